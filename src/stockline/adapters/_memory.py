@@ -1,0 +1,425 @@
+"""The in-memory store: the reference semantics every other store is checked against."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from stockline.adapters._protocol import (
+    BalanceQuery,
+    HistoryQuery,
+    MasterRecord,
+    sorted_balances,
+    under,
+)
+from stockline.ledger._hashing import GENESIS_HASH
+from stockline.ledger._master import (
+    BUILTIN_STATUSES,
+    Container,
+    Item,
+    Location,
+    LocationKind,
+    Lot,
+    MasterChange,
+    Party,
+    Status,
+)
+from stockline.ledger._records import Balance, Movement, Position, PositionKey, Transaction
+
+__all__ = ["InMemoryStockStore"]
+
+_Event = tuple[dt.datetime, int, Decimal]
+
+
+def _key(m: Movement, p: Position) -> PositionKey:
+    return (m.item, m.lot, m.serial, p.location, p.status, p.container)
+
+
+def _record_key(record: MasterRecord) -> tuple[str, str]:
+    match record:
+        case Item():
+            return "item", record.sku
+        case Location():
+            return "location", record.path
+        case Party():
+            return "party", record.code
+        case Lot():
+            return "lot", f"{record.item}/{record.code}"
+        case Status():
+            return "status", record.name
+        case Container():
+            return "container", record.code
+
+
+def _fields(record: MasterRecord) -> tuple[tuple[str, str], ...]:
+    return tuple((name, str(value)) for name, value in attrs.asdict(record, recurse=False).items())
+
+
+def _matches(query: BalanceQuery | HistoryQuery, m: Movement) -> bool:
+    return (
+        (query.item is None or m.item == query.item)
+        and (query.lot is None or m.lot == query.lot)
+        and (query.serial is None or m.serial == query.serial)
+    )
+
+
+@attrs.define(repr=False)
+class InMemoryStockStore:
+    """A complete store kept in this process's memory.
+
+    It is not a test double: it enforces the same rules as the SQL store (stockline's core does
+    the checking), is safe to use from several threads (writers are serialised by a lock), and
+    is the reference the conformance suite compares other stores with. Its contents are gone
+    when the process ends.
+    """
+
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False)
+    _items: dict[str, Item] = attrs.field(factory=dict, init=False)
+    _gtins: dict[str, str] = attrs.field(factory=dict, init=False)
+    _locations: dict[str, Location] = attrs.field(factory=dict, init=False)
+    _lots: dict[tuple[str, str], Lot] = attrs.field(factory=dict, init=False)
+    _parties: dict[str, Party] = attrs.field(factory=dict, init=False)
+    _statuses: dict[str, Status] = attrs.field(init=False)
+    _containers: dict[str, Container] = attrs.field(factory=dict, init=False)
+    _changes: list[MasterChange] = attrs.field(factory=list, init=False)
+    _txs: list[Transaction] = attrs.field(factory=list, init=False)
+    _keys: dict[str, tuple[int, str]] = attrs.field(factory=dict, init=False)
+    _reversed: dict[int, int] = attrs.field(factory=dict, init=False)
+    _balances: dict[PositionKey, tuple[Decimal, dt.datetime]] = attrs.field(
+        factory=dict, init=False
+    )
+    _by_item: defaultdict[str, set[PositionKey]] = attrs.field(
+        factory=lambda: defaultdict(set), init=False
+    )
+    _events: defaultdict[PositionKey, list[_Event]] = attrs.field(
+        factory=lambda: defaultdict(list), init=False
+    )
+    _serial_events: defaultdict[tuple[str, str], list[_Event]] = attrs.field(
+        factory=lambda: defaultdict(list), init=False
+    )
+    _undo: list[Callable[[], None]] | None = attrs.field(default=None, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._statuses = {s.name: s for s in BUILTIN_STATUSES}
+
+    def __repr__(self) -> str:
+        return f"<InMemoryStockStore transactions={len(self._txs)} items={len(self._items)}>"
+
+    # -- the StockStore port -------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[InMemoryStockStore]:
+        """Open a read view (the store itself, under its lock)."""
+        with self._lock:
+            yield self
+
+    @contextmanager
+    def write(self) -> Iterator[InMemoryStockStore]:
+        """Open an atomic write block: on an exception every change made in it is undone."""
+        with self._lock:
+            if self._undo is not None:
+                # A nested block joins the outer one, as a SAVEPOINT-less SQL transaction would.
+                yield self
+                return
+            self._undo = []
+            try:
+                yield self
+            except BaseException:
+                for undo in reversed(self._undo):
+                    undo()
+                raise
+            finally:
+                self._undo = None
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    # -- master data ---------------------------------------------------------------------
+
+    def item(self, sku: str) -> Item | None:
+        return self._items.get(sku)
+
+    def item_by_gtin(self, gtin: str) -> Item | None:
+        sku = self._gtins.get(gtin)
+        return None if sku is None else self._items[sku]
+
+    def items(self) -> list[Item]:
+        return [self._items[k] for k in sorted(self._items)]
+
+    def location(self, path: str) -> Location | None:
+        return self._locations.get(path)
+
+    def locations(self) -> list[Location]:
+        return [self._locations[k] for k in sorted(self._locations)]
+
+    def lot(self, item: str, code: str) -> Lot | None:
+        return self._lots.get((item, code))
+
+    def lots(self, item: str | None = None) -> list[Lot]:
+        return [v for k, v in sorted(self._lots.items()) if item is None or k[0] == item]
+
+    def party(self, code: str) -> Party | None:
+        return self._parties.get(code)
+
+    def parties(self) -> list[Party]:
+        return [self._parties[k] for k in sorted(self._parties)]
+
+    def status(self, name: str) -> Status | None:
+        return self._statuses.get(name)
+
+    def statuses(self) -> list[Status]:
+        return [self._statuses[k] for k in sorted(self._statuses)]
+
+    def container(self, code: str) -> Container | None:
+        return self._containers.get(code)
+
+    def master_changes(self, *, after: int = 0) -> list[MasterChange]:
+        return self._changes[after:]
+
+    def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
+        """Insert or replace a master record and record the change."""
+        table: Any
+        match record:
+            case Item():
+                table, key = self._items, record.sku
+                old = self._items.get(record.sku)
+                gtins = [g for g in (record.gtin, *(p[0] for p in record.packs)) if g]
+                old_gtins = () if old is None else (old.gtin, *(p[0] for p in old.packs))
+                for g in filter(None, old_gtins):
+                    self._set(self._gtins, g, None)
+                for g in gtins:
+                    self._set(self._gtins, g, record.sku)
+            case Location():
+                table, key = self._locations, record.path
+            case Party():
+                table, key = self._parties, record.code
+            case Lot():
+                table, key = self._lots, (record.item, record.code)
+            case Status():
+                table, key = self._statuses, record.name
+            case Container():
+                table, key = self._containers, record.code
+        self._set(table, key, record)
+        entity, text_key = _record_key(record)
+        change = MasterChange(
+            seq=len(self._changes) + 1,
+            entity=entity,
+            key=text_key,
+            actor=actor,
+            at=at,
+            fields=_fields(record),
+        )
+        self._changes.append(change)
+        self._on_undo(self._changes.pop)
+
+    # -- ledger --------------------------------------------------------------------------
+
+    def head(self) -> tuple[int, str]:
+        if not self._txs:
+            return 0, GENESIS_HASH
+        last = self._txs[-1]
+        return last.id, last.hash
+
+    def transaction(self, tx_id: int) -> Transaction | None:
+        if 1 <= tx_id <= len(self._txs):
+            return self._txs[tx_id - 1]
+        return None
+
+    def transactions(self, *, after: int = 0, limit: int | None = None) -> list[Transaction]:
+        stop = None if limit is None else max(after, 0) + limit
+        return self._txs[max(after, 0) : stop]
+
+    def find_key(self, key: str) -> tuple[int, str] | None:
+        return self._keys.get(key)
+
+    def reversed_by(self, tx_id: int) -> int | None:
+        return self._reversed.get(tx_id)
+
+    def append(self, tx: Transaction, *, fingerprint: str | None) -> None:
+        """Append ``tx`` and apply it to the projection."""
+        self._txs.append(tx)
+        self._on_undo(self._txs.pop)
+        if tx.key is not None:
+            self._set(self._keys, tx.key, (tx.id, fingerprint or ""))
+        if tx.reverses is not None:
+            self._set(self._reversed, tx.reverses, tx.id)
+        self._project(tx)
+
+    def _project(self, tx: Transaction) -> None:
+        for m in tx.movements:
+            for position, sign in ((m.src, -1), (m.dst, 1)):
+                delta = m.quantity * sign
+                key = _key(m, position)
+                old = self._balances.get(key)
+                qty = delta if old is None else old[0] + delta
+                last = tx.effective_at if old is None else max(old[1], tx.effective_at)
+                self._set(self._balances, key, (qty, last))
+                keys = self._by_item[m.item]
+                if key not in keys:
+                    keys.add(key)
+                    self._on_undo(lambda keys=keys, key=key: keys.discard(key))
+                self._push(self._events[key], (tx.effective_at, tx.id, delta))
+                if m.serial is not None and self._is_internal(position.location):
+                    serial_key = (m.item, m.serial)
+                    self._push(self._serial_events[serial_key], (tx.effective_at, tx.id, delta))
+
+    def rebuild_projection(self) -> None:
+        """Rebuild balances and event indexes from the transactions."""
+        saved = (self._balances, self._by_item, self._events, self._serial_events)
+        undo, self._undo = self._undo, None
+        self._balances, self._by_item = {}, defaultdict(set)
+        self._events, self._serial_events = defaultdict(list), defaultdict(list)
+        try:
+            for tx in self._txs:
+                self._project(tx)
+        finally:
+            self._undo = undo
+        self._on_undo(lambda: self._restore(saved))
+
+    def _restore(
+        self,
+        saved: tuple[
+            dict[PositionKey, tuple[Decimal, dt.datetime]],
+            defaultdict[str, set[PositionKey]],
+            defaultdict[PositionKey, list[_Event]],
+            defaultdict[tuple[str, str], list[_Event]],
+        ],
+    ) -> None:
+        self._balances, self._by_item, self._events, self._serial_events = saved
+
+    # -- balances ------------------------------------------------------------------------
+
+    def _is_internal(self, path: str) -> bool:
+        location = self._locations.get(path)
+        return location is not None and location.kind is LocationKind.INTERNAL
+
+    def _wanted(self, query: BalanceQuery, key: PositionKey) -> bool:
+        _, lot, serial, location, status, container = key
+        return (
+            (query.lot is None or lot == query.lot)
+            and (query.serial is None or serial == query.serial)
+            and (query.location is None or under(location, query.location))
+            and (query.status is None or status == query.status)
+            and (query.container is None or container == query.container)
+            and (not query.internal_only or self._is_internal(location))
+        )
+
+    def balances(self, query: BalanceQuery) -> list[Balance]:
+        if query.as_of is not None:
+            folded = self._fold(query.as_of, query.known_at)
+        else:
+            keys: Iterable[PositionKey] = (
+                self._by_item.get(query.item, ()) if query.item is not None else self._balances
+            )
+            folded = {k: self._balances[k][0] for k in keys}
+        return sorted_balances(
+            Balance(
+                item=k[0],
+                lot=k[1],
+                serial=k[2],
+                position=Position(location=k[3], status=k[4], container=k[5]),
+                quantity=qty,
+            )
+            for k, qty in folded.items()
+            if qty != 0 and (query.item is None or k[0] == query.item) and self._wanted(query, k)
+        )
+
+    def total(self, query: BalanceQuery) -> Decimal:
+        return sum((b.quantity for b in self.balances(query)), Decimal(0))
+
+    def _fold(self, as_of: dt.datetime, known_at: dt.datetime | None) -> dict[PositionKey, Decimal]:
+        folded: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
+        for tx in self._txs:
+            if tx.effective_at > as_of or (known_at is not None and tx.recorded_at > known_at):
+                continue
+            for m in tx.movements:
+                folded[_key(m, m.src)] -= m.quantity
+                folded[_key(m, m.dst)] += m.quantity
+        return folded
+
+    def position_balances(
+        self, keys: Iterable[PositionKey]
+    ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
+        return {k: self._balances[k] for k in keys if k in self._balances}
+
+    def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
+        return [d for eff, _, d in sorted(self._events.get(key, ())) if eff > after]
+
+    def serial_internal(self, item: str, serial: str) -> tuple[Decimal, dt.datetime | None]:
+        events = self._serial_events.get((item, serial), [])
+        if not events:
+            return Decimal(0), None
+        return sum((e[2] for e in events), Decimal(0)), max(e[0] for e in events)
+
+    def later_serial_deltas(self, item: str, serial: str, after: dt.datetime) -> list[Decimal]:
+        events = self._serial_events.get((item, serial), [])
+        return [d for eff, _, d in sorted(events) if eff > after]
+
+    def history(self, query: HistoryQuery) -> list[Transaction]:
+        found = [
+            tx
+            for tx in self._txs
+            if (query.since is None or tx.effective_at >= query.since)
+            and (query.until is None or tx.effective_at <= query.until)
+            and any(self._history_match(query, m) for m in tx.movements)
+        ]
+        found.sort(key=lambda tx: (tx.effective_at, tx.id))
+        return found if query.limit is None else found[: query.limit]
+
+    @staticmethod
+    def _history_match(query: HistoryQuery, m: Movement) -> bool:
+        return (
+            _matches(query, m)
+            and (
+                query.location is None
+                or under(m.src.location, query.location)
+                or under(m.dst.location, query.location)
+            )
+            and (query.container is None or query.container in (m.src.container, m.dst.container))
+        )
+
+    def replay(self) -> Iterator[Balance]:
+        folded: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
+        for tx in self._txs:
+            for m in tx.movements:
+                folded[_key(m, m.src)] -= m.quantity
+                folded[_key(m, m.dst)] += m.quantity
+        for k, qty in folded.items():
+            if qty != 0:
+                yield Balance(
+                    item=k[0],
+                    lot=k[1],
+                    serial=k[2],
+                    position=Position(location=k[3], status=k[4], container=k[5]),
+                    quantity=qty,
+                )
+
+    # -- undo log ------------------------------------------------------------------------
+
+    def _on_undo(self, action: Callable[[], object]) -> None:
+        if self._undo is not None:
+            self._undo.append(lambda: None if action() else None)
+
+    def _set(self, table: Any, key: object, value: object) -> None:
+        store: dict[object, object] = table
+        missing = key not in store
+        old = store.get(key)
+        if value is None:
+            store.pop(key, None)
+        else:
+            store[key] = value
+        if missing:
+            self._on_undo(lambda: store.pop(key, None))
+        else:
+            self._on_undo(lambda: store.__setitem__(key, old))
+
+    def _push(self, events: list[_Event], event: _Event) -> None:
+        events.append(event)
+        self._on_undo(events.pop)

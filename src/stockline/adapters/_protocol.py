@@ -1,0 +1,210 @@
+"""The storage port: what a store must offer stockline.
+
+A store is deliberately simple. It keeps master data, appends transactions, keeps a balance
+projection in step with the ledger, and answers a handful of set-based questions. Every posting
+rule (non-negativity, serial uniqueness, idempotency, the hash chain) is enforced by stockline's
+core using these primitives inside one :meth:`StockStore.write` block, so every store enforces
+the same rules the same way; the store's job is to make that block atomic and to serialise
+writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from decimal import Decimal
+from typing import Protocol
+
+from stockline.ledger._master import Container, Item, Location, Lot, MasterChange, Party, Status
+from stockline.ledger._queries import BalanceQuery, HistoryQuery
+from stockline.ledger._records import Balance, PositionKey, Transaction
+
+__all__ = [
+    "BalanceQuery",
+    "HistoryQuery",
+    "LedgerReader",
+    "LedgerWriter",
+    "MasterRecord",
+    "StockStore",
+]
+
+#: Any master data record a store keeps.
+MasterRecord = Item | Location | Party | Lot | Status | Container
+
+
+class LedgerReader(Protocol):
+    """Read access to one consistent view of a store."""
+
+    def item(self, sku: str) -> Item | None:
+        """Return the item with this SKU, or ``None``."""
+        ...
+
+    def item_by_gtin(self, gtin: str) -> Item | None:
+        """Return the item with this GTIN-14 (as item or pack GTIN), or ``None``."""
+        ...
+
+    def items(self) -> list[Item]:
+        """Return every item, ordered by SKU."""
+        ...
+
+    def location(self, path: str) -> Location | None:
+        """Return the location at this path, or ``None``."""
+        ...
+
+    def locations(self) -> list[Location]:
+        """Return every location, ordered by path."""
+        ...
+
+    def lot(self, item: str, code: str) -> Lot | None:
+        """Return the lot, or ``None``."""
+        ...
+
+    def lots(self, item: str | None = None) -> list[Lot]:
+        """Return the lots (of one item), ordered by item and code."""
+        ...
+
+    def party(self, code: str) -> Party | None:
+        """Return the party, or ``None``."""
+        ...
+
+    def parties(self) -> list[Party]:
+        """Return every party, ordered by code."""
+        ...
+
+    def status(self, name: str) -> Status | None:
+        """Return the status, or ``None``."""
+        ...
+
+    def statuses(self) -> list[Status]:
+        """Return every status, ordered by name."""
+        ...
+
+    def container(self, code: str) -> Container | None:
+        """Return the container, or ``None``."""
+        ...
+
+    def master_changes(self, *, after: int = 0) -> list[MasterChange]:
+        """Return the master data changes with ``seq > after``, oldest first."""
+        ...
+
+    def head(self) -> tuple[int, str]:
+        """Return the last transaction's id and hash (``0`` and the genesis hash when empty)."""
+        ...
+
+    def transaction(self, tx_id: int) -> Transaction | None:
+        """Return the transaction with this id, or ``None``."""
+        ...
+
+    def transactions(self, *, after: int = 0, limit: int | None = None) -> list[Transaction]:
+        """Return transactions with ``id > after`` in id order: the change feed."""
+        ...
+
+    def find_key(self, key: str) -> tuple[int, str] | None:
+        """Return the id and request fingerprint of the transaction posted with ``key``."""
+        ...
+
+    def reversed_by(self, tx_id: int) -> int | None:
+        """Return the id of the transaction that reverses ``tx_id``, or ``None``."""
+        ...
+
+    def balances(self, query: BalanceQuery) -> list[Balance]:
+        """Return the non-zero balances matching ``query``.
+
+        Without ``query.as_of`` they come from the projection; with it, from the ledger.
+        """
+        ...
+
+    def total(self, query: BalanceQuery) -> Decimal:
+        """Return the sum of the balances matching ``query``."""
+        ...
+
+    def position_balances(
+        self, keys: Iterable[PositionKey]
+    ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
+        """Return the current quantity and last effective time of each key that has a balance.
+
+        Keys that were never touched are left out.
+        """
+        ...
+
+    def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
+        """Return the signed changes of one position effective after ``after``, in ledger order."""
+        ...
+
+    def serial_internal(self, item: str, serial: str) -> tuple[Decimal, dt.datetime | None]:
+        """Return how many units of the serial are in internal locations, and when that last
+        changed."""
+        ...
+
+    def later_serial_deltas(self, item: str, serial: str, after: dt.datetime) -> list[Decimal]:
+        """Return the signed changes of the serial's internal total effective after ``after``."""
+        ...
+
+    def history(self, query: HistoryQuery) -> list[Transaction]:
+        """Return the transactions with a movement matching ``query``, by effective time then id."""
+        ...
+
+    def replay(self) -> Iterator[Balance]:
+        """Fold every movement of the ledger into balances (counterparty ones included),
+        without reading the projection."""
+        ...
+
+
+class LedgerWriter(LedgerReader, Protocol):
+    """A write block: everything done in it is committed together, or not at all."""
+
+    def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
+        """Insert or replace a master record, and record the change."""
+        ...
+
+    def append(self, tx: Transaction, *, fingerprint: str | None) -> None:
+        """Append a transaction and apply its movements to the projection.
+
+        The caller has checked every rule; the store only stores. ``tx.id`` is ``head()[0] + 1``.
+        """
+        ...
+
+    def rebuild_projection(self) -> None:
+        """Replace the balance projection with a replay of the ledger."""
+        ...
+
+
+class StockStore(Protocol):
+    """A place stockline keeps its ledger.
+
+    Implementations: :class:`~stockline.adapters.InMemoryStockStore` (the reference semantics)
+    and :class:`~stockline.adapters.SqlAlchemyStockStore` (SQLite, PostgreSQL).
+    """
+
+    def read(self) -> AbstractContextManager[LedgerReader]:
+        """Open a consistent read view."""
+        ...
+
+    def write(self) -> AbstractContextManager[LedgerWriter]:
+        """Open an atomic write block; writers are serialised."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's resources."""
+        ...
+
+
+def sorted_balances(balances: Iterable[Balance]) -> list[Balance]:
+    """Return balances in the canonical order every store uses."""
+    return sorted(balances, key=_balance_order)
+
+
+def _balance_order(b: Balance) -> tuple[str, str, str, str, str, str]:
+    p = b.position
+    return (b.item, b.lot or "", b.serial or "", p.location, p.status, p.container or "")
+
+
+def under(path: str, root: str) -> bool:
+    """Whether ``path`` is ``root`` or below it."""
+    return path == root or path.startswith(root + "/")
+
+
+def sum_quantities(values: Sequence[Decimal]) -> Decimal:
+    """Return the sum of decimals (``0`` for none)."""
+    return sum(values, Decimal(0))

@@ -1,0 +1,179 @@
+"""Translation between rows and records: times, quantities and master data."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pendulum
+
+from stockline.adapters.sqlalchemy._schema import QUANTITY_SCALE
+from stockline.ledger._master import (
+    Container,
+    Item,
+    Location,
+    LocationKind,
+    Lot,
+    MasterChange,
+    Party,
+    PartyKind,
+    Status,
+    Tracking,
+)
+from stockline.ledger._quantity import canonical
+from stockline.ledger._records import Reference
+
+__all__ = [
+    "from_micros",
+    "from_qty",
+    "item_from_row",
+    "item_row",
+    "location_from_row",
+    "location_row",
+    "to_micros",
+    "to_qty",
+]
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def to_micros(value: dt.datetime) -> int:
+    """Return an aware time as integer microseconds since the Unix epoch (exact)."""
+    return calendar.timegm(value.utctimetuple()) * 1_000_000 + value.microsecond
+
+
+def from_micros(value: int) -> pendulum.DateTime:
+    """Return microseconds since the epoch as a UTC pendulum time."""
+    return pendulum.instance(_EPOCH + dt.timedelta(microseconds=value), tz="UTC")
+
+
+def to_qty(value: Decimal) -> int:
+    """Return a quantity as an integer of 10**-6 base units."""
+    return int(value.scaleb(6))
+
+
+def from_qty(value: int) -> Decimal:
+    """Return a stored quantity as a canonical ``Decimal``."""
+    return canonical(Decimal(value).scaleb(-6)) if value % QUANTITY_SCALE else Decimal(
+        value // QUANTITY_SCALE
+    )
+
+
+def item_row(item: Item) -> dict[str, Any]:
+    return {
+        "sku": item.sku,
+        "gtin": item.gtin,
+        "description": item.description,
+        "unit": item.unit,
+        "decimals": item.decimals,
+        "tracking": item.tracking.value,
+        "shelf_life_days": item.shelf_life_days,
+        "packs": json.dumps([list(p) for p in item.packs]),
+    }
+
+
+def item_from_row(row: Mapping[str, Any]) -> Item:
+    return Item(
+        sku=row["sku"],
+        gtin=row["gtin"],
+        description=row["description"],
+        unit=row["unit"],
+        decimals=row["decimals"],
+        tracking=Tracking(row["tracking"]),
+        shelf_life_days=row["shelf_life_days"],
+        packs=tuple((str(code), int(units)) for code, units in json.loads(row["packs"])),
+    )
+
+
+def location_row(location: Location) -> dict[str, Any]:
+    return {
+        "path": location.path,
+        "kind": location.kind.value,
+        "description": location.description,
+        "gln": location.gln,
+        "pick_sequence": location.pick_sequence,
+    }
+
+
+def location_from_row(row: Mapping[str, Any]) -> Location:
+    return Location(
+        path=row["path"],
+        kind=LocationKind(row["kind"]),
+        description=row["description"],
+        gln=row["gln"],
+        pick_sequence=row["pick_sequence"],
+    )
+
+
+def party_row(party: Party) -> dict[str, Any]:
+    return {
+        "code": party.code,
+        "kind": party.kind.value,
+        "name": party.name,
+        "gln": party.gln,
+        "location": party.location,
+    }
+
+
+def party_from_row(row: Mapping[str, Any]) -> Party:
+    return Party(
+        code=row["code"],
+        kind=PartyKind(row["kind"]),
+        name=row["name"],
+        gln=row["gln"],
+        location=row["location"],
+    )
+
+
+def lot_from_row(sku: str, row: Mapping[str, Any]) -> Lot:
+    return Lot(item=sku, code=row["code"], expiry=row["expiry"], produced_on=row["produced_on"])
+
+
+def status_row(status: Status) -> dict[str, Any]:
+    return {
+        "name": status.name,
+        "allocatable": status.allocatable,
+        "description": status.description,
+    }
+
+
+def status_from_row(row: Mapping[str, Any]) -> Status:
+    return Status(
+        name=row["name"], allocatable=bool(row["allocatable"]), description=row["description"]
+    )
+
+
+def container_from_row(row: Mapping[str, Any]) -> Container:
+    return Container(code=row["code"], kind=row["kind"])
+
+
+def change_fields(record: object) -> str:
+    """Return a master record's fields as JSON text for the change log."""
+    values = attrs.asdict(record, recurse=False)  # type: ignore[arg-type]
+    return json.dumps({k: str(v) for k, v in values.items()}, sort_keys=True)
+
+
+def change_from_row(row: Mapping[str, Any]) -> MasterChange:
+    return MasterChange(
+        seq=row["seq"],
+        entity=row["entity"],
+        key=row["key"],
+        actor=row["actor"],
+        at=from_micros(row["at"]),
+        fields=tuple(sorted(json.loads(row["fields"]).items())),
+    )
+
+
+def refs_text(refs: tuple[Reference, ...]) -> str | None:
+    return json.dumps([[r.type, r.number] for r in refs]) if refs else None
+
+
+def refs_from_text(text: str | None) -> tuple[Reference, ...]:
+    if not text:
+        return ()
+    return tuple(Reference(type=t, number=n) for t, n in json.loads(text))

@@ -1,0 +1,178 @@
+"""The SQL schema, as SQLAlchemy Core tables.
+
+Every table name starts with ``sl_`` so stockline can live in a host application's own
+database. The hot tables (``sl_movements``, ``sl_balances``) hold integers only (ids, scaled
+quantities, microsecond times) apart from the serial, to keep rows small and comparisons cheap.
+The Alembic migrations in ``migrations/`` create exactly this schema; a test compares them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+__all__ = [
+    "METADATA",
+    "QUANTITY_SCALE",
+    "balances",
+    "containers",
+    "gtins",
+    "head",
+    "items",
+    "locations",
+    "lots",
+    "master_changes",
+    "movements",
+    "parties",
+    "statuses",
+    "transactions",
+]
+
+#: Quantities are stored as integers of 10**-6 base units, so sums in SQL are exact.
+QUANTITY_SCALE = 10**6
+
+METADATA = sa.MetaData()
+
+head = sa.Table(
+    "sl_head",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_tx", sa.BigInteger, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+    sa.Column("master_version", sa.BigInteger, nullable=False),
+)
+
+items = sa.Table(
+    "sl_items",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sku", sa.String, nullable=False, unique=True),
+    sa.Column("gtin", sa.String(14)),
+    sa.Column("description", sa.String, nullable=False),
+    sa.Column("unit", sa.String(3), nullable=False),
+    sa.Column("decimals", sa.Integer, nullable=False),
+    sa.Column("tracking", sa.String(8), nullable=False),
+    sa.Column("shelf_life_days", sa.Integer),
+    sa.Column("packs", sa.String, nullable=False),
+)
+
+gtins = sa.Table(
+    "sl_gtins",
+    METADATA,
+    sa.Column("gtin", sa.String, primary_key=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("sl_items.id"), nullable=False),
+)
+
+locations = sa.Table(
+    "sl_locations",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("path", sa.String, nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("description", sa.String, nullable=False),
+    sa.Column("gln", sa.String(13)),
+    sa.Column("pick_sequence", sa.Integer, nullable=False),
+)
+
+parties = sa.Table(
+    "sl_parties",
+    METADATA,
+    sa.Column("code", sa.String, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String, nullable=False),
+    sa.Column("gln", sa.String(13)),
+    sa.Column("location", sa.String, nullable=False),
+)
+
+lots = sa.Table(
+    "sl_lots",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("sl_items.id"), nullable=False),
+    sa.Column("code", sa.String, nullable=False),
+    sa.Column("expiry", sa.Date),
+    sa.Column("produced_on", sa.Date),
+    sa.UniqueConstraint("item_id", "code", name="uq_sl_lots_item_code"),
+)
+
+statuses = sa.Table(
+    "sl_statuses",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String, nullable=False, unique=True),
+    sa.Column("allocatable", sa.Boolean, nullable=False),
+    sa.Column("description", sa.String, nullable=False),
+)
+
+containers = sa.Table(
+    "sl_containers",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String, nullable=False, unique=True),
+    sa.Column("kind", sa.String, nullable=False),
+)
+
+master_changes = sa.Table(
+    "sl_master_changes",
+    METADATA,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("entity", sa.String(16), nullable=False),
+    sa.Column("key", sa.String, nullable=False),
+    sa.Column("actor", sa.String),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("fields", sa.String, nullable=False),
+)
+
+transactions = sa.Table(
+    "sl_transactions",
+    METADATA,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("effective_at", sa.BigInteger, nullable=False),
+    sa.Column("recorded_at", sa.BigInteger, nullable=False),
+    sa.Column("key", sa.String, unique=True),
+    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("refs", sa.String),
+    sa.Column("counterparty", sa.String),
+    sa.Column("actor", sa.String),
+    sa.Column("reason", sa.String),
+    sa.Column("reverses", sa.BigInteger, unique=True),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One row per movement line with both sides; lot_id 0, serial '' and container 0 mean "none"
+# so the balance key has no NULLs (NULLs never compare equal in a unique key).
+movements = sa.Table(
+    "sl_movements",
+    METADATA,
+    sa.Column("tx_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("lot_id", sa.Integer, nullable=False),
+    sa.Column("serial", sa.String, nullable=False),
+    sa.Column("qty", sa.BigInteger, nullable=False),
+    sa.Column("src_loc", sa.Integer, nullable=False),
+    sa.Column("src_status", sa.Integer, nullable=False),
+    sa.Column("src_container", sa.Integer, nullable=False),
+    sa.Column("dst_loc", sa.Integer, nullable=False),
+    sa.Column("dst_status", sa.Integer, nullable=False),
+    sa.Column("dst_container", sa.Integer, nullable=False),
+    sa.Column("effective_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_sl_movements_item", "item_id", "lot_id", "effective_at"),
+    sa.Index("ix_sl_movements_src", "src_loc", "effective_at"),
+    sa.Index("ix_sl_movements_dst", "dst_loc", "effective_at"),
+)
+
+balances = sa.Table(
+    "sl_balances",
+    METADATA,
+    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("lot_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("serial", sa.String, primary_key=True),
+    sa.Column("location_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("status_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("container_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("qty", sa.BigInteger, nullable=False),
+    sa.Column("last_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_sl_balances_location", "location_id"),
+)

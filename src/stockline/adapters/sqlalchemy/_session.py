@@ -1,0 +1,881 @@
+"""One read view or write block over a SQL connection.
+
+Writes are buffered: a transaction's rows and balance changes are kept in memory and sent with
+``executemany`` when the block commits (or before a query that must see them), so posting many
+transactions in one block costs a handful of statements, not a handful per movement. Writers
+are serialised (``BEGIN IMMEDIATE`` on SQLite, a row lock on ``sl_head`` elsewhere), which is
+what makes the buffered balances authoritative.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from stockline.adapters._protocol import BalanceQuery, HistoryQuery, MasterRecord
+from stockline.adapters.sqlalchemy import _codec as codec
+from stockline.adapters.sqlalchemy import _schema as t
+from stockline.adapters.sqlalchemy._ids import Ids, IdMap
+from stockline.ledger._master import (
+    Container,
+    Item,
+    Location,
+    LocationKind,
+    Lot,
+    MasterChange,
+    Party,
+    Status,
+)
+from stockline.ledger._records import (
+    Balance,
+    Movement,
+    Position,
+    PositionKey,
+    Transaction,
+    TxKind,
+)
+
+if TYPE_CHECKING:
+    from stockline.adapters.sqlalchemy._store import SqlAlchemyStockStore
+
+__all__ = ["SqlSession"]
+
+_IdKey = tuple[int, int, str, int, int, int]
+_CHUNK = 400
+_SIDES = (
+    ("dst_loc", "dst_status", "dst_container", 1),
+    ("src_loc", "src_status", "src_container", -1),
+)
+
+
+def _like_escape(path: str) -> str:
+    return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class SqlSession:
+    """A :class:`~stockline.adapters.LedgerWriter` (or reader) over one connection."""
+
+    def __init__(self, store: SqlAlchemyStockStore, conn: sa.Connection, *, writing: bool) -> None:
+        self._store = store
+        self._conn = conn
+        self._writing = writing
+        self._ids = store._ids
+        self._new = Ids()
+        self._records: dict[tuple[str, object], object] = {}
+        head_query = sa.select(t.head).where(t.head.c.id == 1)
+        if writing and conn.dialect.name != "sqlite":
+            # The one lock every writer takes first: it serialises appends to the hash chain,
+            # and with them every balance check, so no two writers can oversell.
+            head_query = head_query.with_for_update()
+        row = conn.execute(head_query).one()
+        self._head = (int(row.last_tx), str(row.last_hash))
+        self._version = int(row.master_version)
+        self._master_dirty = False
+        store._sync_cache(self._version)
+        # write buffers
+        self._tx_rows: list[dict[str, Any]] = []
+        self._mv_rows: list[dict[str, Any]] = []
+        self._txs: dict[int, Transaction] = {}
+        self._keys: dict[str, tuple[int, str]] = {}
+        self._reversed: dict[int, int] = {}
+        self._base: dict[_IdKey, tuple[int, int]] = {}
+        self._pending: dict[_IdKey, list[int]] = {}
+        self._pending_serials: dict[tuple[int, str], list[int]] = {}
+
+    # -- ids -------------------------------------------------------------------------------
+
+    def _lookup(self, kind: str, key: Any) -> int | None:
+        shared: IdMap[Any] = getattr(self._ids, kind)
+        found = shared.by_key.get(key)
+        if found is None:
+            found = getattr(self._new, kind).by_key.get(key)
+        if found is None:
+            found = self._load_id(kind, key)
+        return found
+
+    def _load_id(self, kind: str, key: Any) -> int | None:
+        if kind == "lot":
+            item_id = self._lookup("item", key[0])
+            if item_id is None:
+                return None
+            stmt = sa.select(t.lots.c.id).where(
+                t.lots.c.item_id == item_id, t.lots.c.code == key[1]
+            )
+        else:
+            table, column = _ID_TABLES[kind]
+            stmt = sa.select(table.c.id).where(table.c[column] == key)
+        found = self._conn.execute(stmt).scalar()
+        if found is not None:
+            self._learn(kind, key, int(found))
+        return None if found is None else int(found)
+
+    def _learn(self, kind: str, key: Any, id_: int) -> None:
+        if self._writing:
+            getattr(self._new, kind).add(key, id_)
+        else:
+            with self._store._cache_lock:
+                getattr(self._ids, kind).add(key, id_)
+
+    def _name(self, kind: str, id_: int) -> Any:
+        found = getattr(self._ids, kind).by_id.get(id_)
+        if found is None:
+            found = getattr(self._new, kind).by_id.get(id_)
+        if found is None:
+            self._load_names(kind, [id_])
+            found = getattr(self._ids, kind).by_id.get(id_) or getattr(self._new, kind).by_id[id_]
+        return found
+
+    def _load_names(self, kind: str, ids: Iterable[int]) -> None:
+        shared, new = getattr(self._ids, kind), getattr(self._new, kind)
+        missing = sorted({i for i in ids if i and i not in shared.by_id and i not in new.by_id})
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            if kind == "lot":
+                stmt = (
+                    sa.select(t.lots.c.id, t.items.c.sku, t.lots.c.code)
+                    .join(t.items, t.items.c.id == t.lots.c.item_id)
+                    .where(t.lots.c.id.in_(chunk))
+                )
+                for id_, sku, code in self._conn.execute(stmt):
+                    self._learn(kind, (sku, code), id_)
+            else:
+                table, column = _ID_TABLES[kind]
+                stmt = sa.select(table.c.id, table.c[column]).where(table.c.id.in_(chunk))
+                for id_, key in self._conn.execute(stmt):
+                    self._learn(kind, key, id_)
+
+    def _idkey(self, key: PositionKey) -> _IdKey | None:
+        item, lot, serial, location, status, container = key
+        item_id = self._lookup("item", item)
+        lot_id = 0 if lot is None else self._lookup("lot", (item, lot))
+        loc_id = self._lookup("location", location)
+        status_id = self._lookup("status", status)
+        container_id = 0 if container is None else self._lookup("container", container)
+        if None in (item_id, lot_id, loc_id, status_id, container_id):
+            return None
+        return (item_id, lot_id, serial or "", loc_id, status_id, container_id)  # type: ignore[return-value]
+
+    def _key_of(self, row: Sequence[Any]) -> PositionKey:
+        item_id, lot_id, serial, loc_id, status_id, container_id = row[:6]
+        return (
+            self._name("item", item_id),
+            self._name("lot", lot_id)[1] if lot_id else None,
+            serial or None,
+            self._name("location", loc_id),
+            self._name("status", status_id),
+            self._name("container", container_id) if container_id else None,
+        )
+
+    # -- master data -----------------------------------------------------------------------
+
+    def _cached(self, entity: str, key: object) -> tuple[bool, Any]:
+        if (entity, key) in self._records:
+            return True, self._records[(entity, key)]
+        return self._store._cached_record(entity, key, self._version)
+
+    def _remember(self, entity: str, key: object, record: object) -> None:
+        if self._writing:
+            self._records[(entity, key)] = record
+        else:
+            self._store._remember_record(entity, key, record, self._version)
+
+    def _one(self, entity: str, key: object, stmt: sa.Select[Any], make: Any) -> Any:
+        hit, record = self._cached(entity, key)
+        if hit:
+            return record
+        row = self._conn.execute(stmt).mappings().first()
+        record = None if row is None else make(row)
+        self._remember(entity, key, record)
+        return record
+
+    def item(self, sku: str) -> Item | None:
+        stmt = sa.select(t.items).where(t.items.c.sku == sku)
+        item: Item | None = self._one("item", sku, stmt, codec.item_from_row)
+        return item
+
+    def item_by_gtin(self, gtin: str) -> Item | None:
+        sku = self._conn.execute(
+            sa.select(t.items.c.sku)
+            .join(t.gtins, t.gtins.c.item_id == t.items.c.id)
+            .where(t.gtins.c.gtin == gtin)
+        ).scalar()
+        return None if sku is None else self.item(sku)
+
+    def items(self) -> list[Item]:
+        rows = self._conn.execute(sa.select(t.items).order_by(t.items.c.sku)).mappings()
+        return [codec.item_from_row(r) for r in rows]
+
+    def location(self, path: str) -> Location | None:
+        stmt = sa.select(t.locations).where(t.locations.c.path == path)
+        location: Location | None = self._one("location", path, stmt, codec.location_from_row)
+        return location
+
+    def locations(self) -> list[Location]:
+        rows = self._conn.execute(sa.select(t.locations).order_by(t.locations.c.path)).mappings()
+        return [codec.location_from_row(r) for r in rows]
+
+    def lot(self, item: str, code: str) -> Lot | None:
+        stmt = (
+            sa.select(t.lots)
+            .join(t.items, t.items.c.id == t.lots.c.item_id)
+            .where(t.items.c.sku == item, t.lots.c.code == code)
+        )
+        lot: Lot | None = self._one("lot", (item, code), stmt, lambda r: codec.lot_from_row(item, r))
+        return lot
+
+    def lots(self, item: str | None = None) -> list[Lot]:
+        stmt = (
+            sa.select(t.items.c.sku, t.lots)
+            .join(t.items, t.items.c.id == t.lots.c.item_id)
+            .order_by(t.items.c.sku, t.lots.c.code)
+        )
+        if item is not None:
+            stmt = stmt.where(t.items.c.sku == item)
+        return [codec.lot_from_row(r["sku"], r) for r in self._conn.execute(stmt).mappings()]
+
+    def party(self, code: str) -> Party | None:
+        stmt = sa.select(t.parties).where(t.parties.c.code == code)
+        party: Party | None = self._one("party", code, stmt, codec.party_from_row)
+        return party
+
+    def parties(self) -> list[Party]:
+        rows = self._conn.execute(sa.select(t.parties).order_by(t.parties.c.code)).mappings()
+        return [codec.party_from_row(r) for r in rows]
+
+    def status(self, name: str) -> Status | None:
+        stmt = sa.select(t.statuses).where(t.statuses.c.name == name)
+        status: Status | None = self._one("status", name, stmt, codec.status_from_row)
+        return status
+
+    def statuses(self) -> list[Status]:
+        rows = self._conn.execute(sa.select(t.statuses).order_by(t.statuses.c.name)).mappings()
+        return [codec.status_from_row(r) for r in rows]
+
+    def container(self, code: str) -> Container | None:
+        stmt = sa.select(t.containers).where(t.containers.c.code == code)
+        container: Container | None = self._one(
+            "container", code, stmt, codec.container_from_row
+        )
+        return container
+
+    def master_changes(self, *, after: int = 0) -> list[MasterChange]:
+        stmt = (
+            sa.select(t.master_changes)
+            .where(t.master_changes.c.seq > after)
+            .order_by(t.master_changes.c.seq)
+        )
+        return [codec.change_from_row(r) for r in self._conn.execute(stmt).mappings()]
+
+    def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
+        """Insert or replace a master record, and log the change."""
+        match record:
+            case Item():
+                entity, key = "item", record.sku
+                item_id = self._upsert(t.items, "sku", record.sku, codec.item_row(record))
+                self._learn("item", record.sku, item_id)
+                self._conn.execute(sa.delete(t.gtins).where(t.gtins.c.item_id == item_id))
+                codes = [c for c in (record.gtin, *(p[0] for p in record.packs)) if c]
+                if codes:
+                    self._conn.execute(
+                        sa.insert(t.gtins), [{"gtin": c, "item_id": item_id} for c in codes]
+                    )
+            case Location():
+                entity, key = "location", record.path
+                self._learn(
+                    "location",
+                    record.path,
+                    self._upsert(t.locations, "path", record.path, codec.location_row(record)),
+                )
+            case Party():
+                entity, key = "party", record.code
+                self._upsert(t.parties, "code", record.code, codec.party_row(record))
+            case Lot():
+                entity, key = "lot", (record.item, record.code)
+                item_id = self._lookup("item", record.item)
+                row = {
+                    "item_id": item_id,
+                    "code": record.code,
+                    "expiry": record.expiry,
+                    "produced_on": record.produced_on,
+                }
+                lot_id = self._lookup("lot", key)
+                if lot_id is None:
+                    lot_id = int(
+                        self._conn.execute(sa.insert(t.lots).values(row)).inserted_primary_key[0]
+                    )
+                    self._learn("lot", key, lot_id)
+                else:
+                    self._conn.execute(sa.update(t.lots).where(t.lots.c.id == lot_id).values(row))
+            case Status():
+                entity, key = "status", record.name
+                self._learn(
+                    "status",
+                    record.name,
+                    self._upsert(t.statuses, "name", record.name, codec.status_row(record)),
+                )
+            case Container():
+                entity, key = "container", record.code
+                row = {"code": record.code, "kind": record.kind}
+                self._learn(
+                    "container", record.code, self._upsert(t.containers, "code", record.code, row)
+                )
+        self._records[(entity, key)] = record
+        self._master_dirty = True
+        self._conn.execute(
+            sa.insert(t.master_changes).values(
+                entity=entity,
+                key=key if isinstance(key, str) else "/".join(key),
+                actor=actor,
+                at=codec.to_micros(at),
+                fields=codec.change_fields(record),
+            )
+        )
+
+    def _upsert(self, table: sa.Table, column: str, key: str, row: dict[str, Any]) -> int:
+        has_id = "id" in table.c
+        found = self._conn.execute(
+            sa.select(table.c.id if has_id else table.c[column]).where(table.c[column] == key)
+        ).scalar()
+        if found is None:
+            result = self._conn.execute(sa.insert(table).values(row))
+            return int(result.inserted_primary_key[0]) if has_id else 0
+        self._conn.execute(sa.update(table).where(table.c[column] == key).values(row))
+        return int(found) if has_id else 0
+
+    # -- ledger reads ----------------------------------------------------------------------
+
+    def head(self) -> tuple[int, str]:
+        return self._head
+
+    def transaction(self, tx_id: int) -> Transaction | None:
+        if tx_id in self._txs:
+            return self._txs[tx_id]
+        found = self._load_transactions(t.transactions.c.id == tx_id)
+        return found[0] if found else None
+
+    def transactions(self, *, after: int = 0, limit: int | None = None) -> list[Transaction]:
+        self.flush()
+        return self._load_transactions(t.transactions.c.id > after, limit)
+
+    def _load_transactions(
+        self, condition: sa.ColumnElement[bool], limit: int | None = None
+    ) -> list[Transaction]:
+        stmt = sa.select(t.transactions).where(condition).order_by(t.transactions.c.id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = self._conn.execute(stmt).mappings().all()
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        lines: defaultdict[int, list[Movement]] = defaultdict(list)
+        for start in range(0, len(ids), _CHUNK * 10):
+            chunk = ids[start : start + _CHUNK * 10]
+            mv = t.movements
+            stmt_mv = (
+                sa.select(mv)
+                .where(mv.c.tx_id.between(chunk[0], chunk[-1]))
+                .order_by(mv.c.tx_id, mv.c.line)
+            )
+            mv_rows = self._conn.execute(stmt_mv).all()
+            for kind, columns in (
+                ("item", (mv.c.item_id,)),
+                ("lot", (mv.c.lot_id,)),
+                ("location", (mv.c.src_loc, mv.c.dst_loc)),
+                ("status", (mv.c.src_status, mv.c.dst_status)),
+                ("container", (mv.c.src_container, mv.c.dst_container)),
+            ):
+                self._load_names(kind, (r._mapping[c] for r in mv_rows for c in columns))
+            for r in mv_rows:
+                lines[r.tx_id].append(self._movement(r))
+        return [
+            Transaction(
+                id=r["id"],
+                kind=TxKind(r["kind"]),
+                movements=tuple(lines[r["id"]]),
+                effective_at=codec.from_micros(r["effective_at"]),
+                recorded_at=codec.from_micros(r["recorded_at"]),
+                key=r["key"],
+                refs=codec.refs_from_text(r["refs"]),
+                counterparty=r["counterparty"],
+                actor=r["actor"],
+                reason=r["reason"],
+                reverses=r["reverses"],
+                prev_hash=r["prev_hash"],
+                hash=r["hash"],
+            )
+            for r in rows
+        ]
+
+    def _movement(self, r: Any) -> Movement:
+        return Movement(
+            item=self._name("item", r.item_id),
+            quantity=codec.from_qty(r.qty),
+            src=Position(
+                location=self._name("location", r.src_loc),
+                status=self._name("status", r.src_status),
+                container=self._name("container", r.src_container) if r.src_container else None,
+            ),
+            dst=Position(
+                location=self._name("location", r.dst_loc),
+                status=self._name("status", r.dst_status),
+                container=self._name("container", r.dst_container) if r.dst_container else None,
+            ),
+            lot=self._name("lot", r.lot_id)[1] if r.lot_id else None,
+            serial=r.serial or None,
+        )
+
+    def find_key(self, key: str) -> tuple[int, str] | None:
+        if key in self._keys:
+            return self._keys[key]
+        row = self._conn.execute(
+            sa.select(t.transactions.c.id, t.transactions.c.fingerprint).where(
+                t.transactions.c.key == key
+            )
+        ).first()
+        return None if row is None else (int(row.id), str(row.fingerprint or ""))
+
+    def reversed_by(self, tx_id: int) -> int | None:
+        if tx_id in self._reversed:
+            return self._reversed[tx_id]
+        found = self._conn.execute(
+            sa.select(t.transactions.c.id).where(t.transactions.c.reverses == tx_id)
+        ).scalar()
+        return None if found is None else int(found)
+
+    # -- balances --------------------------------------------------------------------------
+
+    def _filters(
+        self, query: BalanceQuery, cols: tuple[Any, Any, Any, Any, Any, Any]
+    ) -> list[sa.ColumnElement[bool]] | None:
+        """SQL conditions for a query over (item, lot, serial, loc, status, container) columns;
+        ``None`` when the query can match nothing."""
+        item_c, lot_c, serial_c, loc_c, status_c, container_c = cols
+        where: list[sa.ColumnElement[bool]] = []
+        if query.item is not None:
+            item_id = self._lookup("item", query.item)
+            if item_id is None:
+                return None
+            where.append(item_c == item_id)
+            if query.lot is not None:
+                lot_id = self._lookup("lot", (query.item, query.lot))
+                if lot_id is None:
+                    return None
+                where.append(lot_c == lot_id)
+        elif query.lot is not None:
+            where.append(lot_c.in_(sa.select(t.lots.c.id).where(t.lots.c.code == query.lot)))
+        if query.serial is not None:
+            where.append(serial_c == query.serial)
+        if query.location is not None:
+            where.append(loc_c.in_(self._subtree(query.location)))
+        if query.internal_only:
+            where.append(
+                loc_c.in_(
+                    sa.select(t.locations.c.id).where(
+                        t.locations.c.kind == LocationKind.INTERNAL.value
+                    )
+                )
+            )
+        if query.status is not None:
+            status_id = self._lookup("status", query.status)
+            if status_id is None:
+                return None
+            where.append(status_c == status_id)
+        if query.container is not None:
+            container_id = self._lookup("container", query.container)
+            if container_id is None:
+                return None
+            where.append(container_c == container_id)
+        return where
+
+    @staticmethod
+    def _subtree(path: str) -> sa.Select[Any]:
+        loc = t.locations
+        return sa.select(loc.c.id).where(
+            (loc.c.path == path) | loc.c.path.like(_like_escape(path) + "/%", escape="\\")
+        )
+
+    def _ledger_sides(self, query: BalanceQuery) -> sa.Subquery | None:
+        """Both sides of every movement as signed rows, filtered by ``query``."""
+        mv = t.movements
+        selects = []
+        for loc, status, container, sign in _SIDES:
+            cols = (mv.c.item_id, mv.c.lot_id, mv.c.serial, mv.c[loc], mv.c[status], mv.c[container])
+            where = self._filters(query, cols)
+            if where is None:
+                return None
+            if query.as_of is not None:
+                where.append(mv.c.effective_at <= codec.to_micros(query.as_of))
+            if query.known_at is not None:
+                where.append(
+                    mv.c.tx_id.in_(
+                        sa.select(t.transactions.c.id).where(
+                            t.transactions.c.recorded_at <= codec.to_micros(query.known_at)
+                        )
+                    )
+                )
+            selects.append(
+                sa.select(
+                    mv.c.item_id,
+                    mv.c.lot_id,
+                    mv.c.serial,
+                    mv.c[loc].label("location_id"),
+                    mv.c[status].label("status_id"),
+                    mv.c[container].label("container_id"),
+                    (mv.c.qty * sign).label("qty"),
+                    mv.c.effective_at,
+                ).where(*where)
+            )
+        return sa.union_all(*selects).subquery("sides")
+
+    def _grouped(self, sides: sa.Subquery) -> sa.Select[Any]:
+        keys = [sides.c[c] for c in ("item_id", "lot_id", "serial", "location_id", "status_id", "container_id")]
+        return sa.select(
+            *keys, sa.func.sum(sides.c.qty).label("qty"), sa.func.max(sides.c.effective_at).label("last_at")
+        ).group_by(*keys)
+
+    def balances(self, query: BalanceQuery) -> list[Balance]:
+        self.flush()
+        if query.as_of is not None:
+            sides = self._ledger_sides(query)
+            if sides is None:
+                return []
+            grouped = self._grouped(sides).subquery()
+            stmt = sa.select(grouped).where(grouped.c.qty != 0)
+        else:
+            b = t.balances
+            cols = (b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id)
+            where = self._filters(query, cols)
+            if where is None:
+                return []
+            stmt = sa.select(*cols, b.c.qty).where(b.c.qty != 0, *where)
+        return self._balances_from(self._conn.execute(stmt).all())
+
+    def _balances_from(self, rows: Sequence[Any]) -> list[Balance]:
+        for kind, index in (("item", 0), ("lot", 1), ("location", 3), ("status", 4), ("container", 5)):
+            self._load_names(kind, (r[index] for r in rows))
+        found = []
+        for r in rows:
+            item, lot, serial, location, status, container = self._key_of(r)
+            found.append(
+                Balance(
+                    item=item,
+                    lot=lot,
+                    serial=serial,
+                    position=Position(location=location, status=status, container=container),
+                    quantity=codec.from_qty(int(r.qty)),
+                )
+            )
+        from stockline.adapters._protocol import sorted_balances
+
+        return sorted_balances(found)
+
+    def total(self, query: BalanceQuery) -> Decimal:
+        self.flush()
+        if query.as_of is not None:
+            sides = self._ledger_sides(query)
+            if sides is None:
+                return Decimal(0)
+            stmt = sa.select(sa.func.coalesce(sa.func.sum(sides.c.qty), 0))
+        else:
+            b = t.balances
+            cols = (b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id)
+            where = self._filters(query, cols)
+            if where is None:
+                return Decimal(0)
+            stmt = sa.select(sa.func.coalesce(sa.func.sum(b.c.qty), 0)).where(*where)
+        return codec.from_qty(int(self._conn.execute(stmt).scalar_one()))
+
+    def position_balances(
+        self, keys: Iterable[PositionKey]
+    ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
+        wanted: dict[_IdKey, PositionKey] = {}
+        for key in keys:
+            idkey = self._idkey(key)
+            if idkey is not None:
+                wanted[idkey] = key
+        self._fetch_base(wanted)
+        found: dict[PositionKey, tuple[Decimal, dt.datetime | None]] = {}
+        for idkey, key in wanted.items():
+            base = self._base.get(idkey)
+            pending = self._pending.get(idkey)
+            if base is None and pending is None:
+                continue
+            qty = (base[0] if base else 0) + (pending[0] if pending else 0)
+            last = max(base[1] if base else 0, pending[1] if pending else 0)
+            found[key] = (codec.from_qty(qty), codec.from_micros(last))
+        return found
+
+    def _fetch_base(self, wanted: Iterable[_IdKey]) -> None:
+        missing = [k for k in wanted if k not in self._base]
+        b = t.balances
+        cols = (b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id)
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            if len(chunk) == 1:
+                condition = sa.and_(*(c == v for c, v in zip(cols, chunk[0], strict=True)))
+            else:
+                condition = sa.tuple_(*cols).in_(chunk)
+            for row in self._conn.execute(sa.select(*cols, b.c.qty, b.c.last_at).where(condition)):
+                self._base[tuple(row[:6])] = (int(row.qty), int(row.last_at))  # type: ignore[index]
+
+    def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
+        self.flush()
+        idkey = self._idkey(key)
+        if idkey is None:
+            return []
+        item_id, lot_id, serial, loc_id, status_id, container_id = idkey
+        mv = t.movements
+        moment = codec.to_micros(after)
+        selects = []
+        for loc, status, container, sign in _SIDES:
+            selects.append(
+                sa.select(mv.c.effective_at, mv.c.tx_id, mv.c.line, (mv.c.qty * sign).label("qty")).where(
+                    mv.c.item_id == item_id,
+                    mv.c.lot_id == lot_id,
+                    mv.c.serial == serial,
+                    mv.c[loc] == loc_id,
+                    mv.c[status] == status_id,
+                    mv.c[container] == container_id,
+                    mv.c.effective_at > moment,
+                )
+            )
+        union = sa.union_all(*selects).subquery()
+        stmt = sa.select(union.c.qty).order_by(union.c.effective_at, union.c.tx_id, union.c.line)
+        return [codec.from_qty(int(q)) for q in self._conn.execute(stmt).scalars()]
+
+    def serial_internal(self, item: str, serial: str) -> tuple[Decimal, dt.datetime | None]:
+        item_id = self._lookup("item", item)
+        if item_id is None:
+            return Decimal(0), None
+        b = t.balances
+        row = self._conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(b.c.qty), 0), sa.func.max(b.c.last_at)).where(
+                b.c.item_id == item_id,
+                b.c.serial == serial,
+                b.c.location_id.in_(
+                    sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
+                ),
+            )
+        ).one()
+        qty, last = int(row[0]), row[1]
+        pending = self._pending_serials.get((item_id, serial))
+        if pending is not None:
+            qty += pending[0]
+            last = pending[1] if last is None else max(int(last), pending[1])
+        return codec.from_qty(qty), None if last is None else codec.from_micros(int(last))
+
+    def later_serial_deltas(self, item: str, serial: str, after: dt.datetime) -> list[Decimal]:
+        self.flush()
+        item_id = self._lookup("item", item)
+        mv = t.movements
+        internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
+        selects = [
+            sa.select(mv.c.effective_at, mv.c.tx_id, mv.c.line, (mv.c.qty * sign).label("qty")).where(
+                mv.c.item_id == item_id,
+                mv.c.serial == serial,
+                mv.c[loc].in_(internal),
+                mv.c.effective_at > codec.to_micros(after),
+            )
+            for loc, _, _, sign in _SIDES
+        ]
+        union = sa.union_all(*selects).subquery()
+        stmt = sa.select(union.c.qty).order_by(union.c.effective_at, union.c.tx_id, union.c.line)
+        return [codec.from_qty(int(q)) for q in self._conn.execute(stmt).scalars()]
+
+    def history(self, query: HistoryQuery) -> list[Transaction]:
+        self.flush()
+        mv, tx = t.movements, t.transactions
+        where: list[sa.ColumnElement[bool]] = []
+        if query.item is not None:
+            item_id = self._lookup("item", query.item)
+            if item_id is None:
+                return []
+            where.append(mv.c.item_id == item_id)
+            if query.lot is not None:
+                lot_id = self._lookup("lot", (query.item, query.lot))
+                if lot_id is None:
+                    return []
+                where.append(mv.c.lot_id == lot_id)
+        elif query.lot is not None:
+            where.append(mv.c.lot_id.in_(sa.select(t.lots.c.id).where(t.lots.c.code == query.lot)))
+        if query.serial is not None:
+            where.append(mv.c.serial == query.serial)
+        if query.location is not None:
+            subtree = self._subtree(query.location)
+            where.append(mv.c.src_loc.in_(subtree) | mv.c.dst_loc.in_(subtree))
+        if query.container is not None:
+            container_id = self._lookup("container", query.container)
+            if container_id is None:
+                return []
+            where.append((mv.c.src_container == container_id) | (mv.c.dst_container == container_id))
+        if query.since is not None:
+            where.append(mv.c.effective_at >= codec.to_micros(query.since))
+        if query.until is not None:
+            where.append(mv.c.effective_at <= codec.to_micros(query.until))
+        matching = sa.select(mv.c.tx_id).where(*where).distinct().subquery()
+        stmt = (
+            sa.select(tx.c.id)
+            .where(tx.c.id.in_(sa.select(matching.c.tx_id)))
+            .order_by(tx.c.effective_at, tx.c.id)
+        )
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        ids = list(self._conn.execute(stmt).scalars())
+        by_id: dict[int, Transaction] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for found in self._load_transactions(tx.c.id.in_(ids[start : start + _CHUNK])):
+                by_id[found.id] = found
+        return [by_id[i] for i in ids]
+
+    def replay(self) -> Iterator[Balance]:
+        self.flush()
+        sides = self._ledger_sides(BalanceQuery(internal_only=False))
+        assert sides is not None
+        grouped = self._grouped(sides).subquery()
+        result = self._conn.execute(sa.select(grouped).where(grouped.c.qty != 0))
+        while rows := result.fetchmany(10_000):
+            yield from self._balances_from(rows)
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def append(self, tx: Transaction, *, fingerprint: str | None) -> None:
+        self._tx_rows.append(
+            {
+                "id": tx.id,
+                "kind": tx.kind.value,
+                "effective_at": codec.to_micros(tx.effective_at),
+                "recorded_at": codec.to_micros(tx.recorded_at),
+                "key": tx.key,
+                "fingerprint": fingerprint if tx.key is not None else None,
+                "refs": codec.refs_text(tx.refs),
+                "counterparty": tx.counterparty,
+                "actor": tx.actor,
+                "reason": tx.reason,
+                "reverses": tx.reverses,
+                "prev_hash": tx.prev_hash,
+                "hash": tx.hash,
+            }
+        )
+        self._txs[tx.id] = tx
+        if tx.key is not None:
+            self._keys[tx.key] = (tx.id, fingerprint or "")
+        if tx.reverses is not None:
+            self._reversed[tx.reverses] = tx.id
+        at = codec.to_micros(tx.effective_at)
+        for line, m in enumerate(tx.movements, start=1):
+            src = self._idkey((m.item, m.lot, m.serial, m.src.location, m.src.status, m.src.container))
+            dst = self._idkey((m.item, m.lot, m.serial, m.dst.location, m.dst.status, m.dst.container))
+            assert src is not None and dst is not None, "posting checked every name"
+            qty = codec.to_qty(m.quantity)
+            self._mv_rows.append(
+                {
+                    "tx_id": tx.id,
+                    "line": line,
+                    "item_id": src[0],
+                    "lot_id": src[1],
+                    "serial": src[2],
+                    "qty": qty,
+                    "src_loc": src[3],
+                    "src_status": src[4],
+                    "src_container": src[5],
+                    "dst_loc": dst[3],
+                    "dst_status": dst[4],
+                    "dst_container": dst[5],
+                    "effective_at": at,
+                }
+            )
+            for idkey, delta, position in ((src, -qty, m.src), (dst, qty, m.dst)):
+                pending = self._pending.setdefault(idkey, [0, at])
+                pending[0] += delta
+                pending[1] = max(pending[1], at)
+                if m.serial is not None:
+                    location = self.location(position.location)
+                    if location is not None and location.kind is LocationKind.INTERNAL:
+                        serial = self._pending_serials.setdefault((idkey[0], m.serial), [0, at])
+                        serial[0] += delta
+                        serial[1] = max(serial[1], at)
+        self._head = (tx.id, tx.hash)
+
+    def flush(self) -> None:
+        """Send buffered rows to the database (inside the still-open transaction)."""
+        if not self._tx_rows:
+            return
+        self._conn.execute(sa.insert(t.transactions), self._tx_rows)
+        self._conn.execute(sa.insert(t.movements), self._mv_rows)
+        rows = [
+            {
+                "item_id": k[0],
+                "lot_id": k[1],
+                "serial": k[2],
+                "location_id": k[3],
+                "status_id": k[4],
+                "container_id": k[5],
+                "qty": v[0],
+                "last_at": v[1],
+            }
+            for k, v in self._pending.items()
+        ]
+        self._conn.execute(self._balance_upsert(), rows)
+        for k, (delta, last) in self._pending.items():
+            if k in self._base:
+                qty, old = self._base[k]
+                self._base[k] = (qty + delta, max(old, last))
+        self._conn.execute(
+            sa.update(t.head).where(t.head.c.id == 1).values(last_tx=self._head[0], last_hash=self._head[1])
+        )
+        self._tx_rows, self._mv_rows = [], []
+        self._pending, self._pending_serials = {}, {}
+
+    def _balance_upsert(self) -> Any:
+        b = t.balances
+        insert = postgresql.insert(b) if self._conn.dialect.name == "postgresql" else sqlite.insert(b)
+        excluded = insert.excluded
+        return insert.on_conflict_do_update(
+            index_elements=[b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id],
+            set_={
+                "qty": b.c.qty + excluded.qty,
+                "last_at": sa.case((excluded.last_at > b.c.last_at, excluded.last_at), else_=b.c.last_at),
+            },
+        )
+
+    def rebuild_projection(self) -> None:
+        self.flush()
+        sides = self._ledger_sides(BalanceQuery(internal_only=False))
+        assert sides is not None
+        grouped = self._grouped(sides)
+        self._conn.execute(sa.delete(t.balances))
+        b = t.balances
+        self._conn.execute(
+            sa.insert(b).from_select(
+                ["item_id", "lot_id", "serial", "location_id", "status_id", "container_id", "qty", "last_at"],
+                grouped,
+            )
+        )
+        self._base.clear()
+
+    def commit(self) -> None:
+        """Flush and record the new master version; the caller commits the connection."""
+        self.flush()
+        if self._master_dirty:
+            self._version += 1
+            self._conn.execute(
+                sa.update(t.head).where(t.head.c.id == 1).values(master_version=self._version)
+            )
+
+    def committed(self) -> None:
+        """Publish what this block learnt to the store's caches, after a successful commit."""
+        self._store._publish(self._new, self._records, self._version)
+
+
+_ID_TABLES: dict[str, tuple[sa.Table, str]] = {
+    "item": (t.items, "sku"),
+    "location": (t.locations, "path"),
+    "status": (t.statuses, "name"),
+    "container": (t.containers, "code"),
+}

@@ -1,0 +1,313 @@
+"""Every error stockline raises.
+
+All of them derive from :class:`StocklineError`, so a caller can catch the whole family at
+once. Where it helps callers, an error also derives from the matching built-in
+(`ValueError` for bad input, `LookupError` for something that does not exist).
+
+Each error carries structured fields (``item``, ``requested``, ``available``, ...) so code can
+react without parsing the message, and a message that says what was expected, what was found
+and what to do. A command that raises leaves the ledger exactly as it was.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "BarcodeError",
+    "ConcurrencyError",
+    "ContainerError",
+    "DuplicateError",
+    "GenealogyError",
+    "IdempotencyConflictError",
+    "InsufficientStockError",
+    "IntegrityError",
+    "InvalidQuantityError",
+    "InvalidTimeError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PostingError",
+    "ReversalError",
+    "SerialError",
+    "StatusError",
+    "StocklineError",
+    "StoreError",
+    "TrackingError",
+    "UnknownContainerError",
+    "UnknownItemError",
+    "UnknownLocationError",
+    "UnknownLotError",
+    "UnknownPartyError",
+    "UnknownStatusError",
+    "UnknownTransactionError",
+    "ValidationError",
+]
+
+
+class StocklineError(Exception):
+    """Base class of every error raised by stockline."""
+
+
+class ValidationError(StocklineError, ValueError):
+    """Input that does not make sense on its own (a bad code, a malformed path, ...)."""
+
+
+class InvalidQuantityError(ValidationError):
+    """A quantity that is not a positive decimal within the unit's precision.
+
+    Attributes:
+        value: The quantity as given.
+    """
+
+    def __init__(self, message: str, *, value: object) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+class InvalidTimeError(ValidationError):
+    """A time that is naive (no time zone) or otherwise unusable.
+
+    Attributes:
+        value: The time as given.
+    """
+
+    def __init__(self, message: str, *, value: object) -> None:
+        super().__init__(message)
+        self.value = value
+
+
+class DuplicateError(ValidationError):
+    """Master data that already exists with different content."""
+
+
+class NotFoundError(StocklineError, LookupError):
+    """Base for every "unknown ..." error."""
+
+
+class UnknownItemError(NotFoundError):
+    """An item (SKU or GTIN) that is not in the master data.
+
+    Attributes:
+        item: The SKU or GTIN looked up.
+    """
+
+    def __init__(self, message: str, *, item: str) -> None:
+        super().__init__(message)
+        self.item = item
+
+
+class UnknownLocationError(NotFoundError):
+    """A location path that is not in the master data.
+
+    Attributes:
+        location: The path looked up.
+    """
+
+    def __init__(self, message: str, *, location: str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
+class UnknownLotError(NotFoundError):
+    """A lot that is not known for the item.
+
+    Attributes:
+        item: The SKU.
+        lot: The lot code.
+    """
+
+    def __init__(self, message: str, *, item: str, lot: str) -> None:
+        super().__init__(message)
+        self.item = item
+        self.lot = lot
+
+
+class UnknownPartyError(NotFoundError):
+    """A supplier or customer code that is not in the master data."""
+
+    def __init__(self, message: str, *, party: str) -> None:
+        super().__init__(message)
+        self.party = party
+
+
+class UnknownStatusError(NotFoundError):
+    """A stock status that is neither built in nor registered."""
+
+    def __init__(self, message: str, *, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class UnknownContainerError(NotFoundError):
+    """A container (handling unit) that was never created."""
+
+    def __init__(self, message: str, *, container: str) -> None:
+        super().__init__(message)
+        self.container = container
+
+
+class UnknownTransactionError(NotFoundError):
+    """A transaction id that is not in the ledger."""
+
+    def __init__(self, message: str, *, transaction_id: int) -> None:
+        super().__init__(message)
+        self.transaction_id = transaction_id
+
+
+class PostingError(StocklineError):
+    """A transaction that breaks a posting rule. Nothing was posted."""
+
+
+class TrackingError(PostingError, ValueError):
+    """A lot or serial given where the item's tracking forbids it, or missing where it needs one.
+
+    Attributes:
+        item: The SKU.
+    """
+
+    def __init__(self, message: str, *, item: str) -> None:
+        super().__init__(message)
+        self.item = item
+
+
+class InsufficientStockError(PostingError):
+    """A posting that would take an internal position below zero at some time.
+
+    Attributes:
+        item: The SKU.
+        lot: The lot code, if any.
+        serial: The serial, if any.
+        position: A readable form of the position (location, status, container).
+        requested: The quantity the posting takes out.
+        available: The lowest quantity the position holds from the posting's effective time on.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: str,
+        lot: str | None,
+        serial: str | None,
+        position: str,
+        requested: Decimal,
+        available: Decimal,
+    ) -> None:
+        super().__init__(message)
+        self.item = item
+        self.lot = lot
+        self.serial = serial
+        self.position = position
+        self.requested = requested
+        self.available = available
+
+
+class SerialError(PostingError):
+    """A serial that would be in more than one internal place at once, or moved in a quantity
+    other than 1.
+
+    Attributes:
+        item: The SKU.
+        serial: The serial number.
+    """
+
+    def __init__(self, message: str, *, item: str, serial: str) -> None:
+        super().__init__(message)
+        self.item = item
+        self.serial = serial
+
+
+class StatusError(PostingError):
+    """Stock in a status that does not allow the operation (shipping held stock, ...).
+
+    Attributes:
+        status: The status at fault.
+    """
+
+    def __init__(self, message: str, *, status: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class IdempotencyConflictError(PostingError):
+    """An idempotency key reused with different content.
+
+    Attributes:
+        key: The idempotency key.
+        transaction_id: The transaction first posted with that key.
+    """
+
+    def __init__(self, message: str, *, key: str, transaction_id: int) -> None:
+        super().__init__(message)
+        self.key = key
+        self.transaction_id = transaction_id
+
+
+class ReversalError(PostingError):
+    """A reversal that cannot be posted (already reversed, or a reversal of a reversal)."""
+
+    def __init__(self, message: str, *, transaction_id: int) -> None:
+        super().__init__(message)
+        self.transaction_id = transaction_id
+
+
+class PermissionDeniedError(PostingError):
+    """The host's authorizer refused the posting."""
+
+    def __init__(self, message: str, *, actor: str | None, kind: str) -> None:
+        super().__init__(message)
+        self.actor = actor
+        self.kind = kind
+
+
+class ContainerError(PostingError):
+    """A container operation that makes no sense (packing a container into itself, unpacking
+    something that is not inside, ...)."""
+
+
+class GenealogyError(PostingError):
+    """A genealogy edge that would make a lot its own ancestor, or another impossible link."""
+
+
+class BarcodeError(ValidationError):
+    """A scan or GS1 code that is malformed or breaks a GS1 rule.
+
+    Attributes:
+        text: The input as given.
+        ai: The Application Identifier at fault, where there is one.
+    """
+
+    def __init__(self, message: str, *, text: str, ai: str | None = None) -> None:
+        super().__init__(message)
+        self.text = text
+        self.ai = ai
+
+
+class IntegrityError(StocklineError):
+    """The ledger was changed outside stockline: a hash does not match, or an entry is missing.
+
+    Attributes:
+        transaction_id: The first transaction found altered or missing.
+    """
+
+    def __init__(self, message: str, *, transaction_id: int | None) -> None:
+        super().__init__(message)
+        self.transaction_id = transaction_id
+
+
+class StoreError(StocklineError):
+    """The storage backend failed; the original driver error is chained as ``__cause__``."""
+
+
+class ConcurrencyError(StoreError):
+    """A write lost a race with another writer and could not be retried within the limit.
+
+    Attributes:
+        attempts: How many times the write was tried.
+    """
+
+    def __init__(self, message: str, *, attempts: int, **extra: Any) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.extra = extra

@@ -1,0 +1,73 @@
+"""The ledger: records, posting rules, balances and integrity checks (the pure core)."""
+
+from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
+from stockline.ledger._integrity import IntegrityReport, Problem
+from stockline.ledger._master import (
+    BUILTIN_STATUSES,
+    Container,
+    Item,
+    Location,
+    LocationKind,
+    Lot,
+    MasterChange,
+    Party,
+    PartyKind,
+    Status,
+    Tracking,
+)
+from stockline.ledger._posting import REASON_REQUIRED, post, reversal_of
+from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
+from stockline.ledger._queries import BalanceQuery, HistoryQuery
+from stockline.ledger._records import (
+    AVAILABLE,
+    Balance,
+    Movement,
+    NewTransaction,
+    Position,
+    PositionKey,
+    Reference,
+    Transaction,
+    TxKind,
+)
+from stockline.ledger._time import Clock, FixedClock, SystemClock, aware_utc
+from stockline.ledger._units import UNITS
+
+__all__ = [
+    "AVAILABLE",
+    "BUILTIN_STATUSES",
+    "GENESIS_HASH",
+    "MAX_DECIMALS",
+    "REASON_REQUIRED",
+    "UNITS",
+    "Balance",
+    "BalanceQuery",
+    "Clock",
+    "Container",
+    "FixedClock",
+    "HistoryQuery",
+    "IntegrityReport",
+    "Item",
+    "Location",
+    "LocationKind",
+    "Lot",
+    "MasterChange",
+    "Movement",
+    "NewTransaction",
+    "Party",
+    "PartyKind",
+    "Position",
+    "PositionKey",
+    "Problem",
+    "Reference",
+    "Status",
+    "SystemClock",
+    "Tracking",
+    "Transaction",
+    "TxKind",
+    "as_quantity",
+    "aware_utc",
+    "chain_hash",
+    "fingerprint",
+    "post",
+    "reversal_of",
+]

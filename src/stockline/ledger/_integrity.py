@@ -1,0 +1,165 @@
+"""Integrity checks: the hash chain and the projection against a replay of the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from stockline.errors import IntegrityError
+from stockline.ledger._hashing import GENESIS_HASH, chain_hash
+from stockline.ledger._queries import BalanceQuery
+from stockline.ledger._records import PositionKey
+
+if TYPE_CHECKING:
+    from stockline.adapters._protocol import LedgerReader
+
+__all__ = ["IntegrityReport", "Problem", "check_projection", "verify_chain"]
+
+#: Stop listing problems after this many; the first is what matters.
+MAX_PROBLEMS = 100
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One thing found wrong.
+
+    Attributes:
+        kind: ``altered`` (content does not match its hash), ``missing`` (an id is absent),
+            ``unlinked`` (its ``prev_hash`` is not the previous transaction's hash) or
+            ``projection`` (a stored balance differs from the replay of the ledger).
+        transaction_id: The transaction concerned, for chain problems.
+        detail: What exactly differs.
+    """
+
+    kind: str
+    transaction_id: int | None
+    detail: str
+
+
+@attrs.frozen(kw_only=True)
+class IntegrityReport:
+    """The result of :meth:`stockline.Inventory.verify`.
+
+    Attributes:
+        transactions: How many transactions were checked.
+        head_hash: The hash of the last transaction. Keep it somewhere else (a log, a
+            signed receipt): a ledger rewritten wholesale, hashes and all, still verifies
+            against itself, but not against a head hash you kept.
+        problems: What was found wrong, first problem first.
+    """
+
+    transactions: int
+    head_hash: str
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing was found wrong."""
+        return not self.problems
+
+    @property
+    def first_bad_transaction(self) -> int | None:
+        """The id of the first transaction found altered, missing or unlinked."""
+        return next((p.transaction_id for p in self.problems if p.transaction_id), None)
+
+    def raise_for_problems(self) -> None:
+        """Raise :class:`~stockline.errors.IntegrityError` naming the first problem, if any."""
+        if self.problems:
+            first = self.problems[0]
+            raise IntegrityError(
+                f"ledger integrity check failed: {first.detail} ({len(self.problems)} problem(s) "
+                "in all). The ledger was changed outside stockline; restore it from a backup "
+                "and compare",
+                transaction_id=first.transaction_id,
+            )
+
+
+def verify_chain(
+    reader: LedgerReader,
+    *,
+    batch: int = 5_000,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, str, list[Problem]]:
+    """Walk the whole chain in id order; return (count, head hash, problems).
+
+    Reads ``batch`` transactions at a time so memory stays flat however long the ledger.
+    """
+    problems: list[Problem] = []
+    expected_id, prev_hash, count = 1, GENESIS_HASH, 0
+    while True:
+        chunk = reader.transactions(after=expected_id - 1, limit=batch)
+        if not chunk:
+            break
+        for tx in chunk:
+            if tx.id != expected_id:
+                missing = (
+                    f"{expected_id}" if tx.id == expected_id + 1 else f"{expected_id}–{tx.id - 1}"
+                )
+                problems.append(
+                    Problem(
+                        kind="missing",
+                        transaction_id=expected_id,
+                        detail=f"transaction(s) {missing} are missing before {tx.id}",
+                    )
+                )
+            if tx.prev_hash != prev_hash:
+                problems.append(
+                    Problem(
+                        kind="unlinked",
+                        transaction_id=tx.id,
+                        detail=f"transaction {tx.id} does not link to the one before it",
+                    )
+                )
+            if chain_hash(tx) != tx.hash:
+                problems.append(
+                    Problem(
+                        kind="altered",
+                        transaction_id=tx.id,
+                        detail=f"transaction {tx.id} does not match its hash: it was altered",
+                    )
+                )
+            expected_id, prev_hash, count = tx.id + 1, tx.hash, count + 1
+            if len(problems) >= MAX_PROBLEMS:
+                return count, prev_hash, problems
+        if progress is not None:
+            progress(len(chunk))
+    head_id, head_hash = reader.head()
+    if head_id != expected_id - 1:
+        problems.append(
+            Problem(
+                kind="missing",
+                transaction_id=expected_id,
+                detail=f"the ledger head says {head_id} transactions, {expected_id - 1} found",
+            )
+        )
+    return count, prev_hash, problems
+
+
+def check_projection(reader: LedgerReader) -> list[Problem]:
+    """Compare every stored balance with the fold of the ledger's movements."""
+    stored: dict[PositionKey, Decimal] = {
+        b.key: b.quantity for b in reader.balances(BalanceQuery(internal_only=False))
+    }
+    replayed: dict[PositionKey, Decimal] = {b.key: b.quantity for b in reader.replay()}
+    problems = []
+    for key in sorted(stored.keys() | replayed.keys(), key=lambda k: tuple(map(str, k))):
+        have, want = stored.get(key, Decimal(0)), replayed.get(key, Decimal(0))
+        if have != want:
+            item, lot, serial, location, status, container = key
+            problems.append(
+                Problem(
+                    kind="projection",
+                    transaction_id=None,
+                    detail=(
+                        f"balance of {item} lot={lot} serial={serial} at {location} [{status}]"
+                        f"{f' in {container}' if container else ''} is {have} in the projection "
+                        f"but {want} in the ledger"
+                    ),
+                )
+            )
+            if len(problems) >= MAX_PROBLEMS:
+                break
+    return problems

@@ -1,0 +1,377 @@
+"""The posting rules: what makes a transaction acceptable, checked inside the write block.
+
+Every store gets the same rules because they live here, written against the store's primitives
+(:class:`~stockline.adapters.LedgerWriter`): a store that serialises its write blocks gets
+non-negative stock, unique serials and a gapless hash chain without any logic of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from stockline.errors import (
+    IdempotencyConflictError,
+    InsufficientStockError,
+    ReversalError,
+    SerialError,
+    StatusError,
+    TrackingError,
+    UnknownContainerError,
+    UnknownItemError,
+    UnknownLocationError,
+    UnknownLotError,
+    UnknownStatusError,
+    UnknownTransactionError,
+    ValidationError,
+)
+from stockline.ledger._hashing import chain_hash, fingerprint
+from stockline.ledger._master import Item, LocationKind, Tracking
+from stockline.ledger._quantity import as_quantity
+from stockline.ledger._records import (
+    Movement,
+    NewTransaction,
+    Position,
+    PositionKey,
+    Transaction,
+    TxKind,
+)
+from stockline.ledger._time import aware_utc
+
+if TYPE_CHECKING:
+    from stockline.adapters._protocol import LedgerReader, LedgerWriter
+
+__all__ = ["REASON_REQUIRED", "ensure_allocatable", "post", "reversal_of"]
+
+_Later = Callable[[], list[Decimal]]
+
+#: Kinds of transaction that must say why they were posted.
+REASON_REQUIRED = frozenset(
+    {TxKind.STATUS_CHANGE, TxKind.ADJUSTMENT, TxKind.SCRAP, TxKind.REVERSAL, TxKind.COUNT}
+)
+
+
+def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Transaction:
+    """Check ``draft`` against every posting rule and append it; return the posted transaction.
+
+    Must be called inside ``store.write()``. On any error nothing has been appended, and the
+    caller's write block rolls back whatever else it did.
+
+    Args:
+        writer: The open write block.
+        draft: The transaction to post.
+        now: The posting time (``recorded_at``), from the caller's clock.
+
+    Raises:
+        PostingError: A rule is broken; the subclass says which.
+        ValidationError: The draft itself is malformed.
+        LookupError: Something it names does not exist (a ``StocklineError`` too).
+    """
+    recorded_at = aware_utc(now, "recorded_at")
+    draft = attrs.evolve(
+        draft,
+        movements=tuple(
+            attrs.evolve(m, quantity=as_quantity(m.quantity, what=f"quantity of {m.item}"))
+            for m in draft.movements
+        ),
+    )
+    request = fingerprint(draft)
+    if draft.key is not None:
+        found = writer.find_key(draft.key)
+        if found is not None:
+            return _repeat(writer, draft.key, found, request)
+    effective_at = (
+        recorded_at if draft.effective_at is None else aware_utc(draft.effective_at, "effective_at")
+    )
+    if effective_at > recorded_at:
+        raise ValidationError(
+            f"effective_at {effective_at.isoformat()} is later than now "
+            f"({recorded_at.isoformat()}); the ledger records what happened, so post it when it "
+            "has happened"
+        )
+    if draft.kind in REASON_REQUIRED and not (draft.reason and draft.reason.strip()):
+        raise ValidationError(
+            f"a {draft.kind} transaction needs a reason; say why, e.g. reason='damaged in transit'"
+        )
+    if not draft.movements:
+        raise ValidationError("a transaction needs at least one movement")
+    movements = tuple(_checked(writer, m, draft.kind) for m in draft.movements)
+    if draft.reverses is not None:
+        _check_reversal(writer, draft.reverses, draft.kind)
+    _check_stock(writer, movements, effective_at)
+    last_id, last_hash = writer.head()
+    tx = Transaction(
+        id=last_id + 1,
+        kind=TxKind(draft.kind),
+        movements=movements,
+        effective_at=effective_at,
+        recorded_at=recorded_at,
+        key=draft.key,
+        refs=draft.refs,
+        counterparty=draft.counterparty,
+        actor=draft.actor,
+        reason=draft.reason,
+        reverses=draft.reverses,
+        prev_hash=last_hash,
+    )
+    tx = attrs.evolve(tx, hash=chain_hash(tx))
+    writer.append(tx, fingerprint=request)
+    return tx
+
+
+def reversal_of(
+    reader: LedgerReader,
+    tx_id: int,
+    *,
+    reason: str,
+    actor: str | None = None,
+    effective_at: dt.datetime | None = None,
+    key: str | None = None,
+) -> NewTransaction:
+    """Return the transaction that reverses ``tx_id``: every movement mirrored.
+
+    It is effective at the original's effective time unless told otherwise, so balances "as of"
+    any time after the original show the correction, while ``known_at`` queries still show what
+    was believed before it was posted.
+
+    Raises:
+        UnknownTransactionError: No such transaction.
+        ReversalError: It is a reversal itself, or was reversed already.
+    """
+    original = reader.transaction(tx_id)
+    if original is None:
+        raise UnknownTransactionError(
+            f"transaction {tx_id} is not in the ledger; list recent ones with changes()",
+            transaction_id=tx_id,
+        )
+    _check_reversal(reader, tx_id, TxKind.REVERSAL)
+    return NewTransaction(
+        kind=TxKind.REVERSAL,
+        movements=tuple(m.mirrored() for m in original.movements),
+        effective_at=original.effective_at if effective_at is None else effective_at,
+        key=key,
+        refs=original.refs,
+        counterparty=original.counterparty,
+        actor=actor,
+        reason=reason,
+        reverses=tx_id,
+    )
+
+
+def _repeat(writer: LedgerWriter, key: str, found: tuple[int, str], request: str) -> Transaction:
+    tx_id, first_request = found
+    if first_request != request:
+        raise IdempotencyConflictError(
+            f"idempotency key {key!r} was used by transaction {tx_id} for different content; "
+            "use a new key for a new transaction, or repeat the original request exactly",
+            key=key,
+            transaction_id=tx_id,
+        )
+    tx = writer.transaction(tx_id)
+    assert tx is not None, "a key points at a transaction that is not stored"
+    return tx
+
+
+def _check_reversal(reader: LedgerReader, tx_id: int, kind: TxKind) -> None:
+    if kind is not TxKind.REVERSAL:
+        raise ValidationError(f"only a reversal may name the transaction it reverses, not a {kind}")
+    original = reader.transaction(tx_id)
+    if original is None:
+        raise UnknownTransactionError(
+            f"transaction {tx_id} is not in the ledger, so it cannot be reversed",
+            transaction_id=tx_id,
+        )
+    if original.kind is TxKind.REVERSAL:
+        raise ReversalError(
+            f"transaction {tx_id} is itself a reversal; to redo the original, post it again",
+            transaction_id=tx_id,
+        )
+    by = reader.reversed_by(tx_id)
+    if by is not None:
+        raise ReversalError(
+            f"transaction {tx_id} was already reversed by transaction {by}; nothing to do",
+            transaction_id=tx_id,
+        )
+
+
+def _checked(reader: LedgerReader, m: Movement, kind: TxKind) -> Movement:
+    item = reader.item(m.item)
+    if item is None:
+        raise UnknownItemError(
+            f"item {m.item!r} is not in the master data; add it with add_item() first",
+            item=m.item,
+        )
+    quantity = as_quantity(m.quantity, decimals=item.decimals, what=f"quantity of {m.item}")
+    _check_tracking(reader, item, m, quantity)
+    if m.src == m.dst:
+        raise ValidationError(
+            f"a movement of {m.item} leaves and enters the same position {m.src}; "
+            "a movement must change the location, status or container"
+        )
+    for position in (m.src, m.dst):
+        _check_position(reader, position)
+    return attrs.evolve(m, quantity=quantity)
+
+
+def _check_tracking(reader: LedgerReader, item: Item, m: Movement, quantity: Decimal) -> None:
+    if item.tracking is Tracking.NONE and (m.lot is not None or m.serial is not None):
+        raise TrackingError(
+            f"item {item.sku} is not lot- or serial-tracked, but the movement names "
+            f"lot {m.lot!r} / serial {m.serial!r}; leave them out or change the item's tracking",
+            item=item.sku,
+        )
+    if item.tracking is Tracking.LOT:
+        if m.lot is None:
+            raise TrackingError(
+                f"item {item.sku} is lot-tracked; every movement of it must name a lot",
+                item=item.sku,
+            )
+        if m.serial is not None:
+            raise TrackingError(
+                f"item {item.sku} is lot-tracked, not serial-tracked; leave the serial out",
+                item=item.sku,
+            )
+    if item.tracking is Tracking.SERIAL:
+        if m.serial is None:
+            raise TrackingError(
+                f"item {item.sku} is serial-tracked; every movement of it must name a serial",
+                item=item.sku,
+            )
+        if quantity != 1:
+            raise SerialError(
+                f"serial {m.serial} of {item.sku} moves in quantity {quantity}; a serial is one "
+                "unit, so post one movement of quantity 1 per serial",
+                item=item.sku,
+                serial=m.serial,
+            )
+    if m.lot is not None and reader.lot(item.sku, m.lot) is None:
+        raise UnknownLotError(
+            f"lot {m.lot!r} of {item.sku} is not known; it is created when received "
+            "(receive(..., lot=...)) or with add_lot()",
+            item=item.sku,
+            lot=m.lot,
+        )
+
+
+def _check_position(reader: LedgerReader, position: Position) -> None:
+    if reader.location(position.location) is None:
+        raise UnknownLocationError(
+            f"location {position.location!r} is not in the master data; add it with "
+            "add_location() first",
+            location=position.location,
+        )
+    if reader.status(position.status) is None:
+        raise UnknownStatusError(
+            f"status {position.status!r} is not known; the built-in ones are available, "
+            "quarantine, hold, damaged and expired, and add_status() adds your own",
+            status=position.status,
+        )
+    if position.container is not None and reader.container(position.container) is None:
+        raise UnknownContainerError(
+            f"container {position.container!r} does not exist; create it first",
+            container=position.container,
+        )
+
+
+def _key(m: Movement, p: Position) -> PositionKey:
+    return (m.item, m.lot, m.serial, p.location, p.status, p.container)
+
+
+def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.datetime) -> None:
+    deltas: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
+    serial_deltas: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    internal: dict[str, bool] = {}
+    for m in movements:
+        for position, sign in ((m.src, -1), (m.dst, 1)):
+            path = position.location
+            if path not in internal:
+                location = reader.location(path)
+                internal[path] = location is not None and location.kind is LocationKind.INTERNAL
+            if not internal[path]:
+                continue
+            deltas[_key(m, position)] += sign * m.quantity
+            if m.serial is not None:
+                serial_deltas[(m.item, m.serial)] += sign * m.quantity
+    takes = {k: d for k, d in deltas.items() if d < 0}
+    current = reader.position_balances(takes)
+    for key, delta in sorted(takes.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+        quantity, last = current.get(key, (Decimal(0), None))
+        lowest = _lowest(quantity, last, at, lambda key=key: reader.later_deltas(key, at))
+        if lowest + delta < 0:
+            item, lot, serial, location, status, container = key
+            position = Position(location=location, status=status, container=container)
+            when = "" if last is None or at >= last else f" at some time from {at.isoformat()} on"
+            raise InsufficientStockError(
+                f"not enough {item}{f' lot {lot}' if lot else ''}"
+                f"{f' serial {serial}' if serial else ''} in {position}{when}: "
+                f"{-delta} requested, {max(lowest, Decimal(0))} there; post the receipt or move "
+                "that brings it there first, or take less",
+                item=item,
+                lot=lot,
+                serial=serial,
+                position=str(position),
+                requested=-delta,
+                available=lowest,
+            )
+    for (item, serial), delta in serial_deltas.items():
+        if delta <= 0:
+            continue
+        total, last = reader.serial_internal(item, serial)
+        highest = _highest(
+            total, last, at, lambda i=item, s=serial: reader.later_serial_deltas(i, s, at)
+        )
+        if highest + delta > 1:
+            raise SerialError(
+                f"serial {serial} of {item} is already in stock; a serial can be in only one "
+                "place at a time. Move it (move()) instead of receiving it again, or check the "
+                "serial number",
+                item=item,
+                serial=serial,
+            )
+
+
+def _lowest(
+    quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later
+) -> Decimal:
+    """The lowest balance of a position from ``at`` on."""
+    if last is None or at >= last:
+        return quantity
+    changes = later()
+    running = quantity - sum(changes, Decimal(0))
+    lowest = running
+    for change in changes:
+        running += change
+        lowest = min(lowest, running)
+    return lowest
+
+
+def _highest(
+    quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later
+) -> Decimal:
+    """The highest internal count of a serial from ``at`` on."""
+    if last is None or at >= last:
+        return quantity
+    changes = later()
+    running = quantity - sum(changes, Decimal(0))
+    highest = running
+    for change in changes:
+        running += change
+        highest = max(highest, running)
+    return highest
+
+
+def ensure_allocatable(reader: LedgerReader, position: Position, what: str) -> None:
+    """Raise :class:`StatusError` unless stock in ``position`` may be allocated or shipped."""
+    status = reader.status(position.status)
+    if status is not None and not status.allocatable:
+        raise StatusError(
+            f"cannot {what} stock in status {status.name!r} at {position.location}; only "
+            "allocatable statuses (such as 'available') may be; release it first",
+            status=status.name,
+        )
+

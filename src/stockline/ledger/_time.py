@@ -1,0 +1,85 @@
+"""Aware times and the injected clock.
+
+stockline stores every time in UTC and refuses naive datetimes: pendulum would silently read a
+naive time as UTC, which turns a local shop-floor time into a wrong instant without a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+import attrs
+import pendulum
+
+from stockline.errors import InvalidTimeError
+
+__all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc"]
+
+
+class Clock(Protocol):
+    """Where stockline gets "now" from. Pass your own to make postings reproducible."""
+
+    def now(self) -> pendulum.DateTime:
+        """Return the current time, time-zone aware."""
+        ...
+
+
+@attrs.frozen
+class SystemClock:
+    """The wall clock, in UTC."""
+
+    def now(self) -> pendulum.DateTime:
+        """Return the current UTC time."""
+        return pendulum.now("UTC")
+
+
+@attrs.define
+class FixedClock:
+    """A clock that says what it is told; for tests, imports and replays.
+
+    Example:
+        >>> clock = FixedClock(pendulum.datetime(2026, 3, 1, 8, tz="UTC"))
+        >>> clock.advance(minutes=5).isoformat()
+        '2026-03-01T08:05:00+00:00'
+    """
+
+    current: pendulum.DateTime
+
+    def now(self) -> pendulum.DateTime:
+        """Return the time the clock is set to."""
+        return self.current
+
+    def set(self, when: dt.datetime) -> None:
+        """Set the clock to ``when`` (aware)."""
+        self.current = aware_utc(when, "clock time")
+
+    def advance(self, **delta: float) -> pendulum.DateTime:
+        """Move the clock forward by a ``timedelta``'s keyword arguments and return the new time."""
+        self.current = self.current + dt.timedelta(**delta)
+        return self.current
+
+
+def aware_utc(value: object, what: str) -> pendulum.DateTime:
+    """Return ``value`` as a pendulum time in UTC, refusing naive or non-datetime input.
+
+    Args:
+        value: A ``datetime.datetime`` with a time zone (a pendulum ``DateTime`` is one).
+        what: What the time is, for the error message ("effective_at", "as_of", ...).
+
+    Raises:
+        InvalidTimeError: ``value`` is not a datetime, or has no time zone.
+    """
+    if not isinstance(value, dt.datetime):
+        raise InvalidTimeError(
+            f"{what} must be a datetime with a time zone, got {type(value).__name__} {value!r}; "
+            "pass e.g. datetime(2026, 3, 1, 8, tzinfo=timezone.utc) or pendulum.now()",
+            value=value,
+        )
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise InvalidTimeError(
+            f"{what} {value.isoformat()} has no time zone; stockline does not guess one. "
+            "Attach the zone it was taken in (e.g. value.replace(tzinfo=ZoneInfo('Europe/Berlin')))",
+            value=value,
+        )
+    return pendulum.instance(value).in_timezone("UTC")
