@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -52,6 +52,8 @@ from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 
 __all__ = ["Inventory", "Refs"]
+
+_R = TypeVar("_R", Item, Location, Party, Lot, Status, Container)
 
 #: Business documents as ``{"PO": "PO-1", "ASN": "asn-77"}`` or as ``Reference`` records.
 Refs = Mapping[str, str] | Sequence[Reference]
@@ -288,14 +290,23 @@ class Inventory:
             return lot
 
     def add_status(
-        self, name: str, *, allocatable: bool = False, description: str = "", actor: str | None = None
+        self,
+        name: str,
+        *,
+        allocatable: bool = False,
+        description: str = "",
+        actor: str | None = None,
     ) -> Status:
         """Add a stock status of your own (e.g. ``"inspection"``)."""
-        status = Status(name=_text(name, "status"), allocatable=allocatable, description=description)
+        status = Status(
+            name=_text(name, "status"), allocatable=allocatable, description=description
+        )
         with self.store.write() as w:
             return self._add(w, w.status(name), status, actor, "another name")
 
-    def add_container(self, code: str, *, kind: str = "pallet", actor: str | None = None) -> Container:
+    def add_container(
+        self, code: str, *, kind: str = "pallet", actor: str | None = None
+    ) -> Container:
         """Register a container (handling unit) so positions can name it."""
         container = Container(code=_text(code, "container"), kind=kind)
         with self.store.write() as w:
@@ -424,15 +435,26 @@ class Inventory:
             if lot is not None:
                 self._lot(w, sku, lot, expiry=expiry, produced_on=produced_on, actor=actor)
             elif expiry is not None:
-                raise ValidationError(f"an expiry belongs to a lot; give lot= with expiry= for {sku}")
+                raise ValidationError(
+                    f"an expiry belongs to a lot; give lot= with expiry= for {sku}"
+                )
             src = self._counterparty(w, LocationKind.SUPPLIER, supplier, actor)
             dst = Position(location=to, status=status, container=container)
             return post(
                 w,
                 self._draft(
                     TxKind.RECEIPT,
-                    [Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s) for q, s in lines],
-                    supplier, ref, refs, key, effective_at, actor, reason,
+                    [
+                        Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s)
+                        for q, s in lines
+                    ],
+                    supplier,
+                    ref,
+                    refs,
+                    key,
+                    effective_at,
+                    actor,
+                    reason,
                 ),
                 now=self.clock.now(),
             )
@@ -469,8 +491,17 @@ class Inventory:
         )
         draft = self._draft(
             TxKind(kind),
-            [Movement(item=sku, quantity=q, src=source, dst=target, lot=lot, serial=s) for q, s in lines],
-            None, ref, refs, key, effective_at, actor, reason,
+            [
+                Movement(item=sku, quantity=q, src=source, dst=target, lot=lot, serial=s)
+                for q, s in lines
+            ],
+            None,
+            ref,
+            refs,
+            key,
+            effective_at,
+            actor,
+            reason,
         )
         return self.post(draft)
 
@@ -507,8 +538,17 @@ class Inventory:
                 w,
                 self._draft(
                     TxKind.SHIPMENT,
-                    [Movement(item=sku, quantity=q, src=source, dst=dst, lot=lot, serial=s) for q, s in lines],
-                    customer, ref, refs, key, effective_at, actor, reason,
+                    [
+                        Movement(item=sku, quantity=q, src=source, dst=dst, lot=lot, serial=s)
+                        for q, s in lines
+                    ],
+                    customer,
+                    ref,
+                    refs,
+                    key,
+                    effective_at,
+                    actor,
+                    reason,
                 ),
                 now=self.clock.now(),
             )
@@ -539,7 +579,13 @@ class Inventory:
         draft = self._draft(
             TxKind.STATUS_CHANGE,
             [Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s) for q, s in lines],
-            None, ref, refs, key, effective_at, actor, reason,
+            None,
+            ref,
+            refs,
+            key,
+            effective_at,
+            actor,
+            reason,
         )
         return self.post(draft)
 
@@ -578,13 +624,19 @@ class Inventory:
             as_quantity(difference)  # raises the float error
         amount = Decimal(str(difference)) if isinstance(difference, int | str) else difference
         if not isinstance(amount, Decimal) or amount == 0:
-            raise ValidationError(f"an adjustment needs a non-zero Decimal difference, got {difference!r}")
+            raise ValidationError(
+                f"an adjustment needs a non-zero Decimal difference, got {difference!r}"
+            )
         here = Position(location=location, status=status, container=container)
         with self.store.write() as w:
             there = self._counterparty(w, LocationKind.ADJUSTMENT, None, actor)
             src, dst = (there, here) if amount > 0 else (here, there)
-            movement = Movement(item=sku, quantity=abs(amount), src=src, dst=dst, lot=lot, serial=serial)
-            draft = self._draft(TxKind.ADJUSTMENT, [movement], None, ref, (), key, effective_at, actor, reason)
+            movement = Movement(
+                item=sku, quantity=abs(amount), src=src, dst=dst, lot=lot, serial=serial
+            )
+            draft = self._draft(
+                TxKind.ADJUSTMENT, [movement], None, ref, (), key, effective_at, actor, reason
+            )
             return post(w, draft, now=self.clock.now())
 
     def scrap(
@@ -611,8 +663,17 @@ class Inventory:
             dst = self._counterparty(w, LocationKind.SCRAP, None, actor)
             draft = self._draft(
                 TxKind.SCRAP,
-                [Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s) for q, s in lines],
-                None, ref, (), key, effective_at, actor, reason,
+                [
+                    Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s)
+                    for q, s in lines
+                ],
+                None,
+                ref,
+                (),
+                key,
+                effective_at,
+                actor,
+                reason,
             )
             return post(w, draft, now=self.clock.now())
 
@@ -636,7 +697,9 @@ class Inventory:
             InsufficientStockError: The stock the original brought is no longer there.
         """
         with self.store.write() as w:
-            draft = reversal_of(w, tx_id, reason=reason, actor=actor, effective_at=effective_at, key=key)
+            draft = reversal_of(
+                w, tx_id, reason=reason, actor=actor, effective_at=effective_at, key=key
+            )
             return post(w, draft, now=self.clock.now())
 
     # -- queries -------------------------------------------------------------------------
@@ -723,7 +786,9 @@ class Inventory:
         with self.store.read() as r:
             tx = r.transaction(tx_id)
         if tx is None:
-            raise UnknownTransactionError(f"transaction {tx_id} is not in the ledger", transaction_id=tx_id)
+            raise UnknownTransactionError(
+                f"transaction {tx_id} is not in the ledger", transaction_id=tx_id
+            )
         return tx
 
     def changes(self, *, after: int = 0, limit: int = 1000) -> list[Transaction]:
@@ -787,11 +852,11 @@ class Inventory:
     def _add(
         self,
         w: LedgerWriter,
-        existing: MasterRecord | None,
-        record: MasterRecord,
+        existing: _R | None,
+        record: _R,
         actor: str | None,
         instead: str,
-    ) -> Any:
+    ) -> _R:
         if existing is None:
             w.save(record, actor=actor, at=self.clock.now())
             return record
@@ -807,7 +872,9 @@ class Inventory:
             if w.location(parent) is None:
                 w.save(Location(path=parent, kind=location.kind), actor=actor, at=self.clock.now())
 
-    def _ensure_location(self, w: LedgerWriter, path: str, kind: LocationKind, actor: str | None) -> None:
+    def _ensure_location(
+        self, w: LedgerWriter, path: str, kind: LocationKind, actor: str | None
+    ) -> None:
         existing = w.location(path)
         if existing is None:
             location = Location(path=path, kind=kind)
@@ -888,7 +955,9 @@ class Inventory:
     def _item(r: LedgerReader, sku: str) -> Item:
         item = r.item(sku)
         if item is None:
-            raise UnknownItemError(f"item {sku!r} is not in the master data; add it with add_item()", item=sku)
+            raise UnknownItemError(
+                f"item {sku!r} is not in the master data; add it with add_item()", item=sku
+            )
         return item
 
     @staticmethod
@@ -903,7 +972,9 @@ class Inventory:
         known_at: dt.datetime | None,
     ) -> BalanceQuery:
         if known_at is not None and as_of is None:
-            raise ValidationError("known_at goes with as_of: give the effective time to look at too")
+            raise ValidationError(
+                "known_at goes with as_of: give the effective time to look at too"
+            )
         return BalanceQuery(
             item=sku,
             lot=lot,
@@ -926,7 +997,9 @@ class Inventory:
 
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip() or value != value.strip():
-        raise ValidationError(f"{what} must be a non-empty string without surrounding spaces, got {value!r}")
+        raise ValidationError(
+            f"{what} must be a non-empty string without surrounding spaces, got {value!r}"
+        )
     return value
 
 
@@ -942,7 +1015,9 @@ def _pack_code(code: str) -> str:
 
 def _pack_units(units: int) -> int:
     if isinstance(units, bool) or not isinstance(units, int) or units < 2:
-        raise ValidationError(f"a pack holds a whole number of at least 2 base units, got {units!r}")
+        raise ValidationError(
+            f"a pack holds a whole number of at least 2 base units, got {units!r}"
+        )
     return units
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import attrs
@@ -104,7 +105,7 @@ class InMemoryStockStore:
     _serial_events: defaultdict[tuple[str, str], list[_Event]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
-    _undo: list[Callable[[], None]] | None = attrs.field(default=None, init=False)
+    _undo: list[Callable[[], object]] | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
         self._statuses = {s.name: s for s in BUILTIN_STATUSES}
@@ -186,6 +187,7 @@ class InMemoryStockStore:
     def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
         """Insert or replace a master record and record the change."""
         table: Any
+        key: object
         match record:
             case Item():
                 table, key = self._items, record.sku
@@ -264,7 +266,7 @@ class InMemoryStockStore:
                 keys = self._by_item[m.item]
                 if key not in keys:
                     keys.add(key)
-                    self._on_undo(lambda keys=keys, key=key: keys.discard(key))
+                    self._on_undo(partial(keys.discard, key))
                 self._push(self._events[key], (tx.effective_at, tx.id, delta))
                 if m.serial is not None and self._is_internal(position.location):
                     serial_key = (m.item, m.serial)
@@ -405,7 +407,7 @@ class InMemoryStockStore:
 
     def _on_undo(self, action: Callable[[], object]) -> None:
         if self._undo is not None:
-            self._undo.append(lambda: None if action() else None)
+            self._undo.append(action)
 
     def _set(self, table: Any, key: object, value: object) -> None:
         store: dict[object, object] = table

@@ -126,7 +126,7 @@ def verify_chain(
                 return count, prev_hash, problems
         if progress is not None:
             progress(len(chunk))
-    head_id, head_hash = reader.head()
+    head_id, _head_hash = reader.head()
     if head_id != expected_id - 1:
         problems.append(
             Problem(

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING
 
 import attrs
@@ -301,10 +302,10 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
     current = reader.position_balances(takes)
     for key, delta in sorted(takes.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         quantity, last = current.get(key, (Decimal(0), None))
-        lowest = _lowest(quantity, last, at, lambda key=key: reader.later_deltas(key, at))
+        lowest = _lowest(quantity, last, at, partial(reader.later_deltas, key, at))
         if lowest + delta < 0:
-            item, lot, serial, location, status, container = key
-            position = Position(location=location, status=status, container=container)
+            item, lot, serial, path, status, container = key
+            position = Position(location=path, status=status, container=container)
             when = "" if last is None or at >= last else f" at some time from {at.isoformat()} on"
             raise InsufficientStockError(
                 f"not enough {item}{f' lot {lot}' if lot else ''}"
@@ -322,9 +323,7 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
         if delta <= 0:
             continue
         total, last = reader.serial_internal(item, serial)
-        highest = _highest(
-            total, last, at, lambda i=item, s=serial: reader.later_serial_deltas(i, s, at)
-        )
+        highest = _highest(total, last, at, partial(reader.later_serial_deltas, item, serial, at))
         if highest + delta > 1:
             raise SerialError(
                 f"serial {serial} of {item} is already in stock; a serial can be in only one "
@@ -335,9 +334,7 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
             )
 
 
-def _lowest(
-    quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later
-) -> Decimal:
+def _lowest(quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later) -> Decimal:
     """The lowest balance of a position from ``at`` on."""
     if last is None or at >= last:
         return quantity
@@ -374,4 +371,3 @@ def ensure_allocatable(reader: LedgerReader, position: Position, what: str) -> N
             "allocatable statuses (such as 'available') may be; release it first",
             status=status.name,
         )
-

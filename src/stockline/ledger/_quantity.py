@@ -23,7 +23,7 @@ def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "qua
         InvalidQuantityError: The value is a float, not a number, not positive, or finer than
             the unit allows.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise InvalidQuantityError(
             f"{what} {value!r} is a {type(value).__name__}; stockline takes Decimal, int or a "
             f"decimal string so that amounts stay exact, e.g. Decimal({str(value)!r})",

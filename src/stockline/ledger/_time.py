@@ -79,7 +79,8 @@ def aware_utc(value: object, what: str) -> pendulum.DateTime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise InvalidTimeError(
             f"{what} {value.isoformat()} has no time zone; stockline does not guess one. "
-            "Attach the zone it was taken in (e.g. value.replace(tzinfo=ZoneInfo('Europe/Berlin')))",
+            "Attach the zone it was taken in, e.g. "
+            "value.replace(tzinfo=ZoneInfo('Europe/Berlin'))",
             value=value,
         )
     return pendulum.instance(value).in_timezone("UTC")

@@ -28,6 +28,9 @@ from stockline.ledger._master import (
 from stockline.ledger._quantity import canonical
 from stockline.ledger._records import Reference
 
+#: A row as SQLAlchemy returns it (``RowMapping``) or a plain dict.
+RowLike = Mapping[Any, Any]
+
 __all__ = [
     "from_micros",
     "from_qty",
@@ -59,8 +62,10 @@ def to_qty(value: Decimal) -> int:
 
 def from_qty(value: int) -> Decimal:
     """Return a stored quantity as a canonical ``Decimal``."""
-    return canonical(Decimal(value).scaleb(-6)) if value % QUANTITY_SCALE else Decimal(
-        value // QUANTITY_SCALE
+    return (
+        canonical(Decimal(value).scaleb(-6))
+        if value % QUANTITY_SCALE
+        else Decimal(value // QUANTITY_SCALE)
     )
 
 
@@ -77,7 +82,7 @@ def item_row(item: Item) -> dict[str, Any]:
     }
 
 
-def item_from_row(row: Mapping[str, Any]) -> Item:
+def item_from_row(row: RowLike) -> Item:
     return Item(
         sku=row["sku"],
         gtin=row["gtin"],
@@ -100,7 +105,7 @@ def location_row(location: Location) -> dict[str, Any]:
     }
 
 
-def location_from_row(row: Mapping[str, Any]) -> Location:
+def location_from_row(row: RowLike) -> Location:
     return Location(
         path=row["path"],
         kind=LocationKind(row["kind"]),
@@ -120,7 +125,7 @@ def party_row(party: Party) -> dict[str, Any]:
     }
 
 
-def party_from_row(row: Mapping[str, Any]) -> Party:
+def party_from_row(row: RowLike) -> Party:
     return Party(
         code=row["code"],
         kind=PartyKind(row["kind"]),
@@ -130,7 +135,7 @@ def party_from_row(row: Mapping[str, Any]) -> Party:
     )
 
 
-def lot_from_row(sku: str, row: Mapping[str, Any]) -> Lot:
+def lot_from_row(sku: str, row: RowLike) -> Lot:
     return Lot(item=sku, code=row["code"], expiry=row["expiry"], produced_on=row["produced_on"])
 
 
@@ -142,13 +147,13 @@ def status_row(status: Status) -> dict[str, Any]:
     }
 
 
-def status_from_row(row: Mapping[str, Any]) -> Status:
+def status_from_row(row: RowLike) -> Status:
     return Status(
         name=row["name"], allocatable=bool(row["allocatable"]), description=row["description"]
     )
 
 
-def container_from_row(row: Mapping[str, Any]) -> Container:
+def container_from_row(row: RowLike) -> Container:
     return Container(code=row["code"], kind=row["kind"])
 
 
@@ -158,7 +163,7 @@ def change_fields(record: object) -> str:
     return json.dumps({k: str(v) for k, v in values.items()}, sort_keys=True)
 
 
-def change_from_row(row: Mapping[str, Any]) -> MasterChange:
+def change_from_row(row: RowLike) -> MasterChange:
     return MasterChange(
         seq=row["seq"],
         entity=row["entity"],

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from stockline.adapters._protocol import BalanceQuery, HistoryQuery, MasterRecord
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.adapters.sqlalchemy._ids import Ids, IdMap
+from stockline.adapters.sqlalchemy._ids import IdMap, Ids
 from stockline.ledger._master import (
     Container,
     Item,
@@ -147,8 +147,8 @@ class SqlSession:
             else:
                 table, column = _ID_TABLES[kind]
                 stmt = sa.select(table.c.id, table.c[column]).where(table.c.id.in_(chunk))
-                for id_, key in self._conn.execute(stmt):
-                    self._learn(kind, key, id_)
+                for row in self._conn.execute(stmt):
+                    self._learn(kind, row[1], row[0])
 
     def _idkey(self, key: PositionKey) -> _IdKey | None:
         item, lot, serial, location, status, container = key
@@ -226,7 +226,9 @@ class SqlSession:
             .join(t.items, t.items.c.id == t.lots.c.item_id)
             .where(t.items.c.sku == item, t.lots.c.code == code)
         )
-        lot: Lot | None = self._one("lot", (item, code), stmt, lambda r: codec.lot_from_row(item, r))
+        lot: Lot | None = self._one(
+            "lot", (item, code), stmt, lambda r: codec.lot_from_row(item, r)
+        )
         return lot
 
     def lots(self, item: str | None = None) -> list[Lot]:
@@ -259,9 +261,7 @@ class SqlSession:
 
     def container(self, code: str) -> Container | None:
         stmt = sa.select(t.containers).where(t.containers.c.code == code)
-        container: Container | None = self._one(
-            "container", code, stmt, codec.container_from_row
-        )
+        container: Container | None = self._one("container", code, stmt, codec.container_from_row)
         return container
 
     def master_changes(self, *, after: int = 0) -> list[MasterChange]:
@@ -274,6 +274,8 @@ class SqlSession:
 
     def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
         """Insert or replace a master record, and log the change."""
+        key: str | tuple[str, str]
+        item_id: int | None
         match record:
             case Item():
                 entity, key = "item", record.sku
@@ -306,9 +308,7 @@ class SqlSession:
                 }
                 lot_id = self._lookup("lot", key)
                 if lot_id is None:
-                    lot_id = int(
-                        self._conn.execute(sa.insert(t.lots).values(row)).inserted_primary_key[0]
-                    )
+                    lot_id = _inserted_id(self._conn.execute(sa.insert(t.lots).values(row)))
                     self._learn("lot", key, lot_id)
                 else:
                     self._conn.execute(sa.update(t.lots).where(t.lots.c.id == lot_id).values(row))
@@ -344,7 +344,7 @@ class SqlSession:
         ).scalar()
         if found is None:
             result = self._conn.execute(sa.insert(table).values(row))
-            return int(result.inserted_primary_key[0]) if has_id else 0
+            return int(_inserted_id(result)) if has_id else 0
         self._conn.execute(sa.update(table).where(table.c[column] == key).values(row))
         return int(found) if has_id else 0
 
@@ -505,7 +505,14 @@ class SqlSession:
         mv = t.movements
         selects = []
         for loc, status, container, sign in _SIDES:
-            cols = (mv.c.item_id, mv.c.lot_id, mv.c.serial, mv.c[loc], mv.c[status], mv.c[container])
+            cols = (
+                mv.c.item_id,
+                mv.c.lot_id,
+                mv.c.serial,
+                mv.c[loc],
+                mv.c[status],
+                mv.c[container],
+            )
             where = self._filters(query, cols)
             if where is None:
                 return None
@@ -534,9 +541,14 @@ class SqlSession:
         return sa.union_all(*selects).subquery("sides")
 
     def _grouped(self, sides: sa.Subquery) -> sa.Select[Any]:
-        keys = [sides.c[c] for c in ("item_id", "lot_id", "serial", "location_id", "status_id", "container_id")]
+        keys = [
+            sides.c[c]
+            for c in ("item_id", "lot_id", "serial", "location_id", "status_id", "container_id")
+        ]
         return sa.select(
-            *keys, sa.func.sum(sides.c.qty).label("qty"), sa.func.max(sides.c.effective_at).label("last_at")
+            *keys,
+            sa.func.sum(sides.c.qty).label("qty"),
+            sa.func.max(sides.c.effective_at).label("last_at"),
         ).group_by(*keys)
 
     def balances(self, query: BalanceQuery) -> list[Balance]:
@@ -549,7 +561,14 @@ class SqlSession:
             stmt = sa.select(grouped).where(grouped.c.qty != 0)
         else:
             b = t.balances
-            cols = (b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id)
+            cols = (
+                b.c.item_id,
+                b.c.lot_id,
+                b.c.serial,
+                b.c.location_id,
+                b.c.status_id,
+                b.c.container_id,
+            )
             where = self._filters(query, cols)
             if where is None:
                 return []
@@ -557,7 +576,13 @@ class SqlSession:
         return self._balances_from(self._conn.execute(stmt).all())
 
     def _balances_from(self, rows: Sequence[Any]) -> list[Balance]:
-        for kind, index in (("item", 0), ("lot", 1), ("location", 3), ("status", 4), ("container", 5)):
+        for kind, index in (
+            ("item", 0),
+            ("lot", 1),
+            ("location", 3),
+            ("status", 4),
+            ("container", 5),
+        ):
             self._load_names(kind, (r[index] for r in rows))
         found = []
         for r in rows:
@@ -584,7 +609,14 @@ class SqlSession:
             stmt = sa.select(sa.func.coalesce(sa.func.sum(sides.c.qty), 0))
         else:
             b = t.balances
-            cols = (b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id)
+            cols = (
+                b.c.item_id,
+                b.c.lot_id,
+                b.c.serial,
+                b.c.location_id,
+                b.c.status_id,
+                b.c.container_id,
+            )
             where = self._filters(query, cols)
             if where is None:
                 return Decimal(0)
@@ -614,7 +646,14 @@ class SqlSession:
     def _fetch_base(self, wanted: Iterable[_IdKey]) -> None:
         missing = [k for k in wanted if k not in self._base]
         b = t.balances
-        cols = (b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id)
+        cols = (
+            b.c.item_id,
+            b.c.lot_id,
+            b.c.serial,
+            b.c.location_id,
+            b.c.status_id,
+            b.c.container_id,
+        )
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
             if len(chunk) == 1:
@@ -622,7 +661,8 @@ class SqlSession:
             else:
                 condition = sa.tuple_(*cols).in_(chunk)
             for row in self._conn.execute(sa.select(*cols, b.c.qty, b.c.last_at).where(condition)):
-                self._base[tuple(row[:6])] = (int(row.qty), int(row.last_at))  # type: ignore[index]
+                idkey: _IdKey = (row[0], row[1], row[2], row[3], row[4], row[5])
+                self._base[idkey] = (int(row.qty), int(row.last_at))
 
     def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
         self.flush()
@@ -635,7 +675,9 @@ class SqlSession:
         selects = []
         for loc, status, container, sign in _SIDES:
             selects.append(
-                sa.select(mv.c.effective_at, mv.c.tx_id, mv.c.line, (mv.c.qty * sign).label("qty")).where(
+                sa.select(
+                    mv.c.effective_at, mv.c.tx_id, mv.c.line, (mv.c.qty * sign).label("qty")
+                ).where(
                     mv.c.item_id == item_id,
                     mv.c.lot_id == lot_id,
                     mv.c.serial == serial,
@@ -659,7 +701,9 @@ class SqlSession:
                 b.c.item_id == item_id,
                 b.c.serial == serial,
                 b.c.location_id.in_(
-                    sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
+                    sa.select(t.locations.c.id).where(
+                        t.locations.c.kind == LocationKind.INTERNAL.value
+                    )
                 ),
             )
         ).one()
@@ -674,9 +718,13 @@ class SqlSession:
         self.flush()
         item_id = self._lookup("item", item)
         mv = t.movements
-        internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
+        internal = sa.select(t.locations.c.id).where(
+            t.locations.c.kind == LocationKind.INTERNAL.value
+        )
         selects = [
-            sa.select(mv.c.effective_at, mv.c.tx_id, mv.c.line, (mv.c.qty * sign).label("qty")).where(
+            sa.select(
+                mv.c.effective_at, mv.c.tx_id, mv.c.line, (mv.c.qty * sign).label("qty")
+            ).where(
                 mv.c.item_id == item_id,
                 mv.c.serial == serial,
                 mv.c[loc].in_(internal),
@@ -713,7 +761,9 @@ class SqlSession:
             container_id = self._lookup("container", query.container)
             if container_id is None:
                 return []
-            where.append((mv.c.src_container == container_id) | (mv.c.dst_container == container_id))
+            where.append(
+                (mv.c.src_container == container_id) | (mv.c.dst_container == container_id)
+            )
         if query.since is not None:
             where.append(mv.c.effective_at >= codec.to_micros(query.since))
         if query.until is not None:
@@ -769,9 +819,14 @@ class SqlSession:
             self._reversed[tx.reverses] = tx.id
         at = codec.to_micros(tx.effective_at)
         for line, m in enumerate(tx.movements, start=1):
-            src = self._idkey((m.item, m.lot, m.serial, m.src.location, m.src.status, m.src.container))
-            dst = self._idkey((m.item, m.lot, m.serial, m.dst.location, m.dst.status, m.dst.container))
-            assert src is not None and dst is not None, "posting checked every name"
+            src = self._idkey(
+                (m.item, m.lot, m.serial, m.src.location, m.src.status, m.src.container)
+            )
+            dst = self._idkey(
+                (m.item, m.lot, m.serial, m.dst.location, m.dst.status, m.dst.container)
+            )
+            assert src is not None, "posting checked every name"
+            assert dst is not None, "posting checked every name"
             qty = codec.to_qty(m.quantity)
             self._mv_rows.append(
                 {
@@ -827,20 +882,33 @@ class SqlSession:
                 qty, old = self._base[k]
                 self._base[k] = (qty + delta, max(old, last))
         self._conn.execute(
-            sa.update(t.head).where(t.head.c.id == 1).values(last_tx=self._head[0], last_hash=self._head[1])
+            sa.update(t.head)
+            .where(t.head.c.id == 1)
+            .values(last_tx=self._head[0], last_hash=self._head[1])
         )
         self._tx_rows, self._mv_rows = [], []
         self._pending, self._pending_serials = {}, {}
 
     def _balance_upsert(self) -> Any:
         b = t.balances
-        insert = postgresql.insert(b) if self._conn.dialect.name == "postgresql" else sqlite.insert(b)
+        insert = (
+            postgresql.insert(b) if self._conn.dialect.name == "postgresql" else sqlite.insert(b)
+        )
         excluded = insert.excluded
         return insert.on_conflict_do_update(
-            index_elements=[b.c.item_id, b.c.lot_id, b.c.serial, b.c.location_id, b.c.status_id, b.c.container_id],
+            index_elements=[
+                b.c.item_id,
+                b.c.lot_id,
+                b.c.serial,
+                b.c.location_id,
+                b.c.status_id,
+                b.c.container_id,
+            ],
             set_={
                 "qty": b.c.qty + excluded.qty,
-                "last_at": sa.case((excluded.last_at > b.c.last_at, excluded.last_at), else_=b.c.last_at),
+                "last_at": sa.case(
+                    (excluded.last_at > b.c.last_at, excluded.last_at), else_=b.c.last_at
+                ),
             },
         )
 
@@ -853,7 +921,16 @@ class SqlSession:
         b = t.balances
         self._conn.execute(
             sa.insert(b).from_select(
-                ["item_id", "lot_id", "serial", "location_id", "status_id", "container_id", "qty", "last_at"],
+                [
+                    "item_id",
+                    "lot_id",
+                    "serial",
+                    "location_id",
+                    "status_id",
+                    "container_id",
+                    "qty",
+                    "last_at",
+                ],
                 grouped,
             )
         )
@@ -871,6 +948,12 @@ class SqlSession:
     def committed(self) -> None:
         """Publish what this block learnt to the store's caches, after a successful commit."""
         self._store._publish(self._new, self._records, self._version)
+
+
+def _inserted_id(result: sa.CursorResult[Any]) -> int:
+    primary_key = result.inserted_primary_key
+    assert primary_key is not None, "an INSERT of one row has a primary key"
+    return int(primary_key[0])
 
 
 _ID_TABLES: dict[str, tuple[sa.Table, str]] = {

@@ -96,7 +96,7 @@ class SqlAlchemyStockStore:
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         script = ScriptDirectory.from_config(config)
-        with self._guard(), self.engine.begin() as conn:
+        with self._guard(), _translated(), self.engine.begin() as conn:
             context = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
             if context.get_current_revision() == script.get_current_head():
                 return
@@ -110,9 +110,8 @@ class SqlAlchemyStockStore:
     @contextmanager
     def read(self) -> Iterator[SqlSession]:
         """Open a read view (one database transaction)."""
-        with self._guard(), _translated(), self.engine.connect() as conn:
-            with conn.begin():
-                yield SqlSession(self, conn, writing=False)
+        with self._guard(), _translated(), self.engine.connect() as conn, conn.begin():
+            yield SqlSession(self, conn, writing=False)
 
     @contextmanager
     def write(self) -> Iterator[SqlSession]:
@@ -164,7 +163,9 @@ class SqlAlchemyStockStore:
 def _configure_sqlite(engine: sa.Engine, *, synchronous: str, wal: bool) -> None:
     """Let SQLAlchemy, not pysqlite, say when transactions begin, and set the pragmas."""
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
-        raise StoreError(f"sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
+        raise StoreError(
+            f"sqlite_synchronous must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}"
+        )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:

@@ -15,8 +15,16 @@ depends_on = None
 
 _BUILTIN_STATUSES = [
     {"name": "available", "allocatable": True, "description": "free to use"},
-    {"name": "quarantine", "allocatable": False, "description": "received, not yet released by quality"},
-    {"name": "hold", "allocatable": False, "description": "blocked, e.g. by a recall or an investigation"},
+    {
+        "name": "quarantine",
+        "allocatable": False,
+        "description": "received, not yet released by quality",
+    },
+    {
+        "name": "hold",
+        "allocatable": False,
+        "description": "blocked, e.g. by a recall or an investigation",
+    },
     {"name": "damaged", "allocatable": False, "description": "physically damaged"},
     {"name": "expired", "allocatable": False, "description": "past its expiry date"},
 ]

@@ -1,0 +1,132 @@
+"""The SQLAlchemy store: schema by migrations, SQLite set-up, persistence, concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+import stockline as sl
+from stockline import errors
+from stockline.adapters import SqlAlchemyStockStore
+from stockline.adapters.sqlalchemy._schema import METADATA
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'stock.db'}"
+
+
+class TestSchema:
+    def test_migrations_create_exactly_the_schema(self, url: str) -> None:
+        """The shipped migrations and the tables the code queries do not drift apart."""
+        store = SqlAlchemyStockStore.open(url)
+        with store.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"version_table": "sl_alembic_version"})
+            assert compare_metadata(context, METADATA) == []
+            assert context.get_current_revision() == "0001"
+        store.close()
+
+    def test_opening_twice_does_not_migrate_twice(self, url: str) -> None:
+        """Opening an up-to-date database leaves it as it is."""
+        SqlAlchemyStockStore.open(url).close()
+        store = SqlAlchemyStockStore.open(url)
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM sl_statuses")).scalar() == 5
+        store.close()
+
+    def test_only_prefixed_tables(self, url: str) -> None:
+        """Every table stockline creates starts with sl_, so it can share a host database."""
+        store = SqlAlchemyStockStore.open(url)
+        names = sa.inspect(store.engine).get_table_names()
+        assert names
+        assert all(name.startswith("sl_") for name in names)
+        store.close()
+
+
+class TestSqlite:
+    def test_wal_and_foreign_keys(self, url: str) -> None:
+        """A SQLite file is opened in WAL mode with foreign keys enforced."""
+        store = SqlAlchemyStockStore.open(url)
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        store.close()
+
+    def test_synchronous_setting(self, url: str) -> None:
+        """synchronous=NORMAL can be chosen; nonsense is refused."""
+        store = SqlAlchemyStockStore.open(url, sqlite_synchronous="NORMAL")
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+        store.close()
+        with pytest.raises(errors.StoreError):
+            SqlAlchemyStockStore.open(url, sqlite_synchronous="SOMETIMES")
+
+    def test_data_survives_reopening(self, url: str, clock: sl.FixedClock) -> None:
+        """What was committed is there after closing and opening again."""
+        with sl.Inventory.open(url, clock=clock) as inv:
+            inv.add_item("ASP", tracking="lot")
+            inv.add_location("DC1/DOCK")
+            tx = inv.receive("ASP", 12, lot="L1", to="DC1/DOCK", supplier="ACME", key="asn-1")
+        with sl.Inventory.open(url, clock=clock) as inv:
+            assert inv.on_hand("ASP", lot="L1") == 12
+            assert inv.transaction(tx.id) == tx
+            assert (
+                inv.receive("ASP", 12, lot="L1", to="DC1/DOCK", supplier="ACME", key="asn-1") == tx
+            )
+            assert inv.verify().ok
+
+    def test_second_process_sees_master_data_changes(self, url: str, clock: sl.FixedClock) -> None:
+        """A store's caches notice master data changed through another store on the same file."""
+        a = sl.Inventory.open(url, clock=clock)
+        b = sl.Inventory.open(url, clock=clock)
+        a.add_item("BOLT")
+        assert b.item("BOLT").description == ""
+        a.update_item("BOLT", description="M8")
+        assert b.item("BOLT").description == "M8"
+        a.close()
+        b.close()
+
+    def test_driver_errors_become_store_errors(self, tmp_path: Path) -> None:
+        """A database that cannot be opened raises StoreError with the driver error as cause."""
+        with pytest.raises(errors.StoreError) as caught:
+            SqlAlchemyStockStore.open(f"sqlite:///{tmp_path}/missing-dir/x.db")
+        assert caught.value.__cause__ is not None
+
+
+class TestConcurrentWriters:
+    @pytest.mark.parametrize("memory", [False, True], ids=["file", "memory"])
+    def test_no_oversell(self, url: str, memory: bool, clock: sl.FixedClock) -> None:
+        """Threads shipping from the same position never take more than is there."""
+        inv = sl.Inventory.open("sqlite://" if memory else url, clock=clock)
+        inv.add_item("BOLT")
+        inv.add_location("DC1/A/01")
+        inv.receive("BOLT", 100, to="DC1/A/01")
+        shipped: list[Decimal] = []
+        refused: list[Exception] = []
+
+        def worker(n: int) -> None:
+            for _ in range(15):
+                try:
+                    tx = inv.ship("BOLT", 3, src="DC1/A/01", customer=f"C{n}")
+                    shipped.append(tx.movements[0].quantity)
+                except errors.InsufficientStockError as e:
+                    refused.append(e)
+
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sum(shipped) == 99
+        assert len(refused) == 60 - 33
+        assert inv.on_hand("BOLT") == 1
+        report = inv.verify()
+        assert report.ok, report.problems
+        inv.close()

@@ -1,0 +1,78 @@
+"""Shared fixtures: every store stockline ships, a fixed clock, Hypothesis profiles."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pendulum
+import pytest
+from hypothesis import HealthCheck, settings
+
+import stockline as sl
+from stockline.adapters import InMemoryStockStore, SqlAlchemyStockStore, StockStore
+
+settings.register_profile(
+    "dev",
+    max_examples=30,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+START = pendulum.datetime(2026, 3, 2, 8, tz="UTC")
+
+StoreFactory = Callable[[], StockStore]
+
+
+def _sqlite_file(tmp_path: Path) -> StoreFactory:
+    counter = iter(range(1_000_000))
+    return lambda: SqlAlchemyStockStore.open(f"sqlite:///{tmp_path}/stock-{next(counter)}.db")
+
+
+@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """A factory of fresh, empty stores of one kind; every test using it runs on each kind."""
+    made: list[StockStore] = []
+    factories: dict[str, StoreFactory] = {
+        "memory": InMemoryStockStore,
+        "sqlite-memory": lambda: SqlAlchemyStockStore.open("sqlite://"),
+        "sqlite-file": _sqlite_file(tmp_path),
+    }
+
+    def make() -> StockStore:
+        store = factories[request.param]()
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def clock() -> sl.FixedClock:
+    """A clock standing at Monday 2 March 2026, 08:00 UTC."""
+    return sl.FixedClock(START)
+
+
+@pytest.fixture
+def inv(make_store: StoreFactory, clock: sl.FixedClock) -> sl.Inventory:
+    """An inventory on a fresh store, with an item of each tracking kind and a small site."""
+    inventory = sl.Inventory(store=make_store(), clock=clock)
+    inventory.add_item("BOLT", description="M8 bolt")
+    inventory.add_item("ASP", gtin="09506000134352", tracking="lot", shelf_life_days=730)
+    inventory.add_item("PUMP", tracking="serial")
+    inventory.add_item("FLOUR", unit="KGM")
+    for path in ("DC1/DOCK", "DC1/A/01", "DC1/A/02", "DC1/B/01", "DC2/DOCK"):
+        inventory.add_location(path)
+    return inventory
