@@ -476,3 +476,13 @@ class TestLedgerOrder:
         reread = inv.transaction(tx.id)
         assert reread == tx
         assert sl.ledger.chain_hash(reread) == tx.hash
+
+
+class TestKeyedReversal:
+    def test_keyed_reversal_retry_returns_the_first(self, inv: sl.Inventory) -> None:
+        """A retried reverse() with the same key returns the first reversal, not an error."""
+        tx = inv.receive("BOLT", 10, to="DC1/DOCK")
+        first = inv.reverse(tx.id, reason="duplicate", key="undo-1")
+        with unchanged(inv):
+            assert inv.reverse(tx.id, reason="duplicate", key="undo-1") == first
+        refused(inv, errors.ReversalError, lambda: inv.reverse(tx.id, reason="duplicate"))

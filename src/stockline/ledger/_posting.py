@@ -150,7 +150,10 @@ def reversal_of(
             f"transaction {tx_id} is not in the ledger; list recent ones with changes()",
             transaction_id=tx_id,
         )
-    _check_reversal(reader, tx_id, TxKind.REVERSAL)
+    # A keyed retry must reach post(), which returns the first reversal, instead of being
+    # refused here as "already reversed".
+    if key is None or reader.find_key(key) is None:
+        _check_reversal(reader, tx_id, TxKind.REVERSAL)
     return NewTransaction(
         kind=TxKind.REVERSAL,
         movements=tuple(m.mirrored() for m in original.movements),
