@@ -75,6 +75,7 @@ class TestPublicNames:
         """The names most users need, and no others, are exported from stockline."""
         assert sorted(stockline.__all__) == [
             "Balance",
+            "Component",
             "FixedClock",
             "InMemoryStockStore",
             "IntegrityReport",
@@ -85,10 +86,14 @@ class TestPublicNames:
             "Lot",
             "Movement",
             "NewTransaction",
+            "Node",
+            "Output",
             "Position",
+            "RecallReport",
             "Reference",
             "SqlAlchemyStockStore",
             "StocklineError",
+            "Trace",
             "Tracking",
             "Transaction",
             "TxKind",

@@ -8,8 +8,10 @@ The names most users need are here; the rest live in :mod:`stockline.ledger`,
 from typing import TYPE_CHECKING, Any
 
 from stockline._inventory import Inventory
+from stockline._traceability import Component, Output
 from stockline.adapters import InMemoryStockStore
 from stockline.errors import StocklineError
+from stockline.genealogy import Node, RecallReport, Trace
 from stockline.ledger import (
     Balance,
     FixedClock,
@@ -34,6 +36,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Balance",
+    "Component",
     "FixedClock",
     "InMemoryStockStore",
     "IntegrityReport",
@@ -44,10 +47,14 @@ __all__ = [
     "Lot",
     "Movement",
     "NewTransaction",
+    "Node",
+    "Output",
     "Position",
+    "RecallReport",
     "Reference",
     "SqlAlchemyStockStore",
     "StocklineError",
+    "Trace",
     "Tracking",
     "Transaction",
     "TxKind",

@@ -6,11 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from stockline._counterparties import COUNTERPARTY_ROOTS, default_ref_type, party_location
+from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.adapters._protocol import LedgerReader, LedgerWriter, MasterRecord, StockStore
 from stockline.errors import (
@@ -51,6 +52,11 @@ from stockline.ledger._records import (
 from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 
+if TYPE_CHECKING:
+    from stockline._scanning import PickCheck
+    from stockline.gs1 import Scan
+    from stockline.policies import Pick
+
 __all__ = ["Inventory", "Refs"]
 
 _R = TypeVar("_R", Item, Location, Party, Lot, Status, Container)
@@ -60,7 +66,7 @@ Refs = Mapping[str, str] | Sequence[Reference]
 
 
 @attrs.define(repr=False)
-class Inventory:
+class Inventory(Traceability):
     """A stock ledger: master data, postings and queries over one store.
 
     With no store it keeps everything in memory (:class:`~stockline.adapters.InMemoryStockStore`);
@@ -701,6 +707,33 @@ class Inventory:
                 w, tx_id, reason=reason, actor=actor, effective_at=effective_at, key=key
             )
             return post(w, draft, now=self.clock.now())
+
+    def receive_scan(self, scan: Scan | str, qty: object = None, **kwargs: Any) -> Transaction:
+        """Receive what a GS1 barcode says: item by GTIN (or pack GTIN), lot, expiry, serial,
+        count, SSCC.
+
+        Takes :meth:`receive`'s keywords (``to=`` is required) plus ``allow_expired``,
+        ``today`` and ``gs_standin``; ``qty`` counts scanned units (cases for a case GTIN).
+        See the how-to "Receive and pick by scanning" for every rule.
+
+        Raises:
+            BarcodeError: The scan is malformed or breaks a GS1 rule.
+            ScanMismatchError: The scan contradicts the master data or the caller.
+            ExpiredProductError: The product is past its date (unless ``allow_expired``).
+        """
+        from stockline import _scanning
+
+        return _scanning.receive_scan(self, scan, qty, **kwargs)
+
+    def verify_pick(self, scan: Scan | str, pick: Pick, **kwargs: Any) -> PickCheck:
+        """Check that a picker scanned what the pick plan line asked for.
+
+        Returns a :class:`~stockline._scanning.PickCheck` listing every problem (none when
+        ``ok``); only a malformed scan raises.
+        """
+        from stockline import _scanning
+
+        return _scanning.verify_pick(scan, pick, inv=self, **kwargs)
 
     # -- queries -------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ and what to do. A command that raises leaves the ledger exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "ConcurrencyError",
     "ContainerError",
     "DuplicateError",
+    "ExpiredProductError",
     "GenealogyError",
     "IdempotencyConflictError",
     "InsufficientStockError",
@@ -29,6 +31,7 @@ __all__ = [
     "PermissionDeniedError",
     "PostingError",
     "ReversalError",
+    "ScanMismatchError",
     "SerialError",
     "StatusError",
     "StocklineError",
@@ -282,6 +285,51 @@ class BarcodeError(ValidationError):
         super().__init__(message)
         self.text = text
         self.ai = ai
+
+
+class ScanMismatchError(ValidationError):
+    """A well-formed scan that contradicts the caller or the master data (a quantity other
+    than the label's count, a container other than the label's SSCC, ...). Nothing was posted.
+
+    Attributes:
+        ai: The Application Identifier whose value does not fit, e.g. ``"37"``.
+        scanned: What the scan says.
+        expected: What the caller or the master data says.
+    """
+
+    def __init__(self, message: str, *, ai: str | None, scanned: object, expected: object) -> None:
+        super().__init__(message)
+        self.ai = ai
+        self.scanned = scanned
+        self.expected = expected
+
+
+class ExpiredProductError(ScanMismatchError):
+    """A scanned product already past its expiry (or best-before) date. Nothing was posted;
+    pass ``allow_expired=True`` to receive it anyway (into ``status="expired"``, say).
+
+    Attributes:
+        item: The SKU.
+        lot: The lot code, if any.
+        expiry: The date the product expired.
+        today: The date it was judged on.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        ai: str | None,
+        item: str,
+        lot: str | None,
+        expiry: dt.date,
+        today: dt.date,
+    ) -> None:
+        super().__init__(message, ai=ai, scanned=expiry, expected=today)
+        self.item = item
+        self.lot = lot
+        self.expiry = expiry
+        self.today = today
 
 
 class IntegrityError(StocklineError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
@@ -32,7 +32,19 @@ from stockline.ledger._master import (
     Party,
     Status,
 )
-from stockline.ledger._records import Balance, Movement, Position, PositionKey, Transaction
+from stockline.ledger._records import (
+    Balance,
+    ContainerEvent,
+    Edge,
+    Movement,
+    NodeKey,
+    NodeSet,
+    Position,
+    PositionKey,
+    TracedEdge,
+    Transaction,
+    node_matches,
+)
 
 __all__ = ["InMemoryStockStore"]
 
@@ -41,6 +53,18 @@ _Event = tuple[dt.datetime, int, Decimal]
 
 def _key(m: Movement, p: Position) -> PositionKey:
     return (m.item, m.lot, m.serial, p.location, p.status, p.container)
+
+
+def _edge_key(e: Edge) -> tuple[str, ...]:
+    return (
+        e.parent_item,
+        e.parent_lot or "",
+        e.parent_serial or "",
+        e.child_item,
+        e.child_lot or "",
+        e.child_serial or "",
+        str(e.kind),
+    )
 
 
 def _record_key(record: MasterRecord) -> tuple[str, str]:
@@ -105,6 +129,22 @@ class InMemoryStockStore:
     _serial_events: defaultdict[tuple[str, str], list[_Event]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
+    _by_lot: defaultdict[tuple[str, str | None], set[PositionKey]] = attrs.field(
+        factory=lambda: defaultdict(set), init=False
+    )
+    _lot_txs: defaultdict[tuple[str, str | None], list[int]] = attrs.field(
+        factory=lambda: defaultdict(list), init=False
+    )
+    _serial_txs: defaultdict[tuple[str, str], list[int]] = attrs.field(
+        factory=lambda: defaultdict(list), init=False
+    )
+    _edges_down: defaultdict[str, list[TracedEdge]] = attrs.field(
+        factory=lambda: defaultdict(list), init=False
+    )
+    _edges_up: defaultdict[str, list[TracedEdge]] = attrs.field(
+        factory=lambda: defaultdict(list), init=False
+    )
+    _cstate: dict[str, ContainerEvent] = attrs.field(factory=dict, init=False)
     _undo: list[Callable[[], object]] | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -255,6 +295,19 @@ class InMemoryStockStore:
         self._project(tx)
 
     def _project(self, tx: Transaction) -> None:
+        for edge in tx.edges:
+            traced = (tx.id, tx.effective_at, edge)
+            self._push(self._edges_down[edge.parent_item], traced)
+            self._push(self._edges_up[edge.child_item], traced)
+        for event in tx.containers:
+            self._set(self._cstate, event.container, event)
+        touched: set[tuple[str, str | None, str | None]] = set()
+        for m in tx.movements:
+            if (m.item, m.lot, m.serial) not in touched:
+                touched.add((m.item, m.lot, m.serial))
+                self._push(self._lot_txs[(m.item, m.lot)], tx.id)
+                if m.serial is not None:
+                    self._push(self._serial_txs[(m.item, m.serial)], tx.id)
         for m in tx.movements:
             for position, sign in ((m.src, -1), (m.dst, 1)):
                 delta = m.quantity * sign
@@ -263,10 +316,10 @@ class InMemoryStockStore:
                 qty = delta if old is None else old[0] + delta
                 last = tx.effective_at if old is None else max(old[1], tx.effective_at)
                 self._set(self._balances, key, (qty, last))
-                keys = self._by_item[m.item]
-                if key not in keys:
-                    keys.add(key)
-                    self._on_undo(partial(keys.discard, key))
+                for index in (self._by_item[m.item], self._by_lot[(m.item, m.lot)]):
+                    if key not in index:
+                        index.add(key)
+                        self._on_undo(partial(index.discard, key))
                 self._push(self._events[key], (tx.effective_at, tx.id, delta))
                 if m.serial is not None and self._is_internal(position.location):
                     serial_key = (m.item, m.serial)
@@ -274,10 +327,13 @@ class InMemoryStockStore:
 
     def rebuild_projection(self) -> None:
         """Rebuild balances and event indexes from the transactions."""
-        saved = (self._balances, self._by_item, self._events, self._serial_events)
+        saved = self._derived()
         undo, self._undo = self._undo, None
         self._balances, self._by_item = {}, defaultdict(set)
         self._events, self._serial_events = defaultdict(list), defaultdict(list)
+        self._by_lot, self._lot_txs = defaultdict(set), defaultdict(list)
+        self._serial_txs, self._cstate = defaultdict(list), {}
+        self._edges_down, self._edges_up = defaultdict(list), defaultdict(list)
         try:
             for tx in self._txs:
                 self._project(tx)
@@ -285,16 +341,25 @@ class InMemoryStockStore:
             self._undo = undo
         self._on_undo(lambda: self._restore(saved))
 
-    def _restore(
-        self,
-        saved: tuple[
-            dict[PositionKey, tuple[Decimal, dt.datetime]],
-            defaultdict[str, set[PositionKey]],
-            defaultdict[PositionKey, list[_Event]],
-            defaultdict[tuple[str, str], list[_Event]],
-        ],
-    ) -> None:
-        self._balances, self._by_item, self._events, self._serial_events = saved
+    _DERIVED = (
+        "_balances",
+        "_by_item",
+        "_events",
+        "_serial_events",
+        "_by_lot",
+        "_lot_txs",
+        "_serial_txs",
+        "_cstate",
+        "_edges_down",
+        "_edges_up",
+    )
+
+    def _derived(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._DERIVED)
+
+    def _restore(self, saved: tuple[object, ...]) -> None:
+        for name, value in zip(self._DERIVED, saved, strict=True):
+            setattr(self, name, value)
 
     # -- balances ------------------------------------------------------------------------
 
@@ -387,6 +452,131 @@ class InMemoryStockStore:
             and (query.container is None or query.container in (m.src.container, m.dst.container))
         )
 
+    # -- genealogy and containers ----------------------------------------------------------
+
+    def container_state(self, code: str) -> ContainerEvent | None:
+        return self._cstate.get(code)
+
+    def container_history(self, code: str) -> list[tuple[int, ContainerEvent]]:
+        return [
+            (tx.id, event) for tx in self._txs for event in tx.containers if event.container == code
+        ]
+
+    def container_children(self, code: str) -> list[str]:
+        return sorted(c for c, state in self._cstate.items() if state.parent == code)
+
+    def edges(
+        self, start: Iterable[NodeKey], *, downstream: bool, until: dt.datetime | None = None
+    ) -> list[TracedEdge]:
+        index = self._edges_down if downstream else self._edges_up
+        seen_nodes: set[NodeKey] = set()
+        found: dict[tuple[object, ...], TracedEdge] = {}
+        todo = list(start)
+        while todo:
+            node = todo.pop()
+            if node in seen_nodes:
+                continue
+            seen_nodes.add(node)
+            for traced in index.get(node[0], ()):
+                tx_id, effective_at, e = traced
+                if until is not None and effective_at > until:
+                    continue
+                near = (
+                    (e.parent_item, e.parent_lot, e.parent_serial)
+                    if downstream
+                    else (e.child_item, e.child_lot, e.child_serial)
+                )
+                if not node_matches(node, *near):
+                    continue
+                found[(tx_id, *_edge_key(e))] = traced
+                todo.append(
+                    (e.child_item, e.child_lot, e.child_serial)
+                    if downstream
+                    else (e.parent_item, e.parent_lot, e.parent_serial)
+                )
+        return sorted(found.values(), key=lambda t: (t[0], _edge_key(t[2])))
+
+    def movements_of(
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        into: Collection[LocationKind] = (),
+        out_of: Collection[LocationKind] = (),
+        until: dt.datetime | None = None,
+    ) -> list[Transaction]:
+        ids: set[int] = set()
+        wanted = list(nodes)
+        for node in wanted:
+            ids.update(self._node_txs(node))
+        members = NodeSet(wanted)
+        found = []
+        for tx_id in sorted(ids):
+            tx = self._txs[tx_id - 1]
+            if until is not None and tx.effective_at > until:
+                continue
+            if any(
+                (m.item, m.lot, m.serial) in members
+                and (self._kind(m.dst.location) in into or self._kind(m.src.location) in out_of)
+                for m in tx.movements
+            ):
+                found.append(tx)
+        return found
+
+    def _node_txs(self, node: NodeKey) -> Iterable[int]:
+        item, lot, serial = node
+        if serial is not None:
+            return self._serial_txs.get((item, serial), ())
+        if lot is not None:
+            return self._lot_txs.get((item, lot), ())
+        return {i for (it, _), txs in self._lot_txs.items() if it == item for i in txs}
+
+    def _kind(self, path: str) -> LocationKind | None:
+        location = self._locations.get(path)
+        return None if location is None else location.kind
+
+    def balances_of(
+        self, nodes: Iterable[NodeKey], *, as_of: dt.datetime | None = None
+    ) -> list[Balance]:
+        wanted = list(nodes)
+        members = NodeSet(wanted)
+        folded: dict[PositionKey, Decimal] = {}
+        if as_of is None:
+            for node in wanted:
+                if node[1] is not None or node[2] is None:
+                    keys: Iterable[PositionKey] = (
+                        self._by_lot.get((node[0], node[1]), ())
+                        if node[1] is not None
+                        else self._by_item.get(node[0], ())
+                    )
+                else:
+                    keys = self._by_item.get(node[0], ())
+                for key in keys:
+                    if (key[0], key[1], key[2]) in members:
+                        folded[key] = self._balances[key][0]
+        else:
+            ids = sorted({i for node in wanted for i in self._node_txs(node)})
+            sums: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
+            for tx_id in ids:
+                tx = self._txs[tx_id - 1]
+                if tx.effective_at > as_of:
+                    continue
+                for m in tx.movements:
+                    if (m.item, m.lot, m.serial) in members:
+                        sums[_key(m, m.src)] -= m.quantity
+                        sums[_key(m, m.dst)] += m.quantity
+            folded = dict(sums)
+        return sorted_balances(
+            Balance(
+                item=k[0],
+                lot=k[1],
+                serial=k[2],
+                position=Position(location=k[3], status=k[4], container=k[5]),
+                quantity=qty,
+            )
+            for k, qty in folded.items()
+            if qty != 0
+        )
+
     def replay(self) -> Iterator[Balance]:
         folded: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
         for tx in self._txs:
@@ -422,6 +612,6 @@ class InMemoryStockStore:
         else:
             self._on_undo(lambda: store.__setitem__(key, old))
 
-    def _push(self, events: list[_Event], event: _Event) -> None:
+    def _push(self, events: list[Any], event: object) -> None:
         events.append(event)
         self._on_undo(events.pop)

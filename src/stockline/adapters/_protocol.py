@@ -11,14 +11,30 @@ writers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Protocol
 
-from stockline.ledger._master import Container, Item, Location, Lot, MasterChange, Party, Status
+from stockline.ledger._master import (
+    Container,
+    Item,
+    Location,
+    LocationKind,
+    Lot,
+    MasterChange,
+    Party,
+    Status,
+)
 from stockline.ledger._queries import BalanceQuery, HistoryQuery
-from stockline.ledger._records import Balance, PositionKey, Transaction
+from stockline.ledger._records import (
+    Balance,
+    ContainerEvent,
+    NodeKey,
+    PositionKey,
+    TracedEdge,
+    Transaction,
+)
 
 __all__ = [
     "BalanceQuery",
@@ -143,6 +159,48 @@ class LedgerReader(Protocol):
 
     def history(self, query: HistoryQuery) -> list[Transaction]:
         """Return the transactions with a movement matching ``query``, by effective time then id."""
+        ...
+
+    def container_state(self, code: str) -> ContainerEvent | None:
+        """Return the container's current state (parent and location), or ``None`` if it was
+        never packed or moved."""
+        ...
+
+    def container_history(self, code: str) -> list[tuple[int, ContainerEvent]]:
+        """Return every state the container was put in, with the transaction id, oldest first."""
+        ...
+
+    def container_children(self, code: str) -> list[str]:
+        """Return the containers currently packed directly in ``code``, ordered by code."""
+        ...
+
+    def edges(
+        self, start: Iterable[NodeKey], *, downstream: bool, until: dt.datetime | None = None
+    ) -> list[TracedEdge]:
+        """Return every genealogy edge reachable from ``start``, following edges from parent to
+        child (``downstream``) or child to parent, effective at or before ``until``.
+
+        A node with no serial stands for its whole lot (every serial of it); a node with no
+        lot and no serial stands for the whole item.
+        """
+        ...
+
+    def movements_of(
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        into: Collection[LocationKind] = (),
+        out_of: Collection[LocationKind] = (),
+        until: dt.datetime | None = None,
+    ) -> list[Transaction]:
+        """Return the transactions (in id order) with a movement of any of ``nodes`` into a
+        location of a kind in ``into`` or out of one of a kind in ``out_of``."""
+        ...
+
+    def balances_of(
+        self, nodes: Iterable[NodeKey], *, as_of: dt.datetime | None = None
+    ) -> list[Balance]:
+        """Return the non-zero balances (every location kind) of any of ``nodes``."""
         ...
 
     def replay(self) -> Iterator[Balance]:

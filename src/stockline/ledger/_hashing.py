@@ -14,7 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from stockline.ledger._quantity import canonical
-from stockline.ledger._records import Movement, NewTransaction, Position, Transaction
+from stockline.ledger._records import (
+    Edge,
+    Movement,
+    NewTransaction,
+    Position,
+    Transaction,
+)
 
 __all__ = ["GENESIS_HASH", "chain_hash", "fingerprint", "utc_text"]
 
@@ -42,8 +48,17 @@ def _movement(m: Movement) -> dict[str, Any]:
     }
 
 
+def _edge(e: Edge) -> list[Any]:
+    return [
+        str(e.kind),
+        [e.parent_item, e.parent_lot, e.parent_serial],
+        [e.child_item, e.child_lot, e.child_serial],
+        str(canonical(e.quantity)),
+    ]
+
+
 def _common(tx: Transaction | NewTransaction) -> dict[str, Any]:
-    return {
+    content: dict[str, Any] = {
         "kind": str(tx.kind),
         "key": tx.key,
         "refs": [[r.type, r.number] for r in tx.refs],
@@ -53,6 +68,12 @@ def _common(tx: Transaction | NewTransaction) -> dict[str, Any]:
         "reverses": tx.reverses,
         "movements": [_movement(m) for m in tx.movements],
     }
+    # Only present when used, so transactions without them hash as they always did.
+    if tx.edges:
+        content["edges"] = [_edge(e) for e in tx.edges]
+    if tx.containers:
+        content["containers"] = [[c.container, c.parent, c.location] for c in tx.containers]
+    return content
 
 
 def _dumps(content: dict[str, Any]) -> bytes:

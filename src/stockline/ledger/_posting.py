@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import attrs
 
 from stockline.errors import (
+    ContainerError,
+    GenealogyError,
     IdempotencyConflictError,
     InsufficientStockError,
     ReversalError,
@@ -35,8 +37,11 @@ from stockline.ledger._hashing import chain_hash, fingerprint
 from stockline.ledger._master import Item, LocationKind, Tracking
 from stockline.ledger._quantity import as_quantity
 from stockline.ledger._records import (
+    ContainerEvent,
+    Edge,
     Movement,
     NewTransaction,
+    NodeKey,
     Position,
     PositionKey,
     Transaction,
@@ -99,9 +104,13 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         raise ValidationError(
             f"a {draft.kind} transaction needs a reason; say why, e.g. reason='damaged in transit'"
         )
-    if not draft.movements:
+    if not draft.movements and not draft.containers:
         raise ValidationError("a transaction needs at least one movement")
     movements = tuple(_checked(writer, m, draft.kind) for m in draft.movements)
+    edges = tuple(_checked_edge(writer, e) for e in draft.edges)
+    if edges:
+        _check_acyclic(writer, edges)
+    _check_containers(writer, draft.containers)
     if draft.reverses is not None:
         _check_reversal(writer, draft.reverses, draft.kind)
     _check_stock(writer, movements, effective_at)
@@ -118,6 +127,8 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         actor=draft.actor,
         reason=draft.reason,
         reverses=draft.reverses,
+        edges=edges,
+        containers=draft.containers,
         prev_hash=last_hash,
     )
     tx = attrs.evolve(tx, hash=chain_hash(tx))
@@ -157,6 +168,7 @@ def reversal_of(
     return NewTransaction(
         kind=TxKind.REVERSAL,
         movements=tuple(m.mirrored() for m in original.movements),
+        containers=tuple(_state_before(reader, e.container, tx_id) for e in original.containers),
         effective_at=original.effective_at if effective_at is None else effective_at,
         key=key,
         refs=original.refs,
@@ -165,6 +177,14 @@ def reversal_of(
         reason=reason,
         reverses=tx_id,
     )
+
+
+def _state_before(reader: LedgerReader, container: str, tx_id: int) -> ContainerEvent:
+    """The container's state before transaction ``tx_id`` (nowhere, in nothing, if none)."""
+    earlier = [event for number, event in reader.container_history(container) if number < tx_id]
+    if earlier:
+        return earlier[-1]
+    return ContainerEvent(container=container, parent=None, location=None)
 
 
 def _repeat(writer: LedgerWriter, key: str, found: tuple[int, str], request: str) -> Transaction:
@@ -280,6 +300,85 @@ def _check_position(reader: LedgerReader, position: Position) -> None:
             f"container {position.container!r} does not exist; create it first",
             container=position.container,
         )
+
+
+def _checked_edge(reader: LedgerReader, e: Edge) -> Edge:
+    for item, lot in ((e.parent_item, e.parent_lot), (e.child_item, e.child_lot)):
+        if reader.item(item) is None:
+            raise UnknownItemError(f"item {item!r} of a genealogy link is not known", item=item)
+        if lot is not None and reader.lot(item, lot) is None:
+            raise UnknownLotError(
+                f"lot {lot!r} of {item} in a genealogy link is not known", item=item, lot=lot
+            )
+    quantity = as_quantity(e.quantity, what=f"quantity linked from {e.parent_item}")
+    return attrs.evolve(e, quantity=quantity)
+
+
+def _check_acyclic(reader: LedgerReader, edges: tuple[Edge, ...]) -> None:
+    """Refuse links that would make a lot or serial its own ancestor."""
+    parents = {(e.parent_item, e.parent_lot, e.parent_serial) for e in edges}
+    graph: defaultdict[NodeKey, set[NodeKey]] = defaultdict(set)
+    for _, _, e in reader.edges(parents, downstream=False):
+        graph[(e.child_item, e.child_lot, e.child_serial)].add(
+            (e.parent_item, e.parent_lot, e.parent_serial)
+        )
+    for e in edges:
+        graph[(e.child_item, e.child_lot, e.child_serial)].add(
+            (e.parent_item, e.parent_lot, e.parent_serial)
+        )
+    for e in edges:
+        child = (e.child_item, e.child_lot, e.child_serial)
+        seen: set[NodeKey] = set()
+        todo = [(e.parent_item, e.parent_lot, e.parent_serial)]
+        while todo:
+            node = todo.pop()
+            if _same_node(node, child):
+                raise GenealogyError(
+                    f"linking {_node_text(e.parent_item, e.parent_lot, e.parent_serial)} to "
+                    f"{_node_text(*child)} would make {_node_text(*child)} its own ancestor; "
+                    "give the output a new lot code"
+                )
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+
+
+def _same_node(a: NodeKey, b: NodeKey) -> bool:
+    return a[0] == b[0] and a[1] == b[1] and (a[2] is None or b[2] is None or a[2] == b[2])
+
+
+def _node_text(item: str, lot: str | None, serial: str | None) -> str:
+    return item + (f" lot {lot}" if lot else "") + (f" serial {serial}" if serial else "")
+
+
+def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) -> None:
+    """Refuse unknown containers and nesting a container in itself or in its own content."""
+    parents: dict[str, str | None] = {}
+    for event in events:
+        for code in filter(None, (event.container, event.parent)):
+            if reader.container(code) is None:
+                raise UnknownContainerError(
+                    f"container {code!r} does not exist; create it first", container=code
+                )
+        if event.location is not None and reader.location(event.location) is None:
+            raise UnknownLocationError(
+                f"location {event.location!r} is not in the master data", location=event.location
+            )
+        parents[event.container] = event.parent
+        ancestor = event.parent
+        seen: set[str] = set()
+        while ancestor is not None and ancestor not in seen:
+            if ancestor == event.container:
+                raise ContainerError(
+                    f"container {event.container} cannot go into {event.parent}: "
+                    f"{event.parent} is {event.container} itself or is packed inside it"
+                )
+            seen.add(ancestor)
+            if ancestor in parents:
+                ancestor = parents[ancestor]
+            else:
+                state = reader.container_state(ancestor)
+                ancestor = None if state is None else state.parent
 
 
 def _key(m: Movement, p: Position) -> PositionKey:

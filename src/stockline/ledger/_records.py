@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
@@ -11,13 +12,20 @@ import attrs
 __all__ = [
     "AVAILABLE",
     "Balance",
+    "ContainerEvent",
+    "Edge",
+    "EdgeKind",
     "Movement",
     "NewTransaction",
+    "NodeKey",
+    "NodeSet",
     "Position",
     "PositionKey",
     "Reference",
+    "TracedEdge",
     "Transaction",
     "TxKind",
+    "node_matches",
 ]
 
 AVAILABLE = "available"
@@ -102,6 +110,61 @@ class Reference:
         return f"{self.type}:{self.number}"
 
 
+class EdgeKind(enum.StrEnum):
+    """How a genealogy edge came about."""
+
+    TRANSFORMATION = "transformation"
+    """Production: the parent was consumed to make the child."""
+    RELABEL = "relabel"
+    """The same goods under a new lot code (or a new item)."""
+    SPLIT = "split"
+    """Part of the parent lot became the child lot."""
+    MERGE = "merge"
+    """The parent lot went into a lot combined from several."""
+
+
+@attrs.frozen(kw_only=True)
+class Edge:
+    """A genealogy link: (part of) the parent lot or serial went into the child.
+
+    Attributes:
+        kind: How the link came about.
+        parent_item: The parent's SKU.
+        parent_lot: The parent's lot code.
+        parent_serial: The parent's serial.
+        child_item: The child's SKU.
+        child_lot: The child's lot code.
+        child_serial: The child's serial.
+        quantity: How much of the parent went into the child, in the parent's unit.
+    """
+
+    kind: EdgeKind
+    parent_item: str
+    parent_lot: str | None
+    parent_serial: str | None
+    child_item: str
+    child_lot: str | None
+    child_serial: str | None
+    quantity: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class ContainerEvent:
+    """A container's state after a transaction: what it is in, and where it is.
+
+    The history of these events is the history of what was in which container, and when.
+
+    Attributes:
+        container: The container's code (an SSCC for GS1 logistic units).
+        parent: The container it is now packed in, or ``None``.
+        location: The location it is now at, or ``None`` when it is empty and nowhere.
+    """
+
+    container: str
+    parent: str | None
+    location: str | None
+
+
 @attrs.frozen(kw_only=True)
 class NewTransaction:
     """A transaction as the caller asks for it, before it is posted.
@@ -117,6 +180,8 @@ class NewTransaction:
         actor: Who posted it.
         reason: Why (required for holds, adjustments and reversals).
         reverses: The id of the transaction this one reverses.
+        edges: Genealogy links the transaction makes (production, relabel, split, merge).
+        containers: Container states the transaction sets (pack, unpack, container moves).
     """
 
     kind: TxKind
@@ -128,6 +193,8 @@ class NewTransaction:
     actor: str | None = None
     reason: str | None = None
     reverses: int | None = None
+    edges: tuple[Edge, ...] = ()
+    containers: tuple[ContainerEvent, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -146,6 +213,8 @@ class Transaction:
         actor: Who posted it.
         reason: Why.
         reverses: The id of the transaction this one reverses.
+        edges: Genealogy links the transaction made.
+        containers: Container states the transaction set.
         prev_hash: The hash of the transaction before it (the genesis hash for the first).
         hash: The hash of this transaction's canonical content chained to ``prev_hash``.
     """
@@ -161,9 +230,18 @@ class Transaction:
     actor: str | None = None
     reason: str | None = None
     reverses: int | None = None
+    edges: tuple[Edge, ...] = ()
+    containers: tuple[ContainerEvent, ...] = ()
     prev_hash: str = ""
     hash: str = ""
 
+
+#: A node of the genealogy: item, lot, serial. ``None`` for lot or serial widens the node to
+#: every lot or serial.
+NodeKey = tuple[str, str | None, str | None]
+
+#: An edge as found by a trace: the transaction that made it, when, and the edge.
+TracedEdge = tuple[int, dt.datetime, Edge]
 
 #: The identity of a balance: item, lot, serial, location, status, container.
 PositionKey = tuple[str, str | None, str | None, str, str, str | None]
@@ -192,3 +270,42 @@ class Balance:
         """The balance's identity as a tuple."""
         p = self.position
         return (self.item, self.lot, self.serial, p.location, p.status, p.container)
+
+
+def node_matches(node: NodeKey, item: str, lot: str | None, serial: str | None) -> bool:
+    """Whether stock of (item, lot, serial) belongs to ``node`` (``None`` widens the node)."""
+    node_item, node_lot, node_serial = node
+    return (
+        node_item == item
+        and (node_lot is None or node_lot == lot)
+        and (node_serial is None or node_serial == serial)
+    )
+
+
+class NodeSet:
+    """A set of genealogy nodes with O(1) membership for stock of (item, lot, serial)."""
+
+    __slots__ = ("_items", "_lots", "_serials")
+
+    def __init__(self, nodes: Iterable[NodeKey]) -> None:
+        self._items: set[str] = set()
+        self._lots: set[tuple[str, str | None]] = set()
+        self._serials: set[tuple[str, str | None, str]] = set()
+        for item, lot, serial in nodes:
+            if serial is not None:
+                self._serials.add((item, lot, serial))
+            elif lot is not None:
+                self._lots.add((item, lot))
+            else:
+                self._items.add(item)
+
+    def __contains__(self, stock: tuple[str, str | None, str | None]) -> bool:
+        item, lot, serial = stock
+        return (
+            item in self._items
+            or (item, lot) in self._lots
+            or (
+                serial is not None
+                and ((item, lot, serial) in self._serials or (item, None, serial) in self._serials)
+            )
+        )

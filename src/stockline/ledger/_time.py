@@ -6,6 +6,7 @@ naive time as UTC, which turns a local shop-floor time into a wrong instant with
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Protocol
 
@@ -14,7 +15,7 @@ import pendulum
 
 from stockline.errors import InvalidTimeError
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc"]
+__all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc", "to_micros"]
 
 
 class Clock(Protocol):
@@ -84,3 +85,12 @@ def aware_utc(value: object, what: str) -> pendulum.DateTime:
             value=value,
         )
     return pendulum.instance(value).in_timezone("UTC")
+
+
+def to_micros(value: dt.datetime) -> int:
+    """Return an aware time as integer microseconds since the Unix epoch, exactly.
+
+    Works for pendulum times too (subtracting them gives a pendulum interval that does not
+    divide by a ``timedelta``).
+    """
+    return calendar.timegm(value.utctimetuple()) * 1_000_000 + value.microsecond

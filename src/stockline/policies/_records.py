@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -11,16 +11,14 @@ from typing import Any
 import attrs
 
 from stockline.errors import InvalidQuantityError, InvalidTimeError, ValidationError
+from stockline.ledger._time import to_micros
 
 __all__ = ["Allocation", "Candidate", "Choice", "Demand", "Pick"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = datetime.resolution
 
 
 def micros(moment: datetime) -> int:
     """An aware datetime as integer microseconds since the epoch (exact, zone-free)."""
-    return (moment - _EPOCH) // _MICROSECOND
+    return to_micros(moment)
 
 
 def _decimal(value: Decimal | int, *, what: str) -> Decimal:

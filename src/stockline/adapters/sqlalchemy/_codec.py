@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from stockline.ledger._master import (
 )
 from stockline.ledger._quantity import canonical
 from stockline.ledger._records import Reference
+from stockline.ledger._time import to_micros
 
 #: A row as SQLAlchemy returns it (``RowMapping``) or a plain dict.
 RowLike = Mapping[Any, Any]
@@ -43,11 +43,6 @@ __all__ = [
 ]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def to_micros(value: dt.datetime) -> int:
-    """Return an aware time as integer microseconds since the Unix epoch (exact)."""
-    return calendar.timegm(value.utctimetuple()) * 1_000_000 + value.microsecond
 
 
 def from_micros(value: int) -> pendulum.DateTime:

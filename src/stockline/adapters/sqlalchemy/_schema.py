@@ -14,7 +14,10 @@ __all__ = [
     "METADATA",
     "QUANTITY_SCALE",
     "balances",
+    "container_events",
+    "container_state",
     "containers",
+    "edges",
     "gtins",
     "head",
     "items",
@@ -175,4 +178,52 @@ balances = sa.Table(
     sa.Column("qty", sa.BigInteger, nullable=False),
     sa.Column("last_at", sa.BigInteger, nullable=False),
     sa.Index("ix_sl_balances_location", "location_id"),
+)
+
+# Genealogy edges; lot 0 and serial '' mean "none", as in sl_movements.
+edges = sa.Table(
+    "sl_edges",
+    METADATA,
+    sa.Column("tx_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("p_item", sa.Integer, nullable=False),
+    sa.Column("p_lot", sa.Integer, nullable=False),
+    sa.Column("p_serial", sa.String, nullable=False),
+    sa.Column("c_item", sa.Integer, nullable=False),
+    sa.Column("c_lot", sa.Integer, nullable=False),
+    sa.Column("c_serial", sa.String, nullable=False),
+    sa.Column("qty", sa.BigInteger, nullable=False),
+    sa.Column("effective_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_sl_edges_parent", "p_item", "p_lot"),
+    sa.Index("ix_sl_edges_child", "c_item", "c_lot"),
+)
+
+# What each transaction did to containers (the history), and where each one is now.
+container_events = sa.Table(
+    "sl_container_events",
+    METADATA,
+    sa.Column("tx_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("container_id", sa.Integer, nullable=False),
+    sa.Column("parent_id", sa.Integer, nullable=False),
+    sa.Column("location_id", sa.Integer, nullable=False),
+    sa.Index("ix_sl_container_events_container", "container_id"),
+)
+
+container_state = sa.Table(
+    "sl_container_state",
+    METADATA,
+    sa.Column("container_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("parent_id", sa.Integer, nullable=False),
+    sa.Column("location_id", sa.Integer, nullable=False),
+    sa.Index("ix_sl_container_state_parent", "parent_id"),
+)
+
+sa.Index(
+    "ix_sl_movements_serial",
+    movements.c.item_id,
+    movements.c.serial,
+    sqlite_where=movements.c.serial != "",
+    postgresql_where=movements.c.serial != "",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -34,9 +34,15 @@ from stockline.ledger._master import (
 )
 from stockline.ledger._records import (
     Balance,
+    ContainerEvent,
+    Edge,
+    EdgeKind,
     Movement,
+    NodeKey,
+    NodeSet,
     Position,
     PositionKey,
+    TracedEdge,
     Transaction,
     TxKind,
 )
@@ -87,6 +93,9 @@ class SqlSession:
         self._base: dict[_IdKey, tuple[int, int]] = {}
         self._pending: dict[_IdKey, list[int]] = {}
         self._pending_serials: dict[tuple[int, str], list[int]] = {}
+        self._edge_rows: list[dict[str, Any]] = []
+        self._event_rows: list[dict[str, Any]] = []
+        self._cstate: dict[int, tuple[int, int]] = {}
 
     # -- ids -------------------------------------------------------------------------------
 
@@ -374,13 +383,13 @@ class SqlSession:
             return []
         ids = [r["id"] for r in rows]
         lines: defaultdict[int, list[Movement]] = defaultdict(list)
+        edges: defaultdict[int, list[Edge]] = defaultdict(list)
+        events: defaultdict[int, list[ContainerEvent]] = defaultdict(list)
         for start in range(0, len(ids), _CHUNK * 10):
             chunk = ids[start : start + _CHUNK * 10]
             mv = t.movements
             stmt_mv = (
-                sa.select(mv)
-                .where(mv.c.tx_id.between(chunk[0], chunk[-1]))
-                .order_by(mv.c.tx_id, mv.c.line)
+                sa.select(mv).where(_ids_in(mv.c.tx_id, chunk)).order_by(mv.c.tx_id, mv.c.line)
             )
             mv_rows = self._conn.execute(stmt_mv).all()
             for kind, columns in (
@@ -393,6 +402,7 @@ class SqlSession:
                 self._load_names(kind, (r._mapping[c] for r in mv_rows for c in columns))
             for r in mv_rows:
                 lines[r.tx_id].append(self._movement(r))
+            self._attach_links(chunk, edges, events)
         return [
             Transaction(
                 id=r["id"],
@@ -406,11 +416,44 @@ class SqlSession:
                 actor=r["actor"],
                 reason=r["reason"],
                 reverses=r["reverses"],
+                edges=tuple(edges[r["id"]]),
+                containers=tuple(events[r["id"]]),
                 prev_hash=r["prev_hash"],
                 hash=r["hash"],
             )
             for r in rows
         ]
+
+    def _attach_links(
+        self,
+        ids: list[int],
+        edges: defaultdict[int, list[Edge]],
+        events: defaultdict[int, list[ContainerEvent]],
+    ) -> None:
+        """Read the genealogy edges and container events of the transactions ``ids``."""
+        e, ev = t.edges, t.container_events
+        edge_rows = self._conn.execute(
+            sa.select(e).where(_ids_in(e.c.tx_id, ids)).order_by(e.c.tx_id, e.c.seq)
+        ).all()
+        for kind, columns in (("item", ("p_item", "c_item")), ("lot", ("p_lot", "c_lot"))):
+            self._load_names(kind, (row._mapping[c] for row in edge_rows for c in columns))
+        for row in edge_rows:
+            edges[row.tx_id].append(self._traced(row)[2])
+        event_rows = self._conn.execute(
+            sa.select(ev).where(_ids_in(ev.c.tx_id, ids)).order_by(ev.c.tx_id, ev.c.seq)
+        ).all()
+        self._load_names(
+            "container", (i for row in event_rows for i in (row.container_id, row.parent_id))
+        )
+        self._load_names("location", (row.location_id for row in event_rows))
+        for row in event_rows:
+            events[row.tx_id].append(
+                ContainerEvent(
+                    container=self._name("container", row.container_id),
+                    parent=self._name("container", row.parent_id) if row.parent_id else None,
+                    location=self._name("location", row.location_id) if row.location_id else None,
+                )
+            )
 
     def _movement(self, r: Any) -> Movement:
         return Movement(
@@ -783,6 +826,274 @@ class SqlSession:
                 by_id[found.id] = found
         return [by_id[i] for i in ids]
 
+    # -- genealogy and containers --------------------------------------------------------
+
+    def container_state(self, code: str) -> ContainerEvent | None:
+        container_id = self._lookup("container", code)
+        if container_id is None:
+            return None
+        if container_id in self._cstate:
+            parent_id, location_id = self._cstate[container_id]
+        else:
+            cs = t.container_state
+            row = self._conn.execute(
+                sa.select(cs.c.parent_id, cs.c.location_id).where(cs.c.container_id == container_id)
+            ).first()
+            if row is None:
+                return None
+            parent_id, location_id = int(row.parent_id), int(row.location_id)
+        return ContainerEvent(
+            container=code,
+            parent=self._name("container", parent_id) if parent_id else None,
+            location=self._name("location", location_id) if location_id else None,
+        )
+
+    def container_history(self, code: str) -> list[tuple[int, ContainerEvent]]:
+        self.flush()
+        container_id = self._lookup("container", code)
+        if container_id is None:
+            return []
+        ev = t.container_events
+        rows = self._conn.execute(
+            sa.select(ev.c.tx_id, ev.c.parent_id, ev.c.location_id)
+            .where(ev.c.container_id == container_id)
+            .order_by(ev.c.tx_id, ev.c.seq)
+        ).all()
+        return [
+            (
+                int(row.tx_id),
+                ContainerEvent(
+                    container=code,
+                    parent=self._name("container", row.parent_id) if row.parent_id else None,
+                    location=self._name("location", row.location_id) if row.location_id else None,
+                ),
+            )
+            for row in rows
+        ]
+
+    def container_children(self, code: str) -> list[str]:
+        self.flush()
+        container_id = self._lookup("container", code)
+        if container_id is None:
+            return []
+        cs = t.container_state
+        ids = self._conn.execute(
+            sa.select(cs.c.container_id).where(cs.c.parent_id == container_id)
+        ).scalars()
+        return sorted(self._name("container", i) for i in ids)
+
+    def _node_ids(self, nodes: Iterable[NodeKey]) -> list[tuple[int, int | None, str]]:
+        """Nodes as (item id, lot id or None for any lot, serial or '' for any serial)."""
+        found = []
+        for item, lot, serial in nodes:
+            item_id = self._lookup("item", item)
+            if item_id is None:
+                continue
+            lot_id = None if lot is None else self._lookup("lot", (item, lot))
+            if lot is not None and lot_id is None:
+                continue
+            found.append((item_id, lot_id, serial or ""))
+        return found
+
+    def _start_nodes(self, nodes: Iterable[NodeKey]) -> list[tuple[int, int, str]]:
+        """Resolve "any lot" to the lots the item (or serial) actually moved in."""
+        mv = t.movements
+        start: set[tuple[int, int, str]] = set()
+        for item_id, lot_id, serial in self._node_ids(nodes):
+            if lot_id is not None:
+                start.add((item_id, lot_id, serial))
+                continue
+            where = [mv.c.item_id == item_id]
+            if serial:
+                where.append(mv.c.serial == serial)
+            lots = self._conn.execute(sa.select(mv.c.lot_id).where(*where).distinct()).scalars()
+            start.update((item_id, int(lot), serial) for lot in lots)
+        return sorted(start)
+
+    def edges(
+        self, start: Iterable[NodeKey], *, downstream: bool, until: dt.datetime | None = None
+    ) -> list[TracedEdge]:
+        self.flush()
+        nodes = self._start_nodes(start)
+        if not nodes:
+            return []
+        e = t.edges
+        near = (
+            (e.c.p_item, e.c.p_lot, e.c.p_serial)
+            if downstream
+            else (e.c.c_item, e.c.c_lot, e.c.c_serial)
+        )
+        far = (
+            (e.c.c_item, e.c.c_lot, e.c.c_serial)
+            if downstream
+            else (e.c.p_item, e.c.p_lot, e.c.p_serial)
+        )
+        when = [] if until is None else [e.c.effective_at <= codec.to_micros(until)]
+        found: list[Any] = []
+        for begin in range(0, len(nodes), _CHUNK):
+            seeds = (
+                sa.union_all(
+                    *(
+                        sa.select(
+                            sa.literal(i, sa.Integer).label("item"),
+                            sa.literal(lot, sa.Integer).label("lot"),
+                            sa.literal(serial, sa.String).label("serial"),
+                        )
+                        for i, lot, serial in nodes[begin : begin + _CHUNK]
+                    )
+                )
+                if len(nodes[begin : begin + _CHUNK]) > 1
+                else sa.select(
+                    sa.literal(nodes[begin][0], sa.Integer).label("item"),
+                    sa.literal(nodes[begin][1], sa.Integer).label("lot"),
+                    sa.literal(nodes[begin][2], sa.String).label("serial"),
+                )
+            )
+            reach = seeds.cte("reach", recursive=True)
+            r = reach.alias("r")
+            step = (
+                sa.select(far[0], far[1], far[2])
+                .join(
+                    r,
+                    (near[0] == r.c.item)
+                    & (near[1] == r.c.lot)
+                    & ((r.c.serial == "") | (near[2] == r.c.serial)),
+                )
+                .where(*when)
+            )
+            reach = reach.union(step)
+            stmt = (
+                sa.select(e)
+                .join(
+                    reach,
+                    (near[0] == reach.c.item)
+                    & (near[1] == reach.c.lot)
+                    & ((reach.c.serial == "") | (near[2] == reach.c.serial)),
+                )
+                .where(*when)
+                .distinct()
+            )
+            found.extend(self._conn.execute(stmt).all())
+        for kind, columns in (("item", ("p_item", "c_item")), ("lot", ("p_lot", "c_lot"))):
+            self._load_names(kind, (row._mapping[c] for row in found for c in columns))
+        unique = {(row.tx_id, row.seq): row for row in found}
+        return [self._traced(unique[k]) for k in sorted(unique)]
+
+    def _traced(self, row: Any) -> TracedEdge:
+        return (
+            int(row.tx_id),
+            codec.from_micros(row.effective_at),
+            Edge(
+                kind=EdgeKind(row.kind),
+                parent_item=self._name("item", row.p_item),
+                parent_lot=self._name("lot", row.p_lot)[1] if row.p_lot else None,
+                parent_serial=row.p_serial or None,
+                child_item=self._name("item", row.c_item),
+                child_lot=self._name("lot", row.c_lot)[1] if row.c_lot else None,
+                child_serial=row.c_serial or None,
+                quantity=codec.from_qty(row.qty),
+            ),
+        )
+
+    def _node_filter(
+        self, nodes: Iterable[NodeKey], table: sa.Table
+    ) -> sa.ColumnElement[bool] | None:
+        """A condition on ``table``'s item_id, lot_id and serial columns matching ``nodes``."""
+        lots: list[int] = []
+        serials: list[tuple[int, str]] = []
+        untracked: list[int] = []
+        for item_id, lot_id, serial in self._node_ids(nodes):
+            if serial:
+                serials.append((item_id, serial))
+            elif lot_id is not None:
+                lots.append(lot_id)
+            else:
+                untracked.append(item_id)
+        parts: list[sa.ColumnElement[bool]] = []
+        for begin in range(0, len(lots), _CHUNK * 10):
+            parts.append(table.c.lot_id.in_(lots[begin : begin + _CHUNK * 10]))
+        for begin in range(0, len(serials), _CHUNK):
+            pairs = serials[begin : begin + _CHUNK]
+            parts.append(sa.tuple_(table.c.item_id, table.c.serial).in_(pairs))
+        if untracked:
+            parts.append(table.c.item_id.in_(untracked))
+        return sa.or_(*parts) if parts else None
+
+    def _kind_ids(self, kinds: Collection[LocationKind]) -> sa.Select[Any]:
+        return sa.select(t.locations.c.id).where(t.locations.c.kind.in_([k.value for k in kinds]))
+
+    def movements_of(
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        into: Collection[LocationKind] = (),
+        out_of: Collection[LocationKind] = (),
+        until: dt.datetime | None = None,
+    ) -> list[Transaction]:
+        self.flush()
+        wanted = list(nodes)
+        condition = self._node_filter(wanted, t.movements)
+        if condition is None or not (into or out_of):
+            return []
+        mv = t.movements
+        sides = []
+        if into:
+            sides.append(mv.c.dst_loc.in_(self._kind_ids(into)))
+        if out_of:
+            sides.append(mv.c.src_loc.in_(self._kind_ids(out_of)))
+        where = [condition, sa.or_(*sides)]
+        if until is not None:
+            where.append(mv.c.effective_at <= codec.to_micros(until))
+        ids = sorted(set(self._conn.execute(sa.select(mv.c.tx_id).where(*where)).scalars()))
+        found: list[Transaction] = []
+        for begin in range(0, len(ids), _CHUNK * 10):
+            chunk = ids[begin : begin + _CHUNK * 10]
+            found.extend(self._load_transactions(t.transactions.c.id.in_(chunk)))
+        return found
+
+    def balances_of(
+        self, nodes: Iterable[NodeKey], *, as_of: dt.datetime | None = None
+    ) -> list[Balance]:
+        self.flush()
+        wanted = list(nodes)
+        if as_of is None:
+            b = t.balances
+            condition = self._node_filter(wanted, b)
+            if condition is None:
+                return []
+            cols = (
+                b.c.item_id,
+                b.c.lot_id,
+                b.c.serial,
+                b.c.location_id,
+                b.c.status_id,
+                b.c.container_id,
+            )
+            stmt = sa.select(*cols, b.c.qty).where(b.c.qty != 0, condition)
+            rows = self._conn.execute(stmt).all()
+        else:
+            mv = t.movements
+            condition = self._node_filter(wanted, mv)
+            if condition is None:
+                return []
+            selects = [
+                sa.select(
+                    mv.c.item_id,
+                    mv.c.lot_id,
+                    mv.c.serial,
+                    mv.c[loc].label("location_id"),
+                    mv.c[status].label("status_id"),
+                    mv.c[container].label("container_id"),
+                    (mv.c.qty * sign).label("qty"),
+                    mv.c.effective_at,
+                ).where(condition, mv.c.effective_at <= codec.to_micros(as_of))
+                for loc, status, container, sign in _SIDES
+            ]
+            grouped = self._grouped(sa.union_all(*selects).subquery("sides")).subquery()
+            rows = self._conn.execute(sa.select(grouped).where(grouped.c.qty != 0)).all()
+        members = NodeSet(wanted)
+        return [b for b in self._balances_from(rows) if (b.item, b.lot, b.serial) in members]
+
     def replay(self) -> Iterator[Balance]:
         self.flush()
         sides = self._ledger_sides(BalanceQuery(internal_only=False))
@@ -855,7 +1166,47 @@ class SqlSession:
                         serial = self._pending_serials.setdefault((idkey[0], m.serial), [0, at])
                         serial[0] += delta
                         serial[1] = max(serial[1], at)
+        for seq, e in enumerate(tx.edges, start=1):
+            self._edge_rows.append(
+                {
+                    "tx_id": tx.id,
+                    "seq": seq,
+                    "kind": e.kind.value,
+                    "p_item": self._lookup("item", e.parent_item),
+                    "p_lot": self._lot_id(e.parent_item, e.parent_lot),
+                    "p_serial": e.parent_serial or "",
+                    "c_item": self._lookup("item", e.child_item),
+                    "c_lot": self._lot_id(e.child_item, e.child_lot),
+                    "c_serial": e.child_serial or "",
+                    "qty": codec.to_qty(e.quantity),
+                    "effective_at": at,
+                }
+            )
+        for seq, event in enumerate(tx.containers, start=1):
+            container_id = self._lookup("container", event.container)
+            assert container_id is not None, "posting checked every container"
+            parent_id = 0 if event.parent is None else self._lookup("container", event.parent)
+            location_id = 0 if event.location is None else self._lookup("location", event.location)
+            assert parent_id is not None, "posting checked every container"
+            assert location_id is not None, "posting checked every location"
+            self._event_rows.append(
+                {
+                    "tx_id": tx.id,
+                    "seq": seq,
+                    "container_id": container_id,
+                    "parent_id": parent_id,
+                    "location_id": location_id,
+                }
+            )
+            self._cstate[container_id] = (parent_id, location_id)
         self._head = (tx.id, tx.hash)
+
+    def _lot_id(self, item: str, lot: str | None) -> int:
+        if lot is None:
+            return 0
+        found = self._lookup("lot", (item, lot))
+        assert found is not None, "posting checked every lot"
+        return found
 
     def flush(self) -> None:
         """Send buffered rows to the database (inside the still-open transaction)."""
@@ -877,6 +1228,15 @@ class SqlSession:
             for k, v in self._pending.items()
         ]
         self._conn.execute(self._balance_upsert(), rows)
+        if self._edge_rows:
+            self._conn.execute(sa.insert(t.edges), self._edge_rows)
+        if self._event_rows:
+            self._conn.execute(sa.insert(t.container_events), self._event_rows)
+            state = [
+                {"container_id": c, "parent_id": p, "location_id": loc}
+                for c, (p, loc) in self._cstate.items()
+            ]
+            self._conn.execute(self._state_upsert(), state)
         for k, (delta, last) in self._pending.items():
             if k in self._base:
                 qty, old = self._base[k]
@@ -888,6 +1248,23 @@ class SqlSession:
         )
         self._tx_rows, self._mv_rows = [], []
         self._pending, self._pending_serials = {}, {}
+        self._edge_rows, self._event_rows, self._cstate = [], [], {}
+
+    def _insert(self, table: sa.Table) -> Any:
+        if self._conn.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _state_upsert(self) -> Any:
+        c = t.container_state
+        insert = self._insert(c)
+        return insert.on_conflict_do_update(
+            index_elements=[c.c.container_id],
+            set_={
+                "parent_id": insert.excluded.parent_id,
+                "location_id": insert.excluded.location_id,
+            },
+        )
 
     def _balance_upsert(self) -> Any:
         b = t.balances
@@ -935,6 +1312,23 @@ class SqlSession:
             )
         )
         self._base.clear()
+        ev, cs = t.container_events, t.container_state
+        latest = (
+            sa.select(ev.c.container_id, sa.func.max(ev.c.tx_id * 100_000 + ev.c.seq).label("at"))
+            .group_by(ev.c.container_id)
+            .subquery()
+        )
+        self._conn.execute(sa.delete(cs))
+        self._conn.execute(
+            sa.insert(cs).from_select(
+                ["container_id", "parent_id", "location_id"],
+                sa.select(ev.c.container_id, ev.c.parent_id, ev.c.location_id).join(
+                    latest,
+                    (latest.c.container_id == ev.c.container_id)
+                    & (latest.c.at == ev.c.tx_id * 100_000 + ev.c.seq),
+                ),
+            )
+        )
 
     def commit(self) -> None:
         """Flush and record the new master version; the caller commits the connection."""
@@ -948,6 +1342,13 @@ class SqlSession:
     def committed(self) -> None:
         """Publish what this block learnt to the store's caches, after a successful commit."""
         self._store._publish(self._new, self._records, self._version)
+
+
+def _ids_in(column: sa.ColumnElement[Any], ids: list[int]) -> sa.ColumnElement[bool]:
+    """``column`` in the sorted ``ids``: a range scan when they are consecutive, else IN."""
+    if ids[-1] - ids[0] + 1 == len(ids):
+        return column.between(ids[0], ids[-1])
+    return column.in_(ids)
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

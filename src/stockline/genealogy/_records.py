@@ -1,0 +1,256 @@
+"""What a trace or a recall finds: typed records that also render as a table and as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from stockline.ledger._records import Balance, Edge, NodeKey, Reference
+
+__all__ = ["Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
+
+
+@attrs.frozen(kw_only=True, order=True)
+class Node:
+    """A lot or serial in the genealogy.
+
+    Attributes:
+        item: The SKU.
+        lot: The lot code, or ``None``.
+        serial: The serial, or ``None`` (a lot node stands for every serial of the lot).
+    """
+
+    item: str
+    lot: str | None = None
+    serial: str | None = None
+
+    @property
+    def key(self) -> NodeKey:
+        """The node as a tuple."""
+        return (self.item, self.lot, self.serial)
+
+    def __str__(self) -> str:
+        text = self.item
+        if self.lot:
+            text += f" lot {self.lot}"
+        if self.serial:
+            text += f" serial {self.serial}"
+        return text
+
+
+@attrs.frozen(kw_only=True)
+class Link:
+    """A genealogy edge as found by a trace.
+
+    Attributes:
+        transaction_id: The transaction that made it.
+        effective_at: When.
+        edge: The link itself (parent, child, quantity, kind).
+    """
+
+    transaction_id: int
+    effective_at: dt.datetime
+    edge: Edge
+
+
+@attrs.frozen(kw_only=True)
+class Shipment:
+    """A quantity of an affected lot or serial that left for a customer.
+
+    Attributes:
+        transaction_id: The shipment transaction.
+        effective_at: When it shipped.
+        customer: The customer's code.
+        item: The SKU.
+        lot: The lot code.
+        serial: The serial.
+        quantity: How much.
+        container: The container (pallet SSCC) it left in, if any.
+        refs: The shipment's documents (SO, BOL, ...).
+    """
+
+    transaction_id: int
+    effective_at: dt.datetime
+    customer: str
+    item: str
+    lot: str | None
+    serial: str | None
+    quantity: Decimal
+    container: str | None
+    refs: tuple[Reference, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Receipt:
+    """A quantity of an ancestor lot or serial received from a supplier.
+
+    Attributes:
+        transaction_id: The receipt transaction.
+        effective_at: When it arrived.
+        supplier: The supplier's code.
+        item: The SKU.
+        lot: The lot code.
+        serial: The serial.
+        quantity: How much.
+        refs: The receipt's documents (PO, ASN, ...).
+    """
+
+    transaction_id: int
+    effective_at: dt.datetime
+    supplier: str
+    item: str
+    lot: str | None
+    serial: str | None
+    quantity: Decimal
+    refs: tuple[Reference, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Trace:
+    """Everything reachable from some lots or serials, in one direction.
+
+    Attributes:
+        direction: ``downstream`` (what was made from them, where it went) or ``upstream``
+            (what they were made from, where that came from).
+        roots: The lots or serials traced from.
+        as_of: The time the trace looks from (``None``: now).
+        nodes: Every lot or serial reached, roots included.
+        links: The genealogy edges followed.
+        shipments: Shipments of any reached node to customers (reversed ones left out).
+        receipts: Receipts of any reached node from suppliers (reversed ones left out).
+        positions: Where reached stock is now, in internal locations.
+        in_transit: Reached stock at transit locations.
+    """
+
+    direction: str
+    roots: tuple[Node, ...]
+    as_of: dt.datetime | None
+    nodes: tuple[Node, ...]
+    links: tuple[Link, ...]
+    shipments: tuple[Shipment, ...]
+    receipts: tuple[Receipt, ...]
+    positions: tuple[Balance, ...]
+    in_transit: tuple[Balance, ...]
+
+    @property
+    def customers(self) -> tuple[str, ...]:
+        """The customers that received reached stock, sorted."""
+        return tuple(sorted({s.customer for s in self.shipments}))
+
+    @property
+    def suppliers(self) -> tuple[str, ...]:
+        """The suppliers reached stock came from, sorted."""
+        return tuple(sorted({r.supplier for r in self.receipts}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The trace as plain data (strings, numbers, lists), ready for JSON."""
+        plain: dict[str, Any] = _plain(self)
+        return plain
+
+    def to_json(self, **options: Any) -> str:
+        """The trace as JSON text; ``options`` go to :func:`json.dumps`."""
+        return json.dumps(self.to_dict(), **options)
+
+    def to_table(self) -> str:
+        """The trace as text tables: nodes, shipments or receipts, and positions."""
+        parts = [f"{self.direction} trace of {', '.join(map(str, self.roots))}"]
+        parts.append(text_table(["lot / serial"], [[str(n)] for n in self.nodes]))
+        if self.shipments:
+            parts.append(shipment_table(self.shipments))
+        if self.receipts:
+            parts.append(
+                text_table(
+                    ["received", "supplier", "item", "lot/serial", "qty", "documents"],
+                    [
+                        [
+                            r.effective_at.strftime("%Y-%m-%d %H:%M"),
+                            r.supplier,
+                            r.item,
+                            r.lot or r.serial or "",
+                            str(r.quantity),
+                            " ".join(map(str, r.refs)),
+                        ]
+                        for r in self.receipts
+                    ],
+                )
+            )
+        if self.positions or self.in_transit:
+            parts.append(balance_table([*self.positions, *self.in_transit]))
+        return "\n\n".join(parts)
+
+
+def shipment_table(shipments: Iterable[Shipment]) -> str:
+    """Shipments as a text table."""
+    return text_table(
+        ["shipped", "customer", "item", "lot/serial", "qty", "container", "documents"],
+        [
+            [
+                s.effective_at.strftime("%Y-%m-%d %H:%M"),
+                s.customer,
+                s.item,
+                s.lot or s.serial or "",
+                str(s.quantity),
+                s.container or "",
+                " ".join(map(str, s.refs)),
+            ]
+            for s in shipments
+        ],
+    )
+
+
+def balance_table(balances: Iterable[Balance]) -> str:
+    """Balances as a text table."""
+    return text_table(
+        ["location", "status", "container", "item", "lot/serial", "qty"],
+        [
+            [
+                b.position.location,
+                b.position.status,
+                b.position.container or "",
+                b.item,
+                b.lot or b.serial or "",
+                str(b.quantity),
+            ]
+            for b in balances
+        ],
+    )
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain text table with aligned columns (numbers right-aligned)."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            cell.rjust(w) if _numeric(cell) else cell.ljust(w)
+            for cell, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def _numeric(cell: str) -> bool:
+    return bool(cell) and cell.replace(".", "", 1).lstrip("-").isdigit()
+
+
+def _plain(value: object) -> Any:
+    if attrs.has(type(value)):
+        names = [f.name for f in attrs.fields(type(value)) if not f.name.startswith("_")]  # type: ignore[arg-type]
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    return str(value)
