@@ -36,6 +36,7 @@ from stockline.ledger._records import (
     Balance,
     ContainerEvent,
     Edge,
+    LedgerLine,
     Movement,
     NodeKey,
     NodeSet,
@@ -138,10 +139,10 @@ class InMemoryStockStore:
     _serial_txs: defaultdict[tuple[str, str], list[int]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
-    _edges_down: defaultdict[str, list[TracedEdge]] = attrs.field(
+    _edges_down: defaultdict[tuple[str, str | None], list[TracedEdge]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
-    _edges_up: defaultdict[str, list[TracedEdge]] = attrs.field(
+    _edges_up: defaultdict[tuple[str, str | None], list[TracedEdge]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
     _cstate: dict[str, ContainerEvent] = attrs.field(factory=dict, init=False)
@@ -297,8 +298,8 @@ class InMemoryStockStore:
     def _project(self, tx: Transaction) -> None:
         for edge in tx.edges:
             traced = (tx.id, tx.effective_at, edge)
-            self._push(self._edges_down[edge.parent_item], traced)
-            self._push(self._edges_up[edge.child_item], traced)
+            self._push(self._edges_down[(edge.parent_item, edge.parent_lot)], traced)
+            self._push(self._edges_up[(edge.child_item, edge.child_lot)], traced)
         for event in tx.containers:
             self._set(self._cstate, event.container, event)
         touched: set[tuple[str, str | None, str | None]] = set()
@@ -477,7 +478,11 @@ class InMemoryStockStore:
             if node in seen_nodes:
                 continue
             seen_nodes.add(node)
-            for traced in index.get(node[0], ()):
+            if node[1] is not None:
+                candidates: Iterable[TracedEdge] = index.get((node[0], node[1]), ())
+            else:
+                candidates = [t for (item, _), ts in index.items() if item == node[0] for t in ts]
+            for traced in candidates:
                 tx_id, effective_at, e = traced
                 if until is not None and effective_at > until:
                     continue
@@ -503,23 +508,31 @@ class InMemoryStockStore:
         into: Collection[LocationKind] = (),
         out_of: Collection[LocationKind] = (),
         until: dt.datetime | None = None,
-    ) -> list[Transaction]:
+    ) -> list[LedgerLine]:
         ids: set[int] = set()
         wanted = list(nodes)
         for node in wanted:
             ids.update(self._node_txs(node))
         members = NodeSet(wanted)
-        found = []
+        found: list[LedgerLine] = []
         for tx_id in sorted(ids):
             tx = self._txs[tx_id - 1]
             if until is not None and tx.effective_at > until:
                 continue
-            if any(
-                (m.item, m.lot, m.serial) in members
-                and (self._kind(m.dst.location) in into or self._kind(m.src.location) in out_of)
+            found.extend(
+                LedgerLine(
+                    transaction_id=tx.id,
+                    kind=tx.kind,
+                    effective_at=tx.effective_at,
+                    counterparty=tx.counterparty,
+                    refs=tx.refs,
+                    reverses=tx.reverses,
+                    movement=m,
+                )
                 for m in tx.movements
-            ):
-                found.append(tx)
+                if (m.item, m.lot, m.serial) in members
+                and (self._kind(m.dst.location) in into or self._kind(m.src.location) in out_of)
+            )
         return found
 
     def _node_txs(self, node: NodeKey) -> Iterable[int]:

@@ -30,6 +30,7 @@ from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
     Balance,
     ContainerEvent,
+    LedgerLine,
     NodeKey,
     PositionKey,
     TracedEdge,
@@ -192,9 +193,9 @@ class LedgerReader(Protocol):
         into: Collection[LocationKind] = (),
         out_of: Collection[LocationKind] = (),
         until: dt.datetime | None = None,
-    ) -> list[Transaction]:
-        """Return the transactions (in id order) with a movement of any of ``nodes`` into a
-        location of a kind in ``into`` or out of one of a kind in ``out_of``."""
+    ) -> list[LedgerLine]:
+        """Return the movements of any of ``nodes`` into a location of a kind in ``into`` or
+        out of one of a kind in ``out_of``, with their transactions' headers, in ledger order."""
         ...
 
     def balances_of(

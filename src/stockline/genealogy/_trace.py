@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
 from stockline.ledger._master import LocationKind
-from stockline.ledger._records import NodeKey, NodeSet, Transaction, TxKind
+from stockline.ledger._records import LedgerLine, NodeKey, TxKind
 
 if TYPE_CHECKING:
     from stockline.adapters._protocol import LedgerReader
@@ -38,7 +38,6 @@ def trace(
         )
         reached.setdefault(node.key, node)
     keys = list(reached)
-    members = NodeSet(keys)
     kinds = _Kinds(reader)
     shipments: list[Shipment] = []
     receipts: list[Receipt] = []
@@ -48,21 +47,19 @@ def trace(
         reversed_ids = _reversed(back)
         shipments = [
             Shipment(
-                transaction_id=tx.id,
-                effective_at=tx.effective_at,
-                customer=tx.counterparty or m.dst.location,
-                item=m.item,
-                lot=m.lot,
-                serial=m.serial,
-                quantity=m.quantity,
-                container=m.src.container,
-                refs=tx.refs,
+                transaction_id=line.transaction_id,
+                effective_at=line.effective_at,
+                customer=line.counterparty or line.movement.dst.location,
+                item=line.movement.item,
+                lot=line.movement.lot,
+                serial=line.movement.serial,
+                quantity=line.movement.quantity,
+                container=line.movement.src.container,
+                refs=line.refs,
             )
-            for tx in outbound
-            if tx.id not in reversed_ids and tx.kind is not TxKind.REVERSAL
-            for m in tx.movements
-            if kinds.of(m.dst.location) is LocationKind.CUSTOMER
-            and (m.item, m.lot, m.serial) in members
+            for line in outbound
+            if _counts(line, reversed_ids)
+            and kinds.of(line.movement.dst.location) is LocationKind.CUSTOMER
         ]
     else:
         inbound = reader.movements_of(keys, out_of=[LocationKind.SUPPLIER], until=as_of)
@@ -70,20 +67,18 @@ def trace(
         reversed_ids = _reversed(back)
         receipts = [
             Receipt(
-                transaction_id=tx.id,
-                effective_at=tx.effective_at,
-                supplier=tx.counterparty or m.src.location,
-                item=m.item,
-                lot=m.lot,
-                serial=m.serial,
-                quantity=m.quantity,
-                refs=tx.refs,
+                transaction_id=line.transaction_id,
+                effective_at=line.effective_at,
+                supplier=line.counterparty or line.movement.src.location,
+                item=line.movement.item,
+                lot=line.movement.lot,
+                serial=line.movement.serial,
+                quantity=line.movement.quantity,
+                refs=line.refs,
             )
-            for tx in inbound
-            if tx.id not in reversed_ids and tx.kind is not TxKind.REVERSAL
-            for m in tx.movements
-            if kinds.of(m.src.location) is LocationKind.SUPPLIER
-            and (m.item, m.lot, m.serial) in members
+            for line in inbound
+            if _counts(line, reversed_ids)
+            and kinds.of(line.movement.src.location) is LocationKind.SUPPLIER
         ]
     balances = reader.balances_of(keys, as_of=as_of)
     return Trace(
@@ -107,8 +102,13 @@ def _node_order(node: Node) -> tuple[str, str, str]:
     return (node.item, node.lot or "", node.serial or "")
 
 
-def _reversed(transactions: Iterable[Transaction]) -> set[int]:
-    return {tx.reverses for tx in transactions if tx.reverses is not None}
+def _reversed(lines: Iterable[LedgerLine]) -> set[int]:
+    return {line.reverses for line in lines if line.reverses is not None}
+
+
+def _counts(line: LedgerLine, reversed_ids: set[int]) -> bool:
+    """A movement counts unless it is a reversal or was reversed."""
+    return line.kind is not TxKind.REVERSAL and line.transaction_id not in reversed_ids
 
 
 class _Kinds:

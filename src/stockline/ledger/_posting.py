@@ -315,32 +315,46 @@ def _checked_edge(reader: LedgerReader, e: Edge) -> Edge:
 
 
 def _check_acyclic(reader: LedgerReader, edges: tuple[Edge, ...]) -> None:
-    """Refuse links that would make a lot or serial its own ancestor."""
-    parents = {(e.parent_item, e.parent_lot, e.parent_serial) for e in edges}
+    """Refuse links that would make a lot or serial its own ancestor.
+
+    A new link parent → child closes a cycle only if the parent can already be reached from
+    the child. So the search runs downstream from the children, which for the usual case (new
+    output lots) finds nothing at once, however deep the genealogy above them.
+    """
+    children = {(e.child_item, e.child_lot, e.child_serial) for e in edges}
     graph: defaultdict[NodeKey, set[NodeKey]] = defaultdict(set)
-    for _, _, e in reader.edges(parents, downstream=False):
-        graph[(e.child_item, e.child_lot, e.child_serial)].add(
-            (e.parent_item, e.parent_lot, e.parent_serial)
+    for _, _, e in reader.edges(children, downstream=True):
+        graph[(e.parent_item, e.parent_lot, e.parent_serial)].add(
+            (e.child_item, e.child_lot, e.child_serial)
         )
     for e in edges:
-        graph[(e.child_item, e.child_lot, e.child_serial)].add(
-            (e.parent_item, e.parent_lot, e.parent_serial)
+        graph[(e.parent_item, e.parent_lot, e.parent_serial)].add(
+            (e.child_item, e.child_lot, e.child_serial)
         )
     for e in edges:
-        child = (e.child_item, e.child_lot, e.child_serial)
+        parent = (e.parent_item, e.parent_lot, e.parent_serial)
         seen: set[NodeKey] = set()
-        todo = [(e.parent_item, e.parent_lot, e.parent_serial)]
+        todo: list[NodeKey] = [(e.child_item, e.child_lot, e.child_serial)]
         while todo:
             node = todo.pop()
-            if _same_node(node, child):
+            if _same_node(node, parent):
+                child = _node_text(e.child_item, e.child_lot, e.child_serial)
                 raise GenealogyError(
-                    f"linking {_node_text(e.parent_item, e.parent_lot, e.parent_serial)} to "
-                    f"{_node_text(*child)} would make {_node_text(*child)} its own ancestor; "
-                    "give the output a new lot code"
+                    f"linking {_node_text(*parent)} to {child} would make {child} its own "
+                    "ancestor; give the output a new lot code"
                 )
             if node not in seen:
                 seen.add(node)
-                todo.extend(graph.get(node, ()))
+                todo.extend(_successors(graph, node))
+
+
+def _successors(graph: defaultdict[NodeKey, set[NodeKey]], node: NodeKey) -> set[NodeKey]:
+    # A lot node stands for its serials too, so it also continues where any serial does.
+    found = set(graph.get(node, ()))
+    for other, targets in graph.items():
+        if other != node and _same_node(other, node):
+            found |= targets
+    return found
 
 
 def _same_node(a: NodeKey, b: NodeKey) -> bool:

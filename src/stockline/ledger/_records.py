@@ -15,6 +15,7 @@ __all__ = [
     "ContainerEvent",
     "Edge",
     "EdgeKind",
+    "LedgerLine",
     "Movement",
     "NewTransaction",
     "NodeKey",
@@ -234,6 +235,29 @@ class Transaction:
     containers: tuple[ContainerEvent, ...] = ()
     prev_hash: str = ""
     hash: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class LedgerLine:
+    """One movement together with the header of the transaction it belongs to.
+
+    Attributes:
+        transaction_id: The transaction's id.
+        kind: The transaction's kind.
+        effective_at: When it happened.
+        counterparty: The transaction's supplier or customer.
+        refs: The transaction's documents.
+        reverses: The id the transaction reverses, if it is a reversal.
+        movement: The movement.
+    """
+
+    transaction_id: int
+    kind: TxKind
+    effective_at: dt.datetime
+    counterparty: str | None
+    refs: tuple[Reference, ...]
+    reverses: int | None
+    movement: Movement
 
 
 #: A node of the genealogy: item, lot, serial. ``None`` for lot or serial widens the node to

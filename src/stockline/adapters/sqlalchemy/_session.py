@@ -37,11 +37,13 @@ from stockline.ledger._records import (
     ContainerEvent,
     Edge,
     EdgeKind,
+    LedgerLine,
     Movement,
     NodeKey,
     NodeSet,
     Position,
     PositionKey,
+    Reference,
     TracedEdge,
     Transaction,
     TxKind,
@@ -931,24 +933,21 @@ class SqlSession:
         when = [] if until is None else [e.c.effective_at <= codec.to_micros(until)]
         found: list[Any] = []
         for begin in range(0, len(nodes), _CHUNK):
-            seeds = (
-                sa.union_all(
-                    *(
-                        sa.select(
-                            sa.literal(i, sa.Integer).label("item"),
-                            sa.literal(lot, sa.Integer).label("lot"),
-                            sa.literal(serial, sa.String).label("serial"),
-                        )
-                        for i, lot, serial in nodes[begin : begin + _CHUNK]
-                    )
+            chunk = nodes[begin : begin + _CHUNK]
+            rows = [
+                sa.select(
+                    sa.literal(i, sa.Integer).label("item"),
+                    sa.literal(lot, sa.Integer).label("lot"),
+                    sa.literal(serial, sa.String).label("serial"),
                 )
-                if len(nodes[begin : begin + _CHUNK]) > 1
-                else sa.select(
-                    sa.literal(nodes[begin][0], sa.Integer).label("item"),
-                    sa.literal(nodes[begin][1], sa.Integer).label("lot"),
-                    sa.literal(nodes[begin][2], sa.String).label("serial"),
-                )
-            )
+                for i, lot, serial in chunk
+            ]
+            # A recursive CTE must start from a plain SELECT, so several seeds are wrapped.
+            if len(rows) == 1:
+                seeds = rows[0]
+            else:
+                union = sa.union_all(*rows).subquery("seeds")
+                seeds = sa.select(union.c.item, union.c.lot, union.c.serial)
             reach = seeds.cte("reach", recursive=True)
             r = reach.alias("r")
             step = (
@@ -1029,7 +1028,7 @@ class SqlSession:
         into: Collection[LocationKind] = (),
         out_of: Collection[LocationKind] = (),
         until: dt.datetime | None = None,
-    ) -> list[Transaction]:
+    ) -> list[LedgerLine]:
         self.flush()
         wanted = list(nodes)
         condition = self._node_filter(wanted, t.movements)
@@ -1044,11 +1043,44 @@ class SqlSession:
         where = [condition, sa.or_(*sides)]
         if until is not None:
             where.append(mv.c.effective_at <= codec.to_micros(until))
-        ids = sorted(set(self._conn.execute(sa.select(mv.c.tx_id).where(*where)).scalars()))
-        found: list[Transaction] = []
-        for begin in range(0, len(ids), _CHUNK * 10):
-            chunk = ids[begin : begin + _CHUNK * 10]
-            found.extend(self._load_transactions(t.transactions.c.id.in_(chunk)))
+        tx = t.transactions
+        stmt = (
+            sa.select(
+                mv,
+                tx.c.kind,
+                tx.c.counterparty,
+                tx.c.refs,
+                tx.c.reverses,
+            )
+            .join(tx, tx.c.id == mv.c.tx_id)
+            .where(*where)
+            .order_by(mv.c.tx_id, mv.c.line)
+        )
+        rows = self._conn.execute(stmt).all()
+        for kind, columns in (
+            ("item", (mv.c.item_id,)),
+            ("lot", (mv.c.lot_id,)),
+            ("location", (mv.c.src_loc, mv.c.dst_loc)),
+            ("status", (mv.c.src_status, mv.c.dst_status)),
+            ("container", (mv.c.src_container, mv.c.dst_container)),
+        ):
+            self._load_names(kind, (r._mapping[c] for r in rows for c in columns))
+        refs: dict[str | None, tuple[Reference, ...]] = {}
+        found = []
+        for r in rows:
+            if r.refs not in refs:
+                refs[r.refs] = codec.refs_from_text(r.refs)
+            found.append(
+                LedgerLine(
+                    transaction_id=int(r.tx_id),
+                    kind=TxKind(r.kind),
+                    effective_at=codec.from_micros(r.effective_at),
+                    counterparty=r.counterparty,
+                    refs=refs[r.refs],
+                    reverses=r.reverses,
+                    movement=self._movement(r),
+                )
+            )
         return found
 
     def balances_of(
