@@ -386,9 +386,19 @@ class Inventory(Traceability):
         Much faster than posting one by one (one commit instead of many), for imports and
         batch jobs.
         """
+        batch = list(drafts)
         with self.store.write() as w:
+            # One set-based read of every balance the batch touches, instead of one per posting.
+            w.position_balances(
+                {
+                    (m.item, m.lot, m.serial, p.location, p.status, p.container)
+                    for draft in batch
+                    for m in draft.movements
+                    for p in (m.src, m.dst)
+                }
+            )
             now = self.clock.now()
-            return [post(w, draft, now=now) for draft in drafts]
+            return [post(w, draft, now=now) for draft in batch]
 
     def receive(
         self,

@@ -30,7 +30,15 @@ GENESIS_HASH = "0" * 64
 
 def utc_text(value: dt.datetime) -> str:
     """Return an aware time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC."""
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.utcoffset() != _ZERO:
+        value = value.astimezone(dt.UTC)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:"
+        f"{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}Z"
+    )
+
+
+_ZERO = dt.timedelta(0)
 
 
 def _position(p: Position) -> list[Any]:

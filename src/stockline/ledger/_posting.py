@@ -79,15 +79,12 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         LookupError: Something it names does not exist (a ``StocklineError`` too).
     """
     recorded_at = aware_utc(now, "recorded_at")
-    draft = attrs.evolve(
-        draft,
-        movements=tuple(
-            attrs.evolve(m, quantity=as_quantity(m.quantity, what=f"quantity of {m.item}"))
-            for m in draft.movements
-        ),
-    )
-    request = fingerprint(draft)
-    if draft.key is not None:
+    normal = tuple(_normal_quantity(m) for m in draft.movements)
+    if any(a is not b for a, b in zip(normal, draft.movements, strict=True)):
+        draft = attrs.evolve(draft, movements=normal)
+    # The request's fingerprint only matters for idempotency keys; hashing costs.
+    request = None if draft.key is None else fingerprint(draft)
+    if draft.key is not None and request is not None:
         found = writer.find_key(draft.key)
         if found is not None:
             return _repeat(writer, draft.key, found, request)
@@ -115,25 +112,32 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         _check_reversal(writer, draft.reverses, draft.kind)
     _check_stock(writer, movements, effective_at)
     last_id, last_hash = writer.head()
-    tx = Transaction(
-        id=last_id + 1,
-        kind=TxKind(draft.kind),
-        movements=movements,
-        effective_at=effective_at,
-        recorded_at=recorded_at,
-        key=draft.key,
-        refs=draft.refs,
-        counterparty=draft.counterparty,
-        actor=draft.actor,
-        reason=draft.reason,
-        reverses=draft.reverses,
-        edges=edges,
-        containers=draft.containers,
-        prev_hash=last_hash,
-    )
-    tx = attrs.evolve(tx, hash=chain_hash(tx))
+    fields = {
+        "id": last_id + 1,
+        "kind": TxKind(draft.kind),
+        "movements": movements,
+        "effective_at": effective_at,
+        "recorded_at": recorded_at,
+        "key": draft.key,
+        "refs": draft.refs,
+        "counterparty": draft.counterparty,
+        "actor": draft.actor,
+        "reason": draft.reason,
+        "reverses": draft.reverses,
+        "edges": edges,
+        "containers": draft.containers,
+        "prev_hash": last_hash,
+    }
+    tx = Transaction(**fields, hash=chain_hash(Transaction(**fields)))  # type: ignore[arg-type]
     writer.append(tx, fingerprint=request)
     return tx
+
+
+def _normal_quantity(m: Movement) -> Movement:
+    quantity = as_quantity(m.quantity, what=f"quantity of {m.item}")
+    if quantity is m.quantity or (type(m.quantity) is Decimal and str(quantity) == str(m.quantity)):
+        return m
+    return attrs.evolve(m, quantity=quantity)
 
 
 def reversal_of(
@@ -239,6 +243,8 @@ def _checked(reader: LedgerReader, m: Movement, kind: TxKind) -> Movement:
         )
     for position in (m.src, m.dst):
         _check_position(reader, position)
+    if quantity == m.quantity and str(quantity) == str(m.quantity):
+        return m
     return attrs.evolve(m, quantity=quantity)
 
 
@@ -416,7 +422,9 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
                 serial_deltas[(m.item, m.serial)] += sign * m.quantity
     takes = {k: d for k, d in deltas.items() if d < 0}
     current = reader.position_balances(takes)
-    for key, delta in sorted(takes.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+    # Sorted so that the error names the same position whatever the order of the lines.
+    ordered = takes.items() if len(takes) < 2 else sorted(takes.items(), key=_key_order)
+    for key, delta in ordered:
         quantity, last = current.get(key, (Decimal(0), None))
         lowest = _lowest(quantity, last, at, partial(reader.later_deltas, key, at))
         if lowest + delta < 0:
@@ -448,6 +456,10 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
                 item=item,
                 serial=serial,
             )
+
+
+def _key_order(item: tuple[PositionKey, Decimal]) -> tuple[str, ...]:
+    return tuple(str(x) for x in item[0])
 
 
 def _lowest(quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later) -> Decimal:

@@ -15,6 +15,8 @@ import pendulum
 
 from stockline.errors import InvalidTimeError
 
+_UTC = pendulum.UTC
+
 __all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc", "to_micros"]
 
 
@@ -71,6 +73,8 @@ def aware_utc(value: object, what: str) -> pendulum.DateTime:
     Raises:
         InvalidTimeError: ``value`` is not a datetime, or has no time zone.
     """
+    if type(value) is pendulum.DateTime and value.tzinfo is _UTC:
+        return value  # already what we keep: skip pendulum's costly conversion
     if not isinstance(value, dt.datetime):
         raise InvalidTimeError(
             f"{what} must be a datetime with a time zone, got {type(value).__name__} {value!r}; "

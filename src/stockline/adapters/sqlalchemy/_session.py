@@ -93,6 +93,8 @@ class SqlSession:
         self._keys: dict[str, tuple[int, str]] = {}
         self._reversed: dict[int, int] = {}
         self._base: dict[_IdKey, tuple[int, int]] = {}
+        # Keys known to have no row (writers are serialised, so that stays true but for us).
+        self._absent: set[_IdKey] = set()
         self._pending: dict[_IdKey, list[int]] = {}
         self._pending_serials: dict[tuple[int, str], list[int]] = {}
         self._edge_rows: list[dict[str, Any]] = []
@@ -196,18 +198,19 @@ class SqlSession:
         else:
             self._store._remember_record(entity, key, record, self._version)
 
-    def _one(self, entity: str, key: object, stmt: sa.Select[Any], make: Any) -> Any:
+    def _one(
+        self, entity: str, key: object, stmt: sa.Select[Any], params: dict[str, Any], make: Any
+    ) -> Any:
         hit, record = self._cached(entity, key)
         if hit:
             return record
-        row = self._conn.execute(stmt).mappings().first()
+        row = self._conn.execute(stmt, params).mappings().first()
         record = None if row is None else make(row)
         self._remember(entity, key, record)
         return record
 
     def item(self, sku: str) -> Item | None:
-        stmt = sa.select(t.items).where(t.items.c.sku == sku)
-        item: Item | None = self._one("item", sku, stmt, codec.item_from_row)
+        item: Item | None = self._one("item", sku, _ITEM, {"key": sku}, codec.item_from_row)
         return item
 
     def item_by_gtin(self, gtin: str) -> Item | None:
@@ -223,8 +226,9 @@ class SqlSession:
         return [codec.item_from_row(r) for r in rows]
 
     def location(self, path: str) -> Location | None:
-        stmt = sa.select(t.locations).where(t.locations.c.path == path)
-        location: Location | None = self._one("location", path, stmt, codec.location_from_row)
+        location: Location | None = self._one(
+            "location", path, _LOCATION, {"key": path}, codec.location_from_row
+        )
         return location
 
     def locations(self) -> list[Location]:
@@ -232,13 +236,12 @@ class SqlSession:
         return [codec.location_from_row(r) for r in rows]
 
     def lot(self, item: str, code: str) -> Lot | None:
-        stmt = (
-            sa.select(t.lots)
-            .join(t.items, t.items.c.id == t.lots.c.item_id)
-            .where(t.items.c.sku == item, t.lots.c.code == code)
-        )
         lot: Lot | None = self._one(
-            "lot", (item, code), stmt, lambda r: codec.lot_from_row(item, r)
+            "lot",
+            (item, code),
+            _LOT,
+            {"sku": item, "code": code},
+            lambda r: codec.lot_from_row(item, r),
         )
         return lot
 
@@ -253,8 +256,7 @@ class SqlSession:
         return [codec.lot_from_row(r["sku"], r) for r in self._conn.execute(stmt).mappings()]
 
     def party(self, code: str) -> Party | None:
-        stmt = sa.select(t.parties).where(t.parties.c.code == code)
-        party: Party | None = self._one("party", code, stmt, codec.party_from_row)
+        party: Party | None = self._one("party", code, _PARTY, {"key": code}, codec.party_from_row)
         return party
 
     def parties(self) -> list[Party]:
@@ -262,8 +264,9 @@ class SqlSession:
         return [codec.party_from_row(r) for r in rows]
 
     def status(self, name: str) -> Status | None:
-        stmt = sa.select(t.statuses).where(t.statuses.c.name == name)
-        status: Status | None = self._one("status", name, stmt, codec.status_from_row)
+        status: Status | None = self._one(
+            "status", name, _STATUS, {"key": name}, codec.status_from_row
+        )
         return status
 
     def statuses(self) -> list[Status]:
@@ -271,8 +274,9 @@ class SqlSession:
         return [codec.status_from_row(r) for r in rows]
 
     def container(self, code: str) -> Container | None:
-        stmt = sa.select(t.containers).where(t.containers.c.code == code)
-        container: Container | None = self._one("container", code, stmt, codec.container_from_row)
+        container: Container | None = self._one(
+            "container", code, _CONTAINER, {"key": code}, codec.container_from_row
+        )
         return container
 
     def master_changes(self, *, after: int = 0) -> list[MasterChange]:
@@ -689,7 +693,7 @@ class SqlSession:
         return found
 
     def _fetch_base(self, wanted: Iterable[_IdKey]) -> None:
-        missing = [k for k in wanted if k not in self._base]
+        missing = [k for k in wanted if k not in self._base and k not in self._absent]
         b = t.balances
         cols = (
             b.c.item_id,
@@ -708,6 +712,7 @@ class SqlSession:
             for row in self._conn.execute(sa.select(*cols, b.c.qty, b.c.last_at).where(condition)):
                 idkey: _IdKey = (row[0], row[1], row[2], row[3], row[4], row[5])
                 self._base[idkey] = (int(row.qty), int(row.last_at))
+            self._absent.update(k for k in chunk if k not in self._base)
 
     def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
         self.flush()
@@ -1273,6 +1278,9 @@ class SqlSession:
             if k in self._base:
                 qty, old = self._base[k]
                 self._base[k] = (qty + delta, max(old, last))
+            elif k in self._absent:
+                self._absent.discard(k)
+                self._base[k] = (delta, last)
         self._conn.execute(
             sa.update(t.head)
             .where(t.head.c.id == 1)
@@ -1327,6 +1335,7 @@ class SqlSession:
         assert sides is not None
         grouped = self._grouped(sides)
         self._conn.execute(sa.delete(t.balances))
+        self._absent.clear()
         b = t.balances
         self._conn.execute(
             sa.insert(b).from_select(
@@ -1388,6 +1397,18 @@ def _inserted_id(result: sa.CursorResult[Any]) -> int:
     assert primary_key is not None, "an INSERT of one row has a primary key"
     return int(primary_key[0])
 
+
+# Statements built once; SQLAlchemy caches their compiled form, so a lookup costs a dict hit.
+_ITEM = sa.select(t.items).where(t.items.c.sku == sa.bindparam("key"))
+_LOCATION = sa.select(t.locations).where(t.locations.c.path == sa.bindparam("key"))
+_LOT = (
+    sa.select(t.lots)
+    .join(t.items, t.items.c.id == t.lots.c.item_id)
+    .where(t.items.c.sku == sa.bindparam("sku"), t.lots.c.code == sa.bindparam("code"))
+)
+_PARTY = sa.select(t.parties).where(t.parties.c.code == sa.bindparam("key"))
+_STATUS = sa.select(t.statuses).where(t.statuses.c.name == sa.bindparam("key"))
+_CONTAINER = sa.select(t.containers).where(t.containers.c.code == sa.bindparam("key"))
 
 _ID_TABLES: dict[str, tuple[sa.Table, str]] = {
     "item": (t.items, "sku"),
