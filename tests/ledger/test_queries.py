@@ -179,3 +179,20 @@ class TestChangeFeed:
         assert day[3].counterparty == "PHARMA-7"
         with pytest.raises(errors.UnknownTransactionError):
             inv.transaction(999)
+
+
+class TestLargeSubtrees:
+    def test_subtree_with_many_locations(self, inv: sl.Inventory) -> None:
+        """A subtree of many bins sums every bin, internal only, and no look-alike sibling."""
+        for n in range(80):
+            inv.add_location(f"DC9/A/{n:03d}")
+        inv.add_location("DC9-X/01")
+        inv.add_location("DC9/TRUCK", kind="transit")
+        for n in range(0, 80, 2):
+            inv.receive("BOLT", n + 1, to=f"DC9/A/{n:03d}", supplier="ACME")
+        inv.receive("BOLT", 1000, to="DC9-X/01", supplier="ACME")
+        inv.move("BOLT", 1, src="DC9/A/000", dst="DC9/TRUCK")
+        expected = sum(n + 1 for n in range(0, 80, 2)) - 1
+        assert inv.on_hand("BOLT", location="DC9") == expected
+        assert inv.on_hand("BOLT", location="DC9/A", status="available") == expected
+        assert inv.on_hand("BOLT") == expected + 1000

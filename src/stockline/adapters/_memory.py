@@ -383,10 +383,7 @@ class InMemoryStockStore:
         if query.as_of is not None:
             folded = self._fold(query.as_of, query.known_at)
         else:
-            keys: Iterable[PositionKey] = (
-                self._by_item.get(query.item, ()) if query.item is not None else self._balances
-            )
-            folded = {k: self._balances[k][0] for k in keys}
+            folded = {k: self._balances[k][0] for k in self._candidates(query)}
         return sorted_balances(
             Balance(
                 item=k[0],
@@ -400,7 +397,25 @@ class InMemoryStockStore:
         )
 
     def total(self, query: BalanceQuery) -> Decimal:
-        return sum((b.quantity for b in self.balances(query)), Decimal(0))
+        if query.as_of is not None:
+            return sum((b.quantity for b in self.balances(query)), Decimal(0))
+        balances = self._balances
+        return sum(
+            (
+                balances[k][0]
+                for k in self._candidates(query)
+                if (query.item is None or k[0] == query.item) and self._wanted(query, k)
+            ),
+            Decimal(0),
+        )
+
+    def _candidates(self, query: BalanceQuery) -> Iterable[PositionKey]:
+        """The smallest index that holds every key the query can match."""
+        if query.item is not None and query.lot is not None:
+            return self._by_lot.get((query.item, query.lot), ())
+        if query.item is not None:
+            return self._by_item.get(query.item, ())
+        return self._balances
 
     def _fold(self, as_of: dt.datetime, known_at: dt.datetime | None) -> dict[PositionKey, Decimal]:
         folded: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)

@@ -9,7 +9,9 @@ what makes the buffered balances authoritative.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -651,6 +653,8 @@ class SqlSession:
 
     def total(self, query: BalanceQuery) -> Decimal:
         self.flush()
+        if query.as_of is None and (query.lot is None or query.item is not None):
+            return self._projected_total(query)
         if query.as_of is not None:
             sides = self._ledger_sides(query)
             if sides is None:
@@ -671,6 +675,84 @@ class SqlSession:
                 return Decimal(0)
             stmt = sa.select(sa.func.coalesce(sa.func.sum(b.c.qty), 0)).where(*where)
         return codec.from_qty(int(self._conn.execute(stmt).scalar_one()))
+
+    def _projected_total(self, query: BalanceQuery) -> Decimal:
+        """The hot path of on_hand(): ids resolved from caches, a prebuilt statement per shape
+        of filter, and location subtrees found by bisecting a sorted path index."""
+        params: dict[str, Any] = {}
+        if query.item is not None:
+            item_id = self._lookup("item", query.item)
+            if item_id is None:
+                return Decimal(0)
+            params["item"] = item_id
+            if query.lot is not None:
+                lot_id = self._lookup("lot", (query.item, query.lot))
+                if lot_id is None:
+                    return Decimal(0)
+                params["lot"] = lot_id
+        if query.serial is not None:
+            params["serial"] = query.serial
+        if query.status is not None:
+            status_id = self._lookup("status", query.status)
+            if status_id is None:
+                return Decimal(0)
+            params["status"] = status_id
+        if query.container is not None:
+            container_id = self._lookup("container", query.container)
+            if container_id is None:
+                return Decimal(0)
+            params["container"] = container_id
+        if query.location is not None or query.internal_only:
+            ids = self._location_ids(query.location, internal=query.internal_only)
+            if not ids:
+                return Decimal(0)
+            if len(ids) == 1:
+                params["loc"] = ids[0]
+            elif len(ids) <= _SHORT_LIST or query.location is None:
+                params["locs"] = ids
+            else:
+                # A big subtree: let the path index find it rather than bind a long list.
+                params["lo"], params["hi"] = query.location, query.location + "0"
+                if query.internal_only:
+                    params["internal"] = LocationKind.INTERNAL.value
+        stmt = _total_statement(tuple(sorted(params)))
+        return codec.from_qty(int(self._conn.execute(stmt, params).scalar_one()))
+
+    def _location_ids(self, root: str | None, *, internal: bool) -> list[int]:
+        paths, ids, internals = self._location_index()
+        if root is None:
+            begin, end = 0, len(paths)
+        else:
+            # Everything from "root" up to (not including) "root0" is root or below it: "/" is
+            # the character just before "0", so "root/..." sorts in that range, "root0" after.
+            begin = bisect.bisect_left(paths, root)
+            end = bisect.bisect_left(paths, root + "0")
+        found = []
+        for i in range(begin, end):
+            path = paths[i]
+            if (root is None or path == root or path.startswith(root + "/")) and (
+                not internal or internals[i]
+            ):
+                found.append(ids[i])
+        return found
+
+    def _location_index(self) -> tuple[list[str], list[int], list[bool]]:
+        if not self._master_dirty:
+            hit, index = self._store._cached_record("index", "locations", self._version)
+            if hit:
+                return index  # type: ignore[no-any-return]
+        loc = t.locations
+        rows = self._conn.execute(
+            sa.select(loc.c.path, loc.c.id, loc.c.kind).order_by(loc.c.path)
+        ).all()
+        index = (
+            [r.path for r in rows],
+            [int(r.id) for r in rows],
+            [r.kind == LocationKind.INTERNAL.value for r in rows],
+        )
+        if not self._master_dirty:
+            self._store._remember_record("index", "locations", index, self._version)
+        return index
 
     def position_balances(
         self, keys: Iterable[PositionKey]
@@ -1390,6 +1472,34 @@ def _ids_in(column: sa.ColumnElement[Any], ids: list[int]) -> sa.ColumnElement[b
     if ids[-1] - ids[0] + 1 == len(ids):
         return column.between(ids[0], ids[-1])
     return column.in_(ids)
+
+
+#: Subtrees with more locations than this are matched by path range, not by a list of ids.
+_SHORT_LIST = 64
+
+
+@functools.cache
+def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
+    """The on-hand sum for one combination of filters (a handful exist, each built once)."""
+    columns = {
+        "item": "item_id = :item",
+        "lot": "lot_id = :lot",
+        "serial": "serial = :serial",
+        "status": "status_id = :status",
+        "container": "container_id = :container",
+        "loc": "location_id = :loc",
+        "locs": "location_id IN :locs",
+        # "lo" to "hi" is the subtree's path range (see _location_ids); "internal" rides along.
+        "lo": "location_id IN (SELECT id FROM sl_locations WHERE path >= :lo AND path < :hi"
+        + (" AND kind = :internal)" if "internal" in filters else ")"),
+        "hi": "",
+        "internal": "",
+    }
+    where = " AND ".join(columns[f] for f in filters if columns[f]) or "1 = 1"
+    stmt = sa.text(f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}")
+    if "locs" in filters:
+        stmt = stmt.bindparams(sa.bindparam("locs", expanding=True))
+    return stmt
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

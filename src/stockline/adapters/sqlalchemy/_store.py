@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import random
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy import event, exc, pool
 
+from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy._ids import Ids
 from stockline.adapters.sqlalchemy._session import SqlSession
 from stockline.errors import ConcurrencyError, StocklineError, StoreError
@@ -20,6 +23,12 @@ __all__ = ["SqlAlchemyStockStore"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _VERSION_TABLE = "sl_alembic_version"
+#: SQLSTATEs after which the database has rolled the transaction back and a new attempt may
+#: succeed: serialization_failure and deadlock_detected.
+_RETRYABLE = frozenset({"40001", "40P01"})
+#: Any constant will do: concurrent first opens of an empty database take turns migrating.
+_MIGRATION_LOCK = 7_146_557_105
+_T = TypeVar("_T")
 
 
 @attrs.define(repr=False)
@@ -34,17 +43,32 @@ class SqlAlchemyStockStore:
     from other processes wait their turn), elsewhere by a row lock on ``sl_head`` taken first
     in every write block. Balance checks and the hash chain rely on that.
 
+    When the database reports a serialization failure or a deadlock (SQLSTATE ``40001`` or
+    ``40P01``, as a distributed SQL engine running ``SERIALIZABLE`` may at any statement), the
+    write block is tried again on a fresh transaction, up to ``max_attempts`` times, replaying
+    what it had read and written so far: if every read gives the same answer again, the writes
+    computed from them are still right; if not, or after the last attempt,
+    :class:`~stockline.errors.ConcurrencyError` is raised and nothing was written.
+
+    To post inside a transaction of your own (an invoice row and its stock movement committed
+    or rolled back together), use :meth:`on_connection`.
+
     Attributes:
         engine: The SQLAlchemy engine.
+        max_attempts: How many times a write block is tried when the database reports a
+            serialization failure or a deadlock.
     """
 
     engine: sa.Engine
+    max_attempts: int = attrs.field(default=10, kw_only=True)
     _ids: Ids = attrs.field(factory=Ids, init=False)
     _cache: dict[tuple[str, object], object] = attrs.field(factory=dict, init=False)
     _cache_version: int = attrs.field(default=-1, init=False)
     _cache_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
     # A single shared connection (SQLite in memory) must not be used by two threads at once.
     _single: threading.RLock | None = attrs.field(default=None, init=False)
+    # The host's connection, when postings join the host's own transaction.
+    _joined: sa.Connection | None = attrs.field(default=None, init=False)
 
     def __repr__(self) -> str:
         return f"<SqlAlchemyStockStore {self.engine.url.render_as_string(hide_password=True)}>"
@@ -56,20 +80,30 @@ class SqlAlchemyStockStore:
         *,
         migrate: bool = True,
         sqlite_synchronous: str = "FULL",
+        max_attempts: int = 10,
         **engine_options: Any,
     ) -> SqlAlchemyStockStore:
         """Open the database at ``url``, creating or upgrading its schema.
 
         Args:
             url: ``sqlite:///path.db``, ``sqlite://`` (in memory) or any SQLAlchemy URL such as
-                ``postgresql+psycopg://user:pw@host/db``.
+                ``postgresql+psycopg://user:pw@host/db``. A bare ``postgresql://`` URL uses
+                psycopg 3 (install ``stockline[postgres]``).
             migrate: Apply the shipped migrations (create the schema if absent).
             sqlite_synchronous: SQLite's ``synchronous`` setting. ``FULL`` (default) loses
                 nothing committed even on power loss; ``NORMAL`` is faster and still never
                 corrupts, but a power cut may lose the last commits.
-            **engine_options: Passed to :func:`sqlalchemy.create_engine`.
+            max_attempts: How many times a write block is tried when the database reports a
+                serialization failure or a deadlock before
+                :class:`~stockline.errors.ConcurrencyError` is raised.
+            **engine_options: Passed to :func:`sqlalchemy.create_engine`. On PostgreSQL the
+                isolation level defaults to ``READ COMMITTED``, which is all stockline needs.
         """
+        if max_attempts < 1:
+            raise StoreError(f"max_attempts must be at least 1, not {max_attempts}")
         url = sa.make_url(url)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() == "sqlite":
             memory = url.database in (None, "", ":memory:")
             if memory:
@@ -77,11 +111,20 @@ class SqlAlchemyStockStore:
                 engine_options.setdefault("connect_args", {"check_same_thread": False})
             engine = sa.create_engine(url, **engine_options)
             _configure_sqlite(engine, synchronous=sqlite_synchronous, wal=not memory)
-            store = cls(engine)
+            store = cls(engine, max_attempts=max_attempts)
             if memory:
                 store._single = threading.RLock()
         else:
-            store = cls(sa.create_engine(url, **engine_options))
+            if url.get_backend_name() == "postgresql":
+                engine_options.setdefault("isolation_level", "READ COMMITTED")
+            try:
+                engine = sa.create_engine(url, **engine_options)
+            except ModuleNotFoundError as e:
+                raise StoreError(
+                    f"the database driver for {url.drivername} is not installed ({e}); "
+                    "for PostgreSQL install stockline[postgres] (psycopg 3)"
+                ) from e
+            store = cls(engine, max_attempts=max_attempts)
         if migrate:
             store.migrate()
         return store
@@ -97,32 +140,106 @@ class SqlAlchemyStockStore:
         config.set_main_option("script_location", str(_MIGRATIONS))
         script = ScriptDirectory.from_config(config)
         with self._guard(), _translated(), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # DDL is transactional here: a second process opening the same empty database
+                # waits, then finds the schema up to date.
+                lock = sa.func.pg_advisory_xact_lock(sa.literal(_MIGRATION_LOCK, sa.BigInteger))
+                conn.execute(sa.select(lock))
             context = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
-            if context.get_current_revision() == script.get_current_head():
+            # "heads", not "head": migrations developed side by side may branch from one
+            # revision; every branch is applied.
+            if set(context.get_current_heads()) == set(script.get_heads()):
                 return
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
+
+    @classmethod
+    def on_connection(cls, connection: sa.Connection) -> SqlAlchemyStockStore:
+        """A store whose reads and postings run in the host's own transaction on ``connection``.
+
+        Nothing is committed by stockline: the host commits (its own rows and the postings
+        together) or rolls back (neither happened). A posting that stockline refuses is rolled
+        back to a savepoint, so the host's transaction stays usable. The schema must already be
+        migrated (``SqlAlchemyStockStore(engine).migrate()`` at deployment).
+
+        Example:
+            >>> import sqlalchemy as sa, stockline as sl
+            >>> engine = SqlAlchemyStockStore.open("sqlite://").engine
+            >>> with engine.begin() as conn:  # the host's transaction
+            ...     inv = sl.Inventory(store=SqlAlchemyStockStore.on_connection(conn))
+            ...     _ = inv.add_item("BOLT")
+
+        Writers still take stockline's lock first (``sl_head``; on SQLite the database's write
+        lock), and hold it until the host's transaction ends, so keep such transactions short.
+        The store keeps no caches across blocks, since it cannot know whether the host
+        committed. Serialization failures are not retried here (the transaction is the
+        host's): they raise :class:`~stockline.errors.ConcurrencyError`.
+        """
+        store = cls(connection.engine, max_attempts=1)
+        store._joined = connection
+        return store
 
     def close(self) -> None:
-        """Dispose of the engine's connections."""
-        self.engine.dispose()
+        """Dispose of the engine's connections (a store on a host's connection leaves it open)."""
+        if self._joined is None:
+            self.engine.dispose()
 
     @contextmanager
     def read(self) -> Iterator[SqlSession]:
-        """Open a read view (one database transaction)."""
-        with self._guard(), _translated(), self.engine.connect() as conn, conn.begin():
-            yield SqlSession(self, conn, writing=False)
+        """Open a read view (one database transaction, a consistent snapshot)."""
+        if self._joined is not None:
+            self._forget()
+            with _translated():
+                yield SqlSession(self, self._joined, writing=False)
+            return
+        with self._guard(), _translated(), self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # One snapshot for the whole view: a check comparing the projection with the
+                # ledger must not see a writer's commit between its two queries. A read-only
+                # REPEATABLE READ transaction never fails to serialize.
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield SqlSession(self, conn, writing=False)
 
     @contextmanager
     def write(self) -> Iterator[SqlSession]:
-        """Open an atomic write block."""
-        with self._guard(), _translated(), self.engine.connect() as conn:
-            conn = conn.execution_options(stockline_write=True)
-            with conn.begin():
+        """Open an atomic write block, tried again on serialization failures and deadlocks."""
+        if self._joined is not None:
+            with self._joined_write() as session:
+                yield session
+            return
+        with self._guard(), _translated():
+            block = _WriteBlock(self)
+            try:
+                block.start()
+                # The block stands in for the session, recording each call so that it can be
+                # replayed on a fresh transaction if the database asks for a retry.
+                yield cast(SqlSession, block)
+                block.finish()
+            finally:
+                block.close()
+
+    @contextmanager
+    def _joined_write(self) -> Iterator[SqlSession]:
+        conn = self._joined
+        assert conn is not None
+        self._forget()
+        with _translated():
+            if conn.dialect.name == "sqlite":
+                # Take SQLite's write lock before reading anything, as BEGIN IMMEDIATE would:
+                # the balances read next must not change before this block writes.
+                conn.execute(sa.update(t.head).where(t.head.c.id == 1).values(id=t.head.c.id))
+            with conn.begin_nested():
                 session = SqlSession(self, conn, writing=True)
                 yield session
                 session.commit()
-            session.committed()
+
+    def _forget(self) -> None:
+        """Drop every cache: what a host's transaction showed may yet be rolled back."""
+        with self._cache_lock:
+            self._ids = Ids()
+            self._cache.clear()
+            self._cache_version = -1
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -160,6 +277,125 @@ class SqlAlchemyStockStore:
             self._cache.update(records)
 
 
+class _ReplayMismatchError(Exception):
+    """A replayed read gave another answer: the block's writes may no longer be right."""
+
+
+class _WriteBlock:
+    """A write block that survives serialization failures and deadlocks.
+
+    Every call the caller makes on the session goes through here and is logged with its
+    result. When the database reports SQLSTATE 40001 or 40P01 (it has rolled the transaction
+    back), the block opens a fresh transaction, takes the head lock again, replays the log
+    and checks that every call returns what it returned before; the caller's code, which only
+    decided from those answers, then carries on (or commits) none the wiser.
+    """
+
+    def __init__(self, store: SqlAlchemyStockStore) -> None:
+        self._store = store
+        self._conn: sa.Connection | None = None
+        self._session: SqlSession | None = None
+        self._log: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]] = []
+        self.attempts = 1
+
+    def start(self) -> None:
+        self._retrying(lambda: None, fresh=True)
+
+    def finish(self) -> None:
+        def commit() -> None:
+            assert self._session is not None
+            assert self._conn is not None
+            self._session.commit()
+            self._conn.commit()
+
+        self._retrying(commit)
+        assert self._session is not None
+        self._session.committed()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()  # rolls back whatever was not committed
+            self._conn = None
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(SqlSession, name)
+        if not callable(method) or name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            # An iterator argument could not be read twice on a replay.
+            args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
+            kwargs = {k: list(v) if isinstance(v, Iterator) else v for k, v in kwargs.items()}
+
+            def once() -> Any:
+                assert self._session is not None
+                return getattr(self._session, name)(*args, **kwargs)
+
+            result = self._retrying(once)
+            self._log.append((name, args, kwargs, result))
+            return result
+
+        return call
+
+    def _open(self) -> None:
+        self.close()
+        conn = self._store.engine.connect().execution_options(stockline_write=True)
+        self._conn = conn
+        conn.begin()
+        self._session = SqlSession(self._store, conn, writing=True)  # locks the head first
+
+    def _retrying(self, step: Callable[[], _T], *, fresh: bool = False) -> _T:
+        while True:
+            try:
+                if fresh:
+                    self._open()
+                    self._replay()
+                return step()
+            except exc.DBAPIError as e:
+                if _sqlstate(e) not in _RETRYABLE:
+                    raise
+                if self.attempts >= self._store.max_attempts:
+                    raise ConcurrencyError(
+                        f"the database reported a conflict with another writer "
+                        f"{self.attempts} times in a row ({_text(e)}); nothing was written. "
+                        "Retry the operation (with the same key=, it cannot post twice), or "
+                        "open the store with a larger max_attempts",
+                        attempts=self.attempts,
+                    ) from e
+                self.close()
+                self.attempts += 1
+                fresh = True
+                # Jittered exponential back-off, so that the writers that collided spread out.
+                time.sleep(min(0.002 * 2**self.attempts, 0.25) * random.uniform(0.5, 1.5))
+            except _ReplayMismatchError as e:
+                raise ConcurrencyError(
+                    "the database asked to retry a write block, and on the retry another "
+                    f"writer's changes had altered what the block read ({e}); nothing was "
+                    "written. Retry the operation (with the same key=, it cannot post twice)",
+                    attempts=self.attempts,
+                ) from None
+
+    def _replay(self) -> None:
+        assert self._session is not None
+        for name, args, kwargs, result in self._log:
+            again = getattr(self._session, name)(*args, **kwargs)
+            if isinstance(result, Iterator) or again != result:
+                raise _ReplayMismatchError(f"{name}() answered differently")
+
+
+def _sqlstate(error: exc.DBAPIError) -> str | None:
+    """The SQLSTATE of a driver error (psycopg 3 and 2 spell it differently)."""
+    for attribute in ("sqlstate", "pgcode"):
+        code = getattr(error.orig, attribute, None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+def _text(error: exc.DBAPIError) -> str:
+    return (str(error.orig) if error.orig is not None else str(error)).strip()
+
+
 def _configure_sqlite(engine: sa.Engine, *, synchronous: str, wal: bool) -> None:
     """Let SQLAlchemy, not pysqlite, say when transactions begin, and set the pragmas."""
     if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
@@ -194,8 +430,8 @@ def _translated() -> Iterator[None]:
     except StocklineError:
         raise
     except exc.DBAPIError as e:
-        text = str(e.orig) if e.orig is not None else str(e)
-        if "locked" in text or "deadlock" in text or "could not serialize" in text:
+        text = _text(e)
+        if _sqlstate(e) in _RETRYABLE or "database is locked" in text:
             raise ConcurrencyError(
                 f"the database stayed busy with another writer: {text}; retry the operation",
                 attempts=1,
