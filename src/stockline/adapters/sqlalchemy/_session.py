@@ -712,7 +712,8 @@ class SqlSession:
                 params["locs"] = ids
             else:
                 # A big subtree: let the path index find it rather than bind a long list.
-                params["lo"], params["hi"] = query.location, query.location + "0"
+                params["root"] = query.location
+                params["lo"], params["hi"] = query.location + "/", query.location + "0"
                 if query.internal_only:
                     params["internal"] = LocationKind.INTERNAL.value
         stmt = _total_statement(tuple(sorted(params)))
@@ -1489,10 +1490,13 @@ def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
         "container": "container_id = :container",
         "loc": "location_id = :loc",
         "locs": "location_id IN :locs",
-        # "lo" to "hi" is the subtree's path range (see _location_ids); "internal" rides along.
-        "lo": "location_id IN (SELECT id FROM sl_locations WHERE path >= :lo AND path < :hi"
+        # The root, and "root/" up to "root0": every path below the root and nothing else ("/"
+        # sorts just before "0"). "hi", "root" and "internal" ride along with "lo".
+        "lo": "location_id IN (SELECT id FROM sl_locations WHERE "
+        "(path = :root OR (path >= :lo AND path < :hi))"
         + (" AND kind = :internal)" if "internal" in filters else ")"),
         "hi": "",
+        "root": "",
         "internal": "",
     }
     where = " AND ".join(columns[f] for f in filters if columns[f]) or "1 = 1"
