@@ -1332,22 +1332,11 @@ class SqlSession:
         """Send buffered rows to the database (inside the still-open transaction)."""
         if not self._tx_rows:
             return
-        self._conn.execute(sa.insert(t.transactions), self._tx_rows)
-        self._conn.execute(sa.insert(t.movements), self._mv_rows)
-        rows = [
-            {
-                "item_id": k[0],
-                "lot_id": k[1],
-                "serial": k[2],
-                "location_id": k[3],
-                "status_id": k[4],
-                "container_id": k[5],
-                "qty": v[0],
-                "last_at": v[1],
-            }
-            for k, v in self._pending.items()
-        ]
-        self._conn.execute(self._balance_upsert(), rows)
+        # The hot rows go straight to the driver's executemany: SQLAlchemy's per-row parameter
+        # handling cost more than the database's own work here.
+        self._driver_many(_INSERT_TRANSACTION, _tuples(self._tx_rows, t.transactions))
+        self._driver_many(_INSERT_MOVEMENT, _tuples(self._mv_rows, t.movements))
+        self._driver_many(_UPSERT_BALANCE, [(*k, v[0], v[1]) for k, v in self._pending.items()])
         if self._edge_rows:
             self._conn.execute(sa.insert(t.edges), self._edge_rows)
         if self._event_rows:
@@ -1372,6 +1361,13 @@ class SqlSession:
         self._tx_rows, self._mv_rows = [], []
         self._pending, self._pending_serials = {}, {}
         self._edge_rows, self._event_rows, self._cstate = [], [], {}
+
+    def _driver_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self._conn.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        self._conn.exec_driver_sql(sql, rows)
 
     def _insert(self, table: sa.Table) -> Any:
         if self._conn.dialect.name == "postgresql":
@@ -1474,6 +1470,26 @@ def _ids_in(column: sa.ColumnElement[Any], ids: list[int]) -> sa.ColumnElement[b
         return column.between(ids[0], ids[-1])
     return column.in_(ids)
 
+
+def _tuples(rows: list[dict[str, Any]], table: sa.Table) -> list[tuple[Any, ...]]:
+    names = [c.name for c in table.columns]
+    return [tuple(row[n] for n in names) for row in rows]
+
+
+def _insert_sql(table: sa.Table) -> str:
+    names = ", ".join(f'"{c.name}"' for c in table.columns)
+    marks = ", ".join("?" for _ in table.columns)
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+
+
+_INSERT_TRANSACTION = _insert_sql(t.transactions)
+_INSERT_MOVEMENT = _insert_sql(t.movements)
+_UPSERT_BALANCE = (
+    _insert_sql(t.balances)
+    + " ON CONFLICT (item_id, lot_id, serial, location_id, status_id, container_id) DO UPDATE"
+    " SET qty = sl_balances.qty + excluded.qty, last_at = CASE WHEN excluded.last_at >"
+    " sl_balances.last_at THEN excluded.last_at ELSE sl_balances.last_at END"
+)
 
 #: Subtrees with more locations than this are matched by path range, not by a list of ids.
 _SHORT_LIST = 64
