@@ -26,6 +26,7 @@ from stockline.ledger._records import (
     Movement,
     NewTransaction,
     Position,
+    PositionKey,
     Reference,
     Transaction,
     TxKind,
@@ -792,42 +793,59 @@ class Traceability:
     def release_recall(
         self, report: RecallReport, lots: tuple[Node, ...] | None, *, reason: str, actor: str | None
     ) -> Transaction | None:
-        """Release what the containment of ``report`` held (see :meth:`RecallReport.release`)."""
-        cleared = None if lots is None else {(n.item, n.lot, n.serial) for n in lots}
+        """Release what the containment of ``report`` held (see :meth:`RecallReport.release`).
+
+        Each position gets back at most what the containment put on hold there, less what
+        earlier releases of this recall already gave back, and never more than is still on
+        hold in exactly that position, so holds placed for other reasons stay.
+        """
+        cleared = None if lots is None else [(n.item, n.lot, n.serial) for n in lots]
+        prefix = f"recall:{report.recall_id}"
         with self.store.write() as w:
-            found = w.find_key(f"recall:{report.recall_id}:contain")
+            found = w.find_key(f"{prefix}:contain")
             if found is None:
                 return None
             contained = w.transaction(found[0])
-            assert contained is not None
-            movements = []
+            assert contained is not None, "a key points at a stored transaction"
+            still_held: dict[PositionKey, Decimal] = {}
             for m in contained.movements:
+                key = _position_key(m, m.dst)
+                still_held[key] = still_held.get(key, Decimal(0)) + m.quantity
+            number = 1
+            while (earlier := w.find_key(f"{prefix}:release:{number}")) is not None:
+                done = w.transaction(earlier[0])
+                assert done is not None, "a key points at a stored transaction"
+                for m in done.movements:
+                    key = _position_key(m, m.src)
+                    still_held[key] = still_held.get(key, Decimal(0)) - m.quantity
+                number += 1
+            on_hold = w.position_balances(still_held)
+            movements = []
+            for key, held in still_held.items():
+                item, lot, serial, location, status, container = key
                 if cleared is not None and not any(
-                    n[0] == m.item and n[1] == m.lot and n[2] in (None, m.serial) for n in cleared
+                    c[0] == item and c[1] == lot and c[2] in (None, serial) for c in cleared
                 ):
                     continue
-                held = w.total(
-                    BalanceQuery(
-                        item=m.item,
-                        lot=m.lot,
-                        serial=m.serial,
-                        location=m.dst.location,
-                        status=m.dst.status,
-                        container=m.dst.container,
+                quantity = min(held, on_hold.get(key, (Decimal(0), None))[0])
+                if quantity > 0:
+                    here = Position(location=location, status=status, container=container)
+                    movements.append(
+                        Movement(
+                            item=item,
+                            lot=lot,
+                            serial=serial,
+                            quantity=quantity,
+                            src=here,
+                            dst=attrs.evolve(here, status=AVAILABLE),
+                        )
                     )
-                )
-                quantity = min(held, m.quantity)
-                if quantity > 0 and w.location(m.dst.location) is not None:
-                    movements.append(attrs.evolve(m.mirrored(), quantity=quantity))
             if not movements:
                 return None
-            names = ",".join(sorted(f"{m.item}/{m.lot}/{m.serial}" for m in movements))
-            digest = hashlib.sha256(names.encode()).hexdigest()[:12]
-            key = f"recall:{report.recall_id}:release:{digest}"
             draft = NewTransaction(
                 kind=TxKind.STATUS_CHANGE,
                 movements=tuple(movements),
-                key=key,
+                key=f"{prefix}:release:{number}",
                 actor=actor,
                 reason=reason,
                 refs=(Reference(type="RECALL", number=report.recall_id),),
@@ -853,6 +871,10 @@ class Traceability:
         when = None if as_of is None else aware_utc(as_of, "as_of")
         with self.store.read() as r:
             return trace(r, list(roots), downstream=downstream, as_of=when)
+
+
+def _position_key(m: Movement, p: Position) -> PositionKey:
+    return (m.item, m.lot, m.serial, p.location, p.status, p.container)
 
 
 def _state(r: LedgerReader, container: str) -> ContainerEvent:

@@ -50,22 +50,11 @@ from stockline.ledger._records import (
 __all__ = ["InMemoryStockStore"]
 
 _Event = tuple[dt.datetime, int, Decimal]
+_Link = tuple[int, int, dt.datetime, Edge]
 
 
 def _key(m: Movement, p: Position) -> PositionKey:
     return (m.item, m.lot, m.serial, p.location, p.status, p.container)
-
-
-def _edge_key(e: Edge) -> tuple[str, ...]:
-    return (
-        e.parent_item,
-        e.parent_lot or "",
-        e.parent_serial or "",
-        e.child_item,
-        e.child_lot or "",
-        e.child_serial or "",
-        str(e.kind),
-    )
 
 
 def _record_key(record: MasterRecord) -> tuple[str, str]:
@@ -139,10 +128,11 @@ class InMemoryStockStore:
     _serial_txs: defaultdict[tuple[str, str], list[int]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
-    _edges_down: defaultdict[tuple[str, str | None], list[TracedEdge]] = attrs.field(
+    # Edges as (transaction id, position in the transaction, effective time, edge).
+    _edges_down: defaultdict[tuple[str, str | None], list[_Link]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
-    _edges_up: defaultdict[tuple[str, str | None], list[TracedEdge]] = attrs.field(
+    _edges_up: defaultdict[tuple[str, str | None], list[_Link]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
     _cstate: dict[str, ContainerEvent] = attrs.field(factory=dict, init=False)
@@ -296,8 +286,8 @@ class InMemoryStockStore:
         self._project(tx)
 
     def _project(self, tx: Transaction) -> None:
-        for edge in tx.edges:
-            traced = (tx.id, tx.effective_at, edge)
+        for seq, edge in enumerate(tx.edges, start=1):
+            traced = (tx.id, seq, tx.effective_at, edge)
             self._push(self._edges_down[(edge.parent_item, edge.parent_lot)], traced)
             self._push(self._edges_up[(edge.child_item, edge.child_lot)], traced)
         for event in tx.containers:
@@ -486,7 +476,7 @@ class InMemoryStockStore:
     ) -> list[TracedEdge]:
         index = self._edges_down if downstream else self._edges_up
         seen_nodes: set[NodeKey] = set()
-        found: dict[tuple[object, ...], TracedEdge] = {}
+        found: dict[tuple[int, int], _Link] = {}
         todo = list(start)
         while todo:
             node = todo.pop()
@@ -494,11 +484,11 @@ class InMemoryStockStore:
                 continue
             seen_nodes.add(node)
             if node[1] is not None:
-                candidates: Iterable[TracedEdge] = index.get((node[0], node[1]), ())
+                candidates: Iterable[_Link] = index.get((node[0], node[1]), ())
             else:
                 candidates = [t for (item, _), ts in index.items() if item == node[0] for t in ts]
-            for traced in candidates:
-                tx_id, effective_at, e = traced
+            for link in candidates:
+                tx_id, seq, effective_at, e = link
                 if until is not None and effective_at > until:
                     continue
                 near = (
@@ -508,13 +498,14 @@ class InMemoryStockStore:
                 )
                 if not node_matches(node, *near):
                     continue
-                found[(tx_id, *_edge_key(e))] = traced
+                found[(tx_id, seq)] = link
                 todo.append(
                     (e.child_item, e.child_lot, e.child_serial)
                     if downstream
                     else (e.parent_item, e.parent_lot, e.parent_serial)
                 )
-        return sorted(found.values(), key=lambda t: (t[0], _edge_key(t[2])))
+        # The SQL store's order: by transaction, then by position in the transaction.
+        return [(found[k][0], found[k][2], found[k][3]) for k in sorted(found)]
 
     def movements_of(
         self,
