@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 
 import stockline as sl
 from stockline.adapters import InMemoryStockStore, SqlAlchemyStockStore, StockStore
+from tests import _postgres
 
 settings.register_profile(
     "dev",
@@ -39,14 +40,45 @@ def _sqlite_file(tmp_path: Path) -> StoreFactory:
     return lambda: SqlAlchemyStockStore.open(f"sqlite:///{tmp_path}/stock-{next(counter)}.db")
 
 
-@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file"])
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[_postgres.PostgresServer]:
+    """A PostgreSQL server for this test session (see tests/_postgres.py): the one at
+    STOCKLINE_TEST_POSTGRES_URL, or a throwaway one started from the installed binaries."""
+    yield _postgres.server()
+    _postgres.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: _postgres.PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, migrated PostgreSQL database, dropped after the test."""
+    url = postgres_server.fresh_database()
+    yield url
+    postgres_server.drop(url)
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite-memory",
+        "sqlite-file",
+        pytest.param("postgres", marks=_postgres.requires_postgres),
+    ]
+)
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """A factory of fresh, empty stores of one kind; every test using it runs on each kind."""
     made: list[StockStore] = []
+    urls: list[str] = []
+
+    def postgres() -> StockStore:
+        server: _postgres.PostgresServer = request.getfixturevalue("postgres_server")
+        urls.append(server.fresh_database())
+        return SqlAlchemyStockStore.open(urls[-1], migrate=False)
+
     factories: dict[str, StoreFactory] = {
         "memory": InMemoryStockStore,
         "sqlite-memory": lambda: SqlAlchemyStockStore.open("sqlite://"),
         "sqlite-file": _sqlite_file(tmp_path),
+        "postgres": postgres,
     }
 
     def make() -> StockStore:
@@ -57,6 +89,8 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store
     yield make
     for store in made:
         store.close()
+    for url in urls:
+        _postgres.server().drop(url)
 
 
 @pytest.fixture

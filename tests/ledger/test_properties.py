@@ -16,12 +16,13 @@ from typing import Any
 
 import pendulum
 import pytest
-from hypothesis import given, note
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import stockline as sl
 from stockline import errors
 from stockline.adapters import InMemoryStockStore, SqlAlchemyStockStore, StockStore
+from tests import _postgres
 
 START = pendulum.datetime(2026, 3, 2, 8, tz="UTC")
 INTERNAL = ["DC1/DOCK", "DC1/A/01", "DC1/A/02", "DC2/DOCK"]
@@ -31,6 +32,7 @@ SERIALS = ["S1", "S2", "S3"]
 STORES: dict[str, Callable[[], StockStore]] = {
     "memory": InMemoryStockStore,
     "sqlite": lambda: SqlAlchemyStockStore.open("sqlite://"),
+    "postgres": _postgres.store,
 }
 
 Op = tuple[str, dict[str, Any]]
@@ -136,93 +138,126 @@ def check_invariants(inv: sl.Inventory) -> None:
     assert inv.check().ok, "projection equals replay"
 
 
-@pytest.mark.parametrize("store_kind", sorted(STORES))
-class TestLedgerInvariants:
-    @given(ops=st.lists(operations(), max_size=25))
-    def test_invariants_hold_after_every_step(self, store_kind: str, ops: list[Op]) -> None:
-        """Conservation, non-negativity, serial uniqueness and projection == replay always hold;
-        a refused operation changes nothing."""
-        clock = sl.FixedClock(START)
-        inv = new_inventory(STORES[store_kind](), clock)
-        for op in ops:
-            before = state(inv)
+def _invariant_tests(kinds: list[str], config: settings) -> type:
+    """The invariant tests, on the stores of ``kinds``, with ``config``'s Hypothesis settings."""
+
+    @pytest.mark.parametrize("store_kind", kinds)
+    class Tests:
+        @config
+        @given(ops=st.lists(operations(), max_size=25))
+        def test_invariants_hold_after_every_step(self, store_kind: str, ops: list[Op]) -> None:
+            """Conservation, non-negativity, serial uniqueness and projection == replay always hold;
+            a refused operation changes nothing."""
+            clock = sl.FixedClock(START)
+            inv = new_inventory(STORES[store_kind](), clock)
+            for op in ops:
+                before = state(inv)
+                try:
+                    tx = apply(inv, clock, op)
+                    note(f"posted {tx.id} {tx.kind}")
+                except errors.StocklineError as e:
+                    note(f"refused {op[0]}: {type(e).__name__}")
+                    assert state(inv) == before
+                check_invariants(inv)
+            assert inv.verify().ok
+            inv.close()
+
+        @config
+        @given(
+            ops=st.lists(operations(), max_size=20),
+            probes=st.lists(st.integers(0, 2000), max_size=5),
+        )
+        def test_as_of_equals_fold(self, store_kind: str, ops: list[Op], probes: list[int]) -> None:
+            """A balance as of t equals the fold of the movements effective at or before t."""
+            clock = sl.FixedClock(START)
+            inv = new_inventory(STORES[store_kind](), clock)
+            for op in ops:
+                with contextlib.suppress(errors.StocklineError):
+                    apply(inv, clock, op)
+            txs = inv.changes(limit=10_000)
+            for minutes in probes:
+                at = START + dt.timedelta(minutes=minutes)
+                got = {
+                    (b.item, b.lot, b.serial, b.position): b.quantity
+                    for b in inv.stock(as_of=at, internal_only=False)
+                }
+                assert got == fold(txs, at)
+            inv.close()
+
+        @config
+        @given(setup=st.lists(operations(), max_size=12), op=operations())
+        def test_reversal_restores(self, store_kind: str, setup: list[Op], op: Op) -> None:
+            """Posting a transaction and then its reversal leaves every balance as it was."""
+            clock = sl.FixedClock(START)
+            inv = new_inventory(STORES[store_kind](), clock)
+            for step in setup:
+                with contextlib.suppress(errors.StocklineError):
+                    apply(inv, clock, step)
+            before = inv.stock(internal_only=False)
             try:
-                tx = apply(inv, clock, op)
-                note(f"posted {tx.id} {tx.kind}")
-            except errors.StocklineError as e:
-                note(f"refused {op[0]}: {type(e).__name__}")
-                assert state(inv) == before
-            check_invariants(inv)
-        assert inv.verify().ok
-        inv.close()
+                tx = apply(
+                    inv, clock, (op[0] if op[0] != "reverse" else "receive", {**op[1], "key": None})
+                )
+            except errors.StocklineError:
+                return
+            clock.advance(minutes=1)
+            inv.reverse(tx.id, reason="undo")
+            assert inv.stock(internal_only=False) == before
+            inv.close()
 
-    @given(
-        ops=st.lists(operations(), max_size=20), probes=st.lists(st.integers(0, 2000), max_size=5)
-    )
-    def test_as_of_equals_fold(self, store_kind: str, ops: list[Op], probes: list[int]) -> None:
-        """A balance as of t equals the fold of the movements effective at or before t."""
-        clock = sl.FixedClock(START)
-        inv = new_inventory(STORES[store_kind](), clock)
-        for op in ops:
-            with contextlib.suppress(errors.StocklineError):
-                apply(inv, clock, op)
-        txs = inv.changes(limit=10_000)
-        for minutes in probes:
-            at = START + dt.timedelta(minutes=minutes)
-            got = {
-                (b.item, b.lot, b.serial, b.position): b.quantity
-                for b in inv.stock(as_of=at, internal_only=False)
-            }
-            assert got == fold(txs, at)
-        inv.close()
+        @config
+        @given(setup=st.lists(operations(), max_size=12), op=operations())
+        def test_idempotent_repeat(self, store_kind: str, setup: list[Op], op: Op) -> None:
+            """Repeating a keyed request returns the first transaction and changes nothing."""
+            clock = sl.FixedClock(START)
+            inv = new_inventory(STORES[store_kind](), clock)
+            for step in setup:
+                with contextlib.suppress(errors.StocklineError):
+                    apply(inv, clock, (step[0], {**step[1], "key": None}))
+            kind, args = op
+            args = {**args, "key": "once", "back": 0}
+            try:
+                first = apply(inv, clock, (kind, args))
+            except errors.StocklineError:
+                inv.close()
+                return
+            before = state(inv)
+            # The retry carries the same explicit effective time, so it is the same request.
+            again = apply(inv, clock, (kind, {**args, "minutes": 0}))
+            assert again == first
+            assert state(inv) == before
+            inv.close()
 
-    @given(setup=st.lists(operations(), max_size=12), op=operations())
-    def test_reversal_restores(self, store_kind: str, setup: list[Op], op: Op) -> None:
-        """Posting a transaction and then its reversal leaves every balance as it was."""
-        clock = sl.FixedClock(START)
-        inv = new_inventory(STORES[store_kind](), clock)
-        for step in setup:
-            with contextlib.suppress(errors.StocklineError):
-                apply(inv, clock, step)
-        before = inv.stock(internal_only=False)
-        try:
-            tx = apply(
-                inv, clock, (op[0] if op[0] != "reverse" else "receive", {**op[1], "key": None})
-            )
-        except errors.StocklineError:
-            return
-        clock.advance(minutes=1)
-        inv.reverse(tx.id, reason="undo")
-        assert inv.stock(internal_only=False) == before
-        inv.close()
+    return Tests
 
-    @given(setup=st.lists(operations(), max_size=12), op=operations())
-    def test_idempotent_repeat(self, store_kind: str, setup: list[Op], op: Op) -> None:
-        """Repeating a keyed request returns the first transaction and changes nothing."""
-        clock = sl.FixedClock(START)
-        inv = new_inventory(STORES[store_kind](), clock)
-        for step in setup:
-            with contextlib.suppress(errors.StocklineError):
-                apply(inv, clock, (step[0], {**step[1], "key": None}))
-        kind, args = op
-        args = {**args, "key": "once", "back": 0}
-        try:
-            first = apply(inv, clock, (kind, args))
-        except errors.StocklineError:
-            return
-        before = state(inv)
-        # The retry carries the same explicit effective time, so it is the same request.
-        again = apply(inv, clock, (kind, {**args, "minutes": 0}))
-        assert again == first
-        assert state(inv) == before
-        inv.close()
+
+TestLedgerInvariants = _invariant_tests(["memory", "sqlite"], settings())
+#: Every example starts with a fresh database, and every step crosses a socket: PostgreSQL
+#: runs fewer examples than the profile's (the same properties, run in full on SQLite).
+POSTGRES = settings(max_examples=min(settings().max_examples, 25))
+TestLedgerInvariantsOnPostgres = _postgres.requires_postgres(
+    _invariant_tests(["postgres"], POSTGRES)
+)
 
 
 @given(ops=st.lists(operations(), max_size=25))
 def test_stores_agree(ops: list[Op]) -> None:
     """The SQL store gives the same transactions, hashes and balances as the in-memory one."""
+    _agree(["memory", "sqlite"], ops)
+
+
+@_postgres.requires_postgres
+@POSTGRES
+@given(ops=st.lists(operations(), max_size=25))
+def test_postgres_agrees(ops: list[Op]) -> None:
+    """The SQL store on PostgreSQL gives the same transactions, hashes and balances as the
+    in-memory one."""
+    _agree(["memory", "postgres"], ops)
+
+
+def _agree(kinds: list[str], ops: list[Op]) -> None:
     results = []
-    for make in STORES.values():
+    for make in (STORES[kind] for kind in kinds):
         clock = sl.FixedClock(START)
         inv = new_inventory(make(), clock)
         outcomes = []
@@ -233,4 +268,4 @@ def test_stores_agree(ops: list[Op]) -> None:
                 outcomes.append(type(e).__name__)
         results.append((outcomes, inv.stock(internal_only=False), inv.changes(limit=1000)))
         inv.close()
-    assert results[0] == results[1]
+    assert all(result == results[0] for result in results[1:])

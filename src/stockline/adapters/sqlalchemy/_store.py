@@ -208,6 +208,17 @@ class SqlAlchemyStockStore:
             with self._joined_write() as session:
                 yield session
             return
+        if self.engine.dialect.name == "sqlite":
+            # BEGIN IMMEDIATE serialises SQLite writers before they read anything, so the
+            # database never asks for a retry: no need to record the block for a replay.
+            with self._guard(), _translated(), self.engine.connect() as conn:
+                conn = conn.execution_options(stockline_write=True)
+                with conn.begin():
+                    session = SqlSession(self, conn, writing=True)
+                    yield session
+                    session.commit()
+                session.committed()
+            return
         with self._guard(), _translated():
             block = _WriteBlock(self)
             try:

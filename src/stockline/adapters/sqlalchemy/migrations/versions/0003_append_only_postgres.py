@@ -4,15 +4,15 @@ stockline never changes a posted transaction or movement; this makes the databas
 too, whoever asks (a hand-written fix, another application, a careless migration), so that a
 correction can only be a reversal. A no-op on SQLite and other databases.
 
-Revision ID: 0100
-Revises: 0001
-Create Date: 2026-11-29
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-22
 """
 
 from alembic import op
 
-revision = "0100"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
