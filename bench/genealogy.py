@@ -121,7 +121,7 @@ def build(inv: sl.Inventory, lots: int, seed: int, progress: Progress) -> dict[s
                             Movement(
                                 item=parent_sku,
                                 lot=p,
-                                quantity=Decimal(10),
+                                quantity=Decimal(2),
                                 src=line,
                                 dst=production,
                             )
@@ -140,7 +140,7 @@ def build(inv: sl.Inventory, lots: int, seed: int, progress: Progress) -> dict[s
                             child_item=sku,
                             child_lot=code,
                             child_serial=None,
-                            quantity=Decimal(10),
+                            quantity=Decimal(2),
                         )
                         for p in parents
                     ),
@@ -186,21 +186,15 @@ def build(inv: sl.Inventory, lots: int, seed: int, progress: Progress) -> dict[s
             )
     flush()
     progress(f"shipped: {movements} movements")
-    # Put-away moves of every intermediate lot's remainder, so the ledger is as busy as a real one.
-    for level in range(LEVELS):
-        for n in range(per_level):
-            code = f"R{n:06d}" if level == 0 else f"P{level:02d}-{n:06d}"
-            add(
-                None,
-                NewTransaction(
-                    kind=TxKind.TRANSFER,
-                    movements=(
-                        Movement(
-                            item=f"L{level}", lot=code, quantity=Decimal(1), src=line, dst=bin_
-                        ),
-                    ),
-                ),
-            )
+    # Moves of every intermediate lot between line and bin, so the ledger is as busy as a real
+    # one (about a million movements at 100k lots).
+    for trip in range(4):
+        src, dst = (line, bin_) if trip % 2 == 0 else (bin_, line)
+        for level in range(LEVELS):
+            for n in range(per_level):
+                code = f"R{n:06d}" if level == 0 else f"P{level:02d}-{n:06d}"
+                move = Movement(item=f"L{level}", lot=code, quantity=Decimal(1), src=src, dst=dst)
+                add(None, NewTransaction(kind=TxKind.TRANSFER, movements=(move,)))
     flush()
     progress(f"built: {movements} movements, {per_level * (LEVELS + 1)} lots")
     return {"movements": movements, "lots": per_level * (LEVELS + 1), "raw_lots": per_level}
