@@ -400,14 +400,7 @@ class SqlSession:
                 sa.select(mv).where(_ids_in(mv.c.tx_id, chunk)).order_by(mv.c.tx_id, mv.c.line)
             )
             mv_rows = self._conn.execute(stmt_mv).all()
-            for kind, columns in (
-                ("item", (mv.c.item_id,)),
-                ("lot", (mv.c.lot_id,)),
-                ("location", (mv.c.src_loc, mv.c.dst_loc)),
-                ("status", (mv.c.src_status, mv.c.dst_status)),
-                ("container", (mv.c.src_container, mv.c.dst_container)),
-            ):
-                self._load_names(kind, (r._mapping[c] for r in mv_rows for c in columns))
+            self._load_movement_names(mv_rows)
             for r in mv_rows:
                 lines[r.tx_id].append(self._movement(r))
             self._attach_links(chunk, edges, events)
@@ -462,6 +455,18 @@ class SqlSession:
                     location=self._name("location", row.location_id) if row.location_id else None,
                 )
             )
+
+    def _load_movement_names(self, rows: Sequence[Any]) -> None:
+        """Learn, in a few queries, the names behind every id in these movement rows."""
+        mv = t.movements
+        for kind, columns in (
+            ("item", (mv.c.item_id,)),
+            ("lot", (mv.c.lot_id,)),
+            ("location", (mv.c.src_loc, mv.c.dst_loc)),
+            ("status", (mv.c.src_status, mv.c.dst_status)),
+            ("container", (mv.c.src_container, mv.c.dst_container)),
+        ):
+            self._load_names(kind, (r._mapping[c] for r in rows for c in columns))
 
     def _movement(self, r: Any) -> Movement:
         return Movement(
@@ -1145,14 +1150,7 @@ class SqlSession:
             .order_by(mv.c.tx_id, mv.c.line)
         )
         rows = self._conn.execute(stmt).all()
-        for kind, columns in (
-            ("item", (mv.c.item_id,)),
-            ("lot", (mv.c.lot_id,)),
-            ("location", (mv.c.src_loc, mv.c.dst_loc)),
-            ("status", (mv.c.src_status, mv.c.dst_status)),
-            ("container", (mv.c.src_container, mv.c.dst_container)),
-        ):
-            self._load_names(kind, (r._mapping[c] for r in rows for c in columns))
+        self._load_movement_names(rows)
         refs: dict[str | None, tuple[Reference, ...]] = {}
         found = []
         for r in rows:
