@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from stockline._allocating import Allocating
 from stockline._counterparties import COUNTERPARTY_ROOTS, default_ref_type, party_location
 from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
@@ -55,7 +56,7 @@ from stockline.ledger._units import default_decimals
 if TYPE_CHECKING:
     from stockline._scanning import PickCheck
     from stockline.gs1 import Scan
-    from stockline.policies import Pick
+    from stockline.policies import AllocationPolicy, Pick
 
 __all__ = ["Inventory", "Refs"]
 
@@ -66,7 +67,7 @@ Refs = Mapping[str, str] | Sequence[Reference]
 
 
 @attrs.define(repr=False)
-class Inventory(Traceability):
+class Inventory(Traceability, Allocating):
     """A stock ledger: master data, postings and queries over one store.
 
     With no store it keeps everything in memory (:class:`~stockline.adapters.InMemoryStockStore`);
@@ -90,6 +91,8 @@ class Inventory(Traceability):
 
     store: StockStore = attrs.field(factory=InMemoryStockStore)
     clock: Clock = attrs.field(factory=SystemClock)
+    # Per-item allocation policies (set_policy): Python objects, kept here, never stored.
+    _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 __all__ = [
+    "AllocationShortfallError",
     "BarcodeError",
     "ConcurrencyError",
     "ContainerError",
@@ -30,6 +31,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PostingError",
+    "ReservationError",
+    "ReservedStockError",
     "ReversalError",
     "ScanMismatchError",
     "SerialError",
@@ -359,3 +362,72 @@ class ConcurrencyError(StoreError):
         super().__init__(message)
         self.attempts = attempts
         self.extra = extra
+
+
+class ReservedStockError(InsufficientStockError):
+    """A posting that would take stock reserved for an order.
+
+    Reserved units leave a position only by :meth:`~stockline.Inventory.pick` or
+    :meth:`~stockline.Inventory.ship_reserved` for their order; release the reservation
+    (:meth:`~stockline.Inventory.release_reservation`) to use them otherwise.
+
+    Attributes:
+        orders: The orders holding the position's stock, sorted.
+        reserved: The quantity reserved at the position.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        item: str,
+        lot: str | None,
+        serial: str | None,
+        position: str,
+        requested: Decimal,
+        available: Decimal,
+        reserved: Decimal,
+        orders: tuple[str, ...],
+    ) -> None:
+        super().__init__(
+            message,
+            item=item,
+            lot=lot,
+            serial=serial,
+            position=position,
+            requested=requested,
+            available=available,
+        )
+        self.reserved = reserved
+        self.orders = orders
+
+
+class ReservationError(PostingError):
+    """A pick or shipment of an order that names stock not reserved for it (released,
+    already picked or shipped, or never allocated). Nothing was posted.
+
+    Attributes:
+        order: The order.
+        line: The order line, if one was given.
+    """
+
+    def __init__(self, message: str, *, order: str, line: str | None) -> None:
+        super().__init__(message)
+        self.order = order
+        self.line = line
+
+
+class AllocationShortfallError(StocklineError):
+    """An all-or-nothing allocation that could not be served in full; nothing was reserved.
+
+    Attributes:
+        item: The SKU.
+        requested: The quantity asked for.
+        available: The quantity that could have been allocated.
+    """
+
+    def __init__(self, message: str, *, item: str, requested: Decimal, available: Decimal) -> None:
+        super().__init__(message)
+        self.item = item
+        self.requested = requested
+        self.available = available

@@ -46,6 +46,9 @@ from stockline.ledger._records import (
     Transaction,
     node_matches,
 )
+from stockline.ledger._reservations import Reservation
+from stockline.ledger._time import to_micros
+from stockline.policies._records import Candidate
 
 __all__ = ["InMemoryStockStore"]
 
@@ -136,6 +139,11 @@ class InMemoryStockStore:
         factory=lambda: defaultdict(list), init=False
     )
     _cstate: dict[str, ContainerEvent] = attrs.field(factory=dict, init=False)
+    # Reservations by (order, line or "", position key), and their sum per position key.
+    _reservations: dict[tuple[str, str, PositionKey], Reservation] = attrs.field(
+        factory=dict, init=False
+    )
+    _reserved_at: dict[PositionKey, Decimal] = attrs.field(factory=dict, init=False)
     _undo: list[Callable[[], object]] | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -612,6 +620,108 @@ class InMemoryStockStore:
                     quantity=qty,
                 )
 
+    # -- reservations --------------------------------------------------------------------
+
+    def reserved(self, keys: Iterable[PositionKey]) -> dict[PositionKey, Decimal]:
+        held = self._reserved_at
+        if not held:
+            return {}
+        return {k: held[k] for k in keys if k in held}
+
+    def reservations(
+        self, order: str | None = None, *, item: str | None = None
+    ) -> list[Reservation]:
+        found = [
+            r
+            for (o, _, key), r in self._reservations.items()
+            if (order is None or o == order) and (item is None or key[0] == item)
+        ]
+        return sorted(found, key=_reservation_order)
+
+    def candidates(
+        self,
+        item: str,
+        *,
+        statuses: Collection[str],
+        lot: str | None = None,
+        location: str | None = None,
+    ) -> list[Candidate]:
+        wanted = frozenset(statuses)
+        keys = self._by_lot.get((item, lot), ()) if lot is not None else self._by_item.get(item, ())
+        held = self._reserved_at
+        found: list[tuple[PositionKey, Decimal]] = []
+        for key in keys:
+            if key[4] not in wanted or not self._is_internal(key[3]):
+                continue
+            if location is not None and not under(key[3], location):
+                continue
+            left = self._balances[key][0] - held.get(key, Decimal(0))
+            if left > 0:
+                found.append((key, left))
+        found.sort(key=lambda pair: _key_order(pair[0]))
+        # First receipt: per lot (serial) for tracked stock, per position for untracked.
+        first: dict[tuple[str | None, str | None], dt.datetime] = {}
+        arrived: dict[PositionKey, dt.datetime] = {}
+        plain: dict[dt.datetime, dt.datetime] = {}
+        for key in self._by_item.get(item, ()):
+            if not self._is_internal(key[3]):
+                continue
+            ins = [eff for eff, _, delta in self._events.get(key, ()) if delta > 0]
+            if not ins:
+                continue
+            earliest = _plain_utc(min(ins), plain)
+            arrived[key] = earliest
+            tracked = (key[1], key[2])
+            if tracked != (None, None) and (tracked not in first or earliest < first[tracked]):
+                first[tracked] = earliest
+        return [
+            Candidate(
+                item=item,
+                lot=key[1],
+                expiry=None if key[1] is None else self._lots[(item, key[1])].expiry,
+                first_received_at=(
+                    arrived[key] if (key[1], key[2]) == (None, None) else first[(key[1], key[2])]
+                ),
+                location=key[3],
+                pick_sequence=self._locations[key[3]].pick_sequence,
+                container=key[5],
+                status=key[4],
+                available=left,
+                attributes={} if key[2] is None else {"serial": key[2]},
+            )
+            for key, left in found
+        ]
+
+    def reserve(self, reservation: Reservation) -> None:
+        slot = (reservation.order, reservation.line or "", reservation.key)
+        old = self._reservations.get(slot)
+        if old is not None:
+            reservation = attrs.evolve(old, quantity=old.quantity + reservation.quantity)
+        self._set(self._reservations, slot, reservation)
+        self._add_reserved(reservation.key, reservation.quantity - (old.quantity if old else 0))
+
+    def consume(self, reservation: Reservation) -> None:
+        slot = (reservation.order, reservation.line or "", reservation.key)
+        old = self._reservations[slot]
+        left = old.quantity - reservation.quantity
+        self._set(self._reservations, slot, attrs.evolve(old, quantity=left) if left > 0 else None)
+        self._add_reserved(reservation.key, -min(reservation.quantity, old.quantity))
+
+    def release_reservations(self, order: str, line: str | None = None) -> list[Reservation]:
+        gone = [
+            r
+            for (o, ln, _), r in self._reservations.items()
+            if o == order and (line is None or ln == line)
+        ]
+        for r in gone:
+            self._set(self._reservations, (r.order, r.line or "", r.key), None)
+            self._add_reserved(r.key, -r.quantity)
+        return sorted(gone, key=_reservation_order)
+
+    def _add_reserved(self, key: PositionKey, delta: Decimal) -> None:
+        total = self._reserved_at.get(key, Decimal(0)) + delta
+        self._set(self._reserved_at, key, total if total > 0 else None)
+
     # -- undo log ------------------------------------------------------------------------
 
     def _on_undo(self, action: Callable[[], object]) -> None:
@@ -634,3 +744,23 @@ class InMemoryStockStore:
     def _push(self, events: list[Any], event: object) -> None:
         events.append(event)
         self._on_undo(events.pop)
+
+
+def _key_order(key: PositionKey) -> tuple[str, ...]:
+    return (key[0], key[1] or "", key[2] or "", key[3], key[4], key[5] or "")
+
+
+def _reservation_order(r: Reservation) -> tuple[str, ...]:
+    return (r.order, r.line or "", *_key_order(r.key))
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _plain_utc(moment: dt.datetime, seen: dict[dt.datetime, dt.datetime]) -> dt.datetime:
+    # A plain UTC datetime, as the SQL store returns: every ranking reads its offset, and
+    # pendulum's costs many times more. Memoised, since positions of a lot share one time.
+    found = seen.get(moment)
+    if found is None:
+        found = seen[moment] = _EPOCH + dt.timedelta(microseconds=to_micros(moment))
+    return found

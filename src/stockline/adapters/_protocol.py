@@ -36,6 +36,8 @@ from stockline.ledger._records import (
     TracedEdge,
     Transaction,
 )
+from stockline.ledger._reservations import Reservation
+from stockline.policies._records import Candidate
 
 __all__ = [
     "BalanceQuery",
@@ -209,6 +211,37 @@ class LedgerReader(Protocol):
         without reading the projection."""
         ...
 
+    def reserved(self, keys: Iterable[PositionKey]) -> dict[PositionKey, Decimal]:
+        """Return the quantity reserved (for any order) at each of ``keys`` that has some."""
+        ...
+
+    def reservations(
+        self, order: str | None = None, *, item: str | None = None
+    ) -> list[Reservation]:
+        """Return the reservations (of one order, of one item), ordered by order, line, item,
+        lot, serial, location, status, container."""
+        ...
+
+    def candidates(
+        self,
+        item: str,
+        *,
+        statuses: Collection[str],
+        lot: str | None = None,
+        location: str | None = None,
+    ) -> list[Candidate]:
+        """Return the positions of ``item`` an allocation may take from, as one set-based read.
+
+        Internal locations only (under ``location`` if given), statuses in ``statuses``, and
+        only positions with something left: ``available`` is the quantity on hand less what is
+        reserved there. Each carries its lot's expiry, its location's pick sequence, its
+        container and when the stock was first received: for lot- or serial-tracked stock the
+        earliest movement of that lot (serial) into an internal location, for untracked stock
+        the earliest movement into that position. The serial, if any, is in
+        ``attributes["serial"]``. Ordered by balance key.
+        """
+        ...
+
 
 class LedgerWriter(LedgerReader, Protocol):
     """A write block: everything done in it is committed together, or not at all."""
@@ -226,6 +259,24 @@ class LedgerWriter(LedgerReader, Protocol):
 
     def rebuild_projection(self) -> None:
         """Replace the balance projection with a replay of the ledger."""
+        ...
+
+    def reserve(self, reservation: Reservation) -> None:
+        """Hold ``reservation.quantity`` more at its position for its order line (adding to a
+        reservation of the same line and position; the first ``created_at`` is kept).
+
+        The caller has checked there is enough unreserved stock; the store only stores.
+        """
+        ...
+
+    def consume(self, reservation: Reservation) -> None:
+        """Take ``reservation.quantity`` off the same order line's reservation at the same
+        position, deleting it when nothing is left. The caller has checked it is there."""
+        ...
+
+    def release_reservations(self, order: str, line: str | None = None) -> list[Reservation]:
+        """Delete the reservations of ``order`` (only ``line`` when given; every line when
+        ``None``) and return them."""
         ...
 
 

@@ -34,6 +34,7 @@ from stockline.ledger._records import (
     Transaction,
     TxKind,
 )
+from stockline.ledger._reservations import Reservation
 from stockline.ledger._time import Clock, FixedClock, SystemClock, aware_utc
 from stockline.ledger._units import UNITS
 
@@ -69,6 +70,7 @@ __all__ = [
     "PositionKey",
     "Problem",
     "Reference",
+    "Reservation",
     "Status",
     "SystemClock",
     "Tracking",

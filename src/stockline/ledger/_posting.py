@@ -21,6 +21,7 @@ from stockline.errors import (
     GenealogyError,
     IdempotencyConflictError,
     InsufficientStockError,
+    ReservedStockError,
     ReversalError,
     SerialError,
     StatusError,
@@ -443,6 +444,7 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
                 requested=-delta,
                 available=lowest,
             )
+    _check_reserved(reader, takes, current)
     for (item, serial), delta in serial_deltas.items():
         if delta <= 0:
             continue
@@ -456,6 +458,42 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
                 item=item,
                 serial=serial,
             )
+
+
+def _check_reserved(
+    reader: LedgerReader,
+    takes: dict[PositionKey, Decimal],
+    current: dict[PositionKey, tuple[Decimal, dt.datetime | None]],
+) -> None:
+    """Refuse to take reserved units: a posting may not leave a position holding less than
+    is reserved there. Picking or shipping for an order consumes its reservation first."""
+    held = reader.reserved(takes)
+    if not held:
+        return
+    for key in sorted(held, key=lambda k: tuple(str(x) for x in k)):
+        reserved, delta = held[key], takes[key]
+        quantity = current.get(key, (Decimal(0), None))[0]
+        if quantity + delta >= reserved:
+            continue
+        item, lot, serial, path, status, container = key
+        position = Position(location=path, status=status, container=container)
+        orders = tuple(sorted({r.order for r in reader.reservations(item=item) if r.key == key}))
+        free = max(quantity - reserved, Decimal(0))
+        raise ReservedStockError(
+            f"{-delta} {item}{f' lot {lot}' if lot else ''}{f' serial {serial}' if serial else ''}"
+            f" requested from {position}, but {reserved} of the {quantity} there "
+            f"{'is' if len(orders) == 1 else 'are'} reserved for order "
+            f"{', '.join(orders)}; only {free} may be taken. Pick or ship it for that order, "
+            "or release the reservation first",
+            item=item,
+            lot=lot,
+            serial=serial,
+            position=str(position),
+            requested=-delta,
+            available=free,
+            reserved=reserved,
+            orders=orders,
+        )
 
 
 def _key_order(item: tuple[PositionKey, Decimal]) -> tuple[str, ...]:

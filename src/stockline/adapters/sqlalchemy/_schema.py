@@ -26,6 +26,7 @@ __all__ = [
     "master_changes",
     "movements",
     "parties",
+    "reservations",
     "statuses",
     "transactions",
 ]
@@ -226,4 +227,31 @@ sa.Index(
     movements.c.serial,
     sqlite_where=movements.c.serial != "",
     postgresql_where=movements.c.serial != "",
+)
+
+# Stock held for orders: state, not ledger (rows are deleted when consumed or released).
+# line_ref '' means the order as a whole; lot 0, serial '' and container 0 mean "none".
+reservations = sa.Table(
+    "sl_reservations",
+    METADATA,
+    sa.Column("order_ref", sa.String, primary_key=True),
+    sa.Column("line_ref", sa.String, primary_key=True),
+    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("lot_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("serial", sa.String, primary_key=True),
+    sa.Column("location_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("status_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("container_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("qty", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String),
+    sa.Index(
+        "ix_sl_reservations_position",
+        "item_id",
+        "lot_id",
+        "serial",
+        "location_id",
+        "status_id",
+        "container_id",
+    ),
 )

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from stockline.adapters._protocol import BalanceQuery, HistoryQuery, MasterRecord
 from stockline.adapters.sqlalchemy import _codec as codec
+from stockline.adapters.sqlalchemy import _reservations as reserving
 from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
 from stockline.ledger._master import (
@@ -50,6 +51,8 @@ from stockline.ledger._records import (
     Transaction,
     TxKind,
 )
+from stockline.ledger._reservations import Reservation
+from stockline.policies._records import Candidate
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy._store import SqlAlchemyStockStore
@@ -102,6 +105,8 @@ class SqlSession:
         self._edge_rows: list[dict[str, Any]] = []
         self._event_rows: list[dict[str, Any]] = []
         self._cstate: dict[int, tuple[int, int]] = {}
+        # Whether sl_reservations has any row (None: not asked yet in this block).
+        self._has_reservations: bool | None = None
 
     # -- ids -------------------------------------------------------------------------------
 
@@ -1447,6 +1452,35 @@ class SqlSession:
                 ),
             )
         )
+
+    # -- reservations (see _reservations.py) ------------------------------------------------
+
+    def reserved(self, keys: Iterable[PositionKey]) -> dict[PositionKey, Decimal]:
+        return reserving.reserved(self, keys)
+
+    def reservations(
+        self, order: str | None = None, *, item: str | None = None
+    ) -> list[Reservation]:
+        return reserving.reservations(self, order, item=item)
+
+    def candidates(
+        self,
+        item: str,
+        *,
+        statuses: Collection[str],
+        lot: str | None = None,
+        location: str | None = None,
+    ) -> list[Candidate]:
+        return reserving.candidates(self, item, statuses=statuses, lot=lot, location=location)
+
+    def reserve(self, reservation: Reservation) -> None:
+        reserving.reserve(self, reservation)
+
+    def consume(self, reservation: Reservation) -> None:
+        reserving.consume(self, reservation)
+
+    def release_reservations(self, order: str, line: str | None = None) -> list[Reservation]:
+        return reserving.release(self, order, line)
 
     def commit(self) -> None:
         """Flush and record the new master version; the caller commits the connection."""

@@ -1,0 +1,1 @@
+"""Allocation and reservations through the Inventory, on every store."""
