@@ -145,3 +145,32 @@ class TestStatuses:
         assert inv.on_hand("BOLT", status="inspection") == 5
         with pytest.raises(errors.StatusError):
             inv.ship("BOLT", 1, src="DC1/DOCK", status="inspection", customer="C")
+
+
+class TestGtinOwnership:
+    def test_update_cannot_take_another_items_gtin(self, inv: sl.Inventory) -> None:
+        """update_item refuses a GTIN that names another item, on every store."""
+        inv.add_item("TEA", gtin="04006381333931")
+        with pytest.raises(errors.DuplicateError, match="ASP"):
+            inv.update_item("TEA", gtin="09506000134352")
+        assert inv.item_by_gtin("09506000134352").sku == "ASP"
+
+    def test_pack_names_are_not_gtins(self, inv: sl.Inventory) -> None:
+        """Two items may both call a pack "CASE"; only digit codes are GTINs."""
+        inv.add_item("TEA", packs=[("CASE", 12)])
+        inv.add_item("COFFEE", packs=[("CASE", 6)])
+        assert inv.item("COFFEE").packs == (("CASE", 6),)
+
+
+class TestSameAnswersEverywhere:
+    def test_quantities_are_canonical(self, inv: sl.Inventory) -> None:
+        """1.001 less 0.001 reads back as 1 on every store, not 1.000."""
+        inv.receive("FLOUR", "1.001", to="DC1/DOCK")
+        inv.adjust("FLOUR", "-0.001", location="DC1/DOCK", reason="spill")
+        [balance] = inv.stock("FLOUR")
+        assert str(balance.quantity) == "1"
+
+    def test_master_change_fields_sorted(self, inv: sl.Inventory) -> None:
+        """Master data changes list their fields sorted by name on every store."""
+        names = [name for name, _ in inv.master_changes()[-1].fields]
+        assert names == sorted(names)

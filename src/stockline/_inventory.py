@@ -35,6 +35,7 @@ from stockline.ledger._master import (
     Status,
     Tracking,
     check_path,
+    item_gtins,
     parent_paths,
 )
 from stockline.ledger._posting import ensure_allocatable, post, reversal_of
@@ -186,10 +187,7 @@ class Inventory(Traceability, Allocating):
             packs=tuple((_pack_code(code), _pack_units(units)) for code, units in packs),
         )
         with self.store.write() as w:
-            for code in filter(None, (item.gtin, *(p[0] for p in item.packs))):
-                other = w.item_by_gtin(code)
-                if other is not None and other.sku != item.sku:
-                    raise DuplicateError(f"GTIN {code} already belongs to item {other.sku}")
+            _check_gtins_free(w, item)
             return self._add(w, w.item(item.sku), item, actor, "update_item()")
 
     def update_item(self, sku: str, *, actor: str | None = None, **changes: Any) -> Item:
@@ -206,8 +204,13 @@ class Inventory(Traceability, Allocating):
             )
         if changes.get("gtin") is not None:
             changes["gtin"] = _gtin14(changes["gtin"])
+        if "packs" in changes:
+            changes["packs"] = tuple(
+                (_pack_code(code), _pack_units(units)) for code, units in changes["packs"]
+            )
         with self.store.write() as w:
             item = attrs.evolve(self._item(w, sku), **changes)
+            _check_gtins_free(w, item)
             w.save(item, actor=actor, at=self.clock.now())
             return item
 
@@ -1038,6 +1041,15 @@ class Inventory(Traceability, Allocating):
         if query.location is not None and r.location(query.location) is None:
             raise UnknownLocationError(
                 f"location {query.location!r} is not in the master data", location=query.location
+            )
+
+
+def _check_gtins_free(r: LedgerReader, item: Item) -> None:
+    for code in item_gtins(item):
+        other = r.item_by_gtin(code)
+        if other is not None and other.sku != item.sku:
+            raise DuplicateError(
+                f"GTIN {code} already belongs to item {other.sku}; a GTIN names one item"
             )
 
 

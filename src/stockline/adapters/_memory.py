@@ -31,7 +31,9 @@ from stockline.ledger._master import (
     MasterChange,
     Party,
     Status,
+    item_gtins,
 )
+from stockline.ledger._quantity import canonical
 from stockline.ledger._records import (
     Balance,
     ContainerEvent,
@@ -77,7 +79,9 @@ def _record_key(record: MasterRecord) -> tuple[str, str]:
 
 
 def _fields(record: MasterRecord) -> tuple[tuple[str, str], ...]:
-    return tuple((name, str(value)) for name, value in attrs.asdict(record, recurse=False).items())
+    # Sorted by name, as the SQL store returns them.
+    values = attrs.asdict(record, recurse=False)
+    return tuple(sorted((name, str(value)) for name, value in values.items()))
 
 
 def _matches(query: BalanceQuery | HistoryQuery, m: Movement) -> bool:
@@ -231,9 +235,8 @@ class InMemoryStockStore:
             case Item():
                 table, key = self._items, record.sku
                 old = self._items.get(record.sku)
-                gtins = [g for g in (record.gtin, *(p[0] for p in record.packs)) if g]
-                old_gtins = () if old is None else (old.gtin, *(p[0] for p in old.packs))
-                for g in filter(None, old_gtins):
+                gtins = item_gtins(record)
+                for g in () if old is None else item_gtins(old):
                     self._set(self._gtins, g, None)
                 for g in gtins:
                     self._set(self._gtins, g, record.sku)
@@ -312,7 +315,8 @@ class InMemoryStockStore:
                 delta = m.quantity * sign
                 key = _key(m, position)
                 old = self._balances.get(key)
-                qty = delta if old is None else old[0] + delta
+                # Canonical like the SQL store's (1.001 - 0.001 is 1, not 1.000).
+                qty = delta if old is None else canonical(old[0] + delta)
                 last = tx.effective_at if old is None else max(old[1], tx.effective_at)
                 self._set(self._balances, key, (qty, last))
                 for index in (self._by_item[m.item], self._by_lot[(m.item, m.lot)]):

@@ -23,6 +23,7 @@ __all__ = [
     "Status",
     "Tracking",
     "check_path",
+    "item_gtins",
     "parent_paths",
 ]
 
@@ -113,6 +114,12 @@ class Item:
     tracking: Tracking = Tracking.NONE
     shelf_life_days: int | None = None
     packs: tuple[tuple[str, int], ...] = ()
+
+
+def item_gtins(item: Item) -> tuple[str, ...]:
+    """The GTINs an item answers to: its own and its packs' (pack names that are not GTINs,
+    such as ``"CASE"``, are names only)."""
+    return tuple(c for c in (item.gtin, *(p[0] for p in item.packs)) if c and c.isdigit())
 
 
 @attrs.frozen(kw_only=True)

@@ -34,6 +34,7 @@ from stockline.ledger._master import (
     MasterChange,
     Party,
     Status,
+    item_gtins,
 )
 from stockline.ledger._records import (
     Balance,
@@ -304,7 +305,7 @@ class SqlSession:
                 item_id = self._upsert(t.items, "sku", record.sku, codec.item_row(record))
                 self._learn("item", record.sku, item_id)
                 self._conn.execute(sa.delete(t.gtins).where(t.gtins.c.item_id == item_id))
-                codes = [c for c in (record.gtin, *(p[0] for p in record.packs)) if c]
+                codes = list(item_gtins(record))
                 if codes:
                     self._conn.execute(
                         sa.insert(t.gtins), [{"gtin": c, "item_id": item_id} for c in codes]
