@@ -68,6 +68,21 @@ _SIDES = (
 )
 
 
+def _side(loc: str, status: str, container: str, sign: int) -> sa.Select[Any]:
+    """One side of every movement as a signed balance row (destination +, source -)."""
+    mv = t.movements
+    return sa.select(
+        mv.c.item_id,
+        mv.c.lot_id,
+        mv.c.serial,
+        mv.c[loc].label("location_id"),
+        mv.c[status].label("status_id"),
+        mv.c[container].label("container_id"),
+        (mv.c.qty * sign).label("qty"),
+        mv.c.effective_at,
+    )
+
+
 def _like_escape(path: str) -> str:
     return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -588,18 +603,7 @@ class SqlSession:
                         )
                     )
                 )
-            selects.append(
-                sa.select(
-                    mv.c.item_id,
-                    mv.c.lot_id,
-                    mv.c.serial,
-                    mv.c[loc].label("location_id"),
-                    mv.c[status].label("status_id"),
-                    mv.c[container].label("container_id"),
-                    (mv.c.qty * sign).label("qty"),
-                    mv.c.effective_at,
-                ).where(*where)
-            )
+            selects.append(_side(loc, status, container, sign).where(*where))
         return sa.union_all(*selects).subquery("sides")
 
     def _grouped(self, sides: sa.Subquery) -> sa.Select[Any]:
@@ -1201,17 +1205,8 @@ class SqlSession:
             if condition is None:
                 return []
             selects = [
-                sa.select(
-                    mv.c.item_id,
-                    mv.c.lot_id,
-                    mv.c.serial,
-                    mv.c[loc].label("location_id"),
-                    mv.c[status].label("status_id"),
-                    mv.c[container].label("container_id"),
-                    (mv.c.qty * sign).label("qty"),
-                    mv.c.effective_at,
-                ).where(condition, mv.c.effective_at <= codec.to_micros(as_of))
-                for loc, status, container, sign in _SIDES
+                _side(*columns).where(condition, mv.c.effective_at <= codec.to_micros(as_of))
+                for columns in _SIDES
             ]
             grouped = self._grouped(sa.union_all(*selects).subquery("sides")).subquery()
             rows = self._conn.execute(sa.select(grouped).where(grouped.c.qty != 0)).all()
