@@ -627,14 +627,7 @@ class SqlSession:
             stmt = sa.select(grouped).where(grouped.c.qty != 0)
         else:
             b = t.balances
-            cols = (
-                b.c.item_id,
-                b.c.lot_id,
-                b.c.serial,
-                b.c.location_id,
-                b.c.status_id,
-                b.c.container_id,
-            )
+            cols = _BALANCE_KEY
             where = self._filters(query, cols)
             if where is None:
                 return []
@@ -677,14 +670,7 @@ class SqlSession:
             stmt = sa.select(sa.func.coalesce(sa.func.sum(sides.c.qty), 0))
         else:
             b = t.balances
-            cols = (
-                b.c.item_id,
-                b.c.lot_id,
-                b.c.serial,
-                b.c.location_id,
-                b.c.status_id,
-                b.c.container_id,
-            )
+            cols = _BALANCE_KEY
             where = self._filters(query, cols)
             if where is None:
                 return Decimal(0)
@@ -793,14 +779,7 @@ class SqlSession:
     def _fetch_base(self, wanted: Iterable[_IdKey]) -> None:
         missing = [k for k in wanted if k not in self._base and k not in self._absent]
         b = t.balances
-        cols = (
-            b.c.item_id,
-            b.c.lot_id,
-            b.c.serial,
-            b.c.location_id,
-            b.c.status_id,
-            b.c.container_id,
-        )
+        cols = _BALANCE_KEY
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
             if len(chunk) == 1:
@@ -1189,14 +1168,7 @@ class SqlSession:
             condition = self._node_filter(wanted, b)
             if condition is None:
                 return []
-            cols = (
-                b.c.item_id,
-                b.c.lot_id,
-                b.c.serial,
-                b.c.location_id,
-                b.c.status_id,
-                b.c.container_id,
-            )
+            cols = _BALANCE_KEY
             stmt = sa.select(*cols, b.c.qty).where(b.c.qty != 0, condition)
             rows = self._conn.execute(stmt).all()
         else:
@@ -1384,29 +1356,6 @@ class SqlSession:
             },
         )
 
-    def _balance_upsert(self) -> Any:
-        b = t.balances
-        insert = (
-            postgresql.insert(b) if self._conn.dialect.name == "postgresql" else sqlite.insert(b)
-        )
-        excluded = insert.excluded
-        return insert.on_conflict_do_update(
-            index_elements=[
-                b.c.item_id,
-                b.c.lot_id,
-                b.c.serial,
-                b.c.location_id,
-                b.c.status_id,
-                b.c.container_id,
-            ],
-            set_={
-                "qty": b.c.qty + excluded.qty,
-                "last_at": sa.case(
-                    (excluded.last_at > b.c.last_at, excluded.last_at), else_=b.c.last_at
-                ),
-            },
-        )
-
     def rebuild_projection(self) -> None:
         self.flush()
         sides = self._ledger_sides(BalanceQuery(internal_only=False))
@@ -1517,6 +1466,16 @@ _UPSERT_BALANCE = (
     + " ON CONFLICT (item_id, lot_id, serial, location_id, status_id, container_id) DO UPDATE"
     " SET qty = sl_balances.qty + excluded.qty, last_at = CASE WHEN excluded.last_at >"
     " sl_balances.last_at THEN excluded.last_at ELSE sl_balances.last_at END"
+)
+
+#: The identity columns of a balance row, in PositionKey order.
+_BALANCE_KEY = (
+    t.balances.c.item_id,
+    t.balances.c.lot_id,
+    t.balances.c.serial,
+    t.balances.c.location_id,
+    t.balances.c.status_id,
+    t.balances.c.container_id,
 )
 
 #: Subtrees with more locations than this are matched by path range, not by a list of ids.
