@@ -57,8 +57,19 @@ def allocate(
             candidate twice or one that breaks the demand's hard constraints.
 
     Example:
+        >>> from datetime import UTC, date, datetime
+        >>> from decimal import Decimal
+        >>> from stockline.policies import Candidate, Demand, Fefo, MinShelfLife, compose
+        >>> received = datetime(2026, 1, 5, tzinfo=UTC)
+        >>> stock = [
+        ...     Candidate(item="MILK", lot=lot, expiry=date(2026, 3, day), location="DC1/A/01",
+        ...               first_received_at=received, available=Decimal(8))
+        ...     for lot, day in [("L1", 31), ("L2", 20), ("L3", 2)]
+        ... ]
+        >>> demand = Demand(item="MILK", quantity=Decimal(10), at=date(2026, 2, 1))
         >>> plan = allocate(demand, stock, compose(MinShelfLife(30), Fefo()))
         >>> plan.is_complete, [(p.candidate.lot, p.quantity) for p in plan.picks]
+        (True, [('L2', Decimal('8')), ('L1', Decimal('2'))])
     """
     if isinstance(allocatable_statuses, str):
         raise ValidationError(

@@ -137,6 +137,7 @@ def compose(*steps: CandidateFilter | CandidateOrder) -> Composed:
         TypeError: A step is neither a filter nor an order.
 
     Example:
+        >>> from stockline.policies import Fefo, MinShelfLife, ZonePreference
         >>> policy = compose(MinShelfLife(30), ZonePreference(preferred=("DC1/A",)), Fefo())
     """
     return Composed(steps)
