@@ -308,3 +308,13 @@ class TestEpcUris:
         """A serial outside character set 82 is refused."""
         with pytest.raises(BarcodeError):
             sgtin_uri(GTIN, "a b", 7)
+
+
+class TestStandIn:
+    def test_long_stand_in_is_a_stockline_error(self) -> None:
+        """A GS stand-in of more than one character is refused with a ValidationError."""
+        from stockline import gs1
+        from stockline.errors import ValidationError
+
+        with pytest.raises(ValidationError, match="one character"):
+            gs1.parse("0109506000134352", gs_standin="^^")

@@ -13,7 +13,7 @@ from biip.gtin import Gtin
 from biip.sscc import Sscc
 from biip.upc import Upc
 
-from stockline.errors import BarcodeError
+from stockline.errors import BarcodeError, ValidationError
 from stockline.gs1 import _rules
 from stockline.gs1._dates import decode_date
 from stockline.gs1._dl import looks_like_uri, read_digital_link
@@ -85,7 +85,10 @@ def parse(
     """
     reference = dt.date.today() if today is None else today
     if gs_standin is not None and len(gs_standin) != 1:
-        raise ValueError(f"gs_standin must be one character, got {gs_standin!r}")
+        raise ValidationError(
+            f"gs_standin must be one character, got {gs_standin!r}; pass the single character "
+            "your scanner sends in place of GS, such as '^' or '|'"
+        )
     data = text.strip()
     if not data:
         raise BarcodeError("The scan is empty; scan again", text=text)
