@@ -20,7 +20,10 @@ __all__ = [
     "BarcodeError",
     "ConcurrencyError",
     "ContainerError",
+    "CountError",
     "DuplicateError",
+    "EpcisError",
+    "EpcisExportError",
     "ExpiredProductError",
     "GenealogyError",
     "IdempotencyConflictError",
@@ -28,19 +31,26 @@ __all__ = [
     "IntegrityError",
     "InvalidQuantityError",
     "InvalidTimeError",
+    "KitShortageError",
+    "MissingDependencyError",
     "NotFoundError",
     "PermissionDeniedError",
     "PostingError",
+    "ReplenishmentError",
     "ReservationError",
     "ReservedStockError",
     "ReversalError",
     "ScanMismatchError",
     "SerialError",
+    "StaleDocumentError",
     "StatusError",
     "StocklineError",
     "StoreError",
     "TrackingError",
+    "UnexpectedReceiptError",
     "UnknownContainerError",
+    "UnknownCountError",
+    "UnknownExpectationError",
     "UnknownItemError",
     "UnknownLocationError",
     "UnknownLotError",
@@ -347,6 +357,18 @@ class IntegrityError(StocklineError):
         self.transaction_id = transaction_id
 
 
+class MissingDependencyError(StocklineError, ImportError):
+    """An optional feature needs a package that is not installed.
+
+    Attributes:
+        extra: The stockline extra that installs it (``pip install 'stockline[<extra>]'``).
+    """
+
+    def __init__(self, message: str, *, extra: str) -> None:
+        super().__init__(message)
+        self.extra = extra
+
+
 class StoreError(StocklineError):
     """The storage backend failed; the original driver error is chained as ``__cause__``."""
 
@@ -362,6 +384,25 @@ class ConcurrencyError(StoreError):
         super().__init__(message)
         self.attempts = attempts
         self.extra = extra
+
+
+class StaleDocumentError(ConcurrencyError):
+    """An operational document (an open count, expected receipts, ...) was changed by someone
+    else since it was read; read it again and redo the change.
+
+    Attributes:
+        kind: The document's kind.
+        key: The document's key.
+        expected: The version the change was based on (0: "must not exist yet").
+        found: The version stored (0: none).
+    """
+
+    def __init__(self, message: str, *, kind: str, key: str, expected: int, found: int) -> None:
+        super().__init__(message, attempts=1)
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.found = found
 
 
 class ReservedStockError(InsufficientStockError):
@@ -431,3 +472,124 @@ class AllocationShortfallError(StocklineError):
         self.item = item
         self.requested = requested
         self.available = available
+
+
+class UnknownCountError(NotFoundError):
+    """A count id that was never opened.
+
+    Attributes:
+        count: The count id looked up.
+    """
+
+    def __init__(self, message: str, *, count: str) -> None:
+        super().__init__(message)
+        self.count = count
+
+
+class CountError(StocklineError, ValueError):
+    """A count operation that does not fit the count's state or scope (recording on a closed
+    count, a position outside its scope, two open counts of the same stock, ...). Nothing was
+    changed.
+
+    Attributes:
+        count: The count id.
+    """
+
+    def __init__(self, message: str, *, count: str) -> None:
+        super().__init__(message)
+        self.count = count
+
+
+class ReplenishmentError(PostingError):
+    """Replenishment proposals that no longer fit: the pick face was filled (or its rule
+    changed) since they were made, so posting them would pass the rule's maximum. Nothing was
+    posted; ask for new proposals.
+
+    Attributes:
+        sku: The item.
+        location: The pick face.
+    """
+
+    def __init__(self, message: str, *, sku: str, location: str) -> None:
+        super().__init__(message)
+        self.sku = sku
+        self.location = location
+
+
+class KitShortageError(StocklineError):
+    """A kit (the components of a production order) that cannot be allocated in full; nothing
+    was reserved.
+
+    Attributes:
+        order: The production order.
+        shortages: One :class:`~stockline.operations.KitShortage` per short component
+            (``sku``, ``required``, ``available``).
+    """
+
+    def __init__(self, message: str, *, order: str, shortages: tuple[Any, ...]) -> None:
+        super().__init__(message)
+        self.order = order
+        self.shortages = shortages
+
+
+class EpcisError(ValidationError):
+    """An EPCIS document that is not valid EPCIS 2.0, or that stockline cannot read; nothing
+    was imported. The message lists every problem found, not only the first.
+
+    Attributes:
+        problems: Every problem as ``(json_path, message)``, e.g.
+            ``("$.epcisBody.eventList[0].action", "... is not an action ...")``.
+    """
+
+    def __init__(self, message: str, *, problems: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+class EpcisExportError(ValidationError):
+    """The ledger cannot be exported as EPCIS the way the options ask: an EPC URI needs a GS1
+    Company Prefix that was not given, or master data carries a malformed GLN. Nothing was
+    written; fix the options or the master data as the message says.
+    """
+
+
+class UnknownExpectationError(NotFoundError):
+    """An expected receipt (an imported ASN / shipping notice) that was never imported.
+
+    Attributes:
+        key: The expectation's key.
+    """
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class UnexpectedReceiptError(ScanMismatchError):
+    """A scan received against an expected receipt that the supplier did not announce: a serial,
+    item or lot not in it, more than announced, or a serial already received. Nothing was
+    posted; pass ``allow_unexpected=True`` to receive it anyway (it is then reported).
+
+    Attributes:
+        key: The expectation's key.
+        item: The SKU scanned.
+        lot: The lot scanned, if any.
+        serial: The serial scanned, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str,
+        item: str,
+        lot: str | None,
+        serial: str | None,
+        scanned: object,
+        expected: object,
+    ) -> None:
+        super().__init__(message, ai=None, scanned=scanned, expected=expected)
+        self.key = key
+        self.item = item
+        self.lot = lot
+        self.serial = serial

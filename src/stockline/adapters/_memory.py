@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
@@ -20,6 +20,7 @@ from stockline.adapters._protocol import (
     sorted_balances,
     under,
 )
+from stockline.ledger._documents import Document, decode_body, encode_body, next_version
 from stockline.ledger._hashing import GENESIS_HASH
 from stockline.ledger._master import (
     BUILTIN_STATUSES,
@@ -148,6 +149,10 @@ class InMemoryStockStore:
         factory=dict, init=False
     )
     _reserved_at: dict[PositionKey, Decimal] = attrs.field(factory=dict, init=False)
+    # Operational documents: (kind, key) -> (version, body as JSON text, updated_at, actor).
+    _documents: dict[tuple[str, str], tuple[int, str, dt.datetime, str | None]] = attrs.field(
+        factory=dict, init=False
+    )
     _undo: list[Callable[[], object]] | None = attrs.field(default=None, init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -722,6 +727,40 @@ class InMemoryStockStore:
             self._add_reserved(r.key, -r.quantity)
         return sorted(gone, key=_reservation_order)
 
+    # -- operational documents -------------------------------------------------------------
+
+    def document(self, kind: str, key: str) -> Document | None:
+        stored = self._documents.get((kind, key))
+        return None if stored is None else _document(kind, key, stored)
+
+    def documents(self, kind: str, *, prefix: str = "") -> list[Document]:
+        return [
+            _document(k, key, stored)
+            for (k, key), stored in sorted(self._documents.items())
+            if k == kind and key.startswith(prefix)
+        ]
+
+    def put_document(
+        self,
+        kind: str,
+        key: str,
+        body: Mapping[str, Any],
+        *,
+        version: int,
+        actor: str | None,
+        at: dt.datetime,
+    ) -> Document:
+        text = encode_body(body)
+        stored = self._documents.get((kind, key))
+        new = next_version(kind, key, 0 if stored is None else stored[0], version)
+        self._set(self._documents, (kind, key), (new, text, at, actor))
+        return _document(kind, key, (new, text, at, actor))
+
+    def delete_document(self, kind: str, key: str, *, version: int) -> None:
+        stored = self._documents.get((kind, key))
+        next_version(kind, key, 0 if stored is None else stored[0], version)
+        self._set(self._documents, (kind, key), None)
+
     def _add_reserved(self, key: PositionKey, delta: Decimal) -> None:
         total = self._reserved_at.get(key, Decimal(0)) + delta
         self._set(self._reserved_at, key, total if total > 0 else None)
@@ -748,6 +787,13 @@ class InMemoryStockStore:
     def _push(self, events: list[Any], event: object) -> None:
         events.append(event)
         self._on_undo(events.pop)
+
+
+def _document(kind: str, key: str, stored: tuple[int, str, dt.datetime, str | None]) -> Document:
+    version, text, at, actor = stored
+    return Document(
+        kind=kind, key=key, version=version, body=decode_body(text), updated_at=at, actor=actor
+    )
 
 
 def _key_order(key: PositionKey) -> tuple[str, ...]:

@@ -11,11 +11,12 @@ writers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
+from stockline.ledger._documents import Document
 from stockline.ledger._master import (
     Container,
     Item,
@@ -242,6 +243,14 @@ class LedgerReader(Protocol):
         """
         ...
 
+    def document(self, kind: str, key: str) -> Document | None:
+        """Return the operational document ``kind``/``key``, or ``None``."""
+        ...
+
+    def documents(self, kind: str, *, prefix: str = "") -> list[Document]:
+        """Return the documents of ``kind`` whose key starts with ``prefix``, ordered by key."""
+        ...
+
 
 class LedgerWriter(LedgerReader, Protocol):
     """A write block: everything done in it is committed together, or not at all."""
@@ -277,6 +286,33 @@ class LedgerWriter(LedgerReader, Protocol):
     def release_reservations(self, order: str, line: str | None = None) -> list[Reservation]:
         """Delete the reservations of ``order`` (only ``line`` when given; every line when
         ``None``) and return them."""
+        ...
+
+    def put_document(
+        self,
+        kind: str,
+        key: str,
+        body: Mapping[str, Any],
+        *,
+        version: int,
+        actor: str | None,
+        at: dt.datetime,
+    ) -> Document:
+        """Create (``version=0``) or replace the document based on ``version`` and return it at
+        its new version.
+
+        Raises:
+            StaleDocumentError: The stored version is not ``version``.
+            ValidationError: ``body`` holds a value JSON does not keep exactly.
+        """
+        ...
+
+    def delete_document(self, kind: str, key: str, *, version: int) -> None:
+        """Delete the document, which must be at ``version``.
+
+        Raises:
+            StaleDocumentError: The stored version is not ``version``.
+        """
         ...
 
 

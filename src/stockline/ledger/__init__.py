@@ -1,5 +1,6 @@
 """The ledger: records, posting rules, balances and integrity checks (the pure core)."""
 
+from stockline.ledger._documents import Document
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
 from stockline.ledger._integrity import IntegrityReport, Problem
 from stockline.ledger._master import (
@@ -50,6 +51,7 @@ __all__ = [
     "Clock",
     "Container",
     "ContainerEvent",
+    "Document",
     "Edge",
     "EdgeKind",
     "FixedClock",

@@ -132,6 +132,11 @@ class Location:
         description: A human-readable name (used in reports such as FSMA 204).
         gln: The GS1 Global Location Number, if the site has one.
         pick_sequence: Where the location comes in a picker's walk (lower first).
+        address: The postal address (street, city, state, postcode, country), as one text;
+            with ``description`` and ``phone`` it is the FSMA 204 "location description".
+        phone: A telephone number for the location.
+        ffrn: The FDA Food Facility Registration Number, if the site has one (an FSMA 204
+            traceability lot code source reference).
     """
 
     path: str
@@ -139,6 +144,9 @@ class Location:
     description: str = ""
     gln: str | None = None
     pick_sequence: int = 0
+    address: str = ""
+    phone: str = ""
+    ffrn: str | None = None
 
     @property
     def parent(self) -> str | None:
@@ -157,6 +165,8 @@ class Party:
         name: The party's name.
         gln: The party's GS1 Global Location Number, if known.
         location: The counterparty location path its stock moves from or to.
+        address: The party's postal address, as one text.
+        phone: A telephone number for the party.
     """
 
     code: str
@@ -164,6 +174,8 @@ class Party:
     name: str = ""
     gln: str | None = None
     location: str = ""
+    address: str = ""
+    phone: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -175,12 +187,16 @@ class Lot:
         code: The lot code as printed (GS1 AI 10).
         expiry: The expiry date, if the lot has one.
         produced_on: The production date, if known.
+        tlc_source_reference: For a lot whose code was assigned elsewhere, where it was assigned
+            as its shipper reported it (a GLN, an FDA Food Facility Registration Number or a
+            URL): the FSMA 204 traceability lot code source reference.
     """
 
     item: str
     code: str
     expiry: dt.date | None = None
     produced_on: dt.date | None = None
+    tlc_source_reference: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stockline.testing._contract_capabilities import ConcurrencyContract, PersistenceContract
+from stockline.testing._contract_documents import DocumentContract
 from stockline.testing._contract_queries import (
     AsOfContract,
     ChangeFeedContract,
@@ -40,6 +41,7 @@ class StockStoreContract(
     GenealogyContract,
     ConcurrencyContract,
     PersistenceContract,
+    DocumentContract,
 ):
     """The conformance suite for a :class:`~stockline.adapters.StockStore`.
 

@@ -149,13 +149,28 @@ class MasterDataContract(ContractBase):
             actor="ann",
         )
         where = contract_inv.add_location(
-            "DC3/COLD/01", description="Cold room", gln="4012345000009", pick_sequence=7
+            "DC3/COLD/01",
+            description="Cold room",
+            gln="4012345000009",
+            pick_sequence=7,
+            address="1 Quay St, Portland, ME 04101, US",
+            phone="+1 207 555 0100",
+            ffrn="12345678901",
         )
         lot = contract_inv.add_lot(
-            "SYRUP", "2026-03 #7", expiry=dt.date(2027, 4, 1), produced_on=dt.date(2026, 3, 1)
+            "SYRUP",
+            "2026-03 #7",
+            expiry=dt.date(2027, 4, 1),
+            produced_on=dt.date(2026, 3, 1),
+            tlc_source_reference="urn:epc:id:sgln:4012345.00001.0",
         )
         party = contract_inv.add_party(
-            "MAPLE", kind="supplier", name="Maple Co", gln="4012345000016"
+            "MAPLE",
+            kind="supplier",
+            name="Maple Co",
+            gln="4012345000016",
+            address="Rue 1, Québec, QC, CA",
+            phone="+1 418 555 0199",
         )
         status = contract_inv.add_status("inspection", allocatable=False, description="QA")
         container = contract_inv.add_container("TOTE-1", kind="tote")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as _ascii
 from typing import Any
 
 import attrs
@@ -100,6 +101,9 @@ def location_row(location: Location) -> dict[str, Any]:
         "description": location.description,
         "gln": location.gln,
         "pick_sequence": location.pick_sequence,
+        "address": location.address,
+        "phone": location.phone,
+        "ffrn": location.ffrn,
     }
 
 
@@ -110,6 +114,9 @@ def location_from_row(row: RowLike) -> Location:
         description=row["description"],
         gln=row["gln"],
         pick_sequence=row["pick_sequence"],
+        address=row["address"],
+        phone=row["phone"],
+        ffrn=row["ffrn"],
     )
 
 
@@ -120,6 +127,8 @@ def party_row(party: Party) -> dict[str, Any]:
         "name": party.name,
         "gln": party.gln,
         "location": party.location,
+        "address": party.address,
+        "phone": party.phone,
     }
 
 
@@ -130,11 +139,19 @@ def party_from_row(row: RowLike) -> Party:
         name=row["name"],
         gln=row["gln"],
         location=row["location"],
+        address=row["address"],
+        phone=row["phone"],
     )
 
 
 def lot_from_row(sku: str, row: RowLike) -> Lot:
-    return Lot(item=sku, code=row["code"], expiry=row["expiry"], produced_on=row["produced_on"])
+    return Lot(
+        item=sku,
+        code=row["code"],
+        expiry=row["expiry"],
+        produced_on=row["produced_on"],
+        tlc_source_reference=row["tlc_source_reference"],
+    )
 
 
 def status_row(status: Status) -> dict[str, Any]:
@@ -173,7 +190,10 @@ def change_from_row(row: RowLike) -> MasterChange:
 
 
 def refs_text(refs: tuple[Reference, ...]) -> str | None:
-    return json.dumps([[r.type, r.number] for r in refs]) if refs else None
+    """References as JSON text: what ``json.dumps`` writes, without its cost on every posting."""
+    if not refs:
+        return None
+    return "[" + ", ".join(f"[{_ascii(r.type)}, {_ascii(r.number)}]" for r in refs) + "]"
 
 
 def refs_from_text(text: str | None) -> tuple[Reference, ...]:

@@ -17,6 +17,7 @@ __all__ = [
     "container_events",
     "container_state",
     "containers",
+    "documents",
     "edges",
     "gtins",
     "head",
@@ -75,6 +76,9 @@ locations = sa.Table(
     sa.Column("description", sa.String, nullable=False),
     sa.Column("gln", sa.String(13)),
     sa.Column("pick_sequence", sa.Integer, nullable=False),
+    sa.Column("address", sa.String, nullable=False, server_default=""),
+    sa.Column("phone", sa.String, nullable=False, server_default=""),
+    sa.Column("ffrn", sa.String),
 )
 
 parties = sa.Table(
@@ -85,6 +89,8 @@ parties = sa.Table(
     sa.Column("name", sa.String, nullable=False),
     sa.Column("gln", sa.String(13)),
     sa.Column("location", sa.String, nullable=False),
+    sa.Column("address", sa.String, nullable=False, server_default=""),
+    sa.Column("phone", sa.String, nullable=False, server_default=""),
 )
 
 lots = sa.Table(
@@ -95,6 +101,7 @@ lots = sa.Table(
     sa.Column("code", sa.String, nullable=False),
     sa.Column("expiry", sa.Date),
     sa.Column("produced_on", sa.Date),
+    sa.Column("tlc_source_reference", sa.String),
     sa.UniqueConstraint("item_id", "code", name="uq_sl_lots_item_code"),
 )
 
@@ -254,4 +261,17 @@ reservations = sa.Table(
         "status_id",
         "container_id",
     ),
+)
+
+# Operational state that is not ledger (open counts, expected receipts, replenishment rules):
+# keyed, versioned JSON documents, changed with an optimistic version check.
+documents = sa.Table(
+    "sl_documents",
+    METADATA,
+    sa.Column("kind", sa.String, primary_key=True),
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String),
 )

@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +22,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from stockline.adapters._protocol import BalanceQuery, HistoryQuery, MasterRecord
 from stockline.adapters.sqlalchemy import _codec as codec
+from stockline.adapters.sqlalchemy import _documents as documents
 from stockline.adapters.sqlalchemy import _reservations as reserving
 from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
+from stockline.ledger._documents import Document
 from stockline.ledger._master import (
     Container,
     Item,
@@ -343,6 +345,7 @@ class SqlSession:
                     "code": record.code,
                     "expiry": record.expiry,
                     "produced_on": record.produced_on,
+                    "tlc_source_reference": record.tlc_source_reference,
                 }
                 lot_id = self._lookup("lot", key)
                 if lot_id is None:
@@ -1426,6 +1429,29 @@ class SqlSession:
 
     def release_reservations(self, order: str, line: str | None = None) -> list[Reservation]:
         return reserving.release(self, order, line)
+
+    # -- operational documents (see _documents.py) ------------------------------------------
+
+    def document(self, kind: str, key: str) -> Document | None:
+        return documents.get(self._conn, kind, key)
+
+    def documents(self, kind: str, *, prefix: str = "") -> list[Document]:
+        return documents.list_(self._conn, kind, prefix)
+
+    def put_document(
+        self,
+        kind: str,
+        key: str,
+        body: Mapping[str, Any],
+        *,
+        version: int,
+        actor: str | None,
+        at: dt.datetime,
+    ) -> Document:
+        return documents.put(self._conn, kind, key, body, version=version, actor=actor, at=at)
+
+    def delete_document(self, kind: str, key: str, *, version: int) -> None:
+        documents.delete(self._conn, kind, key, version=version)
 
     def commit(self) -> None:
         """Flush and record the new master version; the caller commits the connection."""
