@@ -74,6 +74,7 @@ class TestPublicNames:
     def test_top_level(self) -> None:
         """The names most users need, and no others, are exported from stockline."""
         assert sorted(stockline.__all__) == [
+            "Authorizer",
             "Balance",
             "Component",
             "FixedClock",

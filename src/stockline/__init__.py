@@ -7,6 +7,7 @@ The names most users need are here; the rest live in :mod:`stockline.ledger`,
 
 from typing import TYPE_CHECKING, Any
 
+from stockline._authorizing import Authorizer
 from stockline._inventory import Inventory
 from stockline._traceability import Component, Output
 from stockline.adapters import InMemoryStockStore
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "Authorizer",
     "Balance",
     "Component",
     "FixedClock",

@@ -22,7 +22,7 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.ledger._master import Item, LocationKind, Tracking
-from stockline.ledger._posting import ensure_allocatable, post
+from stockline.ledger._posting import ensure_allocatable
 from stockline.ledger._quantity import as_quantity
 from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
@@ -58,6 +58,10 @@ class Allocating:
         store: StockStore
         clock: Clock
         _policies: dict[str, AllocationPolicy]
+
+        def _post(
+            self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
+        ) -> Transaction: ...
 
         def _counterparty(
             self, w: LedgerWriter, kind: LocationKind, code: str | None, actor: str | None
@@ -298,7 +302,7 @@ class Allocating:
                 actor=actor,
                 reason=reason,
             )
-            tx = post(w, draft, now=now)
+            tx = self._post(w, draft, now=now)
             for m in tx.movements:
                 key_at = (m.item, m.lot, m.serial, m.dst.location, m.dst.status, m.dst.container)
                 w.reserve(_reservation(order, line, key_at, m.quantity, now, actor))
@@ -368,7 +372,7 @@ class Allocating:
                 actor=actor,
                 reason=reason,
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
 
 def pick_key(pick: Pick) -> PositionKey:

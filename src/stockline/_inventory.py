@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from stockline._allocating import Allocating
+from stockline._analyzing import Analyzing
+from stockline._authorizing import Authorizer, authorize
 from stockline._counterparties import COUNTERPARTY_ROOTS, default_ref_type, party_location
+from stockline._counting import Counting
+from stockline._epcis_export import EpcisExporting
+from stockline._epcis_import import EpcisImporting
+from stockline._fsma import Fsma204Reporting
+from stockline._replenishing import Replenishing
 from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.adapters._protocol import LedgerReader, LedgerWriter, MasterRecord, StockStore
@@ -68,7 +75,16 @@ Refs = Mapping[str, str] | Sequence[Reference]
 
 
 @attrs.define(repr=False)
-class Inventory(Traceability, Allocating):
+class Inventory(
+    Traceability,
+    Allocating,
+    EpcisExporting,
+    EpcisImporting,
+    Fsma204Reporting,
+    Counting,
+    Replenishing,
+    Analyzing,
+):
     """A stock ledger: master data, postings and queries over one store.
 
     With no store it keeps everything in memory (:class:`~stockline.adapters.InMemoryStockStore`);
@@ -88,10 +104,13 @@ class Inventory(Traceability, Allocating):
     Args:
         store: Where the ledger is kept; a new in-memory store when ``None``.
         clock: Where "now" comes from; the system clock in UTC when ``None``.
+        authorizer: Asked before every posting whether its actor may post it (see
+            :class:`~stockline.Authorizer`); with one, every posting must name its actor.
     """
 
     store: StockStore = attrs.field(factory=InMemoryStockStore)
     clock: Clock = attrs.field(factory=SystemClock)
+    authorizer: Authorizer | None = attrs.field(default=None, kw_only=True)
     # Per-item allocation policies (set_policy): Python objects, kept here, never stored.
     _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
 
@@ -99,19 +118,27 @@ class Inventory(Traceability, Allocating):
         return f"<Inventory store={self.store!r}>"
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock | None = None, **engine_options: Any) -> Inventory:
+    def open(
+        cls,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        authorizer: Authorizer | None = None,
+        **engine_options: Any,
+    ) -> Inventory:
         """Open (and create or migrate) the database at ``url``.
 
         Args:
             url: A SQLAlchemy URL: ``sqlite:///stock.db`` (a file), ``sqlite://`` (memory), or
                 ``postgresql+psycopg://user@host/db``.
             clock: Where "now" comes from; the system clock when ``None``.
+            authorizer: Asked before every posting (see :class:`~stockline.Authorizer`).
             **engine_options: Passed to :func:`sqlalchemy.create_engine`.
         """
         from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
 
         store = SqlAlchemyStockStore.open(url, **engine_options)
-        return cls(store=store, clock=clock or SystemClock())
+        return cls(store=store, clock=clock or SystemClock(), authorizer=authorizer)
 
     def close(self) -> None:
         """Close the store."""
@@ -222,6 +249,9 @@ class Inventory(Traceability, Allocating):
         description: str = "",
         gln: str | None = None,
         pick_sequence: int = 0,
+        address: str = "",
+        phone: str = "",
+        ffrn: str | None = None,
         actor: str | None = None,
     ) -> Location:
         """Add a location and any missing parents (``DC1`` and ``DC1/A`` for ``DC1/A/01``).
@@ -234,6 +264,9 @@ class Inventory(Traceability, Allocating):
             description: A human-readable name (used in reports).
             gln: The site's GS1 GLN (13 digits).
             pick_sequence: Where it comes in a picker's walk (lower first).
+            address: The postal address, as one text (for reports such as FSMA 204).
+            phone: A telephone number.
+            ffrn: The site's FDA Food Facility Registration Number.
             actor: Who adds it.
         """
         try:
@@ -247,10 +280,33 @@ class Inventory(Traceability, Allocating):
             description=description,
             gln=gln,
             pick_sequence=pick_sequence,
+            address=address,
+            phone=phone,
+            ffrn=ffrn,
         )
         with self.store.write() as w:
             self._ensure_parents(w, location, actor)
-            return self._add(w, w.location(path), location, actor, "a new path")
+            return self._add(w, w.location(path), location, actor, "update_location()")
+
+    def update_location(self, path: str, *, actor: str | None = None, **changes: Any) -> Location:
+        """Change a location's description, GLN, pick sequence, address, phone or FFRN; the
+        change is recorded with who and when.
+
+        The kind cannot change: movements were posted under it. Add a new location instead.
+        """
+        allowed = {"description", "gln", "pick_sequence", "address", "phone", "ffrn"}
+        if changes.keys() - allowed:
+            raise ValidationError(
+                f"cannot change {sorted(changes.keys() - allowed)} of a location; only "
+                f"{sorted(allowed)} may change. Add a new location instead"
+            )
+        with self.store.write() as w:
+            existing = w.location(path)
+            if existing is None:
+                raise UnknownLocationError(f"location {path!r} is not known", location=path)
+            location = attrs.evolve(existing, **changes)
+            w.save(location, actor=actor, at=self.clock.now())
+            return location
 
     def add_party(
         self,
@@ -259,12 +315,26 @@ class Inventory(Traceability, Allocating):
         kind: PartyKind | str,
         name: str = "",
         gln: str | None = None,
+        address: str = "",
+        phone: str = "",
         actor: str | None = None,
     ) -> Party:
-        """Add a supplier or customer. Parties named in a posting are added on first use;
-        call this to give them a name and GLN."""
+        """Add a supplier or customer, or give one its name, GLN, address or phone.
+
+        Parties named in a posting are added on first use; call this to complete them. Fields
+        left empty keep what the party has.
+        """
         with self.store.write() as w:
-            return self._party(w, code, PartyKind(kind), name=name, gln=gln, actor=actor)
+            return self._party(
+                w,
+                code,
+                PartyKind(kind),
+                name=name,
+                gln=gln,
+                address=address,
+                phone=phone,
+                actor=actor,
+            )
 
     def add_lot(
         self,
@@ -273,11 +343,32 @@ class Inventory(Traceability, Allocating):
         *,
         expiry: dt.date | None = None,
         produced_on: dt.date | None = None,
+        tlc_source_reference: str | None = None,
         actor: str | None = None,
     ) -> Lot:
-        """Add a lot of a lot- or serial-tracked item. Receipts add lots themselves."""
+        """Add a lot of a lot- or serial-tracked item. Receipts add lots themselves.
+
+        Args:
+            sku: The item.
+            code: The lot code.
+            expiry: Its expiry date.
+            produced_on: Its production date (the expiry defaults to it plus the item's shelf
+                life).
+            tlc_source_reference: Where the lot code was assigned, if not here (a GLN, FFRN or
+                URL, as the shipper sent it): the FSMA 204 TLC source reference.
+            actor: Who adds it.
+        """
         with self.store.write() as w:
-            return self._lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
+            lot = self._lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
+            if tlc_source_reference is not None and lot.tlc_source_reference is None:
+                lot = attrs.evolve(lot, tlc_source_reference=tlc_source_reference)
+                w.save(lot, actor=actor, at=self.clock.now())
+            elif tlc_source_reference not in (None, lot.tlc_source_reference):
+                raise DuplicateError(
+                    f"lot {code} of {sku} has TLC source reference {lot.tlc_source_reference!r}, "
+                    f"not {tlc_source_reference!r}; use update_lot() to change it"
+                )
+            return lot
 
     def update_lot(
         self,
@@ -286,9 +377,11 @@ class Inventory(Traceability, Allocating):
         *,
         expiry: dt.date | None = None,
         produced_on: dt.date | None = None,
+        tlc_source_reference: str | None = None,
         actor: str | None = None,
     ) -> Lot:
-        """Correct a lot's expiry or production date; the change is recorded with who and when."""
+        """Correct a lot's expiry, production date or TLC source reference; the change is
+        recorded with who and when."""
         with self.store.write() as w:
             lot = w.lot(sku, code)
             if lot is None:
@@ -297,6 +390,11 @@ class Inventory(Traceability, Allocating):
                 lot,
                 expiry=lot.expiry if expiry is None else expiry,
                 produced_on=lot.produced_on if produced_on is None else produced_on,
+                tlc_source_reference=(
+                    lot.tlc_source_reference
+                    if tlc_source_reference is None
+                    else tlc_source_reference
+                ),
             )
             w.save(lot, actor=actor, at=self.clock.now())
             return lot
@@ -384,7 +482,7 @@ class Inventory(Traceability, Allocating):
     def post(self, draft: NewTransaction) -> Transaction:
         """Post a transaction built by hand; all its movements or none."""
         with self.store.write() as w:
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def post_many(self, drafts: Iterable[NewTransaction]) -> list[Transaction]:
         """Post several transactions in one database transaction: all of them, or none.
@@ -404,7 +502,7 @@ class Inventory(Traceability, Allocating):
                 }
             )
             now = self.clock.now()
-            return [post(w, draft, now=now) for draft in batch]
+            return [self._post(w, draft, now=now) for draft in batch]
 
     def receive(
         self,
@@ -462,7 +560,7 @@ class Inventory(Traceability, Allocating):
                 )
             src = self._counterparty(w, LocationKind.SUPPLIER, supplier, actor)
             dst = Position(location=to, status=status, container=container)
-            return post(
+            return self._post(
                 w,
                 self._draft(
                     TxKind.RECEIPT,
@@ -478,7 +576,6 @@ class Inventory(Traceability, Allocating):
                     actor,
                     reason,
                 ),
-                now=self.clock.now(),
             )
 
     def move(
@@ -556,7 +653,7 @@ class Inventory(Traceability, Allocating):
         with self.store.write() as w:
             ensure_allocatable(w, source, "ship")
             dst = self._counterparty(w, LocationKind.CUSTOMER, customer, actor)
-            return post(
+            return self._post(
                 w,
                 self._draft(
                     TxKind.SHIPMENT,
@@ -572,7 +669,6 @@ class Inventory(Traceability, Allocating):
                     actor,
                     reason,
                 ),
-                now=self.clock.now(),
             )
 
     def change_status(
@@ -659,7 +755,7 @@ class Inventory(Traceability, Allocating):
             draft = self._draft(
                 TxKind.ADJUSTMENT, [movement], None, ref, (), key, effective_at, actor, reason
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def scrap(
         self,
@@ -697,7 +793,7 @@ class Inventory(Traceability, Allocating):
                 actor,
                 reason,
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def reverse(
         self,
@@ -722,7 +818,7 @@ class Inventory(Traceability, Allocating):
             draft = reversal_of(
                 w, tx_id, reason=reason, actor=actor, effective_at=effective_at, key=key
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def receive_scan(self, scan: Scan | str, qty: object = None, **kwargs: Any) -> Transaction:
         """Receive what a GS1 barcode says: item by GTIN (or pack GTIN), lot, expiry, serial,
@@ -875,6 +971,13 @@ class Inventory(Traceability, Allocating):
 
     # -- helpers -------------------------------------------------------------------------
 
+    def _post(
+        self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
+    ) -> Transaction:
+        """Post ``draft`` in the open block, after the authorizer (if any) let it through."""
+        authorize(self.authorizer, draft)
+        return post(w, draft, now=self.clock.now() if now is None else now)
+
     def _draft(
         self,
         kind: TxKind,
@@ -951,10 +1054,13 @@ class Inventory(Traceability, Allocating):
         *,
         name: str = "",
         gln: str | None = None,
+        address: str = "",
+        phone: str = "",
         actor: str | None,
     ) -> Party:
         existing = w.party(code)
-        if existing is not None and not name and gln is None and existing.kind is kind:
+        given = name or gln is not None or address or phone
+        if existing is not None and not given and existing.kind is kind:
             return existing
         party = Party(
             code=_text(code, "party code"),
@@ -962,6 +1068,8 @@ class Inventory(Traceability, Allocating):
             name=name or (existing.name if existing else ""),
             gln=gln if gln is not None else (existing.gln if existing else None),
             location=party_location(kind, code),
+            address=address or (existing.address if existing else ""),
+            phone=phone or (existing.phone if existing else ""),
         )
         if existing is not None and existing.kind is not kind:
             raise DuplicateError(f"party {code} is a {existing.kind}, not a {kind}")

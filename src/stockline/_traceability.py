@@ -15,7 +15,7 @@ from stockline.adapters._protocol import BalanceQuery, LedgerReader, LedgerWrite
 from stockline.errors import ContainerError, UnknownLotError, ValidationError
 from stockline.genealogy import Node, RecallReport, Trace, trace
 from stockline.ledger._master import Container, LocationKind, Tracking
-from stockline.ledger._posting import ensure_allocatable, post
+from stockline.ledger._posting import ensure_allocatable
 from stockline.ledger._quantity import as_quantity
 from stockline.ledger._records import (
     AVAILABLE,
@@ -100,6 +100,10 @@ class Traceability:
     if TYPE_CHECKING:
         store: StockStore
         clock: Clock
+
+        def _post(
+            self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
+        ) -> Transaction: ...
 
         def _counterparty(
             self, w: LedgerWriter, kind: LocationKind, code: str | None, actor: str | None
@@ -227,7 +231,7 @@ class Traceability:
                 ),
                 edges=edges,
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def relabel(
         self,
@@ -385,7 +389,7 @@ class Traceability:
                 ),
                 edges=edges,
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def _counterparty_at(self, w: LedgerWriter, path: str, actor: str | None) -> Position:
         self._ensure_location(w, path, LocationKind.PRODUCTION, actor)
@@ -447,7 +451,7 @@ class Traceability:
                 self._draft(TxKind.PACK, movements, None, ref, (), key, effective_at, actor, None),
                 containers=(event,),
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def pack_container(
         self,
@@ -492,7 +496,7 @@ class Traceability:
                 effective_at=effective_at,
                 actor=actor,
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def unpack(
         self,
@@ -571,7 +575,7 @@ class Traceability:
                 ),
                 containers=tuple(events),
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def move_container(
         self,
@@ -682,7 +686,7 @@ class Traceability:
             self._draft(kind, movements, counterparty, ref, refs, key, effective_at, actor, reason),
             containers=events,
         )
-        return post(w, draft, now=self.clock.now())
+        return self._post(w, draft)
 
     def container_contents(self, container: str) -> list[Balance]:
         """Return what is in ``container`` and in every container packed inside it."""
@@ -788,7 +792,7 @@ class Traceability:
                 reason=f"recall {report.recall_id}: {report.reason}",
                 refs=(Reference(type="RECALL", number=report.recall_id),),
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def release_recall(
         self, report: RecallReport, lots: tuple[Node, ...] | None, *, reason: str, actor: str | None
@@ -850,7 +854,7 @@ class Traceability:
                 reason=reason,
                 refs=(Reference(type="RECALL", number=report.recall_id),),
             )
-            return post(w, draft, now=self.clock.now())
+            return self._post(w, draft)
 
     def _node(self, sku: str, lot: str | None, serial: str | None) -> Node:
         with self.store.read() as r:
