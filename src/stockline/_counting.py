@@ -1,0 +1,654 @@
+"""Cycle counts and stock takes on the :class:`~stockline.Inventory`.
+
+A count is an operational document (kind ``count``) with one more document per recorded line
+(kind ``count-line``), so a count of thousands of positions is recorded line by line without
+rewriting the whole count each time. Closing computes every position's difference, posts them
+as one ``count`` transaction against the ``adjustment`` location, and marks the count closed
+in the same write block.
+
+The correction of a counted position is what was counted less the book quantity of that
+position *at the time it was counted* (an as-of read by effective time), applied when the
+count closes. A movement posted into or out of the position after it was counted is in the
+book then, and is neither lost nor corrected twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+from stockline.errors import (
+    CountError,
+    TrackingError,
+    UnknownItemError,
+    UnknownLocationError,
+    UnknownLotError,
+    ValidationError,
+)
+from stockline.ledger._master import Item, LocationKind, Tracking
+from stockline.ledger._records import (
+    AVAILABLE,
+    Movement,
+    NewTransaction,
+    Position,
+    Reference,
+    TxKind,
+)
+from stockline.ledger._time import aware_utc
+from stockline.operations._count_docs import (
+    COUNT_KIND,
+    COUNT_LINE_KIND,
+    count_of,
+    ensure_open,
+    enum_of,
+    header_doc,
+    line_body,
+    line_key,
+    line_of,
+    read_count,
+    read_lines,
+    result_body,
+    stored_result,
+    time_of,
+    time_text,
+    under,
+)
+from stockline.operations._count_input import amounts, check_position, from_scan
+from stockline.operations._counts import (
+    Count,
+    CountLine,
+    CountReport,
+    CountReportLine,
+    CountSheetLine,
+    CountState,
+    Uncounted,
+)
+from stockline.operations._settling import settle, sheet_of, with_lines
+
+if TYPE_CHECKING:
+    from stockline._inventory import Inventory
+    from stockline.adapters._protocol import LedgerReader, LedgerWriter
+    from stockline.gs1 import Scan
+
+__all__ = ["Counting"]
+
+_REF_TYPE = "COUNT"
+
+
+class Counting:
+    """Cycle counts and stock takes (kept in its own module)."""
+
+    def open_count(
+        self,
+        location: str,
+        *,
+        sku: str | None = None,
+        lot: str | None = None,
+        blind: bool = False,
+        uncounted: Uncounted | str = Uncounted.KEEP,
+        count_id: str | None = None,
+        reason: str | None = None,
+        actor: str | None = None,
+    ) -> Count:
+        """Open a count of the stock at ``location`` and below (only ``sku``, ``lot`` if given).
+
+        Two open counts may not cover the same stock: their differences would be corrected
+        twice.
+
+        Args:
+            location: The root of the subtree to count (an internal location).
+            sku: Count only this item.
+            lot: Count only this lot (give ``sku`` too).
+            blind: Hide book quantities from the count and its sheet until it is closed.
+            uncounted: ``"keep"`` (a cycle count, the default): stock nobody counted keeps its
+                book quantity; ``"zero"`` (a full stock take): it is written off at close.
+            count_id: The count's reference; ``C-000001``, ``C-000002``, ... when ``None``.
+            reason: The reason the count transaction carries; ``"cycle count <id>"`` or
+                ``"stock take <id>"`` when ``None``.
+            actor: Who opens it.
+
+        Returns:
+            The open count.
+
+        Raises:
+            CountError: Another open count covers some of the same stock, or the id is taken.
+            UnknownLocationError: No such location.
+            UnknownItemError: No such item.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> _ = inv.add_item("BOLT")
+            >>> _ = inv.add_location("DC1/A/01")
+            >>> _ = inv.receive("BOLT", 10, to="DC1/A/01")
+            >>> count = inv.open_count("DC1/A")
+            >>> _ = inv.record_count(count.id, "BOLT", 9, location="DC1/A/01")
+            >>> closed = inv.close_count(count.id)
+            >>> inv.on_hand("BOLT"), inv.transaction(closed.transaction_id).kind
+            (Decimal('9'), <TxKind.COUNT: 'count'>)
+        """
+        return open_count(
+            cast("Inventory", self),
+            location,
+            sku=sku,
+            lot=lot,
+            blind=blind,
+            uncounted=uncounted,
+            count_id=count_id,
+            reason=reason,
+            actor=actor,
+        )
+
+    def count(self, count_id: str) -> Count:
+        """Return a count with its lines; on an open blind count the lines carry no
+        ``expected`` quantity.
+
+        Raises:
+            UnknownCountError: No such count.
+        """
+        inv = cast("Inventory", self)
+        with inv.store.read() as r:
+            header = read_count(r, count_id)
+            return with_lines(r, header, read_lines(r, header))
+
+    def counts(self, *, state: CountState | str | None = None) -> list[Count]:
+        """Return every count (in ``state`` only, if given), ordered by id, without lines."""
+        wanted = None if state is None else enum_of(CountState, state, "state")
+        inv = cast("Inventory", self)
+        with inv.store.read() as r:
+            found = [count_of(d) for d in r.documents(COUNT_KIND)]
+        return [c for c in found if wanted is None or c.state is wanted]
+
+    def count_sheet(self, count_id: str) -> list[CountSheetLine]:
+        """Return what a counter should visit: every position the book has in the count's
+        scope now, and every location in scope with no stock (stock may be found there),
+        in pick sequence. On a blind count the lines carry no ``expected`` quantity.
+
+        Raises:
+            UnknownCountError: No such count.
+        """
+        inv = cast("Inventory", self)
+        with inv.store.read() as r:
+            return sheet_of(r, read_count(r, count_id))
+
+    def record_count(
+        self,
+        count_id: str,
+        sku: str | None = None,
+        quantity: object = None,
+        *,
+        location: str,
+        lot: str | None = None,
+        serial: str | None = None,
+        serials: Sequence[str] = (),
+        status: str = AVAILABLE,
+        container: str | None = None,
+        scan: Scan | str | None = None,
+        gs_standin: str | None = None,
+        add: bool = False,
+        empty: bool = False,
+        counted_at: dt.datetime | None = None,
+        actor: str | None = None,
+    ) -> list[CountLine]:
+        """Record what was found at one position of an open count.
+
+        A position is (location, item, lot, serial, status, container). Recording a position
+        again replaces what was recorded (a recount), unless ``add`` is true: then the
+        quantity is added to it (scanning case by case); the time it was counted stays the
+        first. A serial is recorded where it was found; recording it again elsewhere moves
+        its line. Counting an item at a location counts *all* of it there: lots, serials,
+        statuses and containers of it not recorded count as zero at close.
+
+        Args:
+            count_id: The open count.
+            sku: The item; taken from the scan's GTIN when ``scan`` is given.
+            quantity: How much was found (0: none of the item here). For a scan, how many
+                of the scanned thing (units, cases): one when ``None``.
+            location: The location counted (exactly this path).
+            lot: The lot found.
+            serial: A serial found (serial-tracked items).
+            serials: Several serials found at the same position.
+            status: The status of the stock found.
+            container: The container it was found in (a scan's SSCC by default).
+            scan: A GS1 barcode as the scanner sent it, or a parsed
+                :class:`~stockline.gs1.Scan`: item by GTIN (or pack GTIN), lot, serial, count,
+                SSCC. A lot new to stockline is added with the scan's expiry.
+            gs_standin: The character the scanner sends for GS, e.g. ``"^"``.
+            add: Add to what is recorded for the position instead of replacing it.
+            empty: Record that nothing at all is at ``location`` (give no item).
+            counted_at: When it was counted; now when ``None``.
+            actor: Who counted.
+
+        Returns:
+            The lines as recorded now (without ``expected`` on a blind count).
+
+        Raises:
+            CountError: The count is not open, or the position is outside its scope.
+            UnknownCountError: No such count.
+            TrackingError: A lot or serial missing or given against the item's tracking.
+            ScanMismatchError: The scan contradicts ``sku``, ``lot`` or ``container``.
+        """
+        return record_count(
+            cast("Inventory", self),
+            count_id,
+            sku,
+            quantity,
+            location=location,
+            lot=lot,
+            serials=([serial] if serial is not None else []) + list(serials),
+            status=status,
+            container=container,
+            scan=scan,
+            gs_standin=gs_standin,
+            add=add,
+            empty=empty,
+            counted_at=counted_at,
+            actor=actor,
+        )
+
+    def count_report(
+        self, count_id: str, *, costs: Mapping[str, Decimal] | None = None
+    ) -> CountReport:
+        """Return expected, counted and difference for every position the count touches,
+        valued at ``costs`` (SKU → cost per base unit) where given.
+
+        For a closed count it is what was posted; for an open count, a preview of what
+        closing now would post (refused on a blind count: its book quantities stay hidden
+        until it is closed).
+
+        Raises:
+            CountError: The count is blind and still open, or was cancelled.
+            UnknownCountError: No such count.
+        """
+        inv = cast("Inventory", self)
+        with inv.store.read() as r:
+            header = read_count(r, count_id)
+            if header.state is CountState.CANCELLED:
+                raise CountError(
+                    f"count {count_id} was cancelled; it has no report", count=count_id
+                )
+            if header.state is CountState.OPEN:
+                if header.blind:
+                    raise CountError(
+                        f"count {count_id} is blind: its book quantities stay hidden until it "
+                        "is closed; close it, then ask for the report",
+                        count=count_id,
+                    )
+                lines = settle(r, header, read_lines(r, header), inv.clock.now())
+            else:
+                lines = stored_result(r, header)
+        report = CountReport(
+            count=count_id,
+            state=header.state,
+            transaction_id=header.transaction_id,
+            lines=tuple(lines),
+        )
+        return report if costs is None else report.priced(costs)
+
+    def close_count(self, count_id: str, *, actor: str | None = None) -> Count:
+        """Close an open count: post every difference as one ``count`` transaction against
+        the ``adjustment`` location (with a ``COUNT`` reference to the count), and mark the
+        count closed, in one write block. A count with no difference posts nothing.
+
+        Returns:
+            The closed count (``transaction_id`` is the posted transaction, or ``None``).
+
+        Raises:
+            CountError: The count is not open.
+            UnknownCountError: No such count.
+            InsufficientStockError: Stock left a counted position after it was counted, more
+                than the count found there (recount it); nothing was posted.
+            ReservedStockError: The count found less than is reserved at a position; release
+                the reservation first.
+            SerialError: A serial found would be in two places (it moved after it was
+                counted); recount it.
+        """
+        return close_count(cast("Inventory", self), count_id, actor=actor)
+
+    def cancel_count(self, count_id: str, *, actor: str | None = None) -> Count:
+        """Cancel an open count: nothing is posted; its lines are kept for the record.
+
+        Raises:
+            CountError: The count is not open.
+            UnknownCountError: No such count.
+        """
+        inv = cast("Inventory", self)
+        with inv.store.write() as w:
+            doc = header_doc(w, count_id)
+            header = count_of(doc)
+            ensure_open(header)
+            now = inv.clock.now()
+            body = {**doc.body, "state": CountState.CANCELLED.value}
+            body.update(closed_at=time_text(now), closed_by=actor)
+            new = w.put_document(
+                COUNT_KIND, count_id, body, version=doc.version, actor=actor, at=now
+            )
+            return with_lines(w, count_of(new), read_lines(w, header))
+
+
+# -- opening ---------------------------------------------------------------------------------
+
+
+def open_count(
+    inv: Inventory,
+    location: str,
+    *,
+    sku: str | None,
+    lot: str | None,
+    blind: bool,
+    uncounted: Uncounted | str,
+    count_id: str | None,
+    reason: str | None,
+    actor: str | None,
+) -> Count:
+    """Open a count (see :meth:`Counting.open_count`)."""
+    mode = enum_of(Uncounted, uncounted, "uncounted")
+    if lot is not None and sku is None:
+        raise ValidationError("a count of one lot names its item too: give sku= with lot=")
+    if reason is not None and not reason.strip():
+        raise ValidationError("a count's reason, when given, must not be blank")
+    with inv.store.write() as w:
+        _internal_location(w, location)
+        if sku is not None:
+            item = _item(w, sku)
+            if lot is not None and w.lot(sku, lot) is None:
+                raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
+            if lot is not None and item.tracking is Tracking.NONE:
+                raise TrackingError(f"item {sku} is not lot-tracked, so it has no lots", item=sku)
+        existing = [count_of(d) for d in w.documents(COUNT_KIND)]
+        if count_id is None:
+            count_id = _next_id({c.id for c in existing})
+        _check_id(count_id)
+        if any(c.id == count_id for c in existing):
+            raise CountError(
+                f"count id {count_id} is taken; give another, or leave it out for a new one",
+                count=count_id,
+            )
+        for other in existing:
+            if other.state is CountState.OPEN and _overlaps(other, location, sku, lot):
+                raise CountError(
+                    f"open count {other.id} already covers {_scope_text(location, sku, lot)} "
+                    f"({_scope_text(other.location, other.sku, other.lot)}); close or cancel "
+                    "it first, or count something else",
+                    count=count_id,
+                )
+        now = inv.clock.now()
+        body: dict[str, Any] = {
+            "location": location,
+            "sku": sku,
+            "lot": lot,
+            "blind": bool(blind),
+            "uncounted": mode.value,
+            "state": CountState.OPEN.value,
+            "opened_at": time_text(now),
+            "opened_by": actor,
+            "reason": reason,
+            "closed_at": None,
+            "closed_by": None,
+            "transaction": None,
+        }
+        return count_of(w.put_document(COUNT_KIND, count_id, body, version=0, actor=actor, at=now))
+
+
+def _next_id(taken: set[str]) -> str:
+    number = len(taken) + 1
+    while f"C-{number:06d}" in taken:
+        number += 1
+    return f"C-{number:06d}"
+
+
+def _check_id(count_id: str) -> None:
+    if (
+        not isinstance(count_id, str)
+        or not count_id.strip()
+        or count_id != count_id.strip()
+        or "|" in count_id
+    ):
+        raise ValidationError(
+            f"a count id must be a non-empty string without surrounding spaces or '|', "
+            f"got {count_id!r}"
+        )
+
+
+def _overlaps(other: Count, location: str, sku: str | None, lot: str | None) -> bool:
+    nested = under(location, other.location) or under(other.location, location)
+    same_item = sku is None or other.sku is None or sku == other.sku
+    same_lot = lot is None or other.lot is None or lot == other.lot
+    return nested and same_item and same_lot
+
+
+def _scope_text(location: str, sku: str | None, lot: str | None) -> str:
+    what = "everything" if sku is None else sku + (f" lot {lot}" if lot else "")
+    return f"{what} under {location}"
+
+
+# -- recording -------------------------------------------------------------------------------
+
+
+def record_count(
+    inv: Inventory,
+    count_id: str,
+    sku: str | None,
+    quantity: object,
+    *,
+    location: str,
+    lot: str | None,
+    serials: list[str],
+    status: str,
+    container: str | None,
+    scan: Scan | str | None,
+    gs_standin: str | None,
+    add: bool,
+    empty: bool,
+    counted_at: dt.datetime | None,
+    actor: str | None,
+) -> list[CountLine]:
+    """Record count lines (see :meth:`Counting.record_count`)."""
+    now = inv.clock.now()
+    when = now if counted_at is None else aware_utc(counted_at, "counted_at")
+    if when > now:
+        raise ValidationError(
+            f"counted_at {when.isoformat()} is later than now ({now.isoformat()}); record a "
+            "count when it has been made"
+        )
+    new_lot = None
+    if scan is not None:
+        sku, quantity, lot, serials, container, new_lot = from_scan(
+            inv, scan, sku, quantity, lot, serials, container, gs_standin, when
+        )
+    if empty:
+        if sku is not None or quantity is not None or lot is not None or serials:
+            raise ValidationError(
+                "empty=True records that nothing is at the location; give no item, quantity, "
+                "lot or serial with it"
+            )
+    elif sku is None:
+        raise ValidationError(
+            "say what was counted: give the item (sku=) or a scan, or empty=True for an "
+            "empty location"
+        )
+    if len(set(serials)) != len(serials):
+        raise ValidationError(f"the serials recorded repeat one another: {serials}")
+    with inv.store.write() as w:
+        header = read_count(w, count_id)
+        ensure_open(header)
+        if when < header.opened_at:
+            raise ValidationError(
+                f"counted_at {when.isoformat()} is before count {count_id} was opened "
+                f"({header.opened_at.isoformat()}); a count records what was found after it "
+                "was opened"
+            )
+        _internal_location(w, location)
+        if not under(location, header.location):
+            raise CountError(
+                f"location {location} is outside count {count_id}, which counts "
+                f"{_scope_text(header.location, header.sku, header.lot)}",
+                count=count_id,
+            )
+        if empty:
+            if header.sku is not None:
+                raise CountError(
+                    f"count {count_id} counts {header.sku} only: record none of it here with "
+                    f"record_count({count_id!r}, {header.sku!r}, 0, location=...)",
+                    count=count_id,
+                )
+            body = line_body(location, None, None, None, status, None, Decimal(0), when, actor)
+            written = [_put_line(w, count_id, ["empty", location], body, actor, now)]
+            return _shown(w, header, written)
+        assert sku is not None
+        item = _item(w, sku)
+        if not header.covers(sku, lot, location):
+            raise CountError(
+                f"{sku}{f' lot {lot}' if lot else ''} at {location} is outside count "
+                f"{count_id}, which counts {_scope_text(header.location, header.sku, header.lot)}",
+                count=count_id,
+            )
+        check_position(w, status, container)
+        found = amounts(item, quantity, lot, serials)
+        if lot is not None and w.lot(sku, lot) is None:
+            if scan is None:
+                raise UnknownLotError(
+                    f"lot {lot!r} of {sku} is not known; add it with add_lot() (or record "
+                    "it by scanning its label, which adds it)",
+                    item=sku,
+                    lot=lot,
+                )
+            inv._lot(w, sku, lot, expiry=new_lot, produced_on=None, actor=actor)
+        written = []
+        for serial, amount in found:
+            if serial is not None:
+                # A serial is in one place: its line is keyed by the serial alone.
+                path: list[str | None] = ["serial", sku, serial]
+            else:
+                path = ["pos", location, sku, lot, status, container]
+            key = line_key(count_id, path)
+            first: dt.datetime = when
+            if add:
+                if serial is not None:
+                    raise ValidationError(
+                        "add=True adds to a counted quantity; a serial is there or not, so "
+                        "record it without add"
+                    )
+                old = w.document(COUNT_LINE_KIND, key)
+                if old is not None:
+                    amount += Decimal(old.body["quantity"])
+                    first = min(first, time_of(old.body["counted_at"]))
+            body = line_body(location, sku, lot, serial, status, container, amount, first, actor)
+            written.append(_put_line(w, count_id, path, body, actor, now))
+        return _shown(w, header, written)
+
+
+def _put_line(
+    w: LedgerWriter,
+    count_id: str,
+    path: Sequence[str | None],
+    body: dict[str, Any],
+    actor: str | None,
+    now: dt.datetime,
+) -> CountLine:
+    key = line_key(count_id, path)
+    old = w.document(COUNT_LINE_KIND, key)
+    doc = w.put_document(
+        COUNT_LINE_KIND, key, body, version=0 if old is None else old.version, actor=actor, at=now
+    )
+    return line_of(doc.body)
+
+
+def _shown(r: LedgerReader, header: Count, lines: list[CountLine]) -> list[CountLine]:
+    if header.blind:
+        return lines
+    return list(with_lines(r, header, lines).lines)
+
+
+# -- closing and reporting -------------------------------------------------------------------
+
+
+def close_count(inv: Inventory, count_id: str, *, actor: str | None) -> Count:
+    """Close a count (see :meth:`Counting.close_count`)."""
+    with inv.store.write() as w:
+        doc = header_doc(w, count_id)
+        header = count_of(doc)
+        ensure_open(header)
+        now = inv.clock.now()
+        result = settle(w, header, read_lines(w, header), now)
+        movements = _corrections(inv, w, result, actor)
+        tx_id = None
+        if movements:
+            reason = header.reason or (
+                f"{'stock take' if header.uncounted is Uncounted.ZERO else 'cycle count'} "
+                f"{count_id}"
+            )
+            draft = NewTransaction(
+                kind=TxKind.COUNT,
+                movements=tuple(movements),
+                refs=(Reference(type=_REF_TYPE, number=count_id),),
+                actor=actor,
+                reason=reason,
+            )
+            tx_id = inv._post(w, draft, now=now).id
+        body = {
+            **doc.body,
+            "state": CountState.CLOSED.value,
+            "closed_at": time_text(now),
+            "closed_by": actor,
+            "transaction": tx_id,
+            "result": [result_body(line) for line in result],
+        }
+        new = w.put_document(COUNT_KIND, count_id, body, version=doc.version, actor=actor, at=now)
+        closed = count_of(new)
+        return with_lines(w, closed, read_lines(w, closed))
+
+
+def _corrections(
+    inv: Inventory, w: LedgerWriter, result: Iterable[CountReportLine], actor: str | None
+) -> list[Movement]:
+    movements: list[Movement] = []
+    there: Position | None = None
+    for line in result:
+        if line.difference == 0:
+            continue
+        if there is None:
+            there = inv._counterparty(w, LocationKind.ADJUSTMENT, None, actor)
+        here = Position(location=line.location, status=line.status, container=line.container)
+        src, dst = (there, here) if line.difference > 0 else (here, there)
+        movements.append(
+            Movement(
+                item=line.sku,
+                quantity=abs(line.difference),
+                src=src,
+                dst=dst,
+                lot=line.lot,
+                serial=line.serial,
+            )
+        )
+    return movements
+
+
+# -- the sheet -------------------------------------------------------------------------------
+
+
+# -- reading documents -----------------------------------------------------------------------
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+
+def _item(r: LedgerReader, sku: str) -> Item:
+    item = r.item(sku)
+    if item is None:
+        raise UnknownItemError(
+            f"item {sku!r} is not in the master data; add it with add_item()", item=sku
+        )
+    return item
+
+
+def _internal_location(r: LedgerReader, path: str) -> None:
+    place = r.location(path)
+    if place is None:
+        raise UnknownLocationError(f"location {path!r} is not in the master data", location=path)
+    if place.kind is not LocationKind.INTERNAL:
+        raise ValidationError(
+            f"location {path} is a {place.kind} location; only internal stock is counted"
+        )

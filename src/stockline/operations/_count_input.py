@@ -1,0 +1,147 @@
+"""What a counter records, checked: quantities against the item's tracking and unit, and
+scans turned into item, lot, serials and container."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from stockline.errors import (
+    InvalidQuantityError,
+    ScanMismatchError,
+    TrackingError,
+    UnknownContainerError,
+    UnknownStatusError,
+    ValidationError,
+)
+from stockline.ledger._master import Item, Tracking
+from stockline.ledger._quantity import as_quantity
+
+if TYPE_CHECKING:
+    from stockline._inventory import Inventory
+    from stockline.adapters._protocol import LedgerReader
+    from stockline.gs1 import Scan
+
+__all__ = ["amounts", "check_position", "counted_quantity", "from_scan"]
+
+
+def from_scan(
+    inv: Inventory,
+    scan: Scan | str,
+    sku: str | None,
+    quantity: object,
+    lot: str | None,
+    serials: list[str],
+    container: str | None,
+    gs_standin: str | None,
+    when: dt.datetime,
+) -> tuple[str, Decimal, str | None, list[str], str | None, dt.date | None]:
+    """Item, quantity, lot, serials and container a scan stands for, checked against what the
+    caller gave; and the expiry for a lot new to stockline."""
+    from stockline import _scanning
+
+    parsed = _scanning._read(scan, gs_standin=gs_standin, today=when.date())
+    item, per_unit = _scanning._resolve(inv, parsed)
+    amount = _scanning._quantity(item, parsed, quantity, per_unit)
+    scanned_lot, scanned_serial = _scanning._tracked_codes(item, parsed, amount)
+    text = _scanning._text(parsed)
+    for what, ai, given, found in (
+        ("item", "01", sku, item.sku),
+        ("lot", "10", lot, scanned_lot),
+        ("container", "00", container, parsed.sscc),
+    ):
+        if given is not None and found is not None and given != found:
+            raise ScanMismatchError(
+                f"the scan ({text}) says {what} {found}, but {given} was given; check the "
+                "label, or leave the argument out",
+                ai=ai,
+                scanned=found,
+                expected=given,
+            )
+    if serials and scanned_serial is not None:
+        raise ScanMismatchError(
+            f"the scan ({text}) carries serial {scanned_serial}; give no serials with it",
+            ai="21",
+            scanned=scanned_serial,
+            expected=serials,
+        )
+    found_serials = [scanned_serial] if scanned_serial is not None else serials
+    if container is None and parsed.sscc is not None:
+        container = parsed.sscc
+        with inv.store.read() as r:
+            if r.container(container) is None:
+                raise UnknownContainerError(
+                    f"the scan names pallet {container}, which stockline does not know; "
+                    "create it (add_container) or record the stock loose",
+                    container=container,
+                )
+    expiry = parsed.expiry or parsed.best_before
+    return item.sku, amount, scanned_lot or lot, found_serials, container, expiry
+
+
+def amounts(
+    item: Item, quantity: object, lot: str | None, serials: list[str]
+) -> list[tuple[str | None, Decimal]]:
+    """One (serial, quantity) per line to write, checked against the item's tracking."""
+    sku = item.sku
+    if item.tracking is Tracking.NONE and (lot is not None or serials):
+        raise TrackingError(
+            f"item {sku} is not lot- or serial-tracked; record it without lot or serial",
+            item=sku,
+        )
+    if item.tracking is not Tracking.SERIAL and serials:
+        raise TrackingError(
+            f"item {sku} is lot-tracked, not serial-tracked; leave the serial out", item=sku
+        )
+    amount = counted_quantity(quantity, item) if quantity is not None else None
+    if item.tracking is Tracking.SERIAL and serials:
+        if amount is not None and amount != len(serials):
+            raise ValidationError(
+                f"quantity {amount} of {sku} does not match the {len(serials)} serials "
+                "recorded; leave the quantity out, or give one serial per unit"
+            )
+        return [(s, Decimal(1)) for s in serials]
+    if amount is None:
+        raise ValidationError(f"give the quantity of {sku} found (0 when there is none)")
+    if amount != 0:
+        if item.tracking is Tracking.SERIAL:
+            raise TrackingError(
+                f"item {sku} is serial-tracked: record the serials found (serial= or "
+                "serials=), or quantity 0 for none here",
+                item=sku,
+            )
+        if item.tracking is Tracking.LOT and lot is None:
+            raise TrackingError(
+                f"item {sku} is lot-tracked: say which lot was found (lot=), or record "
+                "quantity 0 for none of it here",
+                item=sku,
+            )
+    return [(None, amount)]
+
+
+def counted_quantity(quantity: object, item: Item) -> Decimal:
+    if isinstance(quantity, int | str | Decimal) and not isinstance(quantity, bool):
+        try:
+            if Decimal(quantity) == 0:
+                return Decimal(0)
+        except ArithmeticError:
+            pass  # as_quantity says what is wrong with it
+    try:
+        return as_quantity(quantity, decimals=item.decimals, what=f"counted quantity of {item.sku}")
+    except InvalidQuantityError as e:
+        raise InvalidQuantityError(
+            f"{e} (a counted quantity is zero or more)", value=quantity
+        ) from None
+
+
+def check_position(r: LedgerReader, status: str, container: str | None) -> None:
+    if r.status(status) is None:
+        raise UnknownStatusError(
+            f"status {status!r} is not known; add it with add_status()", status=status
+        )
+    if container is not None and r.container(container) is None:
+        raise UnknownContainerError(
+            f"container {container!r} does not exist; create it first, or record the stock loose",
+            container=container,
+        )
