@@ -1,0 +1,168 @@
+"""FSMA 204 sortable spreadsheet and report exports on the :class:`~stockline.Inventory`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
+
+from stockline.errors import UnknownItemError, UnknownLotError, ValidationError
+from stockline.genealogy import Node
+from stockline.ledger._time import aware_utc
+
+if TYPE_CHECKING:
+    from stockline._inventory import Inventory
+    from stockline.genealogy import RecallReport, Trace
+    from stockline.reports import Fsma204Report, Workbook
+
+__all__ = ["Fsma204Reporting", "fsma204"]
+
+#: A lot as ``Node(item=..., lot=...)`` or as ``(sku, lot)``.
+LotRef = Node | tuple[str, str]
+
+
+class Fsma204Reporting:
+    """FSMA 204 sortable spreadsheet and report exports (kept in its own module)."""
+
+    def fsma204(
+        self,
+        lots: Iterable[LotRef] | None = None,
+        *,
+        items: Iterable[str] | None = None,
+        since: dt.datetime | dt.date | None = None,
+        until: dt.datetime | dt.date | None = None,
+        timezone: str = "UTC",
+    ) -> Fsma204Report:
+        """The FDA FSMA 204 electronic sortable spreadsheet for some lots or a period.
+
+        One row per traceability lot per critical tracking event (receiving, shipping,
+        transformation input and output, initial packing) with its key data elements, as FDA
+        asks for them within 24 hours in an outbreak or recall (21 CFR 1.1455(c)(3)).
+        ``report.gaps`` lists what the master data could not fill; ``report.to_csv(path)``
+        and ``report.to_xlsx(path)`` write the file. How events and KDEs are read off the
+        ledger: ``docs/howto/fsma204.md``.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> _ = inv.add_item("LETTUCE", description="Romaine, 24 ct", tracking="lot")
+            >>> _ = inv.add_location("DC1/DOCK")
+            >>> _ = inv.receive("LETTUCE", 40, lot="R-7", to="DC1/DOCK", supplier="FARM")
+            >>> report = inv.fsma204(lots=[("LETTUCE", "R-7")])
+            >>> [(r.cte.label, r.tlc, r.quantity) for r in report.rows]
+            [('Receiving', 'LETTUCE/R-7', Decimal('40'))]
+
+        Args:
+            lots: Exactly these traceability lots (``("SKU", "LOT")`` or ``Node``), e.g.
+                ``recall.affected``; a transformation one of them took part in is given in
+                full (its other inputs and outputs too). ``None``: every lot.
+            items: Only these SKUs (the foods on the Food Traceability List); ``None``: every
+                lot-tracked item.
+            since: Events effective at or after this time; a date means the start of that
+                day in ``timezone``.
+            until: Events effective at or before this time; a date means the end of that day
+                in ``timezone``.
+            timezone: The IANA time zone the event dates are written in (the site's zone).
+
+        Raises:
+            UnknownItemError: A lot's or an item's SKU is not known.
+            UnknownLotError: A lot is not known.
+            ValidationError: A lot without a lot code, a bad time zone, or ``since`` after
+                ``until``.
+        """
+        return fsma204(
+            cast("Inventory", self),
+            lots=lots,
+            items=items,
+            since=since,
+            until=until,
+            timezone=timezone,
+        )
+
+    def export_workbook(self, report: RecallReport | Trace, *, timezone: str = "UTC") -> Workbook:
+        """A recall report or a trace as tables to write as CSV, XLSX or JSON, with product
+        descriptions, units and party names from this inventory's master data.
+
+        See :func:`stockline.reports.recall_workbook` and
+        :func:`stockline.reports.trace_workbook` for the tables.
+        """
+        from stockline.genealogy import RecallReport
+        from stockline.reports import recall_workbook, trace_workbook
+
+        inv = cast("Inventory", self)
+        if isinstance(report, RecallReport):
+            return recall_workbook(report, inventory=inv, timezone=timezone)
+        return trace_workbook(report, inventory=inv, timezone=timezone)
+
+
+def fsma204(
+    inv: Inventory,
+    *,
+    lots: Iterable[LotRef] | None,
+    items: Iterable[str] | None,
+    since: dt.datetime | dt.date | None,
+    until: dt.datetime | dt.date | None,
+    timezone: str,
+) -> Fsma204Report:
+    """See :meth:`Fsma204Reporting.fsma204`."""
+    from stockline.reports._fsma import build
+    from stockline.reports._genealogy import zone as find_zone
+
+    zone = find_zone(timezone)
+    start = _bound(since, "since", zone, end=False)
+    end = _bound(until, "until", zone, end=True)
+    if start is not None and end is not None and start > end:
+        raise ValidationError(f"since ({start.isoformat()}) is after until ({end.isoformat()})")
+    nodes = [_lot_node(lot) for lot in (lots or ())]
+    skus = set(items or ())
+    with inv.store.read() as r:
+        for sku in sorted(skus | {n.item for n in nodes}):
+            if r.item(sku) is None:
+                raise UnknownItemError(f"item {sku!r} is not known", item=sku)
+        for node in nodes:
+            assert node.lot is not None
+            if r.lot(node.item, node.lot) is None:
+                raise UnknownLotError(
+                    f"lot {node.lot!r} of {node.item} is not known", item=node.item, lot=node.lot
+                )
+        return build(
+            r,
+            lots=list(dict.fromkeys(nodes)),
+            items=skus,
+            since=start,
+            until=end,
+            zone=zone,
+            timezone=timezone,
+        )
+
+
+def _lot_node(lot: object) -> Node:
+    if isinstance(lot, Node):
+        if lot.lot is None:
+            raise ValidationError(
+                f"{lot} has no lot code; FSMA 204 traceability lot codes are lots, so name "
+                "lots (a serial node of a lot is covered by its lot)"
+            )
+        return Node(item=lot.item, lot=lot.lot)
+    if (
+        isinstance(lot, tuple)
+        and len(lot) == 2
+        and all(isinstance(part, str) and part for part in lot)
+    ):
+        return Node(item=lot[0], lot=lot[1])
+    raise ValidationError(f"name a lot as ('SKU', 'LOT') or Node(item=..., lot=...), got {lot!r}")
+
+
+def _bound(
+    value: dt.datetime | dt.date | None, what: str, zone: dt.tzinfo, *, end: bool
+) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return aware_utc(value, what)
+    if isinstance(value, dt.date):
+        day = value + dt.timedelta(days=1) if end else value
+        start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+        bound = start - dt.timedelta(microseconds=1) if end else start
+        return aware_utc(bound.astimezone(dt.UTC), what)
+    raise ValidationError(f"{what} must be a datetime with a time zone or a date, got {value!r}")

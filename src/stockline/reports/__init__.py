@@ -1,0 +1,33 @@
+"""Report exports: the FDA FSMA 204 sortable spreadsheet, and recall and trace reports as
+CSV, XLSX and JSON, all written with the same column conventions (see :class:`Table`).
+
+CSV and JSON need nothing beyond stockline; XLSX needs openpyxl (``stockline[xlsx]``), imported
+only when a workbook is written.
+"""
+
+from stockline.reports._fsma import (
+    FSMA204_COLUMNS,
+    Cte,
+    Fsma204Report,
+    FsmaGap,
+    FsmaRow,
+    Place,
+)
+from stockline.reports._genealogy import recall_workbook, trace_workbook
+from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook
+
+__all__ = [
+    "FSMA204_COLUMNS",
+    "Cell",
+    "Column",
+    "ColumnKind",
+    "Cte",
+    "Fsma204Report",
+    "FsmaGap",
+    "FsmaRow",
+    "Place",
+    "Table",
+    "Workbook",
+    "recall_workbook",
+    "trace_workbook",
+]
