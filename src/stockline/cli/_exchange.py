@@ -1,0 +1,118 @@
+"""``export``: the ledger as an EPCIS 2.0 document or an FSMA 204 sortable spreadsheet."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.markup import escape
+
+from stockline.cli._app import (
+    ExitCode,
+    Output,
+    Subparsers,
+    UsageError,
+    add_command,
+    aware_time,
+    open_ledger,
+)
+
+
+def register(sub: Subparsers) -> None:
+    """Add this module's commands."""
+    export = add_command(
+        sub,
+        "export",
+        "Export the ledger as EPCIS 2.0 JSON-LD or as the FSMA 204 sortable spreadsheet.",
+        _export,
+        json_help="fsma204 to stdout: the report as JSON; with --output: a JSON summary",
+        description=(
+            "epcis: every transaction as EPCIS 2.0 events (JSON-LD), streamed a batch at a\n"
+            "time, so memory does not grow with the ledger.\n"
+            "fsma204: the FDA FSMA 204 electronic sortable spreadsheet, one row per lot per\n"
+            "critical tracking event; KDEs the master data cannot fill are listed on stderr.\n\n"
+            "Without --output the document goes to standard output (fsma204 as CSV)."
+        ),
+    )
+    export.add_argument("format", choices=("epcis", "fsma204"), help="what to write")
+    export.add_argument(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="write here (fsma204: .csv or .xlsx) and print a summary",
+    )
+    export.add_argument("--sku", help="only this item (with --lot: only these lots of it)")
+    export.add_argument(
+        "--lot", action="append", default=[], help="only this lot of --sku (repeatable)"
+    )
+    export.add_argument("--since", type=aware_time, metavar="TIME", help="effective at or after")
+    export.add_argument("--until", type=aware_time, metavar="TIME", help="effective before")
+    export.add_argument(
+        "--after", type=int, default=0, metavar="ID", help="epcis: only transactions after this id"
+    )
+    export.add_argument(
+        "--timezone", default="UTC", help="fsma204: the IANA zone dates are written in"
+    )
+
+
+def _export(args: argparse.Namespace, out: Output) -> int:
+    if args.lot and not args.sku:
+        raise UsageError("--lot needs --sku: name the item the lots belong to")
+    lots = [(args.sku, lot) for lot in args.lot] or None
+    target = None if args.output is None else Path(args.output)
+    if (
+        args.format == "fsma204"
+        and target is not None
+        and target.suffix.lower()
+        not in (
+            ".csv",
+            ".xlsx",
+        )
+    ):
+        raise UsageError(f"write fsma204 to a .csv or .xlsx file, not {target.name}")
+    with open_ledger(args.db) as inv:
+        if args.format == "epcis":
+            if args.sku and not args.lot:
+                raise UsageError("epcis exports by lot: give --lot with --sku")
+            if args.timezone != "UTC":
+                raise UsageError("--timezone is for fsma204; EPCIS times carry their own offset")
+            written = inv.write_epcis(
+                sys.stdout if target is None else target,
+                since=args.since,
+                until=args.until,
+                lots=lots,
+                after=args.after,
+            )
+            if target is not None:
+                out.emit(
+                    {"format": "epcis", "output": str(target), "events": written},
+                    lambda: [f"Wrote {written} EPCIS events to [bold]{escape(str(target))}[/]."],
+                )
+            return ExitCode.OK
+        if args.after:
+            raise UsageError("--after is for epcis; use --since/--until for fsma204")
+        report = inv.fsma204(
+            lots,
+            items=[args.sku] if args.sku and not lots else None,
+            since=args.since,
+            until=args.until,
+            timezone=args.timezone,
+        )
+    for gap in report.gaps:
+        out.err.print(f"[yellow]gap:[/] {escape(gap.message)}", soft_wrap=True)
+    if target is None:
+        if out.json:
+            out.write_json(report.to_dict())
+        else:
+            sys.stdout.write(report.to_csv())
+        return ExitCode.OK
+    if target.suffix.lower() == ".xlsx":
+        report.to_xlsx(target)
+    else:
+        report.to_csv(target)
+    out.emit(
+        {"format": "fsma204", "output": str(target), "rows": len(report.rows)},
+        lambda: [f"Wrote {len(report.rows)} rows to [bold]{escape(str(target))}[/]."],
+    )
+    return ExitCode.OK

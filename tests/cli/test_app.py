@@ -1,0 +1,79 @@
+"""The entry points, usage errors, and the output conventions every command shares."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stockline.cli import ExitCode
+from tests.cli.conftest import run
+
+
+class TestEntryPoints:
+    def test_console_script_and_module_agree(self, demo_db: Path) -> None:
+        """`stockline` and `python -m stockline` are the same program."""
+        args = ("stock", "--db", str(demo_db), "--json")
+        script = run(*args, cwd=demo_db.parent, script=True)
+        module = run(*args, cwd=demo_db.parent)
+        assert script.returncode == module.returncode == 0
+        assert script.stdout == module.stdout
+
+    def test_help(self, tmp_path: Path) -> None:
+        """--help lists every command and the exit statuses, exit 0."""
+        result = run("--help", cwd=tmp_path)
+        assert result.returncode == 0
+        for command in ("init", "demo", "stock", "history", "verify", "trace", "recall", "scan"):
+            assert f"    {command} " in result.stdout
+        assert "Exit status: 0 ok, 1 refused" in result.stdout
+
+
+class TestUsageErrors:
+    def test_unknown_command(self, tmp_path: Path) -> None:
+        """An unknown command is a usage error, exit status 2, listing the commands."""
+        result = run("frobnicate", cwd=tmp_path)
+        assert result.returncode == int(ExitCode.USAGE) == 2
+        assert "invalid choice: 'frobnicate'" in result.stderr
+
+    def test_no_command(self, tmp_path: Path) -> None:
+        """No command at all is a usage error."""
+        result = run(cwd=tmp_path)
+        assert result.returncode == 2
+        assert "the following arguments are required: COMMAND" in result.stderr
+
+    def test_unknown_option(self, demo_db: Path) -> None:
+        """An unknown option is a usage error, not silently ignored."""
+        result = run("stock", "--db", str(demo_db), "--colour", "red", cwd=demo_db.parent)
+        assert result.returncode == 2
+        assert "unrecognized arguments: --colour red" in result.stderr
+
+
+class TestOutput:
+    def test_json_is_stable(self, demo_db: Path) -> None:
+        """The same query prints byte-identical JSON, keys in a fixed order."""
+        args = ("history", "--db", str(demo_db), "--sku", "ASP-100", "--json")
+        first, second = (run(*args, cwd=demo_db.parent).stdout for _ in range(2))
+        assert first == second
+        assert list(json.loads(first)[0]) == [
+            "id", "kind", "effective_at", "recorded_at", "key", "refs", "counterparty",
+            "actor", "reason", "reverses", "movements",
+        ]  # fmt: skip
+
+    def test_tables_are_not_folded_in_a_pipe(self, demo_db: Path) -> None:
+        """Without a terminal, a wide table keeps each row on one line (no 80-column folding)."""
+        result = run("history", "--db", str(demo_db), "--serial", "PX-0002", cwd=demo_db.parent)
+        rows = [line for line in result.stdout.splitlines() if "PX-0002" in line]
+        assert len(rows) == 6  # one per transaction that moved it
+        assert any("pump was for St. Lukas, not the pharmacy" in row for row in rows)
+        assert max(map(len, rows)) > 80
+
+    def test_no_colour_codes_in_a_pipe(self, demo_db: Path) -> None:
+        """Without a terminal, no ANSI escape codes are written."""
+        result = run("stock", "--db", str(demo_db), "--status", "hold", cwd=demo_db.parent)
+        assert "\x1b[" not in result.stdout
+
+    def test_errors_are_one_line_on_stderr(self, demo_db: Path) -> None:
+        """An error is a single line on stderr, however long, and nothing on stdout."""
+        result = run("stock", "--db", str(demo_db), "--sku", "X" * 200, cwd=demo_db.parent)
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1

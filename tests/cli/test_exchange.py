@@ -1,0 +1,45 @@
+"""`stockline export`, through the real entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from tests.cli.conftest import run
+
+
+class TestExport:
+    def test_epcis_to_file(self, demo_db: Path, tmp_path: Path) -> None:
+        """epcis -o writes a JSON-LD document and reports how many events it holds."""
+        result = run("export", "epcis", "-o", "out.jsonld", "--json", "--db", str(demo_db),
+                     cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        document = json.loads((tmp_path / "out.jsonld").read_text())
+        assert document["type"] == "EPCISDocument"
+        assert len(document["epcisBody"]["eventList"]) == summary["events"] > 0
+
+    def test_fsma204_csv_to_stdout(self, demo_db: Path) -> None:
+        """fsma204 for one lot prints CSV rows for its receipt and its shipment; gaps to stderr."""
+        result = run("export", "fsma204", "--sku", "ASP-100", "--lot", "L24A",
+                     "--db", str(demo_db), cwd=demo_db.parent)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert [r["Critical Tracking Event"] for r in rows] == ["Receiving", "Shipping"]
+        assert "gap: " in result.stderr
+
+    def test_unknown_lot(self, demo_db: Path) -> None:
+        """An unknown lot is exit status 1 and writes nothing."""
+        result = run("export", "epcis", "--sku", "ASP-100", "--lot", "NOPE",
+                     "--db", str(demo_db), cwd=demo_db.parent)  # fmt: skip
+        assert result.returncode == 1
+        assert "lot 'NOPE' of ASP-100 is not known" in result.stderr
+
+    def test_bad_file_type(self, demo_db: Path, tmp_path: Path) -> None:
+        """fsma204 to a file that is neither .csv nor .xlsx is a usage error, nothing written."""
+        result = run("export", "fsma204", "-o", "f.txt", "--db", str(demo_db), cwd=tmp_path)
+        assert result.returncode == 2
+        assert "write fsma204 to a .csv or .xlsx file" in result.stderr
+        assert list(tmp_path.iterdir()) == []
