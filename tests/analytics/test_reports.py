@@ -1,0 +1,393 @@
+"""Each analytics report on a small scenario, with its numbers worked out by hand, on every
+store (the in-memory store folds the ledger, the SQL stores run set-based SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+
+import stockline as sl
+from stockline import errors
+from stockline.analytics import NonconformityKind
+from tests.conftest import START
+
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+#: The clock stands here, so postings from START on are in the past (Wednesday 1 April 2026).
+NOW = START + 30 * DAY
+TODAY = NOW.date()
+
+
+def td(days: int = 0, hours: int = 0, minutes: int = 0, seconds: int = 0) -> dt.timedelta:
+    return dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+@pytest.fixture
+def inv(inv: sl.Inventory, clock: sl.FixedClock) -> sl.Inventory:
+    """The shared inventory with the clock moved to NOW."""
+    clock.set(NOW)
+    return inv
+
+
+@pytest.fixture
+def bolts(inv: sl.Inventory) -> sl.Inventory:
+    """BOLT: 10 in on day 0, 5 in on day 1, 12 shipped on day 3 (all at 08:00 UTC)."""
+    inv.receive("BOLT", 10, to="DC1/DOCK", supplier="S1", effective_at=START)
+    inv.receive("BOLT", 5, to="DC1/DOCK", supplier="S1", effective_at=START + DAY)
+    inv.ship("BOLT", 12, src="DC1/DOCK", customer="C1", effective_at=START + 3 * DAY)
+    return inv
+
+
+class TestDwellTimes:
+    def test_first_in_first_out(self, bolts: sl.Inventory) -> None:
+        """The 12 shipped are the 10 oldest (3 days in) and 2 of the next (2 days in): mean
+        (10·3 + 2·2) / 12 days = 2 d 20 h, shortest 2 d, longest 3 d."""
+        [row] = bolts.dwell_times()
+        assert row == sl.analytics.DwellTime(
+            item="BOLT",
+            quantity=Decimal(12),
+            mean=td(days=2, hours=20),
+            shortest=td(days=2),
+            longest=td(days=3),
+        )
+
+    def test_moves_inside_do_not_restart_the_clock(self, bolts: sl.Inventory) -> None:
+        """Put-away and status changes between internal positions are not receipts: the
+        dwell still runs from the receipt."""
+        bolts.move("BOLT", 3, src="DC1/DOCK", dst="DC1/A/01", effective_at=START + 4 * DAY)
+        bolts.ship("BOLT", 3, src="DC1/A/01", customer="C1", effective_at=START + 5 * DAY)
+        rows = bolts.dwell_times(since=START + 4 * DAY)
+        assert [(r.quantity, r.mean) for r in rows] == [(Decimal(3), td(days=4))]
+
+    def test_reversed_transactions_are_left_out(self, bolts: sl.Inventory) -> None:
+        """A receipt posted by mistake and reversed takes no part in the matching."""
+        wrong = bolts.receive("BOLT", 100, to="DC1/DOCK", effective_at=START - DAY)
+        bolts.reverse(wrong.id, reason="keyed twice")
+        [row] = bolts.dwell_times()
+        assert (row.quantity, row.mean, row.longest) == (
+            Decimal(12),
+            td(days=2, hours=20),
+            td(days=3),
+        )
+
+    def test_scrap_takes_the_oldest_but_is_not_a_shipment(self, inv: sl.Inventory) -> None:
+        """Stock written off leaves first in first out too, so the shipment after it is
+        matched with younger stock; the scrapped quantity has no dwell row."""
+        inv.receive("BOLT", 4, to="DC1/DOCK", effective_at=START)
+        inv.receive("BOLT", 4, to="DC1/DOCK", effective_at=START + DAY)
+        inv.scrap("BOLT", 4, location="DC1/DOCK", reason="rust", effective_at=START + 2 * DAY)
+        inv.ship("BOLT", 4, src="DC1/DOCK", customer="C1", effective_at=START + 5 * DAY)
+        [row] = inv.dwell_times()
+        assert (row.quantity, row.mean, row.shortest) == (Decimal(4), td(days=4), td(days=4))
+
+    def test_by_lot_item_and_category(self, bolts: sl.Inventory) -> None:
+        """Lots are matched on their own; rows roll up to the item or to a caller's
+        categories, SKUs without a category going under None."""
+        inv = bolts
+        inv.receive("ASP", 10, lot="L1", to="DC1/A/01", effective_at=START)
+        inv.receive("ASP", 10, lot="L2", to="DC1/A/01", effective_at=START + DAY)
+        inv.ship("ASP", 4, lot="L1", src="DC1/A/01", customer="C1", effective_at=START + 2 * DAY)
+        inv.ship("ASP", 6, lot="L2", src="DC1/A/01", customer="C1", effective_at=START + 4 * DAY)
+        by_lot = [(r.item, r.lot, r.quantity, r.mean) for r in inv.dwell_times(by="lot")]
+        assert by_lot == [
+            ("ASP", "L1", Decimal(4), td(days=2)),
+            ("ASP", "L2", Decimal(6), td(days=3)),
+            ("BOLT", None, Decimal(12), td(days=2, hours=20)),
+        ]
+        [asp] = inv.dwell_times(sku="ASP")
+        # (4·2 + 6·3) / 10 = 2.6 days
+        assert (asp.quantity, asp.mean) == (Decimal(10), td(days=2, hours=14, minutes=24))
+        rows = inv.dwell_times(by="category", categories={"ASP": "pharma"})
+        assert [(r.category, r.item, r.quantity, r.mean) for r in rows] == [
+            ("pharma", None, Decimal(10), td(days=2, hours=14, minutes=24)),
+            (None, None, Decimal(12), td(days=2, hours=20)),
+        ]
+
+    def test_fractional_quantities_and_seconds(self, inv: sl.Inventory) -> None:
+        """Quantities keep every decimal and dwell counts whole seconds: 0.375 kg over
+        1 d 0 h 0 min 7 s and 0.125 kg over 3 s mean (0.375·86407 + 0.125·3)/0.5 = 64806 s."""
+        inv.receive("FLOUR", "0.375", to="DC1/DOCK", effective_at=START)
+        inv.receive("FLOUR", "1000.125", to="DC1/DOCK", effective_at=START + td(days=1, seconds=4))
+        inv.ship("FLOUR", "0.5", src="DC1/DOCK", customer="C1", effective_at=START + td(1, 0, 0, 7))
+        [row] = inv.dwell_times()
+        assert row.quantity == Decimal("0.5")
+        assert row.mean == td(seconds=64806)
+        assert (row.shortest, row.longest) == (td(seconds=3), td(days=1, seconds=7))
+
+    def test_window_selects_shipments(self, bolts: sl.Inventory) -> None:
+        """since/until select shipments by their own time; the receipts matched may be older."""
+        assert bolts.dwell_times(until=START + 3 * DAY) == []
+        [row] = bolts.dwell_times(since=START + 3 * DAY, until=START + 4 * DAY)
+        assert row.quantity == 12
+
+    def test_bad_arguments_are_refused(self, bolts: sl.Inventory) -> None:
+        """A category grouping without categories, an unknown item, a naive time or an
+        empty window raise clear errors."""
+        with pytest.raises(errors.ValidationError, match="categories="):
+            bolts.dwell_times(by="category")
+        with pytest.raises(errors.ValidationError, match="by must be"):
+            bolts.dwell_times(by="supplier")  # type: ignore[arg-type]
+        with pytest.raises(errors.UnknownItemError):
+            bolts.dwell_times(sku="NOPE")
+        with pytest.raises(errors.InvalidTimeError):
+            bolts.dwell_times(since=dt.datetime(2026, 3, 1))
+        with pytest.raises(errors.ValidationError, match="must come after"):
+            bolts.dwell_times(since=START, until=START)
+
+
+class TestTurnover:
+    def test_time_weighted_average(self, bolts: sl.Inventory) -> None:
+        """Over 2-9 March: on hand 10 for 1 day, 15 for 2 days, 3 for 3 d 16 h = 51 unit-days
+        over 7 days = 7.285714 on average; 12 shipped turn it 1.6471 times, and the average
+        lasts 51 / 12 = 4.25 days at that rate."""
+        rows = bolts.turnover(since=START - 8 * HOUR, until=START + 7 * DAY - 8 * HOUR)
+        assert rows == [
+            sl.analytics.Turnover(
+                item="BOLT",
+                shipped=Decimal(12),
+                average_on_hand=Decimal("7.285714"),
+                turns=Decimal("1.6471"),
+                days_of_cover=Decimal("4.25"),
+            )
+        ]
+
+    def test_opening_stock_counts_for_the_whole_period(self, bolts: sl.Inventory) -> None:
+        """Stock from before the period counts from its start: 3 on hand all of 10-12 March
+        and nothing shipped is 0 turns, no cover figure."""
+        [row] = bolts.turnover(since=START + 8 * DAY, until=START + 10 * DAY)
+        assert (row.shipped, row.average_on_hand, row.turns, row.days_of_cover) == (
+            Decimal(0),
+            Decimal(3),
+            Decimal(0),
+            None,
+        )
+
+    def test_location_counts_moves_in_and_out(self, bolts: sl.Inventory) -> None:
+        """Measured at DC1/A, moving stock there is an inflow: 3 arrive at 08:00 on day 4, so
+        over day 4 the average is 3 · 16 / 24 = 2; nothing shipped from there."""
+        bolts.move("BOLT", 3, src="DC1/DOCK", dst="DC1/A/01", effective_at=START + 4 * DAY)
+        [row] = bolts.turnover(
+            since=START + 4 * DAY - 8 * HOUR, until=START + 5 * DAY - 8 * HOUR, location="DC1/A"
+        )
+        assert (row.average_on_hand, row.shipped) == (Decimal(2), Decimal(0))
+        assert bolts.turnover(since=START, until=START + DAY, location="DC2") == []
+
+    def test_until_defaults_to_now(self, bolts: sl.Inventory, clock: sl.FixedClock) -> None:
+        """Without until, the period ends at the clock's now."""
+        clock.set(START + 7 * DAY - 8 * HOUR)
+        [row] = bolts.turnover(since=START - 8 * HOUR)
+        assert row.average_on_hand == Decimal("7.285714")
+
+    def test_bad_arguments_are_refused(self, bolts: sl.Inventory) -> None:
+        """A period under a second, an unknown location or item raise clear errors."""
+        with pytest.raises(errors.ValidationError, match="at least a second"):
+            bolts.turnover(since=START, until=START + dt.timedelta(microseconds=999_999))
+        with pytest.raises(errors.UnknownLocationError):
+            bolts.turnover(since=START, until=START + DAY, location="NOPE")
+        with pytest.raises(errors.UnknownItemError):
+            bolts.turnover(since=START, until=START + DAY, sku="NOPE")
+
+
+class TestAging:
+    def test_by_expiry(self, inv: sl.Inventory) -> None:
+        """Days to each lot's expiry put its stock in a bucket; expired stock is below 0 and
+        stock without an expiry has its own bucket."""
+        for lot, days, qty in (("OLD", -1, 1), ("SOON", 0, 2), ("NEAR", 29, 3), ("MID", 45, 4)):
+            inv.receive("ASP", qty, lot=lot, expiry=TODAY + td(days), to="DC1/A/01")
+        inv.receive("BOLT", 7, to="DC1/A/01")
+        rows = inv.aging()
+        assert [(r.item, r.bucket, r.low, r.high, r.quantity) for r in rows] == [
+            ("ASP", "<0", None, -1, Decimal(1)),
+            ("ASP", "0-29", 0, 29, Decimal(5)),
+            ("ASP", "30-59", 30, 59, Decimal(4)),
+            ("BOLT", "no expiry", None, None, Decimal(7)),
+        ]
+        rows = inv.aging(edges=[40], today=TODAY + td(10), sku="ASP")
+        assert [(r.bucket, r.quantity) for r in rows] == [("<40", Decimal(10))]
+
+    def test_by_receipt_first_in_first_out(self, inv: sl.Inventory) -> None:
+        """What is left after shipping is the youngest stock: of 10 received 40 days ago and
+        5 received 10 days ago, 12 shipped leave 3 that are 10 days old."""
+        inv.receive("BOLT", 10, to="DC1/DOCK", effective_at=NOW - 40 * DAY)
+        inv.receive("BOLT", 5, to="DC1/DOCK", effective_at=NOW - 10 * DAY)
+        inv.receive("ASP", 6, lot="L1", to="DC1/DOCK", effective_at=NOW - 70 * DAY)
+        inv.ship("BOLT", 12, src="DC1/DOCK", customer="C1", effective_at=NOW - DAY)
+        rows = inv.aging(basis="receipt")
+        assert [(r.item, r.bucket, r.quantity) for r in rows] == [
+            ("ASP", "60-89", Decimal(6)),
+            ("BOLT", "0-29", Decimal(3)),
+        ]
+
+    def test_bad_edges_are_refused(self, inv: sl.Inventory) -> None:
+        """Edges must be increasing whole numbers; the basis must be known."""
+        for edges in ([], [30, 30], [30, 10], [1.5]):
+            with pytest.raises(errors.ValidationError, match="edges"):
+                inv.aging(edges=edges)  # type: ignore[arg-type]
+        with pytest.raises(errors.ValidationError, match="basis"):
+            inv.aging(basis="age")  # type: ignore[arg-type]
+
+
+class TestNearExpiry:
+    def test_lists_positions_with_reservations(self, inv: sl.Inventory) -> None:
+        """Lots expiring within the horizon (or expired) are listed per position, soonest
+        first, whatever their status, with what is reserved there."""
+        inv.receive("ASP", 10, lot="SOON", expiry=TODAY + td(5), to="DC1/A/01")
+        inv.move("ASP", 4, lot="SOON", src="DC1/A/01", dst="DC1/B/01")
+        inv.receive("ASP", 3, lot="GONE", expiry=TODAY - td(2), to="DC1/A/02")
+        inv.hold("ASP", 1, lot="GONE", location="DC1/A/02", reason="expired")
+        inv.receive("ASP", 8, lot="LATER", expiry=TODAY + td(31), to="DC1/A/01")
+        inv.allocate("ASP", 2, order="SO-1", lot="SOON", zones=["DC1/B"])
+        rows = inv.near_expiry(30)
+        assert [
+            (r.lot, r.days_left, r.location, r.status, r.quantity, r.reserved, r.unreserved)
+            for r in rows
+        ] == [
+            ("GONE", -2, "DC1/A/02", "available", Decimal(2), Decimal(0), Decimal(2)),
+            ("GONE", -2, "DC1/A/02", "hold", Decimal(1), Decimal(0), Decimal(1)),
+            ("SOON", 5, "DC1/A/01", "available", Decimal(6), Decimal(0), Decimal(6)),
+            ("SOON", 5, "DC1/B/01", "available", Decimal(4), Decimal(2), Decimal(2)),
+        ]
+        assert [r.lot for r in inv.near_expiry(31)][-1] == "LATER"
+        assert [r.location for r in inv.near_expiry(30, location="DC1/B")] == ["DC1/B/01"]
+        assert [r.lot for r in inv.near_expiry(0)] == ["GONE", "GONE"]
+        assert inv.near_expiry(30, today=TODAY - td(40)) == []
+
+    def test_bad_arguments_are_refused(self, inv: sl.Inventory) -> None:
+        """A negative horizon, a datetime for a date, an unknown location raise clear errors."""
+        with pytest.raises(errors.ValidationError, match="days"):
+            inv.near_expiry(-1)
+        with pytest.raises(errors.ValidationError, match="today must be a date"):
+            inv.near_expiry(3, today=NOW)
+        with pytest.raises(errors.UnknownLocationError):
+            inv.near_expiry(3, location="NOPE")
+
+
+class TestSupplierNonconformity:
+    @pytest.fixture
+    def findings(self, inv: sl.Inventory) -> sl.Inventory:
+        """L1 from S1 (held twice, then some scrapped), L2 from S2 (received in quarantine,
+        then partly returned), BOLT from S1 (untracked, held once)."""
+        inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="S1")
+        inv.receive("ASP", 5, lot="L1", to="DC1/A/01", supplier="S1")
+        inv.receive("ASP", 8, lot="L2", to="DC1/A/02", supplier="S2", status="quarantine")
+        inv.receive("BOLT", 4, to="DC1/A/01", supplier="S1")
+        inv.hold("ASP", 3, lot="L1", location="DC1/A/01", reason="damaged")
+        inv.release("ASP", 3, lot="L1", location="DC1/A/01", reason="checked")
+        inv.hold("ASP", 2, lot="L1", location="DC1/A/01", reason="damaged")
+        inv.scrap("ASP", 2, lot="L1", location="DC1/A/01", status="hold", reason="damaged")
+        inv.change_status(
+            "ASP", 8, lot="L2", location="DC1/A/02", status="quarantine", to_status="hold",
+            reason="failed inspection",
+        )  # fmt: skip
+        inv.move(
+            "ASP", 5, lot="L2", src="DC1/A/02", dst="suppliers/S2", status="hold",
+            reason="failed inspection",
+        )  # fmt: skip
+        inv.hold("BOLT", 1, location="DC1/A/01", reason="damaged")
+        return inv
+
+    def test_events_by_supplier_kind_and_reason(self, findings: sl.Inventory) -> None:
+        """Holds (entering a blocking status; leaving quarantine for hold counts, releasing
+        does not), returns and scrap are counted per supplier of the lot, with the supplier's
+        receipts of the item; untracked stock has no supplier."""
+        rows = findings.supplier_nonconformity()
+        hold, ret, scrap = NonconformityKind.HOLD, NonconformityKind.RETURN, NonconformityKind.SCRAP
+        assert [
+            (r.supplier, r.item, r.kind, r.reason, r.events, r.quantity, r.receipts) for r in rows
+        ] == [
+            ("S1", "ASP", hold, "damaged", 2, Decimal(5), 2),
+            ("S1", "ASP", scrap, "damaged", 1, Decimal(2), 2),
+            ("S2", "ASP", hold, "failed inspection", 1, Decimal(8), 1),
+            ("S2", "ASP", ret, "failed inspection", 1, Decimal(5), 1),
+            (None, "BOLT", hold, "damaged", 1, Decimal(1), 0),
+        ]
+        assert rows[0].rate == Decimal(1)
+        assert rows[-1].rate is None
+
+    def test_statuses_and_window(self, findings: sl.Inventory, clock: sl.FixedClock) -> None:
+        """Only the given statuses make a hold; only events in the window count."""
+        rows = findings.supplier_nonconformity(statuses=["quarantine"])
+        assert {(r.supplier, r.kind, r.events) for r in rows} == {
+            ("S2", NonconformityKind.HOLD, 1),
+            ("S1", NonconformityKind.SCRAP, 1),
+            ("S2", NonconformityKind.RETURN, 1),
+        }
+        assert findings.supplier_nonconformity(since=clock.now() + DAY) == []
+
+    def test_unknown_status_is_refused(self, findings: sl.Inventory) -> None:
+        """A status that does not exist is an error, not an empty report."""
+        with pytest.raises(errors.UnknownStatusError, match="HOLD"):
+            findings.supplier_nonconformity(statuses=["HOLD"])
+
+
+class TestActivity:
+    @pytest.fixture
+    def busy(self, inv: sl.Inventory) -> sl.Inventory:
+        """A receipt at 08:10, a put-away at 08:50, a pick at 14:05 and a hold at 14:20 (UTC)."""
+        inv.receive("BOLT", 10, to="DC1/DOCK", effective_at=START + td(minutes=10))
+        inv.move("BOLT", 10, src="DC1/DOCK", dst="DC1/A/01", effective_at=START + td(minutes=50))
+        inv.move(
+            "BOLT", 4, src="DC1/A/01", dst="DC1/A/02", kind="pick",
+            effective_at=START + td(hours=6, minutes=5),
+        )  # fmt: skip
+        inv.hold(
+            "BOLT",
+            1,
+            location="DC1/A/02",
+            reason="check",
+            effective_at=START + td(hours=6, minutes=20),
+        )
+        return inv
+
+    def test_zone_by_hour(self, busy: sl.Inventory) -> None:
+        """Each line counts inbound where it enters and outbound where it leaves (internal
+        locations only), by zone and hour."""
+        rows = busy.activity()
+        assert [(r.zone, r.hour, r.inbound, r.outbound) for r in rows] == [
+            ("DC1/A", 8, 1, 0),
+            ("DC1/A", 14, 2, 2),
+            ("DC1/DOCK", 8, 1, 1),
+        ]
+        assert [(r.zone, r.hour, r.touches) for r in busy.activity(depth=1)] == [
+            ("DC1", 8, 3),
+            ("DC1", 14, 4),
+        ]
+
+    def test_time_zone_kinds_and_window(self, busy: sl.Inventory) -> None:
+        """Hours are counted in the given time zone (Berlin is UTC+1 in early March); kinds and
+        the window select transactions."""
+        rows = busy.activity(depth=1, tz="Europe/Berlin")
+        assert [(r.hour, r.touches) for r in rows] == [(9, 3), (15, 4)]
+        rows = busy.activity(kinds=["pick"])
+        assert [(r.zone, r.hour, r.inbound, r.outbound) for r in rows] == [("DC1/A", 14, 1, 1)]
+        assert busy.activity(since=START + td(hours=7)) == []
+
+    def test_bad_arguments_are_refused(self, busy: sl.Inventory) -> None:
+        """A depth below 1, an unknown time zone or kind raise clear errors."""
+        with pytest.raises(errors.ValidationError, match="depth"):
+            busy.activity(depth=0)
+        with pytest.raises(errors.ValidationError, match="time zone"):
+            busy.activity(tz="Mars/Olympus")
+        with pytest.raises(errors.ValidationError, match="transaction kind"):
+            busy.activity(kinds=["teleport"])
+
+
+class TestRows:
+    def test_to_dict_is_json_ready(self, bolts: sl.Inventory) -> None:
+        """Rows turn into plain JSON: decimals as text, durations in seconds, enums as values."""
+        [row] = bolts.dwell_times()
+        assert json.loads(json.dumps(row.to_dict())) == {
+            "item": "BOLT",
+            "lot": None,
+            "category": None,
+            "quantity": "12",
+            "mean": 244800,
+            "shortest": 172800,
+            "longest": 259200,
+        }
+        bolts.hold("BOLT", 1, location="DC1/DOCK", reason="dent")
+        [finding] = bolts.supplier_nonconformity()
+        assert finding.to_dict()["kind"] == "hold"
