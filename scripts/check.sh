@@ -17,7 +17,7 @@ echo "== mypy --strict"
 .venv/bin/mypy
 if [ -f mkdocs.yml ]; then
   echo "== docs (mkdocs build --strict)"
-  NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
+  NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --site-dir "$(mktemp -d)"
 fi
 echo "== pytest"
 .venv/bin/pytest -n auto -q "$@"

@@ -1,0 +1,118 @@
+"""The documentation site builds in strict mode, and no page has a broken link.
+
+mkdocs.yml turns on link validation (missing pages, unknown links, anchors), and ``strict``
+makes each of its warnings an error. The built HTML is then scanned as a browser would follow
+it: every relative ``href``/``src`` must name a file of the site and, with a ``#fragment``, an
+``id`` on that page. That also covers what mkdocs does not validate: the API reference's
+cross-references, and links inside snippets included from examples/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+
+
+class _Page(HTMLParser):
+    """The ids a page defines and the relative links it makes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("id", "name"):
+                self.ids.add(value)
+            elif (name == "href" and tag in ("a", "link")) or (name == "src" and tag != "script"):
+                self.links.append(value)
+
+
+@cache
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every relative link in ``site`` whose file or anchor does not exist, as text."""
+    problems = []
+    for html in sorted(site.rglob("*.html")):
+        for link in _parse(html).links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("/", "mailto:")):
+                continue  # external: not this site's to check
+            target = (html.parent / unquote(parts.path)).resolve() if parts.path else html
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{html.relative_to(site)}: {link}"
+            if not target.is_file() or site.resolve() not in target.parents:
+                problems.append(f"{where} (no such file)")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and unquote(parts.fragment) not in _parse(target).ids
+            ):
+                problems.append(f"{where} (no such anchor)")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once for this module with ``mkdocs build --strict``."""
+    out = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+class TestSite:
+    """The built site."""
+
+    def test_every_page_is_built(self, site: Path) -> None:
+        """Each Markdown page under docs/ becomes a page of the site (none left out)."""
+        for page in (ROOT / "docs").rglob("*.md"):
+            relative = page.relative_to(ROOT / "docs").with_suffix("")
+            folder = relative.parent if relative.name == "index" else relative
+            assert (site / folder / "index.html").is_file(), f"{page} was not built"
+
+    def test_no_broken_links(self, site: Path) -> None:
+        """No relative link points to a missing page, file or anchor."""
+        assert broken_links(site) == []
+
+
+class TestLinkChecker:
+    """The checker itself finds what it must (so the test above cannot pass by seeing nothing)."""
+
+    def test_finds_a_missing_page_and_a_missing_anchor(self, tmp_path: Path) -> None:
+        """A link to a file that is not there, or to an id the page lacks, is reported."""
+        (tmp_path / "a").mkdir()
+        (tmp_path / "a" / "index.html").write_text('<h2 id="here">x</h2>')
+        (tmp_path / "index.html").write_text(
+            '<a href="a/#here">ok</a><a href="a/#gone">x</a><a href="b/">x</a>'
+            '<a href="https://example.com/x">ext</a><a href="#top">x</a><p id="top"></p>'
+        )
+        assert broken_links(tmp_path) == [
+            "index.html: a/#gone (no such anchor)",
+            "index.html: b/ (no such file)",
+        ]
