@@ -25,17 +25,20 @@ from stockline.gs1._encode import (
     to_hri,
 )
 from stockline.gs1._epc import lgtin_uri, sgln_uri, sgtin_uri, sscc_uri
+from stockline.gs1._epc_decode import Epc, decode_epc
 from stockline.gs1._parse import GS, parse
 from stockline.gs1._scan import Element, Measure, Scan
 
 __all__ = [
     "GS",
     "Element",
+    "Epc",
     "Measure",
     "Scan",
     "build_elements",
     "check_digit",
     "check_elements",
+    "decode_epc",
     "is_valid_gtin",
     "lgtin_uri",
     "normalize_gtin",

@@ -1,0 +1,44 @@
+"""EPCIS 2.0: the ledger as GS1 EPCIS JSON-LD, announced receipts read from it, and the
+canonical EPCIS event hash ID.
+
+Export and import are methods of the inventory (:meth:`stockline.Inventory.export_epcis`,
+:meth:`stockline.Inventory.write_epcis`, :meth:`stockline.Inventory.expect_from_epcis`,
+:meth:`stockline.Inventory.receive_expected`, :meth:`stockline.Inventory.expectation_report`).
+This package holds their options and records, the built-in document validator (which needs
+no schema file) and the event hash, which works on any EPCIS 2.0 JSON-LD event.
+"""
+
+from stockline.epcis._expect import (
+    ExpectationReport,
+    ExpectedLine,
+    ExpectedReceipt,
+    ReportLine,
+)
+from stockline.epcis._hash import event_hash_id, prehash
+from stockline.epcis._import import (
+    EpcisDocument,
+    EpcisEvent,
+    QuantityElement,
+    load_epcis,
+    read_epcis,
+)
+from stockline.epcis._options import EpcisOptions
+from stockline.epcis._validate import EpcisProblem, check_epcis, validate_epcis
+
+__all__ = [
+    "EpcisDocument",
+    "EpcisEvent",
+    "EpcisOptions",
+    "EpcisProblem",
+    "ExpectationReport",
+    "ExpectedLine",
+    "ExpectedReceipt",
+    "QuantityElement",
+    "ReportLine",
+    "check_epcis",
+    "event_hash_id",
+    "load_epcis",
+    "prehash",
+    "read_epcis",
+    "validate_epcis",
+]

@@ -1,0 +1,276 @@
+"""Walk the ledger in posting order and stream its EPCIS 2.0 document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+
+from stockline.epcis._events import Event, EventMaker, NewNode, format_time
+from stockline.epcis._hash import event_hash_id
+from stockline.epcis._ids import Names
+from stockline.epcis._options import EpcisOptions
+from stockline.epcis._vocab import CONTEXT, STOCKLINE_NAMESPACE
+from stockline.errors import UnknownLotError, ValidationError
+from stockline.ledger._master import LocationKind
+from stockline.ledger._records import Transaction, TxKind
+from stockline.ledger._time import aware_utc
+
+if TYPE_CHECKING:
+    from stockline._inventory import Inventory
+
+__all__ = ["DOCUMENT_CONTEXT", "Export", "export_document", "write_document"]
+
+#: The ``@context`` of every document stockline writes.
+DOCUMENT_CONTEXT: list[Any] = [CONTEXT, {"stockline": STOCKLINE_NAMESPACE}]
+
+
+@attrs.frozen(kw_only=True)
+class _Filter:
+    since: dt.datetime | None
+    until: dt.datetime | None
+    lots: frozenset[tuple[str, str]] | None
+    after: int
+
+
+@attrs.define
+class Export:
+    """One export in progress: the document header and a generator of its events.
+
+    The events are produced while the ledger is read, a batch of transactions at a time, so
+    memory stays bounded by the master data, the lots and serials and the containers, never by
+    the number of transactions.
+    """
+
+    header: dict[str, Any]
+    events: Iterator[Event]
+
+
+def export_document(inv: Inventory, **kwargs: Any) -> dict[str, Any]:
+    """Build the whole EPCIS document in memory (see ``Inventory.export_epcis``)."""
+    export = start(inv, **kwargs)
+    document = export.header
+    document["epcisBody"]["eventList"] = list(export.events)
+    return document
+
+
+def write_document(inv: Inventory, target: str | os.PathLike[str] | IO[str], **kwargs: Any) -> int:
+    """Stream the EPCIS document to a file (see ``Inventory.write_epcis``); return the number of
+    events written."""
+    export = start(inv, **kwargs)
+    if isinstance(target, str | os.PathLike):
+        path = Path(target)
+        part = path.with_name(path.name + ".part")
+        try:
+            with part.open("w", encoding="utf-8", newline="\n") as out:
+                count = _write(out, export)
+            part.replace(path)
+        finally:
+            part.unlink(missing_ok=True)
+        return count
+    return _write(target, export)
+
+
+def _write(out: IO[str], export: Export) -> int:
+    header = json.dumps(export.header, ensure_ascii=False, separators=(",", ":"))
+    opening, closing = header.rsplit('"eventList":[]', 1)
+    out.write(opening + '"eventList":[')
+    count = 0
+    for event in export.events:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
+        count += 1
+    out.write("\n]" + closing + "\n")
+    return count
+
+
+def start(
+    inv: Inventory,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    lots: Iterable[tuple[str, str]] | None = None,
+    after: int = 0,
+    options: EpcisOptions | None = None,
+) -> Export:
+    """Read the master data and the ledger head, check the arguments, and return the export."""
+    options = EpcisOptions() if options is None else options
+    if not isinstance(options, EpcisOptions):
+        raise ValidationError(f"options must be an EpcisOptions, got {type(options).__name__}")
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise ValidationError(f"after must be a transaction id (an int >= 0), got {after!r}")
+    window = _Filter(
+        since=None if since is None else aware_utc(since, "since"),
+        until=None if until is None else aware_utc(until, "until"),
+        lots=None,
+        after=after,
+    )
+    if window.since is not None and window.until is not None and window.until <= window.since:
+        raise ValidationError(f"until ({until}) must be after since ({since})")
+    with inv.store.read() as r:
+        items = {i.sku: i for i in r.items()}
+        locations = {loc.path: loc for loc in r.locations()}
+        parties = {p.code: p for p in r.parties()}
+        statuses = {s.name: s for s in r.statuses()}
+        known_lots = {(lot.item, lot.code): lot for lot in r.lots()}
+        head, _ = r.head()
+        newest = r.transaction(head) if head else None
+    if lots is not None:
+        wanted = frozenset(_lot_key(entry) for entry in lots)
+        for sku, code in sorted(wanted):
+            if (sku, code) not in known_lots:
+                raise UnknownLotError(
+                    f"lot {code!r} of {sku} is not known, so no event can match it",
+                    item=sku,
+                    lot=code,
+                )
+        window = attrs.evolve(window, lots=wanted)
+    created = newest.recorded_at if newest is not None else inv.clock.now()
+    header = {
+        "@context": DOCUMENT_CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": format_time(created),
+        "epcisBody": {"eventList": []},
+    }
+    names = Names(options, items, locations, parties)
+    maker = EventMaker(
+        options, names, items=items, locations=locations, statuses=statuses, lots=known_lots
+    )
+    internal = {path for path, loc in locations.items() if loc.kind is LocationKind.INTERNAL}
+    return Export(header=header, events=_events(inv, maker, window, internal, head, options))
+
+
+def _lot_key(entry: object) -> tuple[str, str]:
+    if (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and all(isinstance(part, str) for part in entry)
+    ):
+        return entry[0], entry[1]
+    raise ValidationError(f"lots takes (sku, lot) pairs such as ('ASP-100', 'L24B'), got {entry!r}")
+
+
+def _events(
+    inv: Inventory,
+    maker: EventMaker,
+    window: _Filter,
+    internal: set[str],
+    head: int,
+    options: EpcisOptions,
+) -> Iterator[Event]:
+    seen_lots: set[tuple[str, str]] = set()
+    seen_serials: set[tuple[str, str]] = set()
+    parents: dict[str, str | None] = {}
+    related: set[str] = set()
+    cursor = 0
+    while cursor < head:
+        batch = inv.changes(after=cursor, limit=min(options.batch_size, head - cursor))
+        if not batch:
+            break
+        for tx in batch:
+            new = _first_seen(tx, seen_lots, seen_serials, internal)
+            if _included(tx, window, related):
+                events = maker.commissioning(tx, new) if tx.kind is not TxKind.REVERSAL else []
+                if tx.kind is TxKind.REVERSAL:
+                    events += _declared(inv, maker, tx, parents)
+                else:
+                    events += maker.events(tx, parents)
+                for event in events:
+                    yield _identified(event)
+            for change in tx.containers:
+                parents[change.container] = change.parent
+        cursor = batch[-1].id
+
+
+def _first_seen(
+    tx: Transaction,
+    seen_lots: set[tuple[str, str]],
+    seen_serials: set[tuple[str, str]],
+    internal: set[str],
+) -> list[NewNode]:
+    """The lots and serials ``tx`` is the first transaction to mention, where it puts them.
+
+    A serial is new once; a lot once, with the quantity of it this transaction brings into
+    internal locations. The sets remember what was seen, so the answer depends only on the
+    ledger's posting order.
+    """
+    fresh_lots = {(m.item, m.lot) for m in tx.movements if m.lot is not None} - seen_lots
+    new: list[NewNode] = []
+    for m in tx.movements:
+        place = (
+            m.dst.location
+            if m.dst.location in internal
+            else m.src.location
+            if m.src.location in internal
+            else None
+        )
+        if m.serial is not None:
+            if (m.item, m.serial) in seen_serials:
+                continue
+            seen_serials.add((m.item, m.serial))
+            if place is not None:
+                new.append((m.item, m.lot, m.serial, place, m.quantity))
+        elif (m.item, m.lot) in fresh_lots and place is not None and place == m.dst.location:
+            new.append((m.item, m.lot, None, place, m.quantity))
+    seen_lots.update(fresh_lots)
+    return new
+
+
+def _included(tx: Transaction, window: _Filter, related: set[str]) -> bool:
+    if window.lots is not None:
+        hit = False
+        for m in tx.movements:
+            if m.lot is not None and (m.item, m.lot) in window.lots:
+                hit = True
+                related.update(c for c in (m.src.container, m.dst.container) if c is not None)
+        for change in tx.containers:
+            if change.container in related:
+                hit = True
+                if change.parent is not None:
+                    related.add(change.parent)
+        if not hit:
+            return False
+    if tx.id <= window.after:
+        return False
+    if window.since is not None and tx.effective_at < window.since:
+        return False
+    return window.until is None or tx.effective_at < window.until
+
+
+def _declared(
+    inv: Inventory, maker: EventMaker, tx: Transaction, parents: dict[str, str | None]
+) -> list[Event]:
+    """Copies of the reversed transaction's events, each declared erroneous."""
+    assert tx.reverses is not None, "a reversal names the transaction it reverses"
+    original = inv.transaction(tx.reverses)
+    # The reversal restores every container the original touched to its state before it.
+    before = {**parents, **{c.container: c.parent for c in tx.containers}}
+    declaration = {
+        "declarationTime": format_time(tx.recorded_at),
+        "reason": "did_not_occur",
+        "stockline:transaction": str(tx.id),
+    }
+    if tx.reason:
+        declaration["stockline:reason"] = tx.reason
+    copies = []
+    for event in maker.events(original, before):
+        copy = dict(event)
+        copy["errorDeclaration"] = declaration
+        copies.append(copy)
+    return copies
+
+
+def _identified(event: Event) -> Event:
+    """The event with its canonical event hash ID (the same for an error-declared copy)."""
+    identified: Event = {
+        "type": event["type"],
+        "eventID": event_hash_id(event, context=DOCUMENT_CONTEXT),
+    }
+    identified.update((k, v) for k, v in event.items() if k != "type")
+    return identified

@@ -1,0 +1,585 @@
+"""Expected receipts in the store: importing, receiving against them, reporting.
+
+The work behind :class:`stockline._epcis_import.EpcisImporting` (kept apart so that importing
+the Inventory does not load the GS1 and EPCIS readers until they are used).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from stockline.epcis._expect import (
+    KIND,
+    ExpectationReport,
+    ExpectedLine,
+    ExpectedReceipt,
+    Received,
+    compare,
+    excess,
+    expectations_from,
+    resolve,
+    units_of,
+)
+from stockline.epcis._import import EpcisSource, read_epcis
+from stockline.errors import (
+    BarcodeError,
+    DuplicateError,
+    ExpiredProductError,
+    ScanMismatchError,
+    TrackingError,
+    UnexpectedReceiptError,
+    UnknownExpectationError,
+    UnknownItemError,
+    ValidationError,
+)
+from stockline.gs1 import Scan, parse, to_hri
+from stockline.gs1._epc_decode import decode_epc
+from stockline.ledger._master import Container, Item, LocationKind, Tracking
+from stockline.ledger._records import Movement, Position, Reference, Transaction, TxKind
+from stockline.ledger._time import aware_utc
+
+if TYPE_CHECKING:
+    from stockline._inventory import Inventory
+    from stockline.adapters._protocol import LedgerReader, LedgerWriter
+    from stockline.ledger._documents import Document
+
+__all__ = ["expect", "expectation_report", "expected_receipt", "expected_receipts", "receive"]
+
+_FORMAT = 1
+# CBV business transaction type -> the ledger's reference type (the inverse of the export's).
+_REF_TYPES = {
+    "po": "PO",
+    "desadv": "ASN",
+    "bol": "BOL",
+    "inv": "INV",
+    "prodorder": "WO",
+    "recadv": "RECADV",
+    "rma": "RMA",
+    "cert": "CERT",
+    "poc": "POC",
+}
+
+
+def expect(
+    inv: Inventory,
+    document: EpcisSource,
+    *,
+    key: str | None,
+    schema: str | os.PathLike[str] | Mapping[str, Any] | None,
+    replace: bool,
+    actor: str | None,
+) -> list[ExpectedReceipt]:
+    """See :meth:`stockline.Inventory.expect_from_epcis`."""
+    now = inv.clock.now()
+    parsed = read_epcis(document, schema=schema)
+    found = expectations_from(parsed, key=key, today=now.date())
+    with inv.store.write() as w:
+        for expected in found:
+            _store(w, expected, replace=replace, actor=actor, at=now)
+    return found
+
+
+def expected_receipt(inv: Inventory, key: str) -> ExpectedReceipt:
+    """See :meth:`stockline.Inventory.expected_receipt`."""
+    with inv.store.read() as r:
+        return ExpectedReceipt.from_json(_document(r, key).body["expected"])
+
+
+def expected_receipts(inv: Inventory) -> list[ExpectedReceipt]:
+    """See :meth:`stockline.Inventory.expected_receipts`."""
+    with inv.store.read() as r:
+        return [ExpectedReceipt.from_json(d.body["expected"]) for d in r.documents(KIND)]
+
+
+def expectation_report(inv: Inventory, key: str) -> ExpectationReport:
+    """See :meth:`stockline.Inventory.expectation_report`."""
+    with inv.store.read() as r:
+        doc = _document(r, key)
+        expected = ExpectedReceipt.from_json(doc.body["expected"])
+        return compare(key, expected, _received(r, doc), _items(r))
+
+
+# -- storing -----------------------------------------------------------------------------------
+
+
+def _document(r: LedgerReader, key: str) -> Document:
+    doc = r.document(KIND, key)
+    if doc is None:
+        raise UnknownExpectationError(
+            f"no expected receipt has key {key!r}; import the supplier's EPCIS document with "
+            "expect_from_epcis() first (expected_receipts() lists the keys)",
+            key=key,
+        )
+    return doc
+
+
+def _store(
+    w: LedgerWriter, expected: ExpectedReceipt, *, replace: bool, actor: str | None, at: dt.datetime
+) -> None:
+    announced = expected.to_json()
+    existing = w.document(KIND, expected.key)
+    if existing is None:
+        body = {"format": _FORMAT, "expected": announced, "received": []}
+        w.put_document(KIND, expected.key, body, version=0, actor=actor, at=at)
+        return
+    if existing.body["expected"] == announced:
+        return
+    if not replace:
+        raise DuplicateError(
+            f"expected receipt {expected.key!r} was imported before with another content; pass "
+            "replace=True to take the new announcement (what was received against it is "
+            "kept), or key= to import it under another key"
+        )
+    body = {**existing.body, "expected": announced}
+    w.put_document(KIND, expected.key, body, version=existing.version, actor=actor, at=at)
+
+
+def _received(r: LedgerReader, doc: Document) -> list[Received]:
+    """What was received against the expectation, less receipts since reversed."""
+    lines = [Received.from_json(entry) for entry in doc.body["received"]]
+    reversed_ids = {
+        tx for tx in {line.transaction_id for line in lines} if r.reversed_by(tx) is not None
+    }
+    return [line for line in lines if line.transaction_id not in reversed_ids]
+
+
+def _items(r: LedgerReader) -> Callable[[str], Item | None]:
+    cache: dict[str, Item | None] = {}
+
+    def lookup(gtin: str) -> Item | None:
+        if gtin not in cache:
+            cache[gtin] = r.item_by_gtin(gtin)
+        return cache[gtin]
+
+    return lookup
+
+
+# -- receiving ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """The keywords of :meth:`stockline.Inventory.receive_expected`."""
+
+    expectation: str
+    to: str
+    supplier: str | None
+    status: str
+    allow_unexpected: bool
+    allow_expired: bool
+    today: dt.date | None
+    gs_standin: str | None
+    key: str | None
+    effective_at: dt.datetime | None
+    actor: str | None
+
+
+@attrs.frozen(kw_only=True)
+class _Planned:
+    """One movement of the receipt to post."""
+
+    item: Item
+    gtin: str | None
+    lot: str | None
+    serial: str | None
+    quantity: Decimal
+    expiry: dt.date | None
+    produced_on: dt.date | None
+    container: str | None
+    # Where the expiry came from: "17"/"15" a label AI, None the announcement.
+    expiry_ai: str | None = None
+
+
+def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -> Transaction:
+    """See :meth:`stockline.Inventory.receive_expected`."""
+    today = o.today
+    if today is None:
+        now = (
+            inv.clock.now() if o.effective_at is None else aware_utc(o.effective_at, "effective_at")
+        )
+        today = dt.date(now.year, now.month, now.day)
+    scan = (
+        scan_or_text
+        if isinstance(scan_or_text, Scan)
+        else parse(scan_or_text, gs_standin=o.gs_standin, today=today)
+    )
+    with inv.store.write() as w:
+        doc = _document(w, o.expectation)
+        expected = ExpectedReceipt.from_json(doc.body["expected"])
+        received = _received(w, doc)
+        items = _items(w)
+        # A retried scan (same idempotency key) is not checked again: post() returns the
+        # first receipt, or refuses other content under the same key.
+        retry = o.key is not None and w.find_key(o.key) is not None
+        plan = _plan(w, o.expectation, expected, [] if retry else received, scan, qty, items)
+        for line in plan:
+            _check_expiry(line, today, o.allow_expired)
+        new = [
+            Received(
+                transaction_id=0,
+                item=p.item.sku,
+                gtin=p.gtin,
+                lot=p.lot,
+                serial=p.serial,
+                quantity=p.quantity,
+                container=p.container,
+            )
+            for p in plan
+        ]
+        beyond = [] if retry else _beyond(o.expectation, expected, received, new, items)
+        if beyond and not o.allow_unexpected:
+            raise UnexpectedReceiptError(
+                f"expected receipt {o.expectation!r} does not announce this: "
+                + "; ".join(beyond)
+                + ". Nothing was posted; check the goods against the shipping notice, or pass "
+                "allow_unexpected=True to receive them anyway (they are then reported)",
+                key=o.expectation,
+                item=plan[0].item.sku,
+                lot=plan[0].lot,
+                serial=plan[0].serial,
+                scanned=_text(scan),
+                expected=o.expectation,
+            )
+        now = inv.clock.now()
+        for p in plan:
+            if p.lot is not None:
+                inv._lot(
+                    w, p.item.sku, p.lot, expiry=p.expiry, produced_on=p.produced_on, actor=o.actor
+                )
+        for container in dict.fromkeys(p.container for p in plan if p.container is not None):
+            if w.container(container) is None:
+                w.save(Container(code=container, kind="pallet"), actor=o.actor, at=now)
+        supplier = o.supplier if o.supplier is not None else _supplier(w, expected)
+        src = inv._counterparty(w, LocationKind.SUPPLIER, supplier, o.actor)
+        movements = [
+            Movement(
+                item=p.item.sku,
+                quantity=p.quantity,
+                src=src,
+                dst=Position(location=o.to, status=o.status, container=p.container),
+                lot=p.lot,
+                serial=p.serial,
+            )
+            for p in plan
+        ]
+        draft = inv._draft(
+            TxKind.RECEIPT,
+            movements,
+            supplier,
+            None,
+            _refs(o.expectation, expected),
+            o.key,
+            o.effective_at,
+            o.actor,
+            None,
+        )
+        tx = inv._post(w, draft, now=now)
+        if retry:
+            return tx
+        entries = [
+            attrs.evolve(r, transaction_id=tx.id, unexpected=bool(beyond)).to_json() for r in new
+        ]
+        body = {**doc.body, "received": [*doc.body["received"], *entries]}
+        w.put_document(KIND, o.expectation, body, version=doc.version, actor=o.actor, at=now)
+        return tx
+
+
+def _text(scan: Scan) -> str:
+    return to_hri(scan.elements)
+
+
+def _plan(
+    r: LedgerReader,
+    key: str,
+    expected: ExpectedReceipt,
+    received: Sequence[Received],
+    scan: Scan,
+    qty: object,
+    items: Callable[[str], Item | None],
+) -> list[_Planned]:
+    """The movements a scan stands for: a product, or an announced pallet or case's content."""
+    if scan.gtin is not None and scan.serial is not None:
+        case = f"(01){scan.gtin}(21){scan.serial}"
+        content = expected.under(case)
+        if content:
+            return _content(key, case, content, received, items, scan.sscc, qty)
+    gtin = scan.gtin or scan.content_gtin
+    if gtin is None:
+        if scan.sscc is None:
+            raise BarcodeError(
+                f"the scan ({_text(scan)}) names no trade item and no SSCC; scan the product's "
+                "barcode or the pallet's SSCC label",
+                text=_text(scan),
+                ai="01",
+            )
+        content = expected.under(scan.sscc)
+        if not content:
+            if scan.sscc in expected.containers:
+                raise ScanMismatchError(
+                    f"expected receipt {key!r} names SSCC {scan.sscc} but not what is on it; "
+                    "scan the items on the pallet instead",
+                    ai="00",
+                    scanned=scan.sscc,
+                    expected=key,
+                )
+            raise UnexpectedReceiptError(
+                f"SSCC {scan.sscc} is not in expected receipt {key!r}, so stockline cannot tell "
+                f"what is on it; check the pallet's label and the shipping notice, or scan the "
+                "items on it",
+                key=key,
+                item="",
+                lot=None,
+                serial=None,
+                scanned=scan.sscc,
+                expected=key,
+            )
+        return _content(key, scan.sscc, content, received, items, scan.sscc, qty)
+    return [_product(r, expected, received, scan, qty, items, gtin, key)]
+
+
+def _product(
+    r: LedgerReader,
+    expected: ExpectedReceipt,
+    received: Sequence[Received],
+    scan: Scan,
+    qty: object,
+    items: Callable[[str], Item | None],
+    gtin: str,
+    key: str,
+) -> _Planned:
+    # The same reading of a scan as receive_scan's, so both paths post the same quantities.
+    from stockline._scanning import _quantity, _tracked_codes
+
+    item = items(gtin)
+    if item is None:
+        raise UnknownItemError(f"no item has GTIN {gtin}; add_item(gtin=...) first", item=gtin)
+    quantity = _quantity(item, scan, qty, units_of(item, gtin))
+    lot, serial = _tracked_codes(item, scan, quantity)
+    if serial is not None:
+        _not_received_yet(key, received, item.sku, serial)
+    announced = _announced(expected, items, item, lot, serial)
+    if lot is None and serial is not None and announced is not None:
+        # A unit label may carry only GTIN and serial; the shipping notice says its lot.
+        lot = announced.lot
+    ai: str | None = "17" if scan.expiry else "15"
+    expiry = scan.expiry or scan.best_before
+    if expiry is None:
+        ai = None
+        expiry = None if announced is None or announced.lot != lot else announced.expiry
+        if expiry is None and lot is not None:
+            known = r.lot(item.sku, lot)
+            expiry = None if known is None else known.expiry
+    return _Planned(
+        item=item,
+        gtin=gtin,
+        lot=lot,
+        serial=serial,
+        quantity=quantity,
+        expiry=expiry,
+        produced_on=scan.production_date if lot is not None else None,
+        container=scan.sscc,
+        expiry_ai=ai,
+    )
+
+
+def _announced(
+    expected: ExpectedReceipt,
+    items: Callable[[str], Item | None],
+    item: Item,
+    lot: str | None,
+    serial: str | None,
+) -> ExpectedLine | None:
+    """The announced line of this serial (or, without one, of this lot) of ``item``."""
+    for line in expected.lines:
+        found, found_lot, found_serial, _, _ = resolve(line, items(line.gtin))
+        if found is None or found.sku != item.sku:
+            continue
+        if serial is not None and found_serial == serial:
+            return line
+        if serial is None and lot is not None and found_lot == lot:
+            return line
+    return None
+
+
+def _not_received_yet(key: str, received: Sequence[Received], sku: str, serial: str) -> None:
+    for r in received:
+        if r.item == sku and r.serial == serial:
+            raise UnexpectedReceiptError(
+                f"serial {serial} of {sku} was already received against expected receipt "
+                f"{key!r} (receipt {r.transaction_id}); a serial arrives once. Check for a "
+                "duplicated label",
+                key=key,
+                item=sku,
+                lot=r.lot,
+                serial=serial,
+                scanned=serial,
+                expected=key,
+            )
+
+
+def _content(
+    key: str,
+    parent: str,
+    content: Sequence[ExpectedLine],
+    received: Sequence[Received],
+    items: Callable[[str], Item | None],
+    scanned_sscc: str | None,
+    qty: object,
+) -> list[_Planned]:
+    """Receive an announced pallet or case as the document says it is packed."""
+    if qty is not None and qty != 1:
+        raise ScanMismatchError(
+            f"{parent} is one pallet or case, received with its announced content; leave qty "
+            f"out (got {qty!r})",
+            ai=None,
+            scanned=qty,
+            expected=1,
+        )
+    if parent.isdigit():
+        for r in received:
+            if r.container == parent:
+                raise UnexpectedReceiptError(
+                    f"SSCC {parent} was already received against expected receipt {key!r} "
+                    f"(receipt {r.transaction_id}); check for a duplicated label",
+                    key=key,
+                    item=r.item,
+                    lot=r.lot,
+                    serial=r.serial,
+                    scanned=parent,
+                    expected=key,
+                )
+    plan: list[_Planned] = []
+    for line in content:
+        item, lot, serial, quantity, why = resolve(line, items(line.gtin))
+        if item is None:
+            raise (
+                UnknownItemError(
+                    f"{parent} holds GTIN {line.gtin}, which no item has; add_item(gtin=...) first",
+                    item=line.gtin,
+                )
+                if why and why.startswith("the GTIN")
+                else ValidationError(f"{parent} holds GTIN {line.gtin} {why}; scan the items")
+            )
+        if quantity is None:
+            raise ScanMismatchError(
+                f"the shipping notice does not say how many of {item.sku} (GTIN {line.gtin}) "
+                f"{parent} holds; scan the items instead",
+                ai=None,
+                scanned=parent,
+                expected=None,
+            )
+        if item.tracking is not Tracking.NONE and lot is None:
+            raise TrackingError(
+                f"{item.sku} is {item.tracking.value}-tracked, but the shipping notice does not "
+                f"give the lot of what {parent} holds; scan the items' own barcodes",
+                item=item.sku,
+            )
+        if item.tracking is Tracking.SERIAL and serial is None:
+            raise TrackingError(
+                f"{item.sku} is serial-tracked, but the shipping notice gives no serials for "
+                f"what {parent} holds; scan each unit",
+                item=item.sku,
+            )
+        if serial is not None:
+            _not_received_yet(key, received, item.sku, serial)
+        if quantity == 0:
+            continue
+        plan.append(
+            _Planned(
+                item=item,
+                gtin=line.gtin,
+                lot=lot,
+                serial=serial,
+                quantity=quantity,
+                expiry=line.expiry if lot is not None else None,
+                produced_on=None,
+                container=line.container or scanned_sscc,
+            )
+        )
+    if not plan:
+        raise ScanMismatchError(
+            f"the shipping notice lists nothing to receive on {parent}",
+            ai=None,
+            scanned=parent,
+            expected=key,
+        )
+    return plan
+
+
+def _check_expiry(line: _Planned, today: dt.date, allow_expired: bool) -> None:
+    if line.expiry is None or line.expiry >= today or allow_expired:
+        return
+    source = {
+        "17": "expiry date (17) on the label",
+        "15": "best-before date (15) on the label",
+    }.get(line.expiry_ai or "", "expiry the shipping notice or the lot gives")
+    raise ExpiredProductError(
+        f"{line.item.sku}{f' lot {line.lot}' if line.lot else ''} expired on "
+        f"{line.expiry.isoformat()} ({source}), before {today.isoformat()}; do not receive it, "
+        "or pass allow_expired=True (with status='expired', say) to record it anyway",
+        ai=line.expiry_ai,
+        item=line.item.sku,
+        lot=line.lot,
+        expiry=line.expiry,
+        today=today,
+    )
+
+
+def _beyond(
+    key: str,
+    expected: ExpectedReceipt,
+    received: Sequence[Received],
+    new: Sequence[Received],
+    items: Callable[[str], Item | None],
+) -> list[str]:
+    """How the new lines would go past the announcement, one sentence each."""
+    before = excess(compare(key, expected, received, items))
+    after_report = compare(key, expected, [*received, *new], items)
+    after = excess(after_report)
+    grown = {b for b, amount in after.items() if amount > before.get(b, Decimal(0))}
+    return [
+        _beyond_text(line)
+        for line in after_report.lines
+        if line.status in ("over", "unexpected") and (line.item, line.lot, line.serial) in grown
+    ]
+
+
+def _beyond_text(line: Any) -> str:
+    what = line.item + (f" lot {line.lot}" if line.lot else "")
+    unit = f" {line.unit}" if line.unit else ""
+    if line.status == "over":
+        return f"{what} would be {line.received}{unit}, more than the {line.expected} announced"
+    if line.serial is not None:
+        return f"serial {line.serial} of {what} is not announced"
+    return f"{what} is not announced (would be {line.received}{unit})"
+
+
+def _supplier(r: LedgerReader, expected: ExpectedReceipt) -> str | None:
+    """The party whose GLN is the shipment's owning-party source, if one has it."""
+    for kind, uri in expected.sources:
+        if kind != "owning_party":
+            continue
+        try:
+            gln = decode_epc(uri).gln
+        except BarcodeError:
+            continue
+        for party in r.parties():
+            if gln is not None and party.gln == gln:
+                return party.code
+    return None
+
+
+def _refs(key: str, expected: ExpectedReceipt) -> list[Reference]:
+    refs = [
+        Reference(type=_REF_TYPES.get(kind) or kind or "DOC", number=uri)
+        for kind, uri in expected.refs
+    ]
+    if all(ref.number != key for ref in refs):
+        refs.append(Reference(type="ASN", number=key))
+    return refs
