@@ -5,7 +5,17 @@ callable the :class:`~stockline.Inventory` asks before every posting, with the w
 transaction: its actor, its kind, its lines (item, lot, serial, quantity, from and to
 positions), its reason and documents. It answers ``True`` to let the posting go on; ``False``
 refuses it with :class:`~stockline.errors.PermissionDeniedError`, and it may raise that error
-itself with a message of its own. Nothing is posted when it refuses.
+itself with a message of its own. Nothing is posted when it refuses. Any false answer refuses,
+``None`` included, so an authorizer that forgets to return fails closed.
+
+What it guards is postings made through the :class:`~stockline.Inventory`: every method that
+moves stock (receipts, moves, production, packing, shipments, status changes, counts,
+adjustments, scrap, reversals, replenishment, receipts against EPCIS notices, ``post`` and
+``post_many``). It is not asked about master data, reservations or opening a count, which
+move no stock, and it is a hook inside the host's process, not a security boundary: code that
+writes to the store directly with :func:`stockline.ledger.post` is not asked. The authorizer
+runs inside the write block, so it should decide from the draft and what the host already
+knows, quickly.
 """
 
 from __future__ import annotations
@@ -63,7 +73,7 @@ def authorize(authorizer: Authorizer | None, draft: NewTransaction) -> None:
             actor=None,
             kind=draft.kind.value,
         )
-    if authorizer(draft) is not True:
+    if not authorizer(draft):
         raise PermissionDeniedError(
             f"{draft.actor} may not post this {draft.kind} ({_summary(draft)}); the host's "
             "authorizer refused it and nothing was posted",
