@@ -1,1 +1,1 @@
-"""Benchmarks: run each as ``python -m bench.<name>`` from the repository root."""
+"""Benchmarks: ``python -m bench`` runs the suite; ``python -m bench.<name>`` one study."""

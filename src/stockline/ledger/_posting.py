@@ -80,7 +80,7 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         LookupError: Something it names does not exist (a ``StocklineError`` too).
     """
     recorded_at = aware_utc(now, "recorded_at")
-    normal = tuple(_normal_quantity(m) for m in draft.movements)
+    normal = tuple(map(_normal_quantity, draft.movements))
     if any(a is not b for a, b in zip(normal, draft.movements, strict=True)):
         draft = attrs.evolve(draft, movements=normal)
     # The request's fingerprint only matters for idempotency keys; hashing costs.
@@ -113,30 +113,67 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         _check_reversal(writer, draft.reverses, draft.kind)
     _check_stock(writer, movements, effective_at)
     last_id, last_hash = writer.head()
-    fields = {
-        "id": last_id + 1,
-        "kind": TxKind(draft.kind),
-        "movements": movements,
-        "effective_at": effective_at,
-        "recorded_at": recorded_at,
-        "key": draft.key,
-        "refs": draft.refs,
-        "counterparty": draft.counterparty,
-        "actor": draft.actor,
-        "reason": draft.reason,
-        "reverses": draft.reverses,
-        "edges": edges,
-        "containers": draft.containers,
-        "prev_hash": last_hash,
-    }
-    tx = Transaction(**fields, hash=chain_hash(Transaction(**fields)))  # type: ignore[arg-type]
+    tx = Transaction(
+        id=last_id + 1,
+        kind=TxKind(draft.kind),
+        movements=movements,
+        effective_at=effective_at,
+        recorded_at=recorded_at,
+        key=draft.key,
+        refs=draft.refs,
+        counterparty=draft.counterparty,
+        actor=draft.actor,
+        reason=draft.reason,
+        reverses=draft.reverses,
+        edges=edges,
+        containers=draft.containers,
+        prev_hash=last_hash,
+    )
+    # The hash covers every other field, so it is set on the new, not yet shared record in
+    # place: building the frozen record a second time would cost as much as the hash.
+    object.__setattr__(tx, "hash", chain_hash(tx))
     writer.append(tx, fingerprint=request)
     return tx
 
 
+#: Canonical form and decimal places of quantities seen (a warehouse moves a few hundred
+#: distinct quantities, and checking one costs more than the rest of a movement's checks).
+_QUANTITIES: dict[Decimal | int, tuple[Decimal, int]] = {}
+_QUANTITIES_MAX = 65_536
+
+
+def _quantity(value: object, what: str) -> tuple[Decimal, int]:
+    """``value`` as a canonical positive ``Decimal`` and its number of decimal places.
+
+    Raises what :func:`as_quantity` raises for a bad quantity.
+    """
+    cacheable = type(value) is Decimal or type(value) is int
+    if cacheable:
+        hit: tuple[Decimal, int] | None
+        try:
+            hit = _QUANTITIES.get(value)  # type: ignore[call-overload]
+        except TypeError:  # a signalling NaN cannot be hashed; as_quantity refuses it
+            hit, cacheable = None, False
+        if hit is not None:
+            return hit
+    quantity = as_quantity(value, what=what)
+    exponent = quantity.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: as_quantity checked
+    found = (quantity, max(0, -exponent))
+    if cacheable:
+        if len(_QUANTITIES) >= _QUANTITIES_MAX:
+            _QUANTITIES.clear()
+        _QUANTITIES[value] = found  # type: ignore[index]
+    return found
+
+
 def _normal_quantity(m: Movement) -> Movement:
-    quantity = as_quantity(m.quantity, what=f"quantity of {m.item}")
-    if quantity is m.quantity or (type(m.quantity) is Decimal and str(quantity) == str(m.quantity)):
+    quantity, _ = _quantity(m.quantity, f"quantity of {m.item}")
+    given = m.quantity
+    if given is quantity or (
+        type(given) is Decimal and given.as_tuple().exponent == quantity.as_tuple().exponent
+    ):
+        # Equal values with the same exponent have the same digits: already canonical.
         return m
     return attrs.evolve(m, quantity=quantity)
 
@@ -235,18 +272,20 @@ def _checked(reader: LedgerReader, m: Movement, kind: TxKind) -> Movement:
             f"item {m.item!r} is not in the master data; add it with add_item() first",
             item=m.item,
         )
-    quantity = as_quantity(m.quantity, decimals=item.decimals, what=f"quantity of {m.item}")
+    quantity, places = _quantity(m.quantity, f"quantity of {m.item}")
+    if places > item.decimals:
+        as_quantity(m.quantity, decimals=item.decimals, what=f"quantity of {m.item}")
     _check_tracking(reader, item, m, quantity)
     if m.src == m.dst:
         raise ValidationError(
             f"a movement of {m.item} leaves and enters the same position {m.src}; "
             "a movement must change the location, status or container"
         )
-    for position in (m.src, m.dst):
-        _check_position(reader, position)
-    if quantity == m.quantity and str(quantity) == str(m.quantity):
+    _check_position(reader, m.src)
+    _check_position(reader, m.dst)
+    if quantity is m.quantity:
         return m
-    return attrs.evolve(m, quantity=quantity)
+    return _normal_quantity(m)
 
 
 def _check_tracking(reader: LedgerReader, item: Item, m: Movement, quantity: Decimal) -> None:

@@ -25,6 +25,7 @@ from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _documents as documents
 from stockline.adapters.sqlalchemy import _reservations as reserving
 from stockline.adapters.sqlalchemy import _schema as t
+from stockline.adapters.sqlalchemy._codec import to_qty
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
 from stockline.ledger._documents import Document
 from stockline.ledger._master import (
@@ -55,6 +56,7 @@ from stockline.ledger._records import (
     TxKind,
 )
 from stockline.ledger._reservations import Reservation
+from stockline.ledger._time import to_micros
 from stockline.policies._records import Candidate
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
 __all__ = ["SqlSession"]
 
 _IdKey = tuple[int, int, str, int, int, int]
+_MISSING = object()
 _CHUNK = 400
 _SIDES = (
     ("dst_loc", "dst_status", "dst_container", 1),
@@ -99,6 +102,7 @@ class SqlSession:
         self._ids = store._ids
         self._new = Ids()
         self._records: dict[tuple[str, object], object] = {}
+        self._idkeys: dict[PositionKey, _IdKey] = {}
         head_query = sa.select(t.head).where(t.head.c.id == 1)
         if writing and conn.dialect.name != "sqlite":
             # The one lock every writer takes first: it serialises appends to the hash chain,
@@ -107,11 +111,12 @@ class SqlSession:
         row = conn.execute(head_query).one()
         self._head = (int(row.last_tx), str(row.last_hash))
         self._version = int(row.master_version)
+        self._since = self._version
         self._master_dirty = False
         store._sync_cache(self._version)
         # write buffers
-        self._tx_rows: list[dict[str, Any]] = []
-        self._mv_rows: list[dict[str, Any]] = []
+        self._tx_rows: list[tuple[Any, ...]] = []
+        self._mv_rows: list[tuple[int, ...]] = []
         self._txs: dict[int, Transaction] = {}
         self._keys: dict[str, tuple[int, str]] = {}
         self._reversed: dict[int, int] = {}
@@ -189,6 +194,15 @@ class SqlSession:
                     self._learn(kind, row[1], row[0])
 
     def _idkey(self, key: PositionKey) -> _IdKey | None:
+        found = self._idkeys.get(key)
+        if found is None:
+            found = self._resolve(key)
+            if found is not None:
+                # Ids never change once given, so a resolved key stays right for the block.
+                self._idkeys[key] = found
+        return found
+
+    def _resolve(self, key: PositionKey) -> _IdKey | None:
         item, lot, serial, location, status, container = key
         item_id = self._lookup("item", item)
         lot_id = 0 if lot is None else self._lookup("lot", (item, lot))
@@ -213,9 +227,15 @@ class SqlSession:
     # -- master data -----------------------------------------------------------------------
 
     def _cached(self, entity: str, key: object) -> tuple[bool, Any]:
-        if (entity, key) in self._records:
-            return True, self._records[(entity, key)]
-        return self._store._cached_record(entity, key, self._version)
+        found = self._records.get((entity, key), _MISSING)
+        if found is not _MISSING:
+            return True, found
+        hit, record = self._store._cached_record(entity, key, self._version)
+        if hit and self._writing:
+            # Kept for the rest of the block: a posting looks up the same few records for
+            # every line, and the store's cache is behind a lock.
+            self._records[(entity, key)] = record
+        return hit, record
 
     def _remember(self, entity: str, key: object, record: object) -> None:
         if self._writing:
@@ -781,17 +801,13 @@ class SqlSession:
 
     def _fetch_base(self, wanted: Iterable[_IdKey]) -> None:
         missing = [k for k in wanted if k not in self._base and k not in self._absent]
-        b = t.balances
-        cols = _BALANCE_KEY
+        if not missing:
+            return
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
-            if len(chunk) == 1:
-                condition = sa.and_(*(c == v for c, v in zip(cols, chunk[0], strict=True)))
-            else:
-                condition = sa.tuple_(*cols).in_(chunk)
-            for row in self._conn.execute(sa.select(*cols, b.c.qty, b.c.last_at).where(condition)):
+            for row in self._conn.exec_driver_sql(*_balance_lookup(self._conn.dialect, chunk)):
                 idkey: _IdKey = (row[0], row[1], row[2], row[3], row[4], row[5])
-                self._base[idkey] = (int(row.qty), int(row.last_at))
+                self._base[idkey] = (int(row[6]), int(row[7]))
             self._absent.update(k for k in chunk if k not in self._base)
 
     def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
@@ -1000,6 +1016,9 @@ class SqlSession:
     def edges(
         self, start: Iterable[NodeKey], *, downstream: bool, until: dt.datetime | None = None
     ) -> list[TracedEdge]:
+        start = list(start)
+        if downstream and self._leaves(start):
+            return []
         self.flush()
         nodes = self._start_nodes(start)
         if not nodes:
@@ -1062,6 +1081,35 @@ class SqlSession:
             self._load_names(kind, (row._mapping[c] for row in found for c in columns))
         unique = {(row.tx_id, row.seq): row for row in found}
         return [self._traced(unique[k]) for k in sorted(unique)]
+
+    def _leaves(self, nodes: list[NodeKey]) -> bool:
+        """Whether no edge, stored or buffered, leaves any of these lots or serials.
+
+        Production checks its new output lots for cycles this way: they are leaves, so the
+        answer needs neither the recursive query nor a flush of the block's buffered rows
+        (which would cost a round of statements per production in a batch).
+        """
+        wanted: list[tuple[int, int, str]] = []
+        for item, lot, serial in nodes:
+            if lot is None:
+                return False  # "any lot" needs the movements, so the general path
+            item_id = self._lookup("item", item)
+            lot_id = self._lookup("lot", (item, lot))
+            if item_id is None or lot_id is None:
+                continue
+            wanted.append((item_id, lot_id, serial or ""))
+        for row in self._edge_rows:
+            for item_id, lot_id, serial in wanted:
+                if (row["p_item"], row["p_lot"]) == (item_id, lot_id) and (
+                    not serial or row["p_serial"] == serial
+                ):
+                    return False
+        for item_id, lot_id, serial in wanted:
+            stmt = _EDGE_FROM_SERIAL if serial else _EDGE_FROM_LOT
+            params = {"item": item_id, "lot": lot_id, "serial": serial}
+            if self._conn.execute(stmt, params).first() is not None:
+                return False
+        return True
 
     def _traced(self, row: Any) -> TracedEdge:
         return (
@@ -1200,29 +1248,32 @@ class SqlSession:
     # -- writes ----------------------------------------------------------------------------
 
     def append(self, tx: Transaction, *, fingerprint: str | None) -> None:
+        # Rows are built as tuples in the tables' column order (checked where the INSERT
+        # statements are made), ready for the driver's executemany.
+        at = to_micros(tx.effective_at)
         self._tx_rows.append(
-            {
-                "id": tx.id,
-                "kind": tx.kind.value,
-                "effective_at": codec.to_micros(tx.effective_at),
-                "recorded_at": codec.to_micros(tx.recorded_at),
-                "key": tx.key,
-                "fingerprint": fingerprint if tx.key is not None else None,
-                "refs": codec.refs_text(tx.refs),
-                "counterparty": tx.counterparty,
-                "actor": tx.actor,
-                "reason": tx.reason,
-                "reverses": tx.reverses,
-                "prev_hash": tx.prev_hash,
-                "hash": tx.hash,
-            }
+            (
+                tx.id,
+                tx.kind.value,
+                at,
+                to_micros(tx.recorded_at),
+                tx.key,
+                fingerprint if tx.key is not None else None,
+                codec.refs_text(tx.refs) if tx.refs else None,
+                tx.counterparty,
+                tx.actor,
+                tx.reason,
+                tx.reverses,
+                tx.prev_hash,
+                tx.hash,
+            )
         )
         self._txs[tx.id] = tx
         if tx.key is not None:
             self._keys[tx.key] = (tx.id, fingerprint or "")
         if tx.reverses is not None:
             self._reversed[tx.reverses] = tx.id
-        at = codec.to_micros(tx.effective_at)
+        pending = self._pending
         for line, m in enumerate(tx.movements, start=1):
             src = self._idkey(
                 (m.item, m.lot, m.serial, m.src.location, m.src.status, m.src.container)
@@ -1232,29 +1283,20 @@ class SqlSession:
             )
             assert src is not None, "posting checked every name"
             assert dst is not None, "posting checked every name"
-            qty = codec.to_qty(m.quantity)
+            qty = to_qty(m.quantity)
             self._mv_rows.append(
-                {
-                    "tx_id": tx.id,
-                    "line": line,
-                    "item_id": src[0],
-                    "lot_id": src[1],
-                    "serial": src[2],
-                    "qty": qty,
-                    "src_loc": src[3],
-                    "src_status": src[4],
-                    "src_container": src[5],
-                    "dst_loc": dst[3],
-                    "dst_status": dst[4],
-                    "dst_container": dst[5],
-                    "effective_at": at,
-                }
+                (tx.id, line, *src[:3], qty, *src[3:], *dst[3:], at)  # type: ignore[arg-type]
             )
-            for idkey, delta, position in ((src, -qty, m.src), (dst, qty, m.dst)):
-                pending = self._pending.setdefault(idkey, [0, at])
-                pending[0] += delta
-                pending[1] = max(pending[1], at)
-                if m.serial is not None:
+            for idkey, delta in ((src, -qty), (dst, qty)):
+                change = pending.get(idkey)
+                if change is None:
+                    pending[idkey] = [delta, at]
+                else:
+                    change[0] += delta
+                    if at > change[1]:
+                        change[1] = at
+            if m.serial is not None:
+                for idkey, delta, position in ((src, -qty, m.src), (dst, qty, m.dst)):
                     location = self.location(position.location)
                     if location is not None and location.kind is LocationKind.INTERNAL:
                         serial = self._pending_serials.setdefault((idkey[0], m.serial), [0, at])
@@ -1308,8 +1350,8 @@ class SqlSession:
             return
         # The hot rows go straight to the driver's executemany: SQLAlchemy's per-row parameter
         # handling cost more than the database's own work here.
-        self._driver_many(_INSERT_TRANSACTION, _tuples(self._tx_rows, t.transactions))
-        self._driver_many(_INSERT_MOVEMENT, _tuples(self._mv_rows, t.movements))
+        self._driver_many(_INSERT_TRANSACTION, self._tx_rows)
+        self._driver_many(_INSERT_MOVEMENT, self._mv_rows)
         self._driver_many(_UPSERT_BALANCE, [(*k, v[0], v[1]) for k, v in self._pending.items()])
         if self._edge_rows:
             self._conn.execute(sa.insert(t.edges), self._edge_rows)
@@ -1464,7 +1506,7 @@ class SqlSession:
 
     def committed(self) -> None:
         """Publish what this block learnt to the store's caches, after a successful commit."""
-        self._store._publish(self._new, self._records, self._version)
+        self._store._publish(self._new, self._records, self._version, since=self._since)
 
 
 def _ids_in(column: sa.ColumnElement[Any], ids: list[int]) -> sa.ColumnElement[bool]:
@@ -1474,25 +1516,92 @@ def _ids_in(column: sa.ColumnElement[Any], ids: list[int]) -> sa.ColumnElement[b
     return column.in_(ids)
 
 
-def _tuples(rows: list[dict[str, Any]], table: sa.Table) -> list[tuple[Any, ...]]:
-    names = [c.name for c in table.columns]
-    return [tuple(row[n] for n in names) for row in rows]
-
-
-def _insert_sql(table: sa.Table) -> str:
+def _insert_sql(table: sa.Table, order: tuple[str, ...]) -> str:
+    """An INSERT of every column of ``table``, in ``order`` (the order ``append`` builds)."""
+    if tuple(c.name for c in table.columns) != order:
+        raise AssertionError(f"{table.name}'s columns are not in the order append() builds rows")
     names = ", ".join(f'"{c.name}"' for c in table.columns)
     marks = ", ".join("?" for _ in table.columns)
     return f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
 
-_INSERT_TRANSACTION = _insert_sql(t.transactions)
-_INSERT_MOVEMENT = _insert_sql(t.movements)
+_INSERT_TRANSACTION = _insert_sql(
+    t.transactions,
+    (
+        "id",
+        "kind",
+        "effective_at",
+        "recorded_at",
+        "key",
+        "fingerprint",
+        "refs",
+        "counterparty",
+        "actor",
+        "reason",
+        "reverses",
+        "prev_hash",
+        "hash",
+    ),
+)
+_INSERT_MOVEMENT = _insert_sql(
+    t.movements,
+    (
+        "tx_id",
+        "line",
+        "item_id",
+        "lot_id",
+        "serial",
+        "qty",
+        "src_loc",
+        "src_status",
+        "src_container",
+        "dst_loc",
+        "dst_status",
+        "dst_container",
+        "effective_at",
+    ),
+)
 _UPSERT_BALANCE = (
-    _insert_sql(t.balances)
+    _insert_sql(
+        t.balances,
+        (
+            "item_id",
+            "lot_id",
+            "serial",
+            "location_id",
+            "status_id",
+            "container_id",
+            "qty",
+            "last_at",
+        ),
+    )
     + " ON CONFLICT (item_id, lot_id, serial, location_id, status_id, container_id) DO UPDATE"
     " SET qty = sl_balances.qty + excluded.qty, last_at = CASE WHEN excluded.last_at >"
     " sl_balances.last_at THEN excluded.last_at ELSE sl_balances.last_at END"
 )
+
+
+def _balance_lookup(dialect: sa.Dialect, keys: list[_IdKey]) -> tuple[str, tuple[Any, ...]]:
+    """One statement reading the balance rows of ``keys``: a join on a VALUES list.
+
+    Each key is found by the primary key, so the cost follows the number of keys, not the size
+    of the projection (SQLite may scan the table for a row-value ``IN``).
+    """
+    if dialect.paramstyle == "qmark":
+        row = "(?, ?, ?, ?, ?, ?)"
+    else:  # typed, since a bare parameter in VALUES has no type to compare by
+        whole, text = "CAST(%s AS BIGINT)", "CAST(%s AS VARCHAR)"
+        row = f"({whole}, {whole}, {text}, {whole}, {whole}, {whole})"
+    sql = (
+        "WITH k (item_id, lot_id, serial, location_id, status_id, container_id) AS "
+        f"(VALUES {', '.join([row] * len(keys))}) "
+        "SELECT b.item_id, b.lot_id, b.serial, b.location_id, b.status_id, b.container_id, "
+        "b.qty, b.last_at FROM k JOIN sl_balances b ON b.item_id = k.item_id "
+        "AND b.lot_id = k.lot_id AND b.serial = k.serial AND b.location_id = k.location_id "
+        "AND b.status_id = k.status_id AND b.container_id = k.container_id"
+    )
+    return sql, tuple(value for key in keys for value in key)
+
 
 #: The identity columns of a balance row, in PositionKey order.
 _BALANCE_KEY = (
@@ -1552,6 +1661,13 @@ _LOT = (
 _PARTY = sa.select(t.parties).where(t.parties.c.code == sa.bindparam("key"))
 _STATUS = sa.select(t.statuses).where(t.statuses.c.name == sa.bindparam("key"))
 _CONTAINER = sa.select(t.containers).where(t.containers.c.code == sa.bindparam("key"))
+
+_EDGE_FROM_LOT = (
+    sa.select(t.edges.c.tx_id)
+    .where(t.edges.c.p_item == sa.bindparam("item"), t.edges.c.p_lot == sa.bindparam("lot"))
+    .limit(1)
+)
+_EDGE_FROM_SERIAL = _EDGE_FROM_LOT.where(t.edges.c.p_serial == sa.bindparam("serial"))
 
 _ID_TABLES: dict[str, tuple[sa.Table, str]] = {
     "item": (t.items, "sku"),

@@ -279,11 +279,31 @@ class SqlAlchemyStockStore:
             if version == self._cache_version:
                 self._cache[(entity, key)] = record
 
-    def _publish(self, ids: Ids, records: dict[tuple[str, object], object], version: int) -> None:
+    def _publish(
+        self,
+        ids: Ids,
+        records: dict[tuple[str, object], object],
+        version: int,
+        *,
+        since: int | None = None,
+    ) -> None:
+        """Take in what a committed block learnt and saved.
+
+        ``since`` is the master version the block started from. If the cache holds that
+        version, the block's own saves are the only master changes in between (writers are
+        serialised), so the cache is kept and only those records replaced: a receipt that
+        creates a lot must not make every later posting read all master data again.
+        Otherwise another writer changed master data, and the cache starts afresh.
+        """
         with self._cache_lock:
             self._ids.merge(ids)
             if version != self._cache_version:
-                self._cache.clear()
+                if since is not None and since == self._cache_version:
+                    # Derived entries (the location index) may be stale; records are replaced.
+                    for key in [k for k in self._cache if k[0] == "index"]:
+                        del self._cache[key]
+                else:
+                    self._cache.clear()
                 self._cache_version = version
             self._cache.update(records)
 

@@ -1,0 +1,573 @@
+"""The benchmark suite: every workload at every ledger size, one table and one JSON file.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench                          # N = 10k and 100k movements
+    .venv/bin/python -m bench --sizes 10k,100k,1M      # up to 1M (about 10 minutes on 2 cores)
+    .venv/bin/python -m bench --quick                  # N = 2000: what CI runs
+    .venv/bin/python -m bench --plots docs/performance # PNG plots from the JSON just written
+
+Every size runs in a fresh process on a fresh SQLite file (``synchronous=FULL``, WAL: the
+store's defaults), so the peak-RSS figures are that size's own. The data are seeded, so two
+runs build the same ledgers. Per size N:
+
+* **build**: N movements of a simulated warehouse (lot-tracked receipts, put-aways, shipments;
+  one movement per transaction) posted with ``Inventory.post_many`` in batches of 1000. Each
+  batch's movement rows are also inserted with raw ``sqlite3.executemany`` into a bare
+  ``sl_movements`` (the store's own DDL: same primary key and indexes, same pragmas), right
+  after the batch, so both see the same machine load. The ratio is the goal.
+* **single**: receive/move/ship calls (one database transaction each), against raw
+  ``BEGIN; INSERT; COMMIT`` of one movement row, timed in alternation.
+* **back-dated**: receipts effective an hour in the past, against the same receipts effective
+  now, in alternation: appending never rewrites later entries, so they should cost the same.
+* **lookups**: ``on_hand(sku, lot=, location=bin)`` and ``on_hand(sku, location="DC1")``, checked
+  against the simulation; ``as_of`` balances for a lot in a bin and an item across the site.
+* **trace/recall**: a second ledger holding a production genealogy of N/10 lots (about N
+  movements): ``trace_downstream`` and ``recall`` of one raw lot, with the peak of Python
+  allocations during the recall.
+* **rebuild**: ``Inventory.rebuild()`` (the projection from the ledger, set-based) and
+  ``Inventory.verify()`` (the hash chain, streamed), with their peak RSS rise.
+* **size**: the closed database file per movement, by table.
+
+The posting, lookup and trace workloads also count the SQL statements they send (SQLAlchemy's
+``before_cursor_execute`` event; an ``executemany`` counts once): that is what the regression
+guard in ``tests/bench/`` checks, since timings on a shared machine are not reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import gc
+import multiprocessing
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+
+import stockline as sl
+from bench import genealogy, ledger
+from bench._common import (
+    RESULTS,
+    Memory,
+    Progress,
+    environment,
+    peak_rss_bytes,
+    percentile,
+    print_table,
+    rss_bytes,
+    write_json,
+)
+from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
+
+BATCH = 1000
+SINGLES = 200
+LOOKUPS = 500
+AS_OF_LOOKUPS = 50
+BACKDATED = 50
+SEED = 20260302
+
+#: The issue's goals, for the table's ✓/✗ (ratios measured in the same run).
+GOALS = {
+    "batched_over_raw_min": 0.5,
+    "single_over_raw_max": 3.0,
+    "lookup_p50_ms_max": 0.2,
+    "as_of_p50_ms_max": 50.0,
+    "backdated_over_current_max": 1.5,
+    "trace_recall_s_max": 1.0,
+}
+
+
+# -- statement counting --------------------------------------------------------------------
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine sends (an ``executemany`` counts once)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        self.keep = False
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.count += 1
+        if self.keep:
+            self.statements.append(statement)
+
+    @contextmanager
+    def counting(self) -> Iterator[list[int]]:
+        """Yield a one-element list that holds, after the block, the statements it sent."""
+        box = [0]
+        start = self.count
+        try:
+            yield box
+        finally:
+            box[0] = self.count - start
+
+
+# -- the warehouse ledger ------------------------------------------------------------------
+
+
+def open_inventory(path: Path, clock: sl.FixedClock) -> tuple[sl.Inventory, StatementCounter]:
+    store = SqlAlchemyStockStore.open(f"sqlite:///{path}")
+    counter = StatementCounter(store.engine)
+    return sl.Inventory(store=store, clock=clock), counter
+
+
+def build_warehouse(
+    inv: sl.Inventory,
+    warehouse: ledger.Warehouse,
+    size: int,
+    clock: sl.FixedClock,
+    progress: Progress,
+    raw: sqlite3.Connection | None = None,
+    counter: StatementCounter | None = None,
+) -> dict[str, Any]:
+    """Post ``size`` movements in batches (lots registered as an ASN import would, per batch);
+    with ``raw``, insert each batch's rows there too and time both."""
+    ids = ledger._RawIds()
+    posted = raw_seconds = seconds = cpu = 0.0
+    statements = 0
+    insert = (
+        f"INSERT INTO sl_movements ({', '.join(ledger.MOVEMENT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(ledger.MOVEMENT_COLUMNS))})"
+    )
+    step = max(BATCH, size // 10 // BATCH * BATCH)
+    done = 0
+    while done < size:
+        ops = warehouse.take(min(BATCH, size - done))
+        lots = [
+            sl.ledger.Lot(item=op.sku, code=op.lot, expiry=op.expiry) for op in ops if op.new_lot
+        ]
+        if lots:
+            with inv.store.write() as w:
+                for lot in lots:
+                    w.save(lot, actor="asn", at=clock.now())
+        drafts = [ledger.draft(op) for op in ops]
+        clock.set(ops[-1].at)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        if counter is not None:
+            with counter.counting() as sent:
+                inv.post_many(drafts)
+            statements += sent[0]
+        else:
+            inv.post_many(drafts)
+        seconds += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
+        if raw is not None:
+            rows = [ids.row(done + n + 1, op) for n, op in enumerate(ops)]
+            started = time.perf_counter()
+            raw.execute("BEGIN IMMEDIATE")
+            raw.executemany(insert, rows)
+            raw.execute("COMMIT")
+            raw_seconds += time.perf_counter() - started
+        done += len(ops)
+        posted = done
+        if done % step == 0 or done == size:
+            rate = posted / seconds if seconds else 0.0
+            progress(f"built {done:,}/{size:,} ({rate:,.0f} mv/s)")
+    result: dict[str, Any] = {
+        "movements": posted,
+        "batch": BATCH,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "per_second": posted / seconds if seconds else 0.0,
+        "statements_per_movement": statements / posted if counter is not None else None,
+    }
+    if raw is not None:
+        result["raw_seconds"] = raw_seconds
+        result["raw_per_second"] = posted / raw_seconds if raw_seconds else 0.0
+        result["ratio"] = result["per_second"] / result["raw_per_second"]
+    return result
+
+
+def raw_connection(path: Path, store_file: Path) -> sqlite3.Connection:
+    """A bare ``sl_movements`` with the store's own DDL and pragmas."""
+    con = ledger._raw_connection(path, "FULL")
+    for statement in ledger._movement_ddl(store_file):
+        con.execute(statement)
+    return con
+
+
+def _p50_ms(times: Sequence[float]) -> float:
+    return percentile(times, 50) * 1e3
+
+
+def singles(
+    inv: sl.Inventory,
+    warehouse: ledger.Warehouse,
+    clock: sl.FixedClock,
+    raw: sqlite3.Connection,
+    first_id: int,
+    counter: StatementCounter,
+) -> dict[str, Any]:
+    """One facade call per movement, alternating with a raw one-row transaction."""
+    ids = ledger._RawIds()
+    insert = (
+        f"INSERT INTO sl_movements ({', '.join(ledger.MOVEMENT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(ledger.MOVEMENT_COLUMNS))})"
+    )
+    ours: list[float] = []
+    theirs: list[float] = []
+    statements = 0
+    for number, op in enumerate(warehouse.take(SINGLES)):
+        clock.set(op.at)
+        started = time.perf_counter()
+        with counter.counting() as sent:
+            ledger.post_one(inv, op)
+        ours.append(time.perf_counter() - started)
+        statements += sent[0]
+        row = ids.row(first_id + number, op)
+        started = time.perf_counter()
+        raw.execute("BEGIN IMMEDIATE")
+        raw.execute(insert, row)
+        raw.execute("COMMIT")
+        theirs.append(time.perf_counter() - started)
+    return {
+        "count": len(ours),
+        "p50_ms": _p50_ms(ours),
+        "p99_ms": percentile(ours, 99) * 1e3,
+        "raw_p50_ms": _p50_ms(theirs),
+        "ratio": _p50_ms(ours) / _p50_ms(theirs),
+        "statements_per_call": statements / len(ours),
+    }
+
+
+def backdated(
+    inv: sl.Inventory, warehouse: ledger.Warehouse, clock: sl.FixedClock
+) -> dict[str, Any]:
+    """Receipts effective an hour ago against the same receipts effective now, alternating."""
+    sku = warehouse.items[0]
+    now_times: list[float] = []
+    back_times: list[float] = []
+    for n in range(BACKDATED):
+        clock.advance(seconds=1)
+        for back, times in ((False, now_times), (True, back_times)):
+            effective = clock.now() - dt.timedelta(hours=1) if back else None
+            started = time.perf_counter()
+            inv.receive(sku, 12, to=warehouse.docks[0], lot=f"BD{n:04d}", effective_at=effective)
+            times.append(time.perf_counter() - started)
+    return {
+        "count": BACKDATED,
+        "current_p50_ms": _p50_ms(now_times),
+        "backdated_p50_ms": _p50_ms(back_times),
+        "ratio": _p50_ms(back_times) / _p50_ms(now_times),
+    }
+
+
+def _timed(calls: Sequence[tuple[Callable[[], Decimal], Decimal | None]]) -> dict[str, Any]:
+    for call, _ in calls[:20]:
+        call()
+    times: list[float] = []
+    wrong = 0
+    for call, expected in calls:
+        started = time.perf_counter()
+        got = call()
+        times.append(time.perf_counter() - started)
+        wrong += expected is not None and got != expected
+    return {
+        "count": len(times),
+        "p50_ms": _p50_ms(times),
+        "p99_ms": percentile(times, 99) * 1e3,
+        "wrong": wrong,
+    }
+
+
+def lookups(
+    inv: sl.Inventory, warehouse: ledger.Warehouse, expected_bins: dict[Any, int], seed: int
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    positions = list(expected_bins.items())
+    sample = [positions[rng.randrange(len(positions))] for _ in range(LOOKUPS)]
+    lot_bin = _timed(
+        [
+            (functools.partial(inv.on_hand, sku, lot=lot, location=path), Decimal(qty))
+            for (sku, lot, path), qty in sample
+        ]
+    )
+    skus = [warehouse.items[rng.randrange(len(warehouse.items))] for _ in range(LOOKUPS)]
+    site = _timed([(functools.partial(inv.on_hand, sku, location="DC1"), None) for sku in skus])
+    # As of a time in the middle of the ledger's history.
+    middle = ledger.START + dt.timedelta(seconds=warehouse._count // 2)
+    as_of_lot = _timed(
+        [
+            (functools.partial(inv.on_hand, sku, lot=lot, location=path, as_of=middle), None)
+            for (sku, lot, path), _ in sample[:AS_OF_LOOKUPS]
+        ]
+    )
+    as_of_site = _timed(
+        [
+            (functools.partial(inv.on_hand, sku, location="DC1", as_of=middle), None)
+            for sku in skus[:AS_OF_LOOKUPS]
+        ]
+    )
+    return {
+        "lot_bin": lot_bin,
+        "item_site": site,
+        "as_of_lot_bin": as_of_lot,
+        "as_of_item_site": as_of_site,
+    }
+
+
+def maintenance(inv: sl.Inventory) -> dict[str, Any]:
+    """Rebuild the projection and verify the chain, each with its peak RSS rise."""
+    found: dict[str, Any] = {}
+    for name, call in (("rebuild", inv.rebuild), ("verify", inv.verify)):
+        gc.collect()
+        memory = Memory()
+        with memory.watching():
+            started = time.perf_counter()
+            result = call()
+            seconds = time.perf_counter() - started
+        found[name] = {"seconds": seconds, "rss_rise_bytes": memory.delta}
+        if name == "verify" and not (result is not None and result.ok):
+            raise RuntimeError("the benchmark ledger does not verify")
+    return found
+
+
+# -- the genealogy ledger ------------------------------------------------------------------
+
+
+def trace_recall(folder: Path, lots: int, seed: int, progress: Progress) -> dict[str, Any]:
+    clock = sl.FixedClock(genealogy.START)
+    inv, counter = open_inventory(folder / "genealogy.db", clock)
+    started = time.perf_counter()
+    built = genealogy.build(inv, lots, seed, progress)
+    build_seconds = time.perf_counter() - started
+    raw = f"R{random.Random(seed + 1).randrange(built['raw_lots']):06d}"
+    trace_times, recall_times = [], []
+    found: Any = None
+    report: Any = None
+    statements = 0
+    for _ in range(3):
+        started = time.perf_counter()
+        with counter.counting() as sent:
+            found = inv.trace_downstream("L0", raw)
+        trace_times.append(time.perf_counter() - started)
+        statements = sent[0]
+        started = time.perf_counter()
+        report = inv.recall(("L0", raw), reason="bench")
+        _ = report.customers
+        recall_times.append(time.perf_counter() - started)
+    tracemalloc.start()
+    _ = inv.recall(("L0", raw), reason="bench").customers
+    _, python_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    inv.close()
+    return {
+        **built,
+        "build_seconds": build_seconds,
+        "build_per_second": built["movements"] / build_seconds,
+        "descendant_lots": len(found.nodes) - 1,
+        "shipments": len(found.shipments),
+        "customers": len(report.customers),
+        "trace_s": min(trace_times),
+        "recall_s": min(recall_times),
+        "trace_statements": statements,
+        "recall_python_peak_bytes": python_peak,
+    }
+
+
+# -- one size ------------------------------------------------------------------------------
+
+
+def run_size(size: int, seed: int, workdir: str, genealogy_lots: int | None) -> dict[str, Any]:
+    """Every workload at one ledger size, in this (fresh) process."""
+    progress = Progress(f"N={size:,}")
+    folder = Path(tempfile.mkdtemp(prefix=f"n{size}-", dir=workdir))
+    db = folder / "ledger.db"
+    clock = sl.FixedClock(pendulum.instance(ledger.START - dt.timedelta(hours=1)))
+    inv, counter = open_inventory(db, clock)
+    warehouse = ledger.Warehouse(seed)
+    ledger._master_data(inv, warehouse, [])
+    raw = raw_connection(folder / "raw.db", db)
+    result: dict[str, Any] = {"size": size, "seed": seed, "load_average": os.getloadavg()}
+    rss_start = rss_bytes()
+    result["build"] = build_warehouse(inv, warehouse, size, clock, progress, raw, counter)
+    result["build"]["rss_rise_bytes"] = max(0, peak_rss_bytes() - rss_start)
+    progress(f"batched ÷ raw = {result['build']['ratio']:.3f}")
+    expected_bins = dict(warehouse.binned)
+    gc.collect()
+    result["lookups"] = lookups(inv, warehouse, expected_bins, seed + 1)
+    progress(f"on_hand p50 {result['lookups']['lot_bin']['p50_ms']:.3f} ms")
+    result["single"] = singles(inv, warehouse, clock, raw, size + 1, counter)
+    progress(
+        f"single p50 {result['single']['p50_ms']:.3f} ms ({result['single']['ratio']:.1f}× raw)"
+    )
+    result["backdated"] = backdated(inv, warehouse, clock)
+    raw.close()
+    result["maintenance"] = maintenance(inv)
+    progress(f"rebuild {result['maintenance']['rebuild']['seconds']:.1f}s")
+    total = size + SINGLES + 2 * BACKDATED
+    inv.close()
+    result["file"] = ledger._file_stats(db, total)
+    result["raw_file"] = ledger._file_stats(folder / "raw.db", size + SINGLES)
+    lots = genealogy_lots if genealogy_lots is not None else max(22, size // 10)
+    if lots:
+        result["trace"] = trace_recall(folder, lots, seed, Progress(f"N={size:,} genealogy"))
+        progress(
+            f"trace {result['trace']['trace_s']:.3f}s, recall {result['trace']['recall_s']:.3f}s"
+        )
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    result["load_average_after"] = os.getloadavg()
+    return result
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def _mark(ok: bool) -> str:
+    return " ✓" if ok else " ✗"
+
+
+def report(results: Sequence[dict[str, Any]]) -> None:
+    rows = []
+    for r in results:
+        b, s, bd, lk = r["build"], r["single"], r["backdated"], r["lookups"]
+        rows.append(
+            [
+                f"{r['size']:,}",
+                f"{b['per_second']:,.0f}",
+                f"{b['raw_per_second']:,.0f}",
+                f"{b['ratio']:.3f}" + _mark(b["ratio"] >= GOALS["batched_over_raw_min"]),
+                f"{s['p50_ms']:.2f}",
+                f"{s['raw_p50_ms']:.2f}",
+                f"{s['ratio']:.1f}" + _mark(s["ratio"] <= GOALS["single_over_raw_max"]),
+                f"{bd['ratio']:.2f}" + _mark(bd["ratio"] <= GOALS["backdated_over_current_max"]),
+                f"{b['statements_per_movement']:.4f}",
+                f"{s['statements_per_call']:.1f}",
+            ]
+        )
+    print_table(
+        "Posting (SQLite, synchronous=FULL, WAL)",
+        [
+            "N",
+            "batched mv/s",
+            "raw mv/s",
+            "÷ raw (≥0.5)",
+            "single p50 ms",
+            "raw p50 ms",
+            "÷ raw (≤3)",
+            "back-dated ÷ now",
+            "SQL/mv batched",
+            "SQL/single",
+        ],
+        rows,
+        caption="batched: post_many of 1000 one-movement transactions; raw: executemany of the "
+        "same rows into sl_movements with the same indexes, after each batch. single: one "
+        "receive/move/ship call vs one-row INSERT+COMMIT, alternating (p50).",
+    )
+    rows = []
+    for r in results:
+        lk, m, f = r["lookups"], r["maintenance"], r["file"]
+        t = r.get("trace")
+        rows.append(
+            [
+                f"{r['size']:,}",
+                f"{lk['lot_bin']['p50_ms']:.3f}"
+                + _mark(lk["lot_bin"]["p50_ms"] < GOALS["lookup_p50_ms_max"]),
+                f"{lk['item_site']['p50_ms']:.3f}",
+                f"{lk['as_of_lot_bin']['p50_ms']:.2f}",
+                f"{lk['as_of_item_site']['p50_ms']:.2f}"
+                + _mark(lk["as_of_item_site"]["p50_ms"] < GOALS["as_of_p50_ms_max"]),
+                str(lk["lot_bin"]["wrong"]),
+                "—" if t is None else f"{t['lots']:,}",
+                "—"
+                if t is None
+                else f"{t['trace_s'] + t['recall_s']:.2f}"
+                + _mark(t["trace_s"] + t["recall_s"] < GOALS["trace_recall_s_max"]),
+                f"{m['rebuild']['seconds']:.1f}",
+                f"{m['rebuild']['rss_rise_bytes'] / 2**20:.0f}",
+                f"{m['verify']['seconds']:.1f}",
+                f"{f['bytes_per_movement']:.0f}",
+            ]
+        )
+    print_table(
+        "Reads, trace, maintenance, size",
+        [
+            "N",
+            "on_hand p50 ms",
+            "sku@site p50",
+            "as-of lot p50",
+            "as-of site p50",
+            "wrong",
+            "genealogy lots",
+            "trace+recall s",
+            "rebuild s",
+            "rebuild RSS MiB",
+            "verify s",
+            "DB B/mv",
+        ],
+        rows,
+        caption="on_hand: lot in a bin (goal p50 < 0.2 ms); as-of: the middle of the history. "
+        "trace+recall: one raw lot of a genealogy of N/10 lots in its own ledger (about N "
+        "movements). DB B/mv: the closed file ÷ movements.",
+    )
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if factor > 1 else text) * factor)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10k,100k", help="ledger sizes: 10k,100k,1M,10M")
+    parser.add_argument("--quick", action="store_true", help="N = 2000 (CI)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--json", type=Path, help="where to write the results")
+    parser.add_argument("--tmpdir", help="where the SQLite files go")
+    parser.add_argument("--genealogy-lots", type=int, help="lots of the trace ledger (N/10)")
+    parser.add_argument("--plots", type=Path, help="write PNG plots of the results here")
+    args = parser.parse_args(argv)
+    sizes = [2000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
+    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    if load > cpus / 2:
+        print(f"note: load average {load:.1f} on {cpus} CPUs; timings are noisy, ratios less so")
+    started = time.perf_counter()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="stockline-bench-", dir=args.tmpdir) as workdir:
+        for size in sizes:
+            spawn = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+                job = pool.submit(run_size, size, args.seed, workdir, args.genealogy_lots)
+                results.append(job.result())
+    report(results)
+    path = args.json or RESULTS / ("suite-quick.json" if args.quick else "suite.json")
+    write_json(
+        path,
+        {
+            "benchmark": "suite",
+            "command": " ".join(["python", "-m", "bench", *sys.argv[1:]]),
+            "environment": environment(),
+            "goals": GOALS,
+            "source": ledger.source_digest(),
+            "seconds": time.perf_counter() - started,
+            "results": results,
+        },
+    )
+    print(f"results written to {path}")
+    if args.plots is not None:
+        from bench import plots
+
+        plots.draw(path, args.plots)
