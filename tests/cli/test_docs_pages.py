@@ -17,7 +17,7 @@ from tests.cli.conftest import run
 
 DOCS = Path(__file__).parents[2] / "docs" / "cli"
 #: The marker above each page's usage block; the fenced block after it is --help.
-BLOCK = re.compile(r"<!-- (stockline(?: [a-z-]+)?) --help -->\n```text\n(.*?)```\n", re.DOTALL)
+BLOCK = re.compile(r"<!-- (stockline(?: [a-z0-9-]+)*) --help -->\n```text\n(.*?)```\n", re.DOTALL)
 WIDTH = 88
 
 
@@ -29,8 +29,20 @@ def _names() -> list[str]:
     return list(commands(build_parser()))
 
 
-def _blocks(page: Path) -> dict[str, str]:
-    return {m.group(1): m.group(2) for m in BLOCK.finditer(page.read_text())}
+def _nested(command: str) -> list[str]:
+    """The subcommands of ``command`` at any depth (``count open``, ``replenish rule set``)."""
+    parser = build_parser()
+    for name in command.split():
+        parser = commands(parser)[name]
+    found = []
+    for name in commands(parser):
+        found += [f"{command} {name}", *_nested(f"{command} {name}")]
+    return found
+
+
+def _blocks(page: Path | str) -> dict[str, str]:
+    text = page if isinstance(page, str) else page.read_text()
+    return {m.group(1): m.group(2) for m in BLOCK.finditer(text)}
 
 
 def _words(text: str) -> list[str]:
@@ -46,6 +58,20 @@ def test_page_shows_the_help(command: str | None) -> None:
         f"{page} is missing; run python -m tests.cli.test_docs_pages --write after adding it"
     )
     title = "stockline" if command is None else f"stockline {command}"
+    blocks = _blocks(page)
+    assert title in blocks, f"{page} has no '<!-- {title} --help -->' block"
+    assert _words(blocks[title]) == _words(help_text(command, width=WIDTH)), (
+        f"{page} is out of date: run python -m tests.cli.test_docs_pages --write"
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [n for c in _names() for n in _nested(c)], ids=lambda c: c.replace(" ", "-")
+)
+def test_page_shows_each_subcommands_help(command: str) -> None:
+    """A command with subcommands shows each subcommand's --help on its page, word for word."""
+    page = _page(command.split()[0])
+    title = f"stockline {command}"
     blocks = _blocks(page)
     assert title in blocks, f"{page} has no '<!-- {title} --help -->' block"
     assert _words(blocks[title]) == _words(help_text(command, width=WIDTH)), (
@@ -96,11 +122,13 @@ def _write() -> None:
         page = _page(command)
         title = "stockline" if command is None else f"stockline {command}"
         text = page.read_text() if page.exists() else f"# {title}\n\n<!-- {title} --help -->\n"
-        block = f"<!-- {title} --help -->\n```text\n{help_text(command, width=WIDTH)}```\n"
-        if BLOCK.search(text):
-            text = BLOCK.sub(partial(_replace, title=title, block=block), text)
-        else:
-            text = text.replace(f"<!-- {title} --help -->\n", block)
+        for shown in [command, *([] if command is None else _nested(command))]:
+            title = "stockline" if shown is None else f"stockline {shown}"
+            block = f"<!-- {title} --help -->\n```text\n{help_text(shown, width=WIDTH)}```\n"
+            if title in _blocks(text):
+                text = BLOCK.sub(partial(_replace, title=title, block=block), text)
+            else:
+                text = text.replace(f"<!-- {title} --help -->\n", block)
         page.write_text(text)
         print(f"wrote {page}")
 

@@ -331,24 +331,48 @@ def add_command(
             help="a SQLite file or a database URL (default: %(default)s)",
         )
     parser.add_argument("--json", action="store_true", help=json_help)
-    parser.set_defaults(handler=handler)
+    parser.set_defaults(handler=handler, prog=parser.prog)
     return parser
+
+
+def add_group(
+    sub: Subparsers, name: str, summary: str, *, description: str | None = None
+) -> Subparsers:
+    """Add a command that only groups subcommands (``count open``, ``count close``, ...);
+    return the subparsers to add them to with :func:`add_command`."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        help=summary,
+        description=description or summary,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser.add_subparsers(
+        dest=f"{parser.prog.replace(' ', '_')}_action", required=True, metavar="ACTION"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, every command registered."""
-    from stockline.cli import _exchange, _ledger, _scan, _trace
+    from stockline.cli import (
+        _exchange,
+        _expectations,
+        _ledger,
+        _operations,
+        _reports,
+        _scan,
+        _trace,
+    )
 
     parser = argparse.ArgumentParser(
         prog="stockline",
-        description="Look at, trace and check a stockline ledger in a SQLite file or a database.",
+        description="Look at, trace, check and work a stockline ledger in SQLite or a database.",
         epilog=(
             "Exit status: 0 ok, 1 refused (unknown item or lot, bad barcode, missing "
             "database, ...), 2 bad command line, 3 verify found an integrity problem."
         ),
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_ledger, _trace, _scan, _exchange):
+    for module in (_ledger, _trace, _scan, _exchange, _expectations, _operations, _reports):
         module.register(sub)
     return parser
 
@@ -366,10 +390,12 @@ def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPars
 def help_text(command: str | None = None, *, width: int = 88) -> str:
     """The ``--help`` text of the command line or of one command, at a fixed width.
 
+    ``command`` may name a subcommand too: ``"count open"``, ``"replenish rule set"``.
     The pages in docs/cli/ show this text; a test keeps them equal, so they cannot drift.
     """
-    parser = build_parser()
-    target = parser if command is None else commands(parser)[command]
+    target = build_parser()
+    for name in [] if command is None else command.split():
+        target = commands(target)[name]
     kind = target.formatter_class
     target.formatter_class = lambda prog: kind(prog, width=width)  # type: ignore[call-arg]
     return target.format_help()
@@ -383,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args, out)
     except UsageError as e:
-        out.err.print(f"stockline {args.command}: error: {escape(str(e))}", soft_wrap=True)
+        out.err.print(f"{args.prog}: error: {escape(str(e))}", soft_wrap=True)
         return ExitCode.USAGE
     except (StocklineError, CommandError) as e:
         out.err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
