@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO, TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class EpcisExporting:
         lots: Iterable[tuple[str, str]] | None = None,
         after: int = 0,
         options: EpcisOptions | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> int:
         """Stream the EPCIS 2.0 document of :meth:`export_epcis` to a file; return the number
         of events written.
@@ -102,6 +103,9 @@ class EpcisExporting:
             lots: As :meth:`export_epcis`.
             after: As :meth:`export_epcis`.
             options: As :meth:`export_epcis`.
+            progress: Called with the number of transactions read after each batch (of
+                ``options.batch_size``), e.g. to advance a progress bar; the ledger head at
+                the start is the total.
         """
         from stockline.epcis import _export
 
@@ -113,4 +117,5 @@ class EpcisExporting:
             lots=lots,
             after=after,
             options=options,
+            progress=progress,
         )

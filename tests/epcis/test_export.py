@@ -316,6 +316,16 @@ class TestStreaming:
         inv.write_epcis(large)
         assert small.getvalue() == large.getvalue()
 
+    def test_progress_counts_every_transaction_read(self, make_store: StoreFactory) -> None:
+        """The progress callback hears of every transaction once, a batch at a time."""
+        inv = scenario.build(make_store())
+        batches: list[int] = []
+        inv.write_epcis(io.StringIO(), options=EpcisOptions(batch_size=4), progress=batches.append)
+        with inv.store.read() as r:
+            head, _ = r.head()
+        assert sum(batches) == head
+        assert max(batches) == 4
+
     def test_empty_ledger_exports_an_empty_event_list(self, validator: Any) -> None:
         """An empty ledger is a valid document with no events."""
         document = sl.Inventory(clock=sl.FixedClock(scenario.START)).export_epcis()

@@ -77,13 +77,17 @@ def _export(args: argparse.Namespace, out: Output) -> int:
                 raise UsageError("epcis exports by lot: give --lot with --sku")
             if args.timezone != "UTC":
                 raise UsageError("--timezone is for fsma204; EPCIS times carry their own offset")
-            written = inv.write_epcis(
-                sys.stdout if target is None else target,
-                since=args.since,
-                until=args.until,
-                lots=lots,
-                after=args.after,
-            )
+            with inv.store.read() as r:
+                head, _ = r.head()
+            with out.progress("Exporting EPCIS events", max(head - args.after, 0)) as advance:
+                written = inv.write_epcis(
+                    sys.stdout if target is None else target,
+                    since=args.since,
+                    until=args.until,
+                    lots=lots,
+                    after=args.after,
+                    progress=advance,
+                )
             if target is not None:
                 out.emit(
                     {"format": "epcis", "output": str(target), "events": written},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -97,6 +97,7 @@ def start(
     lots: Iterable[tuple[str, str]] | None = None,
     after: int = 0,
     options: EpcisOptions | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Export:
     """Read the master data and the ledger head, check the arguments, and return the export."""
     options = EpcisOptions() if options is None else options
@@ -143,7 +144,8 @@ def start(
         options, names, items=items, locations=locations, statuses=statuses, lots=known_lots
     )
     internal = {path for path, loc in locations.items() if loc.kind is LocationKind.INTERNAL}
-    return Export(header=header, events=_events(inv, maker, window, internal, head, options))
+    events = _events(inv, maker, window, internal, head, options, progress)
+    return Export(header=header, events=events)
 
 
 def _lot_key(entry: object) -> tuple[str, str]:
@@ -163,6 +165,7 @@ def _events(
     internal: set[str],
     head: int,
     options: EpcisOptions,
+    progress: Callable[[int], None] | None,
 ) -> Iterator[Event]:
     seen_lots: set[tuple[str, str]] = set()
     seen_serials: set[tuple[str, str]] = set()
@@ -185,6 +188,8 @@ def _events(
                     yield _identified(event)
             for change in tx.containers:
                 parents[change.container] = change.parent
+        if progress is not None:
+            progress(len(batch))
         cursor = batch[-1].id
 
 
