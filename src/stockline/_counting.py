@@ -28,6 +28,7 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.ledger._master import Item, LocationKind, Tracking
+from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
     AVAILABLE,
     Movement,
@@ -47,6 +48,7 @@ from stockline.operations._count_docs import (
     line_body,
     line_key,
     line_of,
+    position_order,
     read_count,
     read_lines,
     result_body,
@@ -65,7 +67,15 @@ from stockline.operations._counts import (
     CountState,
     Uncounted,
 )
-from stockline.operations._settling import settle, sheet_of, with_lines
+from stockline.operations._settling import (
+    Moment,
+    book_at,
+    serial_places,
+    settle,
+    sheet_of,
+    touched,
+    with_lines,
+)
 
 if TYPE_CHECKING:
     from stockline._inventory import Inventory
@@ -183,7 +193,7 @@ class Counting:
         lot: str | None = None,
         serial: str | None = None,
         serials: Sequence[str] = (),
-        status: str = AVAILABLE,
+        status: str | None = None,
         container: str | None = None,
         scan: Scan | str | None = None,
         gs_standin: str | None = None,
@@ -201,6 +211,11 @@ class Counting:
         its line. Counting an item at a location counts *all* of it there: lots, serials,
         statuses and containers of it not recorded count as zero at close.
 
+        A count corrects quantities, never statuses or containers: stock the book has at the
+        location (a serial: anywhere) is recorded in a status and container the book has it
+        in. Without ``status=`` the line takes the book's status there; stock the book does
+        not have there is found stock, ``available`` unless ``status=`` says otherwise.
+
         Args:
             count_id: The open count.
             sku: The item; taken from the scan's GTIN when ``scan`` is given.
@@ -210,8 +225,10 @@ class Counting:
             lot: The lot found.
             serial: A serial found (serial-tracked items).
             serials: Several serials found at the same position.
-            status: The status of the stock found.
-            container: The container it was found in (a scan's SSCC by default).
+            status: The status of the stock found; by default the status the book has it in
+                there (``available`` for stock the book does not have there).
+            container: The container it was found in (a scan's SSCC by default; loose when
+                ``None``).
             scan: A GS1 barcode as the scanner sent it, or a parsed
                 :class:`~stockline.gs1.Scan`: item by GTIN (or pack GTIN), lot, serial, count,
                 SSCC. A lot new to stockline is added with the scan's expiry.
@@ -225,7 +242,9 @@ class Counting:
             The lines as recorded now (without ``expected`` on a blind count).
 
         Raises:
-            CountError: The count is not open, or the position is outside its scope.
+            CountError: The count is not open, the position is outside its scope, or the status
+                or container differs from every one the book has the stock in there (or the
+                book has it in several statuses and ``status=`` is not given).
             UnknownCountError: No such count.
             TrackingError: A lot or serial missing or given against the item's tracking.
             ScanMismatchError: The scan contradicts ``sku``, ``lot`` or ``container``.
@@ -388,6 +407,7 @@ def open_count(
             "closed_at": None,
             "closed_by": None,
             "transaction": None,
+            "ledger_head": w.head()[0],
         }
         return count_of(w.put_document(COUNT_KIND, count_id, body, version=0, actor=actor, at=now))
 
@@ -436,7 +456,7 @@ def record_count(
     location: str,
     lot: str | None,
     serials: list[str],
-    status: str,
+    status: str | None,
     container: str | None,
     scan: Scan | str | None,
     gs_standin: str | None,
@@ -474,6 +494,7 @@ def record_count(
     with inv.store.write() as w:
         header = read_count(w, count_id)
         ensure_open(header)
+        head = w.head()[0]
         if when < header.opened_at:
             raise ValidationError(
                 f"counted_at {when.isoformat()} is before count {count_id} was opened "
@@ -494,7 +515,9 @@ def record_count(
                     f"record_count({count_id!r}, {header.sku!r}, 0, location=...)",
                     count=count_id,
                 )
-            body = line_body(location, None, None, None, status, None, Decimal(0), when, actor)
+            body = line_body(
+                location, None, None, None, AVAILABLE, None, Decimal(0), when, actor, head
+            )
             written = [_put_line(w, count_id, ["empty", location], body, actor, now)]
             return _shown(w, header, written)
         assert sku is not None
@@ -505,7 +528,7 @@ def record_count(
                 f"{count_id}, which counts {_scope_text(header.location, header.sku, header.lot)}",
                 count=count_id,
             )
-        check_position(w, status, container)
+        check_position(w, status or AVAILABLE, container)
         found = amounts(item, quantity, lot, serials)
         if lot is not None and w.lot(sku, lot) is None:
             if scan is None:
@@ -517,14 +540,19 @@ def record_count(
                 )
             inv._lot(w, sku, lot, expiry=new_lot, produced_on=None, actor=actor)
         written = []
+        moment = (when, head)
         for serial, amount in found:
+            book_status = _as_booked(
+                w, count_id, sku, location, lot, serial, status, container, moment
+            )
             if serial is not None:
                 # A serial is in one place: its line is keyed by the serial alone.
                 path: list[str | None] = ["serial", sku, serial]
             else:
-                path = ["pos", location, sku, lot, status, container]
+                path = ["pos", location, sku, lot, book_status, container]
             key = line_key(count_id, path)
             first: dt.datetime = when
+            first_head: int | None = head
             if add:
                 if serial is not None:
                     raise ValidationError(
@@ -534,10 +562,79 @@ def record_count(
                 old = w.document(COUNT_LINE_KIND, key)
                 if old is not None:
                     amount += Decimal(old.body["quantity"])
-                    first = min(first, time_of(old.body["counted_at"]))
-            body = line_body(location, sku, lot, serial, status, container, amount, first, actor)
+                    if time_of(old.body["counted_at"]) <= first:
+                        first = time_of(old.body["counted_at"])
+                        first_head = old.body.get("ledger_head")
+            body = line_body(
+                location, sku, lot, serial, book_status, container, amount, first, actor, first_head
+            )
             written.append(_put_line(w, count_id, path, body, actor, now))
         return _shown(w, header, written)
+
+
+def _as_booked(
+    r: LedgerReader,
+    count_id: str,
+    sku: str,
+    location: str,
+    lot: str | None,
+    serial: str | None,
+    status: str | None,
+    container: str | None,
+    moment: Moment,
+) -> str:
+    """The status a line is recorded in, checked against the book: a count never changes
+    statuses or containers.
+
+    The book is read at the moment counted: the positions of the item (its lot) at exactly
+    ``location``, or every internal position of a serial (a serial found away from where the
+    book has it keeps the book's status; its container is the one it was found in).
+    """
+    if serial is not None:
+        places = serial_places(r, sku, serial, moment[0])
+    elif lot is None and (item := r.item(sku)) is not None and item.tracking is not Tracking.NONE:
+        return status or AVAILABLE  # "none of this item here": a zero that names no lot
+    else:
+        query = BalanceQuery(item=sku, lot=lot, location=location)
+        since = HistoryQuery(item=sku, lot=lot, location=location, since=moment[0])
+        places = {b.key for b in r.balances(query)}
+        places |= touched(r, since, lambda key: key[0] == sku)
+        places = {k for k in places if k[3] == location and k[1] == lot and k[2] is None}
+    held = sorted(
+        (k for k, quantity in book_at(r, dict.fromkeys(places, moment)).items() if quantity > 0),
+        key=position_order,
+    )
+    what = sku + (f" lot {lot}" if lot else "") + (f" serial {serial}" if serial else "")
+    statuses = sorted({k[4] for k in held})
+    if status is None:
+        if len(statuses) > 1:
+            raise CountError(
+                f"the book has {what} at {location} in statuses {', '.join(statuses)}: record "
+                "what was found in each with status=",
+                count=count_id,
+            )
+        status = statuses[0] if statuses else AVAILABLE
+    elif statuses and status not in statuses:
+        places_text = ", ".join(sorted({k[3] for k in held}))
+        raise CountError(
+            f"the book has {what} at {places_text} in status {', '.join(statuses)}, not "
+            f"{status}: a count corrects quantities, never statuses. Record it with "
+            f"status={statuses[0]!r} (or leave status= out); if its status really changed, "
+            "post that first (release(), change_status()), then count it",
+            count=count_id,
+        )
+    here = [k for k in held if k[3] == location and k[4] == status]
+    containers = {k[5] for k in here}
+    if here and container not in containers:
+        shown = ", ".join(sorted(c or "loose" for c in containers))
+        raise CountError(
+            f"the book has {what} at {location} in {status} {shown}, not "
+            f"{container or 'loose'}: a count corrects quantities, never containers. Record "
+            "it with container= as the book has it; if it was packed or unpacked, post that "
+            "first, then count it",
+            count=count_id,
+        )
+    return status
 
 
 def _put_line(

@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from stockline._allocating import default_policy, pick_key
 from stockline.errors import (
+    InvalidQuantityError,
     NotFoundError,
     ReplenishmentError,
     UnknownItemError,
@@ -28,6 +29,7 @@ from stockline.errors import (
 from stockline.ledger._master import Item, LocationKind
 from stockline.ledger._posting import ensure_allocatable
 from stockline.ledger._quantity import as_quantity, canonical
+from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
     AVAILABLE,
     Movement,
@@ -47,10 +49,12 @@ if TYPE_CHECKING:
     from stockline.adapters._protocol import LedgerReader
     from stockline.ledger._documents import Document
 
-__all__ = ["RULE_KIND", "Replenishing"]
+__all__ = ["KIT_KIND", "RULE_KIND", "Replenishing"]
 
 #: Document kind of a replenishment rule.
 RULE_KIND = "replenishment-rule"
+#: Document kind of a reserved kit (key: the order), so a repeated kit() returns it.
+KIT_KIND = "kit"
 
 
 class Replenishing:
@@ -75,8 +79,10 @@ class Replenishing:
         Args:
             sku: The item.
             location: The pick face, line-side supermarket or kanban location (internal).
-            min: Replenish when it holds less than this (zero or more).
-            max: Fill it up to this at most (more than zero, at least ``min``).
+            min: Replenish when its level falls to this or below (the reorder point; zero or
+                more: 0 replenishes only an empty pick face).
+            max: Never fill it above this: its stock in every status, reserved or not, stays
+                at most ``max`` (more than zero, at least ``min``).
             multiple: Move only whole multiples of this (a kanban bin or a case); ``max``
                 less ``min`` must be at least one multiple, so a trigger always moves one.
             source: The subtree stock comes from; the site (first segment of ``location``)
@@ -157,13 +163,17 @@ class Replenishing:
         location: str | None = None,
         at: dt.date | None = None,
     ) -> list[Proposal]:
-        """Propose moves for every pick face (of ``sku``; at ``location`` and below) that
-        holds less than its rule's ``min``, bringing it up to ``max`` at most.
+        """Propose moves for every pick face (of ``sku``; at ``location`` and below) whose
+        level is at or below its rule's ``min``, bringing it up to ``max`` at most.
 
         A pick face's level is its stock in allocatable statuses, less what is reserved,
-        leaving out lots expired on ``at``. Stock comes from the rule's source subtree, never
-        from a pick face of the item, never in a status that is not allocatable (``hold``,
-        ``quarantine``, ...) and never reserved; the item's allocation policy
+        leaving out lots expired on ``at``: what can still be picked there. The quantity
+        proposed is capped so that everything physically at the pick face (every status,
+        reserved or expired stock included) never passes ``max``; a pick face that is full
+        of stock that cannot be picked gets no proposal until that stock leaves. Stock comes
+        from the rule's source subtree, never from a pick face of the item, never in a status
+        that is not allocatable (``hold``, ``quarantine``, ...) and never reserved; the item's
+        allocation policy
         (:meth:`~stockline.Inventory.policy_for`, FEFO for lot- and serial-tracked items)
         orders it, and the proposals of one call never share a unit. A proposal the reserve
         cannot fill in full carries its ``shortfall`` (and may have no moves at all).
@@ -174,7 +184,8 @@ class Replenishing:
             at: The date expiry is judged on; today (by the clock, UTC) when ``None``.
 
         Returns:
-            One proposal per pick face below its minimum, ordered by location then item.
+            One proposal per pick face at or below its minimum that has room, ordered by
+            location then item.
             Nothing is reserved or posted.
         """
         inv = cast("Inventory", self)
@@ -210,8 +221,9 @@ class Replenishing:
         """Post proposals as one ``transfer`` transaction: every move to its pick face, loose,
         in status ``available``.
 
-        Each pick face is checked again first: it must still have its rule, and its level now
-        plus what is moved there must not pass the rule's ``max``.
+        Each pick face is checked again first: it must still have its rule, and what it holds
+        now (every status, reserved or not) plus what is moved there must not pass the rule's
+        ``max``.
 
         Args:
             proposals: What :meth:`replenishment` returned (or some of it).
@@ -411,6 +423,11 @@ def _level(
     )
 
 
+def _on_hand(r: LedgerReader, rule: ReplenishmentRule) -> Decimal:
+    """Everything physically at the pick face (and below it): every status, reserved or not."""
+    return r.total(BalanceQuery(item=rule.sku, location=rule.location, internal_only=True))
+
+
 def _propose(
     inv: Inventory,
     r: LedgerReader,
@@ -421,12 +438,15 @@ def _propose(
     day: dt.date,
 ) -> Proposal | None:
     level = _level(r, rule, statuses, day)
-    if level >= rule.min:
+    if level > rule.min:
         return None
-    wanted = rule.max - level
+    # Trigger on what can be picked; fill by what is physically there, so the pick face
+    # never holds more than max (held, reserved and expired stock take room too).
+    on_hand = _on_hand(r, rule)
+    wanted = rule.max - on_hand
     if rule.multiple is not None:
         wanted = (wanted // rule.multiple) * rule.multiple
-    if wanted <= 0:  # pragma: no cover - set_rule keeps max - min >= multiple
+    if wanted <= 0:
         return None
     item = r.item(rule.sku)
     assert item is not None, "a rule names an item in the master data"
@@ -464,6 +484,7 @@ def _propose(
         sku=rule.sku,
         location=rule.location,
         level=level,
+        on_hand=on_hand,
         min=rule.min,
         max=rule.max,
         wanted=wanted,
@@ -529,8 +550,6 @@ def post_replenishment(
         if key is not None and w.find_key(key) is not None:
             return inv._post(w, draft)  # the first result, or a key conflict
         now = inv.clock.now()
-        day = dt.date(now.year, now.month, now.day)
-        statuses = sorted(s.name for s in w.statuses() if s.allocatable)
         adding: dict[tuple[str, str], Decimal] = {}
         for p in proposals:
             face = (p.location, p.sku)
@@ -547,12 +566,13 @@ def post_replenishment(
                     location=location,
                 )
             rule = _rule_of(doc)
-            level = _level(w, rule, statuses, day)
-            if level + quantity > rule.max:
+            on_hand = _on_hand(w, rule)
+            if on_hand + quantity > rule.max:
                 raise ReplenishmentError(
-                    f"{location} now holds {level} {sku}; moving {quantity} more would pass "
-                    f"the rule's max of {rule.max}. It was filled (or the rule changed) since "
-                    "the proposal was made; nothing was posted. Ask replenishment() again",
+                    f"{location} now holds {on_hand} {sku} (every status, reserved or not); "
+                    f"moving {quantity} more would pass the rule's max of {rule.max}. It was "
+                    "filled (or the rule changed) since the proposal was made; nothing was "
+                    "posted. Ask replenishment() again",
                     sku=sku,
                     location=location,
                 )
@@ -576,10 +596,19 @@ def kit(
 ) -> Kit:
     """Allocate a kit (see :meth:`Replenishing.kit`)."""
     lines = _bom(bom)
-    units = as_quantity(quantity, what="kit quantity")
+    units = _kit_amount(
+        quantity,
+        "the kit quantity (units of the product to make)",
+        "to drop a kit, release its reservations (release_reservation(order))",
+    )
     if not isinstance(order, str) or not order.strip():
         raise ValidationError(f"a kit is allocated for an order; give order=, got {order!r}")
     with inv.store.write() as w:
+        previous = w.document(KIT_KIND, order)
+        if reserve:
+            existing = _existing_kit(w, order, lines, units, previous)
+            if existing is not None:
+                return existing
         now = inv.clock.now()
         day = at or dt.date(now.year, now.month, now.day)
         statuses = sorted(s.name for s in w.statuses() if s.allocatable)
@@ -604,19 +633,165 @@ def kit(
             if not plan.is_complete:
                 shortages.append(KitShortage(sku=sku, required=required, available=plan.allocated))
         reserved = reserve and not shortages
-        if reserved:
-            for plan in plans:
-                for pick in plan.picks:
-                    w.reserve(
-                        _reservation(order, plan.demand.item, pick_key(pick), pick, now, actor)
-                    )
-        return Kit(
+        made = Kit(
             order=order,
             quantity=units,
             allocations=tuple(plans),
             shortages=tuple(shortages),
             reserved=reserved,
         )
+        if reserved:
+            for plan in plans:
+                for pick in plan.picks:
+                    w.reserve(
+                        _reservation(order, plan.demand.item, pick_key(pick), pick, now, actor)
+                    )
+            w.put_document(
+                KIT_KIND,
+                order,
+                _kit_body(made, lines),
+                version=0 if previous is None else previous.version,
+                actor=actor,
+                at=now,
+            )
+        return made
+
+
+def _existing_kit(
+    w: LedgerReader,
+    order: str,
+    lines: Mapping[str, Decimal],
+    units: Decimal,
+    previous: Document | None,
+) -> Kit | None:
+    """The kit already reserved for ``order`` when this call repeats it; ``None`` when the
+    order holds no reservations (never kitted, or released, or used up).
+
+    Raises:
+        ValidationError: The order holds reservations of another kit, of a kit partly picked
+            to a customer or released, or made by ``allocate()``.
+    """
+    held: dict[str, Decimal] = {}
+    for r in w.reservations(order):
+        held[r.line or ""] = held.get(r.line or "", Decimal(0)) + r.quantity
+    if not held:
+        return None
+    if previous is None:
+        raise ValidationError(
+            f"order {order} already holds reservations that no kit made (allocate()); kit "
+            f"under an order of its own, or release them first (release_reservation({order!r}))"
+        )
+    body = previous.body
+    before = {sku: Decimal(q) for sku, q in body["bom"].items()}
+    if before != dict(lines) or Decimal(body["quantity"]) != units:
+        shown = ", ".join(f"{sku} × {q}" for sku, q in before.items())
+        raise ValidationError(
+            f"order {order} already has a kit of {body['quantity']} units of {{{shown}}}; "
+            f"release it first (release_reservation({order!r})), then kit it again"
+        )
+    required = {a["demand"]["item"]: Decimal(a["demand"]["quantity"]) for a in body["allocations"]}
+    if held != required:
+        raise ValidationError(
+            f"the kit of order {order} was partly shipped or released since it was made; "
+            f"release the rest (release_reservation({order!r})) before kitting it again"
+        )
+    return _kit_of(order, units, body)
+
+
+def _kit_body(made: Kit, lines: Mapping[str, Decimal]) -> dict[str, Any]:
+    """A reserved kit as a JSON document body (kind ``kit``, key the order)."""
+    return {
+        "bom": {sku: str(q) for sku, q in lines.items()},
+        "quantity": str(made.quantity),
+        "allocations": [
+            {
+                "demand": {
+                    "item": a.demand.item,
+                    "quantity": str(a.demand.quantity),
+                    "at": a.demand.at.isoformat(),
+                    "min_remaining_shelf_life_days": a.demand.min_remaining_shelf_life_days,
+                    "allowed_zones": list(a.demand.allowed_zones),
+                },
+                "picks": [
+                    {
+                        "item": p.candidate.item,
+                        "lot": p.candidate.lot,
+                        "expiry": _date_text(p.candidate.expiry),
+                        "first_received_at": p.candidate.first_received_at.isoformat(),
+                        "location": p.candidate.location,
+                        "pick_sequence": p.candidate.pick_sequence,
+                        "container": p.candidate.container,
+                        "status": p.candidate.status,
+                        "available": str(p.candidate.available),
+                        "attributes": {
+                            k: v
+                            for k, v in p.candidate.attributes.items()
+                            if v is None or isinstance(v, str | int | bool)
+                        },
+                        "quantity": str(p.quantity),
+                        "reason": p.reason,
+                    }
+                    for p in a.picks
+                ],
+            }
+            for a in made.allocations
+        ],
+    }
+
+
+def _date_text(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _kit_of(order: str, units: Decimal, body: Mapping[str, Any]) -> Kit:
+    """The kit a ``kit`` document holds."""
+    allocations = []
+    for a in body["allocations"]:
+        d = a["demand"]
+        demand = Demand(
+            item=d["item"],
+            quantity=Decimal(d["quantity"]),
+            at=dt.date.fromisoformat(d["at"]),
+            min_remaining_shelf_life_days=d["min_remaining_shelf_life_days"],
+            allowed_zones=tuple(d["allowed_zones"]),
+            attributes={"order": order, "line": d["item"]},
+        )
+        picks = tuple(
+            Pick(
+                candidate=Candidate(
+                    item=p["item"],
+                    lot=p["lot"],
+                    expiry=None if p["expiry"] is None else dt.date.fromisoformat(p["expiry"]),
+                    first_received_at=dt.datetime.fromisoformat(p["first_received_at"]),
+                    location=p["location"],
+                    pick_sequence=p["pick_sequence"],
+                    container=p["container"],
+                    status=p["status"],
+                    available=Decimal(p["available"]),
+                    attributes=p["attributes"],
+                ),
+                quantity=Decimal(p["quantity"]),
+                reason=p["reason"],
+            )
+            for p in a["picks"]
+        )
+        allocations.append(Allocation(demand=demand, picks=picks, shortfall=Decimal(0)))
+    return Kit(order=order, quantity=units, allocations=tuple(allocations), reserved=True)
+
+
+def _kit_amount(value: object, what: str, hint: str) -> Decimal:
+    """A kit or component quantity: a positive exact number, said in kitting terms."""
+    if isinstance(value, int | str | Decimal) and not isinstance(value, bool):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            number = None
+        if number is not None and number.is_finite() and number <= 0:
+            raise InvalidQuantityError(
+                f"{what} must be more than zero, got {value}; {hint}",
+                value=value,
+            )
+    return as_quantity(value, what=what)
 
 
 def _bom(bom: Sequence[BomLine] | Mapping[str, object]) -> dict[str, Decimal]:
@@ -638,7 +813,11 @@ def _bom(bom: Sequence[BomLine] | Mapping[str, object]) -> dict[str, Decimal]:
         raise ValidationError("the bill of materials has no components")
     found: dict[str, Decimal] = {}
     for sku, per_unit in pairs:
-        amount = as_quantity(per_unit, what=f"quantity of component {sku}")
+        amount = _kit_amount(
+            per_unit,
+            f"the quantity of component {sku} per unit of the kit",
+            "leave a component the product does not need out of the bill of materials",
+        )
         found[sku] = found.get(sku, Decimal(0)) + amount
     return found
 

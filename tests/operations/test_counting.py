@@ -288,7 +288,7 @@ class TestCloseCount:
         site.hold("BOLT", 4, location="DC1/A/01", reason="damaged box")
         count = site.open_count("DC1/A")
         site.record_count(count.id, "ASP", 30, location="DC1/A/01", lot="L1")
-        site.record_count(count.id, "BOLT", 96, location="DC1/A/01")
+        site.record_count(count.id, "BOLT", 96, location="DC1/A/01", status="available")
         closed = site.close_count(count.id)
         assert closed.transaction_id is not None
         tx = site.transaction(closed.transaction_id)
@@ -577,3 +577,124 @@ class TestPersistence:
             assert inv.transaction(closed.transaction_id).movements[0].src == Position(
                 location="DC1/A/01"
             )
+
+
+class TestCountKeepsStatuses:
+    def test_a_count_never_changes_a_status_or_container(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """A count corrects quantities, never statuses or containers: a line without status=
+        takes the book's status there (held stock stays held); a status or container that
+        differs from every one the book has the stock in there is refused, nothing recorded;
+        several book statuses need status=; stock the book does not have there is found
+        stock, available unless status= says otherwise."""
+        inv.receive("ASP", 10, to="DC1/A/01", lot="L1", expiry=dt.date(2027, 1, 1))
+        inv.hold("ASP", 10, lot="L1", location="DC1/A/01", reason="recall R-1")
+        inv.receive("BOLT", 6, to="DC1/A/01")
+        inv.hold("BOLT", 2, location="DC1/A/01", reason="damaged")
+        inv.add_container("P1")
+        clock.advance(hours=1)
+        count = inv.open_count("DC1/A")
+        for bad, match in (
+            ({"sku": "ASP", "lot": "L1", "status": "available"}, "never statuses"),
+            ({"sku": "ASP", "lot": "L1", "container": "P1"}, "never containers"),
+            ({"sku": "BOLT"}, "statuses available, hold: record"),
+        ):
+            with pytest.raises(errors.CountError, match=match):
+                inv.record_count(count.id, quantity=10, location="DC1/A/01", **bad)  # type: ignore[arg-type]
+        assert inv.count(count.id).lines == ()
+        [line] = inv.record_count(count.id, "ASP", 10, location="DC1/A/01", lot="L1")
+        assert (line.status, line.expected) == ("hold", D(10))
+        inv.record_count(count.id, "BOLT", 4, location="DC1/A/01", status="available")
+        inv.record_count(count.id, "BOLT", 2, location="DC1/A/01", status="hold")
+        [found] = inv.record_count(count.id, "BOLT", 3, location="DC1/A/02")
+        assert found.status == "available"
+        closed = inv.close_count(count.id)
+        assert closed.transaction_id is not None
+        tx = inv.transaction(closed.transaction_id)
+        assert [(m.item, m.dst.location, m.dst.status, m.quantity) for m in tx.movements] == [
+            ("BOLT", "DC1/A/02", "available", D(3))
+        ]
+        assert inv.on_hand("ASP", status="hold") == D(10)
+        assert inv.on_hand("ASP", status="available") == 0
+
+
+class TestCountSameInstant:
+    def test_a_movement_posted_after_a_line_at_the_same_instant_is_after_it(
+        self, inv: sl.Inventory
+    ) -> None:
+        """The book at a count line is what was effective before its counted_at, plus what
+        was effective at exactly that instant and posted before the line was recorded: a
+        receipt at the same instant posted after the line is kept, not corrected away."""
+        inv.receive("BOLT", 100, to="DC1/A/01")  # same instant, posted before the line
+        count = inv.open_count("DC1/A/01")
+        [line] = inv.record_count(count.id, "BOLT", 95, location="DC1/A/01")
+        inv.receive("BOLT", 10, to="DC1/A/01")  # same instant, posted after the line
+        assert inv.count(count.id).lines[0].expected == D(100) == line.expected
+        [report] = inv.count_report(count.id).lines
+        assert (report.expected, report.counted) == (D(100), D(95))
+        inv.close_count(count.id)
+        assert inv.on_hand("BOLT", location="DC1/A/01") == D(105)
+
+
+class TestStockTakeMoves:
+    def test_stock_moved_out_of_an_uncounted_bin_is_not_written_off_twice(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """On a full stock take, an uncounted position is written off by what it held at
+        the cut-off less what has left it since (never below zero): stock moved into a
+        counted bin is counted there, arrivals after the cut-off are kept, and the close
+        never fails for stock that already left."""
+        inv.receive("BOLT", 50, to="DC1/A/02")
+        inv.receive("BOLT", 40, to="DC1/B/01")
+        clock.advance(minutes=1)
+        take = inv.open_count("DC1", sku="BOLT", uncounted="zero")
+        clock.advance(minutes=1)
+        inv.move("BOLT", 50, src="DC1/A/02", dst="DC1/A/01")
+        inv.move("BOLT", 30, src="DC1/B/01", dst="DC1/A/01")
+        inv.receive("BOLT", 10, to="DC1/B/01")
+        clock.advance(minutes=1)
+        inv.record_count(take.id, "BOLT", 80, location="DC1/A/01")
+        lines = [(x.location, x.expected, x.counted) for x in inv.count_report(take.id).lines]
+        assert lines == [("DC1/A/01", D(80), D(80)), ("DC1/B/01", D(10), D(0))]
+        closed = inv.close_count(take.id)
+        assert closed.transaction_id is not None
+        assert moves(inv.transaction(closed.transaction_id)) == [
+            ("BOLT", None, None, "DC1/B/01", "adjustment", D(10))
+        ]
+        assert [inv.on_hand("BOLT", location=p) for p in ("DC1/A/01", "DC1/A/02", "DC1/B/01")] == [
+            D(80),
+            D(0),
+            D(10),
+        ]
+        assert inv.verify().ok
+
+
+class TestSerialSeenByTwoCounts:
+    def test_a_serial_found_elsewhere_is_not_taken_from_another_counts_position(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """A serial found away from where the book has it is written off there only if no
+        open count covers that position and no closed count found it there at or after this
+        count found it: the contradiction is raised (CountError naming the other count),
+        nothing is posted, and recounting the serial settles it."""
+        inv.receive("PUMP", to="DC1/B/01", serials=["S1"])
+        clock.advance(minutes=5)
+        a = inv.open_count("DC1/A", sku="PUMP")
+        b = inv.open_count("DC1/B", sku="PUMP")
+        clock.advance(minutes=5)
+        inv.record_count(b.id, "PUMP", location="DC1/B/01", serials=["S1"])
+        inv.record_count(a.id, "PUMP", location="DC1/A/01", serials=["S1"])
+        before = head(inv)
+        with pytest.raises(errors.CountError, match=f"open count {b.id} covers"):
+            inv.close_count(a.id)
+        assert head(inv) == before
+        assert inv.count(a.id).state is CountState.OPEN
+        assert inv.close_count(b.id).transaction_id is None
+        with pytest.raises(errors.CountError, match=f"count {b.id} found it at DC1/B/01"):
+            inv.close_count(a.id)
+        assert head(inv) == before
+        clock.advance(minutes=5)
+        inv.record_count(a.id, "PUMP", location="DC1/A/01", serials=["S1"])  # recounted
+        assert inv.close_count(a.id).transaction_id is not None
+        assert [b.position.location for b in inv.stock("PUMP")] == ["DC1/A/01"]

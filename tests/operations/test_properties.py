@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,10 +94,17 @@ class TestCountProperties:
         self, rows: list[tuple[str, str, str, int, bool]], found: int
     ) -> None:
         """After close, a counted position holds exactly what was counted, and the ledger
-        still verifies (conservation through the adjustment location)."""
+        still verifies (conservation through the adjustment location); counting available
+        stock where the book holds the item only on hold is refused (a count never changes
+        statuses)."""
         inv, _ = _stocked(rows)
         count = inv.open_count("DC1/A/01", sku="BOLT")
-        inv.record_count(count.id, "BOLT", found, location="DC1/A/01")
+        statuses = {b.position.status for b in inv.stock("BOLT", location="DC1/A/01")}
+        if statuses == {"hold"}:
+            with pytest.raises(sl.errors.CountError, match="never statuses"):
+                inv.record_count(count.id, "BOLT", found, location="DC1/A/01", status="available")
+            return
+        inv.record_count(count.id, "BOLT", found, location="DC1/A/01", status="available")
         inv.close_count(count.id)
         assert inv.on_hand("BOLT", location="DC1/A/01", status="available") == found
         assert inv.on_hand("BOLT", location="DC1/A/01", status="hold") == 0
@@ -133,8 +141,10 @@ class TestReplenishmentProperties:
         span: int,
         multiple: int | None,
     ) -> None:
-        """A proposal never brings a pick face above max, never takes held or reserved
-        stock, moves whole multiples only, and posts cleanly."""
+        """A pick face is proposed for exactly when its free level is at or below min and
+        it has room; a proposal never brings what is physically there (reserved stock
+        included) above max, never takes held or reserved stock, moves whole multiples
+        only, and posts cleanly."""
         if multiple is not None and span < multiple:
             span = multiple
         inv = sl.Inventory(clock=sl.FixedClock(START))
@@ -156,12 +166,15 @@ class TestReplenishmentProperties:
             free[key] -= r.quantity
         level = free.get(("DC1/P/01", "available"), Decimal(0))
         proposals = inv.replenishment()
-        if level >= low:
+        room = Decimal(low + span - face)
+        if multiple is not None:
+            room = room // multiple * multiple
+        if level > low or room <= 0:
             assert proposals == []
             return
         (p,) = proposals
-        assert p.level == level
-        assert level + p.quantity <= low + span
+        assert (p.level, p.on_hand, p.wanted) == (level, Decimal(face), room)
+        assert face + p.quantity <= low + span
         for m in p.moves:
             assert m.src.status == "available"
             assert m.src.location != "DC1/P/01"
@@ -170,5 +183,5 @@ class TestReplenishmentProperties:
                 assert m.quantity % multiple == 0
         if p.moves:
             inv.post_replenishment(proposals)
-            assert inv.available_to_promise("BOLT", location="DC1/P/01") <= low + span
+            assert inv.on_hand("BOLT", location="DC1/P/01") <= low + span
             assert inv.verify().ok

@@ -130,20 +130,20 @@ class TestReplenishment:
         assert (p.level, p.wanted) == (D(3), D(36))
         assert moves(p) == [(None, "DC1/R/01", D(24)), (None, "DC1/R/02", D(12))]
 
-    def test_no_proposal_at_or_above_min(self, site: sl.Inventory) -> None:
-        """A pick face holding its minimum is left alone."""
-        site.set_replenishment_rule("ASP", "DC1/P/01", min=5, max=40)
+    def test_no_proposal_above_min(self, site: sl.Inventory) -> None:
+        """A pick face holding more than its minimum is left alone."""
+        site.set_replenishment_rule("ASP", "DC1/P/01", min=4, max=40)
         assert site.replenishment() == []
 
     def test_reserved_stock_is_neither_level_nor_source(self, site: sl.Inventory) -> None:
-        """Reserved units at the pick face do not count toward its level, and reserved units
-        in reserve are never proposed."""
+        """Reserved units at the pick face do not count toward its level (but take room
+        under max), and reserved units in reserve are never proposed."""
         site.allocate("BOLT", 2, order="SO-1", zones=["DC1/P/01"])
         site.allocate("BOLT", 25, order="SO-2", zones=["DC1/R/01"])
         site.set_replenishment_rule("BOLT", "DC1/P/01", min=5, max=20)
         (p,) = site.replenishment()
-        assert (p.level, p.wanted) == (D(1), D(19))
-        assert moves(p) == [(None, "DC1/R/01", D(5)), (None, "DC1/R/02", D(14))]
+        assert (p.level, p.on_hand, p.wanted) == (D(1), D(3), D(17))
+        assert moves(p) == [(None, "DC1/R/01", D(5)), (None, "DC1/R/02", D(12))]
 
     def test_pick_faces_are_never_sources_and_never_share_units(self, site: sl.Inventory) -> None:
         """Two pick faces of one item: neither robs the other, and together they are never
@@ -172,11 +172,12 @@ class TestReplenishment:
         assert moves(site.replenishment()[0]) == [(None, "DC1/R/01", D(17))]
 
     def test_expired_stock_at_the_pick_face_does_not_count(self, site: sl.Inventory) -> None:
-        """Expired lots at a pick face cannot be picked, so they are not part of its level."""
-        site.receive("ASP", 40, to="DC1/P/02", lot="L0")
+        """Expired lots at a pick face cannot be picked, so they are not part of its level;
+        they still take room under max."""
+        site.receive("ASP", 15, to="DC1/P/02", lot="L0")
         site.set_replenishment_rule("ASP", "DC1/P/02", min=10, max=20)
         (p,) = site.replenishment()
-        assert (p.level, p.quantity) == (D(0), D(20))
+        assert (p.level, p.on_hand, p.quantity) == (D(0), D(15), D(5))
         assert site.replenishment(at=dt.date(2026, 2, 28)) == []
 
 
@@ -324,3 +325,76 @@ class TestKit:
         with pytest.raises(errors.ValidationError, match="order"):
             parts.kit({"BOLT": 1}, 1, order="")
         assert parts.reservations() == []
+
+
+class TestReplenishmentLimits:
+    def test_stock_that_cannot_be_picked_takes_room_under_max(self, site: sl.Inventory) -> None:
+        """The trigger is the free level, but what is physically at the pick face (reserved
+        and held stock included) never passes max: proposals are capped, and posting
+        re-checks the physical stock."""
+        site.set_replenishment_rule("BOLT", "DC1/P/01", min=10, max=40)
+        site.receive("BOLT", 27, to="DC1/P/01")  # 30 there now
+        site.allocate("BOLT", 25, order="SO-1", zones=["DC1/P"])
+        (p,) = site.replenishment()
+        assert (p.level, p.on_hand, p.wanted, p.quantity) == (D(5), D(30), D(10), D(10))
+        site.post_replenishment([p])
+        assert site.on_hand("BOLT", location="DC1/P/01") == D(40)
+        assert site.replenishment() == []  # level 15, above min
+        site.set_replenishment_rule("BOLT", "DC1/P/01", min=20, max=45)
+        (p,) = site.replenishment()
+        assert p.quantity == D(5)
+        site.receive("BOLT", 1, to="DC1/P/01", status="hold")  # takes the room
+        with pytest.raises(errors.ReplenishmentError, match="every status"):
+            site.post_replenishment([p])
+        assert site.on_hand("BOLT", location="DC1/P/01") == D(41)
+
+    def test_min_is_a_reorder_point(self, site: sl.Inventory) -> None:
+        """A rule triggers when the level falls to min or below, so min=0 refills an empty
+        pick face and a pick face exactly at min is refilled."""
+        site.add_location("DC1/P/09")
+        site.set_replenishment_rule("BOLT", "DC1/P/09", min=0, max=20)
+        (p,) = site.replenishment(location="DC1/P/09")
+        assert (p.level, p.quantity) == (D(0), D(20))
+        site.set_replenishment_rule("ASP", "DC1/P/01", min=5, max=40)  # 5 of L9 there
+        (p,) = site.replenishment(sku="ASP")
+        assert (p.level, p.wanted) == (D(5), D(35))
+
+
+class TestKitRepeats:
+    @pytest.fixture
+    def parts(self, site: sl.Inventory) -> sl.Inventory:
+        site.add_item("WHEEL")
+        site.receive("WHEEL", 10, to="DC1/R/01")
+        return site
+
+    def test_kitting_an_order_again_is_idempotent(self, parts: sl.Inventory) -> None:
+        """kit() is idempotent per order: a repeat with the same bill of materials and
+        quantity returns the kit already reserved (nothing reserved twice); a different one
+        is refused until the kit is released; an order holding allocate() reservations is
+        not kitted; a zero quantity gets a kit-specific message."""
+        first = parts.kit({"BOLT": 4, "WHEEL": 2}, 2, order="WO-1")
+        again = parts.kit({"WHEEL": 2, "BOLT": 4}, 2, order="WO-1")
+        assert again == first
+        held = [(r.line, r.quantity) for r in parts.reservations("WO-1")]
+        assert held == [("BOLT", D(8)), ("WHEEL", D(4))]
+        for bom, quantity in (({"BOLT": 4, "WHEEL": 2}, 3), ({"BOLT": 4}, 2)):
+            with pytest.raises(errors.ValidationError, match=r"release_reservation\('WO-1'\)"):
+                parts.kit(bom, quantity, order="WO-1")
+        assert [(r.line, r.quantity) for r in parts.reservations("WO-1")] == held
+        parts.release_reservation("WO-1", "WHEEL")
+        with pytest.raises(errors.ValidationError, match="partly shipped or released"):
+            parts.kit({"BOLT": 4, "WHEEL": 2}, 2, order="WO-1")
+        parts.release_reservation("WO-1")
+        bigger = parts.kit({"BOLT": 4, "WHEEL": 2}, 3, order="WO-1")
+        assert [(r.line, r.quantity) for r in parts.reservations("WO-1")] == [
+            ("BOLT", D(12)),
+            ("WHEEL", D(6)),
+        ]
+        assert parts.kit({"BOLT": 4, "WHEEL": 2}, 3, order="WO-1") == bigger
+        parts.allocate("BOLT", 1, order="SO-9")
+        with pytest.raises(errors.ValidationError, match="no kit made"):
+            parts.kit({"BOLT": 1}, 1, order="SO-9")
+        with pytest.raises(errors.InvalidQuantityError, match=r"kit quantity .* more than zero"):
+            parts.kit({"BOLT": 4}, 0, order="WO-2")
+        with pytest.raises(errors.InvalidQuantityError, match=r"component BOLT .* more than"):
+            parts.kit({"BOLT": 0}, 1, order="WO-2")

@@ -154,7 +154,11 @@ def _register_count(sub: Subparsers) -> None:
     record.add_argument(
         "--gs", metavar="CHAR", help="the character the scanner sends in place of GS, e.g. ^"
     )
-    record.add_argument("--status", default="available", help="the status of what was found")
+    record.add_argument(
+        "--status",
+        help="the status of what was found (default: the status the book has it in there; "
+        "available for stock the book does not have)",
+    )
     record.add_argument("--container", help="the container it was found in (an SSCC, say)")
     record.add_argument(
         "--add", action="store_true", help="add to what is recorded for the position"

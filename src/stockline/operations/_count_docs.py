@@ -61,6 +61,7 @@ def line_body(
     quantity: Decimal,
     counted_at: dt.datetime,
     actor: str | None,
+    ledger_head: int | None = None,
 ) -> dict[str, Any]:
     return {
         "location": location,
@@ -72,6 +73,7 @@ def line_body(
         "quantity": str(canonical(quantity)),
         "counted_at": time_text(counted_at),
         "actor": actor,
+        "ledger_head": ledger_head,
     }
 
 
@@ -141,6 +143,7 @@ def count_of(doc: Document) -> Count:
         closed_by=b["closed_by"],
         transaction_id=b["transaction"],
         reason=b["reason"],
+        ledger_head=b.get("ledger_head"),
     )
 
 
@@ -160,6 +163,7 @@ def line_of(b: Mapping[str, Any]) -> CountLine:
         quantity=Decimal(b["quantity"]),
         counted_at=time_of(b["counted_at"]),
         actor=b["actor"],
+        ledger_head=b.get("ledger_head"),
     )
 
 

@@ -43,7 +43,8 @@ class Uncounted(enum.StrEnum):
     recorded counts as zero); locations and items not counted at all keep their book stock."""
     ZERO = "zero"
     """A full stock take: stock in the scope that was not counted is taken as not there when
-    the count was opened (the cut-off), so what arrived after that is kept."""
+    the count was opened (the cut-off), so what arrived after that is kept, and what left a
+    position since is not written off again."""
 
 
 @attrs.frozen(kw_only=True)
@@ -63,6 +64,9 @@ class CountLine:
         actor: Who counted it.
         expected: The book quantity of the position at ``counted_at``; ``None`` on a blind
             count until it is closed.
+        ledger_head: The id of the last transaction posted when the line was recorded (``None``
+            for lines recorded before stockline kept it): a movement effective at exactly
+            ``counted_at`` is before the count only if it was posted by then.
     """
 
     location: str
@@ -75,6 +79,12 @@ class CountLine:
     counted_at: dt.datetime
     actor: str | None = None
     expected: Decimal | None = None
+    ledger_head: int | None = None
+
+    @property
+    def moment(self) -> tuple[dt.datetime, int | None]:
+        """When the line was counted, and the last transaction posted when it was recorded."""
+        return (self.counted_at, self.ledger_head)
 
     @property
     def key(self) -> PositionKey:
@@ -101,6 +111,9 @@ class Count:
         transaction_id: The ``count`` transaction that posted its differences (``None`` when
             there were none, or while it is open).
         reason: The reason given when it was opened (the count transaction's reason).
+        ledger_head: The id of the last transaction posted when it was opened (the cut-off of a
+            full stock take: a movement effective at exactly ``opened_at`` but posted after
+            the count was opened is after the cut-off).
         lines: What was recorded, ordered by location, item, lot, serial, status, container.
     """
 
@@ -117,6 +130,7 @@ class Count:
     closed_by: str | None = None
     transaction_id: int | None = None
     reason: str | None = None
+    ledger_head: int | None = None
     lines: tuple[CountLine, ...] = ()
 
     def covers(self, sku: str, lot: str | None, location: str) -> bool:
@@ -163,8 +177,9 @@ class CountReportLine:
         serial: The serial.
         status: The status.
         container: The container.
-        expected: The book quantity when it was counted (when the count was opened, for stock
-            that was not counted on a full stock take).
+        expected: The book quantity when it was counted (for stock that was not counted on a
+            full stock take: what the book had when the count was opened less what has left
+            the position since, never below zero).
         counted: The quantity found (0 for book stock not found).
         counted_at: When the position was counted, or ``None`` when it was not counted (its
             counted quantity is implied: not found on a full stock take, or a serial found

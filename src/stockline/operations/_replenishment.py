@@ -16,15 +16,15 @@ __all__ = ["Proposal", "ProposalMove", "ReplenishmentRule"]
 class ReplenishmentRule:
     """Keep between ``min`` and ``max`` of an item at a pick face or line-side supermarket.
 
-    When the pick face holds less than ``min`` (on hand in allocatable statuses, not reserved,
-    not expired), :meth:`~stockline.Inventory.replenishment` proposes moves that bring it up to
-    ``max`` at most.
+    When the pick face's level (on hand in allocatable statuses, not reserved, not expired)
+    falls to ``min`` or below, :meth:`~stockline.Inventory.replenishment` proposes moves that
+    bring what is physically there (every status, reserved or not) up to ``max`` at most.
 
     Attributes:
         sku: The item.
         location: The pick face (stock in locations below it counts too).
-        min: Replenish when the pick face holds less than this.
-        max: Never fill above this.
+        min: The reorder point: replenish when the level is this or less (0: when empty).
+        max: Never fill above this: the pick face's stock in every status, reserved or not.
         multiple: Move only whole multiples of this (a kanban bin, a case); every move from a
             reserve position is a whole multiple, so a position holding less is passed over.
         source: Where stock may come from (a location subtree); the site (the first segment of
@@ -75,10 +75,13 @@ class Proposal:
     Attributes:
         sku: The item.
         location: The pick face; stock is moved there loose, in status ``available``.
-        level: What the pick face held when proposed (allocatable, unreserved, unexpired).
+        level: What the pick face held when proposed that could be picked (allocatable,
+            unreserved, unexpired): what triggered the proposal.
+        on_hand: Everything physically at the pick face when proposed (every status,
+            reserved or expired stock included).
         min: The rule's minimum.
         max: The rule's maximum.
-        wanted: How much would bring the pick face to ``max`` (in whole multiples).
+        wanted: How much would bring ``on_hand`` to ``max`` (in whole multiples).
         moves: The moves, in the order the allocation policy ranked the sources.
         shortfall: What the reserve could not give (``wanted`` less what is moved).
     """
@@ -86,6 +89,7 @@ class Proposal:
     sku: str
     location: str
     level: Decimal
+    on_hand: Decimal = Decimal(0)
     min: Decimal
     max: Decimal
     wanted: Decimal
