@@ -199,13 +199,14 @@ class Analyzing:
         Every status counts (stock on hold that is about to expire is worth knowing about).
 
         Args:
-            days: How many days ahead to look; ``0`` lists what expires today or has expired.
+            days: How many days ahead to look, at most 36525 (100 years); ``0`` lists what
+                expires today or has expired.
             today: The day to count from; the clock's date (UTC) when ``None``.
             sku: Only this item.
             location: Only stock at or below this location.
 
         Raises:
-            ValidationError: ``days`` is negative or not a whole number.
+            ValidationError: ``days`` is negative, over 36525 or not a whole number.
             UnknownItemError: ``sku`` is not in the master data.
             UnknownLocationError: ``location`` is not in the master data.
         """
@@ -272,7 +273,7 @@ class Analyzing:
         tz: str | dt.tzinfo = "UTC",
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
-        kinds: Iterable[TxKind | str] | None = None,
+        kinds: TxKind | str | Iterable[TxKind | str] | None = None,
     ) -> list[Activity]:
         """Return how many movement lines touched each zone in each hour of the day.
 
@@ -283,13 +284,16 @@ class Analyzing:
 
         Args:
             depth: How many path segments name a zone.
-            tz: The time zone of the hours: an IANA name or a tzinfo.
+            tz: The time zone of the hours: an IANA name or a tzinfo, whose UTC offsets are
+                whole quarter hours.
             since: Only movements effective at or after this time.
             until: Only movements effective before this time.
-            kinds: Only transactions of these kinds (``"pick"``, ``"transfer"``, ...).
+            kinds: Only transactions of these kinds: one (``"pick"``) or several
+                (``["pick", "transfer"]``).
 
         Raises:
-            ValidationError: A bad depth, time zone, kind or time window.
+            ValidationError: A bad depth, kind or time window, an unknown time zone, or one
+                whose offset is not whole quarter hours (``+05:20``).
         """
         inv = cast("Inventory", self)
         window = _window(since, until)

@@ -55,9 +55,12 @@ class Fsma204Reporting:
         Args:
             lots: Exactly these traceability lots (``("SKU", "LOT")`` or ``Node``), e.g.
                 ``recall.affected``; a transformation one of them took part in is given in
-                full (its other inputs and outputs too). ``None``: every lot.
-            items: Only these SKUs (the foods on the Food Traceability List); ``None``: every
-                lot-tracked item.
+                full (its other inputs and outputs too). ``None``: every lot; an empty
+                collection: none (no rows).
+            items: Only these SKUs (the foods on the Food Traceability List); they also tell
+                which inputs of a production are foods, so packing a raw crop received
+                without a lot code into lot-coded packaging is an initial packing.
+                ``None``: every lot-tracked item; an empty collection: none (no rows).
             since: Events effective at or after this time; a date means the start of that
                 day in ``timezone``.
             until: Events effective at or before this time; a date means the end of that day
@@ -67,8 +70,8 @@ class Fsma204Reporting:
         Raises:
             UnknownItemError: A lot's or an item's SKU is not known.
             UnknownLotError: A lot is not known.
-            ValidationError: A lot without a lot code, a bad time zone, or ``since`` after
-                ``until``.
+            ValidationError: A lot without a lot code, ``lots`` or ``items`` given as one
+                string, a bad time zone, or ``since`` after ``until``.
         """
         return fsma204(
             cast("Inventory", self),
@@ -113,13 +116,19 @@ def fsma204(
     end = _bound(until, "until", zone, end=True)
     if start is not None and end is not None and start > end:
         raise ValidationError(f"since ({start.isoformat()}) is after until ({end.isoformat()})")
-    nodes = [_lot_node(lot) for lot in (lots or ())]
-    skus = set(items or ())
+    for name, value in (("lots", lots), ("items", items)):
+        if isinstance(value, str | Node):
+            raise ValidationError(
+                f"{name} must be a collection, not one {type(value).__name__} ({value!r}); "
+                f"write {name}=[...]"
+            )
+    nodes = None if lots is None else list(dict.fromkeys(_lot_node(lot) for lot in lots))
+    skus = None if items is None else set(items)
     with inv.store.read() as r:
-        for sku in sorted(skus | {n.item for n in nodes}):
+        for sku in sorted((skus or set()) | {n.item for n in nodes or ()}):
             if r.item(sku) is None:
                 raise UnknownItemError(f"item {sku!r} is not known", item=sku)
-        for node in nodes:
+        for node in nodes or ():
             assert node.lot is not None
             if r.lot(node.item, node.lot) is None:
                 raise UnknownLotError(
@@ -127,7 +136,7 @@ def fsma204(
                 )
         return build(
             r,
-            lots=list(dict.fromkeys(nodes)),
+            lots=nodes,
             items=skus,
             since=start,
             until=end,

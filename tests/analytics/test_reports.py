@@ -264,6 +264,17 @@ class TestNearExpiry:
         with pytest.raises(errors.UnknownLocationError):
             inv.near_expiry(3, location="NOPE")
 
+    def test_a_horizon_is_at_most_a_century(self, inv: sl.Inventory) -> None:
+        """days is bounded at 36525 (100 years): more is a ValidationError naming the bound,
+        not an OverflowError of the date arithmetic; the bound itself works, even counted
+        from the last days of the calendar."""
+        inv.receive("ASP", 10, lot="FAR", expiry=TODAY + td(20000), to="DC1/A/01")
+        for days in (36526, 10**7):
+            with pytest.raises(errors.ValidationError, match="36525"):
+                inv.near_expiry(days)
+        assert [r.lot for r in inv.near_expiry(36525)] == ["FAR"]
+        assert [r.lot for r in inv.near_expiry(36525, today=dt.date(9999, 12, 1))] == ["FAR"]
+
 
 class TestSupplierNonconformity:
     @pytest.fixture
@@ -373,6 +384,59 @@ class TestActivity:
             busy.activity(tz="Mars/Olympus")
         with pytest.raises(errors.ValidationError, match="transaction kind"):
             busy.activity(kinds=["teleport"])
+        with pytest.raises(errors.ValidationError, match="transaction kind"):
+            busy.activity(kinds="teleport")
+
+    def test_one_kind_may_be_given_alone(self, busy: sl.Inventory) -> None:
+        """kinds="pick" (or a TxKind) is one kind, not the letters p, i, c, k."""
+        picks = busy.activity(kinds=["pick"])
+        assert picks
+        assert busy.activity(kinds="pick") == picks
+        assert busy.activity(kinds=sl.TxKind.PICK) == picks
+
+    @pytest.mark.parametrize("minutes", [20, -20, 7])
+    def test_a_fixed_offset_off_the_quarter_hour_is_refused(
+        self, inv: sl.Inventory, minutes: int
+    ) -> None:
+        """Sources count per quarter hour in UTC, so a time zone whose offset is not whole
+        quarter hours (+05:20) would put lines in the wrong hour: refused, even before
+        anything is counted."""
+        zone = dt.timezone(dt.timedelta(hours=5 if minutes > 0 else -5, minutes=minutes))
+        with pytest.raises(errors.ValidationError, match="quarter"):
+            inv.activity(tz=zone)
+
+    def test_quarter_hour_offsets_are_taken(self, busy: sl.Inventory) -> None:
+        """+05:45 (Nepal) is whole quarter hours: hours are counted in it (08:10 UTC is
+        13:55, 08:50 is 14:35)."""
+        zone = dt.timezone(dt.timedelta(hours=5, minutes=45))
+        assert [(r.hour, r.touches) for r in busy.activity(depth=1, tz=zone)] == [
+            (13, 1),
+            (14, 2),
+            (19, 2),
+            (20, 2),
+        ]
+
+    def test_a_zone_off_the_quarter_hour_where_it_counts_is_refused(
+        self, busy: sl.Inventory
+    ) -> None:
+        """A zone whose offset varies (no fixed offset to check up front) is refused where a
+        counted line falls at an offset that is not whole quarter hours."""
+
+        class Odd(dt.tzinfo):
+            def utcoffset(self, when: dt.datetime | None) -> dt.timedelta | None:
+                return None if when is None else dt.timedelta(minutes=20)
+
+            def dst(self, when: dt.datetime | None) -> dt.timedelta | None:
+                return dt.timedelta(0)
+
+            def tzname(self, when: dt.datetime | None) -> str:
+                return "ODD"
+
+            def fromutc(self, when: dt.datetime) -> dt.datetime:
+                return when + dt.timedelta(minutes=20)
+
+        with pytest.raises(errors.ValidationError, match="quarter"):
+            busy.activity(tz=Odd())
 
 
 class TestRows:

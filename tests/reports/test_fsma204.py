@@ -3,6 +3,7 @@ ledger transactions to critical tracking events and key data elements."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -57,8 +58,9 @@ class TestGoldenFoodChain:
     def test_every_event_of_the_food_chain(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """The spreadsheet of the whole food chain is the golden file: receipts, both
         production steps (one row per input lot and per output lot), the pallet shipment as
-        one row per lot, the shipments to five customers and the load onto a truck; holds,
-        packing and moves inside the plant are not events."""
+        one row per lot, the shipments to five customers and the load onto a truck (no
+        recipient yet: still in transit); holds, packing and moves inside the plant are not
+        events."""
         fsma_food_chain(inv, clock)
         golden("food_chain.csv", inv.fsma204().to_csv())
 
@@ -80,14 +82,15 @@ class TestGoldenFoodChain:
         assert keys == sorted(keys)
         assert len({r.event_date for r in rows}) == 2
 
-    def test_complete_master_data_leaves_only_the_truck_as_a_gap(
+    def test_complete_master_data_leaves_only_the_cakes_still_on_the_truck_as_a_gap(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
         """With items, parties, the site and the received lots described, the only gap is
-        the truck the cakes were loaded onto, which has no address or phone."""
+        the recipient of the cakes still on the truck (not received anywhere yet); the
+        truck itself is a transporter, never a location description to fill."""
         fsma_food_chain(inv, clock)
         assert [(g.kde, g.subject) for g in inv.fsma204().gaps] == [
-            ("location_description", "location transit/TRUCK-1")
+            ("ship_to_location", "CAKE/C-1 in event 24")
         ]
 
 
@@ -425,7 +428,6 @@ class TestGaps:
         }
         assert {s for k, s in gaps if k == "location_description"} == {
             "location PLANT",
-            "location transit/TRUCK-1",
             *(f"supplier {s}" for s in ("MILL", "SUGARCO", "FARM")),
             *(f"customer SHOP-{c}" for c in "ABCDE"),
         }
@@ -512,3 +514,332 @@ class TestGlossary:
         for cfr, cte in kdes.items():
             if cte in ("shipping", "receiving", "transformation"):
                 assert cfr in cited, f"KDE {cfr} of {cte} has no column"
+
+
+def leg(
+    inv: sl.Inventory,
+    quantity: int,
+    src: str,
+    dst: str,
+    *,
+    kind: sl.TxKind = sl.TxKind.TRANSFER,
+    counterparty: str | None = None,
+    lot: str = "R1",
+    at: dt.datetime | None = None,
+) -> sl.Transaction:
+    """Post one movement of lettuce between any two locations (in and out of transit)."""
+    return inv.post(
+        sl.NewTransaction(
+            kind=kind,
+            counterparty=counterparty,
+            effective_at=at,
+            movements=(
+                sl.Movement(
+                    item="LETTUCE",
+                    lot=lot,
+                    quantity=D(quantity),
+                    src=sl.Position(location=src),
+                    dst=sl.Position(location=dst),
+                ),
+            ),
+        )
+    )
+
+
+def ends(report: Fsma204Report, event: int) -> list[tuple[str, str | None, str | None, Decimal]]:
+    """The rows of one event as (CTE, ship-from name, ship-to name, quantity)."""
+    return [
+        (
+            r.cte.value,
+            None if r.ship_from is None else r.ship_from.name,
+            None if r.ship_to is None else r.ship_to.name,
+            r.quantity,
+        )
+        for r in report.rows
+        if r.event_id == event
+    ]
+
+
+@pytest.fixture
+def trucks(site: sl.Inventory) -> sl.Inventory:
+    """The two-site fixture with a third site DC3, two trucks (transit locations), 40
+    lettuce R1 received at DC1, and lots R7-R9 known; every lot has its TLC source reference
+    so the only gaps are those of transit."""
+    site.add_location("DC3/DOCK")
+    site.update_location("DC3", description="Fresh DC East", address="3 East Rd", phone="555-5")
+    site.add_location("TRUCKS/T1", kind="transit")
+    site.add_location("TRUCKS/T2", kind="transit")
+    site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+    site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
+    for lot in ("R7", "R8", "R9"):
+        site.add_lot("LETTUCE", lot, tlc_source_reference="https://grower.example/tlc")
+    return site
+
+
+class TestTransit:
+    def test_a_transfer_through_a_truck_names_the_two_sites_not_the_truck(
+        self, trucks: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """21 CFR 1.1340(a)(4)/1.1345(a)(4) ask for the recipient and the previous source
+        "other than a transporter": loading onto a transit location is Shipping to the site
+        the stock is unloaded at, the unload is Receiving from the site it was loaded at,
+        and the truck asks for no location description."""
+        clock.advance(hours=1)
+        load = trucks.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1", ref="BOL-1")
+        clock.advance(hours=3)
+        unload = trucks.move("LETTUCE", 10, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
+        report = trucks.fsma204()
+        assert ends(report, load.id) == [("shipping", "Fresh DC North", "Fresh DC South", D(10))]
+        assert ends(report, unload.id) == [("receiving", "Fresh DC North", "Fresh DC South", D(10))]
+        assert report.gaps == ()
+
+    def test_stock_still_in_transit_has_no_recipient_yet_and_a_gap_says_so(
+        self, trucks: sl.Inventory
+    ) -> None:
+        """A load not yet received anywhere is Shipping with an empty ship-to and a gap
+        saying it is still in transit; the receipt, once posted, names the recipient."""
+        load = trucks.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        report = trucks.fsma204()
+        assert ends(report, load.id) == [("shipping", "Fresh DC North", None, D(10))]
+        (gap,) = report.gaps
+        assert (gap.kde, gap.subject) == ("ship_to_location", f"LETTUCE/R1 in event {load.id}")
+        assert "has not been received anywhere yet" in gap.message
+        trucks.move("LETTUCE", 10, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
+        assert ends(trucks.fsma204(), load.id)[0][2] == "Fresh DC South"
+        assert trucks.fsma204().gaps == ()
+
+    def test_loads_and_unloads_pair_first_in_first_out_by_time(
+        self, trucks: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """What leaves a truck is what was loaded first (by effective time, a back-dated
+        load included): one load can go to several recipients and one unload come from
+        several sites, each a row with its quantity; a delivery from the truck straight to
+        a customer makes the customer the load's recipient."""
+        start = clock.now()
+        trucks.receive("LETTUCE", 20, lot="R1", to="DC3/DOCK", supplier="GROWER")
+        clock.advance(hours=2)
+        from_dc1 = trucks.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        from_dc3 = trucks.move(
+            "LETTUCE",
+            5,
+            lot="R1",
+            src="DC3/DOCK",
+            dst="TRUCKS/T1",
+            effective_at=start + dt.timedelta(hours=1),
+        )
+        clock.advance(hours=1)
+        unload = trucks.move("LETTUCE", 12, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
+        clock.advance(hours=1)
+        leg(
+            trucks,
+            3,
+            "TRUCKS/T1",
+            "customers/STORE",
+            kind=sl.TxKind.SHIPMENT,
+            counterparty="STORE",
+        )
+        report = trucks.fsma204()
+        assert sorted(ends(report, from_dc3.id)) == [
+            ("shipping", "Fresh DC East", "Fresh DC South", D(5))
+        ]
+        assert sorted(ends(report, from_dc1.id)) == [
+            ("shipping", "Fresh DC North", "Corner Store", D(3)),
+            ("shipping", "Fresh DC North", "Fresh DC South", D(7)),
+        ]
+        assert sorted(ends(report, unload.id)) == [
+            ("receiving", "Fresh DC East", "Fresh DC South", D(5)),
+            ("receiving", "Fresh DC North", "Fresh DC South", D(7)),
+        ]
+        assert report.gaps == ()
+
+    def test_stock_is_followed_from_truck_to_truck(self, trucks: sl.Inventory) -> None:
+        """A cross-dock from one transit location to another is followed to the end: the
+        load names the final site, the unload the first one."""
+        load = trucks.move("LETTUCE", 8, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        trucks.move("LETTUCE", 8, lot="R1", src="TRUCKS/T1", dst="TRUCKS/T2")
+        unload = trucks.move("LETTUCE", 8, lot="R1", src="TRUCKS/T2", dst="DC2/DOCK")
+        report = trucks.fsma204()
+        assert ends(report, load.id) == [("shipping", "Fresh DC North", "Fresh DC South", D(8))]
+        assert ends(report, unload.id) == [("receiving", "Fresh DC North", "Fresh DC South", D(8))]
+
+    def test_a_round_trip_back_to_the_same_site_is_no_event(self, trucks: sl.Inventory) -> None:
+        """Stock loaded and unloaded again at the same site never left it: no Shipping and
+        no Receiving row."""
+        trucks.move("LETTUCE", 8, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        trucks.move("LETTUCE", 8, lot="R1", src="TRUCKS/T1", dst="DC1/A/01")
+        report = trucks.fsma204()
+        assert [r.cte for r in report.rows] == [Cte.RECEIVING]
+        assert report.gaps == ()
+
+    def test_a_pickup_at_the_supplier_is_received_from_the_supplier(
+        self, trucks: sl.Inventory
+    ) -> None:
+        """Stock our own truck collected from a supplier is received from that supplier."""
+        leg(trucks, 6, "suppliers/GROWER", "TRUCKS/T1", counterparty="GROWER", lot="R9")
+        unload = leg(trucks, 6, "TRUCKS/T1", "DC2/DOCK", lot="R9")
+        assert ends(trucks.fsma204(), unload.id) == [
+            ("receiving", "Green Acres", "Fresh DC South", D(6))
+        ]
+
+    def test_an_unload_without_a_load_names_its_supplier_or_is_a_gap(
+        self, trucks: sl.Inventory
+    ) -> None:
+        """A receipt out of transit whose load was never posted comes from the receipt's
+        counterparty when it names a party; without one, the previous source is a gap
+        (never the truck)."""
+        named = leg(trucks, 4, "TRUCKS/T1", "DC2/DOCK", counterparty="GROWER", lot="R7")
+        unnamed = leg(trucks, 3, "TRUCKS/T2", "DC2/DOCK", lot="R8")
+        report = trucks.fsma204()
+        assert ends(report, named.id) == [("receiving", "Green Acres", "Fresh DC South", D(4))]
+        assert ends(report, unnamed.id) == [("receiving", None, "Fresh DC South", D(3))]
+        assert [(g.kde, g.subject) for g in report.gaps] == [
+            ("ship_from_location", f"LETTUCE/R8 in event {unnamed.id}")
+        ]
+
+    def test_a_reversed_unload_puts_the_stock_back_in_transit(self, trucks: sl.Inventory) -> None:
+        """A reversed receipt out of transit did not happen: the load has no recipient."""
+        load = trucks.move("LETTUCE", 5, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        unload = trucks.move("LETTUCE", 5, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
+        trucks.reverse(unload.id, reason="wrong dock")
+        report = trucks.fsma204()
+        assert ends(report, load.id) == [("shipping", "Fresh DC North", None, D(5))]
+        assert ends(report, unload.id) == []
+        assert [g.kde for g in report.gaps] == ["ship_to_location"]
+
+    def test_the_recipient_is_named_even_when_received_after_the_period(
+        self, trucks: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """The period bounds which events are rows, not what the ledger knows about them: a
+        shipment in the period names a recipient that received it after the period."""
+        load = trucks.move("LETTUCE", 5, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        clock.advance(days=2)
+        trucks.move("LETTUCE", 5, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
+        report = trucks.fsma204(until=load.effective_at)
+        assert ends(report, load.id) == [("shipping", "Fresh DC North", "Fresh DC South", D(5))]
+
+    def test_a_loss_in_transit_has_no_recipient(self, trucks: sl.Inventory) -> None:
+        """Stock written off on the truck reached no recipient: its Shipping row has no
+        ship-to, and a gap says where it went."""
+        load = trucks.move("LETTUCE", 5, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
+        trucks.move("LETTUCE", 2, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
+        trucks.scrap("LETTUCE", 3, lot="R1", location="TRUCKS/T1", reason="crushed")
+        report = trucks.fsma204()
+        assert sorted(ends(report, load.id), key=str) == [
+            ("shipping", "Fresh DC North", "Fresh DC South", D(2)),
+            ("shipping", "Fresh DC North", None, D(3)),
+        ]
+        (gap,) = report.gaps
+        assert "not a recipient" in gap.message
+
+
+class TestSelection:
+    def test_an_empty_selection_gives_no_rows(self, site: sl.Inventory) -> None:
+        """Only None means "every lot" or "every item": an empty lots or items (an upstream
+        filter that kept nothing) gives no rows and no gaps, and the report says which."""
+        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.add_item("MELON", description="Melon", tracking="serial")
+        site.receive("MELON", serial="M1", to="DC1/DOCK", supplier="GROWER")
+        for report in (site.fsma204(lots=[]), site.fsma204(items=[])):
+            assert (report.rows, report.gaps) == ((), ())
+        assert (site.fsma204(lots=[]).lots, site.fsma204().lots) == ((), None)
+        assert (site.fsma204(items=[]).items, site.fsma204().items) == ((), None)
+        assert json.loads(site.fsma204().to_json())["lots"] is None
+        assert len(site.fsma204().rows) == 1
+
+    @pytest.mark.parametrize(
+        "kwargs", [{"items": "LETTUCE"}, {"lots": Node(item="LETTUCE", lot="R1")}]
+    )
+    def test_one_string_or_node_instead_of_a_collection_is_refused(
+        self, site: sl.Inventory, kwargs: dict[str, object]
+    ) -> None:
+        """items="LETTUCE" would be read letter by letter: it is refused with a clear
+        error, as is a single Node for lots."""
+        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        with pytest.raises(errors.ValidationError, match=r"must be a collection"):
+            site.fsma204(**kwargs)  # type: ignore[arg-type]
+
+    def test_gaps_are_those_of_the_selected_items_and_lots(self, site: sl.Inventory) -> None:
+        """A gap of goods left out by items= or lots= (a serial-tracked pump moved without a
+        lot code, an item without a description) is not in the report."""
+        site.add_item("PUMP2", tracking="serial")
+        site.receive("PUMP2", serial="S1", to="DC1/DOCK", supplier="GROWER")
+        site.add_item("KALE", tracking="lot")
+        site.receive("KALE", 5, lot="K1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
+        everything = {(g.kde, g.subject) for g in site.fsma204().gaps}
+        assert {("tlc", "item PUMP2"), ("product_description", "item KALE")} <= everything
+        assert site.fsma204(items=["LETTUCE"]).gaps == ()
+        assert site.fsma204(lots=[("LETTUCE", "R1")]).gaps == ()
+
+
+class TestInitialPacking:
+    def test_lot_coded_packaging_does_not_make_packing_a_transformation(
+        self, site: sl.Inventory
+    ) -> None:
+        """With items= naming the foods, a production none of whose food inputs has a lot
+        code is Initial packing (21 CFR 1.1330), even when a non-food input (bag film) is
+        lot-tracked; without items= every input counts as food, so it is a Transformation
+        with the film as its input row."""
+        site.add_item("FILM", description="Bag film", tracking="lot")
+        site.receive("HEAD", 50, to="DC1/DOCK", supplier="GROWER")
+        site.receive("FILM", 1000, lot="F1", to="DC1/DOCK", supplier="GROWER")
+        packed = site.produce(
+            consume=[
+                Component(sku="HEAD", quantity=50, location="DC1/DOCK"),
+                Component(sku="FILM", quantity=100, lot="F1", location="DC1/DOCK"),
+            ],
+            output=[Output(sku="SALAD", quantity=100, lot="P1", location="DC1/A/01")],
+        )
+        foods = site.fsma204(items=["SALAD", "LETTUCE", "HEAD"])
+        assert [(r.cte, r.role, r.lot) for r in foods.rows if r.event_id == packed.id] == [
+            (Cte.INITIAL_PACKING, None, "P1")
+        ]
+        assert foods.gaps == ()
+        every = site.fsma204()
+        assert [(r.cte, r.role, r.lot) for r in every.rows if r.event_id == packed.id] == [
+            (Cte.TRANSFORMATION, "input", "F1"),
+            (Cte.TRANSFORMATION, "output", "P1"),
+        ]
+
+    def test_a_food_input_with_a_lot_code_keeps_it_a_transformation(
+        self, site: sl.Inventory
+    ) -> None:
+        """A food input with a lot code makes a Transformation whatever else is consumed;
+        items= then keeps the food rows only."""
+        site.add_item("FILM", description="Bag film", tracking="lot")
+        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("FILM", 1000, lot="F1", to="DC1/DOCK", supplier="GROWER")
+        made = site.produce(
+            consume=[
+                Component(sku="LETTUCE", quantity=10, lot="R1", location="DC1/DOCK"),
+                Component(sku="FILM", quantity=20, lot="F1", location="DC1/DOCK"),
+            ],
+            output=[Output(sku="SALAD", quantity=20, lot="S1", location="DC1/A/01")],
+        )
+        rows = site.fsma204(items=["SALAD", "LETTUCE"]).rows
+        assert [(r.cte, r.role, r.lot) for r in rows if r.event_id == made.id] == [
+            (Cte.TRANSFORMATION, "input", "R1"),
+            (Cte.TRANSFORMATION, "output", "S1"),
+        ]
+
+
+class TestPhoneNumbers:
+    def test_phone_numbers_are_written_unaltered_in_csv_and_xlsx(
+        self, site: sl.Inventory, tmp_path: Path
+    ) -> None:
+        """A phone number starting with + is not a formula: CSV and XLSX both write it as
+        recorded, with no ' in front."""
+        openpyxl = pytest.importorskip("openpyxl")
+        site.add_party(
+            "FARM", kind="supplier", name="Farm", address="1 Rd", phone="+1 831 555 0111"
+        )
+        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="FARM")
+        report = site.fsma204()
+        (record,) = csv.DictReader(io.StringIO(report.to_csv()))
+        assert record["Ship-From Phone"] == "+1 831 555 0111"
+        report.to_xlsx(tmp_path / "f.xlsx")
+        sheet = openpyxl.load_workbook(tmp_path / "f.xlsx")["FSMA 204"]
+        header = [c.value for c in sheet[1]]
+        cell = sheet.cell(row=2, column=header.index("Ship-From Phone") + 1)
+        assert (cell.value, bool(cell.quotePrefix)) == ("+1 831 555 0111", False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import sys
 from decimal import Decimal
@@ -49,12 +51,45 @@ class TestCsv:
             ",,,,,\r\n"
         )
 
-    @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t"])
-    def test_text_a_spreadsheet_would_run_is_defused(self, start: str) -> None:
-        """A text cell starting like a formula gets a leading ' so a spreadsheet shows it;
-        numbers are never changed."""
-        text = table((f"{start}1+1", Decimal(-1), -1, None, None, None)).to_csv()
-        assert text.splitlines()[1] == f"'{start}1+1,-1,-1,,,"
+    @pytest.mark.parametrize(
+        "payload",
+        [
+            "=1+1",
+            "@SUM(A1)",
+            "\t=1+1",
+            "\r=1+1",
+            '+HYPERLINK("http://x.example")',
+            "-2+3+cmd|' /C calc'!A0",
+            "+1+cmd|' /C calc'!A0",
+            "-A1",
+            "+ 1+A1",
+            "-",
+        ],
+    )
+    def test_text_a_spreadsheet_would_run_is_defused(self, payload: str) -> None:
+        """A text cell a spreadsheet would run as a formula gets a leading ' so it is shown:
+        one starting with =, @, tab or CR, or with + or - followed by anything more than a
+        number (letters, quotes, !, |: a function, a reference, a DDE link); numbers in
+        number columns are never changed."""
+        text = table((payload, Decimal(-1), -1, None, None, None)).to_csv()
+        assert next(csv.reader(io.StringIO(text.split("\r\n", 1)[1]))) == [
+            f"'{payload}",
+            "-1",
+            "-1",
+            "",
+            "",
+            "",
+        ]
+
+    @pytest.mark.parametrize(
+        "value",
+        ["+1 831 555 0111", "-12.5", "+44 (0)20 7946 0958", "+1-831-555-0111", "-0.5", "(555) 01"],
+    )
+    def test_phone_numbers_and_signed_numbers_are_written_as_they_are(self, value: str) -> None:
+        """Text that starts with + or - but holds only a number or a phone number (digits,
+        spaces, ( ) . , / + -) cannot call a function or reach a cell: it is not altered."""
+        text = table((value, None, None, None, None, None)).to_csv()
+        assert text.splitlines()[1] == f"{value},,,,,"
 
     def test_directory_of_a_workbook(self, tmp_path: Path) -> None:
         """A workbook writes one CSV per table, named by the table key."""
@@ -137,6 +172,21 @@ class TestXlsx:
         assert sheet["E2"].number_format == "yyyy-mm-dd"
         assert sheet["A3"].value == "=SUM(A1)"
         assert sheet["A3"].data_type == "s"
+
+    def test_formula_like_text_is_marked_as_csv_prefixes_it(self, tmp_path: Path) -> None:
+        """XLSX applies the CSV rule: the text is kept unaltered, and exactly the cells CSV
+        prefixes with ' get the quote-prefix mark (text, even when edited); a phone number
+        gets neither."""
+        openpyxl = pytest.importorskip("openpyxl")
+        values = ["=SUM(A1)", "-2+3+cmd|' /C calc'!A0", "+1 831 555 0111", "-12.5", "plain"]
+        rows = [(v, None, None, None, None, None) for v in values]
+        table(*rows).to_xlsx(tmp_path / "t.xlsx")
+        sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["T"]
+        cells = [sheet.cell(row=n, column=1) for n in range(2, 2 + len(values))]
+        assert [c.value for c in cells] == values
+        csv_lines = table(*rows).to_csv().splitlines()[1:]
+        prefixed = [line.startswith(("'", "\"'")) for line in csv_lines]
+        assert [bool(c.quotePrefix) for c in cells] == prefixed == [True, True, False, False, False]
 
     def test_missing_openpyxl_says_which_extra_to_install(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -214,6 +214,10 @@ def aging(
     return sorted(rows, key=lambda r: (r.item, _bucket_order(r.low, r.high)))
 
 
+#: The longest look-ahead :func:`near_expiry` takes: 100 years of days.
+MAX_EXPIRY_DAYS = 36_525
+
+
 def near_expiry(
     source: AnalyticsSource,
     *,
@@ -226,14 +230,20 @@ def near_expiry(
     what is reserved there; soonest expiry first (see :class:`NearExpiry`).
 
     Raises:
-        ValidationError: ``days`` is not a whole number of at least 0.
+        ValidationError: ``days`` is not a whole number from 0 to 36525 (100 years).
     """
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise ValidationError(f"days must be a whole number of at least 0, got {days!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_EXPIRY_DAYS:
+        raise ValidationError(
+            f"days must be a whole number from 0 to {MAX_EXPIRY_DAYS} (100 years), got "
+            f"{days!r}; for every lot by expiry use aging(basis='expiry')"
+        )
     rows = [
         attrs.evolve(r, quantity=canonical(r.quantity), reserved=canonical(r.reserved))
         for r in source.expiring(
-            before=today + dt.timedelta(days=days), today=today, item=item, location=location
+            before=today + dt.timedelta(days=min(days, (dt.date.max - today).days)),
+            today=today,
+            item=item,
+            location=location,
         )
     ]
     return sorted(
@@ -287,7 +297,7 @@ def activity(
     depth: int = 2,
     tz: str | dt.tzinfo = "UTC",
     window: Window | None = None,
-    kinds: Iterable[TxKind | str] | None = None,
+    kinds: TxKind | str | Iterable[TxKind | str] | None = None,
 ) -> list[Activity]:
     """Movement lines per zone and hour of the day (see :class:`Activity`).
 
@@ -296,20 +306,27 @@ def activity(
         depth: How many path segments name a zone: 1 for ``DC1``, 2 for ``DC1/A``. Locations
             nearer the root are zones of their own.
         tz: The time zone whose hours to count in: a name (``"Europe/Berlin"``) or a tzinfo.
-            Its offsets must be whole quarter hours (every zone in use today's are).
+            Its offsets must be whole quarter hours (every zone in use today's are): the
+            sources count per quarter hour in UTC.
         window: Only movements effective in this window.
-        kinds: Only transactions of these kinds (e.g. ``["pick", "transfer"]``).
+        kinds: Only transactions of these kinds: one (``"pick"``) or several
+            (``["pick", "transfer"]``).
 
     Raises:
-        ValidationError: A depth below 1, an unknown time zone or transaction kind.
+        ValidationError: A depth below 1, an unknown time zone or transaction kind, or a
+            time zone whose offset (fixed, or at a counted time) is not whole quarter hours.
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValidationError(f"depth must be a whole number of at least 1, got {depth!r}")
     zone_info = _zone(tz)
+    if isinstance(kinds, str):  # a TxKind is a str too
+        kinds = (kinds,)
     wanted = None if kinds is None else frozenset(_tx_kind(k) for k in kinds)
     counts: dict[tuple[str, int], list[int]] = {}
     for s in source.activity(window=window or Window(), kinds=wanted):
-        key = (zone_of(s.location, depth), s.start.astimezone(zone_info).hour)
+        local = s.start.astimezone(zone_info)
+        _quarter_hours(tz, local.utcoffset(), f" at {s.start.isoformat()}")
+        key = (zone_of(s.location, depth), local.hour)
         found = counts.setdefault(key, [0, 0])
         found[0] += s.inbound
         found[1] += s.outbound
@@ -331,6 +348,8 @@ def zone_of(path: str, depth: int) -> str:
 
 def _zone(tz: str | dt.tzinfo) -> dt.tzinfo:
     if isinstance(tz, dt.tzinfo):
+        # A fixed offset is known up front; a zone's offsets are checked where they are used.
+        _quarter_hours(tz, tz.utcoffset(None), "")
         return tz
     try:
         return zoneinfo.ZoneInfo(tz)
@@ -338,6 +357,16 @@ def _zone(tz: str | dt.tzinfo) -> dt.tzinfo:
         raise ValidationError(
             f"time zone {tz!r} is not known; give an IANA name such as 'Europe/Berlin' or 'UTC'"
         ) from None
+
+
+def _quarter_hours(tz: str | dt.tzinfo, offset: dt.timedelta | None, when: str) -> None:
+    """Refuse a UTC offset that is not whole quarter hours: hours counted per quarter hour
+    in UTC would land in the wrong local hour."""
+    if offset is not None and offset % dt.timedelta(minutes=15):
+        raise ValidationError(
+            f"time zone {tz} has UTC offset {offset}{when}, not a whole number of quarter "
+            "hours; activity counts per quarter hour, so give a zone with quarter-hour offsets"
+        )
 
 
 def _tx_kind(kind: TxKind | str) -> TxKind:

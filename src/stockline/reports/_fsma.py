@@ -4,12 +4,18 @@
 the critical tracking events (CTEs) for the traceability lot codes or dates it names, as an
 electronic sortable spreadsheet. This module reads them off the ledger:
 
-- a movement from a supplier, customer or transit location into an internal one is
-  **receiving** (1.1345), from an internal location to one of those is **shipping** (1.1340),
-  and a transfer between two sites is both;
+- a movement from a supplier or customer location into an internal one is **receiving**
+  (1.1345), from an internal location to one of those is **shipping** (1.1340), and a
+  transfer between two sites is both;
+- stock shipped onto a transit location (a truck) is followed through transit, first in
+  first out per lot, to where it left transit: the Shipping row names that recipient, the
+  Receiving row out of transit names the site or party it was loaded from (the rule's
+  recipient and previous source are "other than a transporter"); stock still in transit has
+  no recipient yet, a gap;
 - a production (or relabel, split, merge) is a **transformation** (1.1350): one row per input
-  lot and one per output lot, sharing the event id; when no input carries a lot code, the
-  lots it makes get their first code here, and it is an **initial packing** (1.1330).
+  lot and one per output lot, sharing the event id; when no food input (an item of
+  ``items=``, or any input without it) carries a lot code, the lots it makes get their first
+  code here, and it is an **initial packing** (1.1330).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import datetime as dt
 import enum
 import json
 import os
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
@@ -28,7 +34,7 @@ import attrs
 from stockline.genealogy import Node
 from stockline.ledger._master import Item, Location, LocationKind, Party, Tracking
 from stockline.ledger._queries import HistoryQuery
-from stockline.ledger._records import Movement, Reference, Transaction, TxKind
+from stockline.ledger._records import LedgerLine, Movement, Reference, Transaction, TxKind
 from stockline.ledger._units import UNITS
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
 
@@ -37,7 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FSMA204_COLUMNS", "Cte", "Fsma204Report", "FsmaGap", "FsmaRow", "Place", "build"]
 
-_COUNTERPARTIES = (LocationKind.SUPPLIER, LocationKind.CUSTOMER, LocationKind.TRANSIT)
 
 #: Readable names of the document types stockline's postings use; others are shown as given.
 DOCUMENT_TYPES: dict[str, str] = {
@@ -279,8 +284,8 @@ class Fsma204Report:
             lot code, time and event id.
         gaps: Key data elements the master data could not fill, one per missing fact; fill
             them before sending the file.
-        lots: The lots asked for (empty: every lot).
-        items: The items asked for (empty: every lot-tracked item).
+        lots: The lots asked for (``None``: every lot; empty: none).
+        items: The items asked for (``None``: every lot-tracked item; empty: none).
         since: The start of the period asked for (UTC), if any.
         until: The end of the period asked for (UTC), if any.
         timezone: The time zone the event dates are given in.
@@ -288,8 +293,8 @@ class Fsma204Report:
 
     rows: tuple[FsmaRow, ...]
     gaps: tuple[FsmaGap, ...]
-    lots: tuple[Node, ...] = ()
-    items: tuple[str, ...] = ()
+    lots: tuple[Node, ...] | None = None
+    items: tuple[str, ...] | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     timezone: str = "UTC"
@@ -322,8 +327,11 @@ class Fsma204Report:
             key="fsma204",
             tables=(self.table, self.glossary),
             meta=(
-                ("lots", joined(f"{n.item}/{n.lot}" for n in self.lots)),
-                ("items", joined(self.items)),
+                (
+                    "lots",
+                    None if self.lots is None else joined(f"{n.item}/{n.lot}" for n in self.lots),
+                ),
+                ("items", None if self.items is None else joined(self.items)),
                 ("since", self.since),
                 ("until", self.until),
                 ("timezone", self.timezone),
@@ -390,24 +398,40 @@ def _place(place: Place | None) -> tuple[str | None, ...]:
 # -- building -----------------------------------------------------------------------------
 
 
+#: Where a shipment went or a receipt came from: a location path, and the counterparty of the
+#: transaction that named it (whose party describes a supplier or customer location).
+_End = tuple[str, str | None]
+
+#: A movement into or out of a transit location, as the transit legs know it: transaction,
+#: serial, source and destination.
+_LegKey = tuple[int, str | None, str, str]
+
+#: Kinds of counterparty locations a shipment can go to or a receipt come from (21 CFR
+#: 1.1340(a)(4), 1.1345(a)(4): the recipient and the previous source, "other than a
+#: transporter"); stock through a transit location is followed to one of these or a site.
+_COUNTERPARTIES = (LocationKind.SUPPLIER, LocationKind.CUSTOMER)
+
+
 @attrs.frozen
 class _Line:
-    """A row before master data is looked up: the event, the lot and the two places."""
+    """A row before master data is looked up: the event, the lot, the two places, and the
+    gap (KDE and message) when one of the places is not known."""
 
     tx: Transaction
     cte: Cte
     role: str | None
     sku: str
     lot: str
-    ship_from: str | None
-    ship_to: str | None
+    ship_from: _End | None
+    ship_to: _End | None
+    gap: tuple[str, str] | None = None
 
 
 def build(
     reader: LedgerReader,
     *,
-    lots: Sequence[Node],
-    items: Collection[str],
+    lots: Sequence[Node] | None,
+    items: Collection[str] | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
     zone: dt.tzinfo,
@@ -416,22 +440,29 @@ def build(
     """Read the FSMA 204 rows off the store behind ``reader`` (arguments checked by the caller).
 
     ``lots`` selects exactly those traceability lots, with every transformation they took
-    part in in full; with none, every lot moved in the period.
+    part in in full; ``None``: every lot moved in the period. ``items`` keeps those SKUs
+    only (the foods); ``None``: every item. An empty ``lots`` or ``items`` selects nothing.
+    Gaps are those of the rows kept.
     """
     book = _MasterData(reader)
-    wanted = {(n.item, n.lot) for n in lots}
+    wanted = None if lots is None else {(n.item, n.lot) for n in lots}
     quantities: dict[_Line, Decimal] = defaultdict(Decimal)
     for tx in _transactions(reader, lots, since, until):
-        event = _event_lines(tx, book)
-        if wanted and event and event[0][0].cte in (Cte.TRANSFORMATION, Cte.INITIAL_PACKING):
-            if not any((x.sku, x.lot) in wanted for x, _ in event):
+        event, unlotted = _event_lines(tx, book, items)
+        whole = bool(event) and event[0][0].cte in (Cte.TRANSFORMATION, Cte.INITIAL_PACKING)
+        if wanted is not None:
+            if not whole:
+                # Stock moved without a lot code is none of the lots asked for.
+                event, unlotted = [(x, q) for x, q in event if (x.sku, x.lot) in wanted], []
+            elif not any((x.sku, x.lot) in wanted for x, _ in event):
                 continue
-        elif wanted:
-            event = [(x, q) for x, q in event if (x.sku, x.lot) in wanted]
+        for m in unlotted:
+            if items is None or m.item in items:
+                book.no_lot(tx, m)
         # Lines of one lot in one event between the same two places add up: cases of one lot
         # on one pallet are one row.
         for line, quantity in event:
-            if not items or line.sku in items:
+            if items is None or line.sku in items:
                 quantities[line] += quantity
     rows = [_row(line, quantity, book, zone) for line, quantity in quantities.items()]
     rows.sort(
@@ -442,13 +473,14 @@ def build(
             r.event_id,
             r.role != "input",
             r.ship_to.name if r.ship_to else "",
+            r.ship_from.name if r.ship_from else "",
         )
     )
     return Fsma204Report(
         rows=tuple(rows),
         gaps=tuple(sorted(book.gaps.values(), key=lambda g: (g.kde, g.subject))),
-        lots=tuple(lots),
-        items=tuple(sorted(items)),
+        lots=None if lots is None else tuple(lots),
+        items=None if items is None else tuple(sorted(items)),
         since=since,
         until=until,
         timezone=timezone,
@@ -457,11 +489,11 @@ def build(
 
 def _transactions(
     reader: LedgerReader,
-    lots: Sequence[Node],
+    lots: Sequence[Node] | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
 ) -> list[Transaction]:
-    if lots:
+    if lots is not None:
         found: dict[int, Transaction] = {}
         for node in lots:
             query = HistoryQuery(item=node.item, lot=node.lot, since=since, until=until)
@@ -473,33 +505,60 @@ def _transactions(
     return [t for t in txs if t.kind is not TxKind.REVERSAL and reader.reversed_by(t.id) is None]
 
 
-def _event_lines(tx: Transaction, book: _MasterData) -> list[tuple[_Line, Decimal]]:
-    """The lines of one transaction with their quantities, in movement order."""
+def _event_lines(
+    tx: Transaction, book: _MasterData, foods: Collection[str] | None
+) -> tuple[list[tuple[_Line, Decimal]], list[Movement]]:
+    """The lines of one transaction with their quantities, in movement order, and the
+    movements of lot- or serial-tracked items that lack a lot code (gaps, not lines)."""
+    unlotted: list[Movement] = []
+
+    def traced(m: Movement) -> bool:
+        if m.lot:
+            return True
+        if book.item(m.item).tracking is not Tracking.NONE:
+            unlotted.append(m)
+        return False
+
     kinds = [(book.kind(m.src.location), book.kind(m.dst.location)) for m in tx.movements]
     if any(LocationKind.PRODUCTION in pair for pair in kinds):
         inputs = [
             m
             for m, (s, d) in zip(tx.movements, kinds, strict=True)
-            if s is LocationKind.INTERNAL and d is LocationKind.PRODUCTION and book.traced(tx, m)
+            if s is LocationKind.INTERNAL and d is LocationKind.PRODUCTION and traced(m)
         ]
         outputs = [
             m
             for m, (s, d) in zip(tx.movements, kinds, strict=True)
-            if s is LocationKind.PRODUCTION and d is LocationKind.INTERNAL and book.traced(tx, m)
+            if s is LocationKind.PRODUCTION and d is LocationKind.INTERNAL and traced(m)
         ]
-        if not inputs:
-            return [
+        # Only a food's lot code makes a transformation: packing a raw crop received without
+        # one into a lot-coded bag film is still its initial packing.
+        if not any(foods is None or m.item in foods for m in inputs):
+            packed = [
                 (_Line(tx, Cte.INITIAL_PACKING, None, m.item, _lot(m), None, None), m.quantity)
                 for m in outputs
             ]
-        return [
+            return packed, unlotted
+        made = [
             (_Line(tx, Cte.TRANSFORMATION, role, m.item, _lot(m), None, None), m.quantity)
             for role, group in (("input", inputs), ("output", outputs))
             for m in group
         ]
-    lines = []
+        return made, unlotted
+    lines: list[tuple[_Line, Decimal]] = []
+    legs: dict[tuple[str, str, str | None, str, str], Decimal] = defaultdict(Decimal)
     for m, (s, d) in zip(tx.movements, kinds, strict=True):
         src, dst = m.src.location, m.dst.location
+        if s is LocationKind.INTERNAL and d is LocationKind.TRANSIT:
+            cte: Cte | None = Cte.SHIPPING
+        elif s is LocationKind.TRANSIT and d is LocationKind.INTERNAL:
+            cte = Cte.RECEIVING
+        else:
+            cte = None
+        if cte is not None:
+            if traced(m):
+                legs[(m.item, _lot(m), m.serial, src, dst)] += m.quantity
+            continue
         if s in _COUNTERPARTIES and d is LocationKind.INTERNAL:
             ctes: tuple[Cte, ...] = (Cte.RECEIVING,)
         elif s is LocationKind.INTERNAL and d in _COUNTERPARTIES:
@@ -508,9 +567,155 @@ def _event_lines(tx: Transaction, book: _MasterData) -> list[tuple[_Line, Decima
             ctes = (Cte.SHIPPING, Cte.RECEIVING)
         else:
             continue
-        if book.traced(tx, m):
-            lines += [(_Line(tx, cte, None, m.item, _lot(m), src, dst), m.quantity) for cte in ctes]
+        if traced(m):
+            ends = (src, tx.counterparty), (dst, tx.counterparty)
+            lines += [(_Line(tx, cte, None, m.item, _lot(m), *ends), m.quantity) for cte in ctes]
+    for (sku, lot, serial, src, dst), quantity in legs.items():
+        lines += _through_transit(tx, book, sku, lot, (tx.id, serial, src, dst), quantity)
+    return lines, unlotted
+
+
+def _through_transit(
+    tx: Transaction, book: _MasterData, sku: str, lot: str, key: _LegKey, quantity: Decimal
+) -> list[tuple[_Line, Decimal]]:
+    """The lines of a load into a transit location (Shipping, to wherever the stock went from
+    there) or of an unload out of one (Receiving, from wherever it came from before)."""
+    _, _, src, dst = key
+    legs = book.transit_legs(sku, lot)
+    loading = book.kind(dst) is LocationKind.TRANSIT
+    split = (legs.loads if loading else legs.unloads).get(key, {None: quantity})
+    here = src if loading else dst
+    lines = []
+    for end, part in split.items():
+        kind = None if end is None else book.kind(end[0])
+        gap = None
+        if kind is LocationKind.INTERNAL:
+            assert end is not None
+            if book.site(end[0]) == book.site(here):
+                continue  # back where it started: a trip out and in, no shipment
+        elif kind not in _COUNTERPARTIES:
+            # Out of transit with no load from a site or party: the receipt's supplier, if
+            # it names one.
+            party = None if loading else book.party_location(tx.counterparty)
+            if party is not None:
+                end = (party, tx.counterparty)
+            else:
+                gap = _transit_gap(tx, sku, lot, src, dst, end, loading=loading)
+                end = None
+        place: _End = (here, tx.counterparty)
+        if loading:
+            line = _Line(tx, Cte.SHIPPING, None, sku, lot, place, end, gap=gap)
+        else:
+            line = _Line(tx, Cte.RECEIVING, None, sku, lot, end, place, gap=gap)
+        lines.append((line, part))
     return lines
+
+
+def _transit_gap(
+    tx: Transaction,
+    sku: str,
+    lot: str,
+    src: str,
+    dst: str,
+    end: _End | None,
+    *,
+    loading: bool,
+) -> tuple[str, str]:
+    if loading and end is None:
+        return (
+            "ship_to_location",
+            f"lot {lot} of {sku} shipped from {src} onto transit location {dst} in transaction "
+            f"{tx.id} has not been received anywhere yet, so its immediate subsequent recipient "
+            "is not known; it is named once the receipt out of transit is posted",
+        )
+    if loading:
+        assert end is not None
+        return (
+            "ship_to_location",
+            f"lot {lot} of {sku} shipped from {src} onto transit location {dst} in transaction "
+            f"{tx.id} left transit to {end[0]}, which is not a recipient (lost or written off "
+            "in transit)",
+        )
+    return (
+        "ship_from_location",
+        f"lot {lot} of {sku} received from transit location {src} in transaction {tx.id} "
+        "was not shipped into transit from a site or a party in the ledger, so its immediate "
+        "previous source is not known; post the shipment into transit, or name the supplier "
+        "as the receipt's counterparty",
+    )
+
+
+@attrs.frozen
+class _TransitLegs:
+    """A lot's trips through transit locations, paired first in first out.
+
+    Attributes:
+        loads: For each load into transit (from a site, a supplier or a customer), where
+            its quantity left transit for (``None``: not yet, still in transit).
+        unloads: For each unload out of transit, where its quantity had been loaded from
+            (``None``: not known, the load was never posted).
+    """
+
+    loads: dict[_LegKey, dict[_End | None, Decimal]]
+    unloads: dict[_LegKey, dict[_End | None, Decimal]]
+
+
+@attrs.define
+class _Piece:
+    """A quantity in a transit location: where it was loaded from and the load that put it
+    on the road (``None`` both when it left transit without ever being loaded)."""
+
+    quantity: Decimal
+    origin: _End | None
+    load: _LegKey | None
+
+
+def _pair_transit(lines: Sequence[LedgerLine], book: _MasterData) -> _TransitLegs:
+    """Pair a lot's movements into and out of transit locations: what leaves a transit
+    location is what entered it first (per serial), followed through transit to transit.
+
+    ``lines`` are the lot's movements into or out of transit, reversed ones left out, in the
+    order they happened."""
+    queues: dict[tuple[str, str | None], deque[_Piece]] = defaultdict(deque)
+    loads: dict[_LegKey, dict[_End | None, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    unloads: dict[_LegKey, dict[_End | None, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+
+    def take(where: str, serial: str | None, quantity: Decimal) -> list[_Piece]:
+        """Take ``quantity`` off the front of a transit queue; what is missing has no
+        origin."""
+        queue, taken = queues[(where, serial)], []
+        while quantity > 0 and queue:
+            piece = queue[0]
+            part = min(piece.quantity, quantity)
+            taken.append(_Piece(part, piece.origin, piece.load))
+            piece.quantity -= part
+            quantity -= part
+            if piece.quantity == 0:
+                queue.popleft()
+        if quantity > 0:
+            taken.append(_Piece(quantity, None, None))
+        return taken
+
+    for line in lines:
+        m = line.movement
+        src, dst = m.src.location, m.dst.location
+        key: _LegKey = (line.transaction_id, m.serial, src, dst)
+        into, out_of = (book.kind(p) is LocationKind.TRANSIT for p in (dst, src))
+        if into and out_of:
+            queues[(dst, m.serial)].extend(take(src, m.serial, m.quantity))
+        elif into:
+            queues[(dst, m.serial)].append(_Piece(m.quantity, (src, line.counterparty), key))
+        else:
+            end = (dst, line.counterparty)
+            for piece in take(src, m.serial, m.quantity):
+                if piece.load is not None:
+                    loads[piece.load][end] += piece.quantity
+                unloads[key][piece.origin] += piece.quantity
+    for queue in queues.values():
+        for piece in queue:
+            if piece.load is not None:
+                loads[piece.load][None] += piece.quantity
+    return _TransitLegs(loads=dict(loads), unloads=dict(unloads))
 
 
 def _lot(m: Movement) -> str:
@@ -522,6 +727,9 @@ def _row(line: _Line, quantity: Decimal, book: _MasterData, zone: dt.tzinfo) -> 
     tx = line.tx
     item = book.item(line.sku)
     source, reference = book.tlc_source(line.sku, line.lot)
+    if line.gap is not None:
+        kde, message = line.gap
+        book.gap(kde, f"{line.sku}/{line.lot} in event {tx.id}", message)
     return FsmaRow(
         event_id=tx.id,
         cte=line.cte,
@@ -535,8 +743,8 @@ def _row(line: _Line, quantity: Decimal, book: _MasterData, zone: dt.tzinfo) -> 
         product_description=book.description(item),
         quantity=quantity,
         unit=item.unit,
-        ship_from=None if line.ship_from is None else book.place(line.ship_from, tx.counterparty),
-        ship_to=None if line.ship_to is None else book.place(line.ship_to, tx.counterparty),
+        ship_from=None if line.ship_from is None else book.place(*line.ship_from),
+        ship_to=None if line.ship_to is None else book.place(*line.ship_to),
         tlc_source=source,
         tlc_source_reference=reference,
         documents=tx.refs,
@@ -552,6 +760,8 @@ class _MasterData:
         self._items: dict[str, Item] = {}
         self._parties: dict[str, Party] | None = None
         self._sources: dict[tuple[str, str], tuple[Place | None, str | None]] = {}
+        self._legs: dict[tuple[str, str], _TransitLegs] = {}
+        self._reversals: dict[int, bool] = {}
         self.gaps: dict[tuple[str, str], FsmaGap] = {}
 
     def location(self, path: str) -> Location | None:
@@ -583,7 +793,7 @@ class _MasterData:
 
     def description(self, item: Item) -> str:
         if not item.description:
-            self._gap(
+            self.gap(
                 "product_description",
                 f"item {item.sku}",
                 f"item {item.sku} has no description; record one with "
@@ -591,19 +801,44 @@ class _MasterData:
             )
         return item.description
 
-    def traced(self, tx: Transaction, m: Movement) -> bool:
-        """Whether a movement has a traceability lot code; a lot- or serial-tracked item moved
-        without a lot is a gap, an untracked item is simply not traced."""
-        if m.lot:
-            return True
-        if self.item(m.item).tracking is not Tracking.NONE:
-            self._gap(
-                "tlc",
-                f"item {m.item}",
-                f"item {m.item} moved without a lot code (first in transaction {tx.id}), so it "
-                "has no traceability lot code; FSMA 204 foods must be lot-tracked",
-            )
-        return False
+    def no_lot(self, tx: Transaction, m: Movement) -> None:
+        """A lot- or serial-tracked item moved without a lot code: it has no traceability lot
+        code, a gap (an untracked item is simply not traced)."""
+        self.gap(
+            "tlc",
+            f"item {m.item}",
+            f"item {m.item} moved without a lot code (first in transaction {tx.id}), so it "
+            "has no traceability lot code; FSMA 204 foods must be lot-tracked",
+        )
+
+    def transit_legs(self, sku: str, lot: str) -> _TransitLegs:
+        """A lot's trips through transit locations, over the whole ledger (a shipment's
+        recipient may be known only after the report's period)."""
+        if (sku, lot) not in self._legs:
+            lines = [
+                line
+                for line in self._reader.movements_of(
+                    [(sku, lot, None)],
+                    into=[LocationKind.TRANSIT],
+                    out_of=[LocationKind.TRANSIT],
+                )
+                if line.kind is not TxKind.REVERSAL and not self._reversed(line.transaction_id)
+            ]
+            # Stable: the movements of one transaction stay in their order.
+            lines.sort(key=lambda x: (x.effective_at, x.transaction_id))
+            self._legs[(sku, lot)] = _pair_transit(lines, self)
+        return self._legs[(sku, lot)]
+
+    def party_location(self, code: str | None) -> str | None:
+        """The counterparty location of a party, if it is known."""
+        party = None if code is None else self._reader.party(code)
+        return party.location or None if party is not None else None
+
+    def _reversed(self, transaction_id: int) -> bool:
+        if transaction_id not in self._reversals:
+            found = self._reader.reversed_by(transaction_id) is not None
+            self._reversals[transaction_id] = found
+        return self._reversals[transaction_id]
 
     def place(self, path: str, counterparty: str | None) -> Place:
         """The location description of a place an event's stock came from or went to."""
@@ -658,7 +893,7 @@ class _MasterData:
             made = self._made_at(sku, lot)
             if made is None:
                 if own is None:
-                    self._gap(
+                    self.gap(
                         "tlc_source_reference",
                         f"{sku}/{lot}",
                         f"lot {lot} of {sku} was received, not made here, and its TLC source "
@@ -706,12 +941,12 @@ class _MasterData:
     def _check(self, subject: str, address: str, phone: str, fix: str) -> None:
         missing = [what for what, value in (("address", address), ("phone", phone)) if not value]
         if missing:
-            self._gap(
+            self.gap(
                 "location_description",
                 subject,
                 f"{subject} has no {' or '.join(missing)}; an FSMA 204 location description is "
                 f"business name, phone and address: record them with {fix}",
             )
 
-    def _gap(self, kde: str, subject: str, message: str) -> None:
+    def gap(self, kde: str, subject: str, message: str) -> None:
         self.gaps.setdefault((kde, subject), FsmaGap(kde=kde, subject=subject, message=message))

@@ -8,6 +8,7 @@ import enum
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -22,9 +23,14 @@ __all__ = ["Cell", "Column", "ColumnKind", "Table", "Workbook"]
 #: What a cell may hold. ``None`` is an empty cell.
 Cell = str | int | bool | Decimal | dt.date | dt.datetime | None
 
-#: Text that a spreadsheet would run as a formula when a CSV file is opened (OWASP "CSV
-#: injection"): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Text starting with one of these is always run as a formula by a spreadsheet (OWASP "CSV
+#: injection"); ``+`` and ``-`` are judged by what follows (see :func:`formula_like`).
+_FORMULA_START = ("=", "@", "\t", "\r")
+
+#: A number or a phone number after a leading sign: digits, spaces, ``( ) . , / + -`` only.
+#: No letters, quotes, ``!`` or ``|``, so no function call, cell reference or DDE link, just
+#: arithmetic at worst: ``+1 831 555 0100``, ``-12.5``, ``+44 (0)20 7946 0958``.
+_SIGNED_NUMBER = re.compile(r"[+-][0-9 ().,/+-]*[0-9][0-9 ().,/+-]*")
 
 
 class ColumnKind(enum.StrEnum):
@@ -75,11 +81,16 @@ class Table:
     - **CSV**: UTF-8, a header row of the column headings, RFC 4180 quoting and ``CRLF`` line
       ends; dates as ``YYYY-MM-DD``; times as ISO 8601 in UTC (``2026-03-02T08:00:00+00:00``);
       decimals as plain digits (never an exponent); booleans as ``true``/``false``; an empty
-      cell for no value. A text cell that starts with ``=``, ``+``, ``-``, ``@`` or a tab
-      is prefixed with ``'`` so a spreadsheet shows it instead of running it.
+      cell for no value. A text cell a spreadsheet would run as a formula
+      (:func:`formula_like`: it starts with ``=``, ``@``, a tab or a carriage return, or
+      with ``+`` or ``-`` followed by more than a number or a phone number) is prefixed with
+      ``'`` so a spreadsheet shows it instead of running it; ``+1 831 555 0100`` and
+      ``-12.5`` are written as they are.
     - **XLSX**: the same headings in bold, frozen, with an autofilter; dates and times as real
       spreadsheet dates (times in UTC: spreadsheets have no time zones), numbers as numbers,
-      text always as text (never a formula).
+      text always as text (never a formula) and unaltered; the cells :func:`formula_like`
+      picks also get the spreadsheet's own "quote prefix" mark, the XLSX form of the CSV
+      ``'``, so the text stays text when someone edits the cell.
     - **JSON**: one object per row keyed by the column keys; decimals as strings (exact),
       dates and times as ISO 8601 strings, no value as ``null``.
 
@@ -249,7 +260,24 @@ def csv_text(cell: Cell) -> str:
         return utc(cell).isoformat()
     if isinstance(cell, dt.date | int):
         return str(cell) if isinstance(cell, int) else cell.isoformat()
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    return "'" + cell if formula_like(cell) else cell
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` as a formula that can do harm, so exports
+    mark it as text (``'`` in CSV, the quote-prefix style in XLSX).
+
+    It starts with ``=``, ``@``, a tab or a carriage return; or with ``+`` or ``-`` followed
+    by anything but a plain number or phone number (digits, spaces, ``( ) . , / + -``, at
+    least one digit), which covers ``-2+3+cmd|' /C calc'!A0`` and ``+HYPERLINK(...)``.
+
+    Example:
+        >>> [formula_like(t) for t in ("=1+1", "+1 831 555 0100", "-12.5", "-A1", "+(1)")]
+        [True, False, False, True, False]
+    """
+    if text.startswith(_FORMULA_START):
+        return True
+    return text.startswith(("+", "-")) and _SIGNED_NUMBER.fullmatch(text) is None
 
 
 def json_value(cell: Cell) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stockline.errors import MissingDependencyError
-from stockline.reports._tables import Cell, ColumnKind, Table, csv_text, utc
+from stockline.reports._tables import Cell, ColumnKind, Table, csv_text, formula_like, utc
 
 __all__ = ["write_xlsx"]
 
@@ -74,8 +74,13 @@ def _cell(make: Any, sheet: Any, kind: ColumnKind, value: Cell) -> Any:
         # Spreadsheets have no time zones: the time is written in UTC, as the heading says.
         cell = make(sheet, value=utc(value).replace(tzinfo=None))
     elif isinstance(value, str):
-        cell = make(sheet, value=_ILLEGAL.sub("", value))
+        text = _ILLEGAL.sub("", value)
+        cell = make(sheet, value=text)
         cell.data_type = "s"  # text stays text, even when it starts with "="
+        # The same cells CSV prefixes with "'" get Excel's own mark for it: the text is kept
+        # as it is, and stays text when someone edits the cell.
+        if formula_like(text):
+            cell.quotePrefix = True
     else:
         cell = make(sheet, value=value)
     if kind in _FORMATS:
