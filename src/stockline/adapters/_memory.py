@@ -20,6 +20,7 @@ from stockline.adapters._protocol import (
     sorted_balances,
     under,
 )
+from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._documents import Document, decode_body, encode_body, next_version
 from stockline.ledger._hashing import GENESIS_HASH
 from stockline.ledger._master import (
@@ -56,6 +57,8 @@ from stockline.policies._records import Candidate
 __all__ = ["InMemoryStockStore"]
 
 _Event = tuple[dt.datetime, int, Decimal]
+#: How many transactions a rebuild folds between two calls of its progress callback.
+_PROGRESS_EVERY = 10_000
 _Link = tuple[int, int, dt.datetime, Edge]
 
 
@@ -150,7 +153,8 @@ class InMemoryStockStore:
     )
     _reserved_at: dict[PositionKey, Decimal] = attrs.field(factory=dict, init=False)
     # Operational documents: (kind, key) -> (version, body as JSON text, updated_at, actor).
-    _documents: dict[tuple[str, str], tuple[int, str, dt.datetime, str | None]] = attrs.field(
+    # A deleted document stays as a tombstone (body None) that keeps its version.
+    _documents: dict[tuple[str, str], tuple[int, str | None, Any, str | None]] = attrs.field(
         factory=dict, init=False
     )
     _undo: list[Callable[[], object]] | None = attrs.field(default=None, init=False)
@@ -333,7 +337,7 @@ class InMemoryStockStore:
                     serial_key = (m.item, m.serial)
                     self._push(self._serial_events[serial_key], (tx.effective_at, tx.id, delta))
 
-    def rebuild_projection(self) -> None:
+    def rebuild_projection(self, *, progress: Callable[[int], None] | None = None) -> None:
         """Rebuild balances and event indexes from the transactions."""
         saved = self._derived()
         undo, self._undo = self._undo, None
@@ -343,8 +347,12 @@ class InMemoryStockStore:
         self._serial_txs, self._cstate = defaultdict(list), {}
         self._edges_down, self._edges_up = defaultdict(list), defaultdict(list)
         try:
-            for tx in self._txs:
+            for done, tx in enumerate(self._txs, 1):
                 self._project(tx)
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress(_PROGRESS_EVERY)
+            if progress is not None and len(self._txs) % _PROGRESS_EVERY:
+                progress(len(self._txs) % _PROGRESS_EVERY)
         finally:
             self._undo = undo
         self._on_undo(lambda: self._restore(saved))
@@ -570,8 +578,23 @@ class InMemoryStockStore:
         location = self._locations.get(path)
         return None if location is None else location.kind
 
+    def exposures(
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        until: dt.datetime | None = None,
+        through: int | None = None,
+    ) -> list[CustomerExposure]:
+        from stockline.genealogy._trace import customer_exposures
+
+        return customer_exposures(self, nodes, until=until, through=through)
+
     def balances_of(
-        self, nodes: Iterable[NodeKey], *, as_of: dt.datetime | None = None
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        as_of: dt.datetime | None = None,
+        kinds: Collection[LocationKind] | None = None,
     ) -> list[Balance]:
         wanted = list(nodes)
         members = NodeSet(wanted)
@@ -610,7 +633,7 @@ class InMemoryStockStore:
                 quantity=qty,
             )
             for k, qty in folded.items()
-            if qty != 0
+            if qty != 0 and (kinds is None or self._kind(k[3]) in kinds)
         )
 
     def replay(self) -> Iterator[Balance]:
@@ -628,6 +651,21 @@ class InMemoryStockStore:
                     position=Position(location=k[3], status=k[4], container=k[5]),
                     quantity=qty,
                 )
+
+    def checkpoint(self) -> int:
+        # As-of answers fold the transactions in memory; there is nothing to record.
+        return len(self._txs)
+
+    def projection_drift(self, *, limit: int) -> list[tuple[PositionKey, Decimal, Decimal]]:
+        replayed = {b.key: b.quantity for b in self.replay()}
+        stored = {k: qty for k, (qty, _) in self._balances.items() if qty != 0}
+        found = [
+            (k, stored.get(k, Decimal(0)), replayed.get(k, Decimal(0)))
+            for k in stored.keys() | replayed.keys()
+            if stored.get(k, Decimal(0)) != replayed.get(k, Decimal(0))
+        ]
+        found.sort(key=lambda d: tuple(map(str, d[0])))
+        return found[:limit]
 
     # -- reservations --------------------------------------------------------------------
 
@@ -731,13 +769,13 @@ class InMemoryStockStore:
 
     def document(self, kind: str, key: str) -> Document | None:
         stored = self._documents.get((kind, key))
-        return None if stored is None else _document(kind, key, stored)
+        return None if stored is None or stored[1] is None else _document(kind, key, stored)
 
     def documents(self, kind: str, *, prefix: str = "") -> list[Document]:
         return [
             _document(k, key, stored)
             for (k, key), stored in sorted(self._documents.items())
-            if k == kind and key.startswith(prefix)
+            if k == kind and key.startswith(prefix) and stored[1] is not None
         ]
 
     def put_document(
@@ -751,15 +789,26 @@ class InMemoryStockStore:
         at: dt.datetime,
     ) -> Document:
         text = encode_body(body)
-        stored = self._documents.get((kind, key))
-        new = next_version(kind, key, 0 if stored is None else stored[0], version)
+        new = self._next_document_version(kind, key, version)
         self._set(self._documents, (kind, key), (new, text, at, actor))
         return _document(kind, key, (new, text, at, actor))
 
     def delete_document(self, kind: str, key: str, *, version: int) -> None:
         stored = self._documents.get((kind, key))
-        next_version(kind, key, 0 if stored is None else stored[0], version)
-        self._set(self._documents, (kind, key), None)
+        new = self._next_document_version(kind, key, version)
+        # A tombstone keeps the version, so the key's versions never repeat.
+        at, actor = (stored[2], stored[3]) if stored is not None else (None, None)
+        self._set(self._documents, (kind, key), (new, None, at, actor))
+
+    def _next_document_version(self, kind: str, key: str, expected: int) -> int:
+        stored = self._documents.get((kind, key))
+        return next_version(
+            kind,
+            key,
+            0 if stored is None else stored[0],
+            expected,
+            exists=stored is not None and stored[1] is not None,
+        )
 
     def _add_reserved(self, key: PositionKey, delta: Decimal) -> None:
         total = self._reserved_at.get(key, Decimal(0)) + delta
@@ -789,8 +838,9 @@ class InMemoryStockStore:
         self._on_undo(events.pop)
 
 
-def _document(kind: str, key: str, stored: tuple[int, str, dt.datetime, str | None]) -> Document:
+def _document(kind: str, key: str, stored: tuple[int, str | None, Any, str | None]) -> Document:
     version, text, at, actor = stored
+    assert text is not None, "tombstones are never read as documents"
     return Document(
         kind=kind, key=key, version=version, body=decode_body(text), updated_at=at, actor=actor
     )

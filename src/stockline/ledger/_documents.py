@@ -6,7 +6,8 @@ it beside the ledger, so a document can be changed in the same write block as a 
 closes and its adjustment posts, or neither).
 
 Each change names the version it was based on: a writer that read version 3 may only write
-version 4. Two clerks closing the same count at once cannot both succeed.
+version 4. Two clerks closing the same count at once cannot both succeed. A deleted document
+leaves its version behind, so one re-created under the same key starts after it.
 """
 
 from __future__ import annotations
@@ -69,22 +70,28 @@ def decode_body(text: str) -> dict[str, Any]:
     return value
 
 
-def next_version(kind: str, key: str, stored: int, expected: int) -> int:
-    """Return the version a change based on ``expected`` writes, given the ``stored`` version
-    (0 when there is none).
+def next_version(kind: str, key: str, stored: int, expected: int, *, exists: bool) -> int:
+    """Return the version a change based on ``expected`` writes.
+
+    ``stored`` is the key's last version, kept after a delete (0 if the key was never
+    written), and ``exists`` whether the document is there now. A deleted key's versions go
+    on counting, so a writer that read the old document can never overwrite a new one made
+    under the same key.
 
     Raises:
-        StaleDocumentError: ``expected`` is not the stored version.
+        StaleDocumentError: ``expected`` is not the version of the document there (0 when
+            there is none).
     """
-    if stored != expected:
-        found = "does not exist" if stored == 0 else f"is at version {stored}"
+    current = stored if exists else 0
+    if current != expected:
+        found = "does not exist" if not exists else f"is at version {stored}"
         raise StaleDocumentError(
             f"document {kind}/{key} {found}, but the change was based on version {expected}; "
             "read it again and redo the change",
             kind=kind,
             key=key,
             expected=expected,
-            found=stored,
+            found=current,
         )
     return stored + 1
 

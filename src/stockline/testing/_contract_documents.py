@@ -63,7 +63,7 @@ class DocumentContract(ContractBase):
 
     def test_documents_listing_and_delete(self, contract_inv: Inventory, store: StockStore) -> None:
         """Documents: a kind lists its documents ordered by key, filtered by key prefix;
-        a deleted document is gone and its key can be used again from version 0."""
+        a deleted document is gone and its key can be created again (based on version 0)."""
         with store.write() as w:
             for key in ("B-2", "A-1", "B-1", "B_3", "C%"):
                 w.put_document("count", key, {"key": key}, version=0, actor=None, at=START)
@@ -76,9 +76,27 @@ class DocumentContract(ContractBase):
         with store.write() as w:
             w.delete_document("count", "B-1", version=1)
             again = w.put_document("count", "B-1", {"new": True}, version=0, actor=None, at=START)
-        assert again.version == 1
+        assert again.version == 3, "created, deleted, created again: versions go on"
         with store.read() as r:
             assert [d.body for d in r.documents("count", prefix="B-1")] == [{"new": True}]
+
+    def test_documents_versions_never_repeat_for_a_key(
+        self, contract_inv: Inventory, store: StockStore
+    ) -> None:
+        """Documents: a key deleted and created again goes on counting versions, so a
+        writer holding a version of the old document cannot overwrite the new one."""
+        with store.write() as w:
+            old = w.put_document("rule", "R-1", {"max": 10}, version=0, actor=None, at=START)
+            w.delete_document("rule", "R-1", version=old.version)
+            new = w.put_document("rule", "R-1", {"max": 20}, version=0, actor=None, at=START)
+        assert new.version > old.version
+        with pytest.raises(errors.StaleDocumentError), store.write() as w:
+            w.put_document("rule", "R-1", {"max": 5}, version=old.version, actor=None, at=START)
+        with store.read() as r:
+            kept = r.document("rule", "R-1")
+            listed = r.documents("rule")
+        assert kept == new
+        assert listed == [new]
 
     def test_documents_are_atomic_with_the_block(
         self, contract_inv: Inventory, store: StockStore

@@ -2,7 +2,8 @@
 
 Rows are written straight away, not buffered with the ledger rows: the write block is one
 database transaction either way, and writers are serialised, so the version read here is the
-version the change replaces.
+version the change replaces. A deleted document stays as a row with an empty body (a
+tombstone) that keeps its version, so the key's versions never repeat.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ _D = t.documents
 
 def get(conn: sa.Connection, kind: str, key: str) -> Document | None:
     """Return one document, or ``None``."""
-    row = conn.execute(sa.select(_D).where(_D.c.kind == kind, _D.c.key == key)).mappings().first()
+    row = (
+        conn.execute(sa.select(_D).where(_D.c.kind == kind, _D.c.key == key, _D.c.body != ""))
+        .mappings()
+        .first()
+    )
     return None if row is None else _document(row)
 
 
 def list_(conn: sa.Connection, kind: str, prefix: str) -> list[Document]:
     """Return the documents of ``kind`` whose key starts with ``prefix``, ordered by key."""
-    stmt = sa.select(_D).where(_D.c.kind == kind).order_by(_D.c.key)
+    stmt = sa.select(_D).where(_D.c.kind == kind, _D.c.body != "").order_by(_D.c.key)
     if prefix:
         # A range on the primary key, not LIKE: no escaping, and it uses the index.
         stmt = stmt.where(_D.c.key >= prefix, _D.c.key < prefix + "\U0010ffff")
@@ -49,9 +54,10 @@ def put(
 ) -> Document:
     """Create or replace a document based on ``version``."""
     text = encode_body(body)
-    new = next_version(kind, key, _stored_version(conn, kind, key), version)
+    stored, exists = _stored(conn, kind, key)
+    new = next_version(kind, key, stored, version, exists=exists)
     row = {"version": new, "body": text, "updated_at": codec.to_micros(at), "actor": actor}
-    if new == 1:
+    if stored == 0:
         conn.execute(sa.insert(_D).values(kind=kind, key=key, **row))
     else:
         conn.execute(sa.update(_D).where(_D.c.kind == kind, _D.c.key == key).values(**row))
@@ -61,14 +67,20 @@ def put(
 
 
 def delete(conn: sa.Connection, kind: str, key: str, *, version: int) -> None:
-    """Delete a document that is at ``version``."""
-    next_version(kind, key, _stored_version(conn, kind, key), version)
-    conn.execute(sa.delete(_D).where(_D.c.kind == kind, _D.c.key == key))
+    """Delete a document that is at ``version`` (leaving a tombstone that keeps the version)."""
+    stored, exists = _stored(conn, kind, key)
+    new = next_version(kind, key, stored, version, exists=exists)
+    conn.execute(
+        sa.update(_D).where(_D.c.kind == kind, _D.c.key == key).values(version=new, body="")
+    )
 
 
-def _stored_version(conn: sa.Connection, kind: str, key: str) -> int:
-    found = conn.execute(sa.select(_D.c.version).where(_D.c.kind == kind, _D.c.key == key)).scalar()
-    return 0 if found is None else int(found)
+def _stored(conn: sa.Connection, kind: str, key: str) -> tuple[int, bool]:
+    """The key's last version (0: never written) and whether a document is there now."""
+    row = conn.execute(
+        sa.select(_D.c.version, _D.c.body).where(_D.c.kind == kind, _D.c.key == key)
+    ).first()
+    return (0, False) if row is None else (int(row[0]), row[1] != "")
 
 
 def _document(row: Any) -> Document:
