@@ -260,3 +260,16 @@ class TestMissingDatabase:
         result = run("stock", "--db", "postgresql+nosuchdriver://u:secret@h/db", cwd=tmp_path)
         assert result.returncode == 1
         assert "secret" not in result.stderr
+
+    def test_mistyped_url_scheme(self, tmp_path: Path) -> None:
+        """A URL naming no known database is one error line naming the scheme, no traceback."""
+        result = run("stock", "--db", "postgress://u@localhost/db", cwd=tmp_path)
+        assert result.returncode == 1
+        assert "no database driver is called 'postgress'" in result.stderr
+        assert "Traceback" not in result.stderr
+
+    def test_empty_database_name(self, tmp_path: Path) -> None:
+        """An empty --db is refused with a message saying what to give."""
+        result = run("stock", "--db", "", cwd=tmp_path)
+        assert result.returncode == 1
+        assert "--db is empty" in result.stderr

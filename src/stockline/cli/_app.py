@@ -214,6 +214,8 @@ def open_ledger(db: str, *, create: bool = False, clock: Clock | None = None) ->
     from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
     from stockline.adapters.sqlalchemy._store import _VERSION_TABLE
 
+    if not db.strip():
+        raise CommandError("--db is empty: give a SQLite file path or a database URL")
     hint = f"create one with 'stockline init --db {db}', or 'stockline demo --db {db}'"
     path = sqlite_file(db)
     if not create and path is not None and not path.is_file():
@@ -226,6 +228,13 @@ def open_ledger(db: str, *, create: bool = False, clock: Clock | None = None) ->
         store = SqlAlchemyStockStore.open(url, migrate=False)
     except ModuleNotFoundError as e:
         raise CommandError(f"cannot open {shown(db)}: {e}") from e
+    except sa.exc.NoSuchModuleError as e:
+        raise CommandError(
+            f"cannot open {shown(db)}: no database driver is called {url.drivername!r}; "
+            "use sqlite:///path, postgresql+psycopg://user@host/db or a file path"
+        ) from e
+    except (StoreError, sa.exc.SQLAlchemyError) as e:
+        raise CommandError(f"cannot open {shown(db)}: {_reason(e)}") from e
     try:
         if not create:
             try:
