@@ -56,7 +56,12 @@ class TestAuthorizer:
     def test_actor_is_required(self, inv: sl.Inventory) -> None:
         """With an authorizer, a posting that names no actor is refused before it is asked."""
         asked: list[sl.NewTransaction] = []
-        inv.authorizer = lambda tx: asked.append(tx) is None
+
+        def allow(tx: sl.NewTransaction) -> bool:
+            asked.append(tx)
+            return True
+
+        inv.authorizer = allow
         with pytest.raises(errors.PermissionDeniedError, match="names no actor"):
             inv.receive("CHEESE", 1, to="DC1/COLD", lot="L2")
         assert asked == []
