@@ -35,9 +35,15 @@ class EpcisExporting:
         container's SSCC as parent, holds ``holding`` and releases ``inspecting`` with a
         persistent disposition, scrap ``destroying`` (DELETE), counts and adjustments
         ADD/DELETE, and a reversal an error declaration on a copy of each event it cancels.
-        The first transaction that shows a lot or serial is preceded by its ``commissioning``
-        (ObjectEvent ADD with the lot number and expiry as ILMD). Each event carries its
-        canonical event hash ID, so the same ledger always exports the same IDs and bytes.
+        A lot or serial first shown by a count or adjustment is preceded by its
+        ``commissioning`` (ObjectEvent ADD with the lot number and expiry as ILMD); received
+        goods are not commissioned (their supplier did that) and a transformation's outputs
+        carry their ILMD on the TransformationEvent. The lots the document shows, with their
+        expiry and serials, are in ``epcisHeader.epcisMasterData``. A pallet shipped or moved
+        whole is named by its own SSCC. Each event is built from the master data (GTINs,
+        GLNs, lot expiry) as it was when its transaction was recorded and carries its
+        canonical event hash ID (``ni:///sha-256;...``), so the same ledger always exports the
+        same IDs and bytes, and an error declaration always names the event it corrects.
         See the how-to "Exchange EPCIS documents" for every mapping rule.
 
         For large ledgers use :meth:`write_epcis`, which streams to a file.
@@ -64,7 +70,7 @@ class EpcisExporting:
             >>> _ = inv.add_location("DC1/DOCK")
             >>> _ = inv.receive("MILK", 10, lot="L1", to="DC1/DOCK", supplier="FARM")
             >>> [e["bizStep"] for e in inv.export_epcis()["epcisBody"]["eventList"]]
-            ['commissioning', 'receiving']
+            ['receiving']
         """
         from stockline.epcis import _export  # not at import: it needs stockline.gs1 (biip)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 import stockline as sl
 from stockline.epcis import EpcisOptions, event_hash_id
+from stockline.epcis._export import DOCUMENT_CONTEXT
 from stockline.errors import EpcisExportError, UnknownLotError, ValidationError
 from tests.conftest import StoreFactory
 from tests.epcis import _export_scenario as scenario
@@ -67,7 +69,6 @@ class TestSchemaValidity:
             assert problems(validator, document) == []
         steps = Counter((e["type"], e.get("action"), e["bizStep"]) for e in events(document))
         assert set(steps) >= {
-            ("ObjectEvent", "ADD", "commissioning"),
             ("ObjectEvent", "OBSERVE", "receiving"),
             ("ObjectEvent", "OBSERVE", "storing"),
             ("ObjectEvent", "OBSERVE", "picking"),
@@ -108,16 +109,23 @@ class TestDeterminism:
         expected = json.dumps(scenario.build().export_epcis(options=EPC))
         assert json.dumps(scenario.build(make_store()).export_epcis(options=EPC)) == expected
 
-    def test_event_ids_are_the_canonical_hashes(self, ledger: sl.Inventory) -> None:
-        """Every eventID is the event hash of the event; only error-declared copies repeat
-        the ID of the event they declare erroneous."""
+    def test_event_ids_are_unique_event_hashes(self, ledger: sl.Inventory) -> None:
+        """Every eventID is the CBV 2.0 event hash of its event, unique in the document; only
+        error-declared copies repeat the ID of the event they declare erroneous."""
         document = ledger.export_epcis()
         ids = Counter(e["eventID"] for e in events(document))
         for event in events(document):
-            assert event["eventID"] == event_hash_id(event, context=document["@context"])
+            assert re.fullmatch(r"ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0", event["eventID"])
             if ids[event["eventID"]] > 1:
                 twins = [e for e in events(document) if e["eventID"] == event["eventID"]]
                 assert sum("errorDeclaration" in e for e in twins) == 1
+
+    def test_event_ids_are_the_hash_of_the_event(self, ledger: sl.Inventory) -> None:
+        """An event's ID is what event_hash_id() computes from the event as written (an
+        error-declared copy: from the event without its declaration)."""
+        for event in events(ledger.export_epcis()):
+            body = {k: v for k, v in event.items() if k not in ("eventID", "errorDeclaration")}
+            assert event["eventID"] == event_hash_id(body, context=DOCUMENT_CONTEXT)
 
     def test_later_postings_do_not_change_earlier_ids(self) -> None:
         """IDs depend on the events only: posting more keeps every earlier ID."""
@@ -130,28 +138,39 @@ class TestDeterminism:
 
 
 class TestMapping:
-    def test_commissioning_comes_once_with_lot_and_expiry(self, ledger: sl.Inventory) -> None:
-        """A lot or serial is commissioned by the first transaction showing it, with ILMD."""
+    def test_received_and_made_goods_are_not_commissioned(self, ledger: sl.Inventory) -> None:
+        """Received lots and serials were commissioned by the supplier, and production's and
+        relabelling's outputs are created by their TransformationEvent: the scenario (which
+        finds no unknown lot in a count) has no commissioning ObjectEvent at all."""
         document = ledger.export_epcis(options=EPC)
-        commissioned = [e for e in events(document) if e["bizStep"] == "commissioning"]
-        classes = [q["epcClass"] for e in commissioned for q in e.get("quantityList", ())]
-        serials = [epc for e in commissioned for epc in e.get("epcList", ())]
-        assert sorted(classes) == [
-            "urn:epc:class:lgtin:9506000.013435.L24B",
-            "urn:epc:class:lgtin:9506000.013437.S0302",
-            "urn:epc:class:lgtin:9506000.013437.S0302-B",
+        assert not [
+            e
+            for e in events(document)
+            if e["type"] == "ObjectEvent" and e["bizStep"] == "commissioning"
         ]
-        assert serials == [f"urn:epc:id:sgtin:9506000.013436.V00{n}" for n in (1, 2, 3)]
-        assert commissioned[0]["ilmd"] == {
-            "cbvmda:lotNumber": "L24B",
-            "cbvmda:itemExpirationDate": "2026-03-20",
-        }
-        assert all(e["action"] == "ADD" and e["disposition"] == "active" for e in commissioned)
+
+    def test_header_master_data_gives_lots_expiry_and_serials(self, ledger: sl.Inventory) -> None:
+        """The header's EPCClass vocabulary names each lot the document shows, with its lot
+        number, its expiry when known, and the serials of it as children."""
+        document = ledger.export_epcis(options=EPC)
+        (vocabulary,) = document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+        assert vocabulary["type"] == "urn:epcglobal:epcis:vtype:EPCClass"
+        elements = {e["id"]: e for e in vocabulary["vocabularyElementList"]}
+        asparagus = elements["urn:epc:class:lgtin:9506000.013435.L24B"]
+        assert asparagus["attributes"] == [
+            {"id": "cbvmda:lotNumber", "attribute": "L24B"},
+            {"id": "cbvmda:itemExpirationDate", "attribute": "2026-03-20"},
+        ]
+        vaccine = next(
+            e for k, e in elements.items() if k.startswith("urn:epc:class:lgtin:9506000.013436.")
+        )
+        assert "urn:epc:id:sgtin:9506000.013436.V001" in vaccine["children"]
+        assert list(document)[-1] == "epcisHeader"  # after the body, so exports can stream
 
     def test_receipt_names_supplier_documents_and_place(self, ledger: sl.Inventory) -> None:
         """Receiving carries the PO and ASN (desadv), the supplier's PGLN as source and the
         dock as an SGLN with the path below the site as GLN extension."""
-        receipt = of(ledger.export_epcis(options=EPC), "receipt")[1]
+        receipt = of(ledger.export_epcis(options=EPC), "receipt")[0]
         assert receipt["bizStep"] == "receiving"
         assert receipt["action"] == "OBSERVE"
         assert receipt["bizTransactionList"] == [
@@ -171,9 +190,8 @@ class TestMapping:
         (ship,) = of(ledger.export_epcis(), "shipment")
         assert ship["disposition"] == "in_transit"
         assert "bizLocation" not in ship
-        assert {f"https://id.gs1.org/00/{c}" for c in (scenario.PALLET, scenario.CASE)} <= set(
-            ship["epcList"]
-        )
+        containers = [e for e in ship["epcList"] if e.startswith("https://id.gs1.org/00/")]
+        assert containers == [f"https://id.gs1.org/00/{scenario.PALLET}"]  # not the case on it
         assert {t["type"] for t in ship["bizTransactionList"]} == {"po", "bol"}
         assert {d["destination"] for d in ship["destinationList"]} == {"urn:stockline:party:SHOP"}
 
@@ -266,7 +284,7 @@ class TestFilters:
         a case holding it into a pallet."""
         document = ledger.export_epcis(lots=[("VAC-10", "VL1")])
         kinds = [e["stockline:kind"] for e in events(document)]
-        assert kinds.count("receipt") == 4  # commissioning + receiving, twice
+        assert kinds.count("receipt") == 2  # receiving, twice (no commissioning of supplier goods)
         assert "pack" in kinds
         assert "shipment" in kinds
         assert any(

@@ -116,13 +116,43 @@ class EventMaker:
             event["disposition"] = "active"
             self._place(event, place, place)
             if lot is not None:
-                ilmd: dict[str, str] = {"cbvmda:lotNumber": lot}
-                record = self.lots.get((sku, lot))
-                if record is not None and record.expiry is not None:
-                    ilmd["cbvmda:itemExpirationDate"] = record.expiry.isoformat()
-                event["ilmd"] = ilmd
+                event["ilmd"] = self.ilmd(sku, lot)
             events.append(self._tail(event, tx))
         return events
+
+    def at(self, when: dt.datetime | None) -> None:
+        """Build events from the master data as it was at ``when`` (today's for ``None``):
+        the GTINs, GLNs and lot expiry dates in force when the transaction was recorded."""
+        self.names.at(when)
+
+    def ilmd(self, sku: str, lot: str) -> dict[str, str]:
+        """The lot master data of a lot: its number and, if known, its expiry."""
+        ilmd: dict[str, str] = {"cbvmda:lotNumber": lot}
+        record = self.lots.get((sku, lot))
+        current = None if record is None or record.expiry is None else record.expiry.isoformat()
+        expiry = self.names.as_of("lot", (sku, lot), current)
+        if expiry is not None:
+            ilmd["cbvmda:itemExpirationDate"] = expiry
+        return ilmd
+
+    def master_data(self, classes: Mapping[tuple[str, str], Iterable[str]]) -> dict[str, Any]:
+        """The ``epcisHeader`` describing the lots of a document: per lot class (LGTIN) its lot
+        number, its expiry if known, and as ``children`` the serials of that lot the document
+        shows (so a reader learns the lot of a serial without a commissioning event)."""
+        elements = []
+        for (sku, lot), serials in classes.items():
+            attributes = [{"id": k, "attribute": v} for k, v in self.ilmd(sku, lot).items()]
+            element: dict[str, Any] = {"id": self.names.item_class(sku, lot)}
+            element["attributes"] = attributes
+            children = [self.names.instance(sku, s) for s in serials]
+            if children:
+                element["children"] = children
+            elements.append(element)
+        vocabulary = {
+            "type": "urn:epcglobal:epcis:vtype:EPCClass",
+            "vocabularyElementList": elements,
+        }
+        return {"epcisMasterData": {"vocabularyList": [vocabulary]}}
 
     # -- by kind ---------------------------------------------------------------------------
 
@@ -150,7 +180,8 @@ class EventMaker:
     def _shipments(self, tx: Transaction) -> list[Event]:
         events = []
         for (place,), lines in self._groups(tx.movements, lambda m: (m.src.location,)).items():
-            event = self._object(tx, lines, "OBSERVE", containers=[m.src.container for m in lines])
+            shipped = self._outermost(tx, [m.src.container for m in lines])
+            event = self._object(tx, lines, "OBSERVE", containers=shipped)
             event["bizStep"] = "shipping"
             event["disposition"] = "in_transit"
             self._place(event, place, None)
@@ -177,7 +208,9 @@ class EventMaker:
             return (step, m.dst.location, self.disposition(m.dst.status))
 
         for (step, place, disposition), lines in self._groups(tx.movements, key).items():
-            carried = [m.dst.container for m in lines if m.dst.container in moved]
+            carried = self._outermost(
+                tx, [m.dst.container for m in lines if m.dst.container in moved]
+            )
             event = self._object(tx, lines, "OBSERVE", containers=carried)
             event["bizStep"] = step
             event["disposition"] = disposition
@@ -264,6 +297,13 @@ class EventMaker:
         # Serials are instances made here; a lot's class identifier may have been used before.
         serial_only = all(m.serial is not None for m in outputs)
         event["bizStep"] = "commissioning" if serial_only else "creating_class_instance"
+        made = {(m.item, m.lot) for m in outputs}
+        if len(made) == 1:
+            ((sku, lot),) = made
+            if lot is not None:
+                # The transformation creates its outputs: their lot master data goes here,
+                # never on a separate commissioning event (which would create them twice).
+                event["ilmd"] = self.ilmd(sku, lot)
         if outputs:
             event["disposition"] = self.disposition(outputs[0].dst.status)
             self._place(event, outputs[0].dst.location, outputs[0].dst.location)
@@ -313,6 +353,22 @@ class EventMaker:
         return events
 
     # -- shared pieces ---------------------------------------------------------------------
+
+    @staticmethod
+    def _outermost(tx: Transaction, containers: Iterable[str | None]) -> list[str]:
+        """The outermost containers ``tx`` moved that hold ``containers``: a pallet shipped or
+        moved whole is named by its own SSCC, not by the cases on it."""
+        parent = {c.container: c.parent for c in tx.containers}
+        found: dict[str, None] = {}
+        for container in containers:
+            if container is None:
+                continue
+            seen = {container}
+            while (up := parent.get(container)) is not None and up in parent and up not in seen:
+                container = up
+                seen.add(up)
+            found[container] = None
+        return list(found)
 
     def disposition(self, status: str) -> str:
         """The CBV disposition of stock in ``status``."""

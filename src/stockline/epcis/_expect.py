@@ -242,16 +242,42 @@ class _Reader:
                 assert epc.gtin is not None
                 self.master[("class", epc.gtin, epc.lot or "")] = (lot, expiry)
 
+    def learn_classes(self) -> None:
+        """Lot master data from the header's EPCClass vocabulary: a lot class's number and
+        expiry, given to the class and to the serials listed as its ``children``. ILMD of
+        commissioning or transformation events, read after, takes precedence."""
+        for uri, (attributes, children) in self.document.classes.items():
+            where = f"$.epcisHeader.epcisMasterData[{uri!r}]"
+            lot, expiry = self.attributes(attributes, where)
+            epc = self.decode(uri, where, strict=False)
+            if epc is None or epc.kind not in ("lgtin", "gtin") or epc.gtin is None:
+                continue
+            lot = lot or epc.lot
+            if lot is None and expiry is None:
+                continue
+            self.master[("class", epc.gtin, epc.lot or "")] = (lot, expiry)
+            for child in children:
+                unit = self.decode(child, where, strict=False)
+                if unit is not None and unit.kind == "sgtin":
+                    assert unit.gtin is not None
+                    assert unit.serial is not None
+                    self.master[("sgtin", unit.gtin, unit.serial)] = (lot, expiry)
+
     def ilmd(self, event: EpcisEvent) -> tuple[str | None, dt.date | None]:
-        lot = next((event.ilmd[k] for k in _LOT_KEYS if k in event.ilmd), None)
+        return self.attributes(event.ilmd, f"{event.path}.ilmd")
+
+    def attributes(
+        self, values: Mapping[str, Any], where: str
+    ) -> tuple[str | None, dt.date | None]:
+        lot = next((values[k] for k in _LOT_KEYS if k in values), None)
         if lot is not None and not isinstance(lot, str):
-            self.problems.append((f"{event.path}.ilmd", f"the lot number {lot!r} is not text"))
+            self.problems.append((where, f"the lot number {lot!r} is not text"))
             lot = None
         expiry = None
         for keys in (_EXPIRY_KEYS, _BEST_BEFORE_KEYS):
-            found = next(((k, event.ilmd[k]) for k in keys if k in event.ilmd), None)
+            found = next(((k, values[k]) for k in keys if k in values), None)
             if found is not None and expiry is None:
-                expiry = self.date(found[1], f'{event.path}.ilmd["{found[0]}"]')
+                expiry = self.date(found[1], f'{where}["{found[0]}"]')
         return lot, expiry
 
     def date(self, value: object, path: str) -> dt.date | None:
@@ -399,6 +425,27 @@ class _Reader:
             unchecked.append(element.epc_class)
             return
         assert epc.gtin is not None
+        amount = element.quantity
+        if amount is not None and amount <= 0:
+            # Beyond the schema (any JSON number passes it): nothing ships a negative amount.
+            self.problems.append(
+                (
+                    event.path,
+                    f"{element.epc_class} is announced with quantity {amount}; an "
+                    "announced quantity must be more than 0",
+                )
+            )
+            return
+        if amount is not None and element.uom is None and amount != amount.to_integral_value():
+            self.problems.append(
+                (
+                    event.path,
+                    f"{element.epc_class} is announced with quantity {amount} and no "
+                    "uom: a quantity without a unit counts instances and must be a whole number "
+                    "(give the uom, e.g. KGM, for a measured quantity)",
+                )
+            )
+            return
         lot, expiry = self.master.get(("class", epc.gtin, epc.lot or ""), (None, None))
         lines.append(
             ExpectedLine(
@@ -455,6 +502,7 @@ def expectations_from(
             Link of a GTIN or SSCC) but does not decode, or an ilmd date is not a date.
     """
     reader = _Reader(document=document, today=today)
+    reader.learn_classes()
     default = document.id or document.instance_identifier or f"sha256:{document.digest}"
     live = [e for e in document.events if not e.retracted]
     # Packing at the same instant as a shipment happened before it.
@@ -482,7 +530,7 @@ def expectations_from(
         group["unchecked"] += unchecked
     if reader.problems:
         raise EpcisError(
-            "the EPCIS document announces goods stockline cannot identify; nothing was "
+            "the EPCIS document announces goods stockline cannot identify or accept; nothing was "
             "imported:\n" + "\n".join(f"  {path}: {message}" for path, message in reader.problems),
             problems=tuple(reader.problems),
         )
@@ -551,6 +599,8 @@ class Received:
         quantity: How much, in the item's base unit.
         container: The container it was received into.
         unexpected: It was received with ``allow_unexpected=True`` past the announcement.
+        unit: The announced pallet or case (SSCC or ``(01)..(21)..``) whose scan received it,
+            ``None`` when it was scanned on its own.
     """
 
     transaction_id: int
@@ -561,9 +611,11 @@ class Received:
     quantity: Decimal
     container: str | None = None
     unexpected: bool = False
+    unit: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "unit": self.unit,
             "tx": self.transaction_id,
             "item": self.item,
             "gtin": self.gtin,
@@ -585,6 +637,7 @@ class Received:
             quantity=Decimal(data["quantity"]),
             container=data["container"],
             unexpected=data["unexpected"],
+            unit=data.get("unit"),
         )
 
 

@@ -13,7 +13,7 @@ import attrs
 
 from stockline.epcis._events import Event, EventMaker, NewNode, format_time
 from stockline.epcis._hash import event_hash_id
-from stockline.epcis._ids import Names
+from stockline.epcis._ids import MasterHistory, Names
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._vocab import CONTEXT, STOCKLINE_NAMESPACE
 from stockline.errors import UnknownLotError, ValidationError
@@ -38,24 +38,40 @@ class _Filter:
     after: int
 
 
+#: The lots a document shows, each with the serials of it the document shows.
+_Classes = dict[tuple[str, str], dict[str, None]]
+
+
 @attrs.define
 class Export:
     """One export in progress: the document header and a generator of its events.
 
     The events are produced while the ledger is read, a batch of transactions at a time, so
     memory stays bounded by the master data, the lots and serials and the containers, never by
-    the number of transactions.
+    the number of transactions. The master data of the lots the events show is known only once
+    they are all made, so :meth:`finish` adds it (as ``epcisHeader``, after ``epcisBody``).
     """
 
     header: dict[str, Any]
     events: Iterator[Event]
+    maker: EventMaker
+    classes: _Classes
+
+    def finish(self) -> dict[str, Any]:
+        """The document without its events, completed with the lots' master data, if any
+        (today's: the header is not part of any event or its ID)."""
+        if self.classes:
+            self.maker.at(None)
+            self.header["epcisHeader"] = self.maker.master_data(self.classes)
+        return self.header
 
 
 def export_document(inv: Inventory, **kwargs: Any) -> dict[str, Any]:
     """Build the whole EPCIS document in memory (see ``Inventory.export_epcis``)."""
     export = start(inv, **kwargs)
-    document = export.header
-    document["epcisBody"]["eventList"] = list(export.events)
+    events = list(export.events)
+    document = export.finish()
+    document["epcisBody"]["eventList"] = events
     return document
 
 
@@ -78,13 +94,15 @@ def write_document(inv: Inventory, target: str | os.PathLike[str] | IO[str], **k
 
 def _write(out: IO[str], export: Export) -> int:
     header = json.dumps(export.header, ensure_ascii=False, separators=(",", ":"))
-    opening, closing = header.rsplit('"eventList":[]', 1)
+    opening = header.rsplit('"eventList":[]', 1)[0]
     out.write(opening + '"eventList":[')
     count = 0
     for event in export.events:
         out.write(",\n" if count else "\n")
         out.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
         count += 1
+    whole = json.dumps(export.finish(), ensure_ascii=False, separators=(",", ":"))
+    closing = whole.rsplit('"eventList":[]', 1)[1]
     out.write("\n]" + closing + "\n")
     return count
 
@@ -119,6 +137,7 @@ def start(
         parties = {p.code: p for p in r.parties()}
         statuses = {s.name: s for s in r.statuses()}
         known_lots = {(lot.item, lot.code): lot for lot in r.lots()}
+        history = MasterHistory(r.master_changes())
         head, _ = r.head()
         newest = r.transaction(head) if head else None
     if lots is not None:
@@ -139,13 +158,14 @@ def start(
         "creationDate": format_time(created),
         "epcisBody": {"eventList": []},
     }
-    names = Names(options, items, locations, parties)
+    names = Names(options, items, locations, parties, history)
     maker = EventMaker(
         options, names, items=items, locations=locations, statuses=statuses, lots=known_lots
     )
     internal = {path for path, loc in locations.items() if loc.kind is LocationKind.INTERNAL}
-    events = _events(inv, maker, window, internal, head, options, progress)
-    return Export(header=header, events=events)
+    classes: _Classes = {}
+    events = _events(inv, maker, window, internal, head, options, progress, classes)
+    return Export(header=header, events=events, maker=maker, classes=classes)
 
 
 def _lot_key(entry: object) -> tuple[str, str]:
@@ -166,9 +186,9 @@ def _events(
     head: int,
     options: EpcisOptions,
     progress: Callable[[int], None] | None,
+    classes: _Classes,
 ) -> Iterator[Event]:
-    seen_lots: set[tuple[str, str]] = set()
-    seen_serials: set[tuple[str, str]] = set()
+    first = _FirstSeen(internal)
     parents: dict[str, str | None] = {}
     related: set[str] = set()
     cursor = 0
@@ -177,15 +197,17 @@ def _events(
         if not batch:
             break
         for tx in batch:
-            new = _first_seen(tx, seen_lots, seen_serials, internal)
+            first.record(tx)
             if _included(tx, window, related):
-                events = maker.commissioning(tx, new) if tx.kind is not TxKind.REVERSAL else []
                 if tx.kind is TxKind.REVERSAL:
-                    events += _declared(inv, maker, tx, parents)
+                    assert tx.reverses is not None, "a reversal names the transaction it reverses"
+                    original = inv.transaction(tx.reverses)
+                    events = _declared(maker, tx, original, first, parents)
+                    _shown(original, classes)
                 else:
-                    events += maker.events(tx, parents)
-                for event in events:
-                    yield _identified(event)
+                    events = _transaction_events(maker, tx, first, parents)
+                    _shown(tx, classes)
+                yield from events
             for change in tx.containers:
                 parents[change.container] = change.parent
         if progress is not None:
@@ -193,38 +215,79 @@ def _events(
         cursor = batch[-1].id
 
 
-def _first_seen(
-    tx: Transaction,
-    seen_lots: set[tuple[str, str]],
-    seen_serials: set[tuple[str, str]],
-    internal: set[str],
-) -> list[NewNode]:
-    """The lots and serials ``tx`` is the first transaction to mention, where it puts them.
+#: Kinds whose first showing of a lot or serial is not a commissioning: a receipt's goods were
+#: commissioned by the supplier, and a transformation's outputs are created (with their ILMD)
+#: by the TransformationEvent itself.
+_NOT_COMMISSIONING = frozenset({TxKind.RECEIPT, TxKind.PRODUCTION, TxKind.RELABEL})
 
-    A serial is new once; a lot once, with the quantity of it this transaction brings into
-    internal locations. The sets remember what was seen, so the answer depends only on the
-    ledger's posting order.
-    """
-    fresh_lots = {(m.item, m.lot) for m in tx.movements if m.lot is not None} - seen_lots
-    new: list[NewNode] = []
-    for m in tx.movements:
-        place = (
-            m.dst.location
-            if m.dst.location in internal
-            else m.src.location
-            if m.src.location in internal
-            else None
-        )
-        if m.serial is not None:
-            if (m.item, m.serial) in seen_serials:
+
+@attrs.define
+class _FirstSeen:
+    """Which transaction first showed each lot and serial, in ledger posting order."""
+
+    internal: set[str]
+    lots: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    serials: dict[tuple[str, str], int] = attrs.field(factory=dict)
+
+    def record(self, tx: Transaction) -> None:
+        for m in tx.movements:
+            if m.serial is not None:
+                self.serials.setdefault((m.item, m.serial), tx.id)
+            elif m.lot is not None:
+                self.lots.setdefault((m.item, m.lot), tx.id)
+
+    def new(self, tx: Transaction) -> list[NewNode]:
+        """The lots and serials ``tx`` is the first transaction to show, where it puts them.
+
+        A serial is new once; a lot once, with the quantity of it this transaction brings into
+        internal locations. The answer depends only on the ledger's posting order, so a
+        reversal finds again what the transaction it reverses showed first.
+        """
+        new: list[NewNode] = []
+        for m in tx.movements:
+            place = (
+                m.dst.location
+                if m.dst.location in self.internal
+                else m.src.location
+                if m.src.location in self.internal
+                else None
+            )
+            if place is None:
                 continue
-            seen_serials.add((m.item, m.serial))
-            if place is not None:
-                new.append((m.item, m.lot, m.serial, place, m.quantity))
-        elif (m.item, m.lot) in fresh_lots and place is not None and place == m.dst.location:
-            new.append((m.item, m.lot, None, place, m.quantity))
-    seen_lots.update(fresh_lots)
-    return new
+            if m.serial is not None:
+                if self.serials.get((m.item, m.serial)) == tx.id:
+                    new.append((m.item, m.lot, m.serial, place, m.quantity))
+            elif (
+                m.lot is not None
+                and self.lots.get((m.item, m.lot)) == tx.id
+                and place == m.dst.location
+            ):
+                new.append((m.item, m.lot, None, place, m.quantity))
+        return new
+
+
+def _transaction_events(
+    maker: EventMaker, tx: Transaction, first: _FirstSeen, parents: dict[str, str | None]
+) -> list[Event]:
+    """The events of ``tx``, identified: the commissioning of what it shows first (unless its
+    kind creates or receives it), then its own.
+
+    They are made from the master data as it was when ``tx`` was recorded, so they, and their
+    hash IDs, are the same in every export, however the master data changed since.
+    """
+    maker.at(tx.recorded_at)
+    events = [] if tx.kind in _NOT_COMMISSIONING else maker.commissioning(tx, first.new(tx))
+    events += maker.events(tx, parents)
+    return [_identified(event) for event in events]
+
+
+def _shown(tx: Transaction, classes: _Classes) -> None:
+    """Remember the lots (and their serials) ``tx``'s events show, for the master data."""
+    for m in tx.movements:
+        if m.lot is not None:
+            serials = classes.setdefault((m.item, m.lot), {})
+            if m.serial is not None:
+                serials[m.serial] = None
 
 
 def _included(tx: Transaction, window: _Filter, related: set[str]) -> bool:
@@ -249,11 +312,14 @@ def _included(tx: Transaction, window: _Filter, related: set[str]) -> bool:
 
 
 def _declared(
-    inv: Inventory, maker: EventMaker, tx: Transaction, parents: dict[str, str | None]
+    maker: EventMaker,
+    tx: Transaction,
+    original: Transaction,
+    first: _FirstSeen,
+    parents: dict[str, str | None],
 ) -> list[Event]:
-    """Copies of the reversed transaction's events, each declared erroneous."""
-    assert tx.reverses is not None, "a reversal names the transaction it reverses"
-    original = inv.transaction(tx.reverses)
+    """Copies of every event the reversed transaction produced (its commissioning events
+    too), each declared erroneous and with the original's eventID."""
     # The reversal restores every container the original touched to its state before it.
     before = {**parents, **{c.container: c.parent for c in tx.containers}}
     declaration = {
@@ -264,7 +330,7 @@ def _declared(
     if tx.reason:
         declaration["stockline:reason"] = tx.reason
     copies = []
-    for event in maker.events(original, before):
+    for event in _transaction_events(maker, original, first, before):
         copy = dict(event)
         copy["errorDeclaration"] = declaration
         copies.append(copy)
@@ -272,7 +338,8 @@ def _declared(
 
 
 def _identified(event: Event) -> Event:
-    """The event with its canonical event hash ID (the same for an error-declared copy)."""
+    """The event with its canonical event hash ID (the same for an error-declared copy, which
+    is declared after the ID is computed)."""
     identified: Event = {
         "type": event["type"],
         "eventID": event_hash_id(event, context=DOCUMENT_CONTEXT),

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable, Mapping
 from urllib.parse import quote
+
+import attrs
 
 from stockline.epcis._hash import mod10
 from stockline.epcis._options import EpcisOptions, is_gln
 from stockline.errors import EpcisExportError
-from stockline.ledger._master import Item, Location, Party, parent_paths
+from stockline.ledger._master import Item, Location, MasterChange, Party, parent_paths
 from stockline.ledger._records import Reference
 
-__all__ = ["Names"]
+__all__ = ["MasterHistory", "Names"]
 
 # GS1 AI 10/21/254 values: 1 to 20 characters of GS1 character set 82.
 _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
@@ -25,11 +29,99 @@ def _escape(text: str) -> str:
     return text.replace("<", "%3C").replace(">", "%3E").replace("?", "%3F")
 
 
+#: Per entity of the change log: the field naming the record, and the field events show.
+_TRACKED = {
+    "item": (("sku",), "gtin"),
+    "location": (("path",), "gln"),
+    "party": (("code",), "gln"),
+    "lot": (("item", "code"), "expiry"),
+}
+
+
+@attrs.frozen
+class _Timeline:
+    """The values one field took, oldest first, each with the time it took it."""
+
+    times: list[dt.datetime]
+    values: list[str | None]
+
+    def at(self, when: dt.datetime) -> str | None:
+        """The value in force at ``when``: the last one set at or before it, else the earliest
+        known (the record was created with it)."""
+        index = bisect_right(self.times, when)
+        return self.values[index - 1 if index else 0]
+
+
+class MasterHistory:
+    """The master data events show (item GTINs, location and party GLNs, lot expiry dates) as
+    it was at any time, from the master-data change log.
+
+    Only records whose value of those fields changed are kept, so memory grows with the
+    master data changes, never with transactions (nor with lots that kept their expiry).
+    """
+
+    def __init__(self, changes: Iterable[MasterChange]) -> None:
+        found: dict[tuple[str, Hashable], list[tuple[dt.datetime, str | None]]] = {}
+        for change in changes:
+            tracked = _TRACKED.get(change.entity)
+            if tracked is None:
+                continue
+            names, field = tracked
+            fields = dict(change.fields)
+            if field not in fields or any(name not in fields for name in names):
+                continue
+            key: Hashable = fields[names[0]] if len(names) == 1 else tuple(fields[n] for n in names)
+            found.setdefault((change.entity, key), []).append((change.at, _value(field, fields)))
+        self._lines: dict[tuple[str, Hashable], _Timeline] = {}
+        changed: list[dt.datetime] = []
+        for record, entries in found.items():
+            entries.sort(key=lambda entry: entry[0])  # stable: same instant keeps log order
+            times: list[dt.datetime] = []
+            values: list[str | None] = []
+            for when, value in entries:
+                if times and times[-1] == when:
+                    # Changed twice at one instant: the later change holds from then on.
+                    times.pop()
+                    values.pop()
+                if values and values[-1] == value:
+                    continue
+                if values:
+                    changed.append(when)
+                times.append(when)
+                values.append(value)
+            if len(values) > 1:
+                # A record whose value never changed has today's value at every time.
+                self._lines[record] = _Timeline(times, values)
+        #: When any tracked value changed (the first value of each record excluded), sorted.
+        self._changed = sorted(changed)
+
+    def value(
+        self, entity: str, key: Hashable, when: dt.datetime, current: str | None
+    ) -> str | None:
+        """The ``entity`` record's tracked field at ``when``; ``current`` (today's value) if
+        the change log shows no change of it."""
+        line = self._lines.get((entity, key))
+        return current if line is None else line.at(when)
+
+    def epoch(self, when: dt.datetime | None) -> int:
+        """How many tracked values changed up to ``when`` (all of them for ``None``): two
+        times with the same epoch see the same master data."""
+        return len(self._changed) if when is None else bisect_right(self._changed, when)
+
+
+def _value(field: str, fields: Mapping[str, str]) -> str | None:
+    text = fields[field]
+    if text == "None":
+        return None
+    return dt.date.fromisoformat(text).isoformat() if field == "expiry" else text
+
+
 class Names:
     """Turns items, lots, serials, containers, locations, parties and documents into URIs.
 
     Built once per export from the master data; URIs that repeat (item classes, locations)
-    are cached, so memory grows with master data and lots, never with transactions.
+    are cached, so memory grows with master data and lots, never with transactions. GTINs
+    and GLNs are those in force at the time set with :meth:`at` (today's by default).
     """
 
     def __init__(
@@ -38,16 +130,40 @@ class Names:
         items: Mapping[str, Item],
         locations: Mapping[str, Location],
         parties: Mapping[str, Party],
+        history: MasterHistory | None = None,
     ) -> None:
         self.options = options
         self.items = items
         self.locations = locations
         self.parties = parties
+        self.history = MasterHistory(()) if history is None else history
+        self._when: dt.datetime | None = None
+        self._epoch = self.history.epoch(None)
         self._sep = options.private_base[-1]
         self._dl = options.identifiers == "digital_link"
         self._classes: dict[tuple[str, str | None], str] = {}
         self._places: dict[str, str] = {}
         self._containers: dict[str, str] = {}
+
+    def at(self, when: dt.datetime | None) -> None:
+        """Name things with the master data as it was at ``when`` (today's for ``None``)."""
+        self._when = when
+        epoch = self.history.epoch(when)
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self._classes.clear()
+            self._places.clear()
+
+    def as_of(self, entity: str, key: Hashable, current: str | None) -> str | None:
+        """A record's GTIN, GLN or expiry at the time set with :meth:`at`; ``current`` is its
+        value today."""
+        if self._when is None:
+            return current
+        return self.history.value(entity, key, self._when, current)
+
+    def gtin(self, sku: str) -> str | None:
+        """The item's GTIN at the time set with :meth:`at`."""
+        return self.as_of("item", sku, self.items[sku].gtin)
 
     # -- trade items -----------------------------------------------------------------------
 
@@ -60,7 +176,7 @@ class Names:
         return uri
 
     def _item_class(self, sku: str, lot: str | None) -> str:
-        gtin = self.items[sku].gtin
+        gtin = self.gtin(sku)
         if gtin is None or (lot is not None and not _CSET82.match(lot)):
             parts = ["item", sku] if lot is None else ["item", sku, "lot", lot]
             return self.private(*parts)
@@ -74,7 +190,7 @@ class Names:
 
     def instance(self, sku: str, serial: str) -> str:
         """The instance identifier of one serial (SGTIN)."""
-        gtin = self.items[sku].gtin
+        gtin = self.gtin(sku)
         if gtin is None or not _CSET82.match(serial):
             return self.private("item", sku, "serial", serial)
         if self._dl:
@@ -116,17 +232,20 @@ class Names:
     def _location(self, path: str) -> str:
         for ancestor in [path, *reversed(parent_paths(path))]:
             location = self.locations.get(ancestor)
-            if location is None or location.gln is None:
+            if location is None:
                 continue
-            if not is_gln(location.gln):
+            gln = self.as_of("location", ancestor, location.gln)
+            if gln is None:
+                continue
+            if not is_gln(gln):
                 raise EpcisExportError(
-                    f"location {ancestor} has GLN {location.gln!r}, which is not 13 digits with "
+                    f"location {ancestor} has GLN {gln!r}, which is not 13 digits with "
                     "a valid check digit; correct it before exporting"
                 )
             extension = None if ancestor == path else path[len(ancestor) + 1 :]
             if extension is not None and not _CSET82.match(extension):
                 break
-            return self._sgln(location.gln, extension)
+            return self._sgln(gln, extension)
         return self.private("location", path)
 
     def _sgln(self, gln: str, extension: str | None) -> str:
@@ -140,14 +259,15 @@ class Names:
     def party(self, code: str) -> str:
         """The identifier of a supplier or customer: its party GLN (PGLN), or a private URI."""
         party = self.parties.get(code)
-        if party is None or party.gln is None:
+        gln = None if party is None else self.as_of("party", code, party.gln)
+        if gln is None:
             return self.private("party", code)
-        if not is_gln(party.gln):
+        if not is_gln(gln):
             raise EpcisExportError(
-                f"party {code} has GLN {party.gln!r}, which is not 13 digits with a valid check "
+                f"party {code} has GLN {gln!r}, which is not 13 digits with a valid check "
                 "digit; correct it with add_party() before exporting"
             )
-        return self.pgln(party.gln)
+        return self.pgln(gln)
 
     def pgln(self, gln: str) -> str:
         """The party identifier of a GLN."""

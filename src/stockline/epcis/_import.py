@@ -123,6 +123,9 @@ class EpcisDocument:
         events: The events in document order.
         digest: The SHA-256 of the document's canonical JSON (sorted keys), hex: the same
             content gives the same digest however it was formatted.
+        classes: The ``EPCClass`` master data of ``epcisHeader.epcisMasterData``: per element
+            ``id``, its attributes (``{"cbvmda:lotNumber": ...}``, keys as written) and its
+            ``children`` (stockline writes a lot's serials there).
     """
 
     type: str
@@ -133,6 +136,7 @@ class EpcisDocument:
     created_at: dt.datetime | None = None
     events: tuple[EpcisEvent, ...] = ()
     digest: str = ""
+    classes: Mapping[str, tuple[Mapping[str, Any], tuple[str, ...]]] = attrs.field(factory=dict)
 
 
 def load_epcis(source: EpcisSource) -> Any:
@@ -148,13 +152,13 @@ def load_epcis(source: EpcisSource) -> Any:
     if isinstance(source, Mapping):
         return _decimals(source)
     if isinstance(source, bytes):
-        return _parse(source.decode("utf-8-sig"), "the bytes given")
+        return _parse(_utf8(source, "the bytes given"), "the bytes given")
     if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
         return _parse(source, "the text given")
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = _utf8(path.read_bytes(), repr(str(path)))
         except OSError as e:
             raise EpcisError(
                 f"cannot read the EPCIS file {str(path)!r}: {e.strerror or e}",
@@ -162,7 +166,21 @@ def load_epcis(source: EpcisSource) -> Any:
             ) from e
         return _parse(text, str(path))
     data = source.read()
-    return _parse(data.decode("utf-8-sig") if isinstance(data, bytes) else data, "the file given")
+    where = "the file given"
+    return _parse(_utf8(data, where) if isinstance(data, bytes) else data, where)
+
+
+def _utf8(data: bytes, where: str) -> str:
+    """``data`` decoded as UTF-8 (a byte order mark allowed), as JSON requires (RFC 8259)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise EpcisError(
+            f"{where} is not UTF-8 (byte {e.start} is {data[e.start : e.start + 1]!r}); an "
+            "EPCIS 2.0 JSON document must be UTF-8 encoded JSON. Re-save it as UTF-8 (it was "
+            "probably written as Latin-1 or Windows-1252)",
+            problems=(("$", f"not UTF-8 at byte {e.start}"),),
+        ) from e
 
 
 def _parse(text: str, where: str) -> Any:
@@ -246,10 +264,27 @@ def _document(data: Mapping[str, Any]) -> EpcisDocument:
         receiver=data.get("receiver"),
         created_at=_time(data["creationDate"]) if "creationDate" in data else None,
         events=tuple(events),
+        classes=_classes(data),
         digest=hashlib.sha256(
             json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode()
         ).hexdigest(),
     )
+
+
+def _classes(data: Mapping[str, Any]) -> dict[str, tuple[dict[str, Any], tuple[str, ...]]]:
+    """The EPCClass vocabulary of a (validated) document's header master data."""
+    found: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
+    master = data.get("epcisHeader", {}).get("epcisMasterData", {})
+    for vocabulary in master.get("vocabularyList", []):
+        if vocabulary["type"] not in (_EPC_CLASS, "EPCClass"):
+            continue
+        for element in vocabulary.get("vocabularyElementList", []):
+            attributes = {a["id"]: a.get("attribute") for a in element.get("attributes", [])}
+            found[element["id"]] = (attributes, tuple(element.get("children", [])))
+    return found
+
+
+_EPC_CLASS = "urn:epcglobal:epcis:vtype:EPCClass"
 
 
 def _event(raw: Mapping[str, Any], path: str) -> EpcisEvent:

@@ -41,7 +41,14 @@ from stockline.errors import (
 from stockline.gs1 import Scan, parse, to_hri
 from stockline.gs1._epc_decode import decode_epc
 from stockline.ledger._master import Container, Item, LocationKind, Tracking
-from stockline.ledger._records import Movement, Position, Reference, Transaction, TxKind
+from stockline.ledger._records import (
+    ContainerEvent,
+    Movement,
+    Position,
+    Reference,
+    Transaction,
+    TxKind,
+)
 from stockline.ledger._time import aware_utc
 
 if TYPE_CHECKING:
@@ -194,6 +201,9 @@ class _Planned:
     container: str | None
     # Where the expiry came from: "17"/"15" a label AI, None the announcement.
     expiry_ai: str | None = None
+    # The announced pallet or case scanned, and the SSCCs from it down to ``container``.
+    unit: str | None = None
+    chain: tuple[str, ...] = ()
 
 
 def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -> Transaction:
@@ -229,6 +239,7 @@ def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -
                 serial=p.serial,
                 quantity=p.quantity,
                 container=p.container,
+                unit=p.unit,
             )
             for p in plan
         ]
@@ -255,6 +266,18 @@ def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -
         for container in dict.fromkeys(p.container for p in plan if p.container is not None):
             if w.container(container) is None:
                 w.save(Container(code=container, kind="pallet"), actor=o.actor, at=now)
+        # The announced nesting: each SSCC from the scanned pallet down, packed in the one
+        # above it, at the receiving location (so the pallet can be moved or shipped whole).
+        nesting: dict[str, ContainerEvent] = {}
+        for p in plan:
+            for depth, code in enumerate(p.chain):
+                if w.container(code) is None:
+                    kind = "pallet" if depth == 0 else "case"
+                    w.save(Container(code=code, kind=kind), actor=o.actor, at=now)
+                parent = p.chain[depth - 1] if depth else None
+                nesting.setdefault(
+                    code, ContainerEvent(container=code, parent=parent, location=o.to)
+                )
         supplier = o.supplier if o.supplier is not None else _supplier(w, expected)
         src = inv._counterparty(w, LocationKind.SUPPLIER, supplier, o.actor)
         movements = [
@@ -279,6 +302,11 @@ def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -
             o.actor,
             None,
         )
+        changed = [
+            event for event in nesting.values() if w.container_state(event.container) != event
+        ]
+        if len(nesting) > 1 and changed:
+            draft = attrs.evolve(draft, containers=tuple(changed))
         tx = inv._post(w, draft, now=now)
         if retry:
             return tx
@@ -441,20 +469,28 @@ def _content(
             scanned=qty,
             expected=1,
         )
-    if parent.isdigit():
-        for r in received:
-            if r.container == parent:
-                raise UnexpectedReceiptError(
-                    f"SSCC {parent} was already received against expected receipt {key!r} "
-                    f"(receipt {r.transaction_id}); check for a duplicated label",
-                    key=key,
-                    item=r.item,
-                    lot=r.lot,
-                    serial=r.serial,
-                    scanned=parent,
-                    expected=key,
-                )
+    # A pallet or case scanned before (or the pallet it is on) is never received again; what
+    # was scanned on its own before is left out, the rest is received.
+    around = {parent, *_above(content, parent)}
+    for r in received:
+        if r.unit in around or (r.unit is None and r.gtin is None and r.container == parent):
+            raise UnexpectedReceiptError(
+                f"{_label(parent)} was already received against expected receipt {key!r} "
+                f"(receipt {r.transaction_id}, scanning {_label(r.unit or parent)}); a "
+                "pallet or case arrives once. Check for a duplicated label",
+                key=key,
+                item=r.item,
+                lot=r.lot,
+                serial=r.serial,
+                scanned=parent,
+                expected=key,
+            )
     plan: list[_Planned] = []
+    # Lot quantities scanned on their own, not yet set against a line of this pallet.
+    loose: dict[tuple[str, str | None], Decimal] = {}
+    for r in received:
+        if r.unit is None and r.serial is None:
+            loose[(r.item, r.lot)] = loose.get((r.item, r.lot), Decimal(0)) + r.quantity
     for line in content:
         item, lot, serial, quantity, why = resolve(line, items(line.gtin))
         if item is None:
@@ -474,7 +510,7 @@ def _content(
                 scanned=parent,
                 expected=None,
             )
-        if item.tracking is not Tracking.NONE and lot is None:
+        if item.tracking is Tracking.LOT and lot is None:
             raise TrackingError(
                 f"{item.sku} is {item.tracking.value}-tracked, but the shipping notice does not "
                 f"give the lot of what {parent} holds; scan the items' own barcodes",
@@ -486,10 +522,16 @@ def _content(
                 f"what {parent} holds; scan each unit",
                 item=item.sku,
             )
-        if serial is not None:
-            _not_received_yet(key, received, item.sku, serial)
+        if serial is not None and any(r.item == item.sku and r.serial == serial for r in received):
+            continue  # received on its own before
+        if serial is None:
+            taken = min(quantity, loose.get((item.sku, lot), Decimal(0)))
+            loose[(item.sku, lot)] = loose.get((item.sku, lot), Decimal(0)) - taken
+            quantity -= taken
         if quantity == 0:
             continue
+        below = line.parents[line.parents.index(parent) + 1 :] if parent in line.parents else ()
+        chain = tuple(p for p in (parent, *below) if p.isdigit())
         plan.append(
             _Planned(
                 item=item,
@@ -500,9 +542,22 @@ def _content(
                 expiry=line.expiry if lot is not None else None,
                 produced_on=None,
                 container=line.container or scanned_sscc,
+                unit=parent,
+                chain=chain,
             )
         )
     if not plan:
+        if content and received:
+            raise UnexpectedReceiptError(
+                f"everything expected receipt {key!r} announces on {_label(parent)} was already "
+                "received, item by item; nothing was posted",
+                key=key,
+                item="",
+                lot=None,
+                serial=None,
+                scanned=parent,
+                expected=key,
+            )
         raise ScanMismatchError(
             f"the shipping notice lists nothing to receive on {parent}",
             ai=None,
@@ -510,6 +565,19 @@ def _content(
             expected=key,
         )
     return plan
+
+
+def _above(content: Sequence[ExpectedLine], unit: str) -> set[str]:
+    """The announced pallets and cases ``unit`` is packed in."""
+    found: set[str] = set()
+    for line in content:
+        if unit in line.parents:
+            found.update(line.parents[: line.parents.index(unit)])
+    return found
+
+
+def _label(unit: str) -> str:
+    return f"SSCC {unit}" if unit.isdigit() else f"case {unit}"
 
 
 def _check_expiry(line: _Planned, today: dt.date, allow_expired: bool) -> None:
