@@ -964,10 +964,28 @@ class Inventory(
             problems = check_projection(r)
         return IntegrityReport(transactions=head_id, head_hash=head, problems=tuple(problems))
 
-    def rebuild(self) -> None:
-        """Rebuild the balance projection from the ledger."""
+    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> None:
+        """Rebuild the balance projection from the ledger, in one write block.
+
+        The store folds the ledger in chunks of transactions (a SQL store in the database), so
+        memory stays flat however long the ledger. ``progress``, if given, is called with the
+        number of transactions folded since its last call (their sum is the ledger's length),
+        e.g. to advance a progress bar.
+        """
         with self.store.write() as w:
-            w.rebuild_projection()
+            w.rebuild_projection(progress=progress)
+
+    def checkpoint(self) -> int:
+        """Take an as-of checkpoint after the last transaction; return that transaction's id.
+
+        A SQL store keeps a snapshot of the internal balances, so an as-of answer
+        (``on_hand(..., as_of=...)``, ``stock(as_of=...)``) for a time after the checkpoint
+        reads the snapshot and the ledger since, not the whole history. Take one now and then
+        (e.g. nightly); ``rebuild()`` takes them too. Back-dated postings made afterwards stay
+        correct without rewriting anything. The in-memory store needs none (a no-op).
+        """
+        with self.store.write() as w:
+            return w.checkpoint()
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -779,8 +779,10 @@ class Traceability:
                     src=b.position,
                     dst=attrs.evolve(b.position, status="hold"),
                 )
-                for b in w.balances_of([n.key for n in report.affected])
-                if _internal(w, b) and _allocatable(w, b)
+                for b in w.balances_of(
+                    [n.key for n in report.affected], kinds=[LocationKind.INTERNAL]
+                )
+                if _allocatable(w, b)
             ]
             if not movements:
                 return None
@@ -874,7 +876,7 @@ class Traceability:
     ) -> Trace:
         when = None if as_of is None else aware_utc(as_of, "as_of")
         with self.store.read() as r:
-            return trace(r, list(roots), downstream=downstream, as_of=when)
+            return trace(r, list(roots), downstream=downstream, as_of=when, opener=self.store.read)
 
 
 def _position_key(m: Movement, p: Position) -> PositionKey:

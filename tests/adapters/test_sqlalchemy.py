@@ -109,6 +109,46 @@ class TestSqlite:
             SqlAlchemyStockStore.open(f"sqlite:///{tmp_path}/missing-dir/x.db")
         assert caught.value.__cause__ is not None
 
+    def test_errors_of_statements_sent_to_the_driver_become_store_errors(
+        self, url: str, clock: sl.FixedClock
+    ) -> None:
+        """The hot statements skip SQLAlchemy when nobody listens; a refusal by the database
+        (here a transaction id taken behind stockline's back) is still a StoreError, and
+        nothing is posted."""
+        inv = sl.Inventory.open(url, clock=clock)
+        inv.add_item("BOLT")
+        inv.add_location("DC1/A/01")
+        inv.receive("BOLT", 5, to="DC1/A/01", supplier="ACME")
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO sl_transactions (id, kind, effective_at, recorded_at, prev_hash, "
+                "hash) VALUES (2, 'receipt', 0, 0, x'00', x'00')"
+            )
+        engine.dispose()
+        with pytest.raises(errors.StoreError) as caught:
+            inv.receive("BOLT", 5, to="DC1/A/01", supplier="ACME")
+        assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
+        assert inv.on_hand("BOLT") == 5
+        inv.close()
+
+    def test_statement_listeners_see_every_statement(self, url: str) -> None:
+        """With a before_cursor_execute listener (logging, tracing), postings go through
+        SQLAlchemy, so the listener sees the inserts too."""
+        inv = sl.Inventory.open(url)
+        inv.add_item("BOLT")
+        inv.add_location("DC1/A/01")
+        seen: list[str] = []
+        sa.event.listen(
+            inv.store.engine,  # type: ignore[attr-defined]
+            "before_cursor_execute",
+            lambda _c, _cur, statement, *_a: seen.append(statement),
+        )
+        inv.receive("BOLT", 5, to="DC1/A/01", supplier="ACME")
+        assert any(s.startswith("INSERT INTO sl_movements") for s in seen)
+        assert any(s.startswith("INSERT INTO sl_transactions") for s in seen)
+        inv.close()
+
 
 class TestConcurrentWriters:
     @pytest.mark.parametrize("memory", [False, True], ids=["file", "memory"])

@@ -128,7 +128,8 @@ class TestQueryPlans:
         warehouse.counter.keep = True
         warehouse.counter.statements.clear()
         try:
-            call()  # type: ignore[operator]
+            with warehouse.counter.counting():
+                call()  # type: ignore[operator]
             return list(warehouse.counter.statements)
         finally:
             warehouse.counter.keep = False

@@ -87,7 +87,8 @@ class TestVerify:
             tx = inv.transaction(2)
         altered = attrs.evolve(tx, actor="mallory")
         rehashed = sl.ledger.chain_hash(altered)
-        _tamper(db, f"UPDATE sl_transactions SET actor='mallory', hash='{rehashed}' WHERE id = 2")
+        # The store keeps the digest's 32 bytes; X'..' is SQL for those bytes.
+        _tamper(db, f"UPDATE sl_transactions SET actor='mallory', hash=X'{rehashed}' WHERE id = 2")
         report = _verify(db)
         assert [(p.kind, p.transaction_id) for p in report.problems] == [("unlinked", 3)]
 

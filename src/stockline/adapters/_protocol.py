@@ -11,11 +11,12 @@ writers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, Protocol
 
+from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._documents import Document
 from stockline.ledger._master import (
     Container,
@@ -202,14 +203,46 @@ class LedgerReader(Protocol):
         ...
 
     def balances_of(
-        self, nodes: Iterable[NodeKey], *, as_of: dt.datetime | None = None
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        as_of: dt.datetime | None = None,
+        kinds: Collection[LocationKind] | None = None,
     ) -> list[Balance]:
-        """Return the non-zero balances (every location kind) of any of ``nodes``."""
+        """Return the non-zero balances of any of ``nodes`` at locations of a kind in
+        ``kinds`` (every kind when ``None``)."""
+        ...
+
+    def exposures(
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        until: dt.datetime | None = None,
+        through: int | None = None,
+    ) -> list[CustomerExposure]:
+        """Return what each customer received of any of ``nodes``, as one set-based read.
+
+        Movements into customer locations effective at or before ``until`` in transactions
+        with id at most ``through``; reversals, and shipments reversed by a transaction within
+        those bounds, left out. One summary per customer (the transaction's counterparty, else
+        the location's path) and item, lot and serial, with the total, the first and last
+        effective time and the documents; ordered by customer, item, lot and serial.
+        :func:`stockline.genealogy._trace.customer_exposures` is the reference fold.
+        """
         ...
 
     def replay(self) -> Iterator[Balance]:
         """Fold every movement of the ledger into balances (counterparty ones included),
         without reading the projection."""
+        ...
+
+    def projection_drift(self, *, limit: int) -> list[tuple[PositionKey, Decimal, Decimal]]:
+        """Return up to ``limit`` balance keys where the projection differs from the fold of
+        the ledger, each with the stored and the folded quantity, ordered by key.
+
+        A SQL store compares the two in the database, so a sound projection costs one pass
+        and returns nothing.
+        """
         ...
 
     def reserved(self, keys: Iterable[PositionKey]) -> dict[PositionKey, Decimal]:
@@ -266,8 +299,22 @@ class LedgerWriter(LedgerReader, Protocol):
         """
         ...
 
-    def rebuild_projection(self) -> None:
-        """Replace the balance projection with a replay of the ledger."""
+    def rebuild_projection(self, *, progress: Callable[[int], None] | None = None) -> None:
+        """Replace the balance projection with a replay of the ledger.
+
+        ``progress``, if given, is called with the number of transactions folded since its
+        last call, as the replay goes.
+        """
+        ...
+
+    def checkpoint(self) -> int:
+        """Record what as-of answers need to start from the last transaction rather than from
+        the beginning of the ledger (a store that folds in memory records nothing); return
+        that transaction's id.
+
+        Checkpoints are derived data: they never change the ledger or any answer, only how
+        fast an as-of answer comes, and back-dated postings after them stay correct.
+        """
         ...
 
     def reserve(self, reservation: Reservation) -> None:

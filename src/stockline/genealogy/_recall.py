@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -95,23 +94,13 @@ class RecallReport:
 
     @property
     def customers(self) -> tuple[CustomerExposure, ...]:
-        """What each customer received, per lot or serial."""
-        groups: defaultdict[tuple[str, str, str, str], list[Shipment]] = defaultdict(list)
-        for s in self.shipments:
-            groups[(s.customer, s.item, s.lot or "", s.serial or "")].append(s)
-        return tuple(
-            CustomerExposure(
-                customer=customer,
-                item=item,
-                lot=lot or None,
-                serial=serial or None,
-                quantity=sum((s.quantity for s in group), Decimal(0)),
-                first_shipped=min(s.effective_at for s in group),
-                last_shipped=max(s.effective_at for s in group),
-                documents=tuple(sorted({str(r) for s in group for r in s.refs})),
-            )
-            for (customer, item, lot, serial), group in sorted(groups.items())
-        )
+        """What each customer received, per lot or serial: quantity, first and last shipment,
+        documents; ordered by customer, item, lot and serial.
+
+        Summed by the store (in SQL on a SQL store), not from the shipment lines, so asking for
+        it does not read every line.
+        """
+        return self.trace._detail.exposures()
 
     @property
     def on_hand(self) -> tuple[Balance, ...]:

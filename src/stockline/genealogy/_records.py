@@ -6,13 +6,16 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from stockline.ledger._records import Balance, Edge, NodeKey, Reference
 
-__all__ = ["Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
+if TYPE_CHECKING:
+    from stockline.genealogy._recall import CustomerExposure
+
+__all__ = ["Detail", "Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
 
 
 @attrs.frozen(kw_only=True, order=True)
@@ -110,6 +113,38 @@ class Receipt:
     refs: tuple[Reference, ...]
 
 
+class Detail:
+    """The line-level part of a trace (shipments, receipts, per-customer totals).
+
+    A trace keeps what its summary needs; the lines behind it are read from the store when
+    first asked for and kept. Two details are equal when their lines are.
+    """
+
+    def __init__(self) -> None:
+        self._shipments: tuple[Shipment, ...] | None = None
+        self._receipts: tuple[Receipt, ...] | None = None
+        self._exposures_found: tuple[CustomerExposure, ...] | None = None
+
+    def shipments(self) -> tuple[Shipment, ...]:
+        """Every shipment of a reached node to a customer (reversed ones left out)."""
+        raise NotImplementedError
+
+    def receipts(self) -> tuple[Receipt, ...]:
+        """Every receipt of a reached node from a supplier (reversed ones left out)."""
+        raise NotImplementedError
+
+    def exposures(self) -> tuple[CustomerExposure, ...]:
+        """What each customer received, per lot or serial."""
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Detail):
+            return NotImplemented
+        return (self.shipments(), self.receipts()) == (other.shipments(), other.receipts())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @attrs.frozen(kw_only=True)
 class Trace:
     """Everything reachable from some lots or serials, in one direction.
@@ -121,8 +156,6 @@ class Trace:
         as_of: The time the trace looks from (``None``: now).
         nodes: Every lot or serial reached, roots included.
         links: The genealogy edges followed.
-        shipments: Shipments of any reached node to customers (reversed ones left out).
-        receipts: Receipts of any reached node from suppliers (reversed ones left out).
         positions: Where reached stock is now, in internal locations.
         in_transit: Reached stock at transit locations.
     """
@@ -132,15 +165,26 @@ class Trace:
     as_of: dt.datetime | None
     nodes: tuple[Node, ...]
     links: tuple[Link, ...]
-    shipments: tuple[Shipment, ...]
-    receipts: tuple[Receipt, ...]
     positions: tuple[Balance, ...]
     in_transit: tuple[Balance, ...]
+    _detail: Detail = attrs.field(repr=False, hash=False, alias="detail")
+
+    @property
+    def shipments(self) -> tuple[Shipment, ...]:
+        """Shipments of any reached node to customers (reversed ones left out), in ledger
+        order. Read from the ledger as it was at the trace, when first asked for."""
+        return self._detail.shipments()
+
+    @property
+    def receipts(self) -> tuple[Receipt, ...]:
+        """Receipts of any reached node from suppliers (reversed ones left out), in ledger
+        order. Read from the ledger as it was at the trace, when first asked for."""
+        return self._detail.receipts()
 
     @property
     def customers(self) -> tuple[str, ...]:
         """The customers that received reached stock, sorted."""
-        return tuple(sorted({s.customer for s in self.shipments}))
+        return tuple(sorted({e.customer for e in self._detail.exposures()}))
 
     @property
     def suppliers(self) -> tuple[str, ...]:
@@ -149,8 +193,17 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as plain data (strings, numbers, lists), ready for JSON."""
-        plain: dict[str, Any] = _plain(self)
-        return plain
+        return {
+            "direction": self.direction,
+            "roots": _plain(self.roots),
+            "as_of": _plain(self.as_of),
+            "nodes": _plain(self.nodes),
+            "links": _plain(self.links),
+            "shipments": _plain(self.shipments),
+            "receipts": _plain(self.receipts),
+            "positions": _plain(self.positions),
+            "in_transit": _plain(self.in_transit),
+        }
 
     def to_json(self, **options: Any) -> str:
         """The trace as JSON text; ``options`` go to :func:`json.dumps`."""

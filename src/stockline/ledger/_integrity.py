@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
 
 from stockline.errors import IntegrityError
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash
-from stockline.ledger._queries import BalanceQuery
-from stockline.ledger._records import PositionKey
 
 if TYPE_CHECKING:
     from stockline.adapters._protocol import LedgerReader
@@ -80,7 +77,7 @@ class IntegrityReport:
 def verify_chain(
     reader: LedgerReader,
     *,
-    batch: int = 5_000,
+    batch: int = 1_000,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, str, list[Problem]]:
     """Walk the whole chain in id order; return (count, head hash, problems).
@@ -139,27 +136,23 @@ def verify_chain(
 
 
 def check_projection(reader: LedgerReader) -> list[Problem]:
-    """Compare every stored balance with the fold of the ledger's movements."""
-    stored: dict[PositionKey, Decimal] = {
-        b.key: b.quantity for b in reader.balances(BalanceQuery(internal_only=False))
-    }
-    replayed: dict[PositionKey, Decimal] = {b.key: b.quantity for b in reader.replay()}
+    """Compare every stored balance with the fold of the ledger's movements.
+
+    The store does the comparison (a SQL store in the database), so only the differences, at
+    most ``MAX_PROBLEMS`` of them, come back.
+    """
     problems = []
-    for key in sorted(stored.keys() | replayed.keys(), key=lambda k: tuple(map(str, k))):
-        have, want = stored.get(key, Decimal(0)), replayed.get(key, Decimal(0))
-        if have != want:
-            item, lot, serial, location, status, container = key
-            problems.append(
-                Problem(
-                    kind="projection",
-                    transaction_id=None,
-                    detail=(
-                        f"balance of {item} lot={lot} serial={serial} at {location} [{status}]"
-                        f"{f' in {container}' if container else ''} is {have} in the projection "
-                        f"but {want} in the ledger"
-                    ),
-                )
+    for key, have, want in reader.projection_drift(limit=MAX_PROBLEMS):
+        item, lot, serial, location, status, container = key
+        problems.append(
+            Problem(
+                kind="projection",
+                transaction_id=None,
+                detail=(
+                    f"balance of {item} lot={lot} serial={serial} at {location} [{status}]"
+                    f"{f' in {container}' if container else ''} is {have} in the projection "
+                    f"but {want} in the ledger"
+                ),
             )
-            if len(problems) >= MAX_PROBLEMS:
-                break
+        )
     return problems

@@ -11,9 +11,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 __all__ = [
+    "DIGEST",
     "METADATA",
     "QUANTITY_SCALE",
+    "TX_ID",
     "balances",
+    "checkpoint_balances",
+    "checkpoint_late",
+    "checkpoints",
     "container_events",
     "container_state",
     "containers",
@@ -133,23 +138,38 @@ master_changes = sa.Table(
     sa.Column("fields", sa.String, nullable=False),
 )
 
+#: A transaction's id: on SQLite an ``INTEGER PRIMARY KEY``, which is the table's rowid itself
+#: (no separate key index); a 64-bit integer either way.
+TX_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+#: A SHA-256 digest, stored as its 32 bytes (the records carry it as 64 hex characters).
+DIGEST = sa.LargeBinary(32)
+
+# Keys and reversals are rare, so their unique indexes hold only the rows that have one.
 transactions = sa.Table(
     "sl_transactions",
     METADATA,
-    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("id", TX_ID, primary_key=True, autoincrement=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("effective_at", sa.BigInteger, nullable=False),
     sa.Column("recorded_at", sa.BigInteger, nullable=False),
-    sa.Column("key", sa.String, unique=True),
-    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("key", sa.String),
+    sa.Column("fingerprint", DIGEST),
     sa.Column("refs", sa.String),
     sa.Column("counterparty", sa.String),
     sa.Column("actor", sa.String),
     sa.Column("reason", sa.String),
-    sa.Column("reverses", sa.BigInteger, unique=True),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("reverses", sa.BigInteger),
+    sa.Column("prev_hash", DIGEST, nullable=False),
+    sa.Column("hash", DIGEST, nullable=False),
 )
+for _column in ("key", "reverses"):
+    sa.Index(
+        f"ux_sl_transactions_{_column}",
+        transactions.c[_column],
+        unique=True,
+        sqlite_where=transactions.c[_column].is_not(None),
+        postgresql_where=transactions.c[_column].is_not(None),
+    )
 
 # One row per movement line with both sides; lot_id 0, serial '' and container 0 mean "none"
 # so the balance key has no NULLs (NULLs never compare equal in a unique key).
@@ -186,6 +206,8 @@ balances = sa.Table(
     sa.Column("qty", sa.BigInteger, nullable=False),
     sa.Column("last_at", sa.BigInteger, nullable=False),
     sa.Index("ix_sl_balances_location", "location_id"),
+    # On SQLite the rows live in the primary key's b-tree: no rowid table beside it.
+    sqlite_with_rowid=False,
 )
 
 # Genealogy edges; lot 0 and serial '' mean "none", as in sl_movements.
@@ -274,4 +296,39 @@ documents = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
     sa.Column("actor", sa.String),
+)
+
+# As-of checkpoints (see _checkpoints.py): snapshots of the internal balances after a
+# transaction, and the movements each checkpoint found posted late (effective before the
+# checkpoint before it), so an as-of answer never reads more than one interval of the ledger.
+# Derived data, like sl_balances: a rebuild writes them afresh.
+checkpoints = sa.Table(
+    "sl_checkpoints",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("through_tx", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("cutoff", sa.BigInteger, nullable=False),
+)
+
+checkpoint_balances = sa.Table(
+    "sl_checkpoint_balances",
+    METADATA,
+    sa.Column("checkpoint_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("item_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("lot_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("serial", sa.String, primary_key=True),
+    sa.Column("location_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("status_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("container_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("qty", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+checkpoint_late = sa.Table(
+    "sl_checkpoint_late",
+    METADATA,
+    sa.Column("tx_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("checkpoint_id", sa.Integer, nullable=False),
+    sqlite_with_rowid=False,
 )

@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -21,12 +21,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from stockline.adapters._protocol import BalanceQuery, HistoryQuery, MasterRecord
+from stockline.adapters.sqlalchemy import _checkpoints as checkpoints
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _documents as documents
 from stockline.adapters.sqlalchemy import _reservations as reserving
 from stockline.adapters.sqlalchemy import _schema as t
+from stockline.adapters.sqlalchemy import _trace as tracing
 from stockline.adapters.sqlalchemy._codec import to_qty
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
+from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._documents import Document
 from stockline.ledger._master import (
     Container,
@@ -47,10 +50,8 @@ from stockline.ledger._records import (
     LedgerLine,
     Movement,
     NodeKey,
-    NodeSet,
     Position,
     PositionKey,
-    Reference,
     TracedEdge,
     Transaction,
     TxKind,
@@ -88,10 +89,6 @@ def _side(loc: str, status: str, container: str, sign: int) -> sa.Select[Any]:
     )
 
 
-def _like_escape(path: str) -> str:
-    return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class SqlSession:
     """A :class:`~stockline.adapters.LedgerWriter` (or reader) over one connection."""
 
@@ -103,14 +100,29 @@ class SqlSession:
         self._new = Ids()
         self._records: dict[tuple[str, object], object] = {}
         self._idkeys: dict[PositionKey, _IdKey] = {}
-        head_query = sa.select(t.head).where(t.head.c.id == 1)
-        if writing and conn.dialect.name != "sqlite":
-            # The one lock every writer takes first: it serialises appends to the hash chain,
-            # and with them every balance check, so no two writers can oversell.
-            head_query = head_query.with_for_update()
-        row = conn.execute(head_query).one()
-        self._head = (int(row.last_tx), str(row.last_hash))
-        self._version = int(row.master_version)
+        # Whether sl_reservations has any row (None: not asked yet in this block).
+        self._has_reservations: bool | None = None
+        self._cursor: Any = None
+        if conn.dialect.name == "sqlite":
+            if not (conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute):
+                # Nobody listens to the statements (no logging, tracing or counting hook): the
+                # hot statements go straight to the driver, which costs a few microseconds
+                # where SQLAlchemy's execution machinery costs tens.
+                self._cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            # The write lock is held already (BEGIN IMMEDIATE), so whether anything is
+            # reserved cannot change but by this block: asked along with the head.
+            row = self._rows(_HEAD_SQLITE)[0]
+            self._has_reservations = bool(row[3])
+        else:
+            head_query = sa.select(t.head.c.last_tx, t.head.c.last_hash, t.head.c.master_version)
+            head_query = head_query.where(t.head.c.id == 1)
+            if writing:
+                # The one lock every writer takes first: it serialises appends to the hash
+                # chain, and with them every balance check, so no two writers can oversell.
+                head_query = head_query.with_for_update()
+            row = conn.execute(head_query).one()
+        self._head = (int(row[0]), str(row[1]))
+        self._version = int(row[2])
         self._since = self._version
         self._master_dirty = False
         store._sync_cache(self._version)
@@ -128,8 +140,19 @@ class SqlSession:
         self._edge_rows: list[dict[str, Any]] = []
         self._event_rows: list[dict[str, Any]] = []
         self._cstate: dict[int, tuple[int, int]] = {}
-        # Whether sl_reservations has any row (None: not asked yet in this block).
-        self._has_reservations: bool | None = None
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Run one statement written for the driver (``?`` placeholders); return its rows."""
+        cursor = self._cursor
+        if cursor is None:
+            if self._conn.dialect.paramstyle != "qmark":
+                sql = sql.replace("?", "%s")
+            result = self._conn.exec_driver_sql(sql, tuple(params))
+            return list(result) if result.returns_rows else []
+        try:
+            return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
+        except self._conn.dialect.loaded_dbapi.Error as e:
+            raise _driver_error(sql, params, e, self._conn.dialect) from e
 
     # -- ids -------------------------------------------------------------------------------
 
@@ -463,8 +486,8 @@ class SqlSession:
                 reverses=r["reverses"],
                 edges=tuple(edges[r["id"]]),
                 containers=tuple(events[r["id"]]),
-                prev_hash=r["prev_hash"],
-                hash=r["hash"],
+                prev_hash=_digest_text(r["prev_hash"]),
+                hash=_digest_text(r["hash"]),
             )
             for r in rows
         ]
@@ -502,15 +525,15 @@ class SqlSession:
 
     def _load_movement_names(self, rows: Sequence[Any]) -> None:
         """Learn, in a few queries, the names behind every id in these movement rows."""
-        mv = t.movements
-        for kind, columns in (
-            ("item", (mv.c.item_id,)),
-            ("lot", (mv.c.lot_id,)),
-            ("location", (mv.c.src_loc, mv.c.dst_loc)),
-            ("status", (mv.c.src_status, mv.c.dst_status)),
-            ("container", (mv.c.src_container, mv.c.dst_container)),
-        ):
-            self._load_names(kind, (r._mapping[c] for r in rows for c in columns))
+        # Each kind's ids gathered as a set first: most rows repeat a few ids, and a set of
+        # plain ints costs far less than looking every column up by key.
+        self._load_names("item", {r.item_id for r in rows})
+        self._load_names("lot", {r.lot_id for r in rows})
+        self._load_names("location", {r.src_loc for r in rows} | {r.dst_loc for r in rows})
+        self._load_names("status", {r.src_status for r in rows} | {r.dst_status for r in rows})
+        self._load_names(
+            "container", {r.src_container for r in rows} | {r.dst_container for r in rows}
+        )
 
     def _movement(self, r: Any) -> Movement:
         return Movement(
@@ -538,7 +561,7 @@ class SqlSession:
                 t.transactions.c.key == key
             )
         ).first()
-        return None if row is None else (int(row.id), str(row.fingerprint or ""))
+        return None if row is None else (int(row.id), _digest_text(row.fingerprint or b""))
 
     def reversed_by(self, tx_id: int) -> int | None:
         if tx_id in self._reversed:
@@ -571,16 +594,15 @@ class SqlSession:
             where.append(lot_c.in_(sa.select(t.lots.c.id).where(t.lots.c.code == query.lot)))
         if query.serial is not None:
             where.append(serial_c == query.serial)
-        if query.location is not None:
-            where.append(loc_c.in_(self._subtree(query.location)))
-        if query.internal_only:
-            where.append(
-                loc_c.in_(
-                    sa.select(t.locations.c.id).where(
-                        t.locations.c.kind == LocationKind.INTERNAL.value
-                    )
-                )
-            )
+        if query.location is not None or query.internal_only:
+            # One list of location ids: the subtree (by a range of the path index) and/or the
+            # internal ones.
+            places = sa.select(t.locations.c.id)
+            if query.location is not None:
+                places = self._subtree(query.location)
+            if query.internal_only:
+                places = places.where(t.locations.c.kind == LocationKind.INTERNAL.value)
+            where.append(loc_c.in_(places))
         if query.status is not None:
             status_id = self._lookup("status", query.status)
             if status_id is None:
@@ -595,13 +617,21 @@ class SqlSession:
 
     @staticmethod
     def _subtree(path: str) -> sa.Select[Any]:
+        """The ids of ``path`` and every location below it: the path itself and the range
+        from "path/" up to (not including) "path0" ("/" sorts just before "0"), which the
+        unique index on paths finds without a scan, case-sensitively like ``under()``."""
         loc = t.locations
         return sa.select(loc.c.id).where(
-            (loc.c.path == path) | loc.c.path.like(_like_escape(path) + "/%", escape="\\")
+            (loc.c.path == path) | ((loc.c.path >= path + "/") & (loc.c.path < path + "0"))
         )
 
     def _ledger_sides(self, query: BalanceQuery) -> sa.Subquery | None:
-        """Both sides of every movement as signed rows, filtered by ``query``."""
+        """Both sides of every movement as signed rows, filtered by ``query`` (as of a time:
+        from the nearest checkpoint when one applies)."""
+        if query.as_of is not None:
+            from_checkpoint = checkpoints.as_of_sides(self, query)
+            if from_checkpoint is not None:
+                return from_checkpoint
         mv = t.movements
         selects = []
         for loc, status, container, sign in _SIDES:
@@ -805,7 +835,7 @@ class SqlSession:
             return
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
-            for row in self._conn.exec_driver_sql(*_balance_lookup(self._conn.dialect, chunk)):
+            for row in self._rows(*_balance_lookup(self._conn.dialect, chunk)):
                 idkey: _IdKey = (row[0], row[1], row[2], row[3], row[4], row[5])
                 self._base[idkey] = (int(row[6]), int(row[7]))
             self._absent.update(k for k in chunk if k not in self._base)
@@ -998,89 +1028,10 @@ class SqlSession:
             found.append((item_id, lot_id, serial or ""))
         return found
 
-    def _start_nodes(self, nodes: Iterable[NodeKey]) -> list[tuple[int, int, str]]:
-        """Resolve "any lot" to the lots the item (or serial) actually moved in."""
-        mv = t.movements
-        start: set[tuple[int, int, str]] = set()
-        for item_id, lot_id, serial in self._node_ids(nodes):
-            if lot_id is not None:
-                start.add((item_id, lot_id, serial))
-                continue
-            where = [mv.c.item_id == item_id]
-            if serial:
-                where.append(mv.c.serial == serial)
-            lots = self._conn.execute(sa.select(mv.c.lot_id).where(*where).distinct()).scalars()
-            start.update((item_id, int(lot), serial) for lot in lots)
-        return sorted(start)
-
     def edges(
         self, start: Iterable[NodeKey], *, downstream: bool, until: dt.datetime | None = None
     ) -> list[TracedEdge]:
-        start = list(start)
-        if downstream and self._leaves(start):
-            return []
-        self.flush()
-        nodes = self._start_nodes(start)
-        if not nodes:
-            return []
-        e = t.edges
-        near = (
-            (e.c.p_item, e.c.p_lot, e.c.p_serial)
-            if downstream
-            else (e.c.c_item, e.c.c_lot, e.c.c_serial)
-        )
-        far = (
-            (e.c.c_item, e.c.c_lot, e.c.c_serial)
-            if downstream
-            else (e.c.p_item, e.c.p_lot, e.c.p_serial)
-        )
-        when = [] if until is None else [e.c.effective_at <= codec.to_micros(until)]
-        found: list[Any] = []
-        for begin in range(0, len(nodes), _CHUNK):
-            chunk = nodes[begin : begin + _CHUNK]
-            rows = [
-                sa.select(
-                    sa.literal(i, sa.Integer).label("item"),
-                    sa.literal(lot, sa.Integer).label("lot"),
-                    sa.literal(serial, sa.String).label("serial"),
-                )
-                for i, lot, serial in chunk
-            ]
-            # A recursive CTE must start from a plain SELECT, so several seeds are wrapped.
-            if len(rows) == 1:
-                seeds = rows[0]
-            else:
-                union = sa.union_all(*rows).subquery("seeds")
-                seeds = sa.select(union.c.item, union.c.lot, union.c.serial)
-            reach = seeds.cte("reach", recursive=True)
-            r = reach.alias("r")
-            step = (
-                sa.select(far[0], far[1], far[2])
-                .join(
-                    r,
-                    (near[0] == r.c.item)
-                    & (near[1] == r.c.lot)
-                    & ((r.c.serial == "") | (near[2] == r.c.serial)),
-                )
-                .where(*when)
-            )
-            reach = reach.union(step)
-            stmt = (
-                sa.select(e)
-                .join(
-                    reach,
-                    (near[0] == reach.c.item)
-                    & (near[1] == reach.c.lot)
-                    & ((reach.c.serial == "") | (near[2] == reach.c.serial)),
-                )
-                .where(*when)
-                .distinct()
-            )
-            found.extend(self._conn.execute(stmt).all())
-        for kind, columns in (("item", ("p_item", "c_item")), ("lot", ("p_lot", "c_lot"))):
-            self._load_names(kind, (row._mapping[c] for row in found for c in columns))
-        unique = {(row.tx_id, row.seq): row for row in found}
-        return [self._traced(unique[k]) for k in sorted(unique)]
+        return tracing.edges(self, start, downstream=downstream, until=until)
 
     def _leaves(self, nodes: list[NodeKey]) -> bool:
         """Whether no edge, stored or buffered, leaves any of these lots or serials.
@@ -1127,33 +1078,6 @@ class SqlSession:
             ),
         )
 
-    def _node_filter(
-        self, nodes: Iterable[NodeKey], table: sa.Table
-    ) -> sa.ColumnElement[bool] | None:
-        """A condition on ``table``'s item_id, lot_id and serial columns matching ``nodes``."""
-        lots: list[int] = []
-        serials: list[tuple[int, str]] = []
-        untracked: list[int] = []
-        for item_id, lot_id, serial in self._node_ids(nodes):
-            if serial:
-                serials.append((item_id, serial))
-            elif lot_id is not None:
-                lots.append(lot_id)
-            else:
-                untracked.append(item_id)
-        parts: list[sa.ColumnElement[bool]] = []
-        for begin in range(0, len(lots), _CHUNK * 10):
-            parts.append(table.c.lot_id.in_(lots[begin : begin + _CHUNK * 10]))
-        for begin in range(0, len(serials), _CHUNK):
-            pairs = serials[begin : begin + _CHUNK]
-            parts.append(sa.tuple_(table.c.item_id, table.c.serial).in_(pairs))
-        if untracked:
-            parts.append(table.c.item_id.in_(untracked))
-        return sa.or_(*parts) if parts else None
-
-    def _kind_ids(self, kinds: Collection[LocationKind]) -> sa.Select[Any]:
-        return sa.select(t.locations.c.id).where(t.locations.c.kind.in_([k.value for k in kinds]))
-
     def movements_of(
         self,
         nodes: Iterable[NodeKey],
@@ -1162,88 +1086,31 @@ class SqlSession:
         out_of: Collection[LocationKind] = (),
         until: dt.datetime | None = None,
     ) -> list[LedgerLine]:
-        self.flush()
-        wanted = list(nodes)
-        condition = self._node_filter(wanted, t.movements)
-        if condition is None or not (into or out_of):
-            return []
-        mv = t.movements
-        sides = []
-        if into:
-            sides.append(mv.c.dst_loc.in_(self._kind_ids(into)))
-        if out_of:
-            sides.append(mv.c.src_loc.in_(self._kind_ids(out_of)))
-        where = [condition, sa.or_(*sides)]
-        if until is not None:
-            where.append(mv.c.effective_at <= codec.to_micros(until))
-        tx = t.transactions
-        stmt = (
-            sa.select(
-                mv,
-                tx.c.kind,
-                tx.c.counterparty,
-                tx.c.refs,
-                tx.c.reverses,
-            )
-            .join(tx, tx.c.id == mv.c.tx_id)
-            .where(*where)
-            .order_by(mv.c.tx_id, mv.c.line)
-        )
-        rows = self._conn.execute(stmt).all()
-        self._load_movement_names(rows)
-        refs: dict[str | None, tuple[Reference, ...]] = {}
-        found = []
-        for r in rows:
-            if r.refs not in refs:
-                refs[r.refs] = codec.refs_from_text(r.refs)
-            found.append(
-                LedgerLine(
-                    transaction_id=int(r.tx_id),
-                    kind=TxKind(r.kind),
-                    effective_at=codec.from_micros(r.effective_at),
-                    counterparty=r.counterparty,
-                    refs=refs[r.refs],
-                    reverses=r.reverses,
-                    movement=self._movement(r),
-                )
-            )
-        return found
+        return tracing.movements_of(self, nodes, into=into, out_of=out_of, until=until)
 
     def balances_of(
-        self, nodes: Iterable[NodeKey], *, as_of: dt.datetime | None = None
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        as_of: dt.datetime | None = None,
+        kinds: Collection[LocationKind] | None = None,
     ) -> list[Balance]:
-        self.flush()
-        wanted = list(nodes)
-        if as_of is None:
-            b = t.balances
-            condition = self._node_filter(wanted, b)
-            if condition is None:
-                return []
-            cols = _BALANCE_KEY
-            stmt = sa.select(*cols, b.c.qty).where(b.c.qty != 0, condition)
-            rows = self._conn.execute(stmt).all()
-        else:
-            mv = t.movements
-            condition = self._node_filter(wanted, mv)
-            if condition is None:
-                return []
-            selects = [
-                _side(*columns).where(condition, mv.c.effective_at <= codec.to_micros(as_of))
-                for columns in _SIDES
-            ]
-            grouped = self._grouped(sa.union_all(*selects).subquery("sides")).subquery()
-            rows = self._conn.execute(sa.select(grouped).where(grouped.c.qty != 0)).all()
-        members = NodeSet(wanted)
-        return [b for b in self._balances_from(rows) if (b.item, b.lot, b.serial) in members]
+        return tracing.balances_of(self, nodes, as_of=as_of, kinds=kinds)
+
+    def exposures(
+        self,
+        nodes: Iterable[NodeKey],
+        *,
+        until: dt.datetime | None = None,
+        through: int | None = None,
+    ) -> list[CustomerExposure]:
+        return tracing.exposures(self, nodes, until=until, through=through)
 
     def replay(self) -> Iterator[Balance]:
-        self.flush()
-        sides = self._ledger_sides(BalanceQuery(internal_only=False))
-        assert sides is not None
-        grouped = self._grouped(sides).subquery()
-        result = self._conn.execute(sa.select(grouped).where(grouped.c.qty != 0))
-        while rows := result.fetchmany(10_000):
-            yield from self._balances_from(rows)
+        return checkpoints.replay(self)
+
+    def projection_drift(self, *, limit: int) -> list[tuple[PositionKey, Decimal, Decimal]]:
+        return checkpoints.drift(self, limit)
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -1258,14 +1125,14 @@ class SqlSession:
                 at,
                 to_micros(tx.recorded_at),
                 tx.key,
-                fingerprint if tx.key is not None else None,
+                None if tx.key is None or fingerprint is None else bytes.fromhex(fingerprint),
                 codec.refs_text(tx.refs) if tx.refs else None,
                 tx.counterparty,
                 tx.actor,
                 tx.reason,
                 tx.reverses,
-                tx.prev_hash,
-                tx.hash,
+                bytes.fromhex(tx.prev_hash),
+                bytes.fromhex(tx.hash),
             )
         )
         self._txs[tx.id] = tx
@@ -1369,11 +1236,7 @@ class SqlSession:
             elif k in self._absent:
                 self._absent.discard(k)
                 self._base[k] = (delta, last)
-        self._conn.execute(
-            sa.update(t.head)
-            .where(t.head.c.id == 1)
-            .values(last_tx=self._head[0], last_hash=self._head[1])
-        )
+        self._rows(_UPDATE_HEAD, self._head)
         self._tx_rows, self._mv_rows = [], []
         self._pending, self._pending_serials = {}, {}
         self._edge_rows, self._event_rows, self._cstate = [], [], {}
@@ -1381,9 +1244,18 @@ class SqlSession:
     def _driver_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
             return
-        if self._conn.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
-        self._conn.exec_driver_sql(sql, rows)
+        cursor = self._cursor
+        if cursor is None:
+            if self._conn.dialect.paramstyle != "qmark":
+                sql = sql.replace("?", "%s")
+            self._conn.exec_driver_sql(sql, rows)
+        elif len(rows) == 1:
+            self._rows(sql, rows[0])
+        else:
+            try:
+                cursor.executemany(sql, rows)
+            except self._conn.dialect.loaded_dbapi.Error as e:
+                raise _driver_error(sql, rows, e, self._conn.dialect) from e
 
     def _insert(self, table: sa.Table) -> Any:
         if self._conn.dialect.name == "postgresql":
@@ -1401,47 +1273,11 @@ class SqlSession:
             },
         )
 
-    def rebuild_projection(self) -> None:
-        self.flush()
-        sides = self._ledger_sides(BalanceQuery(internal_only=False))
-        assert sides is not None
-        grouped = self._grouped(sides)
-        self._conn.execute(sa.delete(t.balances))
-        self._absent.clear()
-        b = t.balances
-        self._conn.execute(
-            sa.insert(b).from_select(
-                [
-                    "item_id",
-                    "lot_id",
-                    "serial",
-                    "location_id",
-                    "status_id",
-                    "container_id",
-                    "qty",
-                    "last_at",
-                ],
-                grouped,
-            )
-        )
-        self._base.clear()
-        ev, cs = t.container_events, t.container_state
-        latest = (
-            sa.select(ev.c.container_id, sa.func.max(ev.c.tx_id * 100_000 + ev.c.seq).label("at"))
-            .group_by(ev.c.container_id)
-            .subquery()
-        )
-        self._conn.execute(sa.delete(cs))
-        self._conn.execute(
-            sa.insert(cs).from_select(
-                ["container_id", "parent_id", "location_id"],
-                sa.select(ev.c.container_id, ev.c.parent_id, ev.c.location_id).join(
-                    latest,
-                    (latest.c.container_id == ev.c.container_id)
-                    & (latest.c.at == ev.c.tx_id * 100_000 + ev.c.seq),
-                ),
-            )
-        )
+    def rebuild_projection(self, *, progress: Callable[[int], None] | None = None) -> None:
+        checkpoints.rebuild_projection(self, progress)
+
+    def checkpoint(self) -> int:
+        return checkpoints.take(self)
 
     # -- reservations (see _reservations.py) ------------------------------------------------
 
@@ -1500,13 +1336,37 @@ class SqlSession:
         self.flush()
         if self._master_dirty:
             self._version += 1
-            self._conn.execute(
-                sa.update(t.head).where(t.head.c.id == 1).values(master_version=self._version)
-            )
+            self._rows("UPDATE sl_head SET master_version = ? WHERE id = 1", (self._version,))
 
     def committed(self) -> None:
         """Publish what this block learnt to the store's caches, after a successful commit."""
         self._store._publish(self._new, self._records, self._version, since=self._since)
+
+
+#: The head row, and whether anything is reserved, read first by every SQLite block.
+_HEAD_SQLITE = (
+    "SELECT last_tx, last_hash, master_version, EXISTS (SELECT 1 FROM sl_reservations) "
+    "FROM sl_head WHERE id = 1"
+)
+_UPDATE_HEAD = "UPDATE sl_head SET last_tx = ?, last_hash = ? WHERE id = 1"
+
+
+def _digest_text(value: bytes | str) -> str:
+    """A stored SHA-256 digest as the 64 hex characters the records carry.
+
+    Text is returned as it is: only a hand-edited row holds text there, and ``verify()`` then
+    reports that transaction as altered rather than failing to read it.
+    """
+    return value if isinstance(value, str) else bytes(value).hex()
+
+
+def _driver_error(
+    sql: str, params: Any, error: Exception, dialect: sa.Dialect
+) -> sa.exc.StatementError:
+    """A driver's own error as SQLAlchemy would have wrapped it, so the store translates it."""
+    return sa.exc.DBAPIError.instance(
+        sql, params, error, dialect.loaded_dbapi.Error, dialect=dialect
+    )
 
 
 def _ids_in(column: sa.ColumnElement[Any], ids: list[int]) -> sa.ColumnElement[bool]:

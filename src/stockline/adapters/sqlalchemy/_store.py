@@ -65,6 +65,8 @@ class SqlAlchemyStockStore:
     _cache: dict[tuple[str, object], object] = attrs.field(factory=dict, init=False)
     _cache_version: int = attrs.field(default=-1, init=False)
     _cache_lock: threading.Lock = attrs.field(factory=threading.Lock, init=False)
+    # The cache's derived entries ("index"), dropped when master data change.
+    _derived: set[tuple[str, object]] = attrs.field(factory=set, init=False)
     # A single shared connection (SQLite in memory) must not be used by two threads at once.
     _single: threading.RLock | None = attrs.field(default=None, init=False)
     # The host's connection, when postings join the host's own transaction.
@@ -278,6 +280,8 @@ class SqlAlchemyStockStore:
         with self._cache_lock:
             if version == self._cache_version:
                 self._cache[(entity, key)] = record
+                if entity == "index":
+                    self._derived.add((entity, key))
 
     def _publish(
         self,
@@ -300,10 +304,11 @@ class SqlAlchemyStockStore:
             if version != self._cache_version:
                 if since is not None and since == self._cache_version:
                     # Derived entries (the location index) may be stale; records are replaced.
-                    for key in [k for k in self._cache if k[0] == "index"]:
-                        del self._cache[key]
+                    for key in self._derived:
+                        self._cache.pop(key, None)
                 else:
                     self._cache.clear()
+                self._derived.clear()
                 self._cache_version = version
             self._cache.update(records)
 

@@ -1,0 +1,353 @@
+"""Replaying the ledger in SQL, for :class:`SqlSession`: as-of balances from checkpoints, the
+projection rebuilt in chunks of transaction ids (constant memory, with progress), and the
+projection compared with the replay in the database, so only differences come back.
+
+Checkpoints. Checkpoint *k* is taken after transaction ``X_k``: a snapshot of the non-zero
+internal balances then (the fold of every transaction up to ``X_k``), with ``T_k`` the latest
+effective time among those transactions, so every movement it holds is effective by ``T_k``.
+The balance of internal stock as of a time ``t`` is then, for the last checkpoint *c* with
+``T_c <= t``:
+
+* the snapshot of *c*,
+* plus the movements of the transactions after ``X_c`` up to the next checkpoint's ``X_{c+1}``
+  (or the head) effective by ``t``: one interval of the ledger, read by primary key,
+* plus the movements after ``X_{c+1}`` effective by ``t``. Each was posted after some
+  checkpoint *k - 1* >= *c + 1* was taken yet is effective before ``T_{c+1} <= T_{k-1}``: it
+  was back-dated behind that checkpoint. Taking checkpoint *k* records every such late
+  movement of its interval (effective by ``T_{k-1}``) in ``sl_checkpoint_late``, so these are
+  found by key too.
+
+Nothing already written changes when a back-dated transaction is posted: it is an ordinary
+row after the last checkpoint, and the next checkpoint records it as late. Answers with
+``known_at`` (what was recorded by then) and lot-level answers (a lot's own movements are few,
+found by index) fold the ledger as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from stockline.adapters.sqlalchemy import _codec as codec
+from stockline.adapters.sqlalchemy import _schema as t
+from stockline.ledger._master import LocationKind
+from stockline.ledger._queries import BalanceQuery
+from stockline.ledger._records import Balance, PositionKey
+from stockline.ledger._time import to_micros
+
+if TYPE_CHECKING:
+    from stockline.adapters.sqlalchemy._session import SqlSession
+
+__all__ = ["as_of_sides", "drift", "rebuild_projection", "replay", "take"]
+
+#: Transactions folded per statement of a rebuild (and between two progress calls).
+CHUNK = 100_000
+#: How many checkpoints a rebuild spreads over the ledger's history (at most one per chunk,
+#: plus one at the head). Each holds every non-zero internal balance, so they are kept few:
+#: an as-of answer for an item reads the item's index from its checkpoint on, not a span of
+#: the ledger, so sparse checkpoints cost it little.
+REBUILD_CHECKPOINTS = 16
+
+_KEY = ("item_id", "lot_id", "serial", "location_id", "status_id", "container_id")
+
+
+def _sides(lo: int | None = None, hi: int | None = None) -> sa.Subquery:
+    """Both sides of the movements of transactions ``lo < id <= hi`` as signed rows."""
+    from stockline.adapters.sqlalchemy._session import _SIDES, _side
+
+    mv = t.movements
+    where = []
+    if lo is not None:
+        where.append(mv.c.tx_id > lo)
+    if hi is not None:
+        where.append(mv.c.tx_id <= hi)
+    return sa.union_all(*(_side(*columns).where(*where) for columns in _SIDES)).subquery("sides")
+
+
+def _fold(sides: sa.Subquery) -> sa.Select[Any]:
+    keys = [sides.c[c] for c in _KEY]
+    return sa.select(
+        *keys,
+        sa.func.sum(sides.c.qty).label("qty"),
+        sa.func.max(sides.c.effective_at).label("last_at"),
+    ).group_by(*keys)
+
+
+def replay(s: SqlSession) -> Iterator[Balance]:
+    """See :meth:`~stockline.adapters.LedgerReader.replay`: streamed from one grouped query."""
+    s.flush()
+    grouped = _fold(_sides()).subquery()
+    result = s._conn.execute(sa.select(grouped).where(grouped.c.qty != 0))
+    while rows := result.fetchmany(10_000):
+        yield from s._balances_from(rows)
+
+
+def rebuild_projection(s: SqlSession, progress: Callable[[int], None] | None = None) -> None:
+    """Replace ``sl_balances`` with the fold of the ledger, ``CHUNK`` transactions a
+    statement, and the checkpoints with ``REBUILD_CHECKPOINTS`` spread over the history.
+
+    Each chunk is grouped in the database and added to the rows of the chunks before it (an
+    upsert), so memory stays flat however long the ledger and ``progress`` can be told how far
+    it got. Zero rows are kept, as the incremental projection keeps them.
+    """
+    s.flush()
+    b = t.balances
+    head = int(s.head()[0])
+    s._conn.execute(sa.delete(b))
+    s._absent.clear()
+    s._base.clear()
+    insert = s._insert(b)
+    upsert = insert.on_conflict_do_update(
+        index_elements=[b.c[c] for c in _KEY],
+        set_={
+            "qty": b.c.qty + insert.excluded.qty,
+            "last_at": sa.case(
+                (insert.excluded.last_at > b.c.last_at, insert.excluded.last_at),
+                else_=b.c.last_at,
+            ),
+        },
+    )
+    for table in (t.checkpoint_late, t.checkpoint_balances, t.checkpoints):
+        s._conn.execute(sa.delete(table))
+    every = max(1, -(-head // (REBUILD_CHECKPOINTS * CHUNK))) * CHUNK
+    for lo in range(0, head, CHUNK):
+        hi = min(lo + CHUNK, head)
+        # "WHERE true": SQLite needs a WHERE before ON CONFLICT to parse an upsert's SELECT.
+        fold = _fold(_sides(lo, hi)).where(sa.true())
+        s._conn.execute(upsert.from_select([*_KEY, "qty", "last_at"], fold))
+        if hi % every == 0 or hi == head:
+            _take(s, hi)
+        if progress is not None:
+            progress(hi - lo)
+    _rebuild_container_state(s)
+
+
+# -- checkpoints -------------------------------------------------------------------------
+
+
+def take(s: SqlSession) -> int:
+    """Take a checkpoint after the last transaction (none if one is there already); return
+    the id of the transaction it is taken after."""
+    s.flush()
+    return _take(s, int(s.head()[0]))
+
+
+def _take(s: SqlSession, through: int) -> int:
+    """Checkpoint the projection, which must be the fold of transactions up to ``through``."""
+    cp, tx, mv = t.checkpoints, t.transactions, t.movements
+    last = s._conn.execute(
+        sa.select(cp.c.id, cp.c.through_tx, cp.c.cutoff).order_by(cp.c.id.desc()).limit(1)
+    ).first()
+    after = 0 if last is None else int(last.through_tx)
+    if through <= after:
+        return after
+    newest = s._conn.execute(
+        sa.select(sa.func.max(tx.c.effective_at)).where(tx.c.id > after, tx.c.id <= through)
+    ).scalar_one()
+    cutoff = int(newest) if last is None else max(int(last.cutoff), int(newest))
+    cp_id = s._conn.execute(
+        sa.insert(cp).values(through_tx=through, cutoff=cutoff)
+    ).inserted_primary_key
+    assert cp_id is not None
+    new_id = int(cp_id[0])
+    if last is not None:
+        # Movements of this interval effective by the previous checkpoint's cutoff.
+        s._conn.execute(
+            sa.insert(t.checkpoint_late).from_select(
+                ["tx_id", "line", "checkpoint_id"],
+                sa.select(mv.c.tx_id, mv.c.line, sa.literal(new_id, sa.Integer)).where(
+                    mv.c.tx_id > after,
+                    mv.c.tx_id <= through,
+                    mv.c.effective_at <= int(last.cutoff),
+                ),
+            )
+        )
+    b = t.balances
+    internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
+    s._conn.execute(
+        sa.insert(t.checkpoint_balances).from_select(
+            ["checkpoint_id", *_KEY, "qty"],
+            sa.select(sa.literal(new_id, sa.Integer), *(b.c[c] for c in _KEY), b.c.qty).where(
+                b.c.qty != 0, b.c.location_id.in_(internal)
+            ),
+        )
+    )
+    return through
+
+
+def as_of_sides(s: SqlSession, query: BalanceQuery) -> sa.Subquery | None:
+    """Signed balance rows whose sum per key is the internal balance as of ``query.as_of``,
+    from the nearest checkpoint (see the module's docstring); ``None`` when no checkpoint
+    applies (then the caller folds the ledger up to that time)."""
+    if (
+        query.as_of is None
+        or query.known_at is not None
+        or not query.internal_only
+        or (query.item is not None and query.lot is not None)
+    ):
+        return None
+    cp = t.checkpoints
+    until = to_micros(query.as_of)
+    later = cp.alias("later")
+    found = s._conn.execute(
+        sa.select(
+            cp.c.id,
+            cp.c.through_tx,
+            cp.c.cutoff,
+            sa.select(sa.func.min(later.c.through_tx))
+            .where(later.c.id > cp.c.id)
+            .scalar_subquery()
+            .label("following"),
+            sa.select(sa.func.max(later.c.through_tx)).scalar_subquery().label("newest"),
+        )
+        .where(cp.c.cutoff <= until)
+        .order_by(cp.c.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    base, cutoff, last = int(found.through_tx), int(found.cutoff), int(found.newest)
+    following = found.following
+    cb = t.checkpoint_balances
+    where = s._filters(
+        query,
+        (
+            cb.c.item_id,
+            cb.c.lot_id,
+            cb.c.serial,
+            cb.c.location_id,
+            cb.c.status_id,
+            cb.c.container_id,
+        ),
+    )
+    if where is None:
+        return None
+    selects: list[sa.Select[Any]] = [
+        sa.select(
+            *(cb.c[c].label(c) for c in _KEY),
+            cb.c.qty.label("qty"),
+            sa.literal(0, sa.BigInteger).label("effective_at"),
+        ).where(cb.c.checkpoint_id == found.id, *where)
+    ]
+    mv = t.movements
+    for side in _SIDE_COLUMNS:
+        side_where = s._filters(query, side[:6])
+        # The same conditions on "item_id + 0", "lot_id + 0" and "location + 0", which no
+        # index serves: for the parts read by transaction id (late rows, the tail), so the
+        # planner drives them by key, not through the item's or the locations' whole history.
+        by_key = s._filters(query, (side[0] + 0, side[1] + 0, side[2], side[3] + 0, *side[4:6]))
+        if side_where is None or by_key is None:
+            return None
+        row = (
+            *(c.label(name) for c, name in zip(side[:6], _KEY, strict=True)),
+            (mv.c.qty * side[6]).label("qty"),
+            mv.c.effective_at.label("effective_at"),
+        )
+        if query.item is not None:
+            # The item's movements effective after the checkpoint's cutoff (its index holds
+            # the effective time), posted by the newest checkpoint; then the late ones of the
+            # intervals since, effective by the cutoff.
+            selects.append(
+                sa.select(*row).where(
+                    mv.c.effective_at > cutoff,
+                    mv.c.effective_at <= until,
+                    mv.c.tx_id <= last,
+                    *side_where,
+                )
+            )
+            selects.append(sa.select(*row).where(_late(base), mv.c.effective_at <= cutoff, *by_key))
+        else:
+            # The interval up to the next checkpoint by key; then the late ones after it.
+            upto = last if following is None else int(following)
+            selects.append(
+                sa.select(*row).where(
+                    mv.c.tx_id > base,
+                    mv.c.tx_id <= upto,
+                    mv.c.effective_at <= until,
+                    *by_key,
+                )
+            )
+            selects.append(sa.select(*row).where(_late(upto), mv.c.effective_at <= until, *by_key))
+        # Whatever was posted after the newest checkpoint (none of it recorded yet).
+        selects.append(
+            sa.select(*row).where(mv.c.tx_id > last, mv.c.effective_at <= until, *by_key)
+        )
+    return sa.union_all(*selects).subquery("sides")
+
+
+def _late(after: int) -> sa.ColumnElement[bool]:
+    """Movements recorded as late, posted after transaction ``after``: looked up by key from
+    the (few) rows of ``sl_checkpoint_late``."""
+    late, mv = t.checkpoint_late, t.movements
+    return sa.tuple_(mv.c.tx_id, mv.c.line).in_(
+        sa.select(late.c.tx_id, late.c.line).where(late.c.tx_id > after)
+    )
+
+
+_M = t.movements
+#: Each side of a movement: its key columns and the sign of its quantity.
+_SIDE_COLUMNS = (
+    (_M.c.item_id, _M.c.lot_id, _M.c.serial, _M.c.dst_loc, _M.c.dst_status, _M.c.dst_container, 1),
+    (_M.c.item_id, _M.c.lot_id, _M.c.serial, _M.c.src_loc, _M.c.src_status, _M.c.src_container, -1),
+)
+
+
+def _rebuild_container_state(s: SqlSession) -> None:
+    ev, cs = t.container_events, t.container_state
+    latest = (
+        sa.select(ev.c.container_id, sa.func.max(ev.c.tx_id * 100_000 + ev.c.seq).label("at"))
+        .group_by(ev.c.container_id)
+        .subquery()
+    )
+    s._conn.execute(sa.delete(cs))
+    s._conn.execute(
+        sa.insert(cs).from_select(
+            ["container_id", "parent_id", "location_id"],
+            sa.select(ev.c.container_id, ev.c.parent_id, ev.c.location_id).join(
+                latest,
+                (latest.c.container_id == ev.c.container_id)
+                & (latest.c.at == ev.c.tx_id * 100_000 + ev.c.seq),
+            ),
+        )
+    )
+
+
+# -- checking --------------------------------------------------------------------------
+
+
+def drift(s: SqlSession, limit: int) -> list[tuple[PositionKey, Decimal, Decimal]]:
+    """See :meth:`~stockline.adapters.LedgerReader.projection_drift`: the stored projection
+    and the fold of the ledger joined in the database, only the differing keys returned."""
+    s.flush()
+    b = t.balances
+    # CTEs, each computed once though both halves below read them.
+    fold = _fold(_sides()).cte("fold")
+    stored = sa.select(*(b.c[c] for c in _KEY), b.c.qty).where(b.c.qty != 0).cte("stored")
+    on = sa.and_(*(stored.c[c] == fold.c[c] for c in _KEY))
+    # Stored keys the fold disagrees with (or lacks), then folded keys nothing is stored for.
+    kept = (
+        sa.select(
+            *(stored.c[c] for c in _KEY),
+            stored.c.qty.label("have"),
+            sa.func.coalesce(fold.c.qty, 0).label("want"),
+        )
+        .select_from(stored.outerjoin(fold, on))
+        .where(sa.or_(fold.c.qty.is_(None), fold.c.qty != stored.c.qty))
+    )
+    lost = (
+        sa.select(
+            *(fold.c[c] for c in _KEY),
+            sa.literal(0, sa.BigInteger).label("have"),
+            fold.c.qty.label("want"),
+        )
+        .select_from(fold.outerjoin(stored, on))
+        .where(stored.c.qty.is_(None), fold.c.qty != 0)
+    )
+    rows = s._conn.execute(sa.union_all(kept, lost).limit(limit)).all()
+    for kind, index in (("item", 0), ("lot", 1), ("location", 3), ("status", 4), ("container", 5)):
+        s._load_names(kind, (r[index] for r in rows))
+    found = [(s._key_of(r), codec.from_qty(int(r.have)), codec.from_qty(int(r.want))) for r in rows]
+    return sorted(found, key=lambda d: tuple(map(str, d[0])))

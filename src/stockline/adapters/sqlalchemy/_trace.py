@@ -1,0 +1,348 @@
+"""Genealogy reads in SQL, for :class:`SqlSession`: the movements and balances of a set of
+lots or serials, and what each customer received of them, grouped in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from stockline.adapters.sqlalchemy import _codec as codec
+from stockline.adapters.sqlalchemy import _schema as t
+from stockline.genealogy._recall import CustomerExposure
+from stockline.ledger._master import LocationKind
+from stockline.ledger._records import (
+    Balance,
+    LedgerLine,
+    NodeKey,
+    NodeSet,
+    Reference,
+    TracedEdge,
+    TxKind,
+)
+
+if TYPE_CHECKING:
+    from stockline.adapters.sqlalchemy._session import SqlSession
+
+__all__ = ["balances_of", "edges", "exposures", "movements_of"]
+
+_CHUNK = 4000
+#: Start nodes per recursive query.
+_SEEDS = 400
+_SIDES = (
+    ("dst_loc", "dst_status", "dst_container", 1),
+    ("src_loc", "src_status", "src_container", -1),
+)
+
+
+def kind_ids(kinds: Collection[LocationKind]) -> sa.Select[Any]:
+    """The ids of the locations of these kinds, as a subquery."""
+    return sa.select(t.locations.c.id).where(t.locations.c.kind.in_([k.value for k in kinds]))
+
+
+def edges(
+    s: SqlSession, start: Iterable[NodeKey], *, downstream: bool, until: dt.datetime | None = None
+) -> list[TracedEdge]:
+    """See :meth:`~stockline.adapters.LedgerReader.edges`: a recursive CTE over ``sl_edges``
+    from the start nodes (in chunks of seeds), every edge reached read once."""
+    start = list(start)
+    if downstream and s._leaves(start):
+        return []
+    s.flush()
+    nodes = _start_nodes(s, start)
+    if not nodes:
+        return []
+    e = t.edges
+    near = (
+        (e.c.p_item, e.c.p_lot, e.c.p_serial)
+        if downstream
+        else (e.c.c_item, e.c.c_lot, e.c.c_serial)
+    )
+    far = (
+        (e.c.c_item, e.c.c_lot, e.c.c_serial)
+        if downstream
+        else (e.c.p_item, e.c.p_lot, e.c.p_serial)
+    )
+    when = [] if until is None else [e.c.effective_at <= codec.to_micros(until)]
+    found: list[Any] = []
+    for begin in range(0, len(nodes), _SEEDS):
+        chunk = nodes[begin : begin + _SEEDS]
+        rows = [
+            sa.select(
+                sa.literal(i, sa.Integer).label("item"),
+                sa.literal(lot, sa.Integer).label("lot"),
+                sa.literal(serial, sa.String).label("serial"),
+            )
+            for i, lot, serial in chunk
+        ]
+        # A recursive CTE must start from a plain SELECT, so several seeds are wrapped.
+        if len(rows) == 1:
+            seeds = rows[0]
+        else:
+            union = sa.union_all(*rows).subquery("seeds")
+            seeds = sa.select(union.c.item, union.c.lot, union.c.serial)
+        reach = seeds.cte("reach", recursive=True)
+        r = reach.alias("r")
+        step = (
+            sa.select(far[0], far[1], far[2])
+            .join(
+                r,
+                (near[0] == r.c.item)
+                & (near[1] == r.c.lot)
+                & ((r.c.serial == "") | (near[2] == r.c.serial)),
+            )
+            .where(*when)
+        )
+        reach = reach.union(step)
+        stmt = (
+            sa.select(e)
+            .join(
+                reach,
+                (near[0] == reach.c.item)
+                & (near[1] == reach.c.lot)
+                & ((reach.c.serial == "") | (near[2] == reach.c.serial)),
+            )
+            .where(*when)
+            .distinct()
+        )
+        found.extend(s._conn.execute(stmt).all())
+    s._load_names("item", {row.p_item for row in found} | {row.c_item for row in found})
+    s._load_names("lot", {row.p_lot for row in found} | {row.c_lot for row in found})
+    unique = {(row.tx_id, row.seq): row for row in found}
+    return [s._traced(unique[k]) for k in sorted(unique)]
+
+
+def _start_nodes(s: SqlSession, nodes: Iterable[NodeKey]) -> list[tuple[int, int, str]]:
+    """Resolve "any lot" to the lots the item (or serial) actually moved in."""
+    mv = t.movements
+    start: set[tuple[int, int, str]] = set()
+    for item_id, lot_id, serial in s._node_ids(nodes):
+        if lot_id is not None:
+            start.add((item_id, lot_id, serial))
+            continue
+        where = [mv.c.item_id == item_id]
+        if serial:
+            where.append(mv.c.serial == serial)
+        lots = s._conn.execute(sa.select(mv.c.lot_id).where(*where).distinct()).scalars()
+        start.update((item_id, int(lot), serial) for lot in lots)
+    return sorted(start)
+
+
+def node_filter(
+    s: SqlSession, nodes: Iterable[NodeKey], table: sa.Table
+) -> sa.ColumnElement[bool] | None:
+    """A condition on ``table``'s item_id, lot_id and serial columns matching ``nodes`` (a
+    superset for serials of a named lot: callers keep exact members with a ``NodeSet``).
+
+    Lots are matched as ``item_id IN (...) AND lot_id IN (...)``: both lead the movement index
+    and the balance key, so each lot is found by index however long the ledger (a bare
+    ``lot_id IN`` would scan). A lot id belongs to one item, so the pair is exact.
+    """
+    lots: dict[int, set[int]] = {}
+    serials: list[tuple[int, str]] = []
+    untracked: list[int] = []
+    for item_id, lot_id, serial in s._node_ids(nodes):
+        if serial:
+            serials.append((item_id, serial))
+        elif lot_id is not None:
+            lots.setdefault(item_id, set()).add(lot_id)
+        else:
+            untracked.append(item_id)
+    parts: list[sa.ColumnElement[bool]] = []
+    for item_id, ids in sorted(lots.items()):
+        ordered = sorted(ids)
+        for begin in range(0, len(ordered), _CHUNK):
+            parts.append(
+                (table.c.item_id == item_id) & table.c.lot_id.in_(ordered[begin : begin + _CHUNK])
+            )
+    for begin in range(0, len(serials), _CHUNK):
+        pairs = serials[begin : begin + _CHUNK]
+        parts.append(sa.tuple_(table.c.item_id, table.c.serial).in_(pairs))
+    if untracked:
+        parts.append(table.c.item_id.in_(untracked))
+    return sa.or_(*parts) if parts else None
+
+
+def movements_of(
+    s: SqlSession,
+    nodes: Iterable[NodeKey],
+    *,
+    into: Collection[LocationKind] = (),
+    out_of: Collection[LocationKind] = (),
+    until: dt.datetime | None = None,
+) -> list[LedgerLine]:
+    """See :meth:`~stockline.adapters.LedgerReader.movements_of`."""
+    s.flush()
+    wanted = list(nodes)
+    condition = node_filter(s, wanted, t.movements)
+    if condition is None or not (into or out_of):
+        return []
+    mv = t.movements
+    sides = []
+    if into:
+        sides.append(mv.c.dst_loc.in_(kind_ids(into)))
+    if out_of:
+        sides.append(mv.c.src_loc.in_(kind_ids(out_of)))
+    where = [condition, sa.or_(*sides)]
+    if until is not None:
+        where.append(mv.c.effective_at <= codec.to_micros(until))
+    tx = t.transactions
+    stmt = (
+        sa.select(mv, tx.c.kind, tx.c.counterparty, tx.c.refs, tx.c.reverses)
+        .join(tx, tx.c.id == mv.c.tx_id)
+        .where(*where)
+        .order_by(mv.c.tx_id, mv.c.line)
+    )
+    rows = s._conn.execute(stmt).all()
+    s._load_movement_names(rows)
+    refs: dict[str | None, tuple[Reference, ...]] = {}
+    kinds: dict[str, TxKind] = {}
+    found = []
+    for r in rows:
+        if r.refs not in refs:
+            refs[r.refs] = codec.refs_from_text(r.refs)
+        if r.kind not in kinds:
+            kinds[r.kind] = TxKind(r.kind)
+        found.append(
+            LedgerLine(
+                transaction_id=int(r.tx_id),
+                kind=kinds[r.kind],
+                effective_at=codec.from_micros(r.effective_at),
+                counterparty=r.counterparty,
+                refs=refs[r.refs],
+                reverses=r.reverses,
+                movement=s._movement(r),
+            )
+        )
+    return found
+
+
+def balances_of(
+    s: SqlSession,
+    nodes: Iterable[NodeKey],
+    *,
+    as_of: dt.datetime | None = None,
+    kinds: Collection[LocationKind] | None = None,
+) -> list[Balance]:
+    """See :meth:`~stockline.adapters.LedgerReader.balances_of`."""
+    from stockline.adapters.sqlalchemy._session import _BALANCE_KEY, _side
+
+    s.flush()
+    wanted = list(nodes)
+    if as_of is None:
+        b = t.balances
+        condition = node_filter(s, wanted, b)
+        if condition is None:
+            return []
+        where = [b.c.qty != 0, condition]
+        if kinds is not None:
+            where.append(b.c.location_id.in_(kind_ids(kinds)))
+        rows = s._conn.execute(sa.select(*_BALANCE_KEY, b.c.qty).where(*where)).all()
+    else:
+        mv = t.movements
+        condition = node_filter(s, wanted, mv)
+        if condition is None:
+            return []
+        selects = []
+        for loc, status, container, sign in _SIDES:
+            where = [condition, mv.c.effective_at <= codec.to_micros(as_of)]
+            if kinds is not None:
+                where.append(mv.c[loc].in_(kind_ids(kinds)))
+            selects.append(_side(loc, status, container, sign).where(*where))
+        grouped = s._grouped(sa.union_all(*selects).subquery("sides")).subquery()
+        rows = s._conn.execute(sa.select(grouped).where(grouped.c.qty != 0)).all()
+    members = NodeSet(wanted)
+    return [b for b in s._balances_from(rows) if (b.item, b.lot, b.serial) in members]
+
+
+def exposures(
+    s: SqlSession,
+    nodes: Iterable[NodeKey],
+    *,
+    until: dt.datetime | None = None,
+    through: int | None = None,
+) -> list[CustomerExposure]:
+    """See :meth:`~stockline.adapters.LedgerReader.exposures`: one ``GROUP BY`` over the
+    shipments of the nodes, so the rows read are the summaries, not the shipment lines."""
+    s.flush()
+    wanted = list(nodes)
+    mv, tx, loc = t.movements, t.transactions, t.locations
+    condition = node_filter(s, wanted, mv)
+    if condition is None:
+        return []
+    undo = tx.alias("undo")
+    undone = [undo.c.reverses == mv.c.tx_id]
+    where = [
+        condition,
+        loc.c.kind == LocationKind.CUSTOMER.value,
+        tx.c.kind != TxKind.REVERSAL.value,
+    ]
+    if until is not None:
+        where.append(mv.c.effective_at <= codec.to_micros(until))
+        undone.append(undo.c.effective_at <= codec.to_micros(until))
+    if through is not None:
+        where.append(mv.c.tx_id <= through)
+        undone.append(undo.c.id <= through)
+    where.append(~sa.exists().where(*undone))
+    customer = sa.func.coalesce(tx.c.counterparty, loc.c.path).label("customer")
+    if s._conn.dialect.name == "sqlite":
+        documents = sa.func.group_concat(sa.distinct(tx.c.refs))
+    else:
+        documents = sa.func.string_agg(sa.distinct(tx.c.refs), sa.literal_column("','"))
+    keys = (customer, mv.c.item_id, mv.c.lot_id, mv.c.serial)
+    stmt = (
+        sa.select(
+            *keys,
+            sa.func.sum(mv.c.qty).label("qty"),
+            sa.func.min(mv.c.effective_at).label("first_at"),
+            sa.func.max(mv.c.effective_at).label("last_at"),
+            documents.label("documents"),
+        )
+        .select_from(mv.join(tx, tx.c.id == mv.c.tx_id).join(loc, loc.c.id == mv.c.dst_loc))
+        .where(*where)
+        .group_by(*keys)
+    )
+    rows = s._conn.execute(stmt).all()
+    s._load_names("item", {r.item_id for r in rows})
+    s._load_names("lot", {r.lot_id for r in rows})
+    members = NodeSet(wanted)
+    items: dict[int, str] = {}
+    lots: dict[int, str | None] = {0: None}
+    found: dict[tuple[str, str, str, str], CustomerExposure] = {}
+    from_micros, from_qty = codec.from_micros, codec.from_qty
+    for customer_, item_id, lot_id, serial, qty, first_at, last_at, texts in rows:
+        item = items.get(item_id)
+        if item is None:
+            item = items[item_id] = s._name("item", item_id)
+        if lot_id in lots:
+            lot = lots[lot_id]
+        else:
+            lot = lots[lot_id] = s._name("lot", lot_id)[1]
+        if (item, lot, serial or None) not in members:
+            continue
+        # Ids and names correspond one to one, so each group is one row.
+        found[(customer_, item, lot or "", serial)] = CustomerExposure(
+            customer=customer_,
+            item=item,
+            lot=lot,
+            serial=serial or None,
+            quantity=from_qty(int(qty)),
+            first_shipped=from_micros(first_at),
+            last_shipped=from_micros(last_at),
+            documents=_documents(texts),
+        )
+    return [found[k] for k in sorted(found)]
+
+
+def _documents(text: str | None) -> tuple[str, ...]:
+    """The distinct references in an aggregated ``refs`` text (JSON arrays joined by commas)."""
+    if not text:
+        return ()
+    refs = json.loads(f"[{text}]")
+    if len(refs) == 1 and len(refs[0]) == 1:
+        ((kind, number),) = refs[0]
+        return (f"{kind}:{number}",)
+    return tuple(sorted({f"{kind}:{number}" for group in refs for kind, number in group}))
