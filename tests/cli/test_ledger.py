@@ -207,6 +207,26 @@ class TestVerify:
         assert "transaction 9" in result.stdout
 
 
+class TestRebuild:
+    def test_rebuild_restores_tampered_balances(self, demo_copy: Path) -> None:
+        """rebuild replaces a projection edited behind stockline's back with a replay of the
+        ledger, and verify then passes."""
+        with sqlite3.connect(demo_copy) as conn:
+            conn.execute("UPDATE sl_balances SET qty = qty + 1000000")
+        conn.close()
+        assert run("verify", "--db", str(demo_copy), cwd=demo_copy.parent).returncode == 3
+        result = run("rebuild", "--db", str(demo_copy), "--json", cwd=demo_copy.parent)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == {"rebuilt": True, "transactions": 17, "ok": True}
+        assert run("verify", "--db", str(demo_copy), cwd=demo_copy.parent).returncode == 0
+
+    def test_checkpoint_only(self, demo_copy: Path) -> None:
+        """--checkpoint-only takes one checkpoint after the last transaction."""
+        result = run("rebuild", "--db", str(demo_copy), "--checkpoint-only", cwd=demo_copy.parent)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "Took an as-of checkpoint after transaction 17."
+
+
 class TestMissingDatabase:
     @pytest.mark.parametrize(
         "command",
