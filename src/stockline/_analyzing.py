@@ -9,7 +9,6 @@ the ledger (:class:`~stockline.analytics.LedgerFold`).
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -46,17 +45,10 @@ _NOT_FINDINGS = frozenset({"quarantine"})
 
 def source_for(reader: LedgerReader) -> AnalyticsSource:
     """The analytics source for an open read view: the reader's own ``analytics()`` if it
-    offers one, set-based SQL for the SQLAlchemy store, else a fold over the ledger."""
+    offers one (the SQLAlchemy store's answers in set-based SQL), else a fold over the ledger."""
     offered = getattr(reader, "analytics", None)
     if callable(offered):
         return cast(AnalyticsSource, offered())
-    # Looked up in sys.modules rather than imported: a reader can only be a SqlSession if the
-    # SQL adapter was loaded already, and the in-memory store must never import SQLAlchemy.
-    session = sys.modules.get("stockline.adapters.sqlalchemy._session")
-    if session is not None and isinstance(reader, session.SqlSession):
-        from stockline.adapters.sqlalchemy._analytics import SqlAnalytics
-
-        return SqlAnalytics(reader)
     return LedgerFold(reader)
 
 

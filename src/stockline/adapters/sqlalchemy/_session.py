@@ -61,6 +61,7 @@ from stockline.ledger._time import to_micros
 from stockline.policies._records import Candidate
 
 if TYPE_CHECKING:
+    from stockline.adapters.sqlalchemy._analytics import SqlAnalytics
     from stockline.adapters.sqlalchemy._store import SqlAlchemyStockStore
 
 __all__ = ["SqlSession"]
@@ -1307,6 +1308,14 @@ class SqlSession:
 
     def release_reservations(self, order: str, line: str | None = None) -> list[Reservation]:
         return reserving.release(self, order, line)
+
+    # -- analytics (see _analytics.py) ------------------------------------------------------
+
+    def analytics(self) -> SqlAnalytics:
+        """The analytics of this view, answered in set-based SQL."""
+        from stockline.adapters.sqlalchemy._analytics import SqlAnalytics
+
+        return SqlAnalytics(self)
 
     # -- operational documents (see _documents.py) ------------------------------------------
 
