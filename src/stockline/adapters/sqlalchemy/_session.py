@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -771,7 +772,20 @@ class SqlSession:
                 params["lo"], params["hi"] = query.location + "/", query.location + "0"
                 if query.internal_only:
                     params["internal"] = LocationKind.INTERNAL.value
-        stmt = _total_statement(tuple(sorted(params)))
+        shape = tuple(sorted(params))
+        cursor = self._cursor
+        if cursor is not None:
+            # The lookup a warehouse makes most: straight to the driver (see _rows).
+            sql, names = _total_driver_sql(shape, len(params.get("locs", ())))
+            values: list[Any] = []
+            for name in names:
+                value = params[name]
+                if name == "locs":
+                    values.extend(value)
+                else:
+                    values.append(value)
+            return codec.from_qty(int(cursor.execute(sql, values).fetchone()[0]))
+        stmt = _total_statement(shape)
         return codec.from_qty(int(self._conn.execute(stmt, params).scalar_one()))
 
     def _location_ids(self, root: str | None, *, internal: bool) -> list[int]:
@@ -1486,31 +1500,56 @@ _BALANCE_KEY = (
 _SHORT_LIST = 64
 
 
+#: The on-hand filters: the condition each adds, with its parameters in order. "hi", "root"
+#: and "internal" ride along with "lo": the root, and "root/" up to "root0", is every path
+#: below the root and nothing else ("/" sorts just before "0").
+_TOTAL_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "item": ("item_id = :item", ("item",)),
+    "lot": ("lot_id = :lot", ("lot",)),
+    "serial": ("serial = :serial", ("serial",)),
+    "status": ("status_id = :status", ("status",)),
+    "container": ("container_id = :container", ("container",)),
+    "loc": ("location_id = :loc", ("loc",)),
+    "locs": ("location_id IN :locs", ("locs",)),
+    "lo": (
+        "location_id IN (SELECT id FROM sl_locations WHERE "
+        "(path = :root OR (path >= :lo AND path < :hi))",
+        ("root", "lo", "hi"),
+    ),
+}
+
+
+def _total_where(filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    parts: list[str] = []
+    names: list[str] = []
+    for f in filters:
+        if f in _TOTAL_FILTERS:
+            condition, params = _TOTAL_FILTERS[f]
+            if f == "lo":
+                condition += " AND kind = :internal)" if "internal" in filters else ")"
+                params += ("internal",) if "internal" in filters else ()
+            parts.append(condition)
+            names.extend(params)
+    return " AND ".join(parts) or "1 = 1", tuple(names)
+
+
 @functools.cache
 def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
     """The on-hand sum for one combination of filters (a handful exist, each built once)."""
-    columns = {
-        "item": "item_id = :item",
-        "lot": "lot_id = :lot",
-        "serial": "serial = :serial",
-        "status": "status_id = :status",
-        "container": "container_id = :container",
-        "loc": "location_id = :loc",
-        "locs": "location_id IN :locs",
-        # The root, and "root/" up to "root0": every path below the root and nothing else ("/"
-        # sorts just before "0"). "hi", "root" and "internal" ride along with "lo".
-        "lo": "location_id IN (SELECT id FROM sl_locations WHERE "
-        "(path = :root OR (path >= :lo AND path < :hi))"
-        + (" AND kind = :internal)" if "internal" in filters else ")"),
-        "hi": "",
-        "root": "",
-        "internal": "",
-    }
-    where = " AND ".join(columns[f] for f in filters if columns[f]) or "1 = 1"
+    where, _ = _total_where(filters)
     stmt = sa.text(f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}")
     if "locs" in filters:
         stmt = stmt.bindparams(sa.bindparam("locs", expanding=True))
     return stmt
+
+
+@functools.lru_cache(maxsize=512)
+def _total_driver_sql(filters: tuple[str, ...], locs: int) -> tuple[str, tuple[str, ...]]:
+    """:func:`_total_statement` for the SQLite driver: ``?`` placeholders (``locs`` of them
+    for a list of locations) and the names of the parameters in their order."""
+    where, names = _total_where(filters)
+    where = re.sub(r":\w+", "?", where.replace(":locs", "(" + ", ".join("?" * locs) + ")"))
+    return f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}", names
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -455,7 +455,12 @@ def _configure_sqlite(engine: sa.Engine, *, synchronous: str, wal: bool) -> None
         # IMMEDIATE takes the write lock up front: two writers that both read a balance and
         # then try to write would otherwise deadlock or fail on upgrade.
         immediate = conn.get_execution_options().get("stockline_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+            conn.exec_driver_sql(statement)
+        else:
+            # Nobody listens: straight to the driver, as the session sends its hot statements.
+            conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
 
 
 @contextmanager
