@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -12,11 +13,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from hypothesis import given
+from hypothesis import strategies as st
 
 import stockline as sl
 from stockline import errors
 from stockline.adapters import SqlAlchemyStockStore
+from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy._schema import METADATA
+from stockline.adapters.sqlalchemy._trace import _documents
+from stockline.ledger import Reference
 
 _MIGRATIONS = "adapters/sqlalchemy/migrations"
 
@@ -180,3 +186,27 @@ class TestConcurrentWriters:
         report = inv.verify()
         assert report.ok, report.problems
         inv.close()
+
+
+class TestShipmentDocuments:
+    """The recall summary reads each customer's documents from aggregated ``refs`` texts; the
+    common one-reference text is split by hand, everything else parsed as JSON."""
+
+    @given(
+        st.lists(
+            st.lists(
+                st.tuples(st.sampled_from(["SO", "BOL", 'Q"T', "ÄÖ"]), st.text(max_size=12)),
+                min_size=1,
+                max_size=3,
+            ),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    def test_same_as_json(self, groups: list[list[tuple[str, str]]]) -> None:
+        texts = [
+            codec.refs_text(tuple(Reference(type=k, number=n) for k, n in refs)) for refs in groups
+        ]
+        parsed = [json.loads(text) for text in texts if text]
+        expected = tuple(sorted({f"{k}:{n}" for group in parsed for k, n in group}))
+        assert _documents(",".join(t for t in texts if t)) == expected

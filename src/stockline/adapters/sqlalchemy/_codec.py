@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_timedelta = dt.timedelta
 
 
 def from_micros(value: int) -> dt.datetime:
@@ -51,7 +52,7 @@ def from_micros(value: int) -> dt.datetime:
     A plain ``datetime`` (pendulum's constructor costs twenty times more, on every row read);
     it compares equal to the pendulum times the in-memory store keeps.
     """
-    return _EPOCH + dt.timedelta(microseconds=value)
+    return _EPOCH + _timedelta(0, 0, value)  # positional: a third cheaper than microseconds=
 
 
 def to_qty(value: Decimal) -> int:

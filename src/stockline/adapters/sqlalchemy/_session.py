@@ -156,6 +156,23 @@ class SqlSession:
         except self._conn.dialect.loaded_dbapi.Error as e:
             raise _driver_error(sql, params, e, self._conn.dialect) from e
 
+    def _select(self, stmt: sa.Select[Any]) -> list[tuple[Any, ...]]:
+        """The rows of a big SELECT as plain tuples: through the driver where nobody listens
+        (SQLAlchemy's row objects cost more than the database's own work on a long result),
+        else through SQLAlchemy."""
+        cursor = self._cursor
+        if cursor is not None:
+            compiled = stmt.compile(
+                dialect=self._conn.dialect, compile_kwargs={"render_postcompile": True}
+            )
+            params = compiled.params
+            values = [params[name] for name in compiled.positiontup or ()]
+            # Integers and text need no conversion on their way to SQLite; anything else
+            # goes through SQLAlchemy's bind processing.
+            if all(type(v) is int or type(v) is str for v in values):
+                return self._rows(compiled.string, values)
+        return [tuple(row) for row in self._conn.execute(stmt)]
+
     # -- ids -------------------------------------------------------------------------------
 
     def _lookup(self, kind: str, key: Any) -> int | None:

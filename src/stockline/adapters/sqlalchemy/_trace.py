@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection, Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -305,42 +306,57 @@ def exposures(
         .where(*where)
         .group_by(*keys)
     )
-    rows = s._conn.execute(stmt).all()
-    s._load_names("item", {r.item_id for r in rows})
-    s._load_names("lot", {r.lot_id for r in rows})
+    rows = s._select(stmt)
+    s._load_names("item", {r[1] for r in rows})
+    s._load_names("lot", {r[2] for r in rows})
     members = NodeSet(wanted)
+    # The condition is exact for whole items and lots; only serials named within a lot need
+    # the exact check (node_filter reads a superset for them).
+    exact = not any(serial for _, _, serial in wanted)
     items: dict[int, str] = {}
     lots: dict[int, str | None] = {0: None}
-    found: dict[tuple[str, str, str, str], CustomerExposure] = {}
-    from_micros, from_qty = codec.from_micros, codec.from_qty
+    found: list[tuple[tuple[str, str, str, str], CustomerExposure]] = []
+    from_micros, from_qty, name = codec.from_micros, codec.from_qty, s._name
     for customer_, item_id, lot_id, serial, qty, first_at, last_at, texts in rows:
         item = items.get(item_id)
         if item is None:
-            item = items[item_id] = s._name("item", item_id)
+            item = items[item_id] = name("item", item_id)
         if lot_id in lots:
             lot = lots[lot_id]
         else:
-            lot = lots[lot_id] = s._name("lot", lot_id)[1]
-        if (item, lot, serial or None) not in members:
+            lot = lots[lot_id] = name("lot", lot_id)[1]
+        if not exact and (item, lot, serial or None) not in members:
             continue
-        # Ids and names correspond one to one, so each group is one row.
-        found[(customer_, item, lot or "", serial)] = CustomerExposure(
-            customer=customer_,
-            item=item,
-            lot=lot,
-            serial=serial or None,
-            quantity=from_qty(int(qty)),
-            first_shipped=from_micros(first_at),
-            last_shipped=from_micros(last_at),
-            documents=_documents(texts),
+        # Ids and names correspond one to one, so each group is one row and one key.
+        found.append(
+            (
+                (customer_, item, lot or "", serial),
+                CustomerExposure(
+                    customer=customer_,
+                    item=item,
+                    lot=lot,
+                    serial=serial or None,
+                    quantity=from_qty(int(qty)),
+                    first_shipped=from_micros(first_at),
+                    last_shipped=from_micros(last_at),
+                    documents=_documents(texts),
+                ),
+            )
         )
-    return [found[k] for k in sorted(found)]
+    found.sort(key=itemgetter(0))
+    return [exposure for _, exposure in found]
 
 
 def _documents(text: str | None) -> tuple[str, ...]:
     """The distinct references in an aggregated ``refs`` text (JSON arrays joined by commas)."""
     if not text:
         return ()
+    parts = text.split('"')
+    # One shipment's one reference, as refs_text writes it: ``[["SO", "SO-1"]]``. With no
+    # backslash, no string holds a quote, so the split is the whole parse.
+    simple = len(parts) == 5 and parts[0] == "[[" and parts[2] == ", " and parts[4] == "]]"
+    if simple and "\\" not in text:
+        return (f"{parts[1]}:{parts[3]}",)
     refs = json.loads(f"[{text}]")
     if len(refs) == 1 and len(refs[0]) == 1:
         ((kind, number),) = refs[0]
