@@ -704,9 +704,10 @@ class SqlSession:
             if where is None:
                 return []
             stmt = sa.select(*cols, b.c.qty).where(b.c.qty != 0, *where)
-        return self._balances_from(self._conn.execute(stmt).all())
+        return self._balances_from(self._select(stmt))
 
     def _balances_from(self, rows: Sequence[Any]) -> list[Balance]:
+        """Balance rows (the six key ids, then the quantity) as balances, sorted."""
         for kind, index in (
             ("item", 0),
             ("lot", 1),
@@ -724,7 +725,7 @@ class SqlSession:
                     lot=lot,
                     serial=serial,
                     position=Position(location=location, status=status, container=container),
-                    quantity=codec.from_qty(int(r.qty)),
+                    quantity=codec.from_qty(int(r[6])),
                 )
             )
         from stockline.adapters._protocol import sorted_balances
@@ -1094,19 +1095,22 @@ class SqlSession:
                 return False
         return True
 
-    def _traced(self, row: Any) -> TracedEdge:
+    def _traced(self, row: Sequence[Any]) -> TracedEdge:
+        """An ``sl_edges`` row (all columns, in the table's order) as a traced edge."""
+        tx_id, _, kind, p_item, p_lot, p_serial, c_item, c_lot, c_serial, qty, at = row
+        name = self._name
         return (
-            int(row.tx_id),
-            codec.from_micros(row.effective_at),
+            int(tx_id),
+            codec.from_micros(at),
             Edge(
-                kind=EdgeKind(row.kind),
-                parent_item=self._name("item", row.p_item),
-                parent_lot=self._name("lot", row.p_lot)[1] if row.p_lot else None,
-                parent_serial=row.p_serial or None,
-                child_item=self._name("item", row.c_item),
-                child_lot=self._name("lot", row.c_lot)[1] if row.c_lot else None,
-                child_serial=row.c_serial or None,
-                quantity=codec.from_qty(row.qty),
+                kind=EdgeKind(kind),
+                parent_item=name("item", p_item),
+                parent_lot=name("lot", p_lot)[1] if p_lot else None,
+                parent_serial=p_serial or None,
+                child_item=name("item", c_item),
+                child_lot=name("lot", c_lot)[1] if c_lot else None,
+                child_serial=c_serial or None,
+                quantity=codec.from_qty(qty),
             ),
         )
 

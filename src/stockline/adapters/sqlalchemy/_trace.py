@@ -109,10 +109,11 @@ def edges(
             .where(*when)
             .distinct()
         )
-        found.extend(s._conn.execute(stmt).all())
-    s._load_names("item", {row.p_item for row in found} | {row.c_item for row in found})
-    s._load_names("lot", {row.p_lot for row in found} | {row.c_lot for row in found})
-    unique = {(row.tx_id, row.seq): row for row in found}
+        found.extend(s._select(stmt))
+    # Rows hold every sl_edges column in order: parent item and lot at 3 and 4, child's at 6, 7.
+    s._load_names("item", {row[3] for row in found} | {row[6] for row in found})
+    s._load_names("lot", {row[4] for row in found} | {row[7] for row in found})
+    unique = {(row[0], row[1]): row for row in found}
     return [s._traced(unique[k]) for k in sorted(unique)]
 
 
@@ -241,7 +242,7 @@ def balances_of(
         where = [b.c.qty != 0, condition]
         if kinds is not None:
             where.append(b.c.location_id.in_(kind_ids(kinds)))
-        rows = s._conn.execute(sa.select(*_BALANCE_KEY, b.c.qty).where(*where)).all()
+        rows = s._select(sa.select(*_BALANCE_KEY, b.c.qty).where(*where))
     else:
         mv = t.movements
         condition = node_filter(s, wanted, mv)
@@ -254,7 +255,7 @@ def balances_of(
                 where.append(mv.c[loc].in_(kind_ids(kinds)))
             selects.append(_side(loc, status, container, sign).where(*where))
         grouped = s._grouped(sa.union_all(*selects).subquery("sides")).subquery()
-        rows = s._conn.execute(sa.select(grouped).where(grouped.c.qty != 0)).all()
+        rows = s._select(sa.select(grouped).where(grouped.c.qty != 0))
     members = NodeSet(wanted)
     return [b for b in s._balances_from(rows) if (b.item, b.lot, b.serial) in members]
 
