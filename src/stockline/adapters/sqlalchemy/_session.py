@@ -173,6 +173,17 @@ class SqlSession:
                 return self._rows(compiled.string, values)
         return [tuple(row) for row in self._conn.execute(stmt)]
 
+    def _insert_row(self, stmt: sa.Insert, row: dict[str, Any]) -> int:
+        """Insert one row; return its id. Straight to the driver where nobody listens (a new
+        lot comes with most receipts), else through SQLAlchemy."""
+        cursor = self._cursor
+        if cursor is None:
+            return _inserted_id(self._conn.execute(stmt, row))
+        # SQLite keeps dates as ISO text (SQLAlchemy's Date on SQLite does the same).
+        values = [v.isoformat() if isinstance(v, dt.date) else v for v in row.values()]
+        self._rows(_driver_insert(stmt.table.name, tuple(row)), values)
+        return int(cursor.lastrowid)
+
     # -- ids -------------------------------------------------------------------------------
 
     def _lookup(self, kind: str, key: Any) -> int | None:
@@ -189,13 +200,14 @@ class SqlSession:
             item_id = self._lookup("item", key[0])
             if item_id is None:
                 return None
-            stmt = sa.select(t.lots.c.id).where(
-                t.lots.c.item_id == item_id, t.lots.c.code == key[1]
-            )
+            if self._cursor is not None:
+                rows = self._rows(_LOT_ID_SQL, (item_id, key[1]))
+                found = rows[0][0] if rows else None
+            else:
+                found = self._conn.execute(_LOT_ID, {"item_id": item_id, "code": key[1]}).scalar()
         else:
             table, column = _ID_TABLES[kind]
-            stmt = sa.select(table.c.id).where(table.c[column] == key)
-        found = self._conn.execute(stmt).scalar()
+            found = self._conn.execute(_upsert_statements(table, column)[0], {"key": key}).scalar()
         if found is not None:
             self._learn(kind, key, int(found))
         return None if found is None else int(found)
@@ -411,10 +423,10 @@ class SqlSession:
                 }
                 lot_id = self._lookup("lot", key)
                 if lot_id is None:
-                    lot_id = _inserted_id(self._conn.execute(sa.insert(t.lots).values(row)))
+                    lot_id = self._insert_row(_INSERT_LOT, row)
                     self._learn("lot", key, lot_id)
                 else:
-                    self._conn.execute(sa.update(t.lots).where(t.lots.c.id == lot_id).values(row))
+                    self._conn.execute(_UPDATE_LOT, {**row, "lot_id": lot_id})
             case Status():
                 entity, key = "status", record.name
                 self._learn(
@@ -430,25 +442,25 @@ class SqlSession:
                 )
         self._records[(entity, key)] = record
         self._master_dirty = True
-        self._conn.execute(
-            sa.insert(t.master_changes).values(
-                entity=entity,
-                key=key if isinstance(key, str) else "/".join(key),
-                actor=actor,
-                at=codec.to_micros(at),
-                fields=codec.change_fields(record),
-            )
+        self._insert_row(
+            _INSERT_CHANGE,
+            {
+                "entity": entity,
+                "key": key if isinstance(key, str) else "/".join(key),
+                "actor": actor,
+                "at": codec.to_micros(at),
+                "fields": codec.change_fields(record),
+            },
         )
 
     def _upsert(self, table: sa.Table, column: str, key: str, row: dict[str, Any]) -> int:
         has_id = "id" in table.c
-        found = self._conn.execute(
-            sa.select(table.c.id if has_id else table.c[column]).where(table.c[column] == key)
-        ).scalar()
+        find, insert, update = _upsert_statements(table, column)
+        found = self._conn.execute(find, {"key": key}).scalar()
         if found is None:
-            result = self._conn.execute(sa.insert(table).values(row))
+            result = self._conn.execute(insert, row)
             return int(_inserted_id(result)) if has_id else 0
-        self._conn.execute(sa.update(table).where(table.c[column] == key).values(row))
+        self._conn.execute(update, {**row, "key": key})
         return int(found) if has_id else 0
 
     # -- ledger reads ----------------------------------------------------------------------
@@ -1573,6 +1585,25 @@ def _total_driver_sql(filters: tuple[str, ...], locs: int) -> tuple[str, tuple[s
     return f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}", names
 
 
+@functools.cache
+def _driver_insert(table: str, columns: tuple[str, ...]) -> str:
+    """An INSERT of ``columns`` into ``table`` for the SQLite driver (``?`` placeholders)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+
+@functools.cache
+def _upsert_statements(table: sa.Table, column: str) -> tuple[Any, Any, Any]:
+    """Find, insert and update statements of a master table keyed by ``column`` (``:key``),
+    built once so that SQLAlchemy's compiled cache serves them."""
+    has_id = "id" in table.c
+    find = sa.select(table.c.id if has_id else table.c[column]).where(
+        table.c[column] == sa.bindparam("key")
+    )
+    update = sa.update(table).where(table.c[column] == sa.bindparam("key"))
+    return find, sa.insert(table), update
+
+
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
     primary_key = result.inserted_primary_key
     assert primary_key is not None, "an INSERT of one row has a primary key"
@@ -1580,6 +1611,13 @@ def _inserted_id(result: sa.CursorResult[Any]) -> int:
 
 
 # Statements built once; SQLAlchemy caches their compiled form, so a lookup costs a dict hit.
+_INSERT_LOT = sa.insert(t.lots)
+_LOT_ID_SQL = "SELECT id FROM sl_lots WHERE item_id = ? AND code = ?"
+_LOT_ID = sa.select(t.lots.c.id).where(
+    t.lots.c.item_id == sa.bindparam("item_id"), t.lots.c.code == sa.bindparam("code")
+)
+_UPDATE_LOT = sa.update(t.lots).where(t.lots.c.id == sa.bindparam("lot_id"))
+_INSERT_CHANGE = sa.insert(t.master_changes)
 _ITEM = sa.select(t.items).where(t.items.c.sku == sa.bindparam("key"))
 _LOCATION = sa.select(t.locations).where(t.locations.c.path == sa.bindparam("key"))
 _LOT = (
