@@ -198,6 +198,13 @@ def refs_text(refs: tuple[Reference, ...]) -> str | None:
 
 
 def refs_from_text(text: str | None) -> tuple[Reference, ...]:
+    """The references :func:`refs_text` wrote."""
     if not text:
         return ()
+    parts = text.split('"')
+    # The usual one reference, ``[["PO", "PO-1"]]``: with no backslash no string holds a
+    # quote, so the split is the whole parse.
+    simple = len(parts) == 5 and parts[0] == "[[" and parts[2] == ", " and parts[4] == "]]"
+    if simple and "\\" not in text:
+        return (Reference(type=parts[1], number=parts[3]),)
     return tuple(Reference(type=t, number=n) for t, n in json.loads(text))

@@ -484,43 +484,62 @@ class SqlSession:
         stmt = sa.select(t.transactions).where(condition).order_by(t.transactions.c.id)
         if limit is not None:
             stmt = stmt.limit(limit)
-        rows = self._conn.execute(stmt).mappings().all()
+        # Plain rows in the table's column order (the order append() builds, which
+        # _insert_sql checks): verify() reads every transaction this way.
+        rows = self._select(stmt)
         if not rows:
             return []
-        ids = [r["id"] for r in rows]
+        ids = [r[0] for r in rows]
         lines: defaultdict[int, list[Movement]] = defaultdict(list)
         edges: defaultdict[int, list[Edge]] = defaultdict(list)
         events: defaultdict[int, list[ContainerEvent]] = defaultdict(list)
+        positions: dict[tuple[int, int, int], Position] = {}
         for start in range(0, len(ids), _CHUNK * 10):
             chunk = ids[start : start + _CHUNK * 10]
             mv = t.movements
             stmt_mv = (
                 sa.select(mv).where(_ids_in(mv.c.tx_id, chunk)).order_by(mv.c.tx_id, mv.c.line)
             )
-            mv_rows = self._conn.execute(stmt_mv).all()
+            mv_rows = self._select(stmt_mv)
             self._load_movement_names(mv_rows)
             for r in mv_rows:
-                lines[r.tx_id].append(self._movement(r))
+                lines[r[0]].append(self._movement(r, positions))
             self._attach_links(chunk, edges, events)
+        kinds = {kind.value: kind for kind in TxKind}
+        from_micros, refs_from_text = codec.from_micros, codec.refs_from_text
         return [
             Transaction(
-                id=r["id"],
-                kind=TxKind(r["kind"]),
-                movements=tuple(lines[r["id"]]),
-                effective_at=codec.from_micros(r["effective_at"]),
-                recorded_at=codec.from_micros(r["recorded_at"]),
-                key=r["key"],
-                refs=codec.refs_from_text(r["refs"]),
-                counterparty=r["counterparty"],
-                actor=r["actor"],
-                reason=r["reason"],
-                reverses=r["reverses"],
-                edges=tuple(edges[r["id"]]),
-                containers=tuple(events[r["id"]]),
-                prev_hash=_digest_text(r["prev_hash"]),
-                hash=_digest_text(r["hash"]),
+                id=id_,
+                kind=kinds[kind],
+                movements=tuple(lines[id_]),
+                effective_at=from_micros(effective_at),
+                recorded_at=from_micros(recorded_at),
+                key=key,
+                refs=refs_from_text(refs),
+                counterparty=counterparty,
+                actor=actor,
+                reason=reason,
+                reverses=reverses,
+                edges=tuple(edges[id_]) if id_ in edges else (),
+                containers=tuple(events[id_]) if id_ in events else (),
+                prev_hash=_digest_text(prev_hash),
+                hash=_digest_text(hash_),
             )
-            for r in rows
+            for (
+                id_,
+                kind,
+                effective_at,
+                recorded_at,
+                key,
+                _fingerprint,
+                refs,
+                counterparty,
+                actor,
+                reason,
+                reverses,
+                prev_hash,
+                hash_,
+            ) in rows
         ]
 
     def _attach_links(
@@ -555,33 +574,43 @@ class SqlSession:
             )
 
     def _load_movement_names(self, rows: Sequence[Any]) -> None:
-        """Learn, in a few queries, the names behind every id in these movement rows."""
+        """Learn, in a few queries, the names behind every id in these movement rows (all
+        ``sl_movements`` columns first, in the table's order)."""
         # Each kind's ids gathered as a set first: most rows repeat a few ids, and a set of
         # plain ints costs far less than looking every column up by key.
-        self._load_names("item", {r.item_id for r in rows})
-        self._load_names("lot", {r.lot_id for r in rows})
-        self._load_names("location", {r.src_loc for r in rows} | {r.dst_loc for r in rows})
-        self._load_names("status", {r.src_status for r in rows} | {r.dst_status for r in rows})
-        self._load_names(
-            "container", {r.src_container for r in rows} | {r.dst_container for r in rows}
-        )
+        self._load_names("item", {r[2] for r in rows})
+        self._load_names("lot", {r[3] for r in rows})
+        self._load_names("location", {r[6] for r in rows} | {r[9] for r in rows})
+        self._load_names("status", {r[7] for r in rows} | {r[10] for r in rows})
+        self._load_names("container", {r[8] for r in rows} | {r[11] for r in rows})
 
-    def _movement(self, r: Any) -> Movement:
+    def _movement(
+        self, r: Sequence[Any], positions: dict[tuple[int, int, int], Position] | None = None
+    ) -> Movement:
+        """A movement row (all ``sl_movements`` columns first, in the table's order) as a
+        movement; ``positions`` keeps the positions made, for the rows to come."""
+        _, _, item_id, lot_id, serial, qty, *ids = r[:12]
+        name = self._name
+        found = []
+        for loc, status, container in (ids[0:3], ids[3:6]):
+            key = (loc, status, container)
+            position = None if positions is None else positions.get(key)
+            if position is None:
+                position = Position(
+                    location=name("location", loc),
+                    status=name("status", status),
+                    container=name("container", container) if container else None,
+                )
+                if positions is not None:
+                    positions[key] = position
+            found.append(position)
         return Movement(
-            item=self._name("item", r.item_id),
-            quantity=codec.from_qty(r.qty),
-            src=Position(
-                location=self._name("location", r.src_loc),
-                status=self._name("status", r.src_status),
-                container=self._name("container", r.src_container) if r.src_container else None,
-            ),
-            dst=Position(
-                location=self._name("location", r.dst_loc),
-                status=self._name("status", r.dst_status),
-                container=self._name("container", r.dst_container) if r.dst_container else None,
-            ),
-            lot=self._name("lot", r.lot_id)[1] if r.lot_id else None,
-            serial=r.serial or None,
+            item=name("item", item_id),
+            quantity=codec.from_qty(qty),
+            src=found[0],
+            dst=found[1],
+            lot=name("lot", lot_id)[1] if lot_id else None,
+            serial=serial or None,
         )
 
     def find_key(self, key: str) -> tuple[int, str] | None:

@@ -20,6 +20,7 @@ from stockline.ledger._records import (
     LedgerLine,
     NodeKey,
     NodeSet,
+    Position,
     Reference,
     TracedEdge,
     TxKind,
@@ -198,25 +199,26 @@ def movements_of(
         .where(*where)
         .order_by(mv.c.tx_id, mv.c.line)
     )
-    rows = s._conn.execute(stmt).all()
+    rows = s._select(stmt)
     s._load_movement_names(rows)
     refs: dict[str | None, tuple[Reference, ...]] = {}
-    kinds: dict[str, TxKind] = {}
+    kinds = {kind.value: kind for kind in TxKind}
+    positions: dict[tuple[int, int, int], Position] = {}
     found = []
     for r in rows:
-        if r.refs not in refs:
-            refs[r.refs] = codec.refs_from_text(r.refs)
-        if r.kind not in kinds:
-            kinds[r.kind] = TxKind(r.kind)
+        # Every sl_movements column (tx_id first, effective_at last), then the transaction's.
+        kind, counterparty, text, reverses = r[13:17]
+        if text not in refs:
+            refs[text] = codec.refs_from_text(text)
         found.append(
             LedgerLine(
-                transaction_id=int(r.tx_id),
-                kind=kinds[r.kind],
-                effective_at=codec.from_micros(r.effective_at),
-                counterparty=r.counterparty,
-                refs=refs[r.refs],
-                reverses=r.reverses,
-                movement=s._movement(r),
+                transaction_id=int(r[0]),
+                kind=kinds[kind],
+                effective_at=codec.from_micros(r[12]),
+                counterparty=counterparty,
+                refs=refs[text],
+                reverses=reverses,
+                movement=s._movement(r, positions),
             )
         )
     return found
