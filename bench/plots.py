@@ -57,7 +57,9 @@ def draw(source: Path, folder: Path) -> list[Path]:
         figure, axes = _axes("Trace and recall of one raw lot", "seconds")
         xs = [r["size"] for r in traced]
         axes.plot(xs, [r["trace"]["trace_s"] for r in traced], "o-", label="trace_downstream")
-        axes.plot(xs, [r["trace"]["recall_s"] for r in traced], "s-", label="recall")
+        axes.plot(
+            xs, [r["trace"]["recall_s"] for r in traced], "s-", label="recall (traces itself)"
+        )
         axes.legend()
         made.append(_save(figure, folder / "trace.png"))
 

@@ -6,6 +6,9 @@ Run from the repository root::
     .venv/bin/python -m bench --sizes 10k,100k,1M      # up to 1M (about 10 minutes on 2 cores)
     .venv/bin/python -m bench --quick                  # N = 2000: what CI runs
     .venv/bin/python -m bench --plots docs/performance # PNG plots from the JSON just written
+    .venv/bin/python -m bench --sizes 10M --add-to --keep-genealogy ~/ledgers
+                                                       # add 10M to the results (over an hour)
+    .venv/bin/python -m bench --report                 # the tables of the results, again
 
 Every size runs in a fresh process on a fresh SQLite file (``synchronous=FULL``, WAL: the
 store's defaults), so the peak-RSS figures are that size's own. The data are seeded, so two
@@ -23,8 +26,10 @@ runs build the same ledgers. Per size N:
 * **lookups**: ``on_hand(sku, lot=, location=bin)`` and ``on_hand(sku, location="DC1")``, checked
   against the simulation; ``as_of`` balances for a lot in a bin and an item across the site.
 * **trace/recall**: a second ledger holding a production genealogy of N/10 lots (about N
-  movements): ``trace_downstream`` and ``recall`` of one raw lot, with the peak of Python
-  allocations during the recall.
+  movements): ``trace_downstream`` of one raw lot, and ``recall`` of it (which traces
+  downstream itself) with its customer summary read: the goal's figure. With the peak of
+  Python allocations during the recall. ``--keep-genealogy`` keeps these ledgers and reuses
+  one built before for the same lots and seed.
 * **rebuild**: ``Inventory.rebuild()`` (the projection from the ledger, set-based) and
   ``Inventory.verify()`` (the hash chain, streamed), with their peak RSS rise.
 * **size**: the closed database file per movement, by table.
@@ -44,6 +49,7 @@ import argparse
 import datetime as dt
 import functools
 import gc
+import json
 import multiprocessing
 import os
 import random
@@ -93,7 +99,8 @@ GOALS = {
     "lookup_p50_ms_max": 0.2,
     "as_of_p50_ms_max": 50.0,
     "backdated_over_current_max": 1.5,
-    "trace_recall_s_max": 1.0,
+    #: One ``recall()`` (it traces downstream itself) with its customer summary read.
+    "recall_s_max": 1.0,
 }
 
 
@@ -365,12 +372,28 @@ def maintenance(inv: sl.Inventory) -> dict[str, Any]:
 # -- the genealogy ledger ------------------------------------------------------------------
 
 
-def trace_recall(folder: Path, lots: int, seed: int, progress: Progress) -> dict[str, Any]:
+def trace_recall(
+    folder: Path, lots: int, seed: int, progress: Progress, keep: Path | None = None
+) -> dict[str, Any]:
+    """Build (or, with ``keep``, reuse) the genealogy ledger of ``lots`` lots; time a trace and
+    a recall of one raw lot in it."""
     clock = sl.FixedClock(genealogy.START)
-    inv, counter = open_inventory(folder / "genealogy.db", clock)
-    started = time.perf_counter()
-    built = genealogy.build(inv, lots, seed, progress)
-    build_seconds = time.perf_counter() - started
+    path = folder / "genealogy.db" if keep is None else keep / f"genealogy-{lots}-{seed}.db"
+    sidecar = path.with_suffix(".json")
+    reused = sidecar.exists()
+    inv, counter = open_inventory(path, clock)
+    if reused:
+        # Built by an earlier run with the same builder, lots and seed (the sidecar is written
+        # only once the build is complete); tracing and recalling write nothing.
+        saved = json.loads(sidecar.read_text(encoding="utf-8"))
+        built, build_seconds = saved["built"], saved["build_seconds"]
+        progress(f"reusing {path} ({built['movements']:,} movements)")
+    else:
+        started = time.perf_counter()
+        built = genealogy.build(inv, lots, seed, progress)
+        build_seconds = time.perf_counter() - started
+        if keep is not None:
+            write_json(sidecar, {"built": built, "build_seconds": build_seconds, "seed": seed})
     # A raw lot no production consumed has no genealogy to trace (each production samples two
     # parents, so about one raw lot in seven is never used): take the first seeded pick whose
     # trace reaches customers.
@@ -400,6 +423,7 @@ def trace_recall(folder: Path, lots: int, seed: int, progress: Progress) -> dict
     inv.close()
     return {
         **built,
+        "reused": reused,
         "build_seconds": build_seconds,
         "build_per_second": built["movements"] / build_seconds,
         "descendant_lots": len(found.nodes) - 1,
@@ -415,7 +439,9 @@ def trace_recall(folder: Path, lots: int, seed: int, progress: Progress) -> dict
 # -- one size ------------------------------------------------------------------------------
 
 
-def run_size(size: int, seed: int, workdir: str, genealogy_lots: int | None) -> dict[str, Any]:
+def run_size(
+    size: int, seed: int, workdir: str, genealogy_lots: int | None, keep: Path | None = None
+) -> dict[str, Any]:
     """Every workload at one ledger size, in this (fresh) process."""
     progress = Progress(f"N={size:,}")
     folder = Path(tempfile.mkdtemp(prefix=f"n{size}-", dir=workdir))
@@ -448,7 +474,7 @@ def run_size(size: int, seed: int, workdir: str, genealogy_lots: int | None) -> 
     result["raw_file"] = ledger._file_stats(folder / "raw.db", size + SINGLES)
     lots = genealogy_lots if genealogy_lots is not None else max(22, size // 10)
     if lots:
-        result["trace"] = trace_recall(folder, lots, seed, Progress(f"N={size:,} genealogy"))
+        result["trace"] = trace_recall(folder, lots, seed, Progress(f"N={size:,} genealogy"), keep)
         progress(
             f"trace {result['trace']['trace_s']:.3f}s, recall {result['trace']['recall_s']:.3f}s"
         )
@@ -518,10 +544,10 @@ def report(results: Sequence[dict[str, Any]]) -> None:
                 + _mark(lk["as_of_item_site"]["p50_ms"] < GOALS["as_of_p50_ms_max"]),
                 str(lk["lot_bin"]["wrong"]),
                 "—" if t is None else f"{t['lots']:,}",
+                "—" if t is None else f"{t['trace_s']:.3f}",
                 "—"
                 if t is None
-                else f"{t['trace_s'] + t['recall_s']:.2f}"
-                + _mark(t["trace_s"] + t["recall_s"] < GOALS["trace_recall_s_max"]),
+                else f"{t['recall_s']:.3f}" + _mark(t["recall_s"] < GOALS["recall_s_max"]),
                 f"{m['rebuild']['seconds']:.1f}",
                 f"{m['rebuild']['rss_rise_bytes'] / 2**20:.0f}",
                 f"{m['verify']['seconds']:.1f}",
@@ -538,7 +564,8 @@ def report(results: Sequence[dict[str, Any]]) -> None:
             "as-of site p50",
             "wrong",
             "genealogy lots",
-            "trace+recall s",
+            "trace s",
+            "recall s (<1)",
             "rebuild s",
             "rebuild RSS MiB",
             "verify s",
@@ -546,8 +573,9 @@ def report(results: Sequence[dict[str, Any]]) -> None:
         ],
         rows,
         caption="on_hand: lot in a bin (goal p50 < 0.2 ms); as-of: the middle of the history. "
-        "trace+recall: one raw lot of a genealogy of N/10 lots in its own ledger (about N "
-        "movements). DB B/mv: the closed file ÷ movements.",
+        "trace: trace_downstream of one raw lot of a genealogy of N/10 lots in its own ledger "
+        "(about N movements); recall: recall() of that lot, which traces downstream itself, "
+        "with its customer summary read. DB B/mv: the closed file ÷ movements.",
     )
 
 
@@ -568,8 +596,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="where to write the results")
     parser.add_argument("--tmpdir", help="where the SQLite files go")
     parser.add_argument("--genealogy-lots", type=int, help="lots of the trace ledger (N/10)")
+    parser.add_argument(
+        "--keep-genealogy",
+        type=Path,
+        metavar="DIR",
+        help="keep each genealogy ledger in DIR and reuse it when a later run asks for the "
+        "same lots and seed (building one of 1M lots takes most of an hour)",
+    )
+    parser.add_argument(
+        "--add-to",
+        action="store_true",
+        help="keep the sizes already in the JSON file that this run does not measure",
+    )
+    parser.add_argument(
+        "--report", action="store_true", help="print the tables of the JSON file; run nothing"
+    )
     parser.add_argument("--plots", type=Path, help="write PNG plots of the results here")
     args = parser.parse_args(argv)
+    path = args.json or RESULTS / ("suite-quick.json" if args.quick else "suite.json")
+    if args.report:
+        report(json.loads(path.read_text(encoding="utf-8"))["results"])
+        if args.plots is not None:
+            _plots(path, args.plots)
+        return
     sizes = [2000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
     load, cpus = os.getloadavg()[0], os.cpu_count() or 1
     if load > cpus / 2:
@@ -580,24 +629,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         for size in sizes:
             spawn = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
-                job = pool.submit(run_size, size, args.seed, workdir, args.genealogy_lots)
+                job = pool.submit(
+                    run_size, size, args.seed, workdir, args.genealogy_lots, args.keep_genealogy
+                )
                 results.append(job.result())
+    run = {
+        "command": " ".join(["python", "-m", "bench", *sys.argv[1:]]),
+        "environment": environment(),
+        "source": ledger.source_digest(),
+        "seconds": time.perf_counter() - started,
+    }
+    for result in results:
+        result["run"] = run
+    if args.add_to and path.exists():
+        # Read now, not at the start: another run may have written its sizes meanwhile.
+        earlier = json.loads(path.read_text(encoding="utf-8"))["results"]
+        results += [r for r in earlier if r["size"] not in sizes]
+    results.sort(key=lambda r: r["size"])
     report(results)
-    path = args.json or RESULTS / ("suite-quick.json" if args.quick else "suite.json")
-    write_json(
-        path,
-        {
-            "benchmark": "suite",
-            "command": " ".join(["python", "-m", "bench", *sys.argv[1:]]),
-            "environment": environment(),
-            "goals": GOALS,
-            "source": ledger.source_digest(),
-            "seconds": time.perf_counter() - started,
-            "results": results,
-        },
-    )
+    write_json(path, {"benchmark": "suite", "goals": GOALS, **run, "results": results})
     print(f"results written to {path}")
     if args.plots is not None:
-        from bench import plots
+        _plots(path, args.plots)
 
-        plots.draw(path, args.plots)
+
+def _plots(path: Path, folder: Path) -> None:
+    from bench import plots
+
+    plots.draw(path, folder)
