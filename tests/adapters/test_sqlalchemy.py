@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from decimal import Decimal
 from pathlib import Path
 
+import pendulum
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -210,3 +212,69 @@ class TestShipmentDocuments:
         parsed = [json.loads(text) for text in texts if text]
         expected = tuple(sorted({f"{k}:{n}" for group in parsed for k, n in group}))
         assert _documents(",".join(t for t in texts if t)) == expected
+
+
+class _Statements(list[str]):
+    def append_statement(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.append(statement)
+
+
+class TestDriverShortcuts:
+    """On SQLite the store sends its hot statements straight to the driver unless someone
+    listens to statements; either way the answers must be the same."""
+
+    @staticmethod
+    def _scenario(inv: sl.Inventory) -> dict[str, object]:
+        inv.add_item("JAM", tracking="lot", shelf_life_days=200)
+        for n in range(70):
+            inv.add_location(f"DC/A/{n:02d}")
+        inv.add_location("DC/T", kind="transit")
+        inv.add_location("DC/B/1")
+        inv.add_location("DC/B/2")
+        inv.receive("JAM", 10, to="DC/A/00", lot="L1", expiry=dt.date(2027, 3, 1), supplier="S")
+        inv.receive("JAM", 5, to="DC/A/01", lot="L2", produced_on=dt.date(2026, 1, 2), supplier="S")
+        inv.move("JAM", 3, src="DC/A/00", dst="DC/T", lot="L1")
+        inv.hold("JAM", 2, location="DC/A/01", lot="L2", reason="check")
+        inv.ship("JAM", 4, src="DC/A/00", customer="C1", lot="L1", ref="SO-1")
+        inv.move("JAM", 1, src="DC/A/00", dst="DC/B/2", lot="L1")
+        found: dict[str, object] = {
+            "lots": [inv.lot("JAM", code) for code in ("L1", "L2")],
+            "changes": [(c.entity, c.key, c.fields) for c in inv.master_changes()],
+        }
+        for name, kwargs in {
+            "lot@bin": {"lot": "L1", "location": "DC/A/00"},
+            "subtree": {"location": "DC"},
+            "big subtree held": {"location": "DC/A", "status": "hold"},
+            "two bins": {"location": "DC/B"},
+            "item": {},
+        }.items():
+            found[name] = inv.on_hand("JAM", **kwargs)  # type: ignore[arg-type]
+        recall = inv.recall(("JAM", "L1"), reason="test")
+        found["customers"] = recall.customers
+        found["positions"] = recall.trace.positions
+        found["transactions"] = inv.history("JAM")
+        return found
+
+    def test_with_and_without_a_listener(self, tmp_path: Path) -> None:
+        answers = []
+        for listening in (False, True):
+            store = SqlAlchemyStockStore.open(f"sqlite:///{tmp_path / f'{listening}.db'}")
+            seen = _Statements()
+            if listening:
+                sa.event.listen(
+                    store.engine, "before_cursor_execute", lambda *a, seen=seen: seen.append(a[2])
+                )
+            clock = sl.FixedClock(pendulum.datetime(2026, 5, 4, 8, tz="UTC"))
+            inv = sl.Inventory(store=store, clock=clock)
+            answers.append(self._scenario(inv))
+            assert inv.verify().ok
+            inv.close()
+            assert bool(seen) is listening
+        assert answers[0] == answers[1]
+        assert answers[0]["lot@bin"] == Decimal(2)
+        assert answers[0]["two bins"] == Decimal(1)
+        assert answers[0]["big subtree held"] == Decimal(2)
+        lots = answers[0]["lots"]
+        assert isinstance(lots, list)
+        assert lots[0].expiry == dt.date(2027, 3, 1)
+        assert lots[1].expiry == dt.date(2026, 7, 21)
