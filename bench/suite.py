@@ -9,6 +9,8 @@ Run from the repository root::
     .venv/bin/python -m bench --sizes 10M --add-to --keep-genealogy ~/ledgers
                                                        # add 10M to the results (over an hour)
     .venv/bin/python -m bench --report                 # the tables of the results, again
+    .venv/bin/python -m bench --sizes 1M --only-trace --keep-genealogy ~/ledgers
+                                                       # re-measure trace and recall alone
 
 Every size runs in a fresh process on a fresh SQLite file (``synchronous=FULL``, WAL: the
 store's defaults), so the peak-RSS figures are that size's own. The data are seeded, so two
@@ -485,6 +487,21 @@ def run_size(
     return result
 
 
+def run_trace(
+    size: int, seed: int, workdir: str, genealogy_lots: int | None, keep: Path | None = None
+) -> dict[str, Any]:
+    """The trace and recall workload of one size alone, in this (fresh) process."""
+    folder = Path(tempfile.mkdtemp(prefix=f"t{size}-", dir=workdir))
+    lots = genealogy_lots if genealogy_lots is not None else max(22, size // 10)
+    progress = Progress(f"N={size:,} genealogy")
+    found = trace_recall(folder, lots, seed, progress, keep)
+    progress(f"trace {found['trace_s']:.3f}s, recall {found['recall_s']:.3f}s")
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    return {"size": size, "trace": {**found, "load_average": os.getloadavg()}}
+
+
 # -- report --------------------------------------------------------------------------------
 
 
@@ -609,6 +626,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="keep the sizes already in the JSON file that this run does not measure",
     )
     parser.add_argument(
+        "--only-trace",
+        action="store_true",
+        help="measure only trace and recall (with --keep-genealogy, on the ledgers kept there) "
+        "and put the figures into the sizes already in the JSON file",
+    )
+    parser.add_argument(
         "--report", action="store_true", help="print the tables of the JSON file; run nothing"
     )
     parser.add_argument("--plots", type=Path, help="write PNG plots of the results here")
@@ -625,12 +648,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"note: load average {load:.1f} on {cpus} CPUs; timings are noisy, ratios less so")
     started = time.perf_counter()
     results = []
+    work = run_trace if args.only_trace else run_size
     with tempfile.TemporaryDirectory(prefix="stockline-bench-", dir=args.tmpdir) as workdir:
         for size in sizes:
             spawn = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
                 job = pool.submit(
-                    run_size, size, args.seed, workdir, args.genealogy_lots, args.keep_genealogy
+                    work, size, args.seed, workdir, args.genealogy_lots, args.keep_genealogy
                 )
                 results.append(job.result())
     run = {
@@ -639,6 +663,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "source": ledger.source_digest(),
         "seconds": time.perf_counter() - started,
     }
+    if args.only_trace:
+        _replace_traces(path, results, run)
+        return
     for result in results:
         result["run"] = run
     if args.add_to and path.exists():
@@ -651,6 +678,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"results written to {path}")
     if args.plots is not None:
         _plots(path, args.plots)
+
+
+def _replace_traces(path: Path, traced: list[dict[str, Any]], run: dict[str, Any]) -> None:
+    """Put the trace figures of ``traced`` into the sizes of the results at ``path``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_size = {r["size"]: r for r in data["results"]}
+    for result in traced:
+        if result["size"] not in by_size:
+            raise SystemExit(f"no size {result['size']:,} in {path}: run it whole first")
+        by_size[result["size"]]["trace"] = {**result["trace"], "run": run}
+    report(data["results"])
+    write_json(path, data)
+    print(f"trace figures written to {path}")
 
 
 def _plots(path: Path, folder: Path) -> None:
