@@ -136,10 +136,23 @@ class Progress:
         print(f"[{elapsed:7.1f}s] {self.label}: {message}", file=sys.stderr, flush=True)
 
 
+#: Set by ``--markdown``: tables are printed as Markdown, for the documentation.
+MARKDOWN = False
+
+
 def print_table(
     title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], *, caption: str = ""
 ) -> None:
-    """Print a table with ``rich`` (numbers right-aligned, first column left)."""
+    """Print a table with ``rich`` (numbers right-aligned, first column left), or as Markdown."""
+    if MARKDOWN:
+        print(f"\n**{title}**\n")
+        print("| " + " | ".join(columns) + " |")
+        print("|---|" + "---:|" * (len(columns) - 1))
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+        if caption:
+            print(f"\n{caption}")
+        return
     table = Table(title=title, caption=caption or None, caption_justify="left")
     for number, column in enumerate(columns):
         table.add_column(column, justify="left" if number == 0 else "right", no_wrap=True)

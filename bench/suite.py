@@ -8,7 +8,7 @@ Run from the repository root::
     .venv/bin/python -m bench --plots docs/performance # PNG plots from the JSON just written
     .venv/bin/python -m bench --sizes 10M --add-to --keep-genealogy ~/ledgers
                                                        # add 10M to the results (over an hour)
-    .venv/bin/python -m bench --report                 # the tables of the results, again
+    .venv/bin/python -m bench --report --markdown      # the tables of the results, again
     .venv/bin/python -m bench --sizes 1M --only-trace --keep-genealogy ~/ledgers
                                                        # re-measure trace and recall alone
 
@@ -71,7 +71,7 @@ import pendulum
 import sqlalchemy as sa
 
 import stockline as sl
-from bench import genealogy, ledger
+from bench import _common, genealogy, ledger
 from bench._common import (
     RESULTS,
     Memory,
@@ -634,8 +634,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--report", action="store_true", help="print the tables of the JSON file; run nothing"
     )
+    parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
     parser.add_argument("--plots", type=Path, help="write PNG plots of the results here")
     args = parser.parse_args(argv)
+    if args.markdown:
+        _common.MARKDOWN = True
     path = args.json or RESULTS / ("suite-quick.json" if args.quick else "suite.json")
     if args.report:
         report(json.loads(path.read_text(encoding="utf-8"))["results"])
