@@ -330,6 +330,7 @@ def exposures(
             lot = lots[lot_id] = name("lot", lot_id)[1]
         if not exact and (item, lot, serial or None) not in members:
             continue
+        first = from_micros(first_at)
         # Ids and names correspond one to one, so each group is one row and one key.
         found.append(
             (
@@ -340,8 +341,9 @@ def exposures(
                     lot=lot,
                     serial=serial or None,
                     quantity=from_qty(int(qty)),
-                    first_shipped=from_micros(first_at),
-                    last_shipped=from_micros(last_at),
+                    first_shipped=first,
+                    # One shipment (the usual group) has one time: made once.
+                    last_shipped=first if last_at == first_at else from_micros(last_at),
                     documents=_documents(texts),
                 ),
             )
