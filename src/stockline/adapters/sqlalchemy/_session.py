@@ -177,10 +177,12 @@ class SqlSession:
         """Insert one row; return its id. Straight to the driver where nobody listens (a new
         lot comes with most receipts), else through SQLAlchemy."""
         cursor = self._cursor
-        if cursor is None:
+        # Plain values and dates only: SQLite keeps a date as ISO text, as SQLAlchemy's Date
+        # does there. Anything else (a datetime, say) goes through SQLAlchemy's binding.
+        plain = all(v is None or type(v) in (int, str, dt.date) for v in row.values())
+        if cursor is None or not plain:
             return _inserted_id(self._conn.execute(stmt, row))
-        # SQLite keeps dates as ISO text (SQLAlchemy's Date on SQLite does the same).
-        values = [v.isoformat() if isinstance(v, dt.date) else v for v in row.values()]
+        values = [v.isoformat() if type(v) is dt.date else v for v in row.values()]
         self._rows(_driver_insert(stmt.table.name, tuple(row)), values)
         return int(cursor.lastrowid)
 
@@ -200,11 +202,9 @@ class SqlSession:
             item_id = self._lookup("item", key[0])
             if item_id is None:
                 return None
-            if self._cursor is not None:
-                rows = self._rows(_LOT_ID_SQL, (item_id, key[1]))
-                found = rows[0][0] if rows else None
-            else:
-                found = self._conn.execute(_LOT_ID, {"item_id": item_id, "code": key[1]}).scalar()
+            # _rows sends it to the driver where nobody listens, else through SQLAlchemy.
+            rows = self._rows(_LOT_ID_SQL, (item_id, key[1]))
+            found = rows[0][0] if rows else None
         else:
             table, column = _ID_TABLES[kind]
             found = self._conn.execute(_upsert_statements(table, column)[0], {"key": key}).scalar()
@@ -1642,9 +1642,6 @@ def _inserted_id(result: sa.CursorResult[Any]) -> int:
 # Statements built once; SQLAlchemy caches their compiled form, so a lookup costs a dict hit.
 _INSERT_LOT = sa.insert(t.lots)
 _LOT_ID_SQL = "SELECT id FROM sl_lots WHERE item_id = ? AND code = ?"
-_LOT_ID = sa.select(t.lots.c.id).where(
-    t.lots.c.item_id == sa.bindparam("item_id"), t.lots.c.code == sa.bindparam("code")
-)
 _UPDATE_LOT = sa.update(t.lots).where(t.lots.c.id == sa.bindparam("lot_id"))
 _INSERT_CHANGE = sa.insert(t.master_changes)
 _ITEM = sa.select(t.items).where(t.items.c.sku == sa.bindparam("key"))
