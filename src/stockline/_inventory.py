@@ -967,10 +967,10 @@ class Inventory(
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> None:
         """Rebuild the balance projection from the ledger, in one write block.
 
-        The store folds the ledger in chunks of transactions (a SQL store in the database), so
-        memory stays flat however long the ledger. ``progress``, if given, is called with the
-        number of transactions folded since its last call (their sum is the ledger's length),
-        e.g. to advance a progress bar.
+        The store folds the ledger in chunks (a SQL store in the database, by ranges of
+        items), so memory stays flat however long the ledger. ``progress``, if given, is
+        called with how far the fold got since its last call, in transactions (their sum is
+        the ledger's length), e.g. to advance a progress bar.
         """
         with self.store.write() as w:
             w.rebuild_projection(progress=progress)

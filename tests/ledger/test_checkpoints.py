@@ -8,11 +8,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import stockline as sl
 from stockline import errors
+from stockline.adapters.sqlalchemy import _checkpoints as checkpoints
 from tests.conftest import START, StoreFactory
 
 INTERNAL = ["DC1/A/01", "DC1/A/02", "DC2/DOCK"]
@@ -24,7 +26,8 @@ Step = tuple[str, dict[str, Any]]
 
 @st.composite
 def steps(draw: st.DrawFn) -> Step:
-    kind = draw(st.sampled_from(["receive", "receive", "move", "ship", "checkpoint", "checkpoint"]))
+    kinds = ["receive", "receive", "move", "ship", "checkpoint", "checkpoint", "rebuild"]
+    kind = draw(st.sampled_from(kinds))
     sku = draw(st.sampled_from(sorted(ITEMS)))
     args: dict[str, Any] = {
         "sku": sku,
@@ -44,6 +47,9 @@ def _apply(inv: sl.Inventory, clock: sl.FixedClock, kind: str, args: dict[str, A
     clock.advance(minutes=args["minutes"])
     if kind == "checkpoint":
         inv.checkpoint()
+        return
+    if kind == "rebuild":
+        inv.rebuild()
         return
     when = clock.now().subtract(minutes=args["back"])
     common: dict[str, Any] = {"lot": args.get("lot"), "effective_at": when}
@@ -81,11 +87,20 @@ class TestAsOfFromCheckpoints:
     )
     @given(st.lists(steps(), min_size=1, max_size=30), st.data())
     def test_as_of_equals_the_fold_with_back_dated_postings(
-        self, make_store: StoreFactory, ops: list[Step], data: st.DataObject
+        self,
+        make_store: StoreFactory,
+        monkeypatch: pytest.MonkeyPatch,
+        ops: list[Step],
+        data: st.DataObject,
     ) -> None:
-        """On every store, with checkpoints taken at random and postings back-dated before
-        and after them, on_hand and stock as of any time equal the fold of the ledger up to
-        that time, for an item at a site, an item anywhere and everything."""
+        """On every store, with checkpoints taken and the projection rebuilt at random, and
+        postings back-dated before and after them, on_hand and stock as of any time equal the
+        fold of the ledger up to that time, for an item at a site, an item anywhere and
+        everything. Rebuilds fold a few movements per range of items and take a checkpoint
+        every two transactions, so they write many ranges and checkpoints."""
+        monkeypatch.setattr(checkpoints, "CHUNK", 3)
+        monkeypatch.setattr(checkpoints, "CHECKPOINT_SPACING", 2)
+        monkeypatch.setattr(checkpoints, "REBUILD_CHECKPOINTS", 4)
         clock = sl.FixedClock(START)
         inv = sl.Inventory(store=make_store(), clock=clock)
         for sku, tracking in ITEMS.items():
@@ -101,6 +116,7 @@ class TestAsOfFromCheckpoints:
             want = _fold(inv, at)
             got = {(b.item, b.lot, b.position.location): b.quantity for b in inv.stock(as_of=at)}
             assert got == want, at
+            assert inv.check().ok
             for sku in ITEMS:
                 for site in ("DC1", "DC2"):
                     expected = sum(

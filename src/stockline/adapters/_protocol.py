@@ -302,8 +302,8 @@ class LedgerWriter(LedgerReader, Protocol):
     def rebuild_projection(self, *, progress: Callable[[int], None] | None = None) -> None:
         """Replace the balance projection with a replay of the ledger.
 
-        ``progress``, if given, is called with the number of transactions folded since its
-        last call, as the replay goes.
+        ``progress``, if given, is called with how far the replay got since its last call,
+        in transactions (their sum is the ledger's length).
         """
         ...
 

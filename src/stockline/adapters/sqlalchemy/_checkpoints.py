@@ -1,5 +1,5 @@
 """Replaying the ledger in SQL, for :class:`SqlSession`: as-of balances from checkpoints, the
-projection rebuilt in chunks of transaction ids (constant memory, with progress), and the
+projection rebuilt by ranges of items (constant memory, with progress), and the
 projection compared with the replay in the database, so only differences come back.
 
 Checkpoints. Checkpoint *k* is taken after transaction ``X_k``: a snapshot of the non-zero
@@ -25,7 +25,7 @@ found by index) fold the ledger as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -43,28 +43,24 @@ if TYPE_CHECKING:
 
 __all__ = ["as_of_sides", "drift", "rebuild_projection", "replay", "take"]
 
-#: Transactions folded per statement of a rebuild (and between two progress calls).
+#: Movements a rebuild folds per statement (a range of items; between two progress calls).
 CHUNK = 100_000
-#: How many checkpoints a rebuild spreads over the ledger's history (at most one per chunk,
-#: plus one at the head). Each holds every non-zero internal balance, so they are kept few:
-#: an as-of answer for an item reads the item's index from its checkpoint on, not a span of
-#: the ledger, so sparse checkpoints cost it little.
+#: Transactions between two checkpoints a rebuild takes, at least.
+CHECKPOINT_SPACING = 100_000
+#: How many checkpoints a rebuild spreads over the ledger's history (at most one per
+#: ``CHECKPOINT_SPACING`` transactions, plus one at the head). Each holds every non-zero
+#: internal balance, so they are kept few: an as-of answer for an item reads the item's index
+#: from its checkpoint on, not a span of the ledger, so sparse checkpoints cost it little.
 REBUILD_CHECKPOINTS = 16
 
 _KEY = ("item_id", "lot_id", "serial", "location_id", "status_id", "container_id")
 
 
-def _sides(lo: int | None = None, hi: int | None = None) -> sa.Subquery:
-    """Both sides of the movements of transactions ``lo < id <= hi`` as signed rows."""
+def _sides() -> sa.Subquery:
+    """Both sides of every movement as signed rows."""
     from stockline.adapters.sqlalchemy._session import _SIDES, _side
 
-    mv = t.movements
-    where = []
-    if lo is not None:
-        where.append(mv.c.tx_id > lo)
-    if hi is not None:
-        where.append(mv.c.tx_id <= hi)
-    return sa.union_all(*(_side(*columns).where(*where) for columns in _SIDES)).subquery("sides")
+    return sa.union_all(*(_side(*columns) for columns in _SIDES)).subquery("sides")
 
 
 def _fold(sides: sa.Subquery) -> sa.Select[Any]:
@@ -86,43 +82,139 @@ def replay(s: SqlSession) -> Iterator[Balance]:
 
 
 def rebuild_projection(s: SqlSession, progress: Callable[[int], None] | None = None) -> None:
-    """Replace ``sl_balances`` with the fold of the ledger, ``CHUNK`` transactions a
-    statement, and the checkpoints with ``REBUILD_CHECKPOINTS`` spread over the history.
+    """Replace ``sl_balances`` with the fold of the ledger, and the checkpoints with
+    ``REBUILD_CHECKPOINTS`` spread over its history.
 
-    Each chunk is grouped in the database and added to the rows of the chunks before it (an
-    upsert), so memory stays flat however long the ledger and ``progress`` can be told how far
-    it got. Zero rows are kept, as the incremental projection keeps them.
+    The ledger is folded by ranges of items of about ``CHUNK`` movements each, in item order:
+    both sides of a movement belong to its item, so each range's balances follow the ones
+    before it in the projection's key order and each page of the projection and of the
+    snapshots is written once. (Folding by ranges of transactions instead touches the whole
+    projection per range: the database writes grew with the square of the ledger.) Each
+    range is grouped once in the database into a scratch table with one running sum per
+    checkpoint, so memory stays flat however long the ledger, and ``progress`` hears, in
+    transactions, how far the fold got. Zero rows are kept, as the incremental projection
+    keeps them.
     """
     s.flush()
-    b = t.balances
     head = int(s.head()[0])
-    s._conn.execute(sa.delete(b))
+    for table in (t.balances, t.checkpoint_late, t.checkpoint_balances, t.checkpoints):
+        s._conn.execute(sa.delete(table))
     s._absent.clear()
     s._base.clear()
-    insert = s._insert(b)
-    upsert = insert.on_conflict_do_update(
-        index_elements=[b.c[c] for c in _KEY],
-        set_={
-            "qty": b.c.qty + insert.excluded.qty,
-            "last_at": sa.case(
-                (insert.excluded.last_at > b.c.last_at, insert.excluded.last_at),
-                else_=b.c.last_at,
-            ),
-        },
-    )
-    for table in (t.checkpoint_late, t.checkpoint_balances, t.checkpoints):
-        s._conn.execute(sa.delete(table))
-    every = max(1, -(-head // (REBUILD_CHECKPOINTS * CHUNK))) * CHUNK
-    for lo in range(0, head, CHUNK):
-        hi = min(lo + CHUNK, head)
-        # "WHERE true": SQLite needs a WHERE before ON CONFLICT to parse an upsert's SELECT.
-        fold = _fold(_sides(lo, hi)).where(sa.true())
-        s._conn.execute(upsert.from_select([*_KEY, "qty", "last_at"], fold))
-        if hi % every == 0 or hi == head:
-            _take(s, hi)
-        if progress is not None:
-            progress(hi - lo)
+    spacing = CHECKPOINT_SPACING
+    every = max(1, -(-head // (REBUILD_CHECKPOINTS * spacing))) * spacing
+    throughs = [*range(every, head, every), head] if head else []
+    checkpoint_ids = _checkpoint_rows(s, throughs)
+    mv = t.movements
+    counts = s._conn.execute(
+        sa.select(mv.c.item_id, sa.func.count()).group_by(mv.c.item_id).order_by(mv.c.item_id)
+    ).all()
+    total = sum(int(n) for _, n in counts)
+    scratch = _scratch_table(len(throughs))
+    scratch.create(s._conn)
+    internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
+    told = folded = 0
+    for first, last, movements in _item_ranges(counts, CHUNK):
+        s._conn.execute(sa.delete(scratch))
+        s._conn.execute(
+            sa.insert(scratch).from_select(
+                [c.name for c in scratch.c], _fold_items(first, last, throughs)
+            )
+        )
+        keys = [scratch.c[c] for c in _KEY]
+        s._conn.execute(
+            sa.insert(t.balances).from_select(
+                [*_KEY, "qty", "last_at"], sa.select(*keys, scratch.c.qty, scratch.c.last_at)
+            )
+        )
+        for n, checkpoint_id in enumerate(checkpoint_ids):
+            qty = scratch.c[f"upto_{n}"]
+            s._conn.execute(
+                sa.insert(t.checkpoint_balances).from_select(
+                    ["checkpoint_id", *_KEY, "qty"],
+                    sa.select(sa.literal(checkpoint_id, sa.Integer), *keys, qty).where(
+                        qty != 0, scratch.c.location_id.in_(internal)
+                    ),
+                )
+            )
+        folded += movements
+        if progress is not None and total:
+            step = head * folded // total - told
+            told += step
+            progress(step)
+    scratch.drop(s._conn)
+    if progress is not None and told < head:
+        progress(head - told)  # transactions without movements (container events only)
     _rebuild_container_state(s)
+
+
+def _item_ranges(counts: Sequence[Any], size: int) -> Iterator[tuple[int, int, int]]:
+    """Consecutive ranges ``(first item id, last item id, movements)`` of about ``size``
+    movements each, from ``(item id, movements)`` rows in item order; an item with more
+    movements than ``size`` is a range of its own."""
+    first = last = None
+    movements = 0
+    for item_id, n in counts:
+        if first is not None and movements + int(n) > size:
+            assert last is not None
+            yield first, last, movements
+            first, movements = None, 0
+        if first is None:
+            first = int(item_id)
+        last = int(item_id)
+        movements += int(n)
+    if first is not None and last is not None:
+        yield first, last, movements
+
+
+def _scratch_table(checkpoints: int) -> sa.Table:
+    """A temporary table for one range's fold: the key, the sum, the latest effective time,
+    and the sum up to each checkpoint (``upto_0``, ``upto_1``, …)."""
+    return sa.Table(
+        "sl_rebuild_fold",
+        sa.MetaData(),
+        sa.Column("item_id", sa.Integer, nullable=False),
+        sa.Column("lot_id", sa.Integer, nullable=False),
+        sa.Column("serial", sa.String, nullable=False),
+        sa.Column("location_id", sa.Integer, nullable=False),
+        sa.Column("status_id", sa.Integer, nullable=False),
+        sa.Column("container_id", sa.Integer, nullable=False),
+        sa.Column("qty", sa.BigInteger, nullable=False),
+        sa.Column("last_at", sa.BigInteger, nullable=False),
+        *(sa.Column(f"upto_{n}", sa.BigInteger, nullable=False) for n in range(checkpoints)),
+        prefixes=["TEMPORARY"],
+    )
+
+
+def _fold_items(first: int, last: int, throughs: Sequence[int]) -> sa.Select[Any]:
+    """Both sides of the movements of items ``first..last``, grouped by balance key: the
+    sum, the latest effective time, and the sum of the transactions up to each of
+    ``throughs``. Each movement is read once, joined to its two signs."""
+    mv = t.movements
+    sides = sa.union_all(
+        *(sa.select(sa.literal_column(sign, sa.Integer).label("sign")) for sign in ("1", "-1"))
+    ).subquery("sides")
+    dst = sides.c.sign == 1
+    qty = mv.c.qty * sides.c.sign
+    keys = [
+        mv.c.item_id,
+        mv.c.lot_id,
+        mv.c.serial,
+        sa.case((dst, mv.c.dst_loc), else_=mv.c.src_loc),
+        sa.case((dst, mv.c.dst_status), else_=mv.c.src_status),
+        sa.case((dst, mv.c.dst_container), else_=mv.c.src_container),
+    ]
+    return (
+        sa.select(
+            *keys,
+            sa.func.sum(qty),
+            sa.func.max(mv.c.effective_at),
+            *(sa.func.sum(sa.case((mv.c.tx_id <= through, qty), else_=0)) for through in throughs),
+        )
+        .select_from(mv.join(sides, sa.true()))
+        .where(mv.c.item_id >= first, mv.c.item_id <= last)
+        .group_by(*keys)
+    )
 
 
 # -- checkpoints -------------------------------------------------------------------------
@@ -137,34 +229,13 @@ def take(s: SqlSession) -> int:
 
 def _take(s: SqlSession, through: int) -> int:
     """Checkpoint the projection, which must be the fold of transactions up to ``through``."""
-    cp, tx, mv = t.checkpoints, t.transactions, t.movements
-    last = s._conn.execute(
-        sa.select(cp.c.id, cp.c.through_tx, cp.c.cutoff).order_by(cp.c.id.desc()).limit(1)
-    ).first()
-    after = 0 if last is None else int(last.through_tx)
+    cp = t.checkpoints
+    after = int(
+        s._conn.execute(sa.select(sa.func.coalesce(sa.func.max(cp.c.through_tx), 0))).scalar_one()
+    )
     if through <= after:
         return after
-    newest = s._conn.execute(
-        sa.select(sa.func.max(tx.c.effective_at)).where(tx.c.id > after, tx.c.id <= through)
-    ).scalar_one()
-    cutoff = int(newest) if last is None else max(int(last.cutoff), int(newest))
-    cp_id = s._conn.execute(
-        sa.insert(cp).values(through_tx=through, cutoff=cutoff)
-    ).inserted_primary_key
-    assert cp_id is not None
-    new_id = int(cp_id[0])
-    if last is not None:
-        # Movements of this interval effective by the previous checkpoint's cutoff.
-        s._conn.execute(
-            sa.insert(t.checkpoint_late).from_select(
-                ["tx_id", "line", "checkpoint_id"],
-                sa.select(mv.c.tx_id, mv.c.line, sa.literal(new_id, sa.Integer)).where(
-                    mv.c.tx_id > after,
-                    mv.c.tx_id <= through,
-                    mv.c.effective_at <= int(last.cutoff),
-                ),
-            )
-        )
+    [new_id] = _checkpoint_rows(s, [through])
     b = t.balances
     internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
     s._conn.execute(
@@ -176,6 +247,44 @@ def _take(s: SqlSession, through: int) -> int:
         )
     )
     return through
+
+
+def _checkpoint_rows(s: SqlSession, throughs: Sequence[int]) -> list[int]:
+    """Record checkpoints after each of ``throughs`` (ascending, after the newest checkpoint),
+    each with the movements of its interval effective by the cutoff of the checkpoint before
+    it; return their ids. Their snapshots of the balances are the caller's to write."""
+    cp, tx, mv = t.checkpoints, t.transactions, t.movements
+    last = s._conn.execute(
+        sa.select(cp.c.through_tx, cp.c.cutoff).order_by(cp.c.id.desc()).limit(1)
+    ).first()
+    after, cutoff = (0, None) if last is None else (int(last.through_tx), int(last.cutoff))
+    ids = []
+    for through in throughs:
+        newest = int(
+            s._conn.execute(
+                sa.select(sa.func.max(tx.c.effective_at)).where(tx.c.id > after, tx.c.id <= through)
+            ).scalar_one()
+        )
+        cp_id = s._conn.execute(
+            sa.insert(cp).values(
+                through_tx=through, cutoff=newest if cutoff is None else max(cutoff, newest)
+            )
+        ).inserted_primary_key
+        assert cp_id is not None
+        new_id = int(cp_id[0])
+        if cutoff is not None:
+            # Movements of this interval effective by the previous checkpoint's cutoff.
+            s._conn.execute(
+                sa.insert(t.checkpoint_late).from_select(
+                    ["tx_id", "line", "checkpoint_id"],
+                    sa.select(mv.c.tx_id, mv.c.line, sa.literal(new_id, sa.Integer)).where(
+                        mv.c.tx_id > after, mv.c.tx_id <= through, mv.c.effective_at <= cutoff
+                    ),
+                )
+            )
+        ids.append(new_id)
+        after, cutoff = through, newest if cutoff is None else max(cutoff, newest)
+    return ids
 
 
 def as_of_sides(s: SqlSession, query: BalanceQuery) -> sa.Subquery | None:
