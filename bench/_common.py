@@ -90,28 +90,43 @@ def rss_bytes() -> int:
 
 
 def peak_rss_bytes() -> int:
-    """Return the process's peak resident set size so far (``ru_maxrss``)."""
+    """Return the process's peak resident set size so far (``ru_maxrss``), or since the last
+    :func:`reset_peak_rss` that worked."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def reset_peak_rss() -> bool:
+    """Reset the process's peak RSS to its current RSS (Linux 4.0 on); return whether it was."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+    except OSError:
+        return False
+    return True
 
 
 @attrs.define
 class Memory:
     """How far the peak RSS rose above the RSS at the start of a phase.
 
-    ``ru_maxrss`` is a high-water mark for the whole process, so this is only meaningful in a
-    process that did not peak higher before the phase (the benchmarks run each scenario in a
-    fresh process for that reason). Unlike ``tracemalloc`` it sees SQLite's page cache and costs
+    The peak is reset to the current RSS when the phase starts (Linux), so an earlier, higher
+    peak of the process (a build that held more and gave it back) does not show as the phase's
+    own. Where it cannot be reset, ``ru_maxrss`` is a high-water mark for the whole process and
+    the figure is only meaningful in a process that did not peak higher before the phase
+    (``reset`` says which). Unlike ``tracemalloc`` it sees SQLite's page cache and costs
     nothing, so the timings of the phase are not disturbed.
     """
 
     before: int = 0
     peak: int = 0
+    reset: bool = False
 
     @contextmanager
     def watching(self) -> Iterator[None]:
         """Measure the ``with`` block."""
+        self.reset = reset_peak_rss()
         self.before = rss_bytes()
         try:
             yield

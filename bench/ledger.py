@@ -560,10 +560,17 @@ class _RawIds:
 
 def _movement_ddl(db_path: Path) -> list[str]:
     """The store's own ``CREATE`` statements for ``sl_movements`` and its indexes."""
+    return _ddl(db_path, ("sl_movements",))
+
+
+def _ddl(db_path: Path, tables: Sequence[str]) -> list[str]:
+    """The store's own ``CREATE`` statements for ``tables`` and their indexes, tables first."""
     with sqlite3.connect(db_path) as con:
         rows = con.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'sl_movements' AND sql IS NOT NULL "
-            "ORDER BY type = 'table' DESC, name"
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN "
+            f"({', '.join('?' * len(tables))}) AND sql IS NOT NULL "
+            "ORDER BY type = 'table' DESC, name",
+            tuple(tables),
         ).fetchall()
     con.close()
     return [str(sql) for (sql,) in rows]

@@ -37,6 +37,14 @@ def draw(source: Path, folder: Path) -> list[Path]:
     axes.plot(
         sizes, [r["build"]["raw_per_second"] for r in results], "s--", label="raw executemany"
     )
+    floored = [r for r in results if "floor_per_second" in r["build"]]
+    if floored:
+        axes.plot(
+            [r["size"] for r in floored],
+            [r["build"]["floor_per_second"] for r in floored],
+            "^:",
+            label="floor: the same writes, bare executemany",
+        )
     axes.legend()
     made.append(_save(figure, folder / "posting.png"))
 
