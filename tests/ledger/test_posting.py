@@ -388,6 +388,19 @@ class TestIdempotency:
             again = inv.receive("ASP", 10, lot="L1", to="DC1/DOCK", supplier="ACME", key="asn-1/1")
         assert again == first
 
+    def test_same_key_same_quantity_written_otherwise_returns_the_original(
+        self, inv: sl.Inventory
+    ) -> None:
+        """The request's fingerprint is taken of canonical quantities: 10, 10.0 and 10.00 are
+        the same request."""
+        first = inv.receive("BOLT", 10, to="DC1/DOCK", key="k1")
+        with unchanged(inv):
+            assert inv.receive("BOLT", Decimal("10.0"), to="DC1/DOCK", key="k1") == first
+            assert inv.receive("BOLT", Decimal("10.00"), to="DC1/DOCK", key="k1") == first
+        assert inv.receive("BOLT", Decimal("10.0"), to="DC1/DOCK", key="k2").movements[
+            0
+        ].quantity == Decimal(10)
+
     def test_same_key_other_content_is_refused(self, inv: sl.Inventory) -> None:
         """Reusing a key for something else is a caller bug and is refused."""
         first = inv.receive("BOLT", 10, to="DC1/DOCK", key="k1")

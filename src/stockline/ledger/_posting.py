@@ -80,15 +80,18 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         LookupError: Something it names does not exist (a ``StocklineError`` too).
     """
     recorded_at = aware_utc(now, "recorded_at")
-    normal = tuple(map(_normal_quantity, draft.movements))
-    if any(a is not b for a, b in zip(normal, draft.movements, strict=True)):
-        draft = attrs.evolve(draft, movements=normal)
-    # The request's fingerprint only matters for idempotency keys; hashing costs.
-    request = None if draft.key is None else fingerprint(draft)
-    if draft.key is not None and request is not None:
-        found = writer.find_key(draft.key)
+    # The request's fingerprint only matters for idempotency keys (hashing costs), and is
+    # taken of canonical quantities; _checked() makes them canonical for the rest.
+    request = None
+    key = draft.key
+    if key is not None:
+        normal = tuple(map(_normal_quantity, draft.movements))
+        if any(a is not b for a, b in zip(normal, draft.movements, strict=True)):
+            draft = attrs.evolve(draft, movements=normal)
+        request = fingerprint(draft)
+        found = writer.find_key(key)
         if found is not None:
-            return _repeat(writer, draft.key, found, request)
+            return _repeat(writer, key, found, request)
     effective_at = (
         recorded_at if draft.effective_at is None else aware_utc(draft.effective_at, "effective_at")
     )

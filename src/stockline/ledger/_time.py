@@ -113,9 +113,10 @@ def to_micros(value: dt.datetime) -> int:
     micros = (
         days * 86_400 + value.hour * 3_600 + value.minute * 60 + value.second
     ) * 1_000_000 + value.microsecond
-    offset = value.utcoffset()
-    if offset:
-        micros -= offset // _MICROSECOND
+    if value.tzinfo is not _UTC:  # the times stockline keeps are in UTC
+        offset = value.utcoffset()
+        if offset:
+            micros -= offset // _MICROSECOND
     return micros
 
 

@@ -300,6 +300,9 @@ class SqlSession:
     def _one(
         self, entity: str, key: object, stmt: sa.Select[Any], params: dict[str, Any], make: Any
     ) -> Any:
+        found = self._records.get((entity, key), _MISSING)
+        if found is not _MISSING:  # the block's own copy: most lookups of a posting
+            return found
         hit, record = self._cached(entity, key)
         if hit:
             return record
@@ -886,6 +889,8 @@ class SqlSession:
     def position_balances(
         self, keys: Iterable[PositionKey]
     ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
+        if not keys:  # a receipt takes from no internal position
+            return {}
         wanted: dict[_IdKey, PositionKey] = {}
         for key in keys:
             idkey = self._idkey(key)
