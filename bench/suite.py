@@ -85,6 +85,11 @@ from bench._common import (
     write_json,
 )
 from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
+from stockline.adapters.sqlalchemy._session import (
+    _INSERT_MOVEMENT,
+    _INSERT_TRANSACTION,
+    _UPSERT_BALANCE,
+)
 
 BATCH = 1000
 SINGLES = 200
@@ -260,16 +265,6 @@ class Floor:
         self.source = sqlite3.connect(f"file:{store_file}?mode=ro", uri=True)
         self.last = 0
         self.seconds = 0.0
-        width = {
-            table: len(self.source.execute(f"SELECT * FROM {table} LIMIT 0").description)
-            for table in ("sl_transactions", "sl_movements")
-        }
-        self.tx_insert = (
-            f"INSERT INTO sl_transactions VALUES ({', '.join('?' * width['sl_transactions'])})"
-        )
-        self.mv_insert = (
-            f"INSERT INTO sl_movements VALUES ({', '.join('?' * width['sl_movements'])})"
-        )
 
     def replay(self) -> None:
         """Write the rows of the transactions posted since the last call; time it."""
@@ -289,8 +284,9 @@ class Floor:
         rows = [(*key, qty, at) for key, (qty, at) in changes.items()]
         started = time.perf_counter()
         self.con.execute("BEGIN IMMEDIATE")
-        self.con.executemany(self.tx_insert, txs)
-        self.con.executemany(self.mv_insert, mvs)
+        # The store's own statements (rows in the tables' column order, as it builds them).
+        self.con.executemany(_INSERT_TRANSACTION, txs)
+        self.con.executemany(_INSERT_MOVEMENT, mvs)
         self.con.executemany(_UPSERT_BALANCE, rows)
         self.con.execute("COMMIT")
         self.seconds += time.perf_counter() - started
@@ -300,15 +296,6 @@ class Floor:
     def close(self) -> None:
         self.con.close()
         self.source.close()
-
-
-#: The store's balance upsert (add the change, keep the latest effective time).
-_UPSERT_BALANCE = (
-    "INSERT INTO sl_balances (item_id, lot_id, serial, location_id, status_id, container_id, "
-    "qty, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id, lot_id, serial, "
-    "location_id, status_id, container_id) DO UPDATE SET qty = sl_balances.qty + excluded.qty, "
-    "last_at = max(sl_balances.last_at, excluded.last_at)"
-)
 
 
 def _p50_ms(times: Sequence[float]) -> float:

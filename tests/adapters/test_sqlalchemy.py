@@ -191,8 +191,9 @@ class TestConcurrentWriters:
 
 
 class TestShipmentDocuments:
-    """The recall summary reads each customer's documents from aggregated ``refs`` texts; the
-    common one-reference text is split by hand, everything else parsed as JSON."""
+    """The recall summary reads each customer's documents from aggregated ``refs`` texts, and
+    transactions read back their own; the common one-reference text is split by hand,
+    everything else parsed as JSON."""
 
     @given(
         st.lists(
@@ -212,11 +213,8 @@ class TestShipmentDocuments:
         parsed = [json.loads(text) for text in texts if text]
         expected = tuple(sorted({f"{k}:{n}" for group in parsed for k, n in group}))
         assert _documents(",".join(t for t in texts if t)) == expected
-
-
-class _Statements(list[str]):
-    def append_statement(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
-        self.append(statement)
+        for refs, text in zip(groups, texts, strict=True):
+            assert codec.refs_from_text(text) == tuple(Reference(type=k, number=n) for k, n in refs)
 
 
 class TestDriverShortcuts:
@@ -259,7 +257,7 @@ class TestDriverShortcuts:
         answers = []
         for listening in (False, True):
             store = SqlAlchemyStockStore.open(f"sqlite:///{tmp_path / f'{listening}.db'}")
-            seen = _Statements()
+            seen: list[str] = []
             if listening:
                 sa.event.listen(
                     store.engine, "before_cursor_execute", lambda *a, seen=seen: seen.append(a[2])

@@ -54,6 +54,8 @@ CHECKPOINT_SPACING = 100_000
 REBUILD_CHECKPOINTS = 16
 
 _KEY = ("item_id", "lot_id", "serial", "location_id", "status_id", "container_id")
+#: The internal locations: the only ones a checkpoint's snapshot holds.
+_INTERNAL_IDS = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
 
 
 def _sides() -> sa.Subquery:
@@ -87,9 +89,9 @@ def rebuild_projection(s: SqlSession, progress: Callable[[int], None] | None = N
 
     The ledger is folded by ranges of items of about ``CHUNK`` movements each, in item order:
     both sides of a movement belong to its item, so each range's balances follow the ones
-    before it in the projection's key order and each page of the projection and of the
-    snapshots is written once. (Folding by ranges of transactions instead touches the whole
-    projection per range: the database writes grew with the square of the ledger.) Each
+    before it in the projection's key order and the projection and the snapshots are
+    appended to. (A range of transactions holds most items in a warehouse, so folding by
+    those rewrote pages all over the projection for every range.) Each
     range is grouped once in the database into a scratch table with one running sum per
     checkpoint, so memory stays flat however long the ledger, and ``progress`` hears, in
     transactions, how far the fold got. Zero rows are kept, as the incremental projection
@@ -112,7 +114,6 @@ def rebuild_projection(s: SqlSession, progress: Callable[[int], None] | None = N
     total = sum(int(n) for _, n in counts)
     scratch = _scratch_table(len(throughs))
     scratch.create(s._conn)
-    internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
     told = folded = 0
     for first, last, movements in _item_ranges(counts, CHUNK):
         s._conn.execute(sa.delete(scratch))
@@ -133,7 +134,7 @@ def rebuild_projection(s: SqlSession, progress: Callable[[int], None] | None = N
                 sa.insert(t.checkpoint_balances).from_select(
                     ["checkpoint_id", *_KEY, "qty"],
                     sa.select(sa.literal(checkpoint_id, sa.Integer), *keys, qty).where(
-                        qty != 0, scratch.c.location_id.in_(internal)
+                        qty != 0, scratch.c.location_id.in_(_INTERNAL_IDS)
                     ),
                 )
             )
@@ -237,12 +238,11 @@ def _take(s: SqlSession, through: int) -> int:
         return after
     [new_id] = _checkpoint_rows(s, [through])
     b = t.balances
-    internal = sa.select(t.locations.c.id).where(t.locations.c.kind == LocationKind.INTERNAL.value)
     s._conn.execute(
         sa.insert(t.checkpoint_balances).from_select(
             ["checkpoint_id", *_KEY, "qty"],
             sa.select(sa.literal(new_id, sa.Integer), *(b.c[c] for c in _KEY), b.c.qty).where(
-                b.c.qty != 0, b.c.location_id.in_(internal)
+                b.c.qty != 0, b.c.location_id.in_(_INTERNAL_IDS)
             ),
         )
     )

@@ -201,10 +201,16 @@ def refs_from_text(text: str | None) -> tuple[Reference, ...]:
     """The references :func:`refs_text` wrote."""
     if not text:
         return ()
-    parts = text.split('"')
-    # The usual one reference, ``[["PO", "PO-1"]]``: with no backslash no string holds a
-    # quote, so the split is the whole parse.
-    simple = len(parts) == 5 and parts[0] == "[[" and parts[2] == ", " and parts[4] == "]]"
-    if simple and "\\" not in text:
-        return (Reference(type=parts[1], number=parts[3]),)
+    one = one_reference(text)
+    if one is not None:
+        return (Reference(type=one[0], number=one[1]),)
     return tuple(Reference(type=t, number=n) for t, n in json.loads(text))
+
+
+def one_reference(text: str) -> tuple[str, str] | None:
+    """The type and number of the usual one reference, ``[["PO", "PO-1"]]``, as
+    :func:`refs_text` writes it, without JSON; ``None`` for any other text. With no backslash
+    no string holds a quote, so splitting at the quotes is the whole parse."""
+    parts = text.split('"')
+    simple = len(parts) == 5 and parts[0] == "[[" and parts[2] == ", " and parts[4] == "]]"
+    return (parts[1], parts[3]) if simple and "\\" not in text else None

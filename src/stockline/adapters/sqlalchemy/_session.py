@@ -76,6 +76,12 @@ _SIDES = (
 )
 
 
+def listened(conn: sa.Connection) -> bool:
+    """Whether a statement listener (logging, tracing, counting) sees ``conn``'s statements:
+    if not, SQLite's hot statements may go straight to the driver."""
+    return bool(conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute)
+
+
 def _side(loc: str, status: str, container: str, sign: int) -> sa.Select[Any]:
     """One side of every movement as a signed balance row (destination +, source -)."""
     mv = t.movements
@@ -106,7 +112,7 @@ class SqlSession:
         self._has_reservations: bool | None = None
         self._cursor: Any = None
         if conn.dialect.name == "sqlite":
-            if not (conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute):
+            if not listened(conn):
                 # Nobody listens to the statements (no logging, tracing or counting hook): the
                 # hot statements go straight to the driver, which costs a few microseconds
                 # where SQLAlchemy's execution machinery costs tens.
@@ -280,17 +286,6 @@ class SqlSession:
 
     # -- master data -----------------------------------------------------------------------
 
-    def _cached(self, entity: str, key: object) -> tuple[bool, Any]:
-        found = self._records.get((entity, key), _MISSING)
-        if found is not _MISSING:
-            return True, found
-        hit, record = self._store._cached_record(entity, key, self._version)
-        if hit and self._writing:
-            # Kept for the rest of the block: a posting looks up the same few records for
-            # every line, and the store's cache is behind a lock.
-            self._records[(entity, key)] = record
-        return hit, record
-
     def _remember(self, entity: str, key: object, record: object) -> None:
         if self._writing:
             self._records[(entity, key)] = record
@@ -300,11 +295,17 @@ class SqlSession:
     def _one(
         self, entity: str, key: object, stmt: sa.Select[Any], params: dict[str, Any], make: Any
     ) -> Any:
+        """A master record: the block's own copy (most lookups of a posting), else the
+        store's cache, else the database."""
         found = self._records.get((entity, key), _MISSING)
-        if found is not _MISSING:  # the block's own copy: most lookups of a posting
+        if found is not _MISSING:
             return found
-        hit, record = self._cached(entity, key)
+        hit, record = self._store._cached_record(entity, key, self._version)
         if hit:
+            if self._writing:
+                # Kept for the rest of the block: a posting looks up the same few records
+                # for every line, and the store's cache is behind a lock.
+                self._records[(entity, key)] = record
             return record
         row = self._conn.execute(stmt, params).mappings().first()
         record = None if row is None else make(row)

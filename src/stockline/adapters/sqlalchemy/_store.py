@@ -16,7 +16,7 @@ from sqlalchemy import event, exc, pool
 
 from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy._ids import Ids
-from stockline.adapters.sqlalchemy._session import SqlSession
+from stockline.adapters.sqlalchemy._session import SqlSession, listened
 from stockline.errors import ConcurrencyError, StocklineError, StoreError
 
 __all__ = ["SqlAlchemyStockStore"]
@@ -456,7 +456,7 @@ def _configure_sqlite(engine: sa.Engine, *, synchronous: str, wal: bool) -> None
         # then try to write would otherwise deadlock or fail on upgrade.
         immediate = conn.get_execution_options().get("stockline_write", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
-        if conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute:
+        if listened(conn):
             conn.exec_driver_sql(statement)
         else:
             # Nobody listens: straight to the driver, as the session sends its hot statements.

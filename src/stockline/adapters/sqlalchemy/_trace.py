@@ -356,12 +356,9 @@ def _documents(text: str | None) -> tuple[str, ...]:
     """The distinct references in an aggregated ``refs`` text (JSON arrays joined by commas)."""
     if not text:
         return ()
-    parts = text.split('"')
-    # One shipment's one reference, as refs_text writes it: ``[["SO", "SO-1"]]``. With no
-    # backslash, no string holds a quote, so the split is the whole parse.
-    simple = len(parts) == 5 and parts[0] == "[[" and parts[2] == ", " and parts[4] == "]]"
-    if simple and "\\" not in text:
-        return (f"{parts[1]}:{parts[3]}",)
+    one = codec.one_reference(text)  # one shipment's one reference, the usual group
+    if one is not None:
+        return (f"{one[0]}:{one[1]}",)
     refs = json.loads(f"[{text}]")
     if len(refs) == 1 and len(refs[0]) == 1:
         ((kind, number),) = refs[0]
