@@ -7,7 +7,6 @@ The names most users need are here; the rest live in :mod:`stockline.ledger`,
 
 from typing import TYPE_CHECKING, Any
 
-from stockline._authorizing import Authorizer
 from stockline._inventory import Inventory
 from stockline._traceability import Component, Output
 from stockline.adapters import InMemoryStockStore
@@ -29,6 +28,7 @@ from stockline.ledger import (
     Transaction,
     TxKind,
 )
+from stockline.ledger._authorizing import Authorizer
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy import SqlAlchemyStockStore

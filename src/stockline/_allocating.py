@@ -38,7 +38,7 @@ from stockline.ledger._reservations import Reservation
 from stockline.policies import Allocation, AllocationPolicy, Demand, Fefo, Fifo, Pick, allocate
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader, LedgerWriter, StockStore
+    from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
     from stockline.ledger._time import Clock
 
 __all__ = ["Allocating", "default_policy"]

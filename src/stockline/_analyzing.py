@@ -35,7 +35,7 @@ from stockline.ledger._time import aware_utc
 
 if TYPE_CHECKING:
     from stockline._inventory import Inventory
-    from stockline.adapters._protocol import LedgerReader
+    from stockline.ledger._store import LedgerReader
 
 __all__ = ["Analyzing", "source_for"]
 

@@ -79,8 +79,8 @@ from stockline.operations._settling import (
 
 if TYPE_CHECKING:
     from stockline._inventory import Inventory
-    from stockline.adapters._protocol import LedgerReader, LedgerWriter
     from stockline.gs1 import Scan
+    from stockline.ledger._store import LedgerReader, LedgerWriter
 
 __all__ = ["Counting"]
 

@@ -6,14 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from stockline._allocating import Allocating
 from stockline._analyzing import Analyzing
-from stockline._authorizing import Authorizer, authorize
-from stockline._counterparties import COUNTERPARTY_ROOTS, default_ref_type, party_location
 from stockline._counting import Counting
 from stockline._epcis_export import EpcisExporting
 from stockline._epcis_import import EpcisImporting
@@ -21,7 +19,6 @@ from stockline._fsma import Fsma204Reporting
 from stockline._replenishing import Replenishing
 from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
-from stockline.adapters._protocol import LedgerReader, LedgerWriter, MasterRecord, StockStore
 from stockline.errors import (
     DuplicateError,
     UnknownItemError,
@@ -29,6 +26,9 @@ from stockline.errors import (
     UnknownLotError,
     ValidationError,
 )
+from stockline.ledger._authorizing import Authorizer
+from stockline.ledger._book import Book
+from stockline.ledger._boundary import Header
 from stockline.ledger._integrity import IntegrityReport, check_projection, verify_chain
 from stockline.ledger._master import (
     Container,
@@ -43,9 +43,8 @@ from stockline.ledger._master import (
     Tracking,
     check_path,
     item_gtins,
-    parent_paths,
 )
-from stockline.ledger._posting import ensure_allocatable, post, reversal_of
+from stockline.ledger._posting import ensure_allocatable, reversal_of
 from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
 from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
@@ -58,6 +57,7 @@ from stockline.ledger._records import (
     Transaction,
     TxKind,
 )
+from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
 from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 
@@ -68,10 +68,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Inventory", "Refs"]
 
-_R = TypeVar("_R", Item, Location, Party, Lot, Status, Container)
-
 #: Business documents as ``{"PO": "PO-1", "ASN": "asn-77"}`` or as ``Reference`` records.
 Refs = Mapping[str, str] | Sequence[Reference]
+
+
+def _into_book(inv: Inventory, attribute: attrs.Attribute[Any], value: Any) -> Any:
+    # The book is what every feature posts through: keep it in step with the fields.
+    setattr(inv._book, attribute.name, value)
+    return value
 
 
 @attrs.define(repr=False)
@@ -108,11 +112,16 @@ class Inventory(
             :class:`~stockline.Authorizer`); with one, every posting must name its actor.
     """
 
-    store: StockStore = attrs.field(factory=InMemoryStockStore)
-    clock: Clock = attrs.field(factory=SystemClock)
-    authorizer: Authorizer | None = attrs.field(default=None, kw_only=True)
+    store: StockStore = attrs.field(factory=InMemoryStockStore, on_setattr=_into_book)
+    clock: Clock = attrs.field(factory=SystemClock, on_setattr=_into_book)
+    authorizer: Authorizer | None = attrs.field(default=None, kw_only=True, on_setattr=_into_book)
     # Per-item allocation policies (set_policy): Python objects, kept here, never stored.
     _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
+    #: The posting context every feature posts and reads through.
+    _book: Book = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -215,7 +224,7 @@ class Inventory(
         )
         with self.store.write() as w:
             _check_gtins_free(w, item)
-            return self._add(w, w.item(item.sku), item, actor, "update_item()")
+            return self._book.add(w, w.item(item.sku), item, actor, "update_item()")
 
     def update_item(self, sku: str, *, actor: str | None = None, **changes: Any) -> Item:
         """Change an item's description, GTIN, shelf life or packs; the change is recorded.
@@ -238,7 +247,7 @@ class Inventory(
         with self.store.write() as w:
             item = attrs.evolve(self._item(w, sku), **changes)
             _check_gtins_free(w, item)
-            w.save(item, actor=actor, at=self.clock.now())
+            self._book.save(w, item, actor)
             return item
 
     def add_location(
@@ -285,8 +294,8 @@ class Inventory(
             ffrn=ffrn,
         )
         with self.store.write() as w:
-            self._ensure_parents(w, location, actor)
-            return self._add(w, w.location(path), location, actor, "update_location()")
+            self._book.ensure_parents(w, location, actor)
+            return self._book.add(w, w.location(path), location, actor, "update_location()")
 
     def update_location(self, path: str, *, actor: str | None = None, **changes: Any) -> Location:
         """Change a location's description, GLN, pick sequence, address, phone or FFRN; the
@@ -305,7 +314,7 @@ class Inventory(
             if existing is None:
                 raise UnknownLocationError(f"location {path!r} is not known", location=path)
             location = attrs.evolve(existing, **changes)
-            w.save(location, actor=actor, at=self.clock.now())
+            self._book.save(w, location, actor)
             return location
 
     def add_party(
@@ -325,7 +334,7 @@ class Inventory(
         left empty keep what the party has.
         """
         with self.store.write() as w:
-            return self._party(
+            return self._book.party(
                 w,
                 code,
                 PartyKind(kind),
@@ -362,7 +371,7 @@ class Inventory(
             lot = self._lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
             if tlc_source_reference is not None and lot.tlc_source_reference is None:
                 lot = attrs.evolve(lot, tlc_source_reference=tlc_source_reference)
-                w.save(lot, actor=actor, at=self.clock.now())
+                self._book.save(w, lot, actor)
             elif tlc_source_reference not in (None, lot.tlc_source_reference):
                 raise DuplicateError(
                     f"lot {code} of {sku} has TLC source reference {lot.tlc_source_reference!r}, "
@@ -396,7 +405,7 @@ class Inventory(
                     else tlc_source_reference
                 ),
             )
-            w.save(lot, actor=actor, at=self.clock.now())
+            self._book.save(w, lot, actor)
             return lot
 
     def add_status(
@@ -412,7 +421,7 @@ class Inventory(
             name=_text(name, "status"), allocatable=allocatable, description=description
         )
         with self.store.write() as w:
-            return self._add(w, w.status(name), status, actor, "another name")
+            return self._book.add(w, w.status(name), status, actor, "another name")
 
     def add_container(
         self, code: str, *, kind: str = "pallet", actor: str | None = None
@@ -420,7 +429,7 @@ class Inventory(
         """Register a container (handling unit) so positions can name it."""
         container = Container(code=_text(code, "container"), kind=kind)
         with self.store.write() as w:
-            return self._add(w, w.container(code), container, actor, "another code")
+            return self._book.add(w, w.container(code), container, actor, "another code")
 
     def item(self, sku: str) -> Item:
         """Return the item with this SKU.
@@ -490,19 +499,8 @@ class Inventory(
         Much faster than posting one by one (one commit instead of many), for imports and
         batch jobs.
         """
-        batch = list(drafts)
         with self.store.write() as w:
-            # One set-based read of every balance the batch touches, instead of one per posting.
-            w.position_balances(
-                {
-                    (m.item, m.lot, m.serial, p.location, p.status, p.container)
-                    for draft in batch
-                    for m in draft.movements
-                    for p in (m.src, m.dst)
-                }
-            )
-            now = self.clock.now()
-            return [self._post(w, draft, now=now) for draft in batch]
+            return self._book.post_many(w, drafts)
 
     def receive(
         self,
@@ -987,114 +985,45 @@ class Inventory(
         with self.store.write() as w:
             return w.checkpoint()
 
-    # -- helpers -------------------------------------------------------------------------
+    # -- helpers (the posting context) ----------------------------------------------------
 
     def _post(
         self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
     ) -> Transaction:
-        """Post ``draft`` in the open block, after the authorizer (if any) let it through."""
-        authorize(self.authorizer, draft)
-        return post(w, draft, now=self.clock.now() if now is None else now)
+        return self._book.post(w, draft, now=now)
 
+    @staticmethod
     def _draft(
-        self,
         kind: TxKind,
         movements: list[Movement],
         counterparty: str | None,
-        ref: str | None,
-        refs: Refs,
-        key: str | None,
-        effective_at: dt.datetime | None,
-        actor: str | None,
-        reason: str | None,
+        ref: object,
+        refs: object,
+        key: object,
+        effective_at: object,
+        actor: object,
+        reason: object,
     ) -> NewTransaction:
-        return NewTransaction(
-            kind=kind,
-            movements=tuple(movements),
-            effective_at=effective_at,
+        header = Header.of(
+            kind,
+            ref=ref,
+            refs=refs,
             key=key,
-            refs=_refs(kind, ref, refs),
-            counterparty=counterparty,
+            effective_at=effective_at,
             actor=actor,
             reason=reason,
         )
-
-    def _add(
-        self,
-        w: LedgerWriter,
-        existing: _R | None,
-        record: _R,
-        actor: str | None,
-        instead: str,
-    ) -> _R:
-        if existing is None:
-            w.save(record, actor=actor, at=self.clock.now())
-            return record
-        if existing != record:
-            raise DuplicateError(
-                f"{type(record).__name__.lower()} {_key_text(record)} exists with other fields "
-                f"({existing!r}); use {instead} to change it"
-            )
-        return existing
-
-    def _ensure_parents(self, w: LedgerWriter, location: Location, actor: str | None) -> None:
-        for parent in parent_paths(location.path):
-            if w.location(parent) is None:
-                w.save(Location(path=parent, kind=location.kind), actor=actor, at=self.clock.now())
-
-    def _ensure_location(
-        self, w: LedgerWriter, path: str, kind: LocationKind, actor: str | None
-    ) -> None:
-        existing = w.location(path)
-        if existing is None:
-            location = Location(path=path, kind=kind)
-            self._ensure_parents(w, location, actor)
-            w.save(location, actor=actor, at=self.clock.now())
-        elif existing.kind is not kind:
-            raise ValidationError(f"location {path} is {existing.kind}, not {kind}")
+        return Book.draft(kind, movements, header, counterparty=counterparty)
 
     def _counterparty(
         self, w: LedgerWriter, kind: LocationKind, code: str | None, actor: str | None
     ) -> Position:
-        if code is None:
-            path = COUNTERPARTY_ROOTS[kind]
-        else:
-            party = self._party(w, code, PartyKind(kind.value), actor=actor)
-            path = party.location
-        self._ensure_location(w, path, kind, actor)
-        return Position(location=path)
+        return self._book.counterparty(w, kind, code, actor)
 
-    def _party(
-        self,
-        w: LedgerWriter,
-        code: str,
-        kind: PartyKind,
-        *,
-        name: str = "",
-        gln: str | None = None,
-        address: str = "",
-        phone: str = "",
-        actor: str | None,
-    ) -> Party:
-        existing = w.party(code)
-        given = name or gln is not None or address or phone
-        if existing is not None and not given and existing.kind is kind:
-            return existing
-        party = Party(
-            code=_text(code, "party code"),
-            kind=kind,
-            name=name or (existing.name if existing else ""),
-            gln=gln if gln is not None else (existing.gln if existing else None),
-            location=party_location(kind, code),
-            address=address or (existing.address if existing else ""),
-            phone=phone or (existing.phone if existing else ""),
-        )
-        if existing is not None and existing.kind is not kind:
-            raise DuplicateError(f"party {code} is a {existing.kind}, not a {kind}")
-        if existing != party:
-            self._ensure_location(w, party.location, LocationKind(kind.value), actor)
-            w.save(party, actor=actor, at=self.clock.now())
-        return party
+    def _ensure_location(
+        self, w: LedgerWriter, path: str, kind: LocationKind, actor: str | None
+    ) -> None:
+        self._book.ensure_location(w, path, kind, actor)
 
     def _lot(
         self,
@@ -1106,34 +1035,11 @@ class Inventory(
         produced_on: dt.date | None,
         actor: str | None,
     ) -> Lot:
-        item = self._item(w, sku)
-        if item.tracking is Tracking.NONE:
-            raise ValidationError(f"item {sku} is not lot-tracked, so it has no lots")
-        existing = w.lot(sku, code)
-        if existing is not None:
-            if expiry is not None and existing.expiry not in (None, expiry):
-                raise ValidationError(
-                    f"lot {code} of {sku} is recorded with expiry {existing.expiry}, but "
-                    f"{expiry} was given; check the label, or correct the lot with update_lot()"
-                )
-            if expiry is not None and existing.expiry is None:
-                existing = attrs.evolve(existing, expiry=expiry)
-                w.save(existing, actor=actor, at=self.clock.now())
-            return existing
-        if expiry is None and produced_on is not None and item.shelf_life_days is not None:
-            expiry = produced_on + dt.timedelta(days=item.shelf_life_days)
-        lot = Lot(item=sku, code=_text(code, "lot code"), expiry=expiry, produced_on=produced_on)
-        w.save(lot, actor=actor, at=self.clock.now())
-        return lot
+        return self._book.lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
 
     @staticmethod
     def _item(r: LedgerReader, sku: str) -> Item:
-        item = r.item(sku)
-        if item is None:
-            raise UnknownItemError(
-                f"item {sku!r} is not in the master data; add it with add_item()", item=sku
-            )
-        return item
+        return Book.item(r, sku)
 
     @staticmethod
     def _query(
@@ -1203,31 +1109,6 @@ def _pack_units(units: int) -> int:
             f"a pack holds a whole number of at least 2 base units, got {units!r}"
         )
     return units
-
-
-def _key_text(record: MasterRecord) -> str:
-    match record:
-        case Item():
-            return record.sku
-        case Location():
-            return record.path
-        case Lot():
-            return f"{record.item}/{record.code}"
-        case Party() | Container():
-            return record.code
-        case Status():
-            return record.name
-
-
-def _refs(kind: TxKind, ref: str | None, refs: Refs) -> tuple[Reference, ...]:
-    found: list[Reference] = []
-    if ref is not None:
-        found.append(Reference(type=default_ref_type(kind), number=ref))
-    if isinstance(refs, Mapping):
-        found += [Reference(type=t, number=n) for t, n in refs.items()]
-    else:
-        found += list(refs)
-    return tuple(found)
 
 
 def _serial_lines(

@@ -46,8 +46,8 @@ from stockline.policies import Allocation, Candidate, Demand, Pick, allocate
 
 if TYPE_CHECKING:
     from stockline._inventory import Inventory
-    from stockline.adapters._protocol import LedgerReader
     from stockline.ledger._documents import Document
+    from stockline.ledger._store import LedgerReader
 
 __all__ = ["KIT_KIND", "RULE_KIND", "Replenishing"]
 

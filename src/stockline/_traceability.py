@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from stockline.adapters._protocol import BalanceQuery, LedgerReader, LedgerWriter
 from stockline.errors import ContainerError, UnknownLotError, ValidationError
 from stockline.genealogy import Node, RecallReport, Trace, trace
 from stockline.ledger._master import Container, LocationKind, Tracking
@@ -31,12 +30,13 @@ from stockline.ledger._records import (
     Transaction,
     TxKind,
 )
+from stockline.ledger._store import BalanceQuery, LedgerReader, LedgerWriter
 from stockline.ledger._time import aware_utc
 
 if TYPE_CHECKING:
     from stockline._inventory import Refs
-    from stockline.adapters._protocol import StockStore
     from stockline.ledger._master import Item, Lot
+    from stockline.ledger._store import StockStore
     from stockline.ledger._time import Clock
 
 __all__ = ["Component", "Output", "Traceability"]

@@ -7,7 +7,7 @@ SQLAlchemy.
 from typing import TYPE_CHECKING, Any
 
 from stockline.adapters._memory import InMemoryStockStore
-from stockline.adapters._protocol import LedgerReader, LedgerWriter, MasterRecord, StockStore
+from stockline.ledger import LedgerReader, LedgerWriter, MasterRecord, StockStore
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy import SqlAlchemyStockStore

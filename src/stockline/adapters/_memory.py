@@ -13,14 +13,6 @@ from typing import Any
 
 import attrs
 
-from stockline.adapters._protocol import (
-    BalanceQuery,
-    HistoryQuery,
-    MasterRecord,
-    sorted_balances,
-    under,
-)
-from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._documents import Document, decode_body, encode_body, next_version
 from stockline.ledger._hashing import GENESIS_HASH
 from stockline.ledger._master import (
@@ -39,6 +31,7 @@ from stockline.ledger._quantity import canonical
 from stockline.ledger._records import (
     Balance,
     ContainerEvent,
+    CustomerExposure,
     Edge,
     LedgerLine,
     Movement,
@@ -51,6 +44,13 @@ from stockline.ledger._records import (
     node_matches,
 )
 from stockline.ledger._reservations import Reservation
+from stockline.ledger._store import (
+    BalanceQuery,
+    HistoryQuery,
+    MasterRecord,
+    sorted_balances,
+    under,
+)
 from stockline.ledger._time import to_micros
 from stockline.policies._records import Candidate
 

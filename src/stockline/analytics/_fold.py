@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import attrs
 
-from stockline.adapters._protocol import LedgerReader, under
 from stockline.analytics._records import NearExpiry, NonconformityKind
 from stockline.analytics._source import (
     ActivitySum,
@@ -31,6 +30,7 @@ from stockline.ledger._master import LocationKind
 from stockline.ledger._quantity import canonical
 from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import Movement, Transaction, TxKind
+from stockline.ledger._store import LedgerReader, under
 from stockline.ledger._time import to_micros
 
 __all__ = ["LedgerFold", "seconds_between"]

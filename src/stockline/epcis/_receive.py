@@ -53,8 +53,8 @@ from stockline.ledger._time import aware_utc
 
 if TYPE_CHECKING:
     from stockline._inventory import Inventory
-    from stockline.adapters._protocol import LedgerReader, LedgerWriter
     from stockline.ledger._documents import Document
+    from stockline.ledger._store import LedgerReader, LedgerWriter
 
 __all__ = ["expect", "expectation_report", "expected_receipt", "expected_receipts", "receive"]
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any, Protocol
 
 import attrs
@@ -18,7 +16,7 @@ from stockline.genealogy._records import (
     shipment_table,
     text_table,
 )
-from stockline.ledger._records import Balance, Transaction
+from stockline.ledger._records import Balance, CustomerExposure, Transaction
 
 __all__ = ["CustomerExposure", "RecallReport"]
 
@@ -34,31 +32,6 @@ class _Containment(Protocol):
         reason: str,
         actor: str | None,
     ) -> Transaction | None: ...
-
-
-@attrs.frozen(kw_only=True)
-class CustomerExposure:
-    """What one customer received of one affected lot or serial.
-
-    Attributes:
-        customer: The customer's code.
-        item: The SKU.
-        lot: The lot code.
-        serial: The serial.
-        quantity: The total shipped (reversed shipments left out).
-        first_shipped: The first shipment's time.
-        last_shipped: The last shipment's time.
-        documents: The shipments' documents (SO, BOL, ...).
-    """
-
-    customer: str
-    item: str
-    lot: str | None
-    serial: str | None
-    quantity: Decimal
-    first_shipped: dt.datetime
-    last_shipped: dt.datetime
-    documents: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)

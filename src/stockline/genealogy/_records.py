@@ -13,7 +13,7 @@ import attrs
 from stockline.ledger._records import Balance, Edge, NodeKey, Reference
 
 if TYPE_CHECKING:
-    from stockline.genealogy._recall import CustomerExposure
+    from stockline.ledger._records import CustomerExposure
 
 __all__ = ["Detail", "Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
 

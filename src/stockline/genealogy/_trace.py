@@ -14,8 +14,8 @@ from stockline.ledger._master import LocationKind
 from stockline.ledger._records import LedgerLine, NodeKey, NodeSet, TxKind
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader
-    from stockline.genealogy._recall import CustomerExposure
+    from stockline.ledger._records import CustomerExposure
+    from stockline.ledger._store import LedgerReader
 
 __all__ = ["customer_exposures", "trace"]
 
@@ -191,7 +191,7 @@ def customer_exposures(
     and posted by transaction ``through``, reversed ones and reversals left out, one summary
     per customer and lot or serial, ordered by customer, item, lot and serial.
     """
-    from stockline.genealogy._recall import CustomerExposure
+    from stockline.ledger._records import CustomerExposure
 
     wanted = list(nodes)
     members = NodeSet(wanted)

@@ -1,5 +1,6 @@
 """The ledger: records, posting rules, balances and integrity checks (the pure core)."""
 
+from stockline.ledger._authorizing import Authorizer
 from stockline.ledger._documents import Document
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
 from stockline.ledger._integrity import IntegrityReport, Problem
@@ -36,6 +37,7 @@ from stockline.ledger._records import (
     TxKind,
 )
 from stockline.ledger._reservations import Reservation
+from stockline.ledger._store import LedgerReader, LedgerWriter, MasterRecord, StockStore
 from stockline.ledger._time import Clock, FixedClock, SystemClock, aware_utc
 from stockline.ledger._units import UNITS
 
@@ -46,6 +48,7 @@ __all__ = [
     "MAX_DECIMALS",
     "REASON_REQUIRED",
     "UNITS",
+    "Authorizer",
     "Balance",
     "BalanceQuery",
     "Clock",
@@ -58,10 +61,13 @@ __all__ = [
     "HistoryQuery",
     "IntegrityReport",
     "Item",
+    "LedgerReader",
+    "LedgerWriter",
     "Location",
     "LocationKind",
     "Lot",
     "MasterChange",
+    "MasterRecord",
     "Movement",
     "NewTransaction",
     "NodeKey",
@@ -74,6 +80,7 @@ __all__ = [
     "Reference",
     "Reservation",
     "Status",
+    "StockStore",
     "SystemClock",
     "Tracking",
     "Transaction",

@@ -11,7 +11,7 @@ from stockline.errors import IntegrityError
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader
+    from stockline.ledger._store import LedgerReader
 
 __all__ = ["IntegrityReport", "Problem", "check_projection", "verify_chain"]
 

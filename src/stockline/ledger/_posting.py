@@ -51,7 +51,7 @@ from stockline.ledger._records import (
 from stockline.ledger._time import aware_utc
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader, LedgerWriter
+    from stockline.ledger._store import LedgerReader, LedgerWriter
 
 __all__ = ["REASON_REQUIRED", "ensure_allocatable", "post", "reversal_of"]
 

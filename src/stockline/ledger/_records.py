@@ -13,6 +13,7 @@ __all__ = [
     "AVAILABLE",
     "Balance",
     "ContainerEvent",
+    "CustomerExposure",
     "Edge",
     "EdgeKind",
     "LedgerLine",
@@ -333,3 +334,28 @@ class NodeSet:
                 and ((item, lot, serial) in self._serials or (item, None, serial) in self._serials)
             )
         )
+
+
+@attrs.frozen(kw_only=True)
+class CustomerExposure:
+    """What one customer received of one affected lot or serial.
+
+    Attributes:
+        customer: The customer's code.
+        item: The SKU.
+        lot: The lot code.
+        serial: The serial.
+        quantity: The total shipped (reversed shipments left out).
+        first_shipped: The first shipment's time.
+        last_shipped: The last shipment's time.
+        documents: The shipments' documents (SO, BOL, ...).
+    """
+
+    customer: str
+    item: str
+    lot: str | None
+    serial: str | None
+    quantity: Decimal
+    first_shipped: dt.datetime
+    last_shipped: dt.datetime
+    documents: tuple[str, ...]

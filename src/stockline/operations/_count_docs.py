@@ -22,8 +22,8 @@ from stockline.operations._counts import (
 )
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader
     from stockline.ledger._documents import Document
+    from stockline.ledger._store import LedgerReader
 
 __all__ = [
     "COUNT_KIND",

@@ -20,8 +20,8 @@ from stockline.ledger._quantity import as_quantity
 
 if TYPE_CHECKING:
     from stockline._inventory import Inventory
-    from stockline.adapters._protocol import LedgerReader
     from stockline.gs1 import Scan
+    from stockline.ledger._store import LedgerReader
 
 __all__ = ["amounts", "check_position", "counted_quantity", "from_scan"]
 

@@ -39,7 +39,7 @@ from stockline.operations._counts import (
 )
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader
+    from stockline.ledger._store import LedgerReader
 
 __all__ = [
     "Moment",

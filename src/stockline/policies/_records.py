@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -11,14 +11,19 @@ from typing import Any
 import attrs
 
 from stockline.errors import InvalidQuantityError, InvalidTimeError, ValidationError
-from stockline.ledger._time import to_micros
 
 __all__ = ["Allocation", "Candidate", "Choice", "Demand", "Pick"]
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def micros(moment: datetime) -> int:
     """An aware datetime as integer microseconds since the epoch (exact, zone-free)."""
-    return to_micros(moment)
+    # By ordinal, not by subtraction: pendulum times subtract to an interval, not a timedelta.
+    days = moment.toordinal() - _EPOCH_ORDINAL
+    whole = days * 86_400 + moment.hour * 3_600 + moment.minute * 60 + moment.second
+    offset = moment.utcoffset() or timedelta(0)
+    return whole * 1_000_000 + moment.microsecond - offset // timedelta(microseconds=1)
 
 
 def _decimal(value: Decimal | int, *, what: str) -> Decimal:

@@ -39,7 +39,7 @@ from stockline.ledger._units import UNITS
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
 
 if TYPE_CHECKING:
-    from stockline.adapters._protocol import LedgerReader
+    from stockline.ledger._store import LedgerReader
 
 __all__ = ["FSMA204_COLUMNS", "Cte", "Fsma204Report", "FsmaGap", "FsmaRow", "Place", "build"]
 

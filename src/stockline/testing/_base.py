@@ -8,7 +8,7 @@ from typing import ClassVar
 import pytest
 
 from stockline._inventory import Inventory
-from stockline.adapters._protocol import StockStore
+from stockline.ledger._store import StockStore
 from stockline.ledger._time import FixedClock
 from stockline.testing._setup import DEFAULT_SETUP, START
 

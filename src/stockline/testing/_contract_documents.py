@@ -8,7 +8,7 @@ import pytest
 
 from stockline import errors
 from stockline._inventory import Inventory
-from stockline.adapters._protocol import LedgerWriter, StockStore
+from stockline.ledger._store import LedgerWriter, StockStore
 from stockline.ledger._time import FixedClock
 from stockline.testing._base import ContractBase
 from stockline.testing._contract_rules import _BoomError, failing_block

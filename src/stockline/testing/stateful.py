@@ -36,10 +36,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from stockline._inventory import Inventory
 from stockline._traceability import Component, Output
 from stockline.adapters._memory import InMemoryStockStore
-from stockline.adapters._protocol import StockStore
 from stockline.errors import StocklineError
 from stockline.ledger._master import Tracking
 from stockline.ledger._records import AVAILABLE, Balance, Transaction
+from stockline.ledger._store import StockStore
 from stockline.ledger._time import FixedClock
 from stockline.policies import Candidate, Demand, Fefo, allocate
 from stockline.testing._setup import DEFAULT_SETUP, START, Setup

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from stockline.adapters._protocol import BalanceQuery, HistoryQuery, MasterRecord
 from stockline.adapters.sqlalchemy import _checkpoints as checkpoints
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _documents as documents
@@ -30,7 +29,6 @@ from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy import _trace as tracing
 from stockline.adapters.sqlalchemy._codec import to_qty
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
-from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._documents import Document
 from stockline.ledger._master import (
     Container,
@@ -46,6 +44,7 @@ from stockline.ledger._master import (
 from stockline.ledger._records import (
     Balance,
     ContainerEvent,
+    CustomerExposure,
     Edge,
     EdgeKind,
     LedgerLine,
@@ -58,6 +57,7 @@ from stockline.ledger._records import (
     TxKind,
 )
 from stockline.ledger._reservations import Reservation
+from stockline.ledger._store import BalanceQuery, HistoryQuery, MasterRecord
 from stockline.ledger._time import to_micros
 from stockline.policies._records import Candidate
 
@@ -773,7 +773,7 @@ class SqlSession:
                     quantity=codec.from_qty(int(r[6])),
                 )
             )
-        from stockline.adapters._protocol import sorted_balances
+        from stockline.ledger._store import sorted_balances
 
         return sorted_balances(found)
 

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._master import LocationKind
 from stockline.ledger._records import (
     Balance,
+    CustomerExposure,
     LedgerLine,
     NodeKey,
     NodeSet,

@@ -16,7 +16,6 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 from typing import Any, Protocol
 
-from stockline.genealogy._recall import CustomerExposure
 from stockline.ledger._documents import Document
 from stockline.ledger._master import (
     Container,
@@ -32,6 +31,7 @@ from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
     Balance,
     ContainerEvent,
+    CustomerExposure,
     LedgerLine,
     NodeKey,
     PositionKey,
@@ -54,8 +54,8 @@ __all__ = [
 MasterRecord = Item | Location | Party | Lot | Status | Container
 
 
-class LedgerReader(Protocol):
-    """Read access to one consistent view of a store."""
+class MasterReader(Protocol):
+    """Master data: items, locations, lots, parties, statuses, containers and their change log."""
 
     def item(self, sku: str) -> Item | None:
         """Return the item with this SKU, or ``None``."""
@@ -109,6 +109,18 @@ class LedgerReader(Protocol):
         """Return the master data changes with ``seq > after``, oldest first."""
         ...
 
+
+class MasterWriter(MasterReader, Protocol):
+    """Writes of master, inside a write block."""
+
+    def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
+        """Insert or replace a master record, and record the change."""
+        ...
+
+
+class JournalReader(Protocol):
+    """The journal: transactions, the chain's head, idempotency keys, reversals, history."""
+
     def head(self) -> tuple[int, str]:
         """Return the last transaction's id and hash (``0`` and the genesis hash when empty)."""
         ...
@@ -128,6 +140,25 @@ class LedgerReader(Protocol):
     def reversed_by(self, tx_id: int) -> int | None:
         """Return the id of the transaction that reverses ``tx_id``, or ``None``."""
         ...
+
+    def history(self, query: HistoryQuery) -> list[Transaction]:
+        """Return the transactions with a movement matching ``query``, by effective time then id."""
+        ...
+
+
+class JournalWriter(JournalReader, Protocol):
+    """Writes of journal, inside a write block."""
+
+    def append(self, tx: Transaction, *, fingerprint: str | None) -> None:
+        """Append a transaction and apply its movements to the projection.
+
+        The caller has checked every rule; the store only stores. ``tx.id`` is ``head()[0] + 1``.
+        """
+        ...
+
+
+class BalancesReader(Protocol):
+    """Balances: the projection kept with the journal, as-of answers, the checks posting needs."""
 
     def balances(self, query: BalanceQuery) -> list[Balance]:
         """Return the non-zero balances matching ``query``.
@@ -162,9 +193,45 @@ class LedgerReader(Protocol):
         """Return the signed changes of the serial's internal total effective after ``after``."""
         ...
 
-    def history(self, query: HistoryQuery) -> list[Transaction]:
-        """Return the transactions with a movement matching ``query``, by effective time then id."""
+    def replay(self) -> Iterator[Balance]:
+        """Fold every movement of the ledger into balances (counterparty ones included),
+        without reading the projection."""
         ...
+
+    def projection_drift(self, *, limit: int) -> list[tuple[PositionKey, Decimal, Decimal]]:
+        """Return up to ``limit`` balance keys where the projection differs from the fold of
+        the ledger, each with the stored and the folded quantity, ordered by key.
+
+        A SQL store compares the two in the database, so a sound projection costs one pass
+        and returns nothing.
+        """
+        ...
+
+
+class BalancesWriter(BalancesReader, Protocol):
+    """Writes of balances, inside a write block."""
+
+    def rebuild_projection(self, *, progress: Callable[[int], None] | None = None) -> None:
+        """Replace the balance projection with a replay of the ledger.
+
+        ``progress``, if given, is called with how far the replay got since its last call,
+        in transactions (their sum is the ledger's length).
+        """
+        ...
+
+    def checkpoint(self) -> int:
+        """Record what as-of answers need to start from the last transaction rather than from
+        the beginning of the ledger (a store that folds in memory records nothing); return
+        that transaction's id.
+
+        Checkpoints are derived data: they never change the ledger or any answer, only how
+        fast an as-of answer comes, and back-dated postings after them stay correct.
+        """
+        ...
+
+
+class GenealogyReader(Protocol):
+    """Genealogy: containers, the edges between lots and serials, what reached customers."""
 
     def container_state(self, code: str) -> ContainerEvent | None:
         """Return the container's current state (parent and location), or ``None`` if it was
@@ -231,19 +298,9 @@ class LedgerReader(Protocol):
         """
         ...
 
-    def replay(self) -> Iterator[Balance]:
-        """Fold every movement of the ledger into balances (counterparty ones included),
-        without reading the projection."""
-        ...
 
-    def projection_drift(self, *, limit: int) -> list[tuple[PositionKey, Decimal, Decimal]]:
-        """Return up to ``limit`` balance keys where the projection differs from the fold of
-        the ledger, each with the stored and the folded quantity, ordered by key.
-
-        A SQL store compares the two in the database, so a sound projection costs one pass
-        and returns nothing.
-        """
-        ...
+class ReservationsReader(Protocol):
+    """Reservations: stock held for order lines, and the candidates allocation ranks."""
 
     def reserved(self, keys: Iterable[PositionKey]) -> dict[PositionKey, Decimal]:
         """Return the quantity reserved (for any order) at each of ``keys`` that has some."""
@@ -276,46 +333,9 @@ class LedgerReader(Protocol):
         """
         ...
 
-    def document(self, kind: str, key: str) -> Document | None:
-        """Return the operational document ``kind``/``key``, or ``None``."""
-        ...
 
-    def documents(self, kind: str, *, prefix: str = "") -> list[Document]:
-        """Return the documents of ``kind`` whose key starts with ``prefix``, ordered by key."""
-        ...
-
-
-class LedgerWriter(LedgerReader, Protocol):
-    """A write block: everything done in it is committed together, or not at all."""
-
-    def save(self, record: MasterRecord, *, actor: str | None, at: dt.datetime) -> None:
-        """Insert or replace a master record, and record the change."""
-        ...
-
-    def append(self, tx: Transaction, *, fingerprint: str | None) -> None:
-        """Append a transaction and apply its movements to the projection.
-
-        The caller has checked every rule; the store only stores. ``tx.id`` is ``head()[0] + 1``.
-        """
-        ...
-
-    def rebuild_projection(self, *, progress: Callable[[int], None] | None = None) -> None:
-        """Replace the balance projection with a replay of the ledger.
-
-        ``progress``, if given, is called with how far the replay got since its last call,
-        in transactions (their sum is the ledger's length).
-        """
-        ...
-
-    def checkpoint(self) -> int:
-        """Record what as-of answers need to start from the last transaction rather than from
-        the beginning of the ledger (a store that folds in memory records nothing); return
-        that transaction's id.
-
-        Checkpoints are derived data: they never change the ledger or any answer, only how
-        fast an as-of answer comes, and back-dated postings after them stay correct.
-        """
-        ...
+class ReservationsWriter(ReservationsReader, Protocol):
+    """Writes of reservations, inside a write block."""
 
     def reserve(self, reservation: Reservation) -> None:
         """Hold ``reservation.quantity`` more at its position for its order line (adding to a
@@ -334,6 +354,22 @@ class LedgerWriter(LedgerReader, Protocol):
         """Delete the reservations of ``order`` (only ``line`` when given; every line when
         ``None``) and return them."""
         ...
+
+
+class DocumentsReader(Protocol):
+    """Operational documents (counts, rules, expectations), versioned for optimistic updates."""
+
+    def document(self, kind: str, key: str) -> Document | None:
+        """Return the operational document ``kind``/``key``, or ``None``."""
+        ...
+
+    def documents(self, kind: str, *, prefix: str = "") -> list[Document]:
+        """Return the documents of ``kind`` whose key starts with ``prefix``, ordered by key."""
+        ...
+
+
+class DocumentsWriter(DocumentsReader, Protocol):
+    """Writes of documents, inside a write block."""
 
     def put_document(
         self,
@@ -361,6 +397,30 @@ class LedgerWriter(LedgerReader, Protocol):
             StaleDocumentError: The stored version is not ``version``.
         """
         ...
+
+
+class LedgerReader(
+    MasterReader,
+    JournalReader,
+    BalancesReader,
+    GenealogyReader,
+    ReservationsReader,
+    DocumentsReader,
+    Protocol,
+):
+    """Read access to one consistent view of a store: every concern's reads."""
+
+
+class LedgerWriter(
+    LedgerReader,
+    MasterWriter,
+    JournalWriter,
+    BalancesWriter,
+    ReservationsWriter,
+    DocumentsWriter,
+    Protocol,
+):
+    """A write block: everything done in it is committed together, or not at all."""
 
 
 class StockStore(Protocol):

@@ -1,0 +1,298 @@
+"""The validating boundary: every public argument becomes a canonical value here, or is refused.
+
+Each function takes what a caller passed (any object at all) and returns the one form stockline
+keeps, or raises a :class:`~stockline.errors.StocklineError` subclass that names the argument,
+what was expected and what was found. They are strict on purpose: a ``bool`` is not a number or
+an id, a string is not a number, a date or a sequence of codes, and ``None`` is refused where a
+value is required. Verbs call them once, before anything is read or written, so what is hashed
+is exactly what is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import unicodedata
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TypeVar
+
+import attrs
+import pendulum
+
+from stockline.errors import InvalidTimeError, ValidationError
+from stockline.ledger._counterparties import default_ref_type
+from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
+from stockline.ledger._records import Reference, TxKind
+from stockline.ledger._time import aware_utc
+
+__all__ = [
+    "Header",
+    "choice",
+    "code",
+    "codes",
+    "day",
+    "flag",
+    "moment",
+    "note",
+    "optional_code",
+    "optional_day",
+    "optional_moment",
+    "optional_note",
+    "quantity",
+    "refs",
+    "whole",
+]
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+#: Documents as ``{"PO": "PO-1", "ASN": "asn-77"}`` or as :class:`Reference` records.
+Refs = Mapping[str, str] | Sequence[Reference]
+
+
+def _bad_characters(value: str) -> str | None:
+    """Return a description of the first character stockline does not keep, if any."""
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            return f"a lone surrogate (U+{ord(ch):04X})"
+        if category == "Cc" and ch not in "\t\n":
+            return f"a control character (U+{ord(ch):04X})"
+    return None
+
+
+def code(value: object, what: str) -> str:
+    """Return an identifier (SKU, lot, serial, container, party, key, actor) as text.
+
+    An identifier is a non-empty ``str`` without surrounding spaces, line breaks, tabs or
+    other control characters.
+
+    Raises:
+        ValidationError: It is not such a string.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{what} must be text (a str), got {type(value).__name__} {value!r}; "
+            f"pass it as a string, e.g. {what}={str(value)!r}"
+        )
+    if not value.strip() or value != value.strip():
+        raise ValidationError(
+            f"{what} must be a non-empty string without surrounding spaces, got {value!r}"
+        )
+    bad = _bad_characters(value)
+    if bad is not None or "\t" in value or "\n" in value:
+        raise ValidationError(
+            f"{what} {value!r} holds {bad or 'a tab or line break'}; an identifier is printable "
+            "text on one line"
+        )
+    return value
+
+
+def optional_code(value: object, what: str) -> str | None:
+    """Like :func:`code`, with ``None`` for "not given"."""
+    return None if value is None else code(value, what)
+
+
+def note(value: object, what: str) -> str:
+    """Return free text (a reason, a description, an address) as given.
+
+    Free text may be empty and may hold spaces, tabs and line breaks, but not other control
+    characters or lone surrogates (no store could keep those the same way).
+
+    Raises:
+        ValidationError: It is not such a string.
+    """
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{what} must be text (a str), got {type(value).__name__} {value!r}; "
+            f"pass it as a string, e.g. {what}={str(value)!r}"
+        )
+    bad = _bad_characters(value)
+    if bad is not None:
+        raise ValidationError(f"{what} {value!r} holds {bad}; give printable text")
+    return value
+
+
+def optional_note(value: object, what: str) -> str | None:
+    """Like :func:`note`, with ``None`` for "not given"."""
+    return None if value is None else note(value, what)
+
+
+def quantity(value: object, what: str = "quantity", *, decimals: int = MAX_DECIMALS) -> Decimal:
+    """Return a positive quantity as a canonical ``Decimal`` (see ``as_quantity``).
+
+    Raises:
+        InvalidQuantityError: Not a ``Decimal``, ``int`` or decimal text; a float or a bool;
+            not positive; finer than ``decimals`` places.
+    """
+    return as_quantity(value, decimals=decimals, what=what)
+
+
+def moment(value: object, what: str) -> pendulum.DateTime:
+    """Return an aware time in UTC.
+
+    Raises:
+        InvalidTimeError: It is not a ``datetime`` with a time zone (text is refused too).
+    """
+    return aware_utc(value, what)
+
+
+def optional_moment(value: object, what: str) -> pendulum.DateTime | None:
+    """Like :func:`moment`, with ``None`` for "not given"."""
+    return None if value is None else aware_utc(value, what)
+
+
+def day(value: object, what: str) -> dt.date:
+    """Return a calendar date (a ``datetime.date`` that is not a ``datetime``).
+
+    Raises:
+        InvalidTimeError: It is text, a number, a ``datetime`` or anything else.
+    """
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InvalidTimeError(
+            f"{what} must be a datetime.date, got {type(value).__name__} {value!r}; "
+            "pass e.g. datetime.date(2027, 3, 31)",
+            value=value,
+        )
+    return dt.date(value.year, value.month, value.day)
+
+
+def optional_day(value: object, what: str) -> dt.date | None:
+    """Like :func:`day`, with ``None`` for "not given"."""
+    return None if value is None else day(value, what)
+
+
+def whole(value: object, what: str, *, minimum: int = 0) -> int:
+    """Return a whole number of at least ``minimum`` (a ``bool`` is not one).
+
+    Raises:
+        ValidationError: It is not an ``int``, is a ``bool``, or is below ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(
+            f"{what} must be a whole number (an int), got {type(value).__name__} {value!r}"
+        )
+    if value < minimum:
+        raise ValidationError(f"{what} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def flag(value: object, what: str) -> bool:
+    """Return a yes/no argument, which must be a ``bool``.
+
+    Raises:
+        ValidationError: It is anything but ``True`` or ``False``.
+    """
+    if not isinstance(value, bool):
+        raise ValidationError(f"{what} must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+
+def choice(value: object, kind: type[_E], what: str) -> _E:
+    """Return one member of the enumeration ``kind``, given as the member or its value.
+
+    Raises:
+        ValidationError: It is neither.
+    """
+    if isinstance(value, kind):
+        return value
+    for member in kind:
+        if isinstance(value, str) and member.value == value:
+            return member
+    allowed = ", ".join(str(m.value) for m in kind)
+    raise ValidationError(f"{what} must be one of {allowed}; got {value!r}")
+
+
+def codes(value: object, what: str) -> tuple[str, ...]:
+    """Return a sequence of identifiers as a tuple; a lone string is not a sequence of codes.
+
+    Raises:
+        ValidationError: It is a string, not a sequence, or holds a bad identifier.
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
+        raise ValidationError(
+            f"{what} must be a list or tuple of codes, got {type(value).__name__} {value!r}; "
+            f"write [{value!r}] for one"
+        )
+    return tuple(code(v, f"each of {what}") for v in value)
+
+
+def refs(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
+    """Return the business documents of a posting: ``ref`` (typed by the kind: a receipt's is a
+    PO, a shipment's an SO, ...) followed by ``documents``.
+
+    Raises:
+        ValidationError: ``ref`` is not an identifier; ``documents`` is not a mapping of
+            type to number nor a sequence of :class:`Reference`.
+    """
+    found: list[Reference] = []
+    if ref is not None:
+        found.append(Reference(type=default_ref_type(kind), number=code(ref, "ref")))
+    if isinstance(documents, Mapping):
+        for type_, number in documents.items():
+            found.append(Reference(type=code(type_, "a document type"), number=code(number, "ref")))
+    elif isinstance(documents, Sequence) and not isinstance(documents, str | bytes):
+        for one in documents:
+            if not isinstance(one, Reference):
+                raise ValidationError(
+                    f"refs must be a mapping such as {{'ASN': 'asn-77'}} or a list of "
+                    f"Reference, got an element {one!r}"
+                )
+            found.append(
+                Reference(type=code(one.type, "a document type"), number=code(one.number, "ref"))
+            )
+    else:
+        raise ValidationError(
+            f"refs must be a mapping such as {{'ASN': 'asn-77'}} or a list of Reference, got "
+            f"{type(documents).__name__} {documents!r}"
+        )
+    return tuple(found)
+
+
+@attrs.frozen(kw_only=True)
+class Header:
+    """The document fields every posting carries, canonical.
+
+    Attributes:
+        refs: Business documents (PO, ASN, SO, work order, BOL).
+        key: The idempotency key, if any.
+        effective_at: When it happened on the floor (UTC); "now" when ``None``.
+        actor: Who posts it.
+        reason: Why.
+    """
+
+    refs: tuple[Reference, ...] = ()
+    key: str | None = None
+    effective_at: pendulum.DateTime | None = None
+    actor: str | None = None
+    reason: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        kind: TxKind,
+        *,
+        ref: object = None,
+        refs: object = (),
+        key: object = None,
+        effective_at: object = None,
+        actor: object = None,
+        reason: object = None,
+    ) -> Header:
+        """Return the canonical header of a posting of ``kind`` from what a caller passed.
+
+        Raises:
+            ValidationError: A field is of the wrong type or holds what no store keeps.
+            InvalidTimeError: ``effective_at`` is not an aware datetime.
+        """
+        return cls(
+            refs=_refs_of(kind, ref, refs),
+            key=optional_code(key, "key"),
+            effective_at=optional_moment(effective_at, "effective_at"),
+            actor=optional_code(actor, "actor"),
+            reason=optional_note(reason, "reason"),
+        )
+
+
+def _refs_of(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
+    return refs(kind, ref, documents)
