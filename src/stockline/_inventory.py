@@ -28,7 +28,6 @@ from stockline.errors import (
 )
 from stockline.ledger._authorizing import Authorizer
 from stockline.ledger._book import Book
-from stockline.ledger._boundary import Header
 from stockline.ledger._integrity import IntegrityReport, check_projection, verify_chain
 from stockline.ledger._master import (
     Container,
@@ -60,6 +59,7 @@ from stockline.ledger._records import (
 from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
 from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
+from stockline.ledger.boundary import Header
 
 if TYPE_CHECKING:
     from stockline._scanning import PickCheck

@@ -1,6 +1,8 @@
 """The ledger: records, posting rules, balances and integrity checks (the pure core)."""
 
+from stockline.ledger import boundary
 from stockline.ledger._authorizing import Authorizer
+from stockline.ledger._book import Book
 from stockline.ledger._documents import Document
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
 from stockline.ledger._integrity import IntegrityReport, Problem
@@ -40,6 +42,7 @@ from stockline.ledger._reservations import Reservation
 from stockline.ledger._store import LedgerReader, LedgerWriter, MasterRecord, StockStore
 from stockline.ledger._time import Clock, FixedClock, SystemClock, aware_utc
 from stockline.ledger._units import UNITS
+from stockline.ledger.boundary import Header
 
 __all__ = [
     "AVAILABLE",
@@ -51,6 +54,7 @@ __all__ = [
     "Authorizer",
     "Balance",
     "BalanceQuery",
+    "Book",
     "Clock",
     "Container",
     "ContainerEvent",
@@ -58,6 +62,7 @@ __all__ = [
     "Edge",
     "EdgeKind",
     "FixedClock",
+    "Header",
     "HistoryQuery",
     "IntegrityReport",
     "Item",
@@ -87,6 +92,7 @@ __all__ = [
     "TxKind",
     "as_quantity",
     "aware_utc",
+    "boundary",
     "chain_hash",
     "fingerprint",
     "post",

@@ -23,7 +23,6 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.ledger._authorizing import Authorizer, authorize
-from stockline.ledger._boundary import Header, code
 from stockline.ledger._counterparties import COUNTERPARTY_ROOTS, party_location
 from stockline.ledger._master import (
     Container,
@@ -41,6 +40,7 @@ from stockline.ledger._posting import post
 from stockline.ledger._records import Movement, NewTransaction, Position, Transaction, TxKind
 from stockline.ledger._store import LedgerReader, LedgerWriter, MasterRecord, StockStore
 from stockline.ledger._time import Clock
+from stockline.ledger.boundary import Header, code
 
 __all__ = ["Book"]
 

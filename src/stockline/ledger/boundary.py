@@ -41,6 +41,7 @@ __all__ = [
     "optional_note",
     "quantity",
     "refs",
+    "serial_lines",
     "whole",
 ]
 
@@ -296,3 +297,33 @@ class Header:
 
 def _refs_of(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
     return refs(kind, ref, documents)
+
+
+def serial_lines(
+    sku: str, quantity: object, serial: object, serials: object
+) -> list[tuple[object, str | None]]:
+    """Return the ``(quantity, serial)`` lines of a posting of ``sku``.
+
+    Without serials it is one line of ``quantity`` (checked against the item's unit when
+    posted); with ``serial=`` or ``serials=`` it is one line of 1 per serial, and a quantity,
+    if given, must equal their number.
+
+    Raises:
+        ValidationError: No quantity and no serials; a serial repeats; the quantity does not
+            match the serials; ``serials`` is a string or holds something other than codes.
+    """
+    wanted = ([code(serial, "serial")] if serial is not None else []) + list(
+        codes(serials, "serials")
+    )
+    if not wanted:
+        if quantity is None:
+            raise ValidationError(f"give a quantity of {sku} (or serials for serial-tracked items)")
+        return [(quantity, None)]
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError(f"the serials of {sku} repeat one another: {wanted}")
+    if quantity is not None and quantity != len(wanted):
+        raise ValidationError(
+            f"quantity {quantity} of {sku} does not match the {len(wanted)} serials given; "
+            "leave the quantity out, or give one serial per unit"
+        )
+    return [(Decimal(1), s) for s in wanted]
