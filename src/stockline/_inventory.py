@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
@@ -26,6 +27,7 @@ from stockline.errors import (
     UnknownLotError,
     ValidationError,
 )
+from stockline.ledger import boundary
 from stockline.ledger._authorizing import Authorizer
 from stockline.ledger._book import Book
 from stockline.ledger._integrity import IntegrityReport, check_projection, verify_chain
@@ -44,7 +46,7 @@ from stockline.ledger._master import (
     item_gtins,
 )
 from stockline.ledger._posting import ensure_allocatable, reversal_of
-from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
+from stockline.ledger._quantity import MAX_DECIMALS
 from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
     AVAILABLE,
@@ -101,7 +103,7 @@ class Inventory(
         >>> inv = sl.Inventory()
         >>> _ = inv.add_item(sku="BOLT-8", unit="EA")
         >>> _ = inv.add_location("DC1/A/01")
-        >>> _ = inv.receive("BOLT-8", 100, to="DC1/A/01", supplier="ACME")
+        >>> _ = inv.receive("BOLT-8", 100, dst="DC1/A/01", supplier="ACME")
         >>> inv.on_hand("BOLT-8", location="DC1")
         Decimal('100')
 
@@ -505,9 +507,9 @@ class Inventory(
     def receive(
         self,
         sku: str,
-        quantity: object = None,
+        quantity: Decimal | int | str | None = None,
         *,
-        to: str,
+        dst: str,
         lot: str | None = None,
         serial: str | None = None,
         serials: Sequence[str] = (),
@@ -523,7 +525,7 @@ class Inventory(
         actor: str | None = None,
         reason: str | None = None,
     ) -> Transaction:
-        """Receive stock from a supplier into ``to`` (supplier → ``to``).
+        """Receive stock from a supplier into ``dst`` (supplier → ``dst``).
 
         A new lot is created with its expiry (or production date plus the item's shelf life);
         a known lot received with a different expiry is refused. For serial-tracked items give
@@ -532,7 +534,7 @@ class Inventory(
         Args:
             sku: The item.
             quantity: How much, in the item's base unit (``Decimal``, ``int`` or decimal text).
-            to: The receiving location (usually a dock).
+            dst: The receiving location (usually a dock).
             lot: The lot code (lot-tracked items).
             serial: One serial number.
             serials: Several serial numbers.
@@ -548,38 +550,40 @@ class Inventory(
             actor: Who posted it.
             reason: A note.
         """
-        lines = _serial_lines(sku, quantity, serial, serials)
-        with self.store.write() as w:
+        sku = boundary.code(sku, "sku")
+        lines = boundary.serial_lines(sku, quantity, serial, serials)
+        lot = boundary.optional_code(lot, "lot")
+        expiry = boundary.optional_day(expiry, "expiry")
+        produced_on = boundary.optional_day(produced_on, "produced_on")
+        supplier = boundary.optional_code(supplier, "supplier")
+        target = _position(dst, status, container, "dst")
+        header = Header.of(
+            TxKind.RECEIPT,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
+        )
+        if lot is None and expiry is not None:
+            raise ValidationError(f"an expiry belongs to a lot; give lot= with expiry= for {sku}")
+        book = self._book
+        with book.write() as w:
             if lot is not None:
-                self._lot(w, sku, lot, expiry=expiry, produced_on=produced_on, actor=actor)
-            elif expiry is not None:
-                raise ValidationError(
-                    f"an expiry belongs to a lot; give lot= with expiry= for {sku}"
-                )
-            src = self._counterparty(w, LocationKind.SUPPLIER, supplier, actor)
-            dst = Position(location=to, status=status, container=container)
-            return self._post(
-                w,
-                self._draft(
-                    TxKind.RECEIPT,
-                    [
-                        Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s)
-                        for q, s in lines
-                    ],
-                    supplier,
-                    ref,
-                    refs,
-                    key,
-                    effective_at,
-                    actor,
-                    reason,
-                ),
-            )
+                book.lot(w, sku, lot, expiry=expiry, produced_on=produced_on, actor=header.actor)
+            src = book.counterparty(w, LocationKind.SUPPLIER, supplier, header.actor)
+            movements = [
+                Movement(item=sku, quantity=q, src=src, dst=target, lot=lot, serial=s)
+                for q, s in lines
+            ]
+            draft = book.draft(TxKind.RECEIPT, movements, header, counterparty=supplier)
+            return book.post(w, draft)
 
     def move(
         self,
         sku: str,
-        quantity: object = None,
+        quantity: Decimal | int | str | None = None,
         *,
         src: str,
         dst: str,
@@ -587,9 +591,9 @@ class Inventory(
         serial: str | None = None,
         serials: Sequence[str] = (),
         status: str = AVAILABLE,
-        to_status: str | None = None,
+        dst_status: str | None = None,
         container: str | None = None,
-        to_container: str | None = None,
+        dst_container: str | None = None,
         kind: TxKind | str = TxKind.TRANSFER,
         ref: str | None = None,
         refs: Refs = (),
@@ -598,34 +602,59 @@ class Inventory(
         actor: str | None = None,
         reason: str | None = None,
     ) -> Transaction:
-        """Move stock from one internal position to another (put-away, replenishment, ...)."""
-        lines = _serial_lines(sku, quantity, serial, serials)
-        source = Position(location=src, status=status, container=container)
-        target = Position(
-            location=dst,
-            status=status if to_status is None else to_status,
-            container=to_container,
+        """Move stock from one internal position to another (put-away, replenishment, ...).
+
+        Args:
+            sku: The item.
+            quantity: How much (or leave it out and give serials).
+            src: Where the stock is.
+            dst: Where it goes.
+            lot: The lot code.
+            serial: One serial number.
+            serials: Several serial numbers.
+            status: The stock's status at ``src``.
+            dst_status: Its status at ``dst``; the same as ``status`` when ``None``.
+            container: The container it is in at ``src``, if any.
+            dst_container: The container it goes into at ``dst``, if any.
+            kind: What the move records (``transfer``, ``pick``, ...).
+            ref: The main document.
+            refs: Other documents.
+            key: An idempotency key.
+            effective_at: When it happened; now when ``None``.
+            actor: Who posted it.
+            reason: A note.
+        """
+        sku = boundary.code(sku, "sku")
+        lines = boundary.serial_lines(sku, quantity, serial, serials)
+        lot = boundary.optional_code(lot, "lot")
+        source = _position(src, status, container, "src")
+        target = _position(
+            dst,
+            source.status if dst_status is None else dst_status,
+            dst_container,
+            "dst",
         )
-        draft = self._draft(
-            TxKind(kind),
-            [
-                Movement(item=sku, quantity=q, src=source, dst=target, lot=lot, serial=s)
-                for q, s in lines
-            ],
-            None,
-            ref,
-            refs,
-            key,
-            effective_at,
-            actor,
-            reason,
+        tx_kind = boundary.choice(kind, TxKind, "kind")
+        header = Header.of(
+            tx_kind,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
         )
-        return self.post(draft)
+        movements = [
+            Movement(item=sku, quantity=q, src=source, dst=target, lot=lot, serial=s)
+            for q, s in lines
+        ]
+        with self._book.write() as w:
+            return self._book.post(w, self._book.draft(tx_kind, movements, header))
 
     def ship(
         self,
         sku: str,
-        quantity: object = None,
+        quantity: Decimal | int | str | None = None,
         *,
         src: str,
         customer: str,
@@ -643,40 +672,59 @@ class Inventory(
     ) -> Transaction:
         """Ship stock to a customer (``src`` → the customer). Only allocatable stock ships.
 
+        Args:
+            sku: The item.
+            quantity: How much (or leave it out and give serials).
+            src: Where the stock is.
+            customer: The customer's code (added on first use); required.
+            lot: The lot code.
+            serial: One serial number.
+            serials: Several serial numbers.
+            status: The stock's status (it must be one that may be allocated).
+            container: The container it is in, if any.
+            ref: The sales order number (an ``SO`` reference).
+            refs: Other documents, e.g. ``{"BOL": "B-1"}``.
+            key: An idempotency key.
+            effective_at: When it left; now when ``None``.
+            actor: Who posted it.
+            reason: A note.
+
         Raises:
             StatusError: The stock is in a status that may not ship (``hold``, ...).
         """
-        lines = _serial_lines(sku, quantity, serial, serials)
-        source = Position(location=src, status=status, container=container)
-        with self.store.write() as w:
+        sku = boundary.code(sku, "sku")
+        lines = boundary.serial_lines(sku, quantity, serial, serials)
+        lot = boundary.optional_code(lot, "lot")
+        customer = boundary.code(customer, "customer")
+        source = _position(src, status, container, "src")
+        header = Header.of(
+            TxKind.SHIPMENT,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
+        )
+        book = self._book
+        with book.write() as w:
             ensure_allocatable(w, source, "ship")
-            dst = self._counterparty(w, LocationKind.CUSTOMER, customer, actor)
-            return self._post(
-                w,
-                self._draft(
-                    TxKind.SHIPMENT,
-                    [
-                        Movement(item=sku, quantity=q, src=source, dst=dst, lot=lot, serial=s)
-                        for q, s in lines
-                    ],
-                    customer,
-                    ref,
-                    refs,
-                    key,
-                    effective_at,
-                    actor,
-                    reason,
-                ),
-            )
+            dst = book.counterparty(w, LocationKind.CUSTOMER, customer, header.actor)
+            movements = [
+                Movement(item=sku, quantity=q, src=source, dst=dst, lot=lot, serial=s)
+                for q, s in lines
+            ]
+            draft = book.draft(TxKind.SHIPMENT, movements, header, counterparty=customer)
+            return book.post(w, draft)
 
     def change_status(
         self,
         sku: str,
-        quantity: object = None,
+        quantity: Decimal | int | str | None = None,
         *,
         location: str,
         status: str,
-        to_status: str,
+        dst_status: str,
         reason: str,
         lot: str | None = None,
         serial: str | None = None,
@@ -688,40 +736,128 @@ class Inventory(
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
     ) -> Transaction:
-        """Move stock from one status to another at the same place; a reason is required."""
-        lines = _serial_lines(sku, quantity, serial, serials)
-        src = Position(location=location, status=status, container=container)
-        dst = attrs.evolve(src, status=to_status)
-        draft = self._draft(
+        """Move stock from ``status`` to ``dst_status`` at the same place; a reason is
+        required.
+
+        Args:
+            sku: The item.
+            quantity: How much (or leave it out and give serials).
+            location: Where the stock is.
+            status: Its status now.
+            dst_status: The status it goes to.
+            reason: Why (recorded on the transaction).
+            lot: The lot code.
+            serial: One serial number.
+            serials: Several serial numbers.
+            container: The container it is in, if any.
+            ref: The main document.
+            refs: Other documents.
+            key: An idempotency key.
+            effective_at: When it happened; now when ``None``.
+            actor: Who posted it.
+        """
+        sku = boundary.code(sku, "sku")
+        lines = boundary.serial_lines(sku, quantity, serial, serials)
+        lot = boundary.optional_code(lot, "lot")
+        src = _position(location, status, container, "location")
+        dst = attrs.evolve(src, status=boundary.code(dst_status, "dst_status"))
+        header = Header.of(
             TxKind.STATUS_CHANGE,
-            [Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s) for q, s in lines],
-            None,
-            ref,
-            refs,
-            key,
-            effective_at,
-            actor,
-            reason,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=boundary.note(reason, "reason"),
         )
-        return self.post(draft)
+        movements = [
+            Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s) for q, s in lines
+        ]
+        with self._book.write() as w:
+            return self._book.post(w, self._book.draft(TxKind.STATUS_CHANGE, movements, header))
 
-    def hold(self, sku: str, quantity: object = None, **kwargs: Any) -> Transaction:
-        """Put available stock on hold (``available`` → ``hold``); takes ``change_status``'s
-        keywords, ``location=`` and ``reason=`` required."""
-        kwargs.setdefault("status", AVAILABLE)
-        kwargs.setdefault("to_status", "hold")
-        return self.change_status(sku, quantity, **kwargs)
+    def hold(
+        self,
+        sku: str,
+        quantity: Decimal | int | str | None = None,
+        *,
+        location: str,
+        reason: str,
+        lot: str | None = None,
+        serial: str | None = None,
+        serials: Sequence[str] = (),
+        status: str = AVAILABLE,
+        dst_status: str = "hold",
+        container: str | None = None,
+        ref: str | None = None,
+        refs: Refs = (),
+        key: str | None = None,
+        effective_at: dt.datetime | None = None,
+        actor: str | None = None,
+    ) -> Transaction:
+        """Put stock on hold (``available`` → ``hold`` unless told otherwise): a
+        :meth:`change_status` with those defaults. A reason is required."""
+        return self.change_status(
+            sku,
+            quantity,
+            location=location,
+            status=status,
+            dst_status=dst_status,
+            reason=reason,
+            lot=lot,
+            serial=serial,
+            serials=serials,
+            container=container,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+        )
 
-    def release(self, sku: str, quantity: object = None, **kwargs: Any) -> Transaction:
-        """Release held stock (``hold`` → ``available``); like :meth:`hold`."""
-        kwargs.setdefault("status", "hold")
-        kwargs.setdefault("to_status", AVAILABLE)
-        return self.change_status(sku, quantity, **kwargs)
+    def release(
+        self,
+        sku: str,
+        quantity: Decimal | int | str | None = None,
+        *,
+        location: str,
+        reason: str,
+        lot: str | None = None,
+        serial: str | None = None,
+        serials: Sequence[str] = (),
+        status: str = "hold",
+        dst_status: str = AVAILABLE,
+        container: str | None = None,
+        ref: str | None = None,
+        refs: Refs = (),
+        key: str | None = None,
+        effective_at: dt.datetime | None = None,
+        actor: str | None = None,
+    ) -> Transaction:
+        """Release held stock (``hold`` → ``available`` unless told otherwise): a
+        :meth:`change_status` with those defaults. A reason is required."""
+        return self.change_status(
+            sku,
+            quantity,
+            location=location,
+            status=status,
+            dst_status=dst_status,
+            reason=reason,
+            lot=lot,
+            serial=serial,
+            serials=serials,
+            container=container,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+        )
 
     def adjust(
         self,
         sku: str,
-        difference: object,
+        quantity: Decimal | int | str,
         *,
         location: str,
         reason: str,
@@ -734,31 +870,52 @@ class Inventory(
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
     ) -> Transaction:
-        """Correct stock by ``difference`` (positive: found more; negative: found less),
-        against the ``adjustment`` location. A reason is required."""
-        if isinstance(difference, float):
-            as_quantity(difference)  # raises the float error
-        amount = Decimal(str(difference)) if isinstance(difference, int | str) else difference
-        if not isinstance(amount, Decimal) or amount == 0:
-            raise ValidationError(
-                f"an adjustment needs a non-zero Decimal difference, got {difference!r}"
-            )
-        here = Position(location=location, status=status, container=container)
-        with self.store.write() as w:
-            there = self._counterparty(w, LocationKind.ADJUSTMENT, None, actor)
+        """Correct stock by a signed ``quantity`` (positive: found more; negative: found
+        less), against the ``adjustment`` location. A reason is required.
+
+        Args:
+            sku: The item.
+            quantity: The difference, not zero: ``Decimal``, ``int`` or decimal text.
+            location: Where the stock is.
+            reason: Why (recorded on the transaction).
+            lot: The lot code.
+            serial: The serial number.
+            status: The stock's status.
+            container: The container it is in, if any.
+            ref: The main document.
+            key: An idempotency key.
+            effective_at: When it was found; now when ``None``.
+            actor: Who posted it.
+        """
+        sku = boundary.code(sku, "sku")
+        amount = _signed(quantity)
+        here = _position(location, status, container, "location")
+        header = Header.of(
+            TxKind.ADJUSTMENT,
+            ref=ref,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=boundary.note(reason, "reason"),
+        )
+        movement_of = functools.partial(
+            Movement,
+            item=sku,
+            quantity=abs(amount),
+            lot=boundary.optional_code(lot, "lot"),
+            serial=boundary.optional_code(serial, "serial"),
+        )
+        book = self._book
+        with book.write() as w:
+            there = book.counterparty(w, LocationKind.ADJUSTMENT, None, header.actor)
             src, dst = (there, here) if amount > 0 else (here, there)
-            movement = Movement(
-                item=sku, quantity=abs(amount), src=src, dst=dst, lot=lot, serial=serial
-            )
-            draft = self._draft(
-                TxKind.ADJUSTMENT, [movement], None, ref, (), key, effective_at, actor, reason
-            )
-            return self._post(w, draft)
+            draft = book.draft(TxKind.ADJUSTMENT, [movement_of(src=src, dst=dst)], header)
+            return book.post(w, draft)
 
     def scrap(
         self,
         sku: str,
-        quantity: object = None,
+        quantity: Decimal | int | str | None = None,
         *,
         location: str,
         reason: str,
@@ -772,26 +929,43 @@ class Inventory(
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
     ) -> Transaction:
-        """Write stock off to the ``scrap`` location; a reason is required."""
-        lines = _serial_lines(sku, quantity, serial, serials)
-        src = Position(location=location, status=status, container=container)
-        with self.store.write() as w:
-            dst = self._counterparty(w, LocationKind.SCRAP, None, actor)
-            draft = self._draft(
-                TxKind.SCRAP,
-                [
-                    Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s)
-                    for q, s in lines
-                ],
-                None,
-                ref,
-                (),
-                key,
-                effective_at,
-                actor,
-                reason,
-            )
-            return self._post(w, draft)
+        """Write stock off to the ``scrap`` location; a reason is required.
+
+        Args:
+            sku: The item.
+            quantity: How much (or leave it out and give serials).
+            location: Where the stock is.
+            reason: Why (recorded on the transaction).
+            lot: The lot code.
+            serial: One serial number.
+            serials: Several serial numbers.
+            status: The stock's status (any status may be scrapped).
+            container: The container it is in, if any.
+            ref: The main document.
+            key: An idempotency key.
+            effective_at: When it happened; now when ``None``.
+            actor: Who posted it.
+        """
+        sku = boundary.code(sku, "sku")
+        lines = boundary.serial_lines(sku, quantity, serial, serials)
+        lot = boundary.optional_code(lot, "lot")
+        src = _position(location, status, container, "location")
+        header = Header.of(
+            TxKind.SCRAP,
+            ref=ref,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=boundary.note(reason, "reason"),
+        )
+        book = self._book
+        with book.write() as w:
+            dst = book.counterparty(w, LocationKind.SCRAP, None, header.actor)
+            movements = [
+                Movement(item=sku, quantity=q, src=src, dst=dst, lot=lot, serial=s)
+                for q, s in lines
+            ]
+            return book.post(w, book.draft(TxKind.SCRAP, movements, header))
 
     def reverse(
         self,
@@ -809,14 +983,25 @@ class Inventory(
         reversed (reverse the later movements first).
 
         Raises:
+            ValidationError: ``tx_id`` is not a whole number of at least 1.
             ReversalError: It was already reversed, or is itself a reversal.
             InsufficientStockError: The stock the original brought is no longer there.
         """
-        with self.store.write() as w:
+        tx_id = boundary.whole(tx_id, "tx_id", minimum=1)
+        why = boundary.note(reason, "reason")
+        header = Header.of(
+            TxKind.REVERSAL, key=key, effective_at=effective_at, actor=actor, reason=why
+        )
+        with self._book.write() as w:
             draft = reversal_of(
-                w, tx_id, reason=reason, actor=actor, effective_at=effective_at, key=key
+                w,
+                tx_id,
+                reason=why,
+                actor=header.actor,
+                effective_at=header.effective_at,
+                key=header.key,
             )
-            return self._post(w, draft)
+            return self._book.post(w, draft)
 
     def receive_scan(self, scan: Scan | str, qty: object = None, **kwargs: Any) -> Transaction:
         """Receive what a GS1 barcode says: item by GTIN (or pack GTIN), lot, expiry, serial,
@@ -1127,3 +1312,24 @@ def _serial_lines(
             "leave the quantity out, or give one serial per unit"
         )
     return [(Decimal(1), s) for s in wanted]
+
+
+def _position(location: object, status: object, container: object, what: str) -> Position:
+    """A position from a caller's location (``what`` names the argument), status and
+    container, canonical."""
+    return Position(
+        location=boundary.path(location, what),
+        status=boundary.code(status, "status"),
+        container=boundary.optional_code(container, "container"),
+    )
+
+
+def _signed(value: object) -> Decimal:
+    """A non-zero signed difference, canonical (``-3``, ``0.5``)."""
+    if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
+        text = str(value).strip()
+        negative = text.startswith("-")
+        magnitude = boundary.quantity(text[1:] if negative else value, "quantity")
+        return -magnitude if negative else magnitude
+    boundary.quantity(value, "quantity")  # raises the right error for the type
+    raise AssertionError("unreachable")

@@ -22,6 +22,7 @@ import pendulum
 
 from stockline.errors import InvalidTimeError, ValidationError
 from stockline.ledger._counterparties import default_ref_type
+from stockline.ledger._master import check_path
 from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
 from stockline.ledger._records import Reference, TxKind
 from stockline.ledger._time import aware_utc
@@ -39,6 +40,7 @@ __all__ = [
     "optional_day",
     "optional_moment",
     "optional_note",
+    "path",
     "quantity",
     "refs",
     "serial_lines",
@@ -87,6 +89,16 @@ def code(value: object, what: str) -> str:
             "text on one line"
         )
     return value
+
+
+def path(value: object, what: str = "location") -> str:
+    """Return a location path (``DC1/A/01-03``): an identifier whose segments, joined by
+    ``/``, start with a letter or digit.
+
+    Raises:
+        ValidationError: It is not text, or not a well-formed path.
+    """
+    return check_path(code(value, what))
 
 
 def optional_code(value: object, what: str) -> str | None:
@@ -301,14 +313,16 @@ def _refs_of(kind: TxKind, ref: object, documents: object) -> tuple[Reference, .
 
 def serial_lines(
     sku: str, quantity: object, serial: object, serials: object
-) -> list[tuple[object, str | None]]:
+) -> list[tuple[Decimal, str | None]]:
     """Return the ``(quantity, serial)`` lines of a posting of ``sku``.
 
-    Without serials it is one line of ``quantity`` (checked against the item's unit when
-    posted); with ``serial=`` or ``serials=`` it is one line of 1 per serial, and a quantity,
+    Without serials it is one line of ``quantity``, canonical (its precision is checked
+    against the item's unit when posted); with ``serial=`` or ``serials=`` it is one line of 1 per serial, and a quantity,
     if given, must equal their number.
 
     Raises:
+        InvalidQuantityError: The quantity is not a positive ``Decimal``, ``int`` or decimal
+            text.
         ValidationError: No quantity and no serials; a serial repeats; the quantity does not
             match the serials; ``serials`` is a string or holds something other than codes.
     """
@@ -318,10 +332,10 @@ def serial_lines(
     if not wanted:
         if quantity is None:
             raise ValidationError(f"give a quantity of {sku} (or serials for serial-tracked items)")
-        return [(quantity, None)]
+        return [(as_quantity(quantity), None)]
     if len(set(wanted)) != len(wanted):
         raise ValidationError(f"the serials of {sku} repeat one another: {wanted}")
-    if quantity is not None and quantity != len(wanted):
+    if quantity is not None and as_quantity(quantity) != len(wanted):
         raise ValidationError(
             f"quantity {quantity} of {sku} does not match the {len(wanted)} serials given; "
             "leave the quantity out, or give one serial per unit"
