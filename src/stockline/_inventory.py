@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from stockline import master
 from stockline._allocating import Allocating
 from stockline._analyzing import Analyzing
 from stockline._counting import Counting
@@ -22,9 +23,7 @@ from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.errors import (
     DuplicateError,
-    UnknownItemError,
     UnknownLocationError,
-    UnknownLotError,
     ValidationError,
 )
 from stockline.ledger import boundary
@@ -37,13 +36,10 @@ from stockline.ledger._master import (
     Location,
     LocationKind,
     Lot,
-    MasterChange,
     Party,
     PartyKind,
     Status,
     Tracking,
-    check_path,
-    item_gtins,
 )
 from stockline.ledger._posting import ensure_allocatable, reversal_of
 from stockline.ledger._quantity import MAX_DECIMALS
@@ -62,6 +58,7 @@ from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
 from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 from stockline.ledger.boundary import Header
+from stockline.master import MasterData
 
 if TYPE_CHECKING:
     from stockline._scanning import PickCheck
@@ -121,9 +118,12 @@ class Inventory(
     _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
     #: The posting context every feature posts and reads through.
     _book: Book = attrs.field(init=False)
+    #: Master data look-ups and corrections: ``inv.master.item("ASP-100")``.
+    master: MasterData = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
+        self.master = MasterData(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -197,8 +197,10 @@ class Inventory(
 
         Raises:
             ValidationError: A bad GTIN, unit, tracking or pack.
-            DuplicateError: The SKU exists with different fields.
+            DuplicateError: The SKU exists with different fields (change it with
+                ``inv.master.update_item``).
         """
+        unit = boundary.code(unit, "unit")
         if decimals is None:
             decimals = default_decimals(unit)
             if decimals is None:
@@ -206,51 +208,27 @@ class Inventory(
                     f"unit {unit!r} is not one stockline knows; if it is a valid UN/ECE Rec 20 "
                     "code, pass decimals= to say how finely it is counted"
                 )
-        if not 0 <= decimals <= MAX_DECIMALS:
+        decimals = boundary.whole(decimals, "decimals")
+        if decimals > MAX_DECIMALS:
             raise ValidationError(f"decimals must be between 0 and {MAX_DECIMALS}, got {decimals}")
-        try:
-            tracking = Tracking(tracking)
-        except ValueError:
-            raise ValidationError(
-                f"tracking must be one of none, lot, serial; got {tracking!r}"
-            ) from None
         item = Item(
-            sku=_text(sku, "sku"),
-            gtin=None if gtin is None else _gtin14(gtin),
-            description=description,
+            sku=boundary.code(sku, "sku"),
+            gtin=None if gtin is None else master.gtin14(gtin),
+            description=boundary.note(description, "description"),
             unit=unit,
             decimals=decimals,
-            tracking=tracking,
-            shelf_life_days=shelf_life_days,
-            packs=tuple((_pack_code(code), _pack_units(units)) for code, units in packs),
+            tracking=boundary.choice(tracking, Tracking, "tracking"),
+            shelf_life_days=(
+                None
+                if shelf_life_days is None
+                else boundary.whole(shelf_life_days, "shelf_life_days")
+            ),
+            packs=master.packs(packs),
         )
-        with self.store.write() as w:
-            _check_gtins_free(w, item)
-            return self._book.add(w, w.item(item.sku), item, actor, "update_item()")
-
-    def update_item(self, sku: str, *, actor: str | None = None, **changes: Any) -> Item:
-        """Change an item's description, GTIN, shelf life or packs; the change is recorded.
-
-        Tracking, unit and decimals cannot change: existing movements were posted under them.
-        Add a new item instead.
-        """
-        allowed = {"description", "gtin", "shelf_life_days", "packs"}
-        if changes.keys() - allowed:
-            raise ValidationError(
-                f"cannot change {sorted(changes.keys() - allowed)} of an item: movements were "
-                f"posted under them; only {sorted(allowed)} may change. Add a new item instead"
-            )
-        if changes.get("gtin") is not None:
-            changes["gtin"] = _gtin14(changes["gtin"])
-        if "packs" in changes:
-            changes["packs"] = tuple(
-                (_pack_code(code), _pack_units(units)) for code, units in changes["packs"]
-            )
-        with self.store.write() as w:
-            item = attrs.evolve(self._item(w, sku), **changes)
-            _check_gtins_free(w, item)
-            self._book.save(w, item, actor)
-            return item
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            master.check_gtins_free(w, item)
+            return self._book.add(w, w.item(item.sku), item, actor, "inv.master.update_item()")
 
     def add_location(
         self,
@@ -280,44 +258,21 @@ class Inventory(
             ffrn: The site's FDA Food Facility Registration Number.
             actor: Who adds it.
         """
-        try:
-            kind = LocationKind(kind)
-        except ValueError:
-            kinds = ", ".join(k.value for k in LocationKind)
-            raise ValidationError(f"location kind must be one of {kinds}; got {kind!r}") from None
         location = Location(
-            path=check_path(path),
-            kind=kind,
-            description=description,
-            gln=gln,
-            pick_sequence=pick_sequence,
-            address=address,
-            phone=phone,
-            ffrn=ffrn,
+            path=boundary.path(path, "path"),
+            kind=boundary.choice(kind, LocationKind, "location kind"),
+            description=boundary.note(description, "description"),
+            gln=boundary.optional_code(gln, "gln"),
+            pick_sequence=boundary.whole(pick_sequence, "pick_sequence", minimum=-(2**31)),
+            address=boundary.note(address, "address"),
+            phone=boundary.note(phone, "phone"),
+            ffrn=boundary.optional_code(ffrn, "ffrn"),
         )
-        with self.store.write() as w:
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
             self._book.ensure_parents(w, location, actor)
-            return self._book.add(w, w.location(path), location, actor, "update_location()")
-
-    def update_location(self, path: str, *, actor: str | None = None, **changes: Any) -> Location:
-        """Change a location's description, GLN, pick sequence, address, phone or FFRN; the
-        change is recorded with who and when.
-
-        The kind cannot change: movements were posted under it. Add a new location instead.
-        """
-        allowed = {"description", "gln", "pick_sequence", "address", "phone", "ffrn"}
-        if changes.keys() - allowed:
-            raise ValidationError(
-                f"cannot change {sorted(changes.keys() - allowed)} of a location; only "
-                f"{sorted(allowed)} may change. Add a new location instead"
-            )
-        with self.store.write() as w:
-            existing = w.location(path)
-            if existing is None:
-                raise UnknownLocationError(f"location {path!r} is not known", location=path)
-            location = attrs.evolve(existing, **changes)
-            self._book.save(w, location, actor)
-            return location
+            existing = w.location(location.path)
+            return self._book.add(w, existing, location, actor, "inv.master.update_location()")
 
     def add_party(
         self,
@@ -334,17 +289,25 @@ class Inventory(
 
         Parties named in a posting are added on first use; call this to complete them. Fields
         left empty keep what the party has.
+
+        Args:
+            code: The party's code.
+            kind: ``supplier`` or ``customer``.
+            name: Its name.
+            gln: Its GS1 GLN.
+            address: Its postal address, as one text.
+            phone: A telephone number.
+            actor: Who adds it.
         """
-        with self.store.write() as w:
+        code = boundary.code(code, "party code")
+        party_kind = boundary.choice(kind, PartyKind, "party kind")
+        name = boundary.note(name, "name")
+        gln = boundary.optional_code(gln, "gln")
+        address, phone = boundary.note(address, "address"), boundary.note(phone, "phone")
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
             return self._book.party(
-                w,
-                code,
-                PartyKind(kind),
-                name=name,
-                gln=gln,
-                address=address,
-                phone=phone,
-                actor=actor,
+                w, code, party_kind, name=name, gln=gln, address=address, phone=phone, actor=actor
             )
 
     def add_lot(
@@ -369,45 +332,21 @@ class Inventory(
                 URL, as the shipper sent it): the FSMA 204 TLC source reference.
             actor: Who adds it.
         """
-        with self.store.write() as w:
-            lot = self._lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
-            if tlc_source_reference is not None and lot.tlc_source_reference is None:
-                lot = attrs.evolve(lot, tlc_source_reference=tlc_source_reference)
+        sku, code = boundary.code(sku, "sku"), boundary.code(code, "lot")
+        expiry = boundary.optional_day(expiry, "expiry")
+        produced_on = boundary.optional_day(produced_on, "produced_on")
+        source = boundary.optional_code(tlc_source_reference, "tlc_source_reference")
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            lot = self._book.lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
+            if source is not None and lot.tlc_source_reference is None:
+                lot = attrs.evolve(lot, tlc_source_reference=source)
                 self._book.save(w, lot, actor)
-            elif tlc_source_reference not in (None, lot.tlc_source_reference):
+            elif source not in (None, lot.tlc_source_reference):
                 raise DuplicateError(
                     f"lot {code} of {sku} has TLC source reference {lot.tlc_source_reference!r}, "
-                    f"not {tlc_source_reference!r}; use update_lot() to change it"
+                    f"not {source!r}; use inv.master.update_lot() to change it"
                 )
-            return lot
-
-    def update_lot(
-        self,
-        sku: str,
-        code: str,
-        *,
-        expiry: dt.date | None = None,
-        produced_on: dt.date | None = None,
-        tlc_source_reference: str | None = None,
-        actor: str | None = None,
-    ) -> Lot:
-        """Correct a lot's expiry, production date or TLC source reference; the change is
-        recorded with who and when."""
-        with self.store.write() as w:
-            lot = w.lot(sku, code)
-            if lot is None:
-                raise UnknownLotError(f"lot {code!r} of {sku} is not known", item=sku, lot=code)
-            lot = attrs.evolve(
-                lot,
-                expiry=lot.expiry if expiry is None else expiry,
-                produced_on=lot.produced_on if produced_on is None else produced_on,
-                tlc_source_reference=(
-                    lot.tlc_source_reference
-                    if tlc_source_reference is None
-                    else tlc_source_reference
-                ),
-            )
-            self._book.save(w, lot, actor)
             return lot
 
     def add_status(
@@ -418,75 +357,39 @@ class Inventory(
         description: str = "",
         actor: str | None = None,
     ) -> Status:
-        """Add a stock status of your own (e.g. ``"inspection"``)."""
+        """Add a stock status of your own (e.g. ``"inspection"``).
+
+        Args:
+            name: The status's name.
+            allocatable: Whether stock in it may be allocated and shipped.
+            description: What it means.
+            actor: Who adds it.
+        """
         status = Status(
-            name=_text(name, "status"), allocatable=allocatable, description=description
+            name=boundary.code(name, "status"),
+            allocatable=boundary.flag(allocatable, "allocatable"),
+            description=boundary.note(description, "description"),
         )
-        with self.store.write() as w:
-            return self._book.add(w, w.status(name), status, actor, "another name")
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            return self._book.add(w, w.status(status.name), status, actor, "another name")
 
     def add_container(
         self, code: str, *, kind: str = "pallet", actor: str | None = None
     ) -> Container:
-        """Register a container (handling unit) so positions can name it."""
-        container = Container(code=_text(code, "container"), kind=kind)
-        with self.store.write() as w:
-            return self._book.add(w, w.container(code), container, actor, "another code")
+        """Register a container (handling unit) so positions can name it.
 
-    def item(self, sku: str) -> Item:
-        """Return the item with this SKU.
-
-        Raises:
-            UnknownItemError: No such item.
+        Args:
+            code: The container's code (an SSCC, a tote number, ...).
+            kind: What it is (``pallet``, ``case``, ``tote``, ...).
+            actor: Who adds it.
         """
-        with self.store.read() as r:
-            return self._item(r, sku)
-
-    def item_by_gtin(self, gtin: str) -> Item:
-        """Return the item whose GTIN (or one of whose pack GTINs) is ``gtin``."""
-        code = _gtin14(gtin)
-        with self.store.read() as r:
-            item = r.item_by_gtin(code)
-        if item is None:
-            raise UnknownItemError(f"no item has GTIN {code}; add_item(gtin=...) first", item=code)
-        return item
-
-    def items(self) -> list[Item]:
-        """Return every item."""
-        with self.store.read() as r:
-            return r.items()
-
-    def locations(self) -> list[Location]:
-        """Return every location."""
-        with self.store.read() as r:
-            return r.locations()
-
-    def lot(self, sku: str, code: str) -> Lot:
-        """Return a lot.
-
-        Raises:
-            UnknownLotError: No such lot.
-        """
-        with self.store.read() as r:
-            lot = r.lot(sku, code)
-        if lot is None:
-            raise UnknownLotError(f"lot {code!r} of {sku} is not known", item=sku, lot=code)
-        return lot
-
-    def lots(self, sku: str | None = None) -> list[Lot]:
-        """Return every lot (of one item)."""
-        with self.store.read() as r:
-            return r.lots(sku)
-
-    def parties(self) -> list[Party]:
-        """Return every supplier and customer."""
-        with self.store.read() as r:
-            return r.parties()
-
-    def master_changes(self, *, after: int = 0) -> list[MasterChange]:
-        """Return the recorded master data changes after ``after``: who changed what, when."""
-        with self.store.read() as r:
-            return r.master_changes(after=after)
+        container = Container(
+            code=boundary.code(code, "container"), kind=boundary.code(kind, "container kind")
+        )
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            return self._book.add(w, w.container(container.code), container, actor, "another code")
 
     # -- posting -------------------------------------------------------------------------
 
@@ -1259,41 +1162,6 @@ class Inventory(
             raise UnknownLocationError(
                 f"location {query.location!r} is not in the master data", location=query.location
             )
-
-
-def _check_gtins_free(r: LedgerReader, item: Item) -> None:
-    for code in item_gtins(item):
-        other = r.item_by_gtin(code)
-        if other is not None and other.sku != item.sku:
-            raise DuplicateError(
-                f"GTIN {code} already belongs to item {other.sku}; a GTIN names one item"
-            )
-
-
-def _text(value: object, what: str) -> str:
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        raise ValidationError(
-            f"{what} must be a non-empty string without surrounding spaces, got {value!r}"
-        )
-    return value
-
-
-def _gtin14(gtin: str) -> str:
-    from stockline.gs1 import normalize_gtin
-
-    return normalize_gtin(gtin)
-
-
-def _pack_code(code: str) -> str:
-    return _gtin14(code) if code.isdigit() else _text(code, "pack name")
-
-
-def _pack_units(units: int) -> int:
-    if isinstance(units, bool) or not isinstance(units, int) or units < 2:
-        raise ValidationError(
-            f"a pack holds a whole number of at least 2 base units, got {units!r}"
-        )
-    return units
 
 
 def _serial_lines(

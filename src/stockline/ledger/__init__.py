@@ -18,6 +18,7 @@ from stockline.ledger._master import (
     PartyKind,
     Status,
     Tracking,
+    item_gtins,
 )
 from stockline.ledger._posting import REASON_REQUIRED, post, reversal_of
 from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
@@ -93,6 +94,7 @@ __all__ = [
     "as_quantity",
     "aware_utc",
     "boundary",
+    "item_gtins",
     "chain_hash",
     "fingerprint",
     "post",
