@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -185,7 +186,7 @@ class MasterData:
             DuplicateError: The GTIN names another item.
         """
         sku = boundary.code(sku, "sku")
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if description is not None:
             changes["description"] = boundary.note(description, "description")
         if gtin is not None:
@@ -222,7 +223,7 @@ class MasterData:
             UnknownLocationError: No such location.
         """
         path = boundary.path(path, "path")
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for name, value in (("description", description), ("address", address), ("phone", phone)):
             if value is not None:
                 changes[name] = boundary.note(value, name)
@@ -256,7 +257,7 @@ class MasterData:
             UnknownLotError: No such lot.
         """
         sku, lot = boundary.code(sku, "sku"), boundary.code(lot, "lot")
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         if expiry is not None:
             changes["expiry"] = boundary.day(expiry, "expiry")
         if produced_on is not None:
