@@ -394,18 +394,33 @@ class Inventory(
     # -- posting -------------------------------------------------------------------------
 
     def post(self, draft: NewTransaction) -> Transaction:
-        """Post a transaction built by hand; all its movements or none."""
-        with self.store.write() as w:
-            return self._post(w, draft)
+        """Post a transaction built by hand; all its movements or none.
+
+        Raises:
+            ValidationError: ``draft`` is not a :class:`NewTransaction`, or a field of it is
+                not canonical (see :mod:`stockline.ledger.boundary`).
+        """
+        canonical = boundary.draft(draft)
+        with self._book.write() as w:
+            return self._book.post(w, canonical)
 
     def post_many(self, drafts: Iterable[NewTransaction]) -> list[Transaction]:
         """Post several transactions in one database transaction: all of them, or none.
 
         Much faster than posting one by one (one commit instead of many), for imports and
         batch jobs.
+
+        Raises:
+            ValidationError: ``drafts`` is not an iterable of :class:`NewTransaction`, or a
+                field of one is not canonical.
         """
-        with self.store.write() as w:
-            return self._book.post_many(w, drafts)
+        if isinstance(drafts, str | bytes | NewTransaction) or not isinstance(drafts, Iterable):
+            raise ValidationError(
+                f"post_many takes a list of NewTransaction, got {type(drafts).__name__}"
+            )
+        batch = [boundary.draft(d) for d in drafts]
+        with self._book.write() as w:
+            return self._book.post_many(w, batch)
 
     def receive(
         self,

@@ -94,9 +94,9 @@ __all__ = [
     "as_quantity",
     "aware_utc",
     "boundary",
-    "item_gtins",
     "chain_hash",
     "fingerprint",
+    "item_gtins",
     "post",
     "reversal_of",
 ]

@@ -6,11 +6,16 @@ from decimal import Decimal, InvalidOperation
 
 from stockline.errors import InvalidQuantityError
 
-__all__ = ["MAX_DECIMALS", "as_quantity", "canonical"]
+__all__ = ["MAX_DECIMALS", "MAX_QUANTITY", "as_quantity", "canonical"]
 
 #: The finest precision any unit may have; the SQL store keeps quantities as integers of
 #: ``10**-MAX_DECIMALS`` so sums in SQL are exact.
 MAX_DECIMALS = 6
+
+#: The largest quantity one movement may carry: a trillion base units. Every store keeps
+#: quantities exactly as integers of ``10**-MAX_DECIMALS`` in 64 bits, so a balance up to
+#: about nine trillion units is exact everywhere.
+MAX_QUANTITY = Decimal(10**12)
 
 
 def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "quantity") -> Decimal:
@@ -48,6 +53,12 @@ def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "qua
         raise InvalidQuantityError(
             f"{what} must be positive, got {value!r}; to take stock out, post the movement the "
             "other way round",
+            value=value,
+        )
+    if number > MAX_QUANTITY:
+        raise InvalidQuantityError(
+            f"{what} {value!r} is more than {MAX_QUANTITY:,} (the most one movement may carry, "
+            "so that every store keeps balances exactly); split it, or use a larger unit",
             value=value,
         )
     exponent = number.normalize().as_tuple().exponent

@@ -24,7 +24,16 @@ from stockline.errors import InvalidTimeError, ValidationError
 from stockline.ledger._counterparties import default_ref_type
 from stockline.ledger._master import check_path
 from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
-from stockline.ledger._records import Reference, TxKind
+from stockline.ledger._records import (
+    ContainerEvent,
+    Edge,
+    EdgeKind,
+    Movement,
+    NewTransaction,
+    Position,
+    Reference,
+    TxKind,
+)
 from stockline.ledger._time import aware_utc
 
 __all__ = [
@@ -33,14 +42,17 @@ __all__ = [
     "code",
     "codes",
     "day",
+    "draft",
     "flag",
     "moment",
+    "movement",
     "note",
     "optional_code",
     "optional_day",
     "optional_moment",
     "optional_note",
     "path",
+    "position",
     "quantity",
     "refs",
     "serial_lines",
@@ -317,8 +329,8 @@ def serial_lines(
     """Return the ``(quantity, serial)`` lines of a posting of ``sku``.
 
     Without serials it is one line of ``quantity``, canonical (its precision is checked
-    against the item's unit when posted); with ``serial=`` or ``serials=`` it is one line of 1 per serial, and a quantity,
-    if given, must equal their number.
+    against the item's unit when posted); with ``serial=`` or ``serials=`` it is one line of
+    1 per serial, and a quantity, if given, must equal their number.
 
     Raises:
         InvalidQuantityError: The quantity is not a positive ``Decimal``, ``int`` or decimal
@@ -341,3 +353,111 @@ def serial_lines(
             "leave the quantity out, or give one serial per unit"
         )
     return [(Decimal(1), s) for s in wanted]
+
+
+def position(value: object, what: str) -> Position:
+    """Return a :class:`Position` whose fields are canonical.
+
+    Raises:
+        ValidationError: It is not a ``Position``, or a field is not canonical.
+    """
+    if not isinstance(value, Position):
+        raise ValidationError(f"{what} must be a Position, got {type(value).__name__} {value!r}")
+    return Position(
+        location=path(value.location, f"{what}.location"),
+        status=code(value.status, f"{what}.status"),
+        container=optional_code(value.container, f"{what}.container"),
+    )
+
+
+def movement(value: object, what: str = "movement") -> Movement:
+    """Return a :class:`Movement` whose fields are canonical (see :func:`quantity`).
+
+    Raises:
+        ValidationError: It is not a ``Movement``, or a field is not canonical.
+        InvalidQuantityError: Its quantity is not a positive decimal.
+    """
+    if not isinstance(value, Movement):
+        raise ValidationError(f"{what} must be a Movement, got {type(value).__name__} {value!r}")
+    return Movement(
+        item=code(value.item, f"{what}.item"),
+        quantity=quantity(value.quantity, f"{what}.quantity"),
+        src=position(value.src, f"{what}.src"),
+        dst=position(value.dst, f"{what}.dst"),
+        lot=optional_code(value.lot, f"{what}.lot"),
+        serial=optional_code(value.serial, f"{what}.serial"),
+    )
+
+
+def _edge(value: object, what: str) -> Edge:
+    if not isinstance(value, Edge):
+        raise ValidationError(f"{what} must be an Edge, got {type(value).__name__} {value!r}")
+    return Edge(
+        kind=choice(value.kind, EdgeKind, f"{what}.kind"),
+        parent_item=code(value.parent_item, f"{what}.parent_item"),
+        parent_lot=optional_code(value.parent_lot, f"{what}.parent_lot"),
+        parent_serial=optional_code(value.parent_serial, f"{what}.parent_serial"),
+        child_item=code(value.child_item, f"{what}.child_item"),
+        child_lot=optional_code(value.child_lot, f"{what}.child_lot"),
+        child_serial=optional_code(value.child_serial, f"{what}.child_serial"),
+        quantity=quantity(value.quantity, f"{what}.quantity"),
+    )
+
+
+def _container_event(value: object, what: str) -> ContainerEvent:
+    if not isinstance(value, ContainerEvent):
+        raise ValidationError(
+            f"{what} must be a ContainerEvent, got {type(value).__name__} {value!r}"
+        )
+    return ContainerEvent(
+        container=code(value.container, f"{what}.container"),
+        parent=optional_code(value.parent, f"{what}.parent"),
+        location=None if value.location is None else path(value.location, f"{what}.location"),
+    )
+
+
+def _tuple_of(value: object, what: str) -> tuple[object, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise ValidationError(
+            f"{what} must be a tuple or list, got {type(value).__name__} {value!r}"
+        )
+    return tuple(value)
+
+
+def draft(value: object) -> NewTransaction:
+    """Return a hand-built :class:`NewTransaction` with every field canonical, as
+    :meth:`Inventory.post <stockline.Inventory.post>` takes it.
+
+    Raises:
+        ValidationError: It is not a ``NewTransaction``, or a field is not canonical.
+        InvalidQuantityError: A quantity is not a positive decimal.
+        InvalidTimeError: ``effective_at`` is not an aware datetime.
+    """
+    if not isinstance(value, NewTransaction):
+        raise ValidationError(
+            f"a posting takes a NewTransaction, got {type(value).__name__} {value!r}"
+        )
+    kind = choice(value.kind, TxKind, "kind")
+    movements = tuple(
+        movement(m, f"movements[{i}]")
+        for i, m in enumerate(_tuple_of(value.movements, "movements"))
+    )
+    references = refs(kind, None, _tuple_of(value.refs, "refs"))
+    if value.reverses is not None:
+        whole(value.reverses, "reverses", minimum=1)
+    return NewTransaction(
+        kind=kind,
+        movements=movements,
+        effective_at=optional_moment(value.effective_at, "effective_at"),
+        key=optional_code(value.key, "key"),
+        refs=references,
+        counterparty=optional_code(value.counterparty, "counterparty"),
+        actor=optional_code(value.actor, "actor"),
+        reason=optional_note(value.reason, "reason"),
+        reverses=value.reverses,
+        edges=tuple(_edge(e, f"edges[{i}]") for i, e in enumerate(_tuple_of(value.edges, "edges"))),
+        containers=tuple(
+            _container_event(c, f"containers[{i}]")
+            for i, c in enumerate(_tuple_of(value.containers, "containers"))
+        ),
+    )
