@@ -56,6 +56,26 @@ def postgres_url(postgres_server: _postgres.PostgresServer) -> Iterator[str]:
     postgres_server.drop(url)
 
 
+@pytest.fixture
+def make_store() -> Iterator[StoreFactory]:
+    """A factory of fresh, empty in-memory stores.
+
+    Feature tests run on the in-memory store only: what each store must do is pinned by the
+    store contract (tests/testing, stockline.testing), tests/adapters, the property tests and
+    the stateful machine, on every store. A test module that pins every store to the in-memory
+    one's answers overrides this fixture with :func:`any_store`.
+    """
+    made: list[StockStore] = []
+
+    def make() -> StockStore:
+        made.append(InMemoryStockStore())
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.close()
+
+
 @pytest.fixture(
     params=[
         "memory",
@@ -64,7 +84,7 @@ def postgres_url(postgres_server: _postgres.PostgresServer) -> Iterator[str]:
         pytest.param("postgres", marks=_postgres.requires_postgres),
     ]
 )
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
     """A factory of fresh, empty stores of one kind; every test using it runs on each kind."""
     made: list[StockStore] = []
     urls: list[str] = []

@@ -19,7 +19,8 @@ BLOCKER = textwrap.dedent(
     class Block(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path, target=None):
             if name.split(".")[0] in {blocked!r}:
-                raise ImportError(f"the core must not import {{name}}")
+                # As if it were not installed (what an uninstalled extra raises).
+                raise ModuleNotFoundError(f"the core must not import {{name}}", name=name)
             return None
 
     sys.meta_path.insert(0, Block())
@@ -56,6 +57,28 @@ class TestPureCore:
         result = _run_blocked({"sqlalchemy"}, "import stockline.adapters.sqlalchemy")
         assert result.returncode != 0
         assert "must not import sqlalchemy" in result.stderr
+
+    def test_library_never_imports_rich(self) -> None:
+        """rich is the ``cli`` extra: every module outside stockline.cli imports without it."""
+        result = _run_blocked(
+            {"rich"},
+            "import importlib, pkgutil, stockline\n"
+            "for m in pkgutil.walk_packages(stockline.__path__, 'stockline.'):\n"
+            "    if not m.name.startswith('stockline.cli'):\n"
+            "        importlib.import_module(m.name)\n"
+            "import stockline.__main__",
+        )
+        assert result.returncode == 0, result.stderr
+
+    def test_console_script_without_rich_names_the_extra(self) -> None:
+        """Without the ``cli`` extra, ``stockline`` says what to install, on one line, exit 1."""
+        result = _run_blocked(
+            {"rich"}, "import sys; from stockline.__main__ import main; sys.exit(main(['--help']))"
+        )
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1
+        assert "pip install 'stockline[cli]'" in result.stderr
 
     def test_only_gs1_imports_biip(self) -> None:
         """biip is used in stockline.gs1 and nowhere else."""

@@ -22,7 +22,9 @@ import stockline as sl
 from stockline import errors
 from stockline.adapters import SqlAlchemyStockStore
 from stockline.adapters.sqlalchemy import _codec as codec
+from stockline.adapters.sqlalchemy import _store
 from stockline.adapters.sqlalchemy._schema import METADATA
+from stockline.adapters.sqlalchemy._template import SqliteTemplate
 from stockline.adapters.sqlalchemy._trace import _documents
 from stockline.ledger import Reference
 
@@ -48,6 +50,32 @@ class TestSchema:
             context = MigrationContext.configure(conn, opts={"version_table": "sl_alembic_version"})
             assert compare_metadata(context, METADATA) == []
             assert set(context.get_current_heads()) == set(_script().get_heads())
+        store.close()
+
+    def test_new_sqlite_database_equals_what_the_migrations_make(self, tmp_path: Path) -> None:
+        """An empty SQLite database gets the schema and rows the migrations made once in this
+        process (cheaper than running Alembic each time): exactly what running them makes."""
+        fast = SqlAlchemyStockStore.open(f"sqlite:///{tmp_path / 'fast.db'}")
+        slow = SqlAlchemyStockStore.open(f"sqlite:///{tmp_path / 'slow.db'}", migrate=False)
+        with slow.engine.begin() as conn:
+            _store._upgrade(conn)
+        with fast.engine.connect() as a, slow.engine.connect() as b:
+            made, migrated = SqliteTemplate.of(a), SqliteTemplate.of(b)
+        assert made == migrated
+        assert len(made.schema) > 20
+        assert {table for table, _, _ in made.rows} >= {"sl_alembic_version", "sl_statuses"}
+        fast.close()
+        slow.close()
+
+    def test_a_database_with_other_tables_is_migrated(self, url: str) -> None:
+        """A host's database that has tables of its own is migrated by Alembic around them."""
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
+        engine.dispose()
+        store = SqlAlchemyStockStore.open(url)
+        names = set(sa.inspect(store.engine).get_table_names())
+        assert {"invoices", "sl_transactions", "sl_alembic_version"} <= names
         store.close()
 
     def test_opening_twice_does_not_migrate_twice(self, url: str) -> None:

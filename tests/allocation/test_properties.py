@@ -71,13 +71,13 @@ class TestReservationInvariants:
     @given(receipts=receipts, actions=actions)
     def test_random_allocations_never_overreserve(
         self,
-        make_store: StoreFactory,
+        any_store: StoreFactory,
         receipts: list[tuple[str, str, int]],
         actions: list[tuple[str, str, int]],
     ) -> None:
         """Whatever is allocated, released, picked or moved, no position is reserved beyond
         what it holds and every allocation took at most the ATP before it."""
-        inv = sl.Inventory(store=make_store(), clock=sl.FixedClock(START))
+        inv = sl.Inventory(store=any_store(), clock=sl.FixedClock(START))
         inv.add_item("MILK", tracking="lot")
         for path in (*BINS, "DC1/STAGING"):
             inv.add_location(path)

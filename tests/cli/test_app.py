@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import stockline
 from stockline.cli import ExitCode
 from tests.cli.conftest import run
 
@@ -25,6 +26,12 @@ class TestEntryPoints:
         for command in ("init", "demo", "stock", "history", "verify", "trace", "recall", "scan"):
             assert f"    {command} " in result.stdout
         assert "Exit status: 0 ok, 1 refused" in result.stdout
+
+    def test_version(self, tmp_path: Path) -> None:
+        """--version prints the program and the package version, exit 0."""
+        result = run("--version", cwd=tmp_path)
+        assert result.returncode == 0
+        assert result.stdout == f"stockline {stockline.__version__}\n"
 
 
 class TestUsageErrors:

@@ -24,6 +24,12 @@ LOTS = ["L1", "L2"]
 Step = tuple[str, dict[str, Any]]
 
 
+@pytest.fixture
+def make_store(any_store: StoreFactory) -> StoreFactory:
+    """Every kind of store: these tests pin each store to the in-memory one's answers."""
+    return any_store
+
+
 @st.composite
 def steps(draw: st.DrawFn) -> Step:
     kinds = ["receive", "receive", "move", "ship", "checkpoint", "checkpoint", "rebuild"]

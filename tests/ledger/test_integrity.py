@@ -10,6 +10,7 @@ import pytest
 
 import stockline as sl
 from stockline import errors
+from tests.conftest import StoreFactory
 
 
 def _posted(inv: sl.Inventory, clock: sl.FixedClock) -> None:
@@ -44,9 +45,9 @@ def _verify(path: Path) -> sl.IntegrityReport:
 
 
 class TestVerify:
-    def test_clean_ledger_verifies(self, make_store: object, clock: sl.FixedClock) -> None:
+    def test_clean_ledger_verifies(self, any_store: StoreFactory, clock: sl.FixedClock) -> None:
         """A ledger written only by stockline verifies, on every store."""
-        inv = sl.Inventory(store=make_store(), clock=clock)  # type: ignore[operator]
+        inv = sl.Inventory(store=any_store(), clock=clock)
         _posted(inv, clock)
         report = inv.verify()
         assert report.ok
@@ -115,9 +116,9 @@ class TestVerify:
 
 
 class TestRebuild:
-    def test_rebuild_equals_projection(self, make_store: object, clock: sl.FixedClock) -> None:
+    def test_rebuild_equals_projection(self, any_store: StoreFactory, clock: sl.FixedClock) -> None:
         """Rebuilding a correct projection changes nothing, on every store."""
-        inv = sl.Inventory(store=make_store(), clock=clock)  # type: ignore[operator]
+        inv = sl.Inventory(store=any_store(), clock=clock)
         _posted(inv, clock)
         before = inv.stock(internal_only=False)
         inv.rebuild()

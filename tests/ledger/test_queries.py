@@ -9,8 +9,15 @@ import pytest
 
 import stockline as sl
 from stockline import errors
+from tests.conftest import StoreFactory
 
 HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def make_store(any_store: StoreFactory) -> StoreFactory:
+    """Every kind of store: these tests pin each store to the in-memory one's answers."""
+    return any_store
 
 
 @pytest.fixture

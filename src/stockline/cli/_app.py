@@ -25,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from stockline import __version__
 from stockline.errors import StocklineError, StoreError
 
 if TYPE_CHECKING:
@@ -380,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
             "database, ...), 2 bad command line, 3 verify found an integrity problem."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"stockline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (_ledger, _trace, _scan, _exchange, _expectations, _operations, _reports):
         module.register(sub)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import sqlalchemy as sa
@@ -17,7 +18,11 @@ from sqlalchemy import event, exc, pool
 from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy._ids import Ids
 from stockline.adapters.sqlalchemy._session import SqlSession, listened
+from stockline.adapters.sqlalchemy._template import is_empty, template
 from stockline.errors import ConcurrencyError, StocklineError, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 __all__ = ["SqlAlchemyStockStore"]
 
@@ -133,27 +138,17 @@ class SqlAlchemyStockStore:
 
     def migrate(self) -> None:
         """Bring the schema up to the newest migration."""
-        from alembic import command
-        from alembic.config import Config
-        from alembic.runtime.migration import MigrationContext
-        from alembic.script import ScriptDirectory
-
-        config = Config()
-        config.set_main_option("script_location", str(_MIGRATIONS))
-        script = ScriptDirectory.from_config(config)
         with self._guard(), _translated(), self.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 # DDL is transactional here: a second process opening the same empty database
                 # waits, then finds the schema up to date.
                 lock = sa.func.pg_advisory_xact_lock(sa.literal(_MIGRATION_LOCK, sa.BigInteger))
                 conn.execute(sa.select(lock))
-            context = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
-            # "heads", not "head": migrations developed side by side may branch from one
-            # revision; every branch is applied.
-            if set(context.get_current_heads()) == set(script.get_heads()):
+            if conn.dialect.name == "sqlite" and is_empty(conn):
+                # What the migrations make of an empty database, made once per process.
+                template(_template_engine, _upgrade).replay(conn)
                 return
-            config.attributes["connection"] = conn
-            command.upgrade(config, "heads")
+            _upgrade(conn)
 
     @classmethod
     def on_connection(cls, connection: sa.Connection) -> SqlAlchemyStockStore:
@@ -461,6 +456,44 @@ def _configure_sqlite(engine: sa.Engine, *, synchronous: str, wal: bool) -> None
         else:
             # Nobody listens: straight to the driver, as the session sends its hot statements.
             conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+
+
+@functools.cache
+def _heads() -> frozenset[str]:
+    """The newest revisions of the shipped migrations (reading them loads every script)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(_alembic_config()).get_heads())
+
+
+def _alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def _template_engine() -> sa.Engine:
+    """An in-memory SQLite engine set up as :meth:`SqlAlchemyStockStore.open` sets one up."""
+    engine = sa.create_engine("sqlite://", poolclass=pool.StaticPool)
+    _configure_sqlite(engine, synchronous="OFF", wal=False)
+    return engine
+
+
+def _upgrade(conn: sa.Connection) -> None:
+    """Apply the shipped migrations that ``conn``'s database lacks, in its transaction."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    context = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
+    # "heads", not "head": migrations developed side by side may branch from one revision;
+    # every branch is applied.
+    if set(context.get_current_heads()) == _heads():
+        return
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "heads")
 
 
 @contextmanager
