@@ -10,6 +10,7 @@ cross-references, and links inside snippets included from examples/.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from functools import cache
@@ -18,6 +19,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+import stockline
 
 ROOT = Path(__file__).parents[1]
 
@@ -28,6 +31,7 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.ids: set[str] = set()
+        self.ids_in_order: list[str] = []
         self.links: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -36,6 +40,7 @@ class _Page(HTMLParser):
                 continue
             if name in ("id", "name"):
                 self.ids.add(value)
+                self.ids_in_order.append(value)
             elif (name == "href" and tag in ("a", "link")) or (name == "src" and tag != "script"):
                 self.links.append(value)
 
@@ -99,6 +104,44 @@ class TestSite:
     def test_no_broken_links(self, site: Path) -> None:
         """No relative link points to a missing page, file or anchor."""
         assert broken_links(site) == []
+
+
+def _groups(page: Path) -> list[tuple[str, list[str]]]:
+    """The sections of a reference page and the ``members:`` each one's directive lists."""
+    groups: list[tuple[str, list[str]]] = []
+    for section in page.read_text().split("\n## ")[1:]:
+        title, _, body = section.partition("\n")
+        _, _, listed = body.partition("      members:\n")
+        groups.append((title, re.findall(r"^        - (\w+)$", listed.split("\n\n")[0], re.M)))
+    return groups
+
+
+class TestReference:
+    """The API reference of ``stockline`` reads from the core verbs outwards."""
+
+    PAGE = ROOT / "docs" / "reference" / "stockline.md"
+    ORDER = ("Opening and closing", "Master data", "Posting", "Queries", "Integrity", "Namespaces")
+
+    def test_groups_come_in_order(self) -> None:
+        """Inventory's methods are shown in groups, opening first and the namespaces last."""
+        assert tuple(title for title, _ in _groups(self.PAGE)) == self.ORDER
+
+    def test_every_listed_method_exists(self) -> None:
+        """A name in a group's ``members:`` list is a method of Inventory (mkdocstrings would
+        leave out a misspelt one without a word)."""
+        listed = [name for _, members in _groups(self.PAGE) for name in members]
+        assert listed, "no members: lists found"
+        assert [n for n in listed if not hasattr(stockline.Inventory, n)] == []
+
+    def test_methods_are_shown_in_the_listed_order(self, site: Path) -> None:
+        """The built page documents exactly the listed methods, in the groups' order: open and
+        close first, then master data, posting (receive before any query), queries, integrity."""
+        ids = _parse(site / "reference" / "stockline" / "index.html").ids_in_order
+        prefix = "stockline.Inventory."
+        shown = [i.removeprefix(prefix) for i in ids if i.startswith(prefix) and "(" not in i]
+        shown = [name for name in shown if "." not in name and "--" not in name]
+        listed = [name for _, members in _groups(self.PAGE) for name in members]
+        assert list(dict.fromkeys(shown)) == listed
 
 
 class TestLinkChecker:
