@@ -9,6 +9,7 @@ cross-references, and links inside snippets included from examples/.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ import sys
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -142,6 +144,44 @@ class TestReference:
         shown = [name for name in shown if "." not in name and "--" not in name]
         listed = [name for _, members in _groups(self.PAGE) for name in members]
         assert list(dict.fromkeys(shown)) == listed
+
+
+class TestSearch:
+    """Site search finds a name written in code by its parts (``receive_scan``, ``gs1.parse``).
+
+    Material's search splits the index and the query with the ``separator`` regular expression
+    of the built index; with the default (spaces and hyphens) ``inv.receive_scan(`` is one word
+    that no search for ``receive_scan`` matches.
+    """
+
+    @staticmethod
+    def _index(site: Path) -> dict[str, Any]:
+        index: dict[str, Any] = json.loads((site / "search" / "search_index.json").read_text())
+        return index
+
+    @staticmethod
+    def _words(separator: str, text: str) -> list[str]:
+        # What lunr does with the same expression (JavaScript and Python read it alike here).
+        return [word for word in re.split(separator, text) if word]
+
+    def test_separator_splits_names_at_underscores_and_dots(self, site: Path) -> None:
+        """Names in code are indexed by their parts; a decimal number stays one word."""
+        separator = self._index(site)["config"]["separator"]
+        assert self._words(separator, 'tx = inv.receive_scan(scan, to="DC1/DOCK")') == [
+            *("tx", "inv", "receive", "scan", "scan", "to", "DC1", "DOCK")
+        ]
+        assert self._words(separator, "stockline.gs1.parse 0.5") == [
+            *("stockline", "gs1", "parse", "0.5")
+        ]
+
+    def test_a_name_in_a_howto_code_block_is_found(self, site: Path) -> None:
+        """Each word of a search for ``on_hand`` is a word of the scanning how-to's code."""
+        index = self._index(site)
+        separator = index["config"]["separator"]
+        page = [d for d in index["docs"] if d["location"].startswith("howto/scanning/")]
+        words = {w.lower() for doc in page for w in self._words(separator, doc["text"])}
+        assert "<pre><code>" in "".join(doc["text"] for doc in page)  # code blocks are indexed
+        assert set(self._words(separator, "on_hand")) <= words
 
 
 class TestLinkChecker:
