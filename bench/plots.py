@@ -1,20 +1,34 @@
-"""PNG plots of a suite run (``python -m bench.plots results.json out/``), for the docs."""
+"""PNG plots of a suite run (``python -m bench.plots results.json out/``), for the docs.
+
+The results of one JSON file may come from several runs (``--add-to`` keeps the sizes an
+earlier run measured, ``--only-trace`` replaces the trace figures), and so from different
+code. A line joins only the points of one run: each run is its own series, told apart by its
+markers (filled for the run with the most sizes, hollow for the others) and named in the
+legend by its date and the digest of the code it measured.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+
+Result = dict[str, Any]
+Fill = Literal["full", "left", "right", "bottom", "top", "none"]
+#: The markers of the first run are filled, the second's hollow, then half filled.
+_FILLS: tuple[Fill, ...] = ("full", "none", "left", "bottom")
 
 
 def _axes(title: str, ylabel: str) -> tuple[Any, Any]:
-    figure, axes = plt.subplots(figsize=(6.4, 3.8), dpi=110)
+    figure, axes = plt.subplots(figsize=(6.4, 4.6), dpi=110)
     axes.set_title(title)
     axes.set_xscale("log")
     axes.set_xlabel("ledger size N (movements)")
@@ -23,68 +37,192 @@ def _axes(title: str, ylabel: str) -> tuple[Any, Any]:
     return figure, axes
 
 
+def run_of(result: Result, part: str | None = None) -> tuple[str, str]:
+    """The run that measured ``result`` (or its ``part``, when that was measured apart, as
+    ``--only-trace`` does): the digest of its code and when it started."""
+    run = (result.get(part) or {}).get("run") if part else None
+    run = run or result.get("run") or {}
+    return run.get("source", "?"), run.get("environment", {}).get("time", "?")
+
+
+def runs(results: Sequence[Result], part: str | None = None) -> list[tuple[str, str]]:
+    """The runs behind ``results``, the one that measured the most sizes first."""
+    found = [run_of(r, part) for r in results]
+    return sorted(dict.fromkeys(found), key=lambda run: (-found.count(run), found.index(run)))
+
+
+def _label(run: tuple[str, str], results: Sequence[Result], part: str | None) -> str:
+    source, time = run
+    sizes = [r["size"] for r in results if run_of(r, part) == run]
+    span = _size(sizes[0]) if len(sizes) == 1 else f"{_size(sizes[0])}–{_size(sizes[-1])}"
+    return f"{span}: run of {time[:10]} {time[11:16]} UTC, code {source[:8]}"
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("M", 1_000_000), ("k", 1000)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale}{unit}"
+    return str(n)
+
+
+def _at(*keys: str) -> Callable[[Result], float | None]:
+    """The value at ``keys`` in a result (``None`` where the run did not measure it)."""
+
+    def value(result: Result) -> float | None:
+        found: Any = result
+        for key in keys:
+            found = found.get(key) if isinstance(found, dict) else None
+        return found if isinstance(found, int | float) else None
+
+    return value
+
+
+def _series(
+    axes: Any,
+    results: Sequence[Result],
+    value: Callable[[Result], float | None],
+    *,
+    label: str,
+    marker: str,
+    linestyle: str = "-",
+    color: str,
+    part: str | None = None,
+) -> None:
+    """One measure: a line through each run's points, never from one run to another."""
+    labelled = False
+    for fill, run in zip(_FILLS, runs(results, part), strict=False):
+        points = [(r["size"], value(r)) for r in results if run_of(r, part) == run]
+        points = [(x, y) for x, y in points if y is not None]
+        if not points:
+            continue
+        axes.plot(
+            [x for x, _ in points],
+            [y for _, y in points],
+            marker=marker,
+            linestyle=linestyle,
+            color=color,
+            fillstyle=fill,
+            markerfacecolor="white" if fill == "none" else color,
+            label=None if labelled else label,
+        )
+        labelled = True
+
+
+def _legend(axes: Any, results: Sequence[Result], part: str | None = None) -> None:
+    """Under the plot, the measures' legend and, when there is more than one, the runs'."""
+    handles, labels = axes.get_legend_handles_labels()
+    found = runs(results, part)
+    if len(found) > 1:
+        for fill, run in zip(_FILLS, found, strict=False):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    color="0.35",
+                    fillstyle=fill,
+                    markerfacecolor="white" if fill == "none" else "0.35",
+                )
+            )
+            labels.append(_label(run, results, part))
+    measures = len(axes.get_lines())
+    axes.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncols=1 if measures <= 2 or len(found) > 1 else 2,
+        fontsize="small",
+        frameon=False,
+    )
+
+
 def draw(source: Path, folder: Path) -> list[Path]:
     """Draw the suite's plots from the JSON at ``source`` into ``folder``; return the files."""
     data = json.loads(source.read_text(encoding="utf-8"))
     results = sorted(data["results"], key=lambda r: r["size"])
-    sizes = [r["size"] for r in results]
     folder.mkdir(parents=True, exist_ok=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     made = []
 
     figure, axes = _axes("Batched posting vs raw executemany (SQLite)", "movements / s")
     axes.set_yscale("log")
-    axes.plot(sizes, [r["build"]["per_second"] for r in results], "o-", label="post_many")
-    axes.plot(
-        sizes, [r["build"]["raw_per_second"] for r in results], "s--", label="raw executemany"
+    build = (
+        ("per_second", "post_many", "o", "-"),
+        ("raw_per_second", "raw executemany", "s", "--"),
+        ("floor_per_second", "floor: the same writes, bare executemany", "^", ":"),
     )
-    floored = [r for r in results if "floor_per_second" in r["build"]]
-    if floored:
-        axes.plot(
-            [r["size"] for r in floored],
-            [r["build"]["floor_per_second"] for r in floored],
-            "^:",
-            label="floor: the same writes, bare executemany",
+    for (key, label, marker, style), color in zip(build, colors, strict=False):
+        _series(
+            axes,
+            results,
+            _at("build", key),
+            label=label,
+            marker=marker,
+            linestyle=style,
+            color=color,
         )
-    axes.legend()
+    _legend(axes, results)
     made.append(_save(figure, folder / "posting.png"))
 
     figure, axes = _axes("Reads (p50)", "milliseconds")
     axes.set_yscale("log")
-    for key, label in (
+    reads = (
         ("lot_bin", "on_hand lot@bin"),
         ("item_site", "on_hand sku@site"),
         ("as_of_lot_bin", "as-of lot@bin"),
         ("as_of_item_site", "as-of sku@site"),
-    ):
-        axes.plot(sizes, [r["lookups"][key]["p50_ms"] for r in results], "o-", label=label)
-    axes.legend(fontsize="small")
+    )
+    for (key, label), color in zip(reads, colors, strict=False):
+        _series(
+            axes,
+            results,
+            _at("lookups", key, "p50_ms"),
+            label=label,
+            marker="o",
+            color=color,
+        )
+    _legend(axes, results)
     made.append(_save(figure, folder / "reads.png"))
 
     traced = [r for r in results if r.get("trace")]
     if traced:
         figure, axes = _axes("Trace and recall of one raw lot", "seconds")
-        xs = [r["size"] for r in traced]
-        axes.plot(xs, [r["trace"]["trace_s"] for r in traced], "o-", label="trace_downstream")
-        axes.plot(
-            xs, [r["trace"]["recall_s"] for r in traced], "s-", label="recall (traces itself)"
-        )
-        axes.legend()
+        traces = (("trace_s", "trace_downstream", "o"), ("recall_s", "recall (traces itself)", "s"))
+        for (key, label, marker), color in zip(traces, colors, strict=False):
+            _series(
+                axes,
+                traced,
+                _at("trace", key),
+                label=label,
+                marker=marker,
+                color=color,
+                part="trace",
+            )
+        _legend(axes, traced, part="trace")
         made.append(_save(figure, folder / "trace.png"))
 
     figure, axes = _axes("Database size per movement", "bytes / movement")
-    axes.plot(sizes, [r["file"]["bytes_per_movement"] for r in results], "o-", label="stockline")
-    axes.plot(
-        sizes, [r["raw_file"]["bytes_per_movement"] for r in results], "s--", label="raw movements"
-    )
+    sizes = (("file", "stockline", "o", "-"), ("raw_file", "raw movements", "s", "--"))
+    for (key, label, marker, style), color in zip(sizes, colors, strict=False):
+        _series(
+            axes,
+            results,
+            _at(key, "bytes_per_movement"),
+            label=label,
+            marker=marker,
+            linestyle=style,
+            color=color,
+        )
     axes.set_ylim(bottom=0)
-    axes.legend()
+    _legend(axes, results)
     made.append(_save(figure, folder / "size.png"))
     return made
 
 
 def _save(figure: Any, path: Path) -> Path:
-    figure.tight_layout()
-    figure.savefig(path)
+    figure.savefig(path, bbox_inches="tight")
     plt.close(figure)
     return path
 
