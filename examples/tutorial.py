@@ -25,13 +25,13 @@ for path in ("PLANT/DOCK", "PLANT/COLD/01", "PLANT/COLD/02", "PLANT/FG/01", "PLA
 # --8<-- [start:receive]
 # 10 cases of cream: the case's DataMatrix carries GTIN (01), expiry (17) and lot (10).
 case_label = "]d201195060001343731726041510C-0225"  # as the scanner sends it
-inv.receive_scan(case_label, 10, to="PLANT/DOCK", supplier="DAIRY-CO", ref="PO-4711")
+inv.scanning.receive(case_label, 10, dst="PLANT/DOCK", supplier="DAIRY-CO", ref="PO-4711")
 # Two drums of strawberry purée, each label with its net weight (3102: 25.00 kg), one lot each.
 for drum in (
     "(01)99506000134386(3102)002500(17)260930(10)B-7",
     "(01)99506000134386(3102)002500(17)261031(10)B-8",
 ):
-    inv.receive_scan(drum, to="PLANT/DOCK", supplier="FRUIT-SA", ref="PO-4712")
+    inv.scanning.receive(drum, dst="PLANT/DOCK", supplier="FRUIT-SA", ref="PO-4712")
 
 for lot in inv.lots():
     print(

@@ -131,10 +131,10 @@ class TestAuthorizer:
         """Closing a count posts through the authorizer too: a refusal leaves the count
         open and the stock as it was."""
         inv.authorizer = lambda tx: tx.kind is not sl.TxKind.COUNT
-        count = inv.open_count("DC1/COLD", actor="ann")
-        inv.record_count(count.id, "CHEESE", 39, location="DC1/COLD", lot="L1", status="hold")
+        count = inv.counts.open("DC1/COLD", actor="ann")
+        inv.counts.record(count.id, "CHEESE", 39, location="DC1/COLD", lot="L1", status="hold")
         before = _snapshot(inv)
         with pytest.raises(errors.PermissionDeniedError, match="count"):
-            inv.close_count(count.id, actor="ann")
+            inv.counts.close(count.id, actor="ann")
         assert _snapshot(inv) == before
-        assert inv.count(count.id).state == "open"
+        assert inv.counts.get(count.id).state == "open"

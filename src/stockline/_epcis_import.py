@@ -121,7 +121,7 @@ class EpcisImporting:
     ) -> Transaction:
         """Receive a scan against an expected receipt, checking it against the announcement.
 
-        A product scan is read as :meth:`~stockline.Inventory.receive_scan` reads it (GTIN or
+        A product scan is read as ``inv.scanning.receive`` reads it (GTIN or
         pack GTIN, lot, serial, expiry, count, net measure). A scan of an announced SSCC alone,
         or of an announced serialised case whose content the document gives, receives that
         whole content as announced, into the SSCC: the dock scans the pallet label once.
@@ -132,7 +132,7 @@ class EpcisImporting:
 
         Args:
             scan: The scan as the scanner sent it, or a parsed :class:`~stockline.gs1.Scan`.
-            qty: How many of the scanned thing (units, cases, ...); see ``receive_scan``.
+            qty: How many of the scanned thing (units, cases, ...); see ``inv.scanning.receive``.
             expectation: The expected receipt's key.
             to: The receiving location.
             supplier: The supplier's code; by default the party whose GLN is the shipment's
@@ -155,7 +155,7 @@ class EpcisImporting:
             UnknownExpectationError: No expected receipt has that key.
             UnexpectedReceiptError: The scan goes beyond the announcement (and not
                 ``allow_unexpected``), or a serial or pallet was already received against it.
-            StocklineError: What :meth:`~stockline.Inventory.receive_scan` raises for a bad
+            StocklineError: What ``inv.scanning.receive`` raises for a bad
                 scan or posting (``BarcodeError``, ``ScanMismatchError``,
                 ``ExpiredProductError``, ``SerialError``, ...).
         """

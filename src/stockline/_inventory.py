@@ -14,7 +14,6 @@ import attrs
 from stockline import master
 from stockline._allocating import Allocating
 from stockline._analyzing import Analyzing
-from stockline._counting import Counting
 from stockline._epcis_export import EpcisExporting
 from stockline._epcis_import import EpcisImporting
 from stockline._fsma import Fsma204Reporting
@@ -61,9 +60,8 @@ from stockline.ledger.boundary import Header
 from stockline.master import MasterData
 
 if TYPE_CHECKING:
-    from stockline._scanning import PickCheck
-    from stockline.gs1 import Scan
-    from stockline.policies import AllocationPolicy, Pick
+    from stockline.operations import Counts, Scanning
+    from stockline.policies import AllocationPolicy
 
 __all__ = ["Inventory", "Refs"]
 
@@ -84,7 +82,6 @@ class Inventory(
     EpcisExporting,
     EpcisImporting,
     Fsma204Reporting,
-    Counting,
     Replenishing,
     Analyzing,
 ):
@@ -120,10 +117,19 @@ class Inventory(
     _book: Book = attrs.field(init=False)
     #: Master data look-ups and corrections: ``inv.master.item("ASP-100")``.
     master: MasterData = attrs.field(init=False)
+    #: Cycle counts and stock takes: ``inv.counts.open(...)``, ``record``, ``close``, ...
+    counts: Counts = attrs.field(init=False)
+    #: Receiving and picking by GS1 scan: ``inv.scanning.receive(...)``, ``verify_pick``.
+    scanning: Scanning = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
+        # Not at import: counting and scanning read GS1 scans (stockline.gs1 needs biip).
+        from stockline.operations import Counts, Scanning
+
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
         self.master = MasterData(self._book)
+        self.counts = Counts(self._book)
+        self.scanning = Scanning(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -920,33 +926,6 @@ class Inventory(
                 key=header.key,
             )
             return self._book.post(w, draft)
-
-    def receive_scan(self, scan: Scan | str, qty: object = None, **kwargs: Any) -> Transaction:
-        """Receive what a GS1 barcode says: item by GTIN (or pack GTIN), lot, expiry, serial,
-        count, SSCC.
-
-        Takes :meth:`receive`'s keywords (``to=`` is required) plus ``allow_expired``,
-        ``today`` and ``gs_standin``; ``qty`` counts scanned units (cases for a case GTIN).
-        See the how-to "Receive and pick by scanning" for every rule.
-
-        Raises:
-            BarcodeError: The scan is malformed or breaks a GS1 rule.
-            ScanMismatchError: The scan contradicts the master data or the caller.
-            ExpiredProductError: The product is past its date (unless ``allow_expired``).
-        """
-        from stockline import _scanning
-
-        return _scanning.receive_scan(self, scan, qty, **kwargs)
-
-    def verify_pick(self, scan: Scan | str, pick: Pick, **kwargs: Any) -> PickCheck:
-        """Check that a picker scanned what the pick plan line asked for.
-
-        Returns a :class:`~stockline._scanning.PickCheck` listing every problem (none when
-        ``ok``); only a malformed scan raises.
-        """
-        from stockline import _scanning
-
-        return _scanning.verify_pick(scan, pick, inv=self, **kwargs)
 
     # -- queries -------------------------------------------------------------------------
 

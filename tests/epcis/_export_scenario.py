@@ -49,23 +49,23 @@ def build(store: StockStore | None = None) -> sl.Inventory:
     inv.add_party("SHOP", kind="customer", name="Corner Shop")
 
     at(0)
-    inv.receive_scan(
+    inv.scanning.receive(
         f"(01){ASPARAGUS}(17)260320(10)L24B",
         120,
-        to="DC1/DOCK",
+        dst="DC1/DOCK",
         supplier="FARM",
         ref="PO-1",
         refs={"ASN": "DESADV-77"},
         effective_at=at(1),
-        today=dt.date(2026, 3, 2),
+        at=dt.date(2026, 3, 2),
     )
-    inv.receive_scan(
+    inv.scanning.receive(
         f"(01){VACCINE}(21)V001(17)270101(10)VL1",
-        to="DC1/DOCK",
+        dst="DC1/DOCK",
         supplier="FARM",
         ref="PO-2",
         effective_at=at(2),
-        today=dt.date(2026, 3, 2),
+        at=dt.date(2026, 3, 2),
     )
     inv.receive(
         "VAC-10",

@@ -46,7 +46,7 @@ def head(inv: sl.Inventory) -> int:
 class TestOpenCount:
     def test_open_gives_an_id_and_an_open_count(self, site: sl.Inventory) -> None:
         """A count opens with a generated id, open, cycle-count mode, not blind."""
-        count = site.open_count("DC1/A", actor="ann")
+        count = site.counts.open("DC1/A", actor="ann")
         assert (count.id, count.state, count.uncounted, count.blind) == (
             "C-000001",
             CountState.OPEN,
@@ -54,47 +54,47 @@ class TestOpenCount:
             False,
         )
         assert (count.location, count.opened_by, count.lines) == ("DC1/A", "ann", ())
-        assert site.open_count("DC1/B").id == "C-000002"
-        assert [c.id for c in site.counts(state="open")] == ["C-000001", "C-000002"]
+        assert site.counts.open("DC1/B").id == "C-000002"
+        assert [c.id for c in site.counts.list(state="open")] == ["C-000001", "C-000002"]
 
     def test_overlapping_open_counts_are_refused(self, site: sl.Inventory) -> None:
         """Two open counts may not cover the same stock; disjoint scopes may be open at once."""
-        site.open_count("DC1/A", sku="BOLT", count_id="A-BOLT")
+        site.counts.open("DC1/A", sku="BOLT", count_id="A-BOLT")
         for location, sku in (("DC1", None), ("DC1/A/01", "BOLT"), ("DC1/A", None)):
             with pytest.raises(errors.CountError, match="A-BOLT"):
-                site.open_count(location, sku=sku)
-        site.open_count("DC1/A", sku="ASP")
-        site.open_count("DC1/B")
-        site.cancel_count("A-BOLT")
-        site.open_count("DC1/A/01", sku="BOLT")
+                site.counts.open(location, sku=sku)
+        site.counts.open("DC1/A", sku="ASP")
+        site.counts.open("DC1/B")
+        site.counts.cancel("A-BOLT")
+        site.counts.open("DC1/A/01", sku="BOLT")
 
     def test_bad_openings(self, site: sl.Inventory) -> None:
         """Unknown or counterparty locations, a lot without item, a taken id are refused."""
         with pytest.raises(errors.UnknownLocationError):
-            site.open_count("DC9")
+            site.counts.open("DC9")
         with pytest.raises(errors.ValidationError, match="only internal"):
-            site.open_count("suppliers")
+            site.counts.open("suppliers")
         with pytest.raises(errors.ValidationError, match="sku= with lot="):
-            site.open_count("DC1", lot="L1")
+            site.counts.open("DC1", lot="L1")
         with pytest.raises(errors.UnknownLotError):
-            site.open_count("DC1", sku="ASP", lot="NOPE")
+            site.counts.open("DC1", sku="ASP", lot="NOPE")
         with pytest.raises(errors.ValidationError, match="uncounted"):
-            site.open_count("DC1", uncounted="all")
-        site.open_count("DC1/A", count_id="X-1")
+            site.counts.open("DC1", uncounted="all")
+        site.counts.open("DC1/A", count_id="X-1")
         with pytest.raises(errors.CountError, match="taken"):
-            site.open_count("DC2", count_id="X-1")
+            site.counts.open("DC2", count_id="X-1")
         with pytest.raises(errors.ValidationError, match="count id"):
-            site.open_count("DC2", count_id="a|b")
+            site.counts.open("DC2", count_id="a|b")
 
     def test_unknown_count(self, site: sl.Inventory) -> None:
         """Every operation on a count that was never opened raises UnknownCountError."""
         with pytest.raises(errors.UnknownCountError) as caught:
-            site.count("C-9")
+            site.counts.get("C-9")
         assert caught.value.count == "C-9"
         with pytest.raises(errors.UnknownCountError):
-            site.record_count("C-9", "BOLT", 1, location="DC1/A/01")
+            site.counts.record("C-9", "BOLT", 1, location="DC1/A/01")
         with pytest.raises(errors.UnknownCountError):
-            site.close_count("C-9")
+            site.counts.close("C-9")
 
 
 class TestRecordCount:
@@ -102,27 +102,27 @@ class TestRecordCount:
         self, site: sl.Inventory, clock: sl.FixedClock
     ) -> None:
         """A non-blind count shows each line's book quantity at the time it was counted."""
-        count = site.open_count("DC1/A")
-        lines = site.record_count(count.id, "BOLT", 97, location="DC1/A/01", actor="bob")
+        count = site.counts.open("DC1/A")
+        lines = site.counts.record(count.id, "BOLT", 97, location="DC1/A/01", actor="bob")
         assert [(x.sku, x.quantity, x.expected, x.actor) for x in lines] == [
             ("BOLT", D(97), D(100), "bob")
         ]
         clock.advance(minutes=5)
         site.receive("BOLT", 10, to="DC1/A/01")
-        assert site.count(count.id).lines[0].expected == D(100)
+        assert site.counts.get(count.id).lines[0].expected == D(100)
 
     def test_blind_count_hides_book_quantities(self, site: sl.Inventory) -> None:
         """On an open blind count neither lines, sheet nor report reveal the book."""
-        count = site.open_count("DC1/A", blind=True)
-        lines = site.record_count(count.id, "BOLT", 97, location="DC1/A/01")
+        count = site.counts.open("DC1/A", blind=True)
+        lines = site.counts.record(count.id, "BOLT", 97, location="DC1/A/01")
         assert lines[0].expected is None
-        assert site.count(count.id).lines[0].expected is None
-        assert {x.expected for x in site.count_sheet(count.id)} == {None}
+        assert site.counts.get(count.id).lines[0].expected is None
+        assert {x.expected for x in site.counts.sheet(count.id)} == {None}
         with pytest.raises(errors.CountError, match="blind"):
-            site.count_report(count.id)
-        site.close_count(count.id)
-        assert site.count(count.id).lines[0].expected == D(100)
-        assert [(x.expected, x.counted) for x in site.count_report(count.id).lines] == [
+            site.counts.report(count.id)
+        site.counts.close(count.id)
+        assert site.counts.get(count.id).lines[0].expected == D(100)
+        assert [(x.expected, x.counted) for x in site.counts.report(count.id).lines] == [
             (D(100), D(97))
         ]
 
@@ -130,38 +130,38 @@ class TestRecordCount:
         self, site: sl.Inventory, clock: sl.FixedClock
     ) -> None:
         """Recording a position again replaces it; add=True adds, keeping the first time."""
-        count = site.open_count("DC1/A")
+        count = site.counts.open("DC1/A")
         first = clock.now()
-        site.record_count(count.id, "BOLT", 40, location="DC1/A/01")
+        site.counts.record(count.id, "BOLT", 40, location="DC1/A/01")
         clock.advance(minutes=1)
-        site.record_count(count.id, "BOLT", 60, location="DC1/A/01", add=True)
-        (line,) = site.count(count.id).lines
+        site.counts.record(count.id, "BOLT", 60, location="DC1/A/01", add=True)
+        (line,) = site.counts.get(count.id).lines
         assert (line.quantity, line.counted_at) == (D(100), first)
         clock.advance(minutes=1)
-        site.record_count(count.id, "BOLT", 99, location="DC1/A/01")
-        (line,) = site.count(count.id).lines
+        site.counts.record(count.id, "BOLT", 99, location="DC1/A/01")
+        (line,) = site.counts.get(count.id).lines
         assert (line.quantity, line.counted_at) == (D(99), clock.now())
 
     def test_scope_and_state_are_enforced(self, site: sl.Inventory) -> None:
         """Positions outside the scope, and recording on a closed count, are refused."""
-        count = site.open_count("DC1/A", sku="ASP", lot="L1")
+        count = site.counts.open("DC1/A", sku="ASP", lot="L1")
         for sku, lot, location in (
             ("ASP", "L1", "DC1/B/01"),
             ("BOLT", None, "DC1/A/01"),
             ("ASP", "L2", "DC1/A/01"),
         ):
             with pytest.raises(errors.CountError, match="outside"):
-                site.record_count(count.id, sku, 1, location=location, lot=lot)
+                site.counts.record(count.id, sku, 1, location=location, lot=lot)
         with pytest.raises(errors.CountError, match="ASP only"):
-            site.record_count(count.id, location="DC1/A/01", empty=True)
-        site.close_count(count.id)
+            site.counts.record(count.id, location="DC1/A/01", empty=True)
+        site.counts.close(count.id)
         with pytest.raises(errors.CountError, match="closed"):
-            site.record_count(count.id, "ASP", 1, location="DC1/A/01", lot="L1")
+            site.counts.record(count.id, "ASP", 1, location="DC1/A/01", lot="L1")
 
     def test_bad_lines_are_refused(self, site: sl.Inventory, clock: sl.FixedClock) -> None:
         """Tracking, quantities, lots, statuses, containers and times are checked; nothing
         is recorded."""
-        count = site.open_count("DC1")
+        count = site.counts.open("DC1")
         cases: list[tuple[type[Exception], dict[str, object]]] = [
             (errors.TrackingError, {"sku": "ASP", "quantity": 3}),
             (errors.TrackingError, {"sku": "BOLT", "quantity": 3, "lot": "L1"}),
@@ -197,22 +197,22 @@ class TestRecordCount:
         ]
         for error, kwargs in cases:
             with pytest.raises(error):
-                site.record_count(count.id, location="DC1/A/01", **kwargs)  # type: ignore[arg-type]
+                site.counts.record(count.id, location="DC1/A/01", **kwargs)  # type: ignore[arg-type]
         with pytest.raises(errors.ValidationError, match="only internal"):
-            site.record_count(count.id, "BOLT", 1, location="suppliers")
-        assert site.count(count.id).lines == ()
+            site.counts.record(count.id, "BOLT", 1, location="suppliers")
+        assert site.counts.get(count.id).lines == ()
 
 
 class TestCloseCount:
     def test_differences_post_as_one_count_transaction(self, site: sl.Inventory) -> None:
         """Losses go to and gains come from `adjustment`, in one `count` transaction with a
         COUNT reference; counted positions end at the counted quantity."""
-        count = site.open_count("DC1/A")
-        site.record_count(count.id, "BOLT", 97, location="DC1/A/01")
-        site.record_count(count.id, "BOLT", 50, location="DC1/A/02")
-        site.record_count(count.id, "ASP", 32, location="DC1/A/01", lot="L1")
-        site.record_count(count.id, "ASP", 8, location="DC1/A/01", lot="L2")
-        closed = site.close_count(count.id, actor="sue")
+        count = site.counts.open("DC1/A")
+        site.counts.record(count.id, "BOLT", 97, location="DC1/A/01")
+        site.counts.record(count.id, "BOLT", 50, location="DC1/A/02")
+        site.counts.record(count.id, "ASP", 32, location="DC1/A/01", lot="L1")
+        site.counts.record(count.id, "ASP", 8, location="DC1/A/01", lot="L2")
+        closed = site.counts.close(count.id, actor="sue")
         assert (closed.state, closed.closed_by) == (CountState.CLOSED, "sue")
         assert closed.transaction_id is not None
         tx = site.transaction(closed.transaction_id)
@@ -230,10 +230,12 @@ class TestCloseCount:
     def test_exact_count_posts_nothing(self, site: sl.Inventory) -> None:
         """A count that finds exactly the book closes without a transaction."""
         before = head(site)
-        count = site.open_count("DC1")
+        count = site.counts.open("DC1")
         for b in site.stock():
-            site.record_count(count.id, b.item, b.quantity, location=b.position.location, lot=b.lot)
-        closed = site.close_count(count.id)
+            site.counts.record(
+                count.id, b.item, b.quantity, location=b.position.location, lot=b.lot
+            )
+        closed = site.counts.close(count.id)
         assert (closed.state, closed.transaction_id) == (CountState.CLOSED, None)
         assert head(site) == before
 
@@ -242,17 +244,17 @@ class TestCloseCount:
     ) -> None:
         """The correction is counted less the book when counted; movements after that are
         kept: 100 counted as 98, then +10 and -5 posted, closes at 103."""
-        count = site.open_count("DC1/A/01", sku="BOLT")
-        site.record_count(count.id, "BOLT", 98, location="DC1/A/01")
+        count = site.counts.open("DC1/A/01", sku="BOLT")
+        site.counts.record(count.id, "BOLT", 98, location="DC1/A/01")
         clock.advance(minutes=10)
         site.receive("BOLT", 10, to="DC1/A/01")
         clock.advance(minutes=10)
         site.ship("BOLT", 5, src="DC1/A/01", customer="CUST")
-        report = site.count_report(count.id)
+        report = site.counts.report(count.id)
         assert [(x.expected, x.counted, x.difference) for x in report.lines] == [
             (D(100), D(98), D(-2))
         ]
-        closed = site.close_count(count.id)
+        closed = site.counts.close(count.id)
         assert closed.transaction_id is not None
         assert moves(site.transaction(closed.transaction_id)) == [
             ("BOLT", None, None, "DC1/A/01", "adjustment", D(2))
@@ -264,20 +266,20 @@ class TestCloseCount:
     ) -> None:
         """A receipt posted late but effective before the count time was there when counted,
         so counting it posts nothing for it."""
-        count = site.open_count("DC1/A/01", sku="BOLT")
+        count = site.counts.open("DC1/A/01", sku="BOLT")
         counted_at = clock.now()
         clock.advance(minutes=30)
-        site.record_count(count.id, "BOLT", 110, location="DC1/A/01", counted_at=counted_at)
+        site.counts.record(count.id, "BOLT", 110, location="DC1/A/01", counted_at=counted_at)
         site.receive("BOLT", 10, to="DC1/A/01", effective_at=counted_at - dt.timedelta(minutes=5))
-        closed = site.close_count(count.id)
+        closed = site.counts.close(count.id)
         assert closed.transaction_id is None
         assert site.on_hand("BOLT", location="DC1/A/01") == D(110)
 
     def test_cycle_count_keeps_what_was_not_counted(self, site: sl.Inventory) -> None:
         """uncounted="keep": a location (or item) nobody counted keeps its book stock."""
-        count = site.open_count("DC1")
-        site.record_count(count.id, "BOLT", 90, location="DC1/A/01")
-        site.close_count(count.id)
+        count = site.counts.open("DC1")
+        site.counts.record(count.id, "BOLT", 90, location="DC1/A/01")
+        site.counts.close(count.id)
         assert site.on_hand("BOLT", location="DC1/A/02") == D(50)
         assert site.on_hand("ASP") == D(38)
         assert site.on_hand("BOLT", location="DC1/A/01") == D(90)
@@ -286,10 +288,10 @@ class TestCloseCount:
         """Lots, statuses and containers of a counted item at a counted location that were
         not recorded count as zero; other items there are untouched."""
         site.hold("BOLT", 4, location="DC1/A/01", reason="damaged box")
-        count = site.open_count("DC1/A")
-        site.record_count(count.id, "ASP", 30, location="DC1/A/01", lot="L1")
-        site.record_count(count.id, "BOLT", 96, location="DC1/A/01", status="available")
-        closed = site.close_count(count.id)
+        count = site.counts.open("DC1/A")
+        site.counts.record(count.id, "ASP", 30, location="DC1/A/01", lot="L1")
+        site.counts.record(count.id, "BOLT", 96, location="DC1/A/01", status="available")
+        closed = site.counts.close(count.id)
         assert closed.transaction_id is not None
         tx = site.transaction(closed.transaction_id)
         assert sorted((m.item, m.lot, m.src.status, m.quantity) for m in tx.movements) == [
@@ -301,9 +303,9 @@ class TestCloseCount:
     def test_stock_take_writes_off_what_was_not_counted(self, site: sl.Inventory) -> None:
         """uncounted="zero": stock in scope nobody counted is written off; outside the scope
         nothing changes."""
-        count = site.open_count("DC1/A", uncounted="zero")
-        site.record_count(count.id, "BOLT", 100, location="DC1/A/01")
-        closed = site.close_count(count.id)
+        count = site.counts.open("DC1/A", uncounted="zero")
+        site.counts.record(count.id, "BOLT", 100, location="DC1/A/01")
+        closed = site.counts.close(count.id)
         assert closed.transaction_id is not None
         tx = site.transaction(closed.transaction_id)
         assert tx.reason == f"stock take {count.id}"
@@ -319,10 +321,10 @@ class TestCloseCount:
     ) -> None:
         """On a full stock take, uncounted stock is written off as of the opening: a
         receipt into an uncounted position after that is kept."""
-        count = site.open_count("DC1/A/02", uncounted="zero")
+        count = site.counts.open("DC1/A/02", uncounted="zero")
         clock.advance(minutes=5)
         site.receive("BOLT", 6, to="DC1/A/02")
-        closed = site.close_count(count.id)
+        closed = site.counts.close(count.id)
         assert closed.transaction_id is not None
         assert moves(site.transaction(closed.transaction_id)) == [
             ("BOLT", None, None, "DC1/A/02", "adjustment", D(50))
@@ -333,10 +335,10 @@ class TestCloseCount:
         """Stock found where the book has none is a gain from `adjustment`; a location
         recorded empty loses everything the book has there."""
         site.add_location("DC1/A/03")
-        count = site.open_count("DC1/A")
-        site.record_count(count.id, "BOLT", 4, location="DC1/A/03")
-        site.record_count(count.id, location="DC1/A/02", empty=True)
-        closed = site.close_count(count.id)
+        count = site.counts.open("DC1/A")
+        site.counts.record(count.id, "BOLT", 4, location="DC1/A/03")
+        site.counts.record(count.id, location="DC1/A/02", empty=True)
+        closed = site.counts.close(count.id)
         assert closed.transaction_id is not None
         assert sorted(moves(site.transaction(closed.transaction_id))) == [
             ("BOLT", None, None, "DC1/A/02", "adjustment", D(50)),
@@ -346,9 +348,9 @@ class TestCloseCount:
 
     def test_a_zero_for_a_lot_item_counts_every_lot(self, site: sl.Inventory) -> None:
         """Quantity 0 of a lot-tracked item without a lot says none of any lot is there."""
-        count = site.open_count("DC1/A/01", sku="ASP")
-        site.record_count(count.id, "ASP", 0, location="DC1/A/01")
-        site.close_count(count.id)
+        count = site.counts.open("DC1/A/01", sku="ASP")
+        site.counts.record(count.id, "ASP", 0, location="DC1/A/01")
+        site.counts.close(count.id)
         assert site.on_hand("ASP") == 0
 
     def test_impossible_correction_leaves_everything_as_it_was(
@@ -356,51 +358,51 @@ class TestCloseCount:
     ) -> None:
         """If more left a position after it was counted than the count found, closing fails
         with InsufficientStockError; the count stays open and nothing is posted."""
-        count = site.open_count("DC1/A/01", sku="BOLT")
-        site.record_count(count.id, "BOLT", 98, location="DC1/A/01")
+        count = site.counts.open("DC1/A/01", sku="BOLT")
+        site.counts.record(count.id, "BOLT", 98, location="DC1/A/01")
         clock.advance(minutes=1)
         site.ship("BOLT", 99, src="DC1/A/01", customer="CUST")
         before = head(site)
         with pytest.raises(errors.InsufficientStockError):
-            site.close_count(count.id)
-        assert site.count(count.id).state is CountState.OPEN
+            site.counts.close(count.id)
+        assert site.counts.get(count.id).state is CountState.OPEN
         assert head(site) == before
 
     def test_a_count_below_the_reserved_quantity_needs_a_release(self, site: sl.Inventory) -> None:
         """Counting less than is reserved at a position cannot close until the reservation
         is released."""
         site.allocate("BOLT", 60, order="SO-1", zones=["DC1/A/01"])
-        count = site.open_count("DC1/A/01", sku="BOLT")
-        site.record_count(count.id, "BOLT", 55, location="DC1/A/01")
+        count = site.counts.open("DC1/A/01", sku="BOLT")
+        site.counts.record(count.id, "BOLT", 55, location="DC1/A/01")
         with pytest.raises(errors.ReservedStockError) as caught:
-            site.close_count(count.id)
+            site.counts.close(count.id)
         assert caught.value.orders == ("SO-1",)
         site.release_reservation("SO-1")
-        site.close_count(count.id)
+        site.counts.close(count.id)
         assert site.on_hand("BOLT", location="DC1/A/01") == D(55)
 
     def test_close_twice_and_cancel(self, site: sl.Inventory) -> None:
         """A closed or cancelled count cannot be closed or cancelled again; cancelling posts
         nothing."""
-        count = site.open_count("DC1/A")
-        site.record_count(count.id, "BOLT", 1, location="DC1/A/01")
+        count = site.counts.open("DC1/A")
+        site.counts.record(count.id, "BOLT", 1, location="DC1/A/01")
         before = head(site)
-        cancelled = site.cancel_count(count.id, actor="ann")
+        cancelled = site.counts.cancel(count.id, actor="ann")
         assert (cancelled.state, cancelled.closed_by, len(cancelled.lines)) == (
             CountState.CANCELLED,
             "ann",
             1,
         )
         assert head(site) == before
-        for operation in (site.close_count, site.cancel_count):
+        for operation in (site.counts.close, site.counts.cancel):
             with pytest.raises(errors.CountError, match="cancelled"):
                 operation(count.id)
         with pytest.raises(errors.CountError, match="no report"):
-            site.count_report(count.id)
-        other = site.open_count("DC1/A")
-        site.close_count(other.id)
+            site.counts.report(count.id)
+        other = site.counts.open("DC1/A")
+        site.counts.close(other.id)
         with pytest.raises(errors.CountError, match="closed"):
-            site.close_count(other.id)
+            site.counts.close(other.id)
 
 
 class TestSerialCount:
@@ -418,11 +420,11 @@ class TestSerialCount:
         """Serials are counted one by one: S3 not found at A/01 is missing; S4 found at A/01
         is gone from A/02; S5 found is gone from B/01 (outside the scope, but a serial is in
         one place); S6, shipped, found again is a gain."""
-        count = pumps.open_count("DC1/A", sku="PUMP")
-        pumps.record_count(count.id, "PUMP", location="DC1/A/01", serials=["S1", "S2", "S4"])
-        pumps.record_count(count.id, "PUMP", location="DC1/A/01", serial="S5")
-        pumps.record_count(count.id, "PUMP", location="DC1/A/02", serial="S6")
-        report = pumps.count_report(count.id)
+        count = pumps.counts.open("DC1/A", sku="PUMP")
+        pumps.counts.record(count.id, "PUMP", location="DC1/A/01", serials=["S1", "S2", "S4"])
+        pumps.counts.record(count.id, "PUMP", location="DC1/A/01", serial="S5")
+        pumps.counts.record(count.id, "PUMP", location="DC1/A/02", serial="S6")
+        report = pumps.counts.report(count.id)
         assert [(x.serial, x.location) for x in report.missing_serials] == [
             ("S3", "DC1/A/01"),
             ("S4", "DC1/A/02"),
@@ -433,7 +435,7 @@ class TestSerialCount:
             ("S5", "DC1/A/01"),
             ("S6", "DC1/A/02"),
         ]
-        pumps.close_count(count.id)
+        pumps.counts.close(count.id)
         here = sorted((b.serial, b.position.location) for b in pumps.stock("PUMP"))
         assert here == [
             ("S1", "DC1/A/01"),
@@ -446,50 +448,54 @@ class TestSerialCount:
 
     def test_recording_a_serial_elsewhere_moves_its_line(self, pumps: sl.Inventory) -> None:
         """A serial has one line: scanning it again at another place moves the line."""
-        count = pumps.open_count("DC1/A", sku="PUMP")
-        pumps.record_count(count.id, "PUMP", location="DC1/A/01", serial="S4")
-        pumps.record_count(count.id, "PUMP", location="DC1/A/02", serial="S4")
-        assert [(x.serial, x.location) for x in pumps.count(count.id).lines] == [("S4", "DC1/A/02")]
+        count = pumps.counts.open("DC1/A", sku="PUMP")
+        pumps.counts.record(count.id, "PUMP", location="DC1/A/01", serial="S4")
+        pumps.counts.record(count.id, "PUMP", location="DC1/A/02", serial="S4")
+        assert [(x.serial, x.location) for x in pumps.counts.get(count.id).lines] == [
+            ("S4", "DC1/A/02")
+        ]
 
 
 class TestCountByScan:
     def test_scan_gives_item_lot_and_quantity(self, site: sl.Inventory) -> None:
         """A GS1 scan is parsed: item by GTIN, lot by (10); the quantity counts scans."""
-        count = site.open_count("DC1/A")
-        lines = site.record_count(
+        count = site.counts.open("DC1/A")
+        lines = site.counts.record(
             count.id, location="DC1/A/01", scan=f"(01){GTIN_ASP}(10)L1", quantity=29
         )
         assert [(x.sku, x.lot, x.quantity) for x in lines] == [("ASP", "L1", D(29))]
-        site.record_count(count.id, location="DC1/A/01", scan=f"(01){GTIN_ASP}(10)L1", add=True)
-        assert site.count(count.id).lines[0].quantity == D(30)
+        site.counts.record(count.id, location="DC1/A/01", scan=f"(01){GTIN_ASP}(10)L1", add=True)
+        assert site.counts.get(count.id).lines[0].quantity == D(30)
 
     def test_a_scanned_unknown_lot_is_added_with_its_expiry(self, site: sl.Inventory) -> None:
         """Found stock of a lot stockline does not know is recorded; the lot is added with
         the label's expiry, and closing posts the gain."""
-        count = site.open_count("DC1/A")
-        site.record_count(
+        count = site.counts.open("DC1/A")
+        site.counts.record(
             count.id, location="DC1/A/02", scan=f"(01){GTIN_ASP}(17)271231(10)L9", quantity=6
         )
         assert site.lot("ASP", "L9").expiry == dt.date(2027, 12, 31)
-        site.close_count(count.id)
+        site.counts.close(count.id)
         assert site.on_hand("ASP", lot="L9", location="DC1/A/02") == D(6)
 
     def test_scan_contradicting_the_caller_is_refused(self, site: sl.Inventory) -> None:
         """A scan naming another item or lot than the caller gives is a ScanMismatchError."""
-        count = site.open_count("DC1/A")
+        count = site.counts.open("DC1/A")
         with pytest.raises(errors.ScanMismatchError):
-            site.record_count(count.id, "BOLT", location="DC1/A/01", scan=f"(01){GTIN_ASP}(10)L1")
+            site.counts.record(count.id, "BOLT", location="DC1/A/01", scan=f"(01){GTIN_ASP}(10)L1")
         with pytest.raises(errors.ScanMismatchError):
-            site.record_count(count.id, location="DC1/A/01", lot="L2", scan=f"(01){GTIN_ASP}(10)L1")
+            site.counts.record(
+                count.id, location="DC1/A/01", lot="L2", scan=f"(01){GTIN_ASP}(10)L1"
+            )
         with pytest.raises(errors.BarcodeError):
-            site.record_count(count.id, location="DC1/A/01", scan="(01)09506000134353")
+            site.counts.record(count.id, location="DC1/A/01", scan="(01)09506000134353")
 
     def test_serials_by_scan(self, site: sl.Inventory) -> None:
         """A serial-tracked item's unit barcode records its serial."""
         site.update_item("PUMP", gtin="09506000134376")
         site.receive("PUMP", to="DC1/A/01", serial="S1")
-        count = site.open_count("DC1/A/01", sku="PUMP")
-        lines = site.record_count(count.id, location="DC1/A/01", scan="(01)09506000134376(21)S1")
+        count = site.counts.open("DC1/A/01", sku="PUMP")
+        lines = site.counts.record(count.id, location="DC1/A/01", scan="(01)09506000134376(21)S1")
         assert [(x.sku, x.serial, x.quantity, x.expected) for x in lines] == [
             ("PUMP", "S1", D(1), D(1))
         ]
@@ -499,12 +505,12 @@ class TestCountReport:
     def test_report_values_differences_at_cost(self, site: sl.Inventory) -> None:
         """The report has expected, counted, difference and value where a cost is given;
         the total is None while a line with a difference has no cost."""
-        count = site.open_count("DC1/A")
-        site.record_count(count.id, "BOLT", 97, location="DC1/A/01")
-        site.record_count(count.id, "BOLT", 50, location="DC1/A/02")
-        site.record_count(count.id, "ASP", 32, location="DC1/A/01", lot="L1")
-        site.record_count(count.id, "ASP", 8, location="DC1/A/01", lot="L2")
-        preview = site.count_report(count.id, costs={"BOLT": D("0.25")})
+        count = site.counts.open("DC1/A")
+        site.counts.record(count.id, "BOLT", 97, location="DC1/A/01")
+        site.counts.record(count.id, "BOLT", 50, location="DC1/A/02")
+        site.counts.record(count.id, "ASP", 32, location="DC1/A/01", lot="L1")
+        site.counts.record(count.id, "ASP", 8, location="DC1/A/01", lot="L2")
+        preview = site.counts.report(count.id, costs={"BOLT": D("0.25")})
         assert preview.state is CountState.OPEN
         rows = [
             (x.location, x.sku, x.lot, x.expected, x.counted, x.difference, x.value)
@@ -517,24 +523,24 @@ class TestCountReport:
             ("DC1/A/02", "BOLT", None, D(50), D(50), D(0), D(0)),
         ]
         assert preview.total_value is None
-        closed = site.close_count(count.id)
-        report = site.count_report(count.id, costs={"BOLT": D("0.25"), "ASP": D("12.10")})
+        closed = site.counts.close(count.id)
+        report = site.counts.report(count.id, costs={"BOLT": D("0.25"), "ASP": D("12.10")})
         assert (report.state, report.transaction_id) == (CountState.CLOSED, closed.transaction_id)
         assert report.total_value == D("23.45")
         assert [x.difference for x in report.differences] == [D(2), D(-3)]
         with pytest.raises(errors.ValidationError, match="floats"):
-            site.count_report(count.id, costs={"BOLT": 0.25})  # type: ignore[dict-item]
+            site.counts.report(count.id, costs={"BOLT": 0.25})  # type: ignore[dict-item]
 
     def test_closed_report_does_not_change_with_later_movements(
         self, site: sl.Inventory, clock: sl.FixedClock
     ) -> None:
         """What a closed count posted is reported as posted, whatever happens later."""
-        count = site.open_count("DC1/A/01", sku="BOLT")
-        site.record_count(count.id, "BOLT", 97, location="DC1/A/01")
-        site.close_count(count.id)
+        count = site.counts.open("DC1/A/01", sku="BOLT")
+        site.counts.record(count.id, "BOLT", 97, location="DC1/A/01")
+        site.counts.close(count.id)
         clock.advance(minutes=1)
         site.receive("BOLT", 7, to="DC1/A/01")
-        assert [(x.expected, x.counted) for x in site.count_report(count.id).lines] == [
+        assert [(x.expected, x.counted) for x in site.counts.report(count.id).lines] == [
             (D(100), D(97))
         ]
 
@@ -546,8 +552,8 @@ class TestCountSheet:
         """The sheet lists every book position in scope, and empty bins to visit, by pick
         sequence then location."""
         site.add_location("DC1/A/00", pick_sequence=9)
-        count = site.open_count("DC1/A")
-        sheet = [(x.location, x.sku, x.lot, x.expected) for x in site.count_sheet(count.id)]
+        count = site.counts.open("DC1/A")
+        sheet = [(x.location, x.sku, x.lot, x.expected) for x in site.counts.sheet(count.id)]
         assert sheet == [
             ("DC1/A/01", "ASP", "L1", D(30)),
             ("DC1/A/01", "ASP", "L2", D(8)),
@@ -567,11 +573,11 @@ class TestPersistence:
             inv.add_location("DC1/A/01")
             inv.receive("BOLT", 10, to="DC1/A/01")
             clock.advance(minutes=1)
-            count = inv.open_count("DC1", blind=True)
-            inv.record_count(count.id, "BOLT", 8, location="DC1/A/01")
+            count = inv.counts.open("DC1", blind=True)
+            inv.counts.record(count.id, "BOLT", 8, location="DC1/A/01")
         with sl.Inventory.open(url, clock=clock) as inv:
-            assert [(x.sku, x.quantity) for x in inv.count(count.id).lines] == [("BOLT", D(8))]
-            closed = inv.close_count(count.id)
+            assert [(x.sku, x.quantity) for x in inv.counts.get(count.id).lines] == [("BOLT", D(8))]
+            closed = inv.counts.close(count.id)
             assert closed.transaction_id is not None
             assert inv.on_hand("BOLT") == D(8)
             assert inv.transaction(closed.transaction_id).movements[0].src == Position(
@@ -594,22 +600,22 @@ class TestCountKeepsStatuses:
         inv.hold("BOLT", 2, location="DC1/A/01", reason="damaged")
         inv.add_container("P1")
         clock.advance(hours=1)
-        count = inv.open_count("DC1/A")
+        count = inv.counts.open("DC1/A")
         for bad, match in (
             ({"sku": "ASP", "lot": "L1", "status": "available"}, "never statuses"),
             ({"sku": "ASP", "lot": "L1", "container": "P1"}, "never containers"),
             ({"sku": "BOLT"}, "statuses available, hold: record"),
         ):
             with pytest.raises(errors.CountError, match=match):
-                inv.record_count(count.id, quantity=10, location="DC1/A/01", **bad)  # type: ignore[arg-type]
-        assert inv.count(count.id).lines == ()
-        [line] = inv.record_count(count.id, "ASP", 10, location="DC1/A/01", lot="L1")
+                inv.counts.record(count.id, quantity=10, location="DC1/A/01", **bad)  # type: ignore[arg-type]
+        assert inv.counts.get(count.id).lines == ()
+        [line] = inv.counts.record(count.id, "ASP", 10, location="DC1/A/01", lot="L1")
         assert (line.status, line.expected) == ("hold", D(10))
-        inv.record_count(count.id, "BOLT", 4, location="DC1/A/01", status="available")
-        inv.record_count(count.id, "BOLT", 2, location="DC1/A/01", status="hold")
-        [found] = inv.record_count(count.id, "BOLT", 3, location="DC1/A/02")
+        inv.counts.record(count.id, "BOLT", 4, location="DC1/A/01", status="available")
+        inv.counts.record(count.id, "BOLT", 2, location="DC1/A/01", status="hold")
+        [found] = inv.counts.record(count.id, "BOLT", 3, location="DC1/A/02")
         assert found.status == "available"
-        closed = inv.close_count(count.id)
+        closed = inv.counts.close(count.id)
         assert closed.transaction_id is not None
         tx = inv.transaction(closed.transaction_id)
         assert [(m.item, m.dst.location, m.dst.status, m.quantity) for m in tx.movements] == [
@@ -627,13 +633,13 @@ class TestCountSameInstant:
         was effective at exactly that instant and posted before the line was recorded: a
         receipt at the same instant posted after the line is kept, not corrected away."""
         inv.receive("BOLT", 100, to="DC1/A/01")  # same instant, posted before the line
-        count = inv.open_count("DC1/A/01")
-        [line] = inv.record_count(count.id, "BOLT", 95, location="DC1/A/01")
+        count = inv.counts.open("DC1/A/01")
+        [line] = inv.counts.record(count.id, "BOLT", 95, location="DC1/A/01")
         inv.receive("BOLT", 10, to="DC1/A/01")  # same instant, posted after the line
-        assert inv.count(count.id).lines[0].expected == D(100) == line.expected
-        [report] = inv.count_report(count.id).lines
+        assert inv.counts.get(count.id).lines[0].expected == D(100) == line.expected
+        [report] = inv.counts.report(count.id).lines
         assert (report.expected, report.counted) == (D(100), D(95))
-        inv.close_count(count.id)
+        inv.counts.close(count.id)
         assert inv.on_hand("BOLT", location="DC1/A/01") == D(105)
 
 
@@ -648,16 +654,16 @@ class TestStockTakeMoves:
         inv.receive("BOLT", 50, to="DC1/A/02")
         inv.receive("BOLT", 40, to="DC1/B/01")
         clock.advance(minutes=1)
-        take = inv.open_count("DC1", sku="BOLT", uncounted="zero")
+        take = inv.counts.open("DC1", sku="BOLT", uncounted="zero")
         clock.advance(minutes=1)
         inv.move("BOLT", 50, src="DC1/A/02", dst="DC1/A/01")
         inv.move("BOLT", 30, src="DC1/B/01", dst="DC1/A/01")
         inv.receive("BOLT", 10, to="DC1/B/01")
         clock.advance(minutes=1)
-        inv.record_count(take.id, "BOLT", 80, location="DC1/A/01")
-        lines = [(x.location, x.expected, x.counted) for x in inv.count_report(take.id).lines]
+        inv.counts.record(take.id, "BOLT", 80, location="DC1/A/01")
+        lines = [(x.location, x.expected, x.counted) for x in inv.counts.report(take.id).lines]
         assert lines == [("DC1/A/01", D(80), D(80)), ("DC1/B/01", D(10), D(0))]
-        closed = inv.close_count(take.id)
+        closed = inv.counts.close(take.id)
         assert closed.transaction_id is not None
         assert moves(inv.transaction(closed.transaction_id)) == [
             ("BOLT", None, None, "DC1/B/01", "adjustment", D(10))
@@ -680,21 +686,21 @@ class TestSerialSeenByTwoCounts:
         nothing is posted, and recounting the serial settles it."""
         inv.receive("PUMP", to="DC1/B/01", serials=["S1"])
         clock.advance(minutes=5)
-        a = inv.open_count("DC1/A", sku="PUMP")
-        b = inv.open_count("DC1/B", sku="PUMP")
+        a = inv.counts.open("DC1/A", sku="PUMP")
+        b = inv.counts.open("DC1/B", sku="PUMP")
         clock.advance(minutes=5)
-        inv.record_count(b.id, "PUMP", location="DC1/B/01", serials=["S1"])
-        inv.record_count(a.id, "PUMP", location="DC1/A/01", serials=["S1"])
+        inv.counts.record(b.id, "PUMP", location="DC1/B/01", serials=["S1"])
+        inv.counts.record(a.id, "PUMP", location="DC1/A/01", serials=["S1"])
         before = head(inv)
         with pytest.raises(errors.CountError, match=f"open count {b.id} covers"):
-            inv.close_count(a.id)
+            inv.counts.close(a.id)
         assert head(inv) == before
-        assert inv.count(a.id).state is CountState.OPEN
-        assert inv.close_count(b.id).transaction_id is None
+        assert inv.counts.get(a.id).state is CountState.OPEN
+        assert inv.counts.close(b.id).transaction_id is None
         with pytest.raises(errors.CountError, match=f"count {b.id} found it at DC1/B/01"):
-            inv.close_count(a.id)
+            inv.counts.close(a.id)
         assert head(inv) == before
         clock.advance(minutes=5)
-        inv.record_count(a.id, "PUMP", location="DC1/A/01", serials=["S1"])  # recounted
-        assert inv.close_count(a.id).transaction_id is not None
+        inv.counts.record(a.id, "PUMP", location="DC1/A/01", serials=["S1"])  # recounted
+        assert inv.counts.close(a.id).transaction_id is not None
         assert [b.position.location for b in inv.stock("PUMP")] == ["DC1/A/01"]

@@ -68,9 +68,9 @@ class TestCountProperties:
         """A count that records exactly the on-hand quantities closes without posting,
         whatever the mode, and even when stock moves after it was counted."""
         inv, clock = _stocked(rows)
-        count = inv.open_count("DC1", uncounted=uncounted, blind=blind)
+        count = inv.counts.open("DC1", uncounted=uncounted, blind=blind)
         for b in inv.stock():
-            inv.record_count(
+            inv.counts.record(
                 count.id,
                 b.item,
                 b.quantity if b.serial is None else None,
@@ -83,10 +83,10 @@ class TestCountProperties:
             clock.advance(minutes=5)
             inv.receive("BOLT", 7, to="DC1/A/01")
         head = inv.verify().transactions
-        closed = inv.close_count(count.id)
+        closed = inv.counts.close(count.id)
         assert closed.transaction_id is None
         assert inv.verify().transactions == head
-        assert all(line.difference == 0 for line in inv.count_report(count.id).lines)
+        assert all(line.difference == 0 for line in inv.counts.report(count.id).lines)
 
     @settings(max_examples=25)
     @given(rows=receipts, found=st.integers(0, 60))
@@ -98,14 +98,14 @@ class TestCountProperties:
         stock where the book holds the item only on hold is refused (a count never changes
         statuses)."""
         inv, _ = _stocked(rows)
-        count = inv.open_count("DC1/A/01", sku="BOLT")
+        count = inv.counts.open("DC1/A/01", sku="BOLT")
         statuses = {b.position.status for b in inv.stock("BOLT", location="DC1/A/01")}
         if statuses == {"hold"}:
             with pytest.raises(sl.errors.CountError, match="never statuses"):
-                inv.record_count(count.id, "BOLT", found, location="DC1/A/01", status="available")
+                inv.counts.record(count.id, "BOLT", found, location="DC1/A/01", status="available")
             return
-        inv.record_count(count.id, "BOLT", found, location="DC1/A/01", status="available")
-        inv.close_count(count.id)
+        inv.counts.record(count.id, "BOLT", found, location="DC1/A/01", status="available")
+        inv.counts.close(count.id)
         assert inv.on_hand("BOLT", location="DC1/A/01", status="available") == found
         assert inv.on_hand("BOLT", location="DC1/A/01", status="hold") == 0
         assert inv.verify().ok

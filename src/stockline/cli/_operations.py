@@ -224,7 +224,7 @@ def _scope(count: Count) -> str:
 
 def _count_open(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        count = inv.open_count(
+        count = inv.counts.open(
             args.location,
             sku=args.sku,
             lot=args.lot,
@@ -246,7 +246,7 @@ def _count_open(args: argparse.Namespace, out: Output) -> int:
 
 def _count_list(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        counts = inv.counts(state=args.state)
+        counts = inv.counts.list(state=args.state)
     out.emit([_count_json(c) for c in counts], lambda: [_counts_table(counts)])
     return ExitCode.OK
 
@@ -277,7 +277,7 @@ def _state(state: object) -> str:
 
 def _count_show(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        count = inv.count(args.count_id)
+        count = inv.counts.get(args.count_id)
     out.emit(_count_json(count), lambda: _count_lines(count))
     return ExitCode.OK
 
@@ -318,8 +318,8 @@ def _lines_table(lines: Sequence[CountLine], *, blind: bool) -> RenderableType:
 
 def _count_sheet(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        count = inv.count(args.count_id)
-        sheet = inv.count_sheet(args.count_id)
+        count = inv.counts.get(args.count_id)
+        sheet = inv.counts.sheet(args.count_id)
     out.emit([plain(line) for line in sheet], lambda: [_sheet_table(count, sheet)])
     return ExitCode.OK
 
@@ -355,7 +355,7 @@ def _count_record(args: argparse.Namespace, out: Output) -> int:
     if args.gs is not None and args.scan is None:
         raise UsageError("--gs is for --scan")
     with open_ledger(args.db) as inv:
-        lines = inv.record_count(
+        lines = inv.counts.record(
             args.count_id,
             args.sku,
             args.qty,
@@ -371,7 +371,7 @@ def _count_record(args: argparse.Namespace, out: Output) -> int:
             counted_at=args.counted_at,
             actor=args.actor,
         )
-        count = inv.count(args.count_id)
+        count = inv.counts.get(args.count_id)
     blind = count.blind and count.state == "open"
     out.emit(
         [plain(line) for line in lines],
@@ -386,7 +386,7 @@ def _count_record(args: argparse.Namespace, out: Output) -> int:
 def _count_report(args: argparse.Namespace, out: Output) -> int:
     costs = _costs(args.cost)
     with open_ledger(args.db) as inv:
-        report = inv.count_report(args.count_id, costs=costs or None)
+        report = inv.counts.report(args.count_id, costs=costs or None)
     lines = report.differences if args.differences else report.lines
     out.emit(_report_json(report, lines), lambda: _report_parts(report, lines, costs))
     return ExitCode.OK
@@ -471,7 +471,7 @@ def _report_parts(
 
 def _count_close(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        count = inv.close_count(args.count_id, actor=args.actor)
+        count = inv.counts.close(args.count_id, actor=args.actor)
         tx = None if count.transaction_id is None else inv.transaction(count.transaction_id)
     out.emit(
         {"count": _count_json(count), "transaction": None if tx is None else transaction_json(tx)},
@@ -509,7 +509,7 @@ def _moves_table(tx: Transaction) -> RenderableType:
 
 def _count_cancel(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        count = inv.cancel_count(args.count_id, actor=args.actor)
+        count = inv.counts.cancel(args.count_id, actor=args.actor)
     out.emit(
         _count_json(count),
         lambda: [f"Cancelled count [bold]{escape(count.id)}[/]; nothing was posted."],

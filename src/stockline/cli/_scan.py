@@ -37,7 +37,7 @@ def register(sub: Subparsers) -> None:
         _scan,
         db=False,
         description=(
-            "Read one scan strictly, as Inventory.receive_scan does, and show its fields and\n"
+            "Read one scan strictly, as inv.scanning.receive does, and show its fields and\n"
             "its element strings. A scan that breaks a GS1 rule (a bad check digit, a bad\n"
             "date, a serial without a GTIN, ...) is refused with exit status 1 and a message\n"
             "naming the AI at fault.\n\n"

@@ -24,7 +24,6 @@ from stockline.epcis._expect import (
     excess,
     expectations_from,
     resolve,
-    units_of,
 )
 from stockline.epcis._import import EpcisSource, read_epcis
 from stockline.errors import (
@@ -381,14 +380,14 @@ def _product(
     gtin: str,
     key: str,
 ) -> _Planned:
-    # The same reading of a scan as receive_scan's, so both paths post the same quantities.
-    from stockline._scanning import _quantity, _tracked_codes
+    # The same reading of a scan as inv.scanning.receive's, so both post the same quantities.
+    from stockline.operations import scanned_stock
 
     item = items(gtin)
     if item is None:
         raise UnknownItemError(f"no item has GTIN {gtin}; add_item(gtin=...) first", item=gtin)
-    quantity = _quantity(item, scan, qty, units_of(item, gtin))
-    lot, serial = _tracked_codes(item, scan, quantity)
+    found = scanned_stock(scan, item, qty)
+    quantity, lot, serial = found.quantity, found.lot, found.serial
     if serial is not None:
         _not_received_yet(key, received, item.sku, serial)
     announced = _announced(expected, items, item, lot, serial)

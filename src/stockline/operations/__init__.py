@@ -1,12 +1,16 @@
-"""Warehouse operations on top of the ledger: cycle counts, replenishment and kitting.
+"""Warehouse operations on top of the ledger: cycle counts, scanning, replenishment and kitting.
 
-The work is done by methods of :class:`~stockline.Inventory`; this package holds the records
-they take and return.
+The work is done by methods of :class:`~stockline.Inventory` and by the services it holds
+(``inv.counts``, ``inv.scanning``); this package holds those services and the records they
+take and return.
 
-- **Counts**: :meth:`~stockline.Inventory.open_count`, :meth:`~stockline.Inventory.record_count`
-  (by hand or by scan), :meth:`~stockline.Inventory.close_count` posts the differences as one
-  ``count`` transaction against the ``adjustment`` location;
-  :meth:`~stockline.Inventory.count_report` shows expected, counted, difference and value.
+- **Counts** (``inv.counts``, :class:`Counts`): :meth:`Counts.open`, :meth:`Counts.record`
+  (by hand or by scan), :meth:`Counts.close` posts the differences as one ``count``
+  transaction against the ``adjustment`` location; :meth:`Counts.report` shows expected,
+  counted, difference and value.
+- **Scanning** (``inv.scanning``, :class:`Scanning`): :meth:`Scanning.receive` posts a receipt
+  from a GS1 barcode; :meth:`Scanning.verify_pick` checks a picker's scan against a pick plan
+  line and returns a :class:`PickCheck`.
 - **Replenishment**: :meth:`~stockline.Inventory.set_replenishment_rule` (min/max per item per
   pick face), :meth:`~stockline.Inventory.replenishment` proposes moves from reserve stock by
   the item's allocation policy, :meth:`~stockline.Inventory.post_replenishment` posts them.
@@ -17,6 +21,8 @@ Open counts and replenishment rules are operational documents in the store: they
 restart, and closing a count changes its document in the same write block that posts its
 differences.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from stockline.operations._counts import (
     Count,
@@ -30,6 +36,10 @@ from stockline.operations._counts import (
 from stockline.operations._kits import BomLine, Kit, KitShortage
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
 
+if TYPE_CHECKING:
+    from stockline.operations._counting import Counts
+    from stockline.operations._scanning import PickCheck, ScannedStock, Scanning, scanned_stock
+
 __all__ = [
     "BomLine",
     "Count",
@@ -38,10 +48,35 @@ __all__ = [
     "CountReportLine",
     "CountSheetLine",
     "CountState",
+    "Counts",
     "Kit",
     "KitShortage",
+    "PickCheck",
     "Proposal",
     "ProposalMove",
     "ReplenishmentRule",
+    "ScannedStock",
+    "Scanning",
     "Uncounted",
+    "scanned_stock",
 ]
+
+# Counting and scanning read GS1 scans (stockline.gs1, which needs biip): they load on first
+# use, so importing stockline (and its records here) stays free of biip.
+_LAZY = {
+    "Counts": "_counting",
+    "PickCheck": "_scanning",
+    "ScannedStock": "_scanning",
+    "Scanning": "_scanning",
+    "scanned_stock": "_scanning",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'stockline.operations' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"stockline.operations.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from stockline.errors import (
     InvalidQuantityError,
@@ -15,19 +14,15 @@ from stockline.errors import (
     UnknownStatusError,
     ValidationError,
 )
-from stockline.ledger._master import Item, Tracking
-from stockline.ledger._quantity import as_quantity
-
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.gs1 import Scan
-    from stockline.ledger._store import LedgerReader
+from stockline.gs1 import Scan
+from stockline.ledger import Item, LedgerReader, Tracking, as_quantity
+from stockline.operations._scanning import _read, _resolve, _text, scanned_stock
 
 __all__ = ["amounts", "check_position", "counted_quantity", "from_scan"]
 
 
 def from_scan(
-    inv: Inventory,
+    r: LedgerReader,
     scan: Scan | str,
     sku: str | None,
     quantity: object,
@@ -39,13 +34,11 @@ def from_scan(
 ) -> tuple[str, Decimal, str | None, list[str], str | None, dt.date | None]:
     """Item, quantity, lot, serials and container a scan stands for, checked against what the
     caller gave; and the expiry for a lot new to stockline."""
-    from stockline import _scanning
-
-    parsed = _scanning._read(scan, gs_standin=gs_standin, today=when.date())
-    item, per_unit = _scanning._resolve(inv, parsed)
-    amount = _scanning._quantity(item, parsed, quantity, per_unit)
-    scanned_lot, scanned_serial = _scanning._tracked_codes(item, parsed, amount)
-    text = _scanning._text(parsed)
+    parsed = _read(scan, gs_standin=gs_standin, at=when.date())
+    item, _ = _resolve(r, parsed)
+    stock = scanned_stock(parsed, item, quantity)
+    amount, scanned_lot, scanned_serial = stock.quantity, stock.lot, stock.serial
+    text = _text(parsed)
     for what, ai, given, found in (
         ("item", "01", sku, item.sku),
         ("lot", "10", lot, scanned_lot),
@@ -69,13 +62,12 @@ def from_scan(
     found_serials = [scanned_serial] if scanned_serial is not None else serials
     if container is None and parsed.sscc is not None:
         container = parsed.sscc
-        with inv.store.read() as r:
-            if r.container(container) is None:
-                raise UnknownContainerError(
-                    f"the scan names pallet {container}, which stockline does not know; "
-                    "create it (add_container) or record the stock loose",
-                    container=container,
-                )
+        if r.container(container) is None:
+            raise UnknownContainerError(
+                f"the scan names pallet {container}, which stockline does not know; "
+                "create it (add_container) or record the stock loose",
+                container=container,
+            )
     expiry = parsed.expiry or parsed.best_before
     return item.sku, amount, scanned_lot or lot, found_serials, container, expiry
 

@@ -54,7 +54,7 @@ class CountLine:
     Attributes:
         location: The location counted (exactly this path, not its children).
         sku: The item counted; ``None`` for "nothing at all at this location"
-            (:meth:`~stockline.Inventory.record_count` with ``empty=True``).
+            (:meth:`~stockline.operations.Counts.record` with ``empty=True``).
         lot: The lot counted.
         serial: The serial counted (then ``quantity`` is 1).
         status: The stock status counted.

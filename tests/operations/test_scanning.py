@@ -1,4 +1,4 @@
-"""Posting from GS1 scans: receive_scan() and verify_pick(), on every store.
+"""Posting from GS1 scans: inv.scanning.receive() and verify_pick(), on every store.
 
 Scans are built with stockline.gs1's encoders, so each test also shows the round trip from
 values to what a scanner sends (element string, HRI, Digital Link) and back.
@@ -19,15 +19,10 @@ from hypothesis import strategies as st
 
 import stockline as sl
 from stockline import errors, gs1
-from stockline._scanning import (
-    ExpiredProductError,
-    PickCheck,
-    ScanMismatchError,
-    receive_scan,
-    verify_pick,
-)
 from stockline.adapters import InMemoryStockStore, SqlAlchemyStockStore, StockStore
+from stockline.errors import ExpiredProductError, ScanMismatchError
 from stockline.gs1 import GS, Element
+from stockline.operations import PickCheck
 from stockline.policies import Candidate, Pick
 
 TODAY = dt.date(2026, 3, 2)  # the conftest clock's date
@@ -93,25 +88,25 @@ def unchanged(inv: sl.Inventory) -> Iterator[None]:
     assert snapshot(inv) == before
 
 
-class TestReceiveScan:
+class TestReceive:
     def test_element_string_with_gs(self, shop: sl.Inventory) -> None:
         """An element string with GS separators receives the GTIN's item, lot and expiry."""
         text = element_string(gtin=ASP, expiry=SOON, lot="L1", serial="X9")
         assert GS in text  # lot then serial: a variable-length field needs a separator
-        tx = receive_scan(shop, text, 5, to="DC1/DOCK", supplier="ACME", ref="PO-1")
+        tx = shop.scanning.receive(text, 5, dst="DC1/DOCK", supplier="ACME", ref="PO-1")
         assert tx.kind is sl.TxKind.RECEIPT
         assert shop.on_hand("ASP", lot="L1") == 5
         assert shop.lot("ASP", "L1").expiry == SOON
         assert [(r.type, r.number) for r in tx.refs] == [("PO", "PO-1")]
 
     def test_hri(self, shop: sl.Inventory) -> None:
-        """HRI text is read like the barcode; no qty means one scanned unit."""
-        receive_scan(shop, hri(gtin=ASP, expiry=SOON, lot="L(2)"), to="DC1/DOCK")
+        """HRI text is read like the barcode; no quantity means one scanned unit."""
+        shop.scanning.receive(hri(gtin=ASP, expiry=SOON, lot="L(2)"), dst="DC1/DOCK")
         assert shop.on_hand("ASP", lot="L(2)") == 1
 
     def test_digital_link(self, shop: sl.Inventory) -> None:
         """A GS1 Digital Link URI receives the same as the element string."""
-        receive_scan(shop, digital_link(gtin=ASP, expiry=SOON, lot="L3"), 7, to="DC1/DOCK")
+        shop.scanning.receive(digital_link(gtin=ASP, expiry=SOON, lot="L3"), 7, dst="DC1/DOCK")
         assert shop.on_hand("ASP", lot="L3") == 7
         assert shop.lot("ASP", "L3").expiry == SOON
 
@@ -119,24 +114,24 @@ class TestReceiveScan:
         """A scanner sending a stand-in for GS is read with gs_standin."""
         elements = gs1.build_elements(gtin=ASP, lot="L4", serial="S", today=TODAY)
         text = gs1.to_element_string(elements, separator="^")
-        receive_scan(shop, text, 2, to="DC1/DOCK", gs_standin="^")
+        shop.scanning.receive(text, 2, dst="DC1/DOCK", gs_standin="^")
         assert shop.on_hand("ASP", lot="L4") == 2
 
     def test_parsed_scan(self, shop: sl.Inventory) -> None:
         """An already parsed Scan is received as is."""
         scan = gs1.parse(hri(gtin=ASP, lot="L5"), today=TODAY)
-        receive_scan(shop, scan, 3, to="DC1/DOCK")
+        shop.scanning.receive(scan, 3, dst="DC1/DOCK")
         assert shop.on_hand("ASP", lot="L5") == 3
 
     def test_case_gtin_counts_cases(self, shop: sl.Inventory) -> None:
-        """A pack GTIN resolves to its item; qty counts packs: 3 cases of 12 are 36."""
-        tx = receive_scan(shop, hri(gtin=ASP_CASE, expiry=SOON, lot="L1"), 3, to="DC1/DOCK")
+        """A pack GTIN resolves to its item; quantity counts packs: 3 cases of 12 are 36."""
+        tx = shop.scanning.receive(hri(gtin=ASP_CASE, expiry=SOON, lot="L1"), 3, dst="DC1/DOCK")
         assert [(m.item, m.quantity) for m in tx.movements] == [("ASP", Decimal(36))]
 
     def test_logistic_label(self, shop: sl.Inventory) -> None:
         """An SSCC label with 02 + 37 receives the count of the content GTIN, into the pallet."""
         text = element_string(sscc=PALLET, content_gtin=ASP, count=40, expiry=SOON, lot="L1")
-        receive_scan(shop, text, to="DC1/DOCK")
+        shop.scanning.receive(text, dst="DC1/DOCK")
         [balance] = shop.stock("ASP")
         assert balance.quantity == 40
         assert balance.position == sl.Position(location="DC1/DOCK", container=PALLET)
@@ -144,154 +139,158 @@ class TestReceiveScan:
     def test_logistic_label_of_cases(self, shop: sl.Inventory) -> None:
         """A label whose content GTIN is a case counts cases: 10 cases of 12 are 120."""
         text = digital_link(sscc=PALLET, content_gtin=ASP_CASE, count=10, lot="L1")
-        receive_scan(shop, text, 10, to="DC1/DOCK")
+        shop.scanning.receive(text, 10, dst="DC1/DOCK")
         assert shop.on_hand("ASP", container=PALLET) == 120
 
     def test_known_pallet(self, shop: sl.Inventory) -> None:
         """A pallet already registered (or named as container=) is used as it is."""
         shop.add_container(PALLET, kind="half-pallet")
         text = hri(sscc=PALLET, content_gtin=ASP, count=4, lot="L1")
-        receive_scan(shop, text, to="DC1/DOCK", container=PALLET)
+        shop.scanning.receive(text, dst="DC1/DOCK", container=PALLET)
         assert shop.on_hand("ASP", container=PALLET) == 4
 
     def test_net_weight_is_the_quantity(self, shop: sl.Inventory) -> None:
         """A net weight (310n) in the item's unit is the quantity of one scanned unit."""
         elements = (Element(ai="01", value=FLOUR), Element(ai="3103", value="012345"))
-        receive_scan(shop, gs1.to_hri(elements), to="DC1/DOCK")
+        shop.scanning.receive(gs1.to_hri(elements), dst="DC1/DOCK")
         assert shop.on_hand("FLOUR") == Decimal("12.345")
 
-    def test_qty_counts_weighed_units(self, shop: sl.Inventory) -> None:
-        """With a net weight, qty counts identical scanned units: 4 sacks of 25 kg are 100."""
+    def test_quantity_counts_weighed_units(self, shop: sl.Inventory) -> None:
+        """With a net weight, quantity counts identical scanned units: 4 sacks of 25 kg are 100."""
         text = gs1.to_element_string(
             (Element(ai="01", value=FLOUR), Element(ai="3102", value="002500"))
         )
-        receive_scan(shop, text, 4, to="DC1/DOCK")
+        shop.scanning.receive(text, 4, dst="DC1/DOCK")
         assert shop.on_hand("FLOUR") == 100
 
     def test_measure_in_another_unit_is_ignored(self, shop: sl.Inventory) -> None:
         """A net weight on an item counted in EA does not change the count."""
         text = gs1.to_hri((Element(ai="01", value=BOLT), Element(ai="3103", value="000500")))
-        receive_scan(shop, text, 6, to="DC1/DOCK")
+        shop.scanning.receive(text, 6, dst="DC1/DOCK")
         assert shop.on_hand("BOLT") == 6
 
     def test_untracked_item_ignores_the_lot(self, shop: sl.Inventory) -> None:
         """The lot and expiry on an untracked item's label are not posted."""
-        tx = receive_scan(shop, hri(gtin=BOLT, expiry=SOON, lot="B1"), 10, to="DC1/DOCK")
+        tx = shop.scanning.receive(hri(gtin=BOLT, expiry=SOON, lot="B1"), 10, dst="DC1/DOCK")
         assert [(m.lot, m.serial) for m in tx.movements] == [(None, None)]
         assert shop.lots("BOLT") == []
 
     def test_serial(self, shop: sl.Inventory) -> None:
         """A serial-tracked item receives the scanned serial (and lot) in quantity 1."""
-        tx = receive_scan(shop, element_string(gtin=PUMP, lot="P1", serial="SN-1"), to="DC1/DOCK")
+        tx = shop.scanning.receive(
+            element_string(gtin=PUMP, lot="P1", serial="SN-1"), dst="DC1/DOCK"
+        )
         [movement] = tx.movements
         assert (movement.serial, movement.lot, movement.quantity) == ("SN-1", "P1", Decimal(1))
 
     def test_best_before_is_the_expiry_without_17(self, shop: sl.Inventory) -> None:
         """Without an expiry (17), the best-before date (15) becomes the lot's expiry."""
-        receive_scan(shop, hri(gtin=ASP, best_before=SOON, lot="L1"), to="DC1/DOCK")
+        shop.scanning.receive(hri(gtin=ASP, best_before=SOON, lot="L1"), dst="DC1/DOCK")
         assert shop.lot("ASP", "L1").expiry == SOON
 
     def test_expiry_wins_over_best_before(self, shop: sl.Inventory) -> None:
         """With both dates on the label the expiry (17) is the lot's expiry."""
         text = hri(gtin=ASP, best_before=dt.date(2026, 12, 31), expiry=SOON, lot="L1")
-        receive_scan(shop, text, to="DC1/DOCK")
+        shop.scanning.receive(text, dst="DC1/DOCK")
         assert shop.lot("ASP", "L1").expiry == SOON
 
     def test_production_date_and_shelf_life(self, shop: sl.Inventory) -> None:
         """With only a production date (11), the lot expires after the item's shelf life."""
         produced = dt.date(2026, 2, 1)
-        receive_scan(shop, hri(gtin=ASP, production_date=produced, lot="L1"), to="DC1/DOCK")
+        shop.scanning.receive(hri(gtin=ASP, production_date=produced, lot="L1"), dst="DC1/DOCK")
         lot = shop.lot("ASP", "L1")
         assert (lot.produced_on, lot.expiry) == (produced, produced + dt.timedelta(days=730))
 
     def test_expiring_today_is_received(self, shop: sl.Inventory) -> None:
         """Product is good through its expiry date: expiring today (the clock's date) is fine."""
-        receive_scan(shop, hri(gtin=ASP, expiry=TODAY, lot="L1"), to="DC1/DOCK")
+        shop.scanning.receive(hri(gtin=ASP, expiry=TODAY, lot="L1"), dst="DC1/DOCK")
         assert shop.on_hand("ASP") == 1
 
     def test_allow_expired(self, shop: sl.Inventory) -> None:
         """allow_expired=True receives expired product (here into the expired status)."""
         text = hri(gtin=ASP, expiry=dt.date(2026, 1, 31), lot="OLD")
-        receive_scan(shop, text, to="DC1/DOCK", allow_expired=True, status="expired")
+        shop.scanning.receive(text, dst="DC1/DOCK", allow_expired=True, status="expired")
         assert shop.on_hand("ASP", status="expired") == 1
 
     def test_back_dated_receipt_is_judged_on_its_date(self, shop: sl.Inventory) -> None:
         """A receipt effective in the past is judged on that day, when the goods arrived."""
         arrived = START - dt.timedelta(days=3)
         text = hri(gtin=ASP, expiry=TODAY - dt.timedelta(days=2), lot="L1")
-        receive_scan(shop, text, to="DC1/DOCK", effective_at=arrived)
+        shop.scanning.receive(text, dst="DC1/DOCK", effective_at=arrived)
         assert shop.on_hand("ASP", lot="L1") == 1
 
-    def test_today_overrides_the_clock(self, shop: sl.Inventory) -> None:
-        """today= is the date expiry is judged on, whatever the clock says."""
+    def test_at_overrides_the_clock(self, shop: sl.Inventory) -> None:
+        """at= is the date expiry is judged on, whatever the clock says."""
         text = hri(gtin=ASP, expiry=SOON, lot="L1")
         with unchanged(shop), pytest.raises(ExpiredProductError):
-            receive_scan(shop, text, to="DC1/DOCK", today=SOON + dt.timedelta(days=1))
+            shop.scanning.receive(text, dst="DC1/DOCK", at=SOON + dt.timedelta(days=1))
 
     def test_same_lot_again(self, shop: sl.Inventory) -> None:
         """A known lot scanned with the same expiry receives more of it."""
         text = hri(gtin=ASP, expiry=SOON, lot="L1")
-        receive_scan(shop, text, 2, to="DC1/DOCK")
-        receive_scan(shop, text, 3, to="DC1/DOCK")
+        shop.scanning.receive(text, 2, dst="DC1/DOCK")
+        shop.scanning.receive(text, 3, dst="DC1/DOCK")
         assert shop.on_hand("ASP", lot="L1") == 5
 
     def test_retry_with_key(self, shop: sl.Inventory) -> None:
         """A scan retried with the same key returns the first receipt and posts nothing."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=4, lot="L1")
-        first = receive_scan(shop, text, to="DC1/DOCK", key="asn-1/1")
+        first = shop.scanning.receive(text, dst="DC1/DOCK", key="asn-1/1")
         with unchanged(shop):
-            assert receive_scan(shop, text, to="DC1/DOCK", key="asn-1/1") == first
+            assert shop.scanning.receive(text, dst="DC1/DOCK", key="asn-1/1") == first
 
 
-class TestReceiveScanRefusals:
+class TestReceiveRefusals:
     def test_malformed_scan(self, shop: sl.Inventory) -> None:
         """Text that is not GS1 data raises BarcodeError."""
         with unchanged(shop), pytest.raises(errors.BarcodeError):
-            receive_scan(shop, "(01)09506000134353(10)L1", to="DC1/DOCK")  # bad check digit
+            shop.scanning.receive("(01)09506000134353(10)L1", dst="DC1/DOCK")  # bad check digit
 
     def test_no_gtin(self, shop: sl.Inventory) -> None:
         """A scan naming no GTIN and no content GTIN (a bare SSCC) is refused."""
         with unchanged(shop), pytest.raises(errors.BarcodeError, match="no GTIN") as caught:
-            receive_scan(shop, hri(sscc=PALLET), to="DC1/DOCK")
+            shop.scanning.receive(hri(sscc=PALLET), dst="DC1/DOCK")
         assert caught.value.ai == "01"
 
     def test_unknown_gtin(self, shop: sl.Inventory) -> None:
         """A GTIN no item (or pack) has is refused with UnknownItemError."""
         with unchanged(shop), pytest.raises(errors.UnknownItemError):
-            receive_scan(shop, hri(gtin=_gtin("0000000000017")), to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=_gtin("0000000000017")), dst="DC1/DOCK")
 
     def test_lot_tracked_without_lot(self, shop: sl.Inventory) -> None:
         """A lot-tracked item scanned without AI 10 is refused: the lot cannot be guessed."""
         with unchanged(shop), pytest.raises(errors.TrackingError, match=r"no lot \(10\)"):
-            receive_scan(shop, hri(gtin=ASP, expiry=SOON), to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=ASP, expiry=SOON), dst="DC1/DOCK")
 
     def test_serial_tracked_without_serial(self, shop: sl.Inventory) -> None:
         """A serial-tracked item scanned without AI 21 is refused."""
         with unchanged(shop), pytest.raises(errors.TrackingError, match=r"no serial \(21\)"):
-            receive_scan(shop, hri(gtin=PUMP, lot="P1"), to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=PUMP, lot="P1"), dst="DC1/DOCK")
 
     def test_serial_in_quantity(self, shop: sl.Inventory) -> None:
-        """A serial is one unit: qty other than 1 is refused."""
+        """A serial is one unit: a quantity other than 1 is refused."""
         with unchanged(shop), pytest.raises(errors.SerialError, match="one unit"):
-            receive_scan(shop, hri(gtin=PUMP, serial="SN-1"), 2, to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=PUMP, serial="SN-1"), 2, dst="DC1/DOCK")
 
     def test_serial_on_a_pack(self, shop: sl.Inventory) -> None:
         """A serial on a pack GTIN names the pack, not a unit of a serial-tracked item."""
         with unchanged(shop), pytest.raises(errors.SerialError, match="names the pack"):
-            receive_scan(shop, hri(gtin=PUMP_BOX, serial="BOX-1"), to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=PUMP_BOX, serial="BOX-1"), dst="DC1/DOCK")
 
     def test_serial_already_in_stock(self, shop: sl.Inventory) -> None:
         """A serial already in stock cannot be received again."""
         text = hri(gtin=PUMP, serial="SN-1")
-        receive_scan(shop, text, to="DC1/DOCK")
+        shop.scanning.receive(text, dst="DC1/DOCK")
         with unchanged(shop), pytest.raises(errors.SerialError, match="already in stock"):
-            receive_scan(shop, text, to="DC1/A/01")
+            shop.scanning.receive(text, dst="DC1/A/01")
 
     def test_expired(self, shop: sl.Inventory) -> None:
         """Product whose expiry (17) is before today is refused, naming the date."""
         expired = TODAY - dt.timedelta(days=1)
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            receive_scan(shop, element_string(gtin=ASP, expiry=expired, lot="L1"), to="DC1/DOCK")
+            shop.scanning.receive(
+                element_string(gtin=ASP, expiry=expired, lot="L1"), dst="DC1/DOCK"
+            )
         error = caught.value
         assert (error.ai, error.item, error.lot, error.expiry, error.today) == (
             "17",
@@ -306,53 +305,55 @@ class TestReceiveScanRefusals:
         """Without 17, a best-before date (15) before today is refused the same way."""
         text = hri(gtin=ASP, best_before=dt.date(2026, 2, 28), lot="L1")
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            receive_scan(shop, text, to="DC1/DOCK")
+            shop.scanning.receive(text, dst="DC1/DOCK")
         assert caught.value.ai == "15"
 
     def test_expired_by_shelf_life(self, shop: sl.Inventory) -> None:
         """Produced (11) longer ago than the shelf life is expired too."""
         text = hri(gtin=ASP, production_date=dt.date(2024, 1, 1), lot="L1")
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            receive_scan(shop, text, to="DC1/DOCK")
+            shop.scanning.receive(text, dst="DC1/DOCK")
         assert caught.value.ai == "11"
 
     def test_known_lot_expired(self, shop: sl.Inventory) -> None:
         """A label without dates is judged by its lot's recorded expiry."""
         shop.add_lot("ASP", "OLD", expiry=dt.date(2026, 1, 31))
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            receive_scan(shop, hri(gtin=ASP, lot="OLD"), to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=ASP, lot="OLD"), dst="DC1/DOCK")
         assert caught.value.ai is None
 
     def test_known_lot_with_another_expiry(self, shop: sl.Inventory) -> None:
         """A known lot scanned with a different expiry is refused; the label or lot is wrong."""
-        receive_scan(shop, hri(gtin=ASP, expiry=SOON, lot="L1"), to="DC1/DOCK")
+        shop.scanning.receive(hri(gtin=ASP, expiry=SOON, lot="L1"), dst="DC1/DOCK")
         other = hri(gtin=ASP, expiry=dt.date(2026, 10, 31), lot="L1")
         with unchanged(shop), pytest.raises(errors.ValidationError, match="recorded with expiry"):
-            receive_scan(shop, other, to="DC1/DOCK")
+            shop.scanning.receive(other, dst="DC1/DOCK")
 
-    def test_qty_against_count(self, shop: sl.Inventory) -> None:
-        """A qty that contradicts the label's count (37) is refused."""
+    def test_quantity_against_count(self, shop: sl.Inventory) -> None:
+        """A quantity that contradicts the label's count (37) is refused."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=40, lot="L1")
         with unchanged(shop), pytest.raises(ScanMismatchError) as caught:
-            receive_scan(shop, text, 36, to="DC1/DOCK")
+            shop.scanning.receive(text, 36, dst="DC1/DOCK")
         assert (caught.value.ai, caught.value.scanned, caught.value.expected) == ("37", 40, 36)
 
     def test_container_against_sscc(self, shop: sl.Inventory) -> None:
         """container= naming another pallet than the label's SSCC is refused."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=40, lot="L1")
         with unchanged(shop), pytest.raises(ScanMismatchError, match="SSCC") as caught:
-            receive_scan(shop, text, to="DC1/DOCK", container=OTHER_PALLET)
+            shop.scanning.receive(text, dst="DC1/DOCK", container=OTHER_PALLET)
         assert caught.value.ai == "00"
 
-    def test_float_qty(self, shop: sl.Inventory) -> None:
-        """qty follows the quantity rules: a float is refused."""
+    def test_float_quantity(self, shop: sl.Inventory) -> None:
+        """The quantity follows the quantity rules: a float is refused."""
         with unchanged(shop), pytest.raises(errors.InvalidQuantityError):
-            receive_scan(shop, hri(gtin=BOLT), 1.5, to="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=BOLT), 1.5, dst="DC1/DOCK")
 
     def test_naive_effective_at(self, shop: sl.Inventory) -> None:
         """A naive effective_at is refused before anything is read or posted."""
         with unchanged(shop), pytest.raises(errors.InvalidTimeError):
-            receive_scan(shop, hri(gtin=BOLT), to="DC1/DOCK", effective_at=dt.datetime(2026, 3, 1))
+            shop.scanning.receive(
+                hri(gtin=BOLT), dst="DC1/DOCK", effective_at=dt.datetime(2026, 3, 1)
+            )
 
     def test_errors_are_stockline_errors(self) -> None:
         """The new errors are ValidationErrors, so callers catching those catch them."""
@@ -375,18 +376,18 @@ def _pick(**candidate: Any) -> Pick:
 class TestVerifyPick:
     def test_matching_scan(self, shop: sl.Inventory) -> None:
         """The pick's item, lot and expiry scanned: ok, no problems, quantity of one unit."""
-        check = verify_pick(element_string(gtin=ASP, expiry=SOON, lot="L1"), _pick(), inv=shop)
+        check = shop.scanning.verify_pick(element_string(gtin=ASP, expiry=SOON, lot="L1"), _pick())
         assert check.ok
         assert (check.problems, check.item, check.quantity) == ((), "ASP", Decimal(1))
 
     def test_case_gtin(self, shop: sl.Inventory) -> None:
         """A case GTIN confirms its item; the check reports the case's 12 units."""
-        check = verify_pick(digital_link(gtin=ASP_CASE, lot="L1"), _pick(), inv=shop)
+        check = shop.scanning.verify_pick(digital_link(gtin=ASP_CASE, lot="L1"), _pick())
         assert (check.ok, check.item, check.quantity) == (True, "ASP", Decimal(12))
 
     def test_wrong_item(self, shop: sl.Inventory) -> None:
         """A GTIN of another item is a problem naming both items."""
-        check = verify_pick(hri(gtin=BOLT), _pick(lot=None), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=BOLT), _pick(lot=None))
         assert not check.ok
         assert check.item == "BOLT"
         [problem] = check.problems
@@ -395,7 +396,7 @@ class TestVerifyPick:
 
     def test_unknown_gtin(self, shop: sl.Inventory) -> None:
         """A GTIN no item has is a problem, not an error: the picker scanned the wrong thing."""
-        check = verify_pick(hri(gtin=_gtin("0000000000017"), lot="L1"), _pick(), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=_gtin("0000000000017"), lot="L1"), _pick())
         assert not check.ok
         assert check.item is None
         assert check.quantity is None
@@ -403,32 +404,32 @@ class TestVerifyPick:
 
     def test_wrong_lot(self, shop: sl.Inventory) -> None:
         """Another lot of the right item is a problem naming the lot to take."""
-        check = verify_pick(hri(gtin=ASP, lot="L2"), _pick(), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=ASP, lot="L2"), _pick())
         assert check.problems == (
             "the pick is lot L1 of ASP, but lot L2 was scanned; take lot L1 from DC1/A/01",
         )
 
     def test_missing_lot(self, shop: sl.Inventory) -> None:
         """A lot pick confirmed by a barcode without the lot is a problem."""
-        check = verify_pick(hri(gtin=ASP), _pick(), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=ASP), _pick())
         assert not check.ok
         assert "has no lot (10)" in check.problems[0]
 
     def test_pallet_label(self, shop: sl.Inventory) -> None:
         """The pick's pallet label (SSCC + 02 + 37 + lot) confirms it, with the label's count."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=40, lot="L1")
-        check = verify_pick(text, _pick(container=PALLET), inv=shop)
+        check = shop.scanning.verify_pick(text, _pick(container=PALLET))
         assert (check.ok, check.quantity) == (True, Decimal(40))
 
     def test_sscc_alone(self, shop: sl.Inventory) -> None:
         """A bare SSCC that is the pick's container confirms it: the pallet vouches for its lot."""
-        check = verify_pick(str(PALLET), _pick(container=PALLET), inv=shop)
+        check = shop.scanning.verify_pick(str(PALLET), _pick(container=PALLET))
         assert check.ok
         assert check.scan.sscc == PALLET
 
     def test_other_pallet(self, shop: sl.Inventory) -> None:
         """An SSCC other than the pick's container is a problem."""
-        check = verify_pick(hri(sscc=OTHER_PALLET), _pick(container=PALLET), inv=shop)
+        check = shop.scanning.verify_pick(hri(sscc=OTHER_PALLET), _pick(container=PALLET))
         assert check.problems == (
             f"the pick is from {PALLET} at DC1/A/01, but SSCC {OTHER_PALLET} was scanned; "
             "take the pallet the plan names",
@@ -436,29 +437,31 @@ class TestVerifyPick:
 
     def test_pallet_for_loose_stock(self, shop: sl.Inventory) -> None:
         """An SSCC scanned for a pick of loose stock is a problem."""
-        check = verify_pick(hri(sscc=PALLET), _pick(), inv=shop)
+        check = shop.scanning.verify_pick(hri(sscc=PALLET), _pick())
         assert "loose stock" in check.problems[0]
 
     def test_case_from_a_pallet(self, shop: sl.Inventory) -> None:
         """Picking a case off the planned pallet: the product scan alone is enough."""
-        check = verify_pick(hri(gtin=ASP_CASE, lot="L1"), _pick(container=PALLET), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=ASP_CASE, lot="L1"), _pick(container=PALLET))
         assert check.ok
 
     def test_serial_is_reported(self, shop: sl.Inventory) -> None:
         """The scanned serial comes back, so the shipment can name it."""
-        check = verify_pick(hri(gtin=PUMP, serial="SN-7"), _pick(item="PUMP", lot=None), inv=shop)
+        check = shop.scanning.verify_pick(
+            hri(gtin=PUMP, serial="SN-7"), _pick(item="PUMP", lot=None)
+        )
         assert (check.ok, check.serial) == (True, "SN-7")
 
     def test_serial_missing(self, shop: sl.Inventory) -> None:
         """A serial-tracked pick scanned without a serial is a problem."""
-        check = verify_pick(hri(gtin=PUMP), _pick(item="PUMP", lot=None), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=PUMP), _pick(item="PUMP", lot=None))
         assert check.serial is None
         assert "has no serial (21)" in check.problems[0]
 
     def test_expired(self, shop: sl.Inventory) -> None:
         """Product expired before today (the clock's date) is a problem."""
         old = dt.date(2026, 2, 27)
-        check = verify_pick(hri(gtin=ASP, expiry=old, lot="L1"), _pick(expiry=old), inv=shop)
+        check = shop.scanning.verify_pick(hri(gtin=ASP, expiry=old, lot="L1"), _pick(expiry=old))
         assert check.problems == (
             "the scanned product expired on 2026-02-27, before 2026-03-02; do not ship it, put it "
             "on hold and pick another",
@@ -466,42 +469,39 @@ class TestVerifyPick:
 
     def test_label_expiry_differs_from_ledger(self, shop: sl.Inventory) -> None:
         """A label whose expiry differs from the lot's recorded one is a problem."""
-        check = verify_pick(
-            hri(gtin=ASP, expiry=dt.date(2026, 10, 31), lot="L1"), _pick(), inv=shop
+        check = shop.scanning.verify_pick(
+            hri(gtin=ASP, expiry=dt.date(2026, 10, 31), lot="L1"), _pick()
         )
         assert "but the ledger has 2026-09-30" in check.problems[0]
 
     def test_every_problem_is_reported(self, shop: sl.Inventory) -> None:
         """A check lists every mismatch, not the first."""
         text = hri(sscc=OTHER_PALLET, content_gtin=BOLT, count=3, lot="L9")
-        check = verify_pick(text, _pick(container=PALLET), inv=shop)
+        check = shop.scanning.verify_pick(text, _pick(container=PALLET))
         assert len(check.problems) == 3  # item, pallet, lot
 
     def test_malformed_scan_raises(self, shop: sl.Inventory) -> None:
         """A scan that is not GS1 data raises BarcodeError: there is nothing to check."""
         with pytest.raises(errors.BarcodeError):
-            verify_pick("(99", _pick(), inv=shop)
+            shop.scanning.verify_pick("(99", _pick())
 
     def test_no_product_data(self, shop: sl.Inventory) -> None:
         """A GS1 scan with neither GTIN nor SSCC is a problem."""
         scan = gs1.parse("(400)PO-1", today=TODAY)
-        check = verify_pick(scan, _pick(), inv=shop)
+        check = shop.scanning.verify_pick(scan, _pick())
         assert "no GTIN (01/02) and no SSCC (00)" in check.problems[0]
 
-    def test_without_inventory(self) -> None:
-        """An SSCC check needs no master data when today is given."""
-        check = verify_pick(hri(sscc=PALLET), _pick(container=PALLET), today=TODAY)
-        assert check.ok
+    def test_at_overrides_the_clock(self, shop: sl.Inventory) -> None:
+        """at= is the date expiry is judged on, whatever the clock says."""
+        text = hri(gtin=ASP, expiry=SOON, lot="L1")
+        assert shop.scanning.verify_pick(text, _pick(), at=SOON).ok
+        check = shop.scanning.verify_pick(text, _pick(), at=SOON + dt.timedelta(days=1))
+        assert "expired on 2026-09-30, before 2026-10-01" in check.problems[0]
 
-    def test_gtin_without_inventory(self) -> None:
-        """A GTIN cannot be resolved without the inventory: a usage error, raised."""
-        with pytest.raises(errors.ValidationError, match="pass inv="):
-            verify_pick(hri(gtin=ASP, lot="L1"), _pick(), today=TODAY)
-
-    def test_no_date_source(self) -> None:
-        """Without inv= or today= there is no date to judge by; the wall clock is never read."""
-        with pytest.raises(errors.ValidationError, match="today= or inv="):
-            verify_pick(hri(sscc=PALLET), _pick())
+    def test_at_must_be_a_date(self, shop: sl.Inventory) -> None:
+        """at= is a datetime.date: text is a usage error, raised before anything is read."""
+        with pytest.raises(errors.InvalidTimeError, match=r"at must be a datetime\.date"):
+            shop.scanning.verify_pick(hri(sscc=PALLET), _pick(), at="2026-03-02")  # type: ignore[arg-type]
 
     def test_with_an_allocation(self, shop: sl.Inventory) -> None:
         """A pick from a FEFO plan over received stock is confirmed by the scan that received it."""
@@ -511,8 +511,8 @@ class TestVerifyPick:
             element_string(gtin=ASP, expiry=day, lot=lot)
             for day, lot in ((dt.date(2027, 1, 31), "LATE"), (SOON, "EARLY"))
         )
-        receive_scan(shop, late, 10, to="DC1/A/01")
-        receive_scan(shop, early, 10, to="DC1/A/02")
+        shop.scanning.receive(late, 10, dst="DC1/A/01")
+        shop.scanning.receive(early, 10, dst="DC1/A/02")
         candidates = [
             Candidate(
                 item=b.item,
@@ -527,8 +527,8 @@ class TestVerifyPick:
         ]
         plan = allocate(Demand(item="ASP", quantity=Decimal(4), at=TODAY), candidates, Fefo())
         [pick] = plan.picks
-        assert verify_pick(early, pick, inv=shop).ok
-        assert not verify_pick(late, pick, inv=shop).ok
+        assert shop.scanning.verify_pick(early, pick).ok
+        assert not shop.scanning.verify_pick(late, pick).ok
 
 
 class TestPickCheck:
@@ -558,7 +558,7 @@ WRITERS: dict[str, Callable[..., str]] = {
 }
 
 
-class TestReceiveScanProperties:
+class TestReceiveProperties:
     @pytest.mark.parametrize("store", sorted(STORES))
     @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(
@@ -579,7 +579,7 @@ class TestReceiveScanProperties:
             inv.add_item("ASP", gtin=ASP, tracking="lot", packs=[(ASP_CASE, 12)])
             inv.add_location("DC1/DOCK")
             text = WRITERS[writer](gtin=ASP_CASE if case else ASP, expiry=expiry, lot=lot)
-            receive_scan(inv, text, qty, to="DC1/DOCK", supplier="ACME")
+            inv.scanning.receive(text, qty, dst="DC1/DOCK", supplier="ACME")
             assert inv.on_hand("ASP", lot=lot) == qty * (12 if case else 1)
             assert inv.lot("ASP", lot).expiry == expiry
             assert inv.check().ok

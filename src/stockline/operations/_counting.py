@@ -1,4 +1,4 @@
-"""Cycle counts and stock takes on the :class:`~stockline.Inventory`.
+"""Cycle counts and stock takes (``inv.counts``).
 
 A count is an operational document (kind ``count``) with one more document per recorded line
 (kind ``count-line``), so a count of thousands of positions is recorded line by line without
@@ -14,36 +14,37 @@ book then, and is neither lost nor corrected twice.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from stockline.errors import (
-    CountError,
-    TrackingError,
-    UnknownItemError,
-    UnknownLocationError,
-    UnknownLotError,
-    ValidationError,
-)
-from stockline.ledger._master import Item, LocationKind, Tracking
-from stockline.ledger._queries import BalanceQuery, HistoryQuery
-from stockline.ledger._records import (
+import attrs
+
+from stockline.errors import CountError, TrackingError, UnknownLotError, ValidationError
+from stockline.gs1 import Scan
+from stockline.ledger import (
     AVAILABLE,
+    BalanceQuery,
+    Book,
+    Header,
+    HistoryQuery,
+    LedgerReader,
+    LedgerWriter,
+    LocationKind,
     Movement,
-    NewTransaction,
     Position,
     Reference,
+    Tracking,
     TxKind,
+    boundary,
 )
-from stockline.ledger._time import aware_utc
 from stockline.operations._count_docs import (
     COUNT_KIND,
     COUNT_LINE_KIND,
     count_of,
     ensure_open,
-    enum_of,
     header_doc,
     line_body,
     line_key,
@@ -77,20 +78,25 @@ from stockline.operations._settling import (
     with_lines,
 )
 
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.gs1 import Scan
-    from stockline.ledger._store import LedgerReader, LedgerWriter
-
-__all__ = ["Counting"]
+__all__ = ["Counts"]
 
 _REF_TYPE = "COUNT"
 
 
-class Counting:
-    """Cycle counts and stock takes (kept in its own module)."""
+@attrs.define(repr=False)
+class Counts:
+    """Cycle counts and stock takes (``inv.counts``).
 
-    def open_count(
+    Args:
+        book: The posting context it reads and posts through.
+    """
+
+    _book: Book
+
+    def __repr__(self) -> str:
+        return "<Counts>"
+
+    def open(
         self,
         location: str,
         *,
@@ -126,6 +132,7 @@ class Counting:
             CountError: Another open count covers some of the same stock, or the id is taken.
             UnknownLocationError: No such location.
             UnknownItemError: No such item.
+            ValidationError: An argument of the wrong type, or a lot without its item.
 
         Example:
             >>> import stockline as sl
@@ -133,57 +140,82 @@ class Counting:
             >>> _ = inv.add_item("BOLT")
             >>> _ = inv.add_location("DC1/A/01")
             >>> _ = inv.receive("BOLT", 10, to="DC1/A/01")
-            >>> count = inv.open_count("DC1/A")
-            >>> _ = inv.record_count(count.id, "BOLT", 9, location="DC1/A/01")
-            >>> closed = inv.close_count(count.id)
+            >>> count = inv.counts.open("DC1/A")
+            >>> _ = inv.counts.record(count.id, "BOLT", 9, location="DC1/A/01")
+            >>> closed = inv.counts.close(count.id)
             >>> inv.on_hand("BOLT"), inv.transaction(closed.transaction_id).kind
             (Decimal('9'), <TxKind.COUNT: 'count'>)
         """
-        return open_count(
-            cast("Inventory", self),
-            location,
-            sku=sku,
-            lot=lot,
-            blind=blind,
-            uncounted=uncounted,
-            count_id=count_id,
-            reason=reason,
-            actor=actor,
-        )
+        location = boundary.code(location, "location")
+        sku = boundary.optional_code(sku, "sku")
+        lot = boundary.optional_code(lot, "lot")
+        blind = boundary.flag(blind, "blind")
+        mode = boundary.choice(uncounted, Uncounted, "uncounted")
+        count_id = boundary.optional_code(count_id, "count id")
+        reason = boundary.optional_note(reason, "reason")
+        actor = boundary.optional_code(actor, "actor")
+        if lot is not None and sku is None:
+            raise ValidationError("a count of one lot names its item too: give sku= with lot=")
+        if reason is not None and not reason.strip():
+            raise ValidationError("a count's reason, when given, must not be blank")
+        if count_id is not None:
+            _check_id(count_id)
+        return _open(self._book, location, sku, lot, blind, mode, count_id, reason, actor)
 
-    def count(self, count_id: str) -> Count:
+    def get(self, count_id: str) -> Count:
         """Return a count with its lines; on an open blind count the lines carry no
         ``expected`` quantity.
+
+        Args:
+            count_id: The count.
+
+        Returns:
+            The count, with its lines.
 
         Raises:
             UnknownCountError: No such count.
         """
-        inv = cast("Inventory", self)
-        with inv.store.read() as r:
+        count_id = boundary.code(count_id, "count id")
+        with self._book.read() as r:
             header = read_count(r, count_id)
             return with_lines(r, header, read_lines(r, header))
 
-    def counts(self, *, state: CountState | str | None = None) -> list[Count]:
-        """Return every count (in ``state`` only, if given), ordered by id, without lines."""
-        wanted = None if state is None else enum_of(CountState, state, "state")
-        inv = cast("Inventory", self)
-        with inv.store.read() as r:
+    def list(self, *, state: CountState | str | None = None) -> builtins.list[Count]:
+        """Return every count (in ``state`` only, if given), ordered by id, without lines.
+
+        Args:
+            state: Only counts in this state (``open``, ``closed``, ``cancelled``).
+
+        Returns:
+            The counts.
+
+        Raises:
+            ValidationError: ``state`` is not a count state.
+        """
+        wanted = None if state is None else boundary.choice(state, CountState, "state")
+        with self._book.read() as r:
             found = [count_of(d) for d in r.documents(COUNT_KIND)]
         return [c for c in found if wanted is None or c.state is wanted]
 
-    def count_sheet(self, count_id: str) -> list[CountSheetLine]:
+    def sheet(self, count_id: str) -> builtins.list[CountSheetLine]:
         """Return what a counter should visit: every position the book has in the count's
         scope now, and every location in scope with no stock (stock may be found there),
         in pick sequence. On a blind count the lines carry no ``expected`` quantity.
 
+        Args:
+            count_id: The count.
+
+        Returns:
+            The sheet's lines.
+
         Raises:
             UnknownCountError: No such count.
         """
-        inv = cast("Inventory", self)
-        with inv.store.read() as r:
+        count_id = boundary.code(count_id, "count id")
+        with self._book.read() as r:
             return sheet_of(r, read_count(r, count_id))
 
-    def record_count(
+    def record(
         self,
         count_id: str,
         sku: str | None = None,
@@ -201,7 +233,7 @@ class Counting:
         empty: bool = False,
         counted_at: dt.datetime | None = None,
         actor: str | None = None,
-    ) -> list[CountLine]:
+    ) -> builtins.list[CountLine]:
         """Record what was found at one position of an open count.
 
         A position is (location, item, lot, serial, status, container). Recording a position
@@ -248,28 +280,30 @@ class Counting:
             UnknownCountError: No such count.
             TrackingError: A lot or serial missing or given against the item's tracking.
             ScanMismatchError: The scan contradicts ``sku``, ``lot`` or ``container``.
+            ValidationError: An argument of the wrong type.
         """
-        return record_count(
-            cast("Inventory", self),
-            count_id,
-            sku,
+        found_serials = ([boundary.code(serial, "serial")] if serial is not None else []) + list(
+            boundary.codes(serials, "serials")
+        )
+        return _record(
+            self._book,
+            boundary.code(count_id, "count id"),
+            boundary.optional_code(sku, "sku"),
             quantity,
-            location=location,
-            lot=lot,
-            serials=([serial] if serial is not None else []) + list(serials),
-            status=status,
-            container=container,
+            location=boundary.code(location, "location"),
+            lot=boundary.optional_code(lot, "lot"),
+            serials=found_serials,
+            status=boundary.optional_code(status, "status"),
+            container=boundary.optional_code(container, "container"),
             scan=scan,
-            gs_standin=gs_standin,
-            add=add,
-            empty=empty,
-            counted_at=counted_at,
-            actor=actor,
+            gs_standin=boundary.optional_note(gs_standin, "gs_standin"),
+            add=boundary.flag(add, "add"),
+            empty=boundary.flag(empty, "empty"),
+            counted_at=boundary.optional_moment(counted_at, "counted_at"),
+            actor=boundary.optional_code(actor, "actor"),
         )
 
-    def count_report(
-        self, count_id: str, *, costs: Mapping[str, Decimal] | None = None
-    ) -> CountReport:
+    def report(self, count_id: str, *, costs: Mapping[str, Decimal] | None = None) -> CountReport:
         """Return expected, counted and difference for every position the count touches,
         valued at ``costs`` (SKU → cost per base unit) where given.
 
@@ -277,12 +311,19 @@ class Counting:
         closing now would post (refused on a blind count: its book quantities stay hidden
         until it is closed).
 
+        Args:
+            count_id: The count.
+            costs: Cost per base unit by SKU, to value the differences.
+
+        Returns:
+            The report.
+
         Raises:
             CountError: The count is blind and still open, or was cancelled.
             UnknownCountError: No such count.
         """
-        inv = cast("Inventory", self)
-        with inv.store.read() as r:
+        count_id = boundary.code(count_id, "count id")
+        with self._book.read() as r:
             header = read_count(r, count_id)
             if header.state is CountState.CANCELLED:
                 raise CountError(
@@ -295,7 +336,7 @@ class Counting:
                         "is closed; close it, then ask for the report",
                         count=count_id,
                     )
-                lines = settle(r, header, read_lines(r, header), inv.clock.now())
+                lines = settle(r, header, read_lines(r, header), self._book.now())
             else:
                 lines = stored_result(r, header)
         report = CountReport(
@@ -306,10 +347,14 @@ class Counting:
         )
         return report if costs is None else report.priced(costs)
 
-    def close_count(self, count_id: str, *, actor: str | None = None) -> Count:
+    def close(self, count_id: str, *, actor: str | None = None) -> Count:
         """Close an open count: post every difference as one ``count`` transaction against
         the ``adjustment`` location (with a ``COUNT`` reference to the count), and mark the
         count closed, in one write block. A count with no difference posts nothing.
+
+        Args:
+            count_id: The open count.
+            actor: Who closes it.
 
         Returns:
             The closed count (``transaction_id`` is the posted transaction, or ``None``).
@@ -324,21 +369,31 @@ class Counting:
             SerialError: A serial found would be in two places (it moved after it was
                 counted); recount it.
         """
-        return close_count(cast("Inventory", self), count_id, actor=actor)
+        count_id = boundary.code(count_id, "count id")
+        actor = boundary.optional_code(actor, "actor")
+        return _close(self._book, count_id, actor)
 
-    def cancel_count(self, count_id: str, *, actor: str | None = None) -> Count:
+    def cancel(self, count_id: str, *, actor: str | None = None) -> Count:
         """Cancel an open count: nothing is posted; its lines are kept for the record.
+
+        Args:
+            count_id: The open count.
+            actor: Who cancels it.
+
+        Returns:
+            The cancelled count.
 
         Raises:
             CountError: The count is not open.
             UnknownCountError: No such count.
         """
-        inv = cast("Inventory", self)
-        with inv.store.write() as w:
+        count_id = boundary.code(count_id, "count id")
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
             doc = header_doc(w, count_id)
             header = count_of(doc)
             ensure_open(header)
-            now = inv.clock.now()
+            now = self._book.now()
             body = {**doc.body, "state": CountState.CANCELLED.value}
             body.update(closed_at=time_text(now), closed_by=actor)
             new = w.put_document(
@@ -350,28 +405,22 @@ class Counting:
 # -- opening ---------------------------------------------------------------------------------
 
 
-def open_count(
-    inv: Inventory,
+def _open(
+    book: Book,
     location: str,
-    *,
     sku: str | None,
     lot: str | None,
     blind: bool,
-    uncounted: Uncounted | str,
+    mode: Uncounted,
     count_id: str | None,
     reason: str | None,
     actor: str | None,
 ) -> Count:
-    """Open a count (see :meth:`Counting.open_count`)."""
-    mode = enum_of(Uncounted, uncounted, "uncounted")
-    if lot is not None and sku is None:
-        raise ValidationError("a count of one lot names its item too: give sku= with lot=")
-    if reason is not None and not reason.strip():
-        raise ValidationError("a count's reason, when given, must not be blank")
-    with inv.store.write() as w:
+    """Open a count (see :meth:`Counts.open`), its arguments canonical."""
+    with book.write() as w:
         _internal_location(w, location)
         if sku is not None:
-            item = _item(w, sku)
+            item = book.item(w, sku)
             if lot is not None and w.lot(sku, lot) is None:
                 raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
             if lot is not None and item.tracking is Tracking.NONE:
@@ -379,7 +428,6 @@ def open_count(
         existing = [count_of(d) for d in w.documents(COUNT_KIND)]
         if count_id is None:
             count_id = _next_id({c.id for c in existing})
-        _check_id(count_id)
         if any(c.id == count_id for c in existing):
             raise CountError(
                 f"count id {count_id} is taken; give another, or leave it out for a new one",
@@ -393,12 +441,12 @@ def open_count(
                     "it first, or count something else",
                     count=count_id,
                 )
-        now = inv.clock.now()
+        now = book.now()
         body: dict[str, Any] = {
             "location": location,
             "sku": sku,
             "lot": lot,
-            "blind": bool(blind),
+            "blind": blind,
             "uncounted": mode.value,
             "state": CountState.OPEN.value,
             "opened_at": time_text(now),
@@ -420,12 +468,7 @@ def _next_id(taken: set[str]) -> str:
 
 
 def _check_id(count_id: str) -> None:
-    if (
-        not isinstance(count_id, str)
-        or not count_id.strip()
-        or count_id != count_id.strip()
-        or "|" in count_id
-    ):
+    if "|" in count_id:
         raise ValidationError(
             f"a count id must be a non-empty string without surrounding spaces or '|', "
             f"got {count_id!r}"
@@ -447,8 +490,8 @@ def _scope_text(location: str, sku: str | None, lot: str | None) -> str:
 # -- recording -------------------------------------------------------------------------------
 
 
-def record_count(
-    inv: Inventory,
+def _record(
+    book: Book,
     count_id: str,
     sku: str | None,
     quantity: object,
@@ -465,9 +508,9 @@ def record_count(
     counted_at: dt.datetime | None,
     actor: str | None,
 ) -> list[CountLine]:
-    """Record count lines (see :meth:`Counting.record_count`)."""
-    now = inv.clock.now()
-    when = now if counted_at is None else aware_utc(counted_at, "counted_at")
+    """Record count lines (see :meth:`Counts.record`), the arguments canonical."""
+    now = book.now()
+    when = now if counted_at is None else counted_at
     if when > now:
         raise ValidationError(
             f"counted_at {when.isoformat()} is later than now ({now.isoformat()}); record a "
@@ -475,9 +518,10 @@ def record_count(
         )
     new_lot = None
     if scan is not None:
-        sku, quantity, lot, serials, container, new_lot = from_scan(
-            inv, scan, sku, quantity, lot, serials, container, gs_standin, when
-        )
+        with book.read() as r:
+            sku, quantity, lot, serials, container, new_lot = from_scan(
+                r, scan, sku, quantity, lot, serials, container, gs_standin, when
+            )
     if empty:
         if sku is not None or quantity is not None or lot is not None or serials:
             raise ValidationError(
@@ -491,7 +535,7 @@ def record_count(
         )
     if len(set(serials)) != len(serials):
         raise ValidationError(f"the serials recorded repeat one another: {serials}")
-    with inv.store.write() as w:
+    with book.write() as w:
         header = read_count(w, count_id)
         ensure_open(header)
         head = w.head()[0]
@@ -521,7 +565,7 @@ def record_count(
             written = [_put_line(w, count_id, ["empty", location], body, actor, now)]
             return _shown(w, header, written)
         assert sku is not None
-        item = _item(w, sku)
+        item = book.item(w, sku)
         if not header.covers(sku, lot, location):
             raise CountError(
                 f"{sku}{f' lot {lot}' if lot else ''} at {location} is outside count "
@@ -538,7 +582,7 @@ def record_count(
                     item=sku,
                     lot=lot,
                 )
-            inv._lot(w, sku, lot, expiry=new_lot, produced_on=None, actor=actor)
+            book.lot(w, sku, lot, expiry=new_lot, produced_on=None, actor=actor)
         written = []
         moment = (when, head)
         for serial, amount in found:
@@ -662,29 +706,26 @@ def _shown(r: LedgerReader, header: Count, lines: list[CountLine]) -> list[Count
 # -- closing and reporting -------------------------------------------------------------------
 
 
-def close_count(inv: Inventory, count_id: str, *, actor: str | None) -> Count:
-    """Close a count (see :meth:`Counting.close_count`)."""
-    with inv.store.write() as w:
+def _close(book: Book, count_id: str, actor: str | None) -> Count:
+    """Close a count (see :meth:`Counts.close`), its arguments canonical."""
+    with book.write() as w:
         doc = header_doc(w, count_id)
         header = count_of(doc)
         ensure_open(header)
-        now = inv.clock.now()
+        now = book.now()
         result = settle(w, header, read_lines(w, header), now)
-        movements = _corrections(inv, w, result, actor)
+        movements = _corrections(book, w, result, actor)
         tx_id = None
         if movements:
             reason = header.reason or (
                 f"{'stock take' if header.uncounted is Uncounted.ZERO else 'cycle count'} "
                 f"{count_id}"
             )
-            draft = NewTransaction(
-                kind=TxKind.COUNT,
-                movements=tuple(movements),
-                refs=(Reference(type=_REF_TYPE, number=count_id),),
-                actor=actor,
-                reason=reason,
+            document = Header(
+                refs=(Reference(type=_REF_TYPE, number=count_id),), actor=actor, reason=reason
             )
-            tx_id = inv._post(w, draft, now=now).id
+            draft = book.draft(TxKind.COUNT, movements, document)
+            tx_id = book.post(w, draft, now=now).id
         body = {
             **doc.body,
             "state": CountState.CLOSED.value,
@@ -699,7 +740,7 @@ def close_count(inv: Inventory, count_id: str, *, actor: str | None) -> Count:
 
 
 def _corrections(
-    inv: Inventory, w: LedgerWriter, result: Iterable[CountReportLine], actor: str | None
+    book: Book, w: LedgerWriter, result: Iterable[CountReportLine], actor: str | None
 ) -> list[Movement]:
     movements: list[Movement] = []
     there: Position | None = None
@@ -707,7 +748,7 @@ def _corrections(
         if line.difference == 0:
             continue
         if there is None:
-            there = inv._counterparty(w, LocationKind.ADJUSTMENT, None, actor)
+            there = book.counterparty(w, LocationKind.ADJUSTMENT, None, actor)
         here = Position(location=line.location, status=line.status, container=line.container)
         src, dst = (there, here) if line.difference > 0 else (here, there)
         movements.append(
@@ -723,28 +764,11 @@ def _corrections(
     return movements
 
 
-# -- the sheet -------------------------------------------------------------------------------
-
-
-# -- reading documents -----------------------------------------------------------------------
-
-
 # -- small helpers ---------------------------------------------------------------------------
 
 
-def _item(r: LedgerReader, sku: str) -> Item:
-    item = r.item(sku)
-    if item is None:
-        raise UnknownItemError(
-            f"item {sku!r} is not in the master data; add it with add_item()", item=sku
-        )
-    return item
-
-
 def _internal_location(r: LedgerReader, path: str) -> None:
-    place = r.location(path)
-    if place is None:
-        raise UnknownLocationError(f"location {path!r} is not in the master data", location=path)
+    place = Book.location(r, path)
     if place.kind is not LocationKind.INTERNAL:
         raise ValidationError(
             f"location {path} is a {place.kind} location; only internal stock is counted"
