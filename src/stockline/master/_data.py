@@ -9,7 +9,6 @@ from typing import Any
 import attrs
 
 from stockline.errors import DuplicateError, UnknownItemError, UnknownLotError, ValidationError
-from stockline.gs1 import normalize_gtin
 from stockline.ledger import (
     Book,
     Item,
@@ -32,6 +31,9 @@ def gtin14(value: object, what: str = "gtin") -> str:
         ValidationError: It is not text.
         BarcodeError: It is not a GTIN.
     """
+    # Imported here: stockline.gs1 needs biip, which importing stockline must not.
+    from stockline.gs1 import normalize_gtin
+
     return normalize_gtin(boundary.code(value, what))
 
 
