@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from stockline._allocating import Allocating
-from stockline._analyzing import Analyzing
 from stockline._counting import Counting
-from stockline._epcis_export import EpcisExporting
-from stockline._epcis_import import EpcisImporting
-from stockline._fsma import Fsma204Reporting
 from stockline._replenishing import Replenishing
 from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
+from stockline.analytics import Analytics
+from stockline.epcis import Epcis
 from stockline.errors import (
     DuplicateError,
     UnknownItemError,
@@ -60,6 +58,7 @@ from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
 from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 from stockline.ledger.boundary import Header
+from stockline.reports import Reports
 
 if TYPE_CHECKING:
     from stockline._scanning import PickCheck
@@ -82,12 +81,8 @@ def _into_book(inv: Inventory, attribute: attrs.Attribute[Any], value: Any) -> A
 class Inventory(
     Traceability,
     Allocating,
-    EpcisExporting,
-    EpcisImporting,
-    Fsma204Reporting,
     Counting,
     Replenishing,
-    Analyzing,
 ):
     """A stock ledger: master data, postings and queries over one store.
 
@@ -119,9 +114,18 @@ class Inventory(
     _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
     #: The posting context every feature posts and reads through.
     _book: Book = attrs.field(init=False)
+    #: EPCIS 2.0 export, and receipts announced by EPCIS (:class:`~stockline.epcis.Epcis`).
+    epcis: Epcis = attrs.field(init=False)
+    #: FSMA 204 and recall and trace workbooks (:class:`~stockline.reports.Reports`).
+    reports: Reports = attrs.field(init=False)
+    #: Stock-flow analytics (:class:`~stockline.analytics.Analytics`).
+    analytics: Analytics = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
+        self.epcis = Epcis(self._book)
+        self.reports = Reports(self._book)
+        self.analytics = Analytics(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"

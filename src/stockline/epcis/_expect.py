@@ -12,8 +12,8 @@ transformation events that created them (``cbvmda:lotNumber``, ``cbvmda:itemExpi
 
 :func:`compare` then sets the announced lines against what was received, in the item's base
 unit, and says per line whether it is complete, short or over, and which serials, lots or items
-arrived that were never announced. Both are pure: the inventory mixin
-(:class:`stockline._epcis_import.EpcisImporting`) reads master data and stores the documents.
+arrived that were never announced. Both are pure: the service
+(:class:`stockline.epcis.Epcis`, ``inv.epcis``) reads master data and stores the documents.
 """
 
 from __future__ import annotations
