@@ -10,7 +10,7 @@ Run from the repository root::
 A deterministic distribution-centre ledger of N movements (one per transaction) is posted
 onto a SQLite file with ``Inventory.post_many`` in batches: receipts of lot-tracked items with
 GTINs (a new lot every receipt) from suppliers with GLNs into a dock, put-away moves into
-bins, picks to a staging lane and shipments to customers. Then ``Inventory.write_epcis``
+bins, picks to a staging lane and shipments to customers. Then ``inv.epcis.write``
 streams the whole ledger as an EPCIS 2.0 document to a file, in a fresh process so that its
 peak RSS is its own. Reported: events and transactions per second, the document's size, and
 how far the peak RSS rose during the export (it should not grow with N: the export reads the
@@ -166,7 +166,7 @@ def export(url: str, target: str) -> dict[str, Any]:
         transactions = r.head()[0]
     watch, memory = Stopwatch(), Memory()
     with memory.watching(), watch.timing():
-        events = inv.write_epcis(target)
+        events = inv.epcis.write(target)
     inv.close()
     return {
         "events": events,
@@ -212,7 +212,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="stockline-bench-", dir=args.tmpdir) as workdir:
         results = [run(size, args.batch, workdir) for size in sizes]
     print_table(
-        "EPCIS 2.0 export (write_epcis, SQLite file, one process per phase)",
+        "EPCIS 2.0 export (epcis.write, SQLite file, one process per phase)",
         ["movements", "events", "seconds", "events/s", "tx/s", "document", "peak RSS rise"],
         [
             [

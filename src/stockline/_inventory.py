@@ -13,13 +13,11 @@ import attrs
 
 from stockline import master
 from stockline._allocating import Allocating
-from stockline._analyzing import Analyzing
-from stockline._epcis_export import EpcisExporting
-from stockline._epcis_import import EpcisImporting
-from stockline._fsma import Fsma204Reporting
 from stockline._replenishing import Replenishing
 from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
+from stockline.analytics import Analytics
+from stockline.epcis import Epcis
 from stockline.errors import (
     DuplicateError,
     UnknownLocationError,
@@ -58,6 +56,7 @@ from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
+from stockline.reports import Reports
 
 if TYPE_CHECKING:
     from stockline.operations import Counts, Scanning
@@ -79,11 +78,7 @@ def _into_book(inv: Inventory, attribute: attrs.Attribute[Any], value: Any) -> A
 class Inventory(
     Traceability,
     Allocating,
-    EpcisExporting,
-    EpcisImporting,
-    Fsma204Reporting,
     Replenishing,
-    Analyzing,
 ):
     """A stock ledger: master data, postings and queries over one store.
 
@@ -121,6 +116,12 @@ class Inventory(
     counts: Counts = attrs.field(init=False)
     #: Receiving and picking by GS1 scan: ``inv.scanning.receive(...)``, ``verify_pick``.
     scanning: Scanning = attrs.field(init=False)
+    #: EPCIS 2.0 export, and receipts announced by EPCIS (:class:`~stockline.epcis.Epcis`).
+    epcis: Epcis = attrs.field(init=False)
+    #: FSMA 204 and recall and trace workbooks (:class:`~stockline.reports.Reports`).
+    reports: Reports = attrs.field(init=False)
+    #: Stock-flow analytics (:class:`~stockline.analytics.Analytics`).
+    analytics: Analytics = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         # Not at import: counting and scanning read GS1 scans (stockline.gs1 needs biip).
@@ -130,6 +131,9 @@ class Inventory(
         self.master = MasterData(self._book)
         self.counts = Counts(self._book)
         self.scanning = Scanning(self._book)
+        self.epcis = Epcis(self._book)
+        self.reports = Reports(self._book)
+        self.analytics = Analytics(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"

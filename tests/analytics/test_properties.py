@@ -180,8 +180,8 @@ def _check(inv: sl.Inventory) -> None:
         assert analytics.turnover(fold, since=START, until=NOW) == analytics.turnover(
             sql, since=START, until=NOW
         )
-        assert analytics.aging(fold, basis="receipt", today=NOW.date()) == analytics.aging(
-            sql, basis="receipt", today=NOW.date()
+        assert analytics.aging(fold, basis="receipt", at=NOW.date()) == analytics.aging(
+            sql, basis="receipt", at=NOW.date()
         )
 
 

@@ -45,7 +45,7 @@ class TestDwellTimes:
     def test_first_in_first_out(self, bolts: sl.Inventory) -> None:
         """The 12 shipped are the 10 oldest (3 days in) and 2 of the next (2 days in): mean
         (10·3 + 2·2) / 12 days = 2 d 20 h, shortest 2 d, longest 3 d."""
-        [row] = bolts.dwell_times()
+        [row] = bolts.analytics.dwell_times()
         assert row == sl.analytics.DwellTime(
             item="BOLT",
             quantity=Decimal(12),
@@ -59,14 +59,14 @@ class TestDwellTimes:
         dwell still runs from the receipt."""
         bolts.move("BOLT", 3, src="DC1/DOCK", dst="DC1/A/01", effective_at=START + 4 * DAY)
         bolts.ship("BOLT", 3, src="DC1/A/01", customer="C1", effective_at=START + 5 * DAY)
-        rows = bolts.dwell_times(since=START + 4 * DAY)
+        rows = bolts.analytics.dwell_times(since=START + 4 * DAY)
         assert [(r.quantity, r.mean) for r in rows] == [(Decimal(3), td(days=4))]
 
     def test_reversed_transactions_are_left_out(self, bolts: sl.Inventory) -> None:
         """A receipt posted by mistake and reversed takes no part in the matching."""
         wrong = bolts.receive("BOLT", 100, to="DC1/DOCK", effective_at=START - DAY)
         bolts.reverse(wrong.id, reason="keyed twice")
-        [row] = bolts.dwell_times()
+        [row] = bolts.analytics.dwell_times()
         assert (row.quantity, row.mean, row.longest) == (
             Decimal(12),
             td(days=2, hours=20),
@@ -80,7 +80,7 @@ class TestDwellTimes:
         inv.receive("BOLT", 4, to="DC1/DOCK", effective_at=START + DAY)
         inv.scrap("BOLT", 4, location="DC1/DOCK", reason="rust", effective_at=START + 2 * DAY)
         inv.ship("BOLT", 4, src="DC1/DOCK", customer="C1", effective_at=START + 5 * DAY)
-        [row] = inv.dwell_times()
+        [row] = inv.analytics.dwell_times()
         assert (row.quantity, row.mean, row.shortest) == (Decimal(4), td(days=4), td(days=4))
 
     def test_by_lot_item_and_category(self, bolts: sl.Inventory) -> None:
@@ -91,16 +91,16 @@ class TestDwellTimes:
         inv.receive("ASP", 10, lot="L2", to="DC1/A/01", effective_at=START + DAY)
         inv.ship("ASP", 4, lot="L1", src="DC1/A/01", customer="C1", effective_at=START + 2 * DAY)
         inv.ship("ASP", 6, lot="L2", src="DC1/A/01", customer="C1", effective_at=START + 4 * DAY)
-        by_lot = [(r.item, r.lot, r.quantity, r.mean) for r in inv.dwell_times(by="lot")]
+        by_lot = [(r.item, r.lot, r.quantity, r.mean) for r in inv.analytics.dwell_times(by="lot")]
         assert by_lot == [
             ("ASP", "L1", Decimal(4), td(days=2)),
             ("ASP", "L2", Decimal(6), td(days=3)),
             ("BOLT", None, Decimal(12), td(days=2, hours=20)),
         ]
-        [asp] = inv.dwell_times(sku="ASP")
+        [asp] = inv.analytics.dwell_times(sku="ASP")
         # (4·2 + 6·3) / 10 = 2.6 days
         assert (asp.quantity, asp.mean) == (Decimal(10), td(days=2, hours=14, minutes=24))
-        rows = inv.dwell_times(by="category", categories={"ASP": "pharma"})
+        rows = inv.analytics.dwell_times(by="category", categories={"ASP": "pharma"})
         assert [(r.category, r.item, r.quantity, r.mean) for r in rows] == [
             ("pharma", None, Decimal(10), td(days=2, hours=14, minutes=24)),
             (None, None, Decimal(12), td(days=2, hours=20)),
@@ -112,30 +112,30 @@ class TestDwellTimes:
         inv.receive("FLOUR", "0.375", to="DC1/DOCK", effective_at=START)
         inv.receive("FLOUR", "1000.125", to="DC1/DOCK", effective_at=START + td(days=1, seconds=4))
         inv.ship("FLOUR", "0.5", src="DC1/DOCK", customer="C1", effective_at=START + td(1, 0, 0, 7))
-        [row] = inv.dwell_times()
+        [row] = inv.analytics.dwell_times()
         assert row.quantity == Decimal("0.5")
         assert row.mean == td(seconds=64806)
         assert (row.shortest, row.longest) == (td(seconds=3), td(days=1, seconds=7))
 
     def test_window_selects_shipments(self, bolts: sl.Inventory) -> None:
         """since/until select shipments by their own time; the receipts matched may be older."""
-        assert bolts.dwell_times(until=START + 3 * DAY) == []
-        [row] = bolts.dwell_times(since=START + 3 * DAY, until=START + 4 * DAY)
+        assert bolts.analytics.dwell_times(until=START + 3 * DAY) == []
+        [row] = bolts.analytics.dwell_times(since=START + 3 * DAY, until=START + 4 * DAY)
         assert row.quantity == 12
 
     def test_bad_arguments_are_refused(self, bolts: sl.Inventory) -> None:
         """A category grouping without categories, an unknown item, a naive time or an
         empty window raise clear errors."""
         with pytest.raises(errors.ValidationError, match="categories="):
-            bolts.dwell_times(by="category")
+            bolts.analytics.dwell_times(by="category")
         with pytest.raises(errors.ValidationError, match="by must be"):
-            bolts.dwell_times(by="supplier")  # type: ignore[arg-type]
+            bolts.analytics.dwell_times(by="supplier")  # type: ignore[arg-type]
         with pytest.raises(errors.UnknownItemError):
-            bolts.dwell_times(sku="NOPE")
+            bolts.analytics.dwell_times(sku="NOPE")
         with pytest.raises(errors.InvalidTimeError):
-            bolts.dwell_times(since=dt.datetime(2026, 3, 1))
+            bolts.analytics.dwell_times(since=dt.datetime(2026, 3, 1))
         with pytest.raises(errors.ValidationError, match="must come after"):
-            bolts.dwell_times(since=START, until=START)
+            bolts.analytics.dwell_times(since=START, until=START)
 
 
 class TestTurnover:
@@ -143,7 +143,7 @@ class TestTurnover:
         """Over 2-9 March: on hand 10 for 1 day, 15 for 2 days, 3 for 3 d 16 h = 51 unit-days
         over 7 days = 7.285714 on average; 12 shipped turn it 1.6471 times, and the average
         lasts 51 / 12 = 4.25 days at that rate."""
-        rows = bolts.turnover(since=START - 8 * HOUR, until=START + 7 * DAY - 8 * HOUR)
+        rows = bolts.analytics.turnover(since=START - 8 * HOUR, until=START + 7 * DAY - 8 * HOUR)
         assert rows == [
             sl.analytics.Turnover(
                 item="BOLT",
@@ -157,7 +157,7 @@ class TestTurnover:
     def test_opening_stock_counts_for_the_whole_period(self, bolts: sl.Inventory) -> None:
         """Stock from before the period counts from its start: 3 on hand all of 10-12 March
         and nothing shipped is 0 turns, no cover figure."""
-        [row] = bolts.turnover(since=START + 8 * DAY, until=START + 10 * DAY)
+        [row] = bolts.analytics.turnover(since=START + 8 * DAY, until=START + 10 * DAY)
         assert (row.shipped, row.average_on_hand, row.turns, row.days_of_cover) == (
             Decimal(0),
             Decimal(3),
@@ -169,26 +169,26 @@ class TestTurnover:
         """Measured at DC1/A, moving stock there is an inflow: 3 arrive at 08:00 on day 4, so
         over day 4 the average is 3 · 16 / 24 = 2; nothing shipped from there."""
         bolts.move("BOLT", 3, src="DC1/DOCK", dst="DC1/A/01", effective_at=START + 4 * DAY)
-        [row] = bolts.turnover(
+        [row] = bolts.analytics.turnover(
             since=START + 4 * DAY - 8 * HOUR, until=START + 5 * DAY - 8 * HOUR, location="DC1/A"
         )
         assert (row.average_on_hand, row.shipped) == (Decimal(2), Decimal(0))
-        assert bolts.turnover(since=START, until=START + DAY, location="DC2") == []
+        assert bolts.analytics.turnover(since=START, until=START + DAY, location="DC2") == []
 
     def test_until_defaults_to_now(self, bolts: sl.Inventory, clock: sl.FixedClock) -> None:
         """Without until, the period ends at the clock's now."""
         clock.set(START + 7 * DAY - 8 * HOUR)
-        [row] = bolts.turnover(since=START - 8 * HOUR)
+        [row] = bolts.analytics.turnover(since=START - 8 * HOUR)
         assert row.average_on_hand == Decimal("7.285714")
 
     def test_bad_arguments_are_refused(self, bolts: sl.Inventory) -> None:
         """A period under a second, an unknown location or item raise clear errors."""
         with pytest.raises(errors.ValidationError, match="at least a second"):
-            bolts.turnover(since=START, until=START + dt.timedelta(microseconds=999_999))
+            bolts.analytics.turnover(since=START, until=START + dt.timedelta(microseconds=999_999))
         with pytest.raises(errors.UnknownLocationError):
-            bolts.turnover(since=START, until=START + DAY, location="NOPE")
+            bolts.analytics.turnover(since=START, until=START + DAY, location="NOPE")
         with pytest.raises(errors.UnknownItemError):
-            bolts.turnover(since=START, until=START + DAY, sku="NOPE")
+            bolts.analytics.turnover(since=START, until=START + DAY, sku="NOPE")
 
 
 class TestAging:
@@ -198,14 +198,14 @@ class TestAging:
         for lot, days, qty in (("OLD", -1, 1), ("SOON", 0, 2), ("NEAR", 29, 3), ("MID", 45, 4)):
             inv.receive("ASP", qty, lot=lot, expiry=TODAY + td(days), to="DC1/A/01")
         inv.receive("BOLT", 7, to="DC1/A/01")
-        rows = inv.aging()
+        rows = inv.analytics.aging()
         assert [(r.item, r.bucket, r.low, r.high, r.quantity) for r in rows] == [
             ("ASP", "<0", None, -1, Decimal(1)),
             ("ASP", "0-29", 0, 29, Decimal(5)),
             ("ASP", "30-59", 30, 59, Decimal(4)),
             ("BOLT", "no expiry", None, None, Decimal(7)),
         ]
-        rows = inv.aging(edges=[40], today=TODAY + td(10), sku="ASP")
+        rows = inv.analytics.aging(edges=[40], at=TODAY + td(10), sku="ASP")
         assert [(r.bucket, r.quantity) for r in rows] == [("<40", Decimal(10))]
 
     def test_by_receipt_first_in_first_out(self, inv: sl.Inventory) -> None:
@@ -215,7 +215,7 @@ class TestAging:
         inv.receive("BOLT", 5, to="DC1/DOCK", effective_at=NOW - 10 * DAY)
         inv.receive("ASP", 6, lot="L1", to="DC1/DOCK", effective_at=NOW - 70 * DAY)
         inv.ship("BOLT", 12, src="DC1/DOCK", customer="C1", effective_at=NOW - DAY)
-        rows = inv.aging(basis="receipt")
+        rows = inv.analytics.aging(basis="receipt")
         assert [(r.item, r.bucket, r.quantity) for r in rows] == [
             ("ASP", "60-89", Decimal(6)),
             ("BOLT", "0-29", Decimal(3)),
@@ -225,9 +225,9 @@ class TestAging:
         """Edges must be increasing whole numbers; the basis must be known."""
         for edges in ([], [30, 30], [30, 10], [1.5]):
             with pytest.raises(errors.ValidationError, match="edges"):
-                inv.aging(edges=edges)  # type: ignore[arg-type]
+                inv.analytics.aging(edges=edges)  # type: ignore[arg-type]
         with pytest.raises(errors.ValidationError, match="basis"):
-            inv.aging(basis="age")  # type: ignore[arg-type]
+            inv.analytics.aging(basis="age")  # type: ignore[arg-type]
 
 
 class TestNearExpiry:
@@ -240,7 +240,7 @@ class TestNearExpiry:
         inv.hold("ASP", 1, lot="GONE", location="DC1/A/02", reason="expired")
         inv.receive("ASP", 8, lot="LATER", expiry=TODAY + td(31), to="DC1/A/01")
         inv.allocate("ASP", 2, order="SO-1", lot="SOON", zones=["DC1/B"])
-        rows = inv.near_expiry(30)
+        rows = inv.analytics.near_expiry(30)
         assert [
             (r.lot, r.days_left, r.location, r.status, r.quantity, r.reserved, r.unreserved)
             for r in rows
@@ -250,19 +250,19 @@ class TestNearExpiry:
             ("SOON", 5, "DC1/A/01", "available", Decimal(6), Decimal(0), Decimal(6)),
             ("SOON", 5, "DC1/B/01", "available", Decimal(4), Decimal(2), Decimal(2)),
         ]
-        assert [r.lot for r in inv.near_expiry(31)][-1] == "LATER"
-        assert [r.location for r in inv.near_expiry(30, location="DC1/B")] == ["DC1/B/01"]
-        assert [r.lot for r in inv.near_expiry(0)] == ["GONE", "GONE"]
-        assert inv.near_expiry(30, today=TODAY - td(40)) == []
+        assert [r.lot for r in inv.analytics.near_expiry(31)][-1] == "LATER"
+        assert [r.location for r in inv.analytics.near_expiry(30, location="DC1/B")] == ["DC1/B/01"]
+        assert [r.lot for r in inv.analytics.near_expiry(0)] == ["GONE", "GONE"]
+        assert inv.analytics.near_expiry(30, at=TODAY - td(40)) == []
 
     def test_bad_arguments_are_refused(self, inv: sl.Inventory) -> None:
         """A negative horizon, a datetime for a date, an unknown location raise clear errors."""
         with pytest.raises(errors.ValidationError, match="days"):
-            inv.near_expiry(-1)
-        with pytest.raises(errors.ValidationError, match="today must be a date"):
-            inv.near_expiry(3, today=NOW)
+            inv.analytics.near_expiry(-1)
+        with pytest.raises(errors.ValidationError, match=r"at must be a datetime\.date"):
+            inv.analytics.near_expiry(3, at=NOW)
         with pytest.raises(errors.UnknownLocationError):
-            inv.near_expiry(3, location="NOPE")
+            inv.analytics.near_expiry(3, location="NOPE")
 
     def test_a_horizon_is_at_most_a_century(self, inv: sl.Inventory) -> None:
         """days is bounded at 36525 (100 years): more is a ValidationError naming the bound,
@@ -271,9 +271,9 @@ class TestNearExpiry:
         inv.receive("ASP", 10, lot="FAR", expiry=TODAY + td(20000), to="DC1/A/01")
         for days in (36526, 10**7):
             with pytest.raises(errors.ValidationError, match="36525"):
-                inv.near_expiry(days)
-        assert [r.lot for r in inv.near_expiry(36525)] == ["FAR"]
-        assert [r.lot for r in inv.near_expiry(36525, today=dt.date(9999, 12, 1))] == ["FAR"]
+                inv.analytics.near_expiry(days)
+        assert [r.lot for r in inv.analytics.near_expiry(36525)] == ["FAR"]
+        assert [r.lot for r in inv.analytics.near_expiry(36525, at=dt.date(9999, 12, 1))] == ["FAR"]
 
 
 class TestSupplierNonconformity:
@@ -304,7 +304,7 @@ class TestSupplierNonconformity:
         """Holds (entering a blocking status; leaving quarantine for hold counts, releasing
         does not), returns and scrap are counted per supplier of the lot, with the supplier's
         receipts of the item; untracked stock has no supplier."""
-        rows = findings.supplier_nonconformity()
+        rows = findings.analytics.supplier_nonconformity()
         hold, ret, scrap = NonconformityKind.HOLD, NonconformityKind.RETURN, NonconformityKind.SCRAP
         assert [
             (r.supplier, r.item, r.kind, r.reason, r.events, r.quantity, r.receipts) for r in rows
@@ -320,18 +320,18 @@ class TestSupplierNonconformity:
 
     def test_statuses_and_window(self, findings: sl.Inventory, clock: sl.FixedClock) -> None:
         """Only the given statuses make a hold; only events in the window count."""
-        rows = findings.supplier_nonconformity(statuses=["quarantine"])
+        rows = findings.analytics.supplier_nonconformity(statuses=["quarantine"])
         assert {(r.supplier, r.kind, r.events) for r in rows} == {
             ("S2", NonconformityKind.HOLD, 1),
             ("S1", NonconformityKind.SCRAP, 1),
             ("S2", NonconformityKind.RETURN, 1),
         }
-        assert findings.supplier_nonconformity(since=clock.now() + DAY) == []
+        assert findings.analytics.supplier_nonconformity(since=clock.now() + DAY) == []
 
     def test_unknown_status_is_refused(self, findings: sl.Inventory) -> None:
         """A status that does not exist is an error, not an empty report."""
         with pytest.raises(errors.UnknownStatusError, match="HOLD"):
-            findings.supplier_nonconformity(statuses=["HOLD"])
+            findings.analytics.supplier_nonconformity(statuses=["HOLD"])
 
 
 class TestActivity:
@@ -356,13 +356,13 @@ class TestActivity:
     def test_zone_by_hour(self, busy: sl.Inventory) -> None:
         """Each line counts inbound where it enters and outbound where it leaves (internal
         locations only), by zone and hour."""
-        rows = busy.activity()
+        rows = busy.analytics.activity()
         assert [(r.zone, r.hour, r.inbound, r.outbound) for r in rows] == [
             ("DC1/A", 8, 1, 0),
             ("DC1/A", 14, 2, 2),
             ("DC1/DOCK", 8, 1, 1),
         ]
-        assert [(r.zone, r.hour, r.touches) for r in busy.activity(depth=1)] == [
+        assert [(r.zone, r.hour, r.touches) for r in busy.analytics.activity(depth=1)] == [
             ("DC1", 8, 3),
             ("DC1", 14, 4),
         ]
@@ -370,29 +370,29 @@ class TestActivity:
     def test_time_zone_kinds_and_window(self, busy: sl.Inventory) -> None:
         """Hours are counted in the given time zone (Berlin is UTC+1 in early March); kinds and
         the window select transactions."""
-        rows = busy.activity(depth=1, tz="Europe/Berlin")
+        rows = busy.analytics.activity(depth=1, timezone="Europe/Berlin")
         assert [(r.hour, r.touches) for r in rows] == [(9, 3), (15, 4)]
-        rows = busy.activity(kinds=["pick"])
+        rows = busy.analytics.activity(kinds=["pick"])
         assert [(r.zone, r.hour, r.inbound, r.outbound) for r in rows] == [("DC1/A", 14, 1, 1)]
-        assert busy.activity(since=START + td(hours=7)) == []
+        assert busy.analytics.activity(since=START + td(hours=7)) == []
 
     def test_bad_arguments_are_refused(self, busy: sl.Inventory) -> None:
         """A depth below 1, an unknown time zone or kind raise clear errors."""
         with pytest.raises(errors.ValidationError, match="depth"):
-            busy.activity(depth=0)
+            busy.analytics.activity(depth=0)
         with pytest.raises(errors.ValidationError, match="time zone"):
-            busy.activity(tz="Mars/Olympus")
+            busy.analytics.activity(timezone="Mars/Olympus")
         with pytest.raises(errors.ValidationError, match="transaction kind"):
-            busy.activity(kinds=["teleport"])
+            busy.analytics.activity(kinds=["teleport"])
         with pytest.raises(errors.ValidationError, match="transaction kind"):
-            busy.activity(kinds="teleport")
+            busy.analytics.activity(kinds="teleport")
 
     def test_one_kind_may_be_given_alone(self, busy: sl.Inventory) -> None:
         """kinds="pick" (or a TxKind) is one kind, not the letters p, i, c, k."""
-        picks = busy.activity(kinds=["pick"])
+        picks = busy.analytics.activity(kinds=["pick"])
         assert picks
-        assert busy.activity(kinds="pick") == picks
-        assert busy.activity(kinds=sl.TxKind.PICK) == picks
+        assert busy.analytics.activity(kinds="pick") == picks
+        assert busy.analytics.activity(kinds=sl.TxKind.PICK) == picks
 
     @pytest.mark.parametrize("minutes", [20, -20, 7])
     def test_a_fixed_offset_off_the_quarter_hour_is_refused(
@@ -403,13 +403,13 @@ class TestActivity:
         anything is counted."""
         zone = dt.timezone(dt.timedelta(hours=5 if minutes > 0 else -5, minutes=minutes))
         with pytest.raises(errors.ValidationError, match="quarter"):
-            inv.activity(tz=zone)
+            inv.analytics.activity(timezone=zone)
 
     def test_quarter_hour_offsets_are_taken(self, busy: sl.Inventory) -> None:
         """+05:45 (Nepal) is whole quarter hours: hours are counted in it (08:10 UTC is
         13:55, 08:50 is 14:35)."""
         zone = dt.timezone(dt.timedelta(hours=5, minutes=45))
-        assert [(r.hour, r.touches) for r in busy.activity(depth=1, tz=zone)] == [
+        assert [(r.hour, r.touches) for r in busy.analytics.activity(depth=1, timezone=zone)] == [
             (13, 1),
             (14, 2),
             (19, 2),
@@ -436,13 +436,13 @@ class TestActivity:
                 return when + dt.timedelta(minutes=20)
 
         with pytest.raises(errors.ValidationError, match="quarter"):
-            busy.activity(tz=Odd())
+            busy.analytics.activity(timezone=Odd())
 
 
 class TestRows:
     def test_to_dict_is_json_ready(self, bolts: sl.Inventory) -> None:
         """Rows turn into plain JSON: decimals as text, durations in seconds, enums as values."""
-        [row] = bolts.dwell_times()
+        [row] = bolts.analytics.dwell_times()
         assert json.loads(json.dumps(row.to_dict())) == {
             "item": "BOLT",
             "lot": None,
@@ -453,5 +453,5 @@ class TestRows:
             "longest": 259200,
         }
         bolts.hold("BOLT", 1, location="DC1/DOCK", reason="dent")
-        [finding] = bolts.supplier_nonconformity()
+        [finding] = bolts.analytics.supplier_nonconformity()
         assert finding.to_dict()["kind"] == "hold"

@@ -9,10 +9,9 @@ import textwrap
 from typing import Any
 
 import stockline as sl
-from stockline._analyzing import source_for
 from stockline.adapters import InMemoryStockStore, SqlAlchemyStockStore
 from stockline.adapters.sqlalchemy._analytics import SqlAnalytics
-from stockline.analytics import LedgerFold, Window
+from stockline.analytics import LedgerFold, Window, source_for
 
 
 class _Offered:
@@ -79,11 +78,13 @@ class TestImports:
             inv.add_location("A/1")
             inv.receive("X", 5, lot="L", expiry=dt.date(2030, 1, 1), to="A/1", supplier="S")
             inv.ship("X", 2, lot="L", src="A/1", customer="C")
-            assert inv.dwell_times()[0].quantity == 2
+            assert inv.analytics.dwell_times()[0].quantity == 2
             now = inv.clock.now()
-            inv.turnover(since=now - dt.timedelta(days=1), until=now + dt.timedelta(days=1))
-            inv.aging(); inv.aging(basis="receipt"); inv.near_expiry(9999)
-            inv.supplier_nonconformity(); inv.activity()
+            day = dt.timedelta(days=1)
+            inv.analytics.turnover(since=now - day, until=now + day)
+            inv.analytics.aging(); inv.analytics.aging(basis="receipt")
+            inv.analytics.near_expiry(9999)
+            inv.analytics.supplier_nonconformity(); inv.analytics.activity()
             """
         )
         result = subprocess.run(
@@ -103,7 +104,7 @@ class TestImports:
         monkeypatch.setattr(SqlAnalytics, "dwell", spy)
         inv = sl.Inventory.open("sqlite://")
         try:
-            assert inv.dwell_times() == []
+            assert inv.analytics.dwell_times() == []
         finally:
             inv.close()
         assert used == ["sql"]

@@ -65,7 +65,7 @@ class TestSchemaValidity:
         store, in both identifier syntaxes, and uses every event the mapping makes."""
         inv = scenario.build(make_store())
         for options in (None, EPC):
-            document = inv.export_epcis(options=options)
+            document = inv.epcis.export(options=options)
             assert problems(validator, document) == []
         steps = Counter((e["type"], e.get("action"), e["bizStep"]) for e in events(document))
         assert set(steps) >= {
@@ -89,7 +89,7 @@ class TestSchemaValidity:
         """A filtered export, and one with HTTP private identifiers and an offset, validate."""
         inv = scenario.build()
         options = EpcisOptions(private_base="https://id.example.com/", time_zone_offset="-05:00")
-        document = inv.export_epcis(lots=[("VAC-10", "VL1")], options=options)
+        document = inv.epcis.export(lots=[("VAC-10", "VL1")], options=options)
         assert events(document)
         assert problems(validator, document) == []
 
@@ -97,22 +97,22 @@ class TestSchemaValidity:
 class TestDeterminism:
     def test_exporting_twice_gives_the_same_bytes(self, ledger: sl.Inventory) -> None:
         """The same ledger exports byte-identical JSON, in memory and streamed."""
-        first, second = ledger.export_epcis(), ledger.export_epcis()
+        first, second = ledger.epcis.export(), ledger.epcis.export()
         assert json.dumps(first) == json.dumps(second)
         out1, out2 = io.StringIO(), io.StringIO()
-        ledger.write_epcis(out1)
-        ledger.write_epcis(out2)
+        ledger.epcis.write(out1)
+        ledger.epcis.write(out2)
         assert out1.getvalue() == out2.getvalue()
 
     def test_every_store_exports_the_same_document(self, make_store: StoreFactory) -> None:
         """Identifiers, IDs and bytes do not depend on the store the ledger is kept in."""
-        expected = json.dumps(scenario.build().export_epcis(options=EPC))
-        assert json.dumps(scenario.build(make_store()).export_epcis(options=EPC)) == expected
+        expected = json.dumps(scenario.build().epcis.export(options=EPC))
+        assert json.dumps(scenario.build(make_store()).epcis.export(options=EPC)) == expected
 
     def test_event_ids_are_unique_event_hashes(self, ledger: sl.Inventory) -> None:
         """Every eventID is the CBV 2.0 event hash of its event, unique in the document; only
         error-declared copies repeat the ID of the event they declare erroneous."""
-        document = ledger.export_epcis()
+        document = ledger.epcis.export()
         ids = Counter(e["eventID"] for e in events(document))
         for event in events(document):
             assert re.fullmatch(r"ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0", event["eventID"])
@@ -123,16 +123,16 @@ class TestDeterminism:
     def test_event_ids_are_the_hash_of_the_event(self, ledger: sl.Inventory) -> None:
         """An event's ID is what event_hash_id() computes from the event as written (an
         error-declared copy: from the event without its declaration)."""
-        for event in events(ledger.export_epcis()):
+        for event in events(ledger.epcis.export()):
             body = {k: v for k, v in event.items() if k not in ("eventID", "errorDeclaration")}
             assert event["eventID"] == event_hash_id(body, context=DOCUMENT_CONTEXT)
 
     def test_later_postings_do_not_change_earlier_ids(self) -> None:
         """IDs depend on the events only: posting more keeps every earlier ID."""
         inv = scenario.build()
-        before = [e["eventID"] for e in events(inv.export_epcis())]
+        before = [e["eventID"] for e in events(inv.epcis.export())]
         inv.receive("BOLT-8", 7, to="DC1/DOCK", effective_at=scenario.START)
-        after = [e["eventID"] for e in events(inv.export_epcis())]
+        after = [e["eventID"] for e in events(inv.epcis.export())]
         assert after[: len(before)] == before
         assert len(after) == len(before) + 1
 
@@ -142,7 +142,7 @@ class TestMapping:
         """Received lots and serials were commissioned by the supplier, and production's and
         relabelling's outputs are created by their TransformationEvent: the scenario (which
         finds no unknown lot in a count) has no commissioning ObjectEvent at all."""
-        document = ledger.export_epcis(options=EPC)
+        document = ledger.epcis.export(options=EPC)
         assert not [
             e
             for e in events(document)
@@ -152,7 +152,7 @@ class TestMapping:
     def test_header_master_data_gives_lots_expiry_and_serials(self, ledger: sl.Inventory) -> None:
         """The header's EPCClass vocabulary names each lot the document shows, with its lot
         number, its expiry when known, and the serials of it as children."""
-        document = ledger.export_epcis(options=EPC)
+        document = ledger.epcis.export(options=EPC)
         (vocabulary,) = document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
         assert vocabulary["type"] == "urn:epcglobal:epcis:vtype:EPCClass"
         elements = {e["id"]: e for e in vocabulary["vocabularyElementList"]}
@@ -170,7 +170,7 @@ class TestMapping:
     def test_receipt_names_supplier_documents_and_place(self, ledger: sl.Inventory) -> None:
         """Receiving carries the PO and ASN (desadv), the supplier's PGLN as source and the
         dock as an SGLN with the path below the site as GLN extension."""
-        receipt = of(ledger.export_epcis(options=EPC), "receipt")[0]
+        receipt = of(ledger.epcis.export(options=EPC), "receipt")[0]
         assert receipt["bizStep"] == "receiving"
         assert receipt["action"] == "OBSERVE"
         assert receipt["bizTransactionList"] == [
@@ -187,7 +187,7 @@ class TestMapping:
 
     def test_shipment_is_in_transit_to_the_customer(self, ledger: sl.Inventory) -> None:
         """Shipping lists the SSCCs and their contents, the BOL and SO, and the customer."""
-        (ship,) = of(ledger.export_epcis(), "shipment")
+        (ship,) = of(ledger.epcis.export(), "shipment")
         assert ship["disposition"] == "in_transit"
         assert "bizLocation" not in ship
         containers = [e for e in ship["epcList"] if e.startswith("https://id.gs1.org/00/")]
@@ -197,7 +197,7 @@ class TestMapping:
 
     def test_production_is_a_transformation(self, ledger: sl.Inventory) -> None:
         """Production consumes its inputs and makes its outputs, with the work order."""
-        event = of(ledger.export_epcis(), "production")[-1]
+        event = of(ledger.epcis.export(), "production")[-1]
         assert event["type"] == "TransformationEvent"
         assert event["inputQuantityList"][0]["quantity"] == 30
         assert event["outputQuantityList"][0]["epcClass"].endswith("/10/S0302")
@@ -206,7 +206,7 @@ class TestMapping:
     def test_packing_aggregates_onto_the_sscc(self, ledger: sl.Inventory) -> None:
         """Packing is an AggregationEvent ADD with the SSCC as parent, a case into a pallet
         too; unpacking is a DELETE from the pallet."""
-        document = ledger.export_epcis(options=EPC)
+        document = ledger.epcis.export(options=EPC)
         packs = [e for e in of(document, "pack") if e["type"] == "AggregationEvent"]
         pallet = "urn:epc:id:sscc:9506000.0000000001"
         case = "urn:epc:id:sscc:9506000.0000000002"
@@ -223,7 +223,7 @@ class TestMapping:
         self, ledger: sl.Inventory
     ) -> None:
         """A hold sets non_sellable_other (recalled for a recall); a release unsets it."""
-        hold, release, recall = of(ledger.export_epcis(), "status_change")
+        hold, release, recall = of(ledger.epcis.export(), "status_change")
         assert (hold["bizStep"], hold["persistentDisposition"]) == (
             "holding",
             {"set": ["non_sellable_other"]},
@@ -238,7 +238,7 @@ class TestMapping:
     def test_reversal_declares_the_original_erroneous(self, ledger: sl.Inventory) -> None:
         """A reversal exports a copy of each event it cancels with an error declaration
         (did_not_occur, no corrective events) and the same eventID."""
-        document = ledger.export_epcis()
+        document = ledger.epcis.export()
         (copy,) = of(document, "receipt")[-1:]
         (original,) = [
             e
@@ -252,7 +252,7 @@ class TestMapping:
 
     def test_scrap_count_and_adjustment_directions(self, ledger: sl.Inventory) -> None:
         """Scrap destroys (DELETE); a loss is a DELETE and a gain an ADD."""
-        document = ledger.export_epcis()
+        document = ledger.epcis.export()
         (scrap,) = of(document, "scrap")
         assert (scrap["action"], scrap["disposition"]) == ("DELETE", "destroyed")
         loss, gain = of(document, "adjustment")
@@ -263,7 +263,7 @@ class TestMapping:
     def test_status_mapping_can_be_overridden(self, ledger: sl.Inventory) -> None:
         """EpcisOptions.dispositions replaces the default disposition of a status."""
         options = EpcisOptions(dispositions={"available": "sellable_not_accessible"})
-        receipt = of(ledger.export_epcis(options=options), "receipt")[1]
+        receipt = of(ledger.epcis.export(options=options), "receipt")[1]
         assert receipt["disposition"] == "sellable_not_accessible"
 
 
@@ -271,18 +271,18 @@ class TestFilters:
     def test_since_until_and_after_select_transactions(self, ledger: sl.Inventory) -> None:
         """since/until bound the effective time; after continues from a transaction id."""
         start = scenario.START
-        window = ledger.export_epcis(
+        window = ledger.epcis.export(
             since=start + dt.timedelta(minutes=30), until=start + dt.timedelta(minutes=40)
         )
         assert {e["stockline:kind"] for e in events(window)} == {"production", "relabel"}
-        later = events(ledger.export_epcis(after=24))
+        later = events(ledger.epcis.export(after=24))
         assert [e["stockline:transaction"] for e in later] == ["25", "5"]
         assert later[1]["errorDeclaration"]["stockline:transaction"] == "26"
 
     def test_lots_include_the_containers_that_held_them(self, ledger: sl.Inventory) -> None:
         """Filtering by a lot keeps its transactions whole and the container-only packing of
         a case holding it into a pallet."""
-        document = ledger.export_epcis(lots=[("VAC-10", "VL1")])
+        document = ledger.epcis.export(lots=[("VAC-10", "VL1")])
         kinds = [e["stockline:kind"] for e in events(document)]
         assert kinds.count("receipt") == 2  # receiving, twice (no commissioning of supplier goods)
         assert "pack" in kinds
@@ -296,25 +296,25 @@ class TestFilters:
     def test_bad_filters_are_refused(self, ledger: sl.Inventory) -> None:
         """Unknown lots, naive times, reversed windows and bad ids raise clear errors."""
         with pytest.raises(UnknownLotError):
-            ledger.export_epcis(lots=[("ASP-100", "NOPE")])
+            ledger.epcis.export(lots=[("ASP-100", "NOPE")])
         with pytest.raises(ValidationError, match=r"\(sku, lot\) pairs"):
-            ledger.export_epcis(lots=["L24B"])  # type: ignore[list-item]
+            ledger.epcis.export(lots=["L24B"])  # type: ignore[list-item]
         with pytest.raises(sl.errors.InvalidTimeError):
-            ledger.export_epcis(since=dt.datetime(2026, 3, 2))
+            ledger.epcis.export(since=dt.datetime(2026, 3, 2))
         with pytest.raises(ValidationError, match="after since"):
-            ledger.export_epcis(since=scenario.START, until=scenario.START)
+            ledger.epcis.export(since=scenario.START, until=scenario.START)
         with pytest.raises(ValidationError, match="transaction id"):
-            ledger.export_epcis(after=-1)
+            ledger.epcis.export(after=-1)
 
 
 class TestStreaming:
     def test_written_file_is_the_exported_document(
         self, ledger: sl.Inventory, tmp_path: Path
     ) -> None:
-        """write_epcis writes the document export_epcis returns, and counts its events."""
+        """epcis.write writes the document epcis.export returns, and counts its events."""
         target = tmp_path / "out.jsonld"
-        count = ledger.write_epcis(target, options=EPC)
-        document = ledger.export_epcis(options=EPC)
+        count = ledger.epcis.write(target, options=EPC)
+        document = ledger.epcis.export(options=EPC)
         assert json.loads(target.read_text(encoding="utf-8")) == document
         assert count == len(events(document))
         assert not (tmp_path / "out.jsonld.part").exists()
@@ -323,22 +323,22 @@ class TestStreaming:
         """An export that fails half way leaves neither the target nor its part file."""
         target = tmp_path / "out.jsonld"
         with pytest.raises(EpcisExportError, match="company_prefix_length"):
-            ledger.write_epcis(target, options=EpcisOptions(identifiers="epc"))
+            ledger.epcis.write(target, options=EpcisOptions(identifiers="epc"))
         assert list(tmp_path.iterdir()) == []
 
     def test_small_batches_stream_the_same_document(self, make_store: StoreFactory) -> None:
         """Reading one transaction at a time gives the same document as large batches."""
         inv = scenario.build(make_store())
         small, large = io.StringIO(), io.StringIO()
-        inv.write_epcis(small, options=EpcisOptions(batch_size=1))
-        inv.write_epcis(large)
+        inv.epcis.write(small, options=EpcisOptions(batch_size=1))
+        inv.epcis.write(large)
         assert small.getvalue() == large.getvalue()
 
     def test_progress_counts_every_transaction_read(self, make_store: StoreFactory) -> None:
         """The progress callback hears of every transaction once, a batch at a time."""
         inv = scenario.build(make_store())
         batches: list[int] = []
-        inv.write_epcis(io.StringIO(), options=EpcisOptions(batch_size=4), progress=batches.append)
+        inv.epcis.write(io.StringIO(), options=EpcisOptions(batch_size=4), progress=batches.append)
         with inv.store.read() as r:
             head, _ = r.head()
         assert sum(batches) == head
@@ -346,7 +346,7 @@ class TestStreaming:
 
     def test_empty_ledger_exports_an_empty_event_list(self, validator: Any) -> None:
         """An empty ledger is a valid document with no events."""
-        document = sl.Inventory(clock=sl.FixedClock(scenario.START)).export_epcis()
+        document = sl.Inventory(clock=sl.FixedClock(scenario.START)).epcis.export()
         assert events(document) == []
         assert problems(validator, document) == []
 
@@ -355,11 +355,11 @@ class TestOptions:
     def test_epc_uris_need_a_company_prefix(self, ledger: sl.Inventory) -> None:
         """Without a matching prefix or default length EPC export raises; a length works."""
         with pytest.raises(EpcisExportError, match="GTIN 09506000134352"):
-            ledger.export_epcis(options=EpcisOptions(identifiers="epc"))
+            ledger.epcis.export(options=EpcisOptions(identifiers="epc"))
         by_length = EpcisOptions(identifiers="epc", company_prefix_length=7)
         by_prefix = EpcisOptions(identifiers="epc", company_prefixes=["950600", "9506000"])
-        document = ledger.export_epcis(options=by_length)
-        assert json.dumps(document) == json.dumps(ledger.export_epcis(options=by_prefix))
+        document = ledger.epcis.export(options=by_length)
+        assert json.dumps(document) == json.dumps(ledger.epcis.export(options=by_prefix))
         assert of(document, "receipt")[0]["quantityList"][0]["epcClass"] == (
             "urn:epc:class:lgtin:9506000.013435.L24B"
         )
@@ -392,4 +392,4 @@ class TestOptions:
         inv.add_location("DC9/DOCK")
         inv.receive("BOLT-8", 1, to="DC9/DOCK")
         with pytest.raises(EpcisExportError, match="location DC9 has GLN"):
-            inv.export_epcis()
+            inv.epcis.export()

@@ -45,7 +45,7 @@ class TestWholePallets:
         inv = palletised(make_store)
         inv.move_container(PALLET, "DC1/B")
         inv.ship_container(PALLET, customer="CUST", ref="SO-1")
-        document = inv.export_epcis()
+        document = inv.epcis.export()
         for kind in ("transfer", "shipment"):
             (event,) = [
                 e
@@ -60,13 +60,13 @@ class TestWholePallets:
         pallet, at the receiver."""
         inv = palletised(make_store)
         inv.ship_container(PALLET, customer="CUST", ref="SO-1")
-        document = json.loads(json.dumps(inv.export_epcis()))
+        document = json.loads(json.dumps(inv.epcis.export()))
         receiver = sl.Inventory(store=make_store(), clock=sl.FixedClock(scenario.START))
         receiver.add_item("PHONE", gtin="09506000134369", tracking="serial")
         receiver.add_location("IN/DOCK")
-        (expected,) = receiver.expect_from_epcis(document)
-        receiver.receive_expected(f"(00){PALLET}", expectation=expected.key, to="IN/DOCK")
-        assert receiver.expectation_report(expected.key).complete
+        (expected,) = receiver.epcis.expect(document)
+        receiver.epcis.receive(f"(00){PALLET}", expectation=expected.key, dst="IN/DOCK")
+        assert receiver.epcis.report(expected.key).complete
         assert len(receiver.container_contents(PALLET)) == 2
 
 
@@ -88,14 +88,14 @@ class TestCommissioning:
             consume=[Component(sku="FLOUR", quantity=1, location="DC1/DOCK", lot="F1")],
             output=[Output(sku="BREAD", quantity=10, location="DC1/DOCK", lot="B1")],
         )
-        document = inv.export_epcis()
+        document = inv.epcis.export()
         assert [e["bizStep"] for e in events(document)] == ["receiving", "creating_class_instance"]
         assert events(document)[1]["ilmd"] == {"cbvmda:lotNumber": "B1"}
 
     def test_receipts_do_not_commission_supplier_goods(self, make_store: StoreFactory) -> None:
         """A received lot is observed (its lot in the LGTIN), never commissioned: the
         supplier made it."""
-        document = bakery(make_store).export_epcis()
+        document = bakery(make_store).epcis.export()
         (receipt,) = events(document)
         assert receipt["action"] == "OBSERVE"
         assert receipt["quantityList"][0]["epcClass"].endswith("/10/F1")
@@ -107,7 +107,7 @@ class TestCommissioning:
         inv.add_lot("FLOUR", "F9")
         found = inv.adjust("FLOUR", 2, lot="F9", location="DC1/DOCK", reason="found")
         inv.reverse(found.id, reason="never happened")
-        document = inv.export_epcis()
+        document = inv.epcis.export()
         originals = [
             e
             for e in events(document)
@@ -132,17 +132,17 @@ class TestEventIds:
         inv.add_location("DC1/A")
         inv.receive("MILK", 10, lot="L1", to="DC1/DOCK", supplier="FARM")
         move = inv.move("MILK", 10, lot="L1", src="DC1/DOCK", dst="DC1/A")
-        first = events(inv.export_epcis())
+        first = events(inv.epcis.export())
         sent = {e["bizStep"]: e for e in first}
         clock.set(scenario.START + dt.timedelta(minutes=5))
         inv.update_location("DC1", gln="9506000000015")
         inv.update_item("MILK", gtin="09506000134369")
         inv.reverse(move.id, reason="wrong bin")
-        (declared,) = events(inv.export_epcis(after=move.id))
+        (declared,) = events(inv.epcis.export(after=move.id))
         assert declared["eventID"] == sent["storing"]["eventID"]
         assert declared["readPoint"] == sent["storing"]["readPoint"]
         assert declared["eventID"].startswith("ni:///sha-256;")
-        again = events(inv.export_epcis())[: len(first)]
+        again = events(inv.epcis.export())[: len(first)]
         assert json.dumps(again) == json.dumps(first)
 
     def test_events_use_master_data_in_force_when_recorded(self, make_store: StoreFactory) -> None:
@@ -164,7 +164,7 @@ class TestEventIds:
         inv.update_lot("MILK", "L1", expiry=dt.date(2026, 4, 9))
         clock.set(scenario.START + dt.timedelta(minutes=2))
         inv.receive("MILK", 6, lot="L1", to="DC1/DOCK", supplier="FARM")
-        document = inv.export_epcis()
+        document = inv.epcis.export()
         commissioning, counted, received = events(document)
         assert commissioning["ilmd"]["cbvmda:itemExpirationDate"] == "2026-04-01"
         for old in (commissioning, counted):
@@ -190,8 +190,8 @@ class TestEventIds:
         options = sl.epcis.EpcisOptions(
             identifiers=identifiers, company_prefixes=(scenario.PREFIX,)
         )
-        ids = [e["eventID"] for e in events(inv.export_epcis(options=options))]
-        assert ids == [e["eventID"] for e in events(inv.export_epcis())]
+        ids = [e["eventID"] for e in events(inv.epcis.export(options=options))]
+        assert ids == [e["eventID"] for e in events(inv.epcis.export())]
 
 
 def _gln_change(seq: int, minutes: int, gln: str | None) -> MasterChange:

@@ -162,25 +162,25 @@ class TestReadingShipments:
 
     @pytest.mark.parametrize("path", examples("invalid"))
     def test_invalid_examples_are_refused(self, path: Path, clock: sl.FixedClock) -> None:
-        """expect_from_epcis rejects every invalid example with EpcisError; nothing is stored."""
+        """epcis.expect rejects every invalid example with EpcisError; nothing is stored."""
         inv = sl.Inventory(clock=clock)
         with pytest.raises(EpcisError):
-            inv.expect_from_epcis(path)
-        assert inv.expected_receipts() == []
+            inv.epcis.expect(path)
+        assert inv.epcis.expectations() == []
 
 
 class TestReceiving:
     def test_scan_each_unit(self, dock: sl.Inventory) -> None:
         """Unit scans are checked against the announcement; the lot comes from the notice when
         the label has none; the receipt carries the PO and ASN and the supplier by GLN."""
-        (expected,) = dock.expect_from_epcis(dscsa())
+        (expected,) = dock.epcis.expect(dscsa())
         assert expected.key == ASN
-        tx = dock.receive_expected(f"(01){UNIT}(21)S1", expectation=ASN, to="DC1/DOCK")
+        tx = dock.epcis.receive(f"(01){UNIT}(21)S1", expectation=ASN, dst="DC1/DOCK")
         assert tx.counterparty == "ACME"
         assert {(r.type, r.number) for r in tx.refs} == {("PO", PO), ("ASN", ASN)}
         assert dock.on_hand("ASP", lot="L1") == 1
         assert dock.lot("ASP", "L1").expiry == dt.date(2027, 1, 31)
-        report = dock.expectation_report(ASN)
+        report = dock.epcis.report(ASN)
         assert [(x.status, x.serial) for x in report.short if x.serial] == [
             ("short", "S2"),
             ("short", "S3"),
@@ -191,38 +191,38 @@ class TestReceiving:
     def test_unexpected_serial_refused_or_flagged(self, dock: sl.Inventory) -> None:
         """A serial not announced is refused and nothing posted; with allow_unexpected it is
         posted and reported as unexpected."""
-        dock.expect_from_epcis(dscsa())
+        dock.epcis.expect(dscsa())
         with pytest.raises(UnexpectedReceiptError, match="serial S9 of ASP"):
-            dock.receive_expected(f"(01){UNIT}(21)S9(10)L1", expectation=ASN, to="DC1/DOCK")
+            dock.epcis.receive(f"(01){UNIT}(21)S9(10)L1", expectation=ASN, dst="DC1/DOCK")
         assert dock.on_hand("ASP") == 0
-        dock.receive_expected(
-            f"(01){UNIT}(21)S9(10)L1", expectation=ASN, to="DC1/DOCK", allow_unexpected=True
+        dock.epcis.receive(
+            f"(01){UNIT}(21)S9(10)L1", expectation=ASN, dst="DC1/DOCK", allow_unexpected=True
         )
-        assert dock.expectation_report(ASN).unexpected_serials == (("ASP", "S9"),)
+        assert dock.epcis.report(ASN).unexpected_serials == (("ASP", "S9"),)
 
     def test_serial_received_twice(self, dock: sl.Inventory) -> None:
         """A serial already received against the expectation is always refused."""
-        dock.expect_from_epcis(dscsa())
-        dock.receive_expected(f"(01){UNIT}(21)S1", expectation=ASN, to="DC1/DOCK")
+        dock.epcis.expect(dscsa())
+        dock.epcis.receive(f"(01){UNIT}(21)S1", expectation=ASN, dst="DC1/DOCK")
         with pytest.raises(UnexpectedReceiptError, match="already received"):
-            dock.receive_expected(
-                f"(01){UNIT}(21)S1", expectation=ASN, to="DC1/DOCK", allow_unexpected=True
+            dock.epcis.receive(
+                f"(01){UNIT}(21)S1", expectation=ASN, dst="DC1/DOCK", allow_unexpected=True
             )
 
     def test_over_quantity_and_unexpected_lot(self, dock: sl.Inventory) -> None:
         """More of an announced lot than announced is over; a lot not announced is unexpected;
         both are refused unless allowed, with exact quantities in the report."""
-        dock.expect_from_epcis(dscsa())
-        dock.receive_expected(f"(01){GLOVE}(10)G7", 45, expectation=ASN, to="DC1/DOCK")
+        dock.epcis.expect(dscsa())
+        dock.epcis.receive(f"(01){GLOVE}(10)G7", 45, expectation=ASN, dst="DC1/DOCK")
         with pytest.raises(UnexpectedReceiptError, match="more than the 50 announced"):
-            dock.receive_expected(f"(01){GLOVE}(10)G7", 6, expectation=ASN, to="DC1/DOCK")
-        dock.receive_expected(
-            f"(01){GLOVE}(10)G7", 6, expectation=ASN, to="DC1/DOCK", allow_unexpected=True
+            dock.epcis.receive(f"(01){GLOVE}(10)G7", 6, expectation=ASN, dst="DC1/DOCK")
+        dock.epcis.receive(
+            f"(01){GLOVE}(10)G7", 6, expectation=ASN, dst="DC1/DOCK", allow_unexpected=True
         )
-        dock.receive_expected(
-            f"(01){GLOVE}(10)G8", 2, expectation=ASN, to="DC1/DOCK", allow_unexpected=True
+        dock.epcis.receive(
+            f"(01){GLOVE}(10)G8", 2, expectation=ASN, dst="DC1/DOCK", allow_unexpected=True
         )
-        report = dock.expectation_report(ASN)
+        report = dock.epcis.report(ASN)
         (over,) = report.over
         assert (over.lot, over.expected, over.received, over.difference) == (
             "G7",
@@ -237,63 +237,63 @@ class TestReceiving:
     def test_pallet_scan_receives_its_content(self, dock: sl.Inventory) -> None:
         """Scanning the announced SSCC receives everything on it, into that pallet, in one
         transaction; the report is then complete; scanning it again is refused."""
-        dock.expect_from_epcis(dscsa())
-        tx = dock.receive_expected(f"(00){PALLET}", expectation=ASN, to="DC1/DOCK")
+        dock.epcis.expect(dscsa())
+        tx = dock.epcis.receive(f"(00){PALLET}", expectation=ASN, dst="DC1/DOCK")
         assert len(tx.movements) == 5
         assert {m.dst.container for m in tx.movements} == {PALLET}
         assert dock.on_hand("GLOVE", lot="G7", container=PALLET) == 50
-        assert dock.expectation_report(ASN).complete
+        assert dock.epcis.report(ASN).complete
         with pytest.raises(UnexpectedReceiptError, match="already received"):
-            dock.receive_expected(f"(00){PALLET}", expectation=ASN, to="DC1/DOCK")
+            dock.epcis.receive(f"(00){PALLET}", expectation=ASN, dst="DC1/DOCK")
 
     def test_case_scan_receives_its_units(self, dock: sl.Inventory) -> None:
         """Scanning an announced serialised case receives the units packed in it."""
-        dock.expect_from_epcis(dscsa())
-        tx = dock.receive_expected(f"(01){CASE}(21)C1", expectation=ASN, to="DC1/DOCK")
+        dock.epcis.expect(dscsa())
+        tx = dock.epcis.receive(f"(01){CASE}(21)C1", expectation=ASN, dst="DC1/DOCK")
         assert sorted(m.serial or "" for m in tx.movements) == ["S1", "S2", "S3", "S4"]
 
     def test_reversed_receipt_no_longer_counts(self, dock: sl.Inventory) -> None:
         """Reversing a receipt puts its lines back to short in the report."""
-        dock.expect_from_epcis(dscsa())
-        tx = dock.receive_expected(f"(00){PALLET}", expectation=ASN, to="DC1/DOCK")
+        dock.epcis.expect(dscsa())
+        tx = dock.epcis.receive(f"(00){PALLET}", expectation=ASN, dst="DC1/DOCK")
         dock.reverse(tx.id, reason="wrong dock")
-        assert len(dock.expectation_report(ASN).short) == 5
+        assert len(dock.epcis.report(ASN).short) == 5
 
     def test_expired_announcement_refused(self, dock: sl.Inventory) -> None:
         """A unit whose announced expiry has passed is refused like an expired label."""
         doc = dscsa()
         doc["epcisBody"]["eventList"][0]["ilmd"]["cbvmda:itemExpirationDate"] = "2026-01-31"
-        dock.expect_from_epcis(doc)
+        dock.epcis.expect(doc)
         with pytest.raises(ExpiredProductError, match="shipping notice"):
-            dock.receive_expected(f"(01){UNIT}(21)S1", expectation=ASN, to="DC1/DOCK")
+            dock.epcis.receive(f"(01){UNIT}(21)S1", expectation=ASN, dst="DC1/DOCK")
 
     def test_idempotent_retry(self, dock: sl.Inventory) -> None:
         """A retried scan with the same key returns the first receipt, counted once."""
-        dock.expect_from_epcis(dscsa())
-        first = dock.receive_expected(f"(01){UNIT}(21)S1", expectation=ASN, to="DC1/DOCK", key="k1")
-        again = dock.receive_expected(f"(01){UNIT}(21)S1", expectation=ASN, to="DC1/DOCK", key="k1")
+        dock.epcis.expect(dscsa())
+        first = dock.epcis.receive(f"(01){UNIT}(21)S1", expectation=ASN, dst="DC1/DOCK", key="k1")
+        again = dock.epcis.receive(f"(01){UNIT}(21)S1", expectation=ASN, dst="DC1/DOCK", key="k1")
         assert again.id == first.id
-        assert dock.expectation_report(ASN).receipts == (first.id,)
+        assert dock.epcis.report(ASN).receipts == (first.id,)
 
 
 class TestStoring:
     def test_reimport_and_replace(self, dock: sl.Inventory) -> None:
         """The same document again changes nothing; a changed one is refused unless replace."""
-        dock.expect_from_epcis(dscsa())
-        dock.expect_from_epcis(json.dumps(dscsa()))
+        dock.epcis.expect(dscsa())
+        dock.epcis.expect(json.dumps(dscsa()))
         changed = dscsa()
         changed["epcisBody"]["eventList"][2]["childQuantityList"][0]["quantity"] = 60
         with pytest.raises(DuplicateError, match="replace=True"):
-            dock.expect_from_epcis(changed)
-        dock.expect_from_epcis(changed, replace=True)
-        assert any(x.quantity == 60 for x in dock.expected_receipt(ASN).lines)
+            dock.epcis.expect(changed)
+        dock.epcis.expect(changed, replace=True)
+        assert any(x.quantity == 60 for x in dock.epcis.expectation(ASN).lines)
 
     def test_unknown_key(self, dock: sl.Inventory) -> None:
         """Receiving or reporting against a key never imported is UnknownExpectationError."""
         with pytest.raises(UnknownExpectationError):
-            dock.expectation_report("nope")
+            dock.epcis.report("nope")
         with pytest.raises(UnknownExpectationError):
-            dock.receive_expected(f"(01){UNIT}(21)S1", expectation="nope", to="DC1/DOCK")
+            dock.epcis.receive(f"(01){UNIT}(21)S1", expectation="nope", dst="DC1/DOCK")
 
     def test_survives_reopening(self, tmp_path: Path, clock: sl.FixedClock) -> None:
         """Expectations and what was received against them survive closing the database."""
@@ -302,10 +302,10 @@ class TestStoring:
             inv.add_item("ASP", gtin=UNIT, tracking="serial", packs=[(CASE, 4)])
             inv.add_item("GLOVE", gtin=GLOVE, tracking="lot")
             inv.add_location("DC1/DOCK")
-            inv.expect_from_epcis(dscsa())
-            inv.receive_expected(f"(01){CASE}(21)C1", expectation=ASN, to="DC1/DOCK")
+            inv.epcis.expect(dscsa())
+            inv.epcis.receive(f"(01){CASE}(21)C1", expectation=ASN, dst="DC1/DOCK")
         with sl.Inventory.open(url, clock=clock) as inv:
-            report = inv.expectation_report(ASN)
+            report = inv.epcis.report(ASN)
             assert [x.status for x in report.lines] == ["ok"] * 4 + ["short"]
 
 
@@ -320,25 +320,25 @@ class TestRoundTrip:
 
         sender = scenario.build()
         options = EpcisOptions(identifiers=identifiers, company_prefixes=[scenario.PREFIX])  # type: ignore[arg-type]
-        doc = json.dumps(sender.export_epcis(options=options))
+        doc = json.dumps(sender.epcis.export(options=options))
         receiver = sl.Inventory(store=make_store(), clock=sl.FixedClock(scenario.START))
         for item in sender.items():
             receiver.add_item(
                 item.sku, gtin=item.gtin, unit=item.unit, tracking=item.tracking, packs=item.packs
             )
         receiver.add_location("IN/DOCK")
-        found = receiver.expect_from_epcis(doc)
+        found = receiver.epcis.expect(doc)
         assert found, "the scenario ships goods"
         for expected in found:
             for line in expected.lines:
                 text = f"(01){line.gtin}" + (f"(10){line.lot}" if line.lot else "")
                 text += f"(21){line.serial}" if line.serial else ""
-                receiver.receive_expected(
+                receiver.epcis.receive(
                     text,
                     None if line.serial else line.quantity,
                     expectation=expected.key,
-                    to="IN/DOCK",
+                    dst="IN/DOCK",
                     allow_expired=True,
                 )
-            report = receiver.expectation_report(expected.key)
+            report = receiver.epcis.report(expected.key)
             assert report.complete, [str(x) for x in report.lines]

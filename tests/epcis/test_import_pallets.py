@@ -109,21 +109,21 @@ def head(inv: sl.Inventory) -> int:
 class TestPallets:
     def test_pallet_after_a_unit_receives_the_rest(self, dock: sl.Inventory) -> None:
         """A unit received on its own first, the pallet's scan receives what is left on it."""
-        (e,) = dock.expect_from_epcis(document(nested=False))
-        dock.receive_expected(f"(01){VAC}(21)S1", expectation=e.key, to="DC1/DOCK")
-        tx = dock.receive_expected(f"(00){PALLET}", expectation=e.key, to="DC1/DOCK")
+        (e,) = dock.epcis.expect(document(nested=False))
+        dock.epcis.receive(f"(01){VAC}(21)S1", expectation=e.key, dst="DC1/DOCK")
+        tx = dock.epcis.receive(f"(00){PALLET}", expectation=e.key, dst="DC1/DOCK")
         assert sorted(m.serial or m.lot or "" for m in tx.movements) == ["G7", "S2", "S3"]
-        assert dock.expectation_report(e.key).complete
+        assert dock.epcis.report(e.key).complete
 
     def test_nested_pallet_scanned_twice_is_refused(self, dock: sl.Inventory) -> None:
         """A pallet already received is refused, also when nested and with
         allow_unexpected; so is a case on it; nothing is posted."""
-        (e,) = dock.expect_from_epcis(document(nested=True, serials=False))
-        dock.receive_expected(f"(00){PALLET}", expectation=e.key, to="DC1/DOCK")
+        (e,) = dock.epcis.expect(document(nested=True, serials=False))
+        dock.epcis.receive(f"(00){PALLET}", expectation=e.key, dst="DC1/DOCK")
         for scanned in (PALLET, CASE):
             with pytest.raises(UnexpectedReceiptError, match="already received"):
-                dock.receive_expected(
-                    f"(00){scanned}", expectation=e.key, to="DC1/DOCK", allow_unexpected=True
+                dock.epcis.receive(
+                    f"(00){scanned}", expectation=e.key, dst="DC1/DOCK", allow_unexpected=True
                 )
         assert head(dock) == 1
         assert dock.on_hand("GLOVE") == Decimal(50)
@@ -131,8 +131,8 @@ class TestPallets:
     def test_nested_pallet_is_built_as_announced(self, dock: sl.Inventory) -> None:
         """Receiving a pallet creates it and its cases, the cases packed on it, so the
         pallet can then be moved whole."""
-        (e,) = dock.expect_from_epcis(document(nested=True))
-        dock.receive_expected(f"(00){PALLET}", expectation=e.key, to="DC1/DOCK")
+        (e,) = dock.epcis.expect(document(nested=True))
+        dock.epcis.receive(f"(00){PALLET}", expectation=e.key, dst="DC1/DOCK")
         assert len(dock.container_contents(PALLET)) == 4
         assert len(dock.container_contents(CASE)) == 4
         dock.move_container(PALLET, "DC1/B")
@@ -140,12 +140,12 @@ class TestPallets:
 
     def test_everything_received_item_by_item_refuses_the_pallet(self, dock: sl.Inventory) -> None:
         """A pallet whose content all arrived unit by unit has nothing left: refused."""
-        (e,) = dock.expect_from_epcis(document(nested=False))
+        (e,) = dock.epcis.expect(document(nested=False))
         for n in (1, 2, 3):
-            dock.receive_expected(f"(01){VAC}(21)S{n}", expectation=e.key, to="DC1/DOCK")
-        dock.receive_expected(f"(01){GLOVE}(10)G7", 50, expectation=e.key, to="DC1/DOCK")
+            dock.epcis.receive(f"(01){VAC}(21)S{n}", expectation=e.key, dst="DC1/DOCK")
+        dock.epcis.receive(f"(01){GLOVE}(10)G7", 50, expectation=e.key, dst="DC1/DOCK")
         with pytest.raises(UnexpectedReceiptError, match="already received"):
-            dock.receive_expected(f"(00){PALLET}", expectation=e.key, to="DC1/DOCK")
+            dock.epcis.receive(f"(00){PALLET}", expectation=e.key, dst="DC1/DOCK")
 
 
 class TestOddDocuments:
@@ -156,9 +156,9 @@ class TestOddDocuments:
         path = tmp_path / "latin1.json"
         path.write_text(json.dumps(doc, ensure_ascii=False), encoding="cp1252")
         with pytest.raises(EpcisError, match="must be UTF-8"):
-            dock.expect_from_epcis(path)
+            dock.epcis.expect(path)
         with pytest.raises(EpcisError, match="must be UTF-8"):
-            dock.expect_from_epcis(path.read_bytes())
+            dock.epcis.expect(path.read_bytes())
 
     @pytest.mark.parametrize(
         ("quantity", "why"),
@@ -173,5 +173,5 @@ class TestOddDocuments:
         ship = doc["epcisBody"]["eventList"][-1]
         ship["quantityList"] = [{"epcClass": lgtin_uri(GLOVE, "G8", 7), "quantity": quantity}]
         with pytest.raises(EpcisError, match=why):
-            dock.expect_from_epcis(doc)
-        assert dock.expected_receipts() == []
+            dock.epcis.expect(doc)
+        assert dock.epcis.expectations() == []

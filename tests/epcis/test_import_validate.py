@@ -101,7 +101,7 @@ class TestOwnExports:
 
         inv = scenario.build()
         options = EpcisOptions(identifiers=identifiers, company_prefixes=[scenario.PREFIX])  # type: ignore[arg-type]
-        doc = json.loads(json.dumps(inv.export_epcis(options=options)))
+        doc = json.loads(json.dumps(inv.epcis.export(options=options)))
         assert not list(validator.iter_errors(doc))
         assert validate_epcis(load_epcis(doc)) == []
 

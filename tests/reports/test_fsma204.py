@@ -62,7 +62,7 @@ class TestGoldenFoodChain:
         recipient yet: still in transit); holds, packing and moves inside the plant are not
         events."""
         fsma_food_chain(inv, clock)
-        golden("food_chain.csv", inv.fsma204().to_csv())
+        golden("food_chain.csv", inv.reports.fsma204().to_csv())
 
     def test_recall_of_the_flour_lot(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """fsma204(lots=recall.affected) gives the events of the recalled lot and of every
@@ -70,14 +70,14 @@ class TestGoldenFoodChain:
         too), and nothing of the lots the recall does not reach."""
         fsma_food_chain(inv, clock)
         report = inv.recall(("WHEAT", "F-101"), reason="foreign body in flour")
-        golden("food_chain_recall_F-101.csv", inv.fsma204(lots=report.affected).to_csv())
+        golden("food_chain_recall_F-101.csv", inv.reports.fsma204(lots=report.affected).to_csv())
 
     def test_the_golden_file_is_sorted_by_event_date_then_tlc(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
         """Rows come sorted by event date, then traceability lot code, then time."""
         fsma_food_chain(inv, clock)
-        rows = inv.fsma204().rows
+        rows = inv.reports.fsma204().rows
         keys = [(r.event_date, r.tlc, r.event_at) for r in rows]
         assert keys == sorted(keys)
         assert len({r.event_date for r in rows}) == 2
@@ -89,7 +89,7 @@ class TestGoldenFoodChain:
         the recipient of the cakes still on the truck (not received anywhere yet); the
         truck itself is a transporter, never a location description to fill."""
         fsma_food_chain(inv, clock)
-        assert [(g.kde, g.subject) for g in inv.fsma204().gaps] == [
+        assert [(g.kde, g.subject) for g in inv.reports.fsma204().gaps] == [
             ("ship_to_location", "CAKE/C-1 in event 24")
         ]
 
@@ -109,7 +109,7 @@ class TestCriticalTrackingEvents:
             ref="PO-7",
             refs={"ASN": "A7"},
         )
-        (row,) = site.fsma204().rows
+        (row,) = site.reports.fsma204().rows
         assert row.cte is Cte.RECEIVING
         assert row.tlc == "(01)10614141000019(10)R1"
         assert (row.ship_from and row.ship_from.name, row.ship_to and row.ship_to.name) == (
@@ -123,7 +123,7 @@ class TestCriticalTrackingEvents:
         subsequent recipient)."""
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         site.ship("LETTUCE", 15, lot="R1", src="DC1/DOCK", customer="STORE", ref="SO-1")
-        row = site.fsma204().rows[-1]
+        row = site.reports.fsma204().rows[-1]
         assert (row.cte, row.quantity) == (Cte.SHIPPING, D(15))
         assert row.ship_from is not None
         assert row.ship_from.address == "1 North Rd"
@@ -136,7 +136,7 @@ class TestCriticalTrackingEvents:
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         site.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="DC1/A/01")
         moved = site.move("LETTUCE", 5, lot="R1", src="DC1/A/01", dst="DC2/DOCK")
-        rows = [r for r in site.fsma204().rows if r.event_id == moved.id]
+        rows = [r for r in site.reports.fsma204().rows if r.event_id == moved.id]
         assert [(r.cte, r.quantity) for r in rows] == [
             (Cte.SHIPPING, D(5)),
             (Cte.RECEIVING, D(5)),
@@ -146,7 +146,7 @@ class TestCriticalTrackingEvents:
             assert row.ship_from.name == "Fresh DC North"
             assert row.ship_to is not None
             assert row.ship_to.name == "Fresh DC South"
-        assert len(site.fsma204().rows) == 3
+        assert len(site.reports.fsma204().rows) == 3
 
     def test_customer_return_is_receiving_from_the_customer(self, site: sl.Inventory) -> None:
         """Stock coming back from a customer is received from that customer."""
@@ -167,7 +167,7 @@ class TestCriticalTrackingEvents:
                 ),
             )
         )
-        row = next(r for r in site.fsma204().rows if r.event_id == back.id)
+        row = next(r for r in site.reports.fsma204().rows if r.event_id == back.id)
         assert row.cte is Cte.RECEIVING
         assert row.ship_from is not None
         assert row.ship_from.name == "Corner Store"
@@ -187,7 +187,7 @@ class TestCriticalTrackingEvents:
             output=[Output(sku="SALAD", quantity=20, location="DC1/A/01", lot="S1")],
             ref="WO-9",
         )
-        rows = [r for r in site.fsma204().rows if r.event_id == made.id]
+        rows = [r for r in site.reports.fsma204().rows if r.event_id == made.id]
         assert {(r.role, r.lot, r.quantity) for r in rows} == {
             ("input", "R1", D(10)),
             ("input", "R2", D(4)),
@@ -210,7 +210,7 @@ class TestCriticalTrackingEvents:
             consume=[Component(sku="HEAD", quantity=480, location="DC1/DOCK")],
             output=[Output(sku="LETTUCE", quantity=160, location="DC1/A/01", lot="P1")],
         )
-        rows = [r for r in site.fsma204().rows if r.event_id == packed.id]
+        rows = [r for r in site.reports.fsma204().rows if r.event_id == packed.id]
         assert [(r.cte, r.role, r.lot, r.quantity) for r in rows] == [
             (Cte.INITIAL_PACKING, None, "P1", D(160))
         ]
@@ -221,7 +221,7 @@ class TestCriticalTrackingEvents:
         """Putting a new lot code on stock assigns a new TLC: a transformation."""
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         tx = site.relabel("LETTUCE", 10, lot="R1", new_lot="R1-B", location="DC1/DOCK")
-        rows = [(r.cte, r.role, r.lot) for r in site.fsma204().rows if r.event_id == tx.id]
+        rows = [(r.cte, r.role, r.lot) for r in site.reports.fsma204().rows if r.event_id == tx.id]
         assert rows == [
             (Cte.TRANSFORMATION, "input", "R1"),
             (Cte.TRANSFORMATION, "output", "R1-B"),
@@ -233,12 +233,12 @@ class TestCriticalTrackingEvents:
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         shipped = site.ship("LETTUCE", 15, lot="R1", src="DC1/DOCK", customer="STORE")
         site.reverse(shipped.id, reason="keyed twice")
-        assert [r.cte for r in site.fsma204().rows] == [Cte.RECEIVING]
+        assert [r.cte for r in site.reports.fsma204().rows] == [Cte.RECEIVING]
 
     def test_untracked_items_are_not_traced(self, site: sl.Inventory) -> None:
         """Items without lots have no traceability lot code: no row, and no gap either."""
         site.receive("BOLT", 5, to="DC1/DOCK", supplier="GROWER")
-        report = site.fsma204()
+        report = site.reports.fsma204()
         assert (report.rows, report.gaps) == ((), ())
 
 
@@ -250,7 +250,7 @@ class TestKeyDataElements:
         reference recorded on the lot, and no source location."""
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
-        (row,) = site.fsma204().rows
+        (row,) = site.reports.fsma204().rows
         assert (row.tlc_source, row.tlc_source_reference) == (None, "https://grower.example/tlc")
 
     @pytest.mark.parametrize(
@@ -280,7 +280,7 @@ class TestKeyDataElements:
         )
         if own is not None:
             site.update_lot("LETTUCE", "P1", tlc_source_reference=own)
-        (row,) = site.fsma204().rows
+        (row,) = site.reports.fsma204().rows
         assert row.tlc_source_reference == expected
 
     def test_location_description_comes_from_the_nearest_location_with_an_address(
@@ -292,7 +292,7 @@ class TestKeyDataElements:
         site.update_location("DC1/COLD", description="Cold store", address="1b North Rd")
         site.receive("LETTUCE", 40, lot="R1", to="DC1/COLD/01", supplier="GROWER")
         site.receive("LETTUCE", 40, lot="R2", to="DC1/A/01", supplier="GROWER")
-        names = {r.lot: r.ship_to and r.ship_to.name for r in site.fsma204().rows}
+        names = {r.lot: r.ship_to and r.ship_to.name for r in site.reports.fsma204().rows}
         assert names == {"R1": "Cold store", "R2": "Fresh DC North"}
 
     def test_event_date_is_in_the_report_time_zone(
@@ -302,8 +302,8 @@ class TestKeyDataElements:
         at = dt.datetime(2026, 3, 3, 2, 30, tzinfo=UTC)
         clock.advance(days=1)
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER", effective_at=at)
-        (utc_row,) = site.fsma204().rows
-        (local_row,) = site.fsma204(timezone="America/Chicago").rows
+        (utc_row,) = site.reports.fsma204().rows
+        (local_row,) = site.reports.fsma204(timezone="America/Chicago").rows
         assert (utc_row.event_date, local_row.event_date) == (
             dt.date(2026, 3, 3),
             dt.date(2026, 3, 2),
@@ -314,14 +314,14 @@ class TestKeyDataElements:
         """The unit column gives the unit's name, not its UN/ECE Rec 20 code."""
         site.add_item("SPINACH", description="Baby spinach", unit="LBR", tracking="lot")
         site.receive("SPINACH", "12.5", lot="B1", to="DC1/DOCK", supplier="GROWER")
-        (record,) = site.fsma204().table.records()
+        (record,) = site.reports.fsma204().table.records()
         assert (record["quantity"], record["unit"]) == ("12.5", "pound")
 
     def test_event_without_documents_names_the_ledger_record(self, site: sl.Inventory) -> None:
         """An event posted without business documents gives the ledger transaction as its
         reference document (a database record)."""
         tx = site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-        (record,) = site.fsma204().table.records()
+        (record,) = site.reports.fsma204().table.records()
         assert (record["reference_document_type"], record["reference_document_number"]) == (
             "Database record (ledger transaction)",
             str(tx.id),
@@ -335,7 +335,7 @@ class TestFilters:
         """Naming one lot gives its receipts and shipments only, even where a transaction
         also moved other lots; its transformations come whole."""
         fsma_food_chain(inv, clock)
-        report = inv.fsma204(lots=[("SUGAR", "S-201")])
+        report = inv.reports.fsma204(lots=[("SUGAR", "S-201")])
         assert {(r.cte.value, r.role, r.lot) for r in report.rows} == {
             ("receiving", None, "S-201"),
             ("transformation", "input", "S-201"),
@@ -349,14 +349,14 @@ class TestFilters:
     ) -> None:
         """A lot may be named as ("SKU", "LOT") or as a Node; a serial node counts as its lot."""
         fsma_food_chain(inv, clock)
-        assert events(inv.fsma204(lots=[("CAKE", "C-2")])) == events(
-            inv.fsma204(lots=[Node(item="CAKE", lot="C-2", serial="X")])
+        assert events(inv.reports.fsma204(lots=[("CAKE", "C-2")])) == events(
+            inv.reports.fsma204(lots=[Node(item="CAKE", lot="C-2", serial="X")])
         )
 
     def test_items_keeps_only_those_foods(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """items= keeps the rows of the listed SKUs (the foods on the Food Traceability List)."""
         fsma_food_chain(inv, clock)
-        assert {r.sku for r in inv.fsma204(items=["EGGS", "CAKE"]).rows} == {"EGGS", "CAKE"}
+        assert {r.sku for r in inv.reports.fsma204(items=["EGGS", "CAKE"]).rows} == {"EGGS", "CAKE"}
 
     def test_since_and_until_bound_the_event_time(
         self, inv: sl.Inventory, clock: sl.FixedClock
@@ -364,7 +364,7 @@ class TestFilters:
         """since and until are inclusive bounds on when an event happened."""
         chain = fsma_food_chain(inv, clock)
         at = chain.baked.effective_at
-        rows = inv.fsma204(since=at, until=at).rows
+        rows = inv.reports.fsma204(since=at, until=at).rows
         assert {r.event_id for r in rows} >= {chain.baked.id}
         assert {r.event_at for r in rows} == {at}
 
@@ -374,9 +374,9 @@ class TestFilters:
         """A date as since/until means that whole day in the report's time zone."""
         fsma_food_chain(inv, clock)
         day = dt.date(2026, 3, 3)
-        assert [r.event_id for r in inv.fsma204(since=day, until=day).rows] == [23, 24]
+        assert [r.event_id for r in inv.reports.fsma204(since=day, until=day).rows] == [23, 24]
         # 2 March in Auckland (UTC+13) ends at 10:59 UTC: the 12:00 shipments are not in it.
-        rows = inv.fsma204(
+        rows = inv.reports.fsma204(
             since=dt.date(2026, 3, 2), until=dt.date(2026, 3, 2), timezone="Pacific/Auckland"
         ).rows
         assert rows
@@ -404,7 +404,7 @@ class TestFilters:
         naive or non-time bounds raise a clear error."""
         fsma_food_chain(inv, clock)
         with pytest.raises(error):
-            inv.fsma204(**kwargs)  # type: ignore[arg-type]
+            inv.reports.fsma204(**kwargs)  # type: ignore[arg-type]
 
 
 class TestGaps:
@@ -414,7 +414,7 @@ class TestGaps:
         """Without FSMA master data every missing fact is a gap, once per thing that lacks
         it, each saying how to record it; the rows are still written."""
         food_chain(inv, clock)
-        report = inv.fsma204()
+        report = inv.reports.fsma204()
         assert len(report.rows) == 23
         gaps = {(g.kde, g.subject) for g in report.gaps}
         assert {s for k, s in gaps if k == "product_description"} == {
@@ -439,7 +439,7 @@ class TestGaps:
         """A serial-tracked food moved without a lot code has no TLC: a gap, not a row."""
         site.add_item("MELON", description="Melon", tracking="serial")
         site.receive("MELON", serial="M1", to="DC1/DOCK", supplier="GROWER")
-        report = site.fsma204()
+        report = site.reports.fsma204()
         assert report.rows == ()
         assert [(g.kde, g.subject) for g in report.gaps] == [("tlc", "item MELON")]
 
@@ -450,7 +450,7 @@ class TestOutput:
     ) -> None:
         """to_csv writes the same text to a path, to an open file, and returns it."""
         fsma_food_chain(inv, clock)
-        report = inv.fsma204(lots=[("CAKE", "C-2")])
+        report = inv.reports.fsma204(lots=[("CAKE", "C-2")])
         text = report.to_csv(tmp_path / "fsma.csv")
         buffer = io.StringIO()
         assert report.to_csv(buffer) == text == buffer.getvalue()
@@ -461,7 +461,7 @@ class TestOutput:
     ) -> None:
         """to_json gives what was asked for, one object per row keyed by column, and gaps."""
         fsma_food_chain(inv, clock)
-        data = json.loads(inv.fsma204(lots=[("CAKE", "C-2")], timezone="UTC").to_json())
+        data = json.loads(inv.reports.fsma204(lots=[("CAKE", "C-2")], timezone="UTC").to_json())
         assert (data["lots"], data["timezone"], data["since"]) == ("CAKE/C-2", "UTC", None)
         assert list(data["fsma204"][0]) == [c.key for c in FSMA204_COLUMNS]
         assert data["fsma204"][0]["quantity"] == "20"
@@ -474,7 +474,7 @@ class TestOutput:
         text kept as text) and a glossary of every column."""
         openpyxl = pytest.importorskip("openpyxl")
         fsma_food_chain(inv, clock)
-        report = inv.fsma204()
+        report = inv.reports.fsma204()
         report.to_xlsx(tmp_path / "fsma.xlsx")
         book = openpyxl.load_workbook(tmp_path / "fsma.xlsx")
         assert book.sheetnames == ["FSMA 204", "Glossary"]
@@ -588,7 +588,7 @@ class TestTransit:
         load = trucks.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1", ref="BOL-1")
         clock.advance(hours=3)
         unload = trucks.move("LETTUCE", 10, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert ends(report, load.id) == [("shipping", "Fresh DC North", "Fresh DC South", D(10))]
         assert ends(report, unload.id) == [("receiving", "Fresh DC North", "Fresh DC South", D(10))]
         assert report.gaps == ()
@@ -599,14 +599,14 @@ class TestTransit:
         """A load not yet received anywhere is Shipping with an empty ship-to and a gap
         saying it is still in transit; the receipt, once posted, names the recipient."""
         load = trucks.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert ends(report, load.id) == [("shipping", "Fresh DC North", None, D(10))]
         (gap,) = report.gaps
         assert (gap.kde, gap.subject) == ("ship_to_location", f"LETTUCE/R1 in event {load.id}")
         assert "has not been received anywhere yet" in gap.message
         trucks.move("LETTUCE", 10, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
-        assert ends(trucks.fsma204(), load.id)[0][2] == "Fresh DC South"
-        assert trucks.fsma204().gaps == ()
+        assert ends(trucks.reports.fsma204(), load.id)[0][2] == "Fresh DC South"
+        assert trucks.reports.fsma204().gaps == ()
 
     def test_loads_and_unloads_pair_first_in_first_out_by_time(
         self, trucks: sl.Inventory, clock: sl.FixedClock
@@ -638,7 +638,7 @@ class TestTransit:
             kind=sl.TxKind.SHIPMENT,
             counterparty="STORE",
         )
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert sorted(ends(report, from_dc3.id)) == [
             ("shipping", "Fresh DC East", "Fresh DC South", D(5))
         ]
@@ -658,7 +658,7 @@ class TestTransit:
         load = trucks.move("LETTUCE", 8, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
         trucks.move("LETTUCE", 8, lot="R1", src="TRUCKS/T1", dst="TRUCKS/T2")
         unload = trucks.move("LETTUCE", 8, lot="R1", src="TRUCKS/T2", dst="DC2/DOCK")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert ends(report, load.id) == [("shipping", "Fresh DC North", "Fresh DC South", D(8))]
         assert ends(report, unload.id) == [("receiving", "Fresh DC North", "Fresh DC South", D(8))]
 
@@ -667,7 +667,7 @@ class TestTransit:
         no Receiving row."""
         trucks.move("LETTUCE", 8, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
         trucks.move("LETTUCE", 8, lot="R1", src="TRUCKS/T1", dst="DC1/A/01")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert [r.cte for r in report.rows] == [Cte.RECEIVING]
         assert report.gaps == ()
 
@@ -677,7 +677,7 @@ class TestTransit:
         """Stock our own truck collected from a supplier is received from that supplier."""
         leg(trucks, 6, "suppliers/GROWER", "TRUCKS/T1", counterparty="GROWER", lot="R9")
         unload = leg(trucks, 6, "TRUCKS/T1", "DC2/DOCK", lot="R9")
-        assert ends(trucks.fsma204(), unload.id) == [
+        assert ends(trucks.reports.fsma204(), unload.id) == [
             ("receiving", "Green Acres", "Fresh DC South", D(6))
         ]
 
@@ -689,7 +689,7 @@ class TestTransit:
         (never the truck)."""
         named = leg(trucks, 4, "TRUCKS/T1", "DC2/DOCK", counterparty="GROWER", lot="R7")
         unnamed = leg(trucks, 3, "TRUCKS/T2", "DC2/DOCK", lot="R8")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert ends(report, named.id) == [("receiving", "Green Acres", "Fresh DC South", D(4))]
         assert ends(report, unnamed.id) == [("receiving", None, "Fresh DC South", D(3))]
         assert [(g.kde, g.subject) for g in report.gaps] == [
@@ -701,7 +701,7 @@ class TestTransit:
         load = trucks.move("LETTUCE", 5, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
         unload = trucks.move("LETTUCE", 5, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
         trucks.reverse(unload.id, reason="wrong dock")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert ends(report, load.id) == [("shipping", "Fresh DC North", None, D(5))]
         assert ends(report, unload.id) == []
         assert [g.kde for g in report.gaps] == ["ship_to_location"]
@@ -714,7 +714,7 @@ class TestTransit:
         load = trucks.move("LETTUCE", 5, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
         clock.advance(days=2)
         trucks.move("LETTUCE", 5, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
-        report = trucks.fsma204(until=load.effective_at)
+        report = trucks.reports.fsma204(until=load.effective_at)
         assert ends(report, load.id) == [("shipping", "Fresh DC North", "Fresh DC South", D(5))]
 
     def test_a_loss_in_transit_has_no_recipient(self, trucks: sl.Inventory) -> None:
@@ -723,7 +723,7 @@ class TestTransit:
         load = trucks.move("LETTUCE", 5, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
         trucks.move("LETTUCE", 2, lot="R1", src="TRUCKS/T1", dst="DC2/DOCK")
         trucks.scrap("LETTUCE", 3, lot="R1", location="TRUCKS/T1", reason="crushed")
-        report = trucks.fsma204()
+        report = trucks.reports.fsma204()
         assert sorted(ends(report, load.id), key=str) == [
             ("shipping", "Fresh DC North", "Fresh DC South", D(2)),
             ("shipping", "Fresh DC North", None, D(3)),
@@ -739,12 +739,12 @@ class TestSelection:
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         site.add_item("MELON", description="Melon", tracking="serial")
         site.receive("MELON", serial="M1", to="DC1/DOCK", supplier="GROWER")
-        for report in (site.fsma204(lots=[]), site.fsma204(items=[])):
+        for report in (site.reports.fsma204(lots=[]), site.reports.fsma204(items=[])):
             assert (report.rows, report.gaps) == ((), ())
-        assert (site.fsma204(lots=[]).lots, site.fsma204().lots) == ((), None)
-        assert (site.fsma204(items=[]).items, site.fsma204().items) == ((), None)
-        assert json.loads(site.fsma204().to_json())["lots"] is None
-        assert len(site.fsma204().rows) == 1
+        assert (site.reports.fsma204(lots=[]).lots, site.reports.fsma204().lots) == ((), None)
+        assert (site.reports.fsma204(items=[]).items, site.reports.fsma204().items) == ((), None)
+        assert json.loads(site.reports.fsma204().to_json())["lots"] is None
+        assert len(site.reports.fsma204().rows) == 1
 
     @pytest.mark.parametrize(
         "kwargs", [{"items": "LETTUCE"}, {"lots": Node(item="LETTUCE", lot="R1")}]
@@ -756,7 +756,7 @@ class TestSelection:
         error, as is a single Node for lots."""
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         with pytest.raises(errors.ValidationError, match=r"must be a collection"):
-            site.fsma204(**kwargs)  # type: ignore[arg-type]
+            site.reports.fsma204(**kwargs)  # type: ignore[arg-type]
 
     def test_gaps_are_those_of_the_selected_items_and_lots(self, site: sl.Inventory) -> None:
         """A gap of goods left out by items= or lots= (a serial-tracked pump moved without a
@@ -767,10 +767,10 @@ class TestSelection:
         site.receive("KALE", 5, lot="K1", to="DC1/DOCK", supplier="GROWER")
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
         site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
-        everything = {(g.kde, g.subject) for g in site.fsma204().gaps}
+        everything = {(g.kde, g.subject) for g in site.reports.fsma204().gaps}
         assert {("tlc", "item PUMP2"), ("product_description", "item KALE")} <= everything
-        assert site.fsma204(items=["LETTUCE"]).gaps == ()
-        assert site.fsma204(lots=[("LETTUCE", "R1")]).gaps == ()
+        assert site.reports.fsma204(items=["LETTUCE"]).gaps == ()
+        assert site.reports.fsma204(lots=[("LETTUCE", "R1")]).gaps == ()
 
 
 class TestInitialPacking:
@@ -791,12 +791,12 @@ class TestInitialPacking:
             ],
             output=[Output(sku="SALAD", quantity=100, lot="P1", location="DC1/A/01")],
         )
-        foods = site.fsma204(items=["SALAD", "LETTUCE", "HEAD"])
+        foods = site.reports.fsma204(items=["SALAD", "LETTUCE", "HEAD"])
         assert [(r.cte, r.role, r.lot) for r in foods.rows if r.event_id == packed.id] == [
             (Cte.INITIAL_PACKING, None, "P1")
         ]
         assert foods.gaps == ()
-        every = site.fsma204()
+        every = site.reports.fsma204()
         assert [(r.cte, r.role, r.lot) for r in every.rows if r.event_id == packed.id] == [
             (Cte.TRANSFORMATION, "input", "F1"),
             (Cte.TRANSFORMATION, "output", "P1"),
@@ -817,7 +817,7 @@ class TestInitialPacking:
             ],
             output=[Output(sku="SALAD", quantity=20, lot="S1", location="DC1/A/01")],
         )
-        rows = site.fsma204(items=["SALAD", "LETTUCE"]).rows
+        rows = site.reports.fsma204(items=["SALAD", "LETTUCE"]).rows
         assert [(r.cte, r.role, r.lot) for r in rows if r.event_id == made.id] == [
             (Cte.TRANSFORMATION, "input", "R1"),
             (Cte.TRANSFORMATION, "output", "S1"),
@@ -835,7 +835,7 @@ class TestPhoneNumbers:
             "FARM", kind="supplier", name="Farm", address="1 Rd", phone="+1 831 555 0111"
         )
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="FARM")
-        report = site.fsma204()
+        report = site.reports.fsma204()
         (record,) = csv.DictReader(io.StringIO(report.to_csv()))
         assert record["Ship-From Phone"] == "+1 831 555 0111"
         report.to_xlsx(tmp_path / "f.xlsx")

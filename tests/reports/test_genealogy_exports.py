@@ -26,7 +26,7 @@ class TestRecallWorkbook:
     def test_tables_and_columns(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """A recall exports its lots, customers, shipments, on-hand and in-transit stock."""
         fsma_food_chain(inv, clock)
-        book = inv.export_workbook(recall(inv))
+        book = inv.reports.workbook(recall(inv))
         assert [t.key for t in book] == ["lots", "customers", "shipments", "on_hand", "in_transit"]
         assert book["customers"].headers == [
             "Customer",
@@ -49,7 +49,7 @@ class TestRecallWorkbook:
         """Each customer row carries the customer's name, the product's description and unit,
         and the documents split into types and numbers like the FSMA spreadsheet."""
         fsma_food_chain(inv, clock)
-        rows = inv.export_workbook(recall(inv))["customers"].records()
+        rows = inv.reports.workbook(recall(inv))["customers"].records()
         assert [(r["customer"], r["lot"], r["quantity"]) for r in rows] == [
             ("SHOP-A", "C-1", "20"),
             ("SHOP-B", "C-1", "8"),
@@ -70,7 +70,7 @@ class TestRecallWorkbook:
     ) -> None:
         """The lots table marks the recalled lot as the one traced from."""
         fsma_food_chain(inv, clock)
-        rows = inv.export_workbook(recall(inv))["lots"].records()
+        rows = inv.reports.workbook(recall(inv))["lots"].records()
         assert {(r["sku"], r["lot"]) for r in rows if r["root"]} == {("WHEAT", "F-101")}
         assert len(rows) == 4
 
@@ -80,7 +80,7 @@ class TestRecallWorkbook:
         """recall_workbook without an inventory has the same columns, master data left empty."""
         fsma_food_chain(inv, clock)
         report = recall(inv)
-        bare, full = recall_workbook(report), inv.export_workbook(report)
+        bare, full = recall_workbook(report), inv.reports.workbook(report)
         assert [t.headers for t in bare] == [t.headers for t in full]
         assert {r["customer_name"] for r in bare["customers"].records()} == {None}
 
@@ -88,7 +88,7 @@ class TestRecallWorkbook:
         """The JSON document starts with the recall id, reason, roots and time of the data."""
         fsma_food_chain(inv, clock)
         report = recall(inv)
-        data = json.loads(inv.export_workbook(report).to_json())
+        data = json.loads(inv.reports.workbook(report).to_json())
         assert (data["recall_id"], data["reason"], data["roots"], data["as_of"]) == (
             report.recall_id,
             "foreign body in flour",
@@ -103,7 +103,7 @@ class TestRecallWorkbook:
         """The XLSX has one sheet per table with the same headings and typed cells."""
         openpyxl = pytest.importorskip("openpyxl")
         fsma_food_chain(inv, clock)
-        book = inv.export_workbook(recall(inv))
+        book = inv.reports.workbook(recall(inv))
         book.to_xlsx(tmp_path / "recall.xlsx")
         read = openpyxl.load_workbook(tmp_path / "recall.xlsx")
         assert read.sheetnames == [t.title for t in book]
@@ -121,7 +121,7 @@ class TestTraceWorkbook:
         """An upstream trace of a cake exports the links back to the raw lots and the three
         suppliers' receipts with their names; the shipments table is there and empty."""
         fsma_food_chain(inv, clock)
-        book = inv.export_workbook(inv.trace_upstream("CAKE", "C-1"))
+        book = inv.reports.workbook(inv.trace_upstream("CAKE", "C-1"))
         receipts = book["receipts"].records()
         assert {(r["supplier_name"], r["lot"], r["quantity"]) for r in receipts} == {
             ("Prairie Mill Co.", "F-101", "100"),
@@ -157,10 +157,10 @@ class TestTraceWorkbook:
         """Event dates are in the time zone asked for; times stay UTC."""
         fsma_food_chain(inv, clock)
         trace = inv.trace_downstream("WHEAT", "F-101")
-        utc = inv.export_workbook(trace)["shipments"].records()
-        kiritimati = inv.export_workbook(trace, timezone="Pacific/Kiritimati")["shipments"]
+        utc = inv.reports.workbook(trace)["shipments"].records()
+        kiritimati = inv.reports.workbook(trace, timezone="Pacific/Kiritimati")["shipments"]
         assert {r["event_date"] for r in utc} == {"2026-03-02", "2026-03-03"}
         assert {r["event_date"] for r in kiritimati.records()} == {"2026-03-03", "2026-03-04"}
         assert [r["event_time"] for r in kiritimati.records()] == [r["event_time"] for r in utc]
         with pytest.raises(errors.ValidationError, match="time zone"):
-            inv.export_workbook(trace, timezone="Nowhere/Land")
+            inv.reports.workbook(trace, timezone="Nowhere/Land")

@@ -1,11 +1,12 @@
 """Stock-flow analytics: dwell time, turnover, aging, near expiry, supplier non-conformity and
 activity by zone and hour.
 
-Most callers use the :class:`~stockline.Inventory` methods (``inv.dwell_times()``,
-``inv.turnover()``, ...), which run the report on the best source the store offers: set-based
-SQL on the SQLAlchemy store, a fold over the ledger (:class:`LedgerFold`) elsewhere. Every
-report returns frozen rows with a JSON-ready ``to_dict()``; the ``plot_*`` functions draw them
-as PNG charts (the ``plots`` extra, matplotlib).
+Most callers use the service :class:`Analytics` on the inventory
+(``inv.analytics.dwell_times()``, ``inv.analytics.turnover()``, ...), which runs the report on
+the best source the store offers: set-based SQL on the SQLAlchemy store, a fold over the ledger
+(:class:`LedgerFold`) elsewhere. Every report returns frozen rows with a JSON-ready
+``to_dict()``; the ``plot_*`` functions draw them as PNG charts (the ``plots`` extra,
+matplotlib).
 
 The report functions here take an :class:`AnalyticsSource` and are for adapter authors and
 for running a report on a source of your own.
@@ -40,6 +41,7 @@ from stockline.analytics._reports import (
     turnover,
     zone_of,
 )
+from stockline.analytics._service import Analytics, source_for
 from stockline.analytics._source import (
     ActivitySum,
     AnalyticsSource,
@@ -57,6 +59,7 @@ __all__ = [
     "Activity",
     "ActivitySum",
     "AgingBucket",
+    "Analytics",
     "AnalyticsSource",
     "DwellSum",
     "DwellTime",
@@ -82,6 +85,7 @@ __all__ = [
     "plot_near_expiry",
     "plot_supplier_nonconformity",
     "plot_turnover",
+    "source_for",
     "supplier_nonconformity",
     "turnover",
     "zone_of",

@@ -2,8 +2,8 @@
 
 These functions are pure: they take an :class:`AnalyticsSource` and plain arguments, and do
 the small exact arithmetic that is the same whichever source did the heavy part (roll-ups,
-buckets, ratios, time zones). :class:`~stockline.Inventory` calls them with the best source
-its store offers; call them yourself to run a report on a source of your own.
+buckets, ratios, time zones). :class:`Analytics` (``inv.analytics``) calls them with the best
+source the store offers; call them yourself to run a report on a source of your own.
 """
 
 from __future__ import annotations
@@ -165,13 +165,13 @@ def aging(
     source: AnalyticsSource,
     *,
     basis: Literal["expiry", "receipt"] = "expiry",
-    today: dt.date,
+    at: dt.date,
     edges: Sequence[int] = DEFAULT_AGING_EDGES,
     item: str | None = None,
 ) -> list[AgingBucket]:
     """On-hand stock per item in day buckets (see :class:`AgingBucket`).
 
-    With ``basis="expiry"`` a quantity's days are those from ``today`` to its lot's expiry
+    With ``basis="expiry"`` a quantity's days are those from ``at`` to its lot's expiry
     (negative: expired; stock with no expiry goes in a ``"no expiry"`` bucket). With
     ``basis="receipt"`` they are the days since the (UTC) day the stock entered internal stock,
     first in first out within each item, lot and serial.
@@ -179,7 +179,7 @@ def aging(
     Args:
         source: Where the partial sums come from.
         basis: ``"expiry"`` or ``"receipt"``.
-        today: The day to count from.
+        at: The day to count from.
         edges: Increasing day counts where buckets start: ``(0, 30)`` makes ``<0``, ``0-29``
             and ``30+``.
         item: Only this SKU.
@@ -202,10 +202,10 @@ def aging(
 
     if basis == "expiry":
         for e in source.expiry_stock(item=item):
-            add(e.item, None if e.expiry is None else (e.expiry - today).days, e.quantity)
+            add(e.item, None if e.expiry is None else (e.expiry - at).days, e.quantity)
     else:
         for layer in source.layers(item=item):
-            add(layer.item, (today - layer.received_on).days, layer.quantity)
+            add(layer.item, (at - layer.received_on).days, layer.quantity)
     rows = [
         AgingBucket(item=sku, bucket=label, low=low, high=high, quantity=canonical(q))
         for (sku, low, high, label), q in found.items()
@@ -222,11 +222,11 @@ def near_expiry(
     source: AnalyticsSource,
     *,
     days: int,
-    today: dt.date,
+    at: dt.date,
     item: str | None = None,
     location: str | None = None,
 ) -> list[NearExpiry]:
-    """Stock of lots expiring within ``days`` of ``today`` (or expired), per position, with
+    """Stock of lots expiring within ``days`` of ``at`` (or expired), per position, with
     what is reserved there; soonest expiry first (see :class:`NearExpiry`).
 
     Raises:
@@ -240,8 +240,8 @@ def near_expiry(
     rows = [
         attrs.evolve(r, quantity=canonical(r.quantity), reserved=canonical(r.reserved))
         for r in source.expiring(
-            before=today + dt.timedelta(days=min(days, (dt.date.max - today).days)),
-            today=today,
+            before=at + dt.timedelta(days=min(days, (dt.date.max - at).days)),
+            today=at,
             item=item,
             location=location,
         )
@@ -295,7 +295,7 @@ def activity(
     source: AnalyticsSource,
     *,
     depth: int = 2,
-    tz: str | dt.tzinfo = "UTC",
+    timezone: str | dt.tzinfo = "UTC",
     window: Window | None = None,
     kinds: TxKind | str | Iterable[TxKind | str] | None = None,
 ) -> list[Activity]:
@@ -305,7 +305,7 @@ def activity(
         source: Where the partial sums come from.
         depth: How many path segments name a zone: 1 for ``DC1``, 2 for ``DC1/A``. Locations
             nearer the root are zones of their own.
-        tz: The time zone whose hours to count in: a name (``"Europe/Berlin"``) or a tzinfo.
+        timezone: The time zone whose hours to count in: a name (``"Europe/Berlin"``) or a tzinfo.
             Its offsets must be whole quarter hours (every zone in use today's are): the
             sources count per quarter hour in UTC.
         window: Only movements effective in this window.
@@ -318,14 +318,14 @@ def activity(
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValidationError(f"depth must be a whole number of at least 1, got {depth!r}")
-    zone_info = _zone(tz)
+    zone_info = _zone(timezone)
     if isinstance(kinds, str):  # a TxKind is a str too
         kinds = (kinds,)
     wanted = None if kinds is None else frozenset(_tx_kind(k) for k in kinds)
     counts: dict[tuple[str, int], list[int]] = {}
     for s in source.activity(window=window or Window(), kinds=wanted):
         local = s.start.astimezone(zone_info)
-        _quarter_hours(tz, local.utcoffset(), f" at {s.start.isoformat()}")
+        _quarter_hours(timezone, local.utcoffset(), f" at {s.start.isoformat()}")
         key = (zone_of(s.location, depth), local.hour)
         found = counts.setdefault(key, [0, 0])
         found[0] += s.inbound

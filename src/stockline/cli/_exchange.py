@@ -80,7 +80,7 @@ def _export(args: argparse.Namespace, out: Output) -> int:
             with inv.store.read() as r:
                 head, _ = r.head()
             with out.progress("Exporting EPCIS events", max(head - args.after, 0)) as advance:
-                written = inv.write_epcis(
+                written = inv.epcis.write(
                     sys.stdout if target is None else target,
                     since=args.since,
                     until=args.until,
@@ -96,7 +96,7 @@ def _export(args: argparse.Namespace, out: Output) -> int:
             return ExitCode.OK
         if args.after:
             raise UsageError("--after is for epcis; use --since/--until for fsma204")
-        report = inv.fsma204(
+        report = inv.reports.fsma204(
             lots,
             items=[args.sku] if args.sku and not lots else None,
             since=args.since,

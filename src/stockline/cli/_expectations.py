@@ -159,7 +159,7 @@ def _import_epcis(args: argparse.Namespace, out: Output) -> int:
     source: Any = sys.stdin if args.file == "-" else args.file
     with open_ledger(args.db) as inv:
         try:
-            found = inv.expect_from_epcis(
+            found = inv.epcis.expect(
                 source, key=args.key, schema=args.schema, replace=args.replace, actor=args.actor
             )
         except EpcisError as e:
@@ -216,14 +216,14 @@ def _ref(kind: str, uri: str) -> str:
 def _expected(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
         if args.key is None:
-            listed = [(x, inv.expectation_report(x.key)) for x in inv.expected_receipts()]
+            listed = [(x, inv.epcis.report(x.key)) for x in inv.epcis.expectations()]
             out.emit(
                 [_summary_json(x, report) for x, report in listed],
                 lambda: [_list_table(listed)],
             )
             return ExitCode.OK
-        expectation = inv.expected_receipt(args.key)
-        report = inv.expectation_report(args.key)
+        expectation = inv.epcis.expectation(args.key)
+        report = inv.epcis.report(args.key)
     out.emit(_report_json(expectation, report), lambda: _report_lines(expectation, report))
     return ExitCode.OK
 
@@ -356,16 +356,16 @@ def _receive(args: argparse.Namespace, out: Output) -> int:
         for number, scan in enumerate(args.scans, start=1):
             key = None if args.key is None else f"{args.key}/{number}" if several else args.key
             try:
-                tx = inv.receive_expected(
+                tx = inv.epcis.receive(
                     scan,
                     args.qty,
                     expectation=args.expected,
-                    to=args.to,
+                    dst=args.to,
                     supplier=args.supplier,
                     status=args.status,
                     allow_unexpected=args.allow_unexpected,
                     allow_expired=args.allow_expired,
-                    today=args.today,
+                    at=args.today,
                     gs_standin=args.gs,
                     key=key,
                     effective_at=args.effective_at,

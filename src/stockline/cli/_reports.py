@@ -309,7 +309,7 @@ def _dwell(args: argparse.Namespace, out: Output) -> int:
         args,
         out,
         name="dwell",
-        compute=lambda inv: inv.dwell_times(
+        compute=lambda inv: inv.analytics.dwell_times(
             by=args.by, categories=categories, sku=args.sku, since=args.since, until=args.until
         ),
         table=lambda rows: _dwell_table(rows, args.by),
@@ -352,7 +352,7 @@ def _turnover(args: argparse.Namespace, out: Output) -> int:
         args,
         out,
         name="turnover",
-        compute=lambda inv: inv.turnover(
+        compute=lambda inv: inv.analytics.turnover(
             since=args.since, until=args.until, sku=args.sku, location=args.location
         ),
         table=_turnover_table,
@@ -385,8 +385,8 @@ def _aging(args: argparse.Namespace, out: Output) -> int:
         args,
         out,
         name="aging",
-        compute=lambda inv: inv.aging(
-            basis=args.basis, edges=args.edges, today=args.today, sku=args.sku
+        compute=lambda inv: inv.analytics.aging(
+            basis=args.basis, edges=args.edges, at=args.today, sku=args.sku
         ),
         table=lambda rows: _aging_table(rows, args.basis),
         title=f"Stock by days {'to expiry' if args.basis == 'expiry' else 'since receipt'}",
@@ -417,8 +417,8 @@ def _near_expiry(args: argparse.Namespace, out: Output) -> int:
         args,
         out,
         name="near-expiry",
-        compute=lambda inv: inv.near_expiry(
-            args.days, today=args.today, sku=args.sku, location=args.location
+        compute=lambda inv: inv.analytics.near_expiry(
+            args.days, at=args.today, sku=args.sku, location=args.location
         ),
         table=lambda rows: _near_table(rows, args.days),
         title=f"Stock expiring within {args.days} days",
@@ -457,7 +457,7 @@ def _nonconformity(args: argparse.Namespace, out: Output) -> int:
         args,
         out,
         name="nonconformity",
-        compute=lambda inv: inv.supplier_nonconformity(
+        compute=lambda inv: inv.analytics.supplier_nonconformity(
             since=args.since, until=args.until, statuses=args.statuses
         ),
         table=_nonconformity_table,
@@ -493,9 +493,9 @@ def _activity(args: argparse.Namespace, out: Output) -> int:
         args,
         out,
         name="activity",
-        compute=lambda inv: inv.activity(
+        compute=lambda inv: inv.analytics.activity(
             depth=args.depth,
-            tz=args.timezone,
+            timezone=args.timezone,
             since=args.since,
             until=args.until,
             kinds=args.kinds,

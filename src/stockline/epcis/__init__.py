@@ -1,11 +1,11 @@
 """EPCIS 2.0: the ledger as GS1 EPCIS JSON-LD, announced receipts read from it, and the
 canonical EPCIS event hash ID.
 
-Export and import are methods of the inventory (:meth:`stockline.Inventory.export_epcis`,
-:meth:`stockline.Inventory.write_epcis`, :meth:`stockline.Inventory.expect_from_epcis`,
-:meth:`stockline.Inventory.receive_expected`, :meth:`stockline.Inventory.expectation_report`).
-This package holds their options and records, the built-in document validator (which needs
-no schema file) and the event hash, which works on any EPCIS 2.0 JSON-LD event.
+Export and import are the service :class:`Epcis`, on every inventory as ``inv.epcis``
+(``inv.epcis.export()``, ``write()``, ``expect()``, ``expectation()``, ``expectations()``,
+``receive()``, ``report()``). This package holds it, their options and records, the
+built-in document validator (which needs no schema file) and the event hash, which works on
+any EPCIS 2.0 JSON-LD event.
 """
 
 from stockline.epcis._expect import (
@@ -23,9 +23,11 @@ from stockline.epcis._import import (
     read_epcis,
 )
 from stockline.epcis._options import EpcisOptions
+from stockline.epcis._service import Epcis
 from stockline.epcis._validate import EpcisProblem, check_epcis, validate_epcis
 
 __all__ = [
+    "Epcis",
     "EpcisDocument",
     "EpcisEvent",
     "EpcisOptions",

@@ -12,8 +12,8 @@ transformation events that created them (``cbvmda:lotNumber``, ``cbvmda:itemExpi
 
 :func:`compare` then sets the announced lines against what was received, in the item's base
 unit, and says per line whether it is complete, short or over, and which serials, lots or items
-arrived that were never announced. Both are pure: the inventory mixin
-(:class:`stockline._epcis_import.EpcisImporting`) reads master data and stores the documents.
+arrived that were never announced. Both are pure: the service
+(:class:`stockline.epcis.Epcis`, ``inv.epcis``) reads master data and stores the documents.
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from stockline.epcis._import import EpcisDocument, EpcisEvent, QuantityElement
 from stockline.errors import BarcodeError, EpcisError
-from stockline.gs1._epc_decode import Epc, decode_epc
 from stockline.ledger._master import Item, Tracking
+
+if TYPE_CHECKING:
+    # Imported when a document is read, not with the inventory: stockline.gs1 needs biip.
+    from stockline.gs1 import Epc
 
 __all__ = [
     "KIND",
@@ -191,6 +194,12 @@ class ExpectedReceipt:
 # -- reading shipments out of a document -------------------------------------------------------
 
 
+def _decode_epc(uri: str, *, today: dt.date | None) -> Epc:
+    from stockline.gs1 import decode_epc
+
+    return decode_epc(uri, today=today)
+
+
 def _canonical(epc: Epc) -> str | None:
     """How a parent is named in ``ExpectedLine.parents``."""
     if epc.kind == "sscc":
@@ -212,7 +221,7 @@ class _Reader:
 
     def decode(self, uri: str, path: str, *, strict: bool) -> Epc | None:
         try:
-            return decode_epc(uri, today=self.today)
+            return _decode_epc(uri, today=self.today)
         except BarcodeError as e:
             looks_gs1 = uri.lower().startswith(_GS1_KEY_PREFIXES) or _is_gs1_link(uri)
             if strict and looks_gs1:
@@ -347,7 +356,7 @@ class _Reader:
     def name(self, uri: str) -> str:
         """An EPC's canonical name (so a URN and a Digital Link of it match), else the URI."""
         try:
-            epc = decode_epc(uri, today=self.today)
+            epc = _decode_epc(uri, today=self.today)
         except BarcodeError:
             return uri
         return _canonical(epc) or uri

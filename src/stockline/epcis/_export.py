@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import attrs
 
@@ -17,12 +17,10 @@ from stockline.epcis._ids import MasterHistory, Names
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._vocab import CONTEXT, STOCKLINE_NAMESPACE
 from stockline.errors import UnknownLotError, ValidationError
+from stockline.ledger import Book
 from stockline.ledger._master import LocationKind
 from stockline.ledger._records import Transaction, TxKind
 from stockline.ledger._time import aware_utc
-
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
 
 __all__ = ["DOCUMENT_CONTEXT", "Export", "export_document", "write_document"]
 
@@ -66,19 +64,19 @@ class Export:
         return self.header
 
 
-def export_document(inv: Inventory, **kwargs: Any) -> dict[str, Any]:
-    """Build the whole EPCIS document in memory (see ``Inventory.export_epcis``)."""
-    export = start(inv, **kwargs)
+def export_document(book: Book, **kwargs: Any) -> dict[str, Any]:
+    """Build the whole EPCIS document in memory (see :meth:`stockline.epcis.Epcis.export`)."""
+    export = start(book, **kwargs)
     events = list(export.events)
     document = export.finish()
     document["epcisBody"]["eventList"] = events
     return document
 
 
-def write_document(inv: Inventory, target: str | os.PathLike[str] | IO[str], **kwargs: Any) -> int:
-    """Stream the EPCIS document to a file (see ``Inventory.write_epcis``); return the number of
-    events written."""
-    export = start(inv, **kwargs)
+def write_document(book: Book, target: str | os.PathLike[str] | IO[str], **kwargs: Any) -> int:
+    """Stream the EPCIS document to a file (see :meth:`stockline.epcis.Epcis.write`); return the
+    number of events written."""
+    export = start(book, **kwargs)
     if isinstance(target, str | os.PathLike):
         path = Path(target)
         part = path.with_name(path.name + ".part")
@@ -108,7 +106,7 @@ def _write(out: IO[str], export: Export) -> int:
 
 
 def start(
-    inv: Inventory,
+    book: Book,
     *,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
@@ -131,7 +129,7 @@ def start(
     )
     if window.since is not None and window.until is not None and window.until <= window.since:
         raise ValidationError(f"until ({until}) must be after since ({since})")
-    with inv.store.read() as r:
+    with book.read() as r:
         items = {i.sku: i for i in r.items()}
         locations = {loc.path: loc for loc in r.locations()}
         parties = {p.code: p for p in r.parties()}
@@ -150,7 +148,7 @@ def start(
                     lot=code,
                 )
         window = attrs.evolve(window, lots=wanted)
-    created = newest.recorded_at if newest is not None else inv.clock.now()
+    created = newest.recorded_at if newest is not None else book.now()
     header = {
         "@context": DOCUMENT_CONTEXT,
         "type": "EPCISDocument",
@@ -164,7 +162,7 @@ def start(
     )
     internal = {path for path, loc in locations.items() if loc.kind is LocationKind.INTERNAL}
     classes: _Classes = {}
-    events = _events(inv, maker, window, internal, head, options, progress, classes)
+    events = _events(book, maker, window, internal, head, options, progress, classes)
     return Export(header=header, events=events, maker=maker, classes=classes)
 
 
@@ -179,7 +177,7 @@ def _lot_key(entry: object) -> tuple[str, str]:
 
 
 def _events(
-    inv: Inventory,
+    book: Book,
     maker: EventMaker,
     window: _Filter,
     internal: set[str],
@@ -193,7 +191,8 @@ def _events(
     related: set[str] = set()
     cursor = 0
     while cursor < head:
-        batch = inv.changes(after=cursor, limit=min(options.batch_size, head - cursor))
+        with book.read() as r:
+            batch = r.transactions(after=cursor, limit=min(options.batch_size, head - cursor))
         if not batch:
             break
         for tx in batch:
@@ -201,7 +200,8 @@ def _events(
             if _included(tx, window, related):
                 if tx.kind is TxKind.REVERSAL:
                     assert tx.reverses is not None, "a reversal names the transaction it reverses"
-                    original = inv.transaction(tx.reverses)
+                    with book.read() as r:
+                        original = Book.transaction(r, tx.reverses)
                     events = _declared(maker, tx, original, first, parents)
                     _shown(original, classes)
                 else:

@@ -57,7 +57,8 @@ def _dispositions(value: Mapping[str, str]) -> MappingProxyType[str, str]:
 
 @attrs.frozen(kw_only=True)
 class EpcisOptions:
-    """How :meth:`~stockline.Inventory.export_epcis` writes identifiers and vocabulary.
+    """How :meth:`Epcis.export() <stockline.epcis.Epcis.export>` writes identifiers and
+    vocabulary.
 
     Attributes:
         identifiers: ``"digital_link"`` (the default) writes GS1 Digital Link URIs

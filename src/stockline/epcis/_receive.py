@@ -1,7 +1,6 @@
 """Expected receipts in the store: importing, receiving against them, reporting.
 
-The work behind :class:`stockline._epcis_import.EpcisImporting` (kept apart so that importing
-the Inventory does not load the GS1 and EPCIS readers until they are used).
+The work behind :class:`stockline.epcis.Epcis` (``inv.epcis``), over the posting context.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -37,23 +36,25 @@ from stockline.errors import (
     UnknownItemError,
     ValidationError,
 )
-from stockline.gs1 import Scan, parse, to_hri
-from stockline.gs1._epc_decode import decode_epc
-from stockline.ledger._master import Container, Item, LocationKind, Tracking
-from stockline.ledger._records import (
+from stockline.gs1 import Scan, decode_epc, parse, to_hri
+from stockline.ledger import (
+    Book,
+    Container,
     ContainerEvent,
+    Document,
+    Header,
+    Item,
+    LedgerReader,
+    LedgerWriter,
+    LocationKind,
     Movement,
     Position,
     Reference,
+    Tracking,
     Transaction,
     TxKind,
+    boundary,
 )
-from stockline.ledger._time import aware_utc
-
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.ledger._documents import Document
-    from stockline.ledger._store import LedgerReader, LedgerWriter
 
 __all__ = ["expect", "expectation_report", "expected_receipt", "expected_receipts", "receive"]
 
@@ -73,7 +74,7 @@ _REF_TYPES = {
 
 
 def expect(
-    inv: Inventory,
+    book: Book,
     document: EpcisSource,
     *,
     key: str | None,
@@ -81,31 +82,31 @@ def expect(
     replace: bool,
     actor: str | None,
 ) -> list[ExpectedReceipt]:
-    """See :meth:`stockline.Inventory.expect_from_epcis`."""
-    now = inv.clock.now()
+    """See :meth:`stockline.epcis.Epcis.expect`."""
+    now = book.now()
     parsed = read_epcis(document, schema=schema)
     found = expectations_from(parsed, key=key, today=now.date())
-    with inv.store.write() as w:
+    with book.write() as w:
         for expected in found:
             _store(w, expected, replace=replace, actor=actor, at=now)
     return found
 
 
-def expected_receipt(inv: Inventory, key: str) -> ExpectedReceipt:
-    """See :meth:`stockline.Inventory.expected_receipt`."""
-    with inv.store.read() as r:
+def expected_receipt(book: Book, key: str) -> ExpectedReceipt:
+    """See :meth:`stockline.epcis.Epcis.expectation`."""
+    with book.read() as r:
         return ExpectedReceipt.from_json(_document(r, key).body["expected"])
 
 
-def expected_receipts(inv: Inventory) -> list[ExpectedReceipt]:
-    """See :meth:`stockline.Inventory.expected_receipts`."""
-    with inv.store.read() as r:
+def expected_receipts(book: Book) -> list[ExpectedReceipt]:
+    """See :meth:`stockline.epcis.Epcis.expectations`."""
+    with book.read() as r:
         return [ExpectedReceipt.from_json(d.body["expected"]) for d in r.documents(KIND)]
 
 
-def expectation_report(inv: Inventory, key: str) -> ExpectationReport:
-    """See :meth:`stockline.Inventory.expectation_report`."""
-    with inv.store.read() as r:
+def expectation_report(book: Book, key: str) -> ExpectationReport:
+    """See :meth:`stockline.epcis.Epcis.report`."""
+    with book.read() as r:
         doc = _document(r, key)
         expected = ExpectedReceipt.from_json(doc.body["expected"])
         return compare(key, expected, _received(r, doc), _items(r))
@@ -119,7 +120,7 @@ def _document(r: LedgerReader, key: str) -> Document:
     if doc is None:
         raise UnknownExpectationError(
             f"no expected receipt has key {key!r}; import the supplier's EPCIS document with "
-            "expect_from_epcis() first (expected_receipts() lists the keys)",
+            "inv.epcis.expect() first (inv.epcis.expectations() lists the keys)",
             key=key,
         )
     return doc
@@ -171,19 +172,17 @@ def _items(r: LedgerReader) -> Callable[[str], Item | None]:
 
 @attrs.frozen(kw_only=True)
 class Options:
-    """The keywords of :meth:`stockline.Inventory.receive_expected`."""
+    """The keywords of :meth:`stockline.epcis.Epcis.receive`, canonical."""
 
     expectation: str
-    to: str
+    dst: str
     supplier: str | None
     status: str
     allow_unexpected: bool
     allow_expired: bool
-    today: dt.date | None
+    at: dt.date | None
     gs_standin: str | None
-    key: str | None
-    effective_at: dt.datetime | None
-    actor: str | None
+    header: Header
 
 
 @attrs.frozen(kw_only=True)
@@ -205,27 +204,25 @@ class _Planned:
     chain: tuple[str, ...] = ()
 
 
-def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -> Transaction:
-    """See :meth:`stockline.Inventory.receive_expected`."""
-    today = o.today
+def receive(book: Book, scan_or_text: Scan | str, qty: object, o: Options) -> Transaction:
+    """See :meth:`stockline.epcis.Epcis.receive`."""
+    today = o.at
     if today is None:
-        now = (
-            inv.clock.now() if o.effective_at is None else aware_utc(o.effective_at, "effective_at")
-        )
+        now = book.now() if o.header.effective_at is None else o.header.effective_at
         today = dt.date(now.year, now.month, now.day)
     scan = (
         scan_or_text
         if isinstance(scan_or_text, Scan)
         else parse(scan_or_text, gs_standin=o.gs_standin, today=today)
     )
-    with inv.store.write() as w:
+    with book.write() as w:
         doc = _document(w, o.expectation)
         expected = ExpectedReceipt.from_json(doc.body["expected"])
         received = _received(w, doc)
         items = _items(w)
         # A retried scan (same idempotency key) is not checked again: post() returns the
         # first receipt, or refuses other content under the same key.
-        retry = o.key is not None and w.find_key(o.key) is not None
+        retry = o.header.key is not None and w.find_key(o.header.key) is not None
         plan = _plan(w, o.expectation, expected, [] if retry else received, scan, qty, items)
         for line in plan:
             _check_expiry(line, today, o.allow_expired)
@@ -256,15 +253,16 @@ def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -
                 scanned=_text(scan),
                 expected=o.expectation,
             )
-        now = inv.clock.now()
+        actor = o.header.actor
+        now = book.now()
         for p in plan:
             if p.lot is not None:
-                inv._lot(
-                    w, p.item.sku, p.lot, expiry=p.expiry, produced_on=p.produced_on, actor=o.actor
+                book.lot(
+                    w, p.item.sku, p.lot, expiry=p.expiry, produced_on=p.produced_on, actor=actor
                 )
         for container in dict.fromkeys(p.container for p in plan if p.container is not None):
             if w.container(container) is None:
-                w.save(Container(code=container, kind="pallet"), actor=o.actor, at=now)
+                w.save(Container(code=container, kind="pallet"), actor=actor, at=now)
         # The announced nesting: each SSCC from the scanned pallet down, packed in the one
         # above it, at the receiving location (so the pallet can be moved or shipped whole).
         nesting: dict[str, ContainerEvent] = {}
@@ -272,48 +270,40 @@ def receive(inv: Inventory, scan_or_text: Scan | str, qty: object, o: Options) -
             for depth, code in enumerate(p.chain):
                 if w.container(code) is None:
                     kind = "pallet" if depth == 0 else "case"
-                    w.save(Container(code=code, kind=kind), actor=o.actor, at=now)
+                    w.save(Container(code=code, kind=kind), actor=actor, at=now)
                 parent = p.chain[depth - 1] if depth else None
                 nesting.setdefault(
-                    code, ContainerEvent(container=code, parent=parent, location=o.to)
+                    code, ContainerEvent(container=code, parent=parent, location=o.dst)
                 )
         supplier = o.supplier if o.supplier is not None else _supplier(w, expected)
-        src = inv._counterparty(w, LocationKind.SUPPLIER, supplier, o.actor)
+        src = book.counterparty(w, LocationKind.SUPPLIER, supplier, actor)
         movements = [
             Movement(
                 item=p.item.sku,
                 quantity=p.quantity,
                 src=src,
-                dst=Position(location=o.to, status=o.status, container=p.container),
+                dst=Position(location=o.dst, status=o.status, container=p.container),
                 lot=p.lot,
                 serial=p.serial,
             )
             for p in plan
         ]
-        draft = inv._draft(
-            TxKind.RECEIPT,
-            movements,
-            supplier,
-            None,
-            _refs(o.expectation, expected),
-            o.key,
-            o.effective_at,
-            o.actor,
-            None,
-        )
+        refs = boundary.refs(TxKind.RECEIPT, None, _refs(o.expectation, expected))
+        header = attrs.evolve(o.header, refs=refs)
+        draft = book.draft(TxKind.RECEIPT, movements, header, counterparty=supplier)
         changed = [
             event for event in nesting.values() if w.container_state(event.container) != event
         ]
         if len(nesting) > 1 and changed:
             draft = attrs.evolve(draft, containers=tuple(changed))
-        tx = inv._post(w, draft, now=now)
+        tx = book.post(w, draft, now=now)
         if retry:
             return tx
         entries = [
             attrs.evolve(r, transaction_id=tx.id, unexpected=bool(beyond)).to_json() for r in new
         ]
         body = {**doc.body, "received": [*doc.body["received"], *entries]}
-        w.put_document(KIND, o.expectation, body, version=doc.version, actor=o.actor, at=now)
+        w.put_document(KIND, o.expectation, body, version=doc.version, actor=actor, at=now)
         return tx
 
 
@@ -462,7 +452,7 @@ def _content(
     """Receive an announced pallet or case as the document says it is packed."""
     if qty is not None and qty != 1:
         raise ScanMismatchError(
-            f"{parent} is one pallet or case, received with its announced content; leave qty "
+            f"{parent} is one pallet or case, received with its announced content; leave quantity "
             f"out (got {qty!r})",
             ai=None,
             scanned=qty,

@@ -1,6 +1,9 @@
 """Report exports: the FDA FSMA 204 sortable spreadsheet, and recall and trace reports as
 CSV, XLSX and JSON, all written with the same column conventions (see :class:`Table`).
 
+On an inventory they are the service :class:`Reports`, ``inv.reports``
+(``inv.reports.fsma204()``, ``inv.reports.workbook()``).
+
 CSV and JSON need nothing beyond stockline; XLSX needs openpyxl (``stockline[xlsx]``), imported
 only when a workbook is written.
 """
@@ -14,6 +17,7 @@ from stockline.reports._fsma import (
     Place,
 )
 from stockline.reports._genealogy import recall_workbook, trace_workbook
+from stockline.reports._service import LotRef, Reports
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook
 
 __all__ = [
@@ -25,7 +29,9 @@ __all__ = [
     "Fsma204Report",
     "FsmaGap",
     "FsmaRow",
+    "LotRef",
     "Place",
+    "Reports",
     "Table",
     "Workbook",
     "recall_workbook",

@@ -276,8 +276,8 @@ FSMA204_COLUMNS: tuple[Column, ...] = (
 
 @attrs.frozen(kw_only=True)
 class Fsma204Report:
-    """The FSMA 204 sortable spreadsheet for some lots or dates (see :meth:`Inventory.fsma204
-    <stockline.Inventory.fsma204>`).
+    """The FSMA 204 sortable spreadsheet for some lots or dates (see :meth:`inv.reports.fsma204()
+    <stockline.reports.Reports.fsma204>`).
 
     Attributes:
         rows: One row per lot per critical tracking event, sorted by event date, traceability

@@ -6,18 +6,16 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from stockline.errors import ValidationError
 from stockline.genealogy import Node, RecallReport, Trace
+from stockline.ledger import StockStore
 from stockline.ledger._master import Item, Party
 from stockline.ledger._records import Balance, Reference
 from stockline.ledger._units import UNITS
 from stockline.reports._fsma import DOCUMENT_TYPES
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
-
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
 
 __all__ = ["recall_workbook", "trace_workbook", "zone"]
 
@@ -64,10 +62,17 @@ def zone(name: str) -> dt.tzinfo:
         ) from None
 
 
+class _WithStore(Protocol):
+    """Where master data is read: an :class:`~stockline.Inventory` (or its posting context)."""
+
+    @property
+    def store(self) -> StockStore: ...
+
+
 class _Master:
     """Item and party details from the inventory, when one is given."""
 
-    def __init__(self, inventory: Inventory | None, timezone: str) -> None:
+    def __init__(self, inventory: _WithStore | None, timezone: str) -> None:
         self.zone = zone(timezone)
         self.items: dict[str, Item] = {}
         self.parties: dict[str, Party] = {}
@@ -214,7 +219,7 @@ def _links(master: _Master, trace: Trace) -> Table:
 
 
 def trace_workbook(
-    trace: Trace, *, inventory: Inventory | None = None, timezone: str = "UTC"
+    trace: Trace, *, inventory: _WithStore | None = None, timezone: str = "UTC"
 ) -> Workbook:
     """A trace as tables: ``lots``, ``links``, ``shipments``, ``receipts``, ``on_hand`` and
     ``in_transit`` (every table is there, empty when the trace found none).
@@ -245,7 +250,7 @@ def trace_workbook(
 
 
 def recall_workbook(
-    report: RecallReport, *, inventory: Inventory | None = None, timezone: str = "UTC"
+    report: RecallReport, *, inventory: _WithStore | None = None, timezone: str = "UTC"
 ) -> Workbook:
     """A recall report as tables: ``lots`` (affected, the recalled ones marked), ``customers``
     (what each received of each lot), ``shipments``, ``on_hand`` and ``in_transit``.

@@ -1,4 +1,4 @@
-"""Stock-flow analytics on the :class:`~stockline.Inventory`.
+"""Stock-flow analytics of an inventory (``inv.analytics``).
 
 Each method validates its arguments against the master data, opens one read view, and runs
 the report in :mod:`stockline.analytics` on the best source the store offers: the reader's own
@@ -10,51 +10,60 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, cast
+from typing import Literal, cast
 
-from stockline import analytics
-from stockline.analytics import (
+import attrs
+
+from stockline.analytics import _reports
+from stockline.analytics._fold import LedgerFold
+from stockline.analytics._records import (
     Activity,
     AgingBucket,
-    AnalyticsSource,
     DwellTime,
-    LedgerFold,
     NearExpiry,
     SupplierNonconformity,
     Turnover,
-    Window,
 )
-from stockline.errors import (
-    UnknownItemError,
-    UnknownLocationError,
-    UnknownStatusError,
-    ValidationError,
-)
-from stockline.ledger._records import TxKind
-from stockline.ledger._time import aware_utc
+from stockline.analytics._reports import DEFAULT_AGING_EDGES
+from stockline.analytics._source import AnalyticsSource, Window
+from stockline.errors import UnknownStatusError, ValidationError
+from stockline.ledger import Book, LedgerReader, TxKind, boundary
 
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.ledger._store import LedgerReader
-
-__all__ = ["Analyzing", "source_for"]
+__all__ = ["Analytics", "source_for"]
 
 #: Statuses that are not allocatable but do not mean something is wrong with the goods.
 _NOT_FINDINGS = frozenset({"quarantine"})
 
 
 def source_for(reader: LedgerReader) -> AnalyticsSource:
-    """The analytics source for an open read view: the reader's own ``analytics()`` if it
-    offers one (the SQLAlchemy store's answers in set-based SQL), else a fold over the ledger."""
+    """Return the analytics source for an open read view.
+
+    Args:
+        reader: An open read view of a store.
+
+    Returns:
+        The reader's own ``analytics()`` if it offers one (the SQLAlchemy store's answers in
+        set-based SQL), else a fold over the ledger.
+    """
     offered = getattr(reader, "analytics", None)
     if callable(offered):
         return cast(AnalyticsSource, offered())
     return LedgerFold(reader)
 
 
-class Analyzing:
-    """Stock-flow analytics: dwell time, turnover, aging, near expiry, supplier
-    non-conformity, activity by zone and hour."""
+@attrs.define(repr=False)
+class Analytics:
+    """Stock-flow analytics of an inventory (``inv.analytics``): dwell time, turnover, aging,
+    near expiry, supplier non-conformity, activity by zone and hour.
+
+    Args:
+        book: The posting context of the inventory.
+    """
+
+    _book: Book
+
+    def __repr__(self) -> str:
+        return "<Analytics>"
 
     def dwell_times(
         self,
@@ -83,7 +92,7 @@ class Analyzing:
             >>> _ = inv.receive("BOLT", 10, to="DC1/DOCK", effective_at=day)
             >>> _ = inv.ship("BOLT", 4, src="DC1/DOCK", customer="C1",
             ...              effective_at=day + dt.timedelta(days=3))
-            >>> row = inv.dwell_times()[0]
+            >>> row = inv.analytics.dwell_times()[0]
             >>> row.item, row.quantity, row.mean.days
             ('BOLT', Decimal('4'), 3)
 
@@ -95,15 +104,18 @@ class Analyzing:
             since: Only shipments effective at or after this time.
             until: Only shipments effective before this time.
 
+        Returns:
+            One row per item, lot or category.
+
         Raises:
             ValidationError: A bad ``by``, a missing ``categories``, or a bad time window.
             UnknownItemError: ``sku`` is not in the master data.
         """
-        inv = cast("Inventory", self)
+        sku = boundary.optional_code(sku, "sku")
         window = _window(since, until)
-        with inv.store.read() as r:
+        with self._book.read() as r:
             _check(r, sku=sku)
-            return analytics.dwell_times(
+            return _reports.dwell_times(
                 source_for(r), by=by, categories=categories, item=sku, window=window
             )
 
@@ -130,17 +142,21 @@ class Analyzing:
                 this one; moving stock in or out of it changes its stock like a receipt or an
                 issue.
 
+        Returns:
+            One row per item.
+
         Raises:
             ValidationError: The period is shorter than a second.
             UnknownItemError: ``sku`` is not in the master data.
             UnknownLocationError: ``location`` is not in the master data.
         """
-        inv = cast("Inventory", self)
-        start = aware_utc(since, "since")
-        end = aware_utc(inv.clock.now() if until is None else until, "until")
-        with inv.store.read() as r:
+        start = boundary.moment(since, "since")
+        end = boundary.moment(self._book.now() if until is None else until, "until")
+        sku = boundary.optional_code(sku, "sku")
+        location = boundary.optional_code(location, "location")
+        with self._book.read() as r:
             _check(r, sku=sku, location=location)
-            return analytics.turnover(
+            return _reports.turnover(
                 source_for(r), since=start, until=end, item=sku, location=location
             )
 
@@ -148,8 +164,8 @@ class Analyzing:
         self,
         *,
         basis: Literal["expiry", "receipt"] = "expiry",
-        edges: Sequence[int] = analytics.DEFAULT_AGING_EDGES,
-        today: dt.date | None = None,
+        edges: Sequence[int] = DEFAULT_AGING_EDGES,
+        at: dt.date | None = None,
         sku: str | None = None,
     ) -> list[AgingBucket]:
         """Return on-hand stock per item in day buckets, by lot expiry or by age since
@@ -164,24 +180,28 @@ class Analyzing:
             basis: ``"expiry"`` or ``"receipt"``.
             edges: Increasing day counts where buckets start; the default ``(0, 30, 60, 90)``
                 makes ``<0``, ``0-29``, ``30-59``, ``60-89`` and ``90+``.
-            today: The day to count from; the clock's date (UTC) when ``None``.
+            at: The day to count from; the clock's date (UTC) when ``None``.
             sku: Only this item.
+
+        Returns:
+            One row per item and bucket that holds stock.
 
         Raises:
             ValidationError: A bad basis or edges.
+            InvalidTimeError: ``at`` is not a date.
             UnknownItemError: ``sku`` is not in the master data.
         """
-        inv = cast("Inventory", self)
-        day = _today(inv, today)
-        with inv.store.read() as r:
+        day = self._day(at)
+        sku = boundary.optional_code(sku, "sku")
+        with self._book.read() as r:
             _check(r, sku=sku)
-            return analytics.aging(source_for(r), basis=basis, today=day, edges=edges, item=sku)
+            return _reports.aging(source_for(r), basis=basis, at=day, edges=edges, item=sku)
 
     def near_expiry(
         self,
         days: int = 30,
         *,
-        today: dt.date | None = None,
+        at: dt.date | None = None,
         sku: str | None = None,
         location: str | None = None,
     ) -> list[NearExpiry]:
@@ -192,22 +212,27 @@ class Analyzing:
 
         Args:
             days: How many days ahead to look, at most 36525 (100 years); ``0`` lists what
-                expires today or has expired.
-            today: The day to count from; the clock's date (UTC) when ``None``.
+                expires on ``at`` or has expired.
+            at: The day to count from; the clock's date (UTC) when ``None``.
             sku: Only this item.
             location: Only stock at or below this location.
 
+        Returns:
+            One row per position holding such a lot, soonest expiry first.
+
         Raises:
             ValidationError: ``days`` is negative, over 36525 or not a whole number.
+            InvalidTimeError: ``at`` is not a date.
             UnknownItemError: ``sku`` is not in the master data.
             UnknownLocationError: ``location`` is not in the master data.
         """
-        inv = cast("Inventory", self)
-        day = _today(inv, today)
-        with inv.store.read() as r:
+        day = self._day(at)
+        sku = boundary.optional_code(sku, "sku")
+        location = boundary.optional_code(location, "location")
+        with self._book.read() as r:
             _check(r, sku=sku, location=location)
-            return analytics.near_expiry(
-                source_for(r), days=days, today=day, item=sku, location=location
+            return _reports.near_expiry(
+                source_for(r), days=days, at=day, item=sku, location=location
             )
 
     def supplier_nonconformity(
@@ -235,13 +260,22 @@ class Analyzing:
                 not allocatable except ``quarantine`` (goods waiting for inspection are not
                 a finding).
 
+        Returns:
+            One row per supplier, item, kind and reason.
+
         Raises:
-            ValidationError: A bad time window.
+            ValidationError: A bad time window, or ``statuses`` given as one string.
             UnknownStatusError: A status in ``statuses`` is not known.
         """
-        inv = cast("Inventory", self)
         window = _window(since, until)
-        with inv.store.read() as r:
+        wanted = (
+            None
+            if statuses is None
+            else boundary.codes(
+                statuses if isinstance(statuses, str | bytes) else tuple(statuses), "statuses"
+            )
+        )
+        with self._book.read() as r:
             known = {s.name: s for s in r.statuses()}
             if statuses is None:
                 blocking = {
@@ -250,19 +284,19 @@ class Analyzing:
                     if not s.allocatable and name not in _NOT_FINDINGS
                 }
             else:
-                blocking = set(statuses)
+                blocking = set(wanted or ())
                 for name in sorted(blocking - known.keys()):
                     raise UnknownStatusError(
                         f"status {name!r} is not known; known statuses: {sorted(known)}",
                         status=name,
                     )
-            return analytics.supplier_nonconformity(source_for(r), blocking=blocking, window=window)
+            return _reports.supplier_nonconformity(source_for(r), blocking=blocking, window=window)
 
     def activity(
         self,
         *,
         depth: int = 2,
-        tz: str | dt.tzinfo = "UTC",
+        timezone: str | dt.tzinfo = "UTC",
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
         kinds: TxKind | str | Iterable[TxKind | str] | None = None,
@@ -276,26 +310,34 @@ class Analyzing:
 
         Args:
             depth: How many path segments name a zone.
-            tz: The time zone of the hours: an IANA name or a tzinfo, whose UTC offsets are
+            timezone: The time zone of the hours: an IANA name or a tzinfo, whose UTC offsets are
                 whole quarter hours.
             since: Only movements effective at or after this time.
             until: Only movements effective before this time.
             kinds: Only transactions of these kinds: one (``"pick"``) or several
                 (``["pick", "transfer"]``).
 
+        Returns:
+            One row per zone and hour with movements.
+
         Raises:
             ValidationError: A bad depth, kind or time window, an unknown time zone, or one
                 whose offset is not whole quarter hours (``+05:20``).
         """
-        inv = cast("Inventory", self)
         window = _window(since, until)
-        with inv.store.read() as r:
-            return analytics.activity(source_for(r), depth=depth, tz=tz, window=window, kinds=kinds)
+        with self._book.read() as r:
+            return _reports.activity(
+                source_for(r), depth=depth, timezone=timezone, window=window, kinds=kinds
+            )
+
+    def _day(self, at: dt.date | None) -> dt.date:
+        found = boundary.optional_day(at, "at")
+        return self._book.now().astimezone(dt.UTC).date() if found is None else found
 
 
 def _window(since: dt.datetime | None, until: dt.datetime | None) -> Window:
-    start = None if since is None else aware_utc(since, "since")
-    end = None if until is None else aware_utc(until, "until")
+    start = boundary.optional_moment(since, "since")
+    end = boundary.optional_moment(until, "until")
     if start is not None and end is not None and end <= start:
         raise ValidationError(
             f"until ({end.isoformat()}) must come after since ({start.isoformat()})"
@@ -303,20 +345,8 @@ def _window(since: dt.datetime | None, until: dt.datetime | None) -> Window:
     return Window(since=start, until=end)
 
 
-def _today(inv: Inventory, today: dt.date | None) -> dt.date:
-    if today is None:
-        return inv.clock.now().astimezone(dt.UTC).date()
-    if isinstance(today, dt.datetime) or not isinstance(today, dt.date):
-        raise ValidationError(f"today must be a date, got {type(today).__name__} {today!r}")
-    return today
-
-
 def _check(r: LedgerReader, *, sku: str | None = None, location: str | None = None) -> None:
-    if sku is not None and r.item(sku) is None:
-        raise UnknownItemError(
-            f"item {sku!r} is not in the master data; add it with add_item()", item=sku
-        )
-    if location is not None and r.location(location) is None:
-        raise UnknownLocationError(
-            f"location {location!r} is not in the master data", location=location
-        )
+    if sku is not None:
+        Book.item(r, sku)
+    if location is not None:
+        Book.location(r, location)

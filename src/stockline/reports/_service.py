@@ -1,28 +1,38 @@
-"""FSMA 204 sortable spreadsheet and report exports on the :class:`~stockline.Inventory`."""
+"""Reports of an inventory (``inv.reports``): the FSMA 204 sortable spreadsheet, and recall
+reports and traces as workbooks with the inventory's master data."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, cast
+
+import attrs
 
 from stockline.errors import UnknownItemError, UnknownLotError, ValidationError
-from stockline.genealogy import Node
-from stockline.ledger._time import aware_utc
+from stockline.genealogy import Node, RecallReport, Trace
+from stockline.ledger import Book, boundary
+from stockline.reports._fsma import Fsma204Report, build
+from stockline.reports._genealogy import recall_workbook, trace_workbook, zone
+from stockline.reports._tables import Workbook
 
-if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.genealogy import RecallReport, Trace
-    from stockline.reports import Fsma204Report, Workbook
-
-__all__ = ["Fsma204Reporting", "fsma204"]
+__all__ = ["LotRef", "Reports"]
 
 #: A lot as ``Node(item=..., lot=...)`` or as ``(sku, lot)``.
 LotRef = Node | tuple[str, str]
 
 
-class Fsma204Reporting:
-    """FSMA 204 sortable spreadsheet and report exports (kept in its own module)."""
+@attrs.define(repr=False)
+class Reports:
+    """FSMA 204 and recall and trace reports of an inventory (``inv.reports``).
+
+    Args:
+        book: The posting context of the inventory.
+    """
+
+    _book: Book
+
+    def __repr__(self) -> str:
+        return "<Reports>"
 
     def fsma204(
         self,
@@ -48,7 +58,7 @@ class Fsma204Reporting:
             >>> _ = inv.add_item("LETTUCE", description="Romaine, 24 ct", tracking="lot")
             >>> _ = inv.add_location("DC1/DOCK")
             >>> _ = inv.receive("LETTUCE", 40, lot="R-7", to="DC1/DOCK", supplier="FARM")
-            >>> report = inv.fsma204(lots=[("LETTUCE", "R-7")])
+            >>> report = inv.reports.fsma204(lots=[("LETTUCE", "R-7")])
             >>> [(r.cte.label, r.tlc, r.quantity) for r in report.rows]
             [('Receiving', 'LETTUCE/R-7', Decimal('40'))]
 
@@ -67,81 +77,77 @@ class Fsma204Reporting:
                 in ``timezone``.
             timezone: The IANA time zone the event dates are written in (the site's zone).
 
+        Returns:
+            The report: its rows, and the gaps in the master data.
+
         Raises:
             UnknownItemError: A lot's or an item's SKU is not known.
             UnknownLotError: A lot is not known.
             ValidationError: A lot without a lot code, ``lots`` or ``items`` given as one
                 string, a bad time zone, or ``since`` after ``until``.
         """
-        return fsma204(
-            cast("Inventory", self),
-            lots=lots,
-            items=items,
-            since=since,
-            until=until,
-            timezone=timezone,
-        )
+        timezone = boundary.code(timezone, "timezone")
+        found_zone = zone(timezone)
+        start = _bound(since, "since", found_zone, end=False)
+        end = _bound(until, "until", found_zone, end=True)
+        if start is not None and end is not None and start > end:
+            raise ValidationError(f"since ({start.isoformat()}) is after until ({end.isoformat()})")
+        for name, value in (("lots", lots), ("items", items)):
+            if isinstance(value, str | Node):
+                raise ValidationError(
+                    f"{name} must be a collection, not one {type(value).__name__} ({value!r}); "
+                    f"write {name}=[...]"
+                )
+        nodes = None if lots is None else list(dict.fromkeys(_lot_node(lot) for lot in lots))
+        skus = None if items is None else set(boundary.codes(list(items), "items"))
+        with self._book.read() as r:
+            for sku in sorted((skus or set()) | {n.item for n in nodes or ()}):
+                if r.item(sku) is None:
+                    raise UnknownItemError(f"item {sku!r} is not known", item=sku)
+            for node in nodes or ():
+                assert node.lot is not None
+                if r.lot(node.item, node.lot) is None:
+                    raise UnknownLotError(
+                        f"lot {node.lot!r} of {node.item} is not known",
+                        item=node.item,
+                        lot=node.lot,
+                    )
+            return build(
+                r,
+                lots=nodes,
+                items=skus,
+                since=start,
+                until=end,
+                zone=found_zone,
+                timezone=timezone,
+            )
 
-    def export_workbook(self, report: RecallReport | Trace, *, timezone: str = "UTC") -> Workbook:
+    def workbook(self, report: RecallReport | Trace, *, timezone: str = "UTC") -> Workbook:
         """A recall report or a trace as tables to write as CSV, XLSX or JSON, with product
         descriptions, units and party names from this inventory's master data.
 
         See :func:`stockline.reports.recall_workbook` and
         :func:`stockline.reports.trace_workbook` for the tables.
+
+        Args:
+            report: From ``inv.recall()``, ``inv.trace_downstream()`` or
+                ``inv.trace_upstream()``.
+            timezone: The IANA time zone of the date columns (times are always UTC).
+
+        Returns:
+            The workbook.
+
+        Raises:
+            ValidationError: ``report`` is neither a recall report nor a trace, or the time
+                zone is not known.
         """
-        from stockline.genealogy import RecallReport
-        from stockline.reports import recall_workbook, trace_workbook
-
-        inv = cast("Inventory", self)
+        timezone = boundary.code(timezone, "timezone")
         if isinstance(report, RecallReport):
-            return recall_workbook(report, inventory=inv, timezone=timezone)
-        return trace_workbook(report, inventory=inv, timezone=timezone)
-
-
-def fsma204(
-    inv: Inventory,
-    *,
-    lots: Iterable[LotRef] | None,
-    items: Iterable[str] | None,
-    since: dt.datetime | dt.date | None,
-    until: dt.datetime | dt.date | None,
-    timezone: str,
-) -> Fsma204Report:
-    """See :meth:`Fsma204Reporting.fsma204`."""
-    from stockline.reports._fsma import build
-    from stockline.reports._genealogy import zone as find_zone
-
-    zone = find_zone(timezone)
-    start = _bound(since, "since", zone, end=False)
-    end = _bound(until, "until", zone, end=True)
-    if start is not None and end is not None and start > end:
-        raise ValidationError(f"since ({start.isoformat()}) is after until ({end.isoformat()})")
-    for name, value in (("lots", lots), ("items", items)):
-        if isinstance(value, str | Node):
-            raise ValidationError(
-                f"{name} must be a collection, not one {type(value).__name__} ({value!r}); "
-                f"write {name}=[...]"
-            )
-    nodes = None if lots is None else list(dict.fromkeys(_lot_node(lot) for lot in lots))
-    skus = None if items is None else set(items)
-    with inv.store.read() as r:
-        for sku in sorted((skus or set()) | {n.item for n in nodes or ()}):
-            if r.item(sku) is None:
-                raise UnknownItemError(f"item {sku!r} is not known", item=sku)
-        for node in nodes or ():
-            assert node.lot is not None
-            if r.lot(node.item, node.lot) is None:
-                raise UnknownLotError(
-                    f"lot {node.lot!r} of {node.item} is not known", item=node.item, lot=node.lot
-                )
-        return build(
-            r,
-            lots=nodes,
-            items=skus,
-            since=start,
-            until=end,
-            zone=zone,
-            timezone=timezone,
+            return recall_workbook(report, inventory=self._book, timezone=timezone)
+        if isinstance(report, Trace):
+            return trace_workbook(report, inventory=self._book, timezone=timezone)
+        raise ValidationError(
+            f"report must be a RecallReport or a Trace, got {type(report).__name__} {report!r}"
         )
 
 
@@ -168,10 +174,10 @@ def _bound(
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return aware_utc(value, what)
+        return boundary.moment(value, what)
     if isinstance(value, dt.date):
         day = value + dt.timedelta(days=1) if end else value
         start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
         bound = start - dt.timedelta(microseconds=1) if end else start
-        return aware_utc(bound.astimezone(dt.UTC), what)
+        return boundary.moment(bound.astimezone(dt.UTC), what)
     raise ValidationError(f"{what} must be a datetime with a time zone or a date, got {value!r}")

@@ -1,0 +1,338 @@
+"""EPCIS on an inventory (``inv.epcis``): the ledger exported as EPCIS 2.0, and a supplier's
+announced shipments imported as expected receipts and received against.
+
+The export and the receiving work are imported when first used, not with the inventory: they
+need the GS1 readers (``stockline.gs1``, biip), which ``import stockline`` does not load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+
+from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
+from stockline.epcis._import import EpcisSource
+from stockline.epcis._options import EpcisOptions
+from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
+
+if TYPE_CHECKING:
+    # Not at import: stockline.gs1 needs biip, and importing stockline must not load it
+    # (tests/test_architecture.py). The one public signature it leaves unresolved is
+    # receive()'s ``scan``.
+    from stockline.gs1 import Scan
+
+__all__ = ["Epcis"]
+
+
+@attrs.define(repr=False)
+class Epcis:
+    """EPCIS 2.0 export and import of an inventory (``inv.epcis``).
+
+    Args:
+        book: The posting context of the inventory.
+    """
+
+    _book: Book
+
+    def __repr__(self) -> str:
+        return "<Epcis>"
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        lots: Iterable[tuple[str, str]] | None = None,
+        after: int = 0,
+        options: EpcisOptions | None = None,
+    ) -> dict[str, Any]:
+        """Return the ledger as an EPCIS 2.0 JSON-LD document (a dict ready for ``json.dump``).
+
+        Every transaction becomes the events GS1 uses for it: receipts ``receiving``, moves
+        ``storing``, picks ``picking``, shipments ``shipping`` (ObjectEvents OBSERVE, with
+        source and destination parties and the documents as business transactions),
+        production a TransformationEvent, pack and unpack AggregationEvents with the
+        container's SSCC as parent, holds ``holding`` and releases ``inspecting`` with a
+        persistent disposition, scrap ``destroying`` (DELETE), counts and adjustments
+        ADD/DELETE, and a reversal an error declaration on a copy of each event it cancels.
+        A lot or serial first shown by a count or adjustment is preceded by its
+        ``commissioning`` (ObjectEvent ADD with the lot number and expiry as ILMD); received
+        goods are not commissioned (their supplier did that) and a transformation's outputs
+        carry their ILMD on the TransformationEvent. The lots the document shows, with their
+        expiry and serials, are in ``epcisHeader.epcisMasterData``. A pallet shipped or moved
+        whole is named by its own SSCC. Each event is built from the master data (GTINs,
+        GLNs, lot expiry) as it was when its transaction was recorded and carries its
+        canonical event hash ID (``ni:///sha-256;...``), so the same ledger always exports the
+        same IDs and bytes, and an error declaration always names the event it corrects.
+        See the how-to "Exchange EPCIS documents" for every mapping rule.
+
+        For large ledgers use :meth:`write`, which streams to a file.
+
+        Args:
+            since: Only transactions effective at or after this time.
+            until: Only transactions effective before this time.
+            lots: Only transactions that move one of these ``(sku, lot)`` lots or change a
+                container that held one (each transaction's events are exported whole).
+            after: Only transactions with a larger id (an incremental export continues from
+                the last id it exported; see :meth:`stockline.Inventory.changes`).
+            options: How identifiers and vocabulary are written
+                (:class:`~stockline.epcis.EpcisOptions`); Digital Link URIs by default.
+
+        Returns:
+            The EPCIS document.
+
+        Raises:
+            EpcisExportError: An EPC URI was asked for without the company prefix it needs,
+                or master data holds a malformed GLN.
+            UnknownLotError: A lot in ``lots`` is not known.
+            ValidationError: A bad time window, ``after`` or ``options``.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> _ = inv.add_item("MILK", gtin="09506000134352", tracking="lot")
+            >>> _ = inv.add_location("DC1/DOCK")
+            >>> _ = inv.receive("MILK", 10, lot="L1", to="DC1/DOCK", supplier="FARM")
+            >>> [e["bizStep"] for e in inv.epcis.export()["epcisBody"]["eventList"]]
+            ['receiving']
+        """
+        from stockline.epcis import _export
+
+        return _export.export_document(
+            self._book,
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            lots=lots,
+            after=after,
+            options=options,
+        )
+
+    def write(
+        self,
+        target: str | os.PathLike[str] | IO[str],
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        lots: Iterable[tuple[str, str]] | None = None,
+        after: int = 0,
+        options: EpcisOptions | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Stream the EPCIS 2.0 document of :meth:`export` to a file.
+
+        The ledger is read a batch of transactions at a time and each event is written as
+        soon as it is made (one event per line), so memory does not grow with the ledger. A
+        path is written to ``<path>.part`` first and renamed when complete, so a failed
+        export never leaves a truncated document behind; an open text file is written as is.
+
+        Args:
+            target: A path, or a text file open for writing.
+            since: As :meth:`export`.
+            until: As :meth:`export`.
+            lots: As :meth:`export`.
+            after: As :meth:`export`.
+            options: As :meth:`export`.
+            progress: Called with the number of transactions read after each batch (of
+                ``options.batch_size``), e.g. to advance a progress bar; the ledger head at
+                the start is the total.
+
+        Returns:
+            The number of events written.
+
+        Raises:
+            EpcisExportError: As :meth:`export`.
+            UnknownLotError: As :meth:`export`.
+            ValidationError: As :meth:`export`.
+        """
+        from stockline.epcis import _export
+
+        return _export.write_document(
+            self._book,
+            target,
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            lots=lots,
+            after=after,
+            options=options,
+            progress=progress,
+        )
+
+    # -- import: expected receipts -----------------------------------------------------------
+
+    def expect(
+        self,
+        document: EpcisSource,
+        *,
+        key: str | None = None,
+        schema: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+        replace: bool = False,
+        actor: str | None = None,
+    ) -> list[ExpectedReceipt]:
+        """Import the shipments a supplier's EPCIS 2.0 document announces as expected receipts.
+
+        The document is validated first (every problem is reported at once). Each shipping
+        event (``ObjectEvent`` or ``AggregationEvent``, bizStep ``shipping``, ``departing`` or
+        ``consigning``) adds what it ships: serials, lots and quantities, SSCCs expanded into
+        their content through the document's packing events, lot and expiry from its
+        commissioning events' ``ilmd``. Shipping events go under the key of their despatch
+        advice (``desadv``), else bill of lading, else purchase order, else the document's id.
+        Importing the same content again changes nothing.
+
+        Args:
+            document: The EPCIS document: parsed JSON, JSON text or bytes, a path or an open file.
+            key: Put every shipment of the document under this key instead.
+            schema: The official GS1 EPCIS JSON schema to validate with as well (needs
+                ``stockline[epcis]``).
+            replace: Take a changed announcement for a key imported before (what was received
+                against it is kept); without it a change is refused.
+            actor: Who imported it.
+
+        Returns:
+            The expected receipts, one per key; empty when the document ships nothing.
+
+        Raises:
+            EpcisError: The document is not valid EPCIS 2.0, or ships an identifier that does
+                not decode; ``problems`` lists every problem with its JSON path.
+            DuplicateError: A key was imported before with another content, and not ``replace``.
+            ValidationError: ``key``, ``replace`` or ``actor`` is of the wrong type.
+        """
+        from stockline.epcis import _receive
+
+        return _receive.expect(
+            self._book,
+            document,
+            key=boundary.optional_code(key, "key"),
+            schema=schema,
+            replace=boundary.flag(replace, "replace"),
+            actor=boundary.optional_code(actor, "actor"),
+        )
+
+    def expectation(self, key: str) -> ExpectedReceipt:
+        """Return the expected receipt ``key``.
+
+        Args:
+            key: The key it was imported under.
+
+        Returns:
+            The expected receipt, as announced.
+
+        Raises:
+            UnknownExpectationError: None was imported under that key.
+        """
+        from stockline.epcis import _receive
+
+        return _receive.expected_receipt(self._book, boundary.code(key, "key"))
+
+    def expectations(self) -> list[ExpectedReceipt]:
+        """Return every expected receipt, by key.
+
+        Returns:
+            The expected receipts imported so far.
+        """
+        from stockline.epcis import _receive
+
+        return _receive.expected_receipts(self._book)
+
+    def receive(
+        self,
+        scan: Scan | str,
+        quantity: object = None,
+        *,
+        expectation: str,
+        dst: str,
+        supplier: str | None = None,
+        status: str = AVAILABLE,
+        allow_unexpected: bool = False,
+        allow_expired: bool = False,
+        at: dt.date | None = None,
+        gs_standin: str | None = None,
+        key: str | None = None,
+        effective_at: dt.datetime | None = None,
+        actor: str | None = None,
+    ) -> Transaction:
+        """Receive a scan against an expected receipt, checking it against the announcement.
+
+        A product scan is read as a scanned receipt reads it (GTIN or pack GTIN, lot, serial,
+        expiry, count, net measure). A scan of an announced SSCC alone, or of an announced
+        serialised case whose content the document gives, receives that whole content as
+        announced, into the SSCC: the dock scans the pallet label once.
+
+        The receipt and its record on the expectation are written together. It carries the
+        shipment's business transactions as references (``po`` as ``PO``, ``desadv`` as
+        ``ASN``, ...), and ``ASN: <expectation>`` when the key is not one of them.
+
+        Args:
+            scan: The scan as the scanner sent it, or a parsed :class:`~stockline.gs1.Scan`.
+            quantity: How many of the scanned thing (units, cases, ...), as for a scanned
+                receipt; ``None`` for what the scan itself says.
+            expectation: The expected receipt's key.
+            dst: The receiving location.
+            supplier: The supplier's code; by default the party whose GLN is the shipment's
+                owning-party source, if there is one.
+            status: The status to receive into.
+            allow_unexpected: Post what the announcement does not cover (it is reported as
+                over or unexpected) instead of refusing it.
+            allow_expired: Receive product past its expiry date.
+            at: The date expiry is judged on; the date of ``effective_at`` or of the
+                inventory clock's now, in UTC.
+            gs_standin: The character the scanner sends in place of GS.
+            key: An idempotency key: a retried scan returns the first receipt.
+            effective_at: When the goods arrived; now when ``None``.
+            actor: Who posted it.
+
+        Returns:
+            The posted receipt.
+
+        Raises:
+            UnknownExpectationError: No expected receipt has that key.
+            UnexpectedReceiptError: The scan goes beyond the announcement (and not
+                ``allow_unexpected``), or a serial or pallet was already received against it.
+            StocklineError: What a scanned receipt raises for a bad scan or posting
+                (``BarcodeError``, ``ScanMismatchError``, ``ExpiredProductError``,
+                ``SerialError``, ...).
+        """
+        from stockline.epcis import _receive
+
+        header = Header.of(TxKind.RECEIPT, key=key, effective_at=effective_at, actor=actor)
+        return _receive.receive(
+            self._book,
+            scan,
+            quantity,
+            _receive.Options(
+                expectation=boundary.code(expectation, "expectation"),
+                dst=boundary.code(dst, "dst"),
+                supplier=boundary.optional_code(supplier, "supplier"),
+                status=boundary.code(status, "status"),
+                allow_unexpected=boundary.flag(allow_unexpected, "allow_unexpected"),
+                allow_expired=boundary.flag(allow_expired, "allow_expired"),
+                at=boundary.optional_day(at, "at"),
+                gs_standin=boundary.optional_note(gs_standin, "gs_standin"),
+                header=header,
+            ),
+        )
+
+    def report(self, key: str) -> ExpectationReport:
+        """Compare what was received against an expected receipt with what was announced.
+
+        Quantities are in each item's base unit (a case GTIN announced as 10 instances of a
+        case of 12 is 120). Receipts since reversed are not counted.
+
+        Args:
+            key: The expected receipt's key.
+
+        Returns:
+            Every line with its status: ``ok``, ``short``, ``over``, ``unexpected`` or
+            ``unresolved`` (an announced GTIN no item has); ``complete`` when all are ok.
+
+        Raises:
+            UnknownExpectationError: None was imported under that key.
+        """
+        from stockline.epcis import _receive
+
+        return _receive.expectation_report(self._book, boundary.code(key, "key"))
