@@ -18,7 +18,7 @@ def _shipped(inv: sl.Inventory) -> sl.Inventory:
     clock = inv.clock
     assert isinstance(clock, sl.FixedClock)
     inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="ACME", ref="PO-1")
-    inv.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
+    inv.genealogy.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
     clock.advance(hours=1)
     inv.ship("ASP", 1, lot="L1", src="DC1/A/01", customer="C1", ref="SO-1")
     inv.ship("ASP", 2, lot="L2", src="DC1/A/01", customer="C1", ref="SO-2")

@@ -13,7 +13,7 @@ import attrs
 from hypothesis import strategies as st
 
 from stockline._inventory import Inventory
-from stockline._traceability import Component, Output
+from stockline.genealogy import Component, Output
 from stockline.ledger._master import Item, Tracking
 from stockline.ledger._records import AVAILABLE, Transaction
 from stockline.ledger._time import FixedClock
