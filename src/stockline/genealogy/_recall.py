@@ -46,8 +46,8 @@ __all__ = ["CustomerExposure", "RecallReport", "contain", "recall", "release"]
 @attrs.frozen(kw_only=True)
 class RecallReport:
     """The result of :meth:`stockline.Inventory.recall`: a plain value (it holds no store, and
-    pickles). Contain it with :meth:`stockline.Inventory.genealogy.contain
-    <stockline.genealogy.Genealogy.contain>`.
+    pickles). Contain it with ``inv.genealogy.contain(report)``
+    (:meth:`stockline.genealogy.Genealogy.contain`).
 
     Attributes:
         recall_id: A stable id: the same lots and reason give the same id, so containment is
