@@ -97,6 +97,18 @@ def _records(value: object, what: str) -> Sequence[object]:
     return value
 
 
+def _link(pair: object, components: int, outputs: int) -> tuple[int, int]:
+    if (
+        isinstance(pair, tuple | list)
+        and len(pair) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
+        and 0 <= pair[0] < components
+        and 0 <= pair[1] < outputs
+    ):
+        return (pair[0], pair[1])
+    raise ValidationError(f"link {pair!r} names a component or output that is not there")
+
+
 def _line(given: object, what: str) -> _Line:
     if not isinstance(given, Component | Output):
         raise ValidationError(f"each of {what} must be a {what[:-1].title()}, got {given!r}")
@@ -170,16 +182,8 @@ def produce(
     pairs = (
         [(i, j) for i in range(len(consumed)) for j in range(len(made))]
         if links is None
-        else [tuple(pair) for pair in links]
+        else [_link(pair, len(consumed), len(made)) for pair in _records(links, "links")]
     )
-    for pair in pairs:
-        if not (
-            len(pair) == 2
-            and all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
-            and 0 <= pair[0] < len(consumed)
-            and 0 <= pair[1] < len(made)
-        ):
-            raise ValidationError(f"link {pair!r} names a component or output that is not there")
     where = PRODUCTION if line is None else f"{PRODUCTION}/{boundary.code(line, 'line')}"
     header = Header.of(
         TxKind.PRODUCTION,
