@@ -157,10 +157,8 @@ class TestNesting:
             stocked, errors.ContainerError, lambda: stocked.containers.nest(CASE, container=OTHER)
         )
 
-    def test_reversal_of_pack_container_restores_both_containers(
-        self, stocked: sl.Inventory
-    ) -> None:
-        """Reversing pack_container takes the case off the pallet and leaves the pallet where
+    def test_reversal_of_nest_restores_both_containers(self, stocked: sl.Inventory) -> None:
+        """Reversing containers.nest takes the case off the pallet and leaves the pallet where
         it was before (nowhere), with no stock moved."""
         before = {c: container_state(stocked, c) for c in (CASE, PALLET)}
         stock = stocked.stock(internal_only=False)

@@ -248,8 +248,8 @@ class TestFoodRecall:
     def test_contain_holds_exactly_the_available_affected_positions(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
-        """contain() posts one status change putting every available affected position on hold;
-        quarantined, already held, in-transit and unaffected stock stay as they were."""
+        """genealogy.contain posts one status change putting every available affected position
+        on hold; quarantined, already held, in-transit and unaffected stock stay as they were."""
         food_chain(inv, clock)
         others = [
             b
@@ -311,7 +311,7 @@ class TestFoodRecall:
     def test_release_of_cleared_lots_restores_what_was_held(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
-        """release() of the cleared lots moves back exactly what the containment held for
+        """genealogy.release of the cleared lots moves back exactly what the containment held for
         them; a hold for another reason and the lots not cleared stay on hold."""
         food_chain(inv, clock)
         report = recall(inv)
@@ -336,7 +336,7 @@ class TestFoodRecall:
     def test_release_of_everything_restores_the_stock_before_containment(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
-        """release() with no lots undoes the containment exactly: every balance is as it was
+        """genealogy.release with no lots undoes the containment exactly: every balance is as it was
         before contain(), the hold for another reason included."""
         food_chain(inv, clock)
         before = inv.stock(internal_only=False)

@@ -44,7 +44,7 @@ def receive_and_pack(inv: sl.Inventory, *, pallet: bool = True) -> dict[str, sl.
 
 class TestCase:
     def test_moving_a_case_moves_each_serial_in_it(self, inv: sl.Inventory) -> None:
-        """move_container posts one transfer with a line per serial inside, each staying in
+        """containers.move posts one transfer with a line per serial inside, each staying in
         its case and status."""
         receive_and_pack(inv, pallet=False)
         tx = inv.containers.move(CASE_A, "PHARMA/SHIP", ref="TO-1")
@@ -151,7 +151,7 @@ class TestPallet:
         assert inv.on_hand("DRUG") == 0
 
     def test_container_history_shows_pack_move_ship(self, inv: sl.Inventory) -> None:
-        """container_history lists every state of the pallet with its transaction: packed at
+        """containers.history lists every state of the pallet with its transaction: packed at
         the dock, moved to shipping, shipped to the customer's location."""
         done = receive_and_pack(inv)
         moved = inv.containers.move(PALLET, "PHARMA/SHIP")

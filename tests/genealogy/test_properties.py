@@ -110,7 +110,8 @@ class TestGenealogyProperties:
         self, kind: str, steps: list[Step], data: st.DataObject
     ) -> None:
         """A recall's shipments per affected lot sum to what was shipped of that lot; after
-        contain() no affected stock is available, stock is conserved and the ledger verifies."""
+        genealogy.contain no affected stock is available, stock is conserved and the ledger
+        verifies."""
         inv, lots, shipped = run(STORES[kind](), steps)
         try:
             root = data.draw(st.sampled_from(lots))

@@ -55,7 +55,7 @@ class TestRecallReport:
 
 class TestContainment:
     def test_contain_with_nothing_available_posts_nothing(self, relabelled: sl.Inventory) -> None:
-        """With no affected stock available, contain() returns None and posts nothing."""
+        """With no affected stock available, genealogy.contain returns None and posts nothing."""
         relabelled.ship("ASP", 4, lot="L1", src="DC1/A/01", customer="C1")
         relabelled.ship("ASP", 4, lot="L2", src="DC1/A/01", customer="C1")
         with unchanged(relabelled):
@@ -74,8 +74,8 @@ class TestContainment:
             )
 
     def test_release_all_restores_exactly(self, relabelled: sl.Inventory) -> None:
-        """release() after contain() gives back exactly the state before containment: the QA
-        hold stays."""
+        """genealogy.release after genealogy.contain gives back exactly the state before
+        containment: the QA hold stays."""
         before = relabelled.stock(internal_only=False)
         report = relabelled.recall(("ASP", "L1"), reason="r")
         assert relabelled.genealogy.contain(report) is not None
@@ -97,8 +97,8 @@ class TestContainment:
         }
 
     def test_release_counts_only_the_contained_position(self, inv: sl.Inventory) -> None:
-        """After part of the contained loose stock was moved away, release() releases the loose
-        rest, not counting stock held in a case at the same location."""
+        """After part of the contained loose stock was moved away, genealogy.release releases the
+        loose rest, not counting stock held in a case at the same location."""
         inv.receive("ASP", 10, lot="L1", to="DC1/A/01")
         case = code(31)
         inv.containers.create(case)
