@@ -76,11 +76,11 @@ print([str(n) for n in inv.trace_upstream("YOG-500", "Y-0302").nodes])
 
 # --8<-- [start:pack]
 pallet = gs1.sscc("9506000", "000000001")  # company prefix + serial reference, check digit added
-inv.create_container(pallet)
-inv.pack(pallet, "YOG-500", 96, lot="Y-0303", location="PLANT/FG/01")
+inv.containers.create(pallet)
+inv.pack("YOG-500", 96, container=pallet, lot="Y-0303", location="PLANT/FG/01")
 
 print(pallet)
-for b in inv.container_contents(pallet):
+for b in inv.containers.contents(pallet):
     print(b.item, b.lot, b.quantity, b.position.location)
 # --8<-- [end:pack]
 
@@ -95,7 +95,7 @@ print("short:", plan.shortfall, "| available to promise:", inv.available_to_prom
 # --8<-- [start:ship]
 inv.pick(plan, to="PLANT/STAGING")
 order = inv.ship_reserved("SO-501", customer="SHOP-1", refs={"BOL": "BOL-9001"})
-wholesale = inv.ship_container(pallet, customer="WHOLESALE-2", ref="SO-502")
+wholesale = inv.containers.ship(pallet, customer="WHOLESALE-2", ref="SO-502")
 
 for tx in (order, wholesale):
     refs = " ".join(f"{r.type}:{r.number}" for r in tx.refs)
@@ -111,7 +111,7 @@ print(report.to_table())
 # --8<-- [end:recall]
 
 # --8<-- [start:contain]
-held = report.contain(actor="qa-lead")
+held = inv.genealogy.contain(report, actor="qa-lead")
 assert held is not None
 print(held.id, held.kind.value, held.reason)
 for m in held.movements:
@@ -119,5 +119,5 @@ for m in held.movements:
 
 again = inv.allocate("YOG-500", 30, order="SO-503")  # held stock is never allocated
 print([(p.candidate.lot, p.quantity) for p in again.picks], "short:", again.shortfall)
-print(report.contain() == held, inv.verify().ok)
+print(inv.genealogy.contain(report) == held, inv.verify().ok)
 # --8<-- [end:contain]

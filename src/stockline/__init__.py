@@ -8,10 +8,9 @@ The names most users need are here; the rest live in :mod:`stockline.ledger`,
 from typing import TYPE_CHECKING, Any
 
 from stockline._inventory import Inventory
-from stockline._traceability import Component, Output
 from stockline.adapters import InMemoryStockStore
 from stockline.errors import StocklineError
-from stockline.genealogy import Node, RecallReport, Trace
+from stockline.genealogy import Component, Node, Output, RecallReport, Trace
 from stockline.ledger import (
     Balance,
     FixedClock,

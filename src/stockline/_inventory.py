@@ -14,7 +14,6 @@ import attrs
 from stockline import master
 from stockline._allocating import Allocating
 from stockline._replenishing import Replenishing
-from stockline._traceability import Traceability
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.analytics import Analytics
 from stockline.epcis import Epcis
@@ -22,6 +21,21 @@ from stockline.errors import (
     DuplicateError,
     UnknownLocationError,
     ValidationError,
+)
+from stockline.genealogy import (
+    Component,
+    Containers,
+    Genealogy,
+    Node,
+    Output,
+    RecallReport,
+    Trace,
+    pack,
+    produce,
+    recall,
+    trace_downstream,
+    trace_upstream,
+    unpack,
 )
 from stockline.ledger import boundary
 from stockline.ledger._authorizing import Authorizer
@@ -76,7 +90,6 @@ def _into_book(inv: Inventory, attribute: attrs.Attribute[Any], value: Any) -> A
 
 @attrs.define(repr=False)
 class Inventory(
-    Traceability,
     Allocating,
     Replenishing,
 ):
@@ -122,6 +135,10 @@ class Inventory(
     reports: Reports = attrs.field(init=False)
     #: Stock-flow analytics (:class:`~stockline.analytics.Analytics`).
     analytics: Analytics = attrs.field(init=False)
+    #: Containers (SSCC pallets and cases): create, nest, move, ship, contents, history.
+    containers: Containers = attrs.field(init=False)
+    #: Lot relabel, split and merge, serial paths, recall containment and release.
+    genealogy: Genealogy = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         # Not at import: counting and scanning read GS1 scans (stockline.gs1 needs biip).
@@ -134,6 +151,8 @@ class Inventory(
         self.epcis = Epcis(self._book)
         self.reports = Reports(self._book)
         self.analytics = Analytics(self._book)
+        self.containers = Containers(self._book)
+        self.genealogy = Genealogy(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -930,6 +949,260 @@ class Inventory(
                 key=header.key,
             )
             return self._book.post(w, draft)
+
+    # -- genealogy -----------------------------------------------------------------------
+
+    def produce(
+        self,
+        *,
+        consume: Sequence[Component],
+        output: Sequence[Output],
+        links: Sequence[tuple[int, int]] | None = None,
+        line: str | None = None,
+        ref: str | None = None,
+        refs: Refs = (),
+        key: str | None = None,
+        effective_at: dt.datetime | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+    ) -> Transaction:
+        """Post one production: ``consume`` goes into production, ``output`` comes out of it.
+
+        Every consumed lot or serial is linked to every output (the edge carries the quantity
+        consumed), unless ``links`` gives (component index, output index) pairs. New output
+        lots are created with their expiry.
+
+        Args:
+            consume: What is consumed (:class:`~stockline.Component`).
+            output: What is made (:class:`~stockline.Output`).
+            links: Which component went into which output; all into all when ``None``.
+            line: The production line (a location under ``production``).
+            ref: The work order (a ``WO`` reference).
+            refs: Other documents.
+            key: An idempotency key.
+            effective_at: When it was made; now when ``None``.
+            actor: Who posts it.
+            reason: A note.
+
+        Returns:
+            The production transaction.
+
+        Raises:
+            GenealogyError: An output would become its own ancestor.
+            InsufficientStockError: A component is not there.
+        """
+        return produce(
+            self._book,
+            consume=consume,
+            output=output,
+            links=links,
+            line=line,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
+        )
+
+    def pack(
+        self,
+        sku: str,
+        quantity: object = None,
+        *,
+        container: str,
+        lot: str | None = None,
+        serial: str | None = None,
+        serials: Sequence[str] = (),
+        location: str | None = None,
+        status: str = AVAILABLE,
+        src_container: str | None = None,
+        ref: str | None = None,
+        refs: Refs = (),
+        key: str | None = None,
+        effective_at: dt.datetime | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+    ) -> Transaction:
+        """Pack stock into ``container`` where the container is (or at ``location`` for an
+        empty one).
+
+        Args:
+            sku: The item.
+            quantity: How much; for serials, their number (the default).
+            container: The container packed into.
+            lot: The lot.
+            serial: One serial.
+            serials: Several serials.
+            location: Where to pack, for an empty container that is nowhere yet.
+            status: The status of the stock.
+            src_container: The container the stock comes from; loose stock when ``None``.
+            ref: The main document.
+            refs: Other documents.
+            key: An idempotency key.
+            effective_at: When; now when ``None``.
+            actor: Who.
+            reason: A note.
+
+        Returns:
+            The pack transaction.
+
+        Raises:
+            ContainerError: The container is elsewhere than ``location``.
+        """
+        return pack(
+            self._book,
+            sku,
+            quantity,
+            container=container,
+            lot=lot,
+            serial=serial,
+            serials=serials,
+            location=location,
+            status=status,
+            src_container=src_container,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
+        )
+
+    def unpack(
+        self,
+        sku: str | None = None,
+        quantity: object = None,
+        *,
+        container: str,
+        lot: str | None = None,
+        serial: str | None = None,
+        serials: Sequence[str] = (),
+        child: str | None = None,
+        status: str = AVAILABLE,
+        ref: str | None = None,
+        refs: Refs = (),
+        key: str | None = None,
+        effective_at: dt.datetime | None = None,
+        actor: str | None = None,
+        reason: str | None = None,
+    ) -> Transaction:
+        """Take stock (``sku`` ...), a packed container (``child=``) or, with neither,
+        everything directly inside out of ``container``; it stays where the container is.
+
+        Args:
+            sku: The item to take out.
+            quantity: How much; for serials, their number (the default).
+            container: The container unpacked.
+            lot: The lot.
+            serial: One serial.
+            serials: Several serials.
+            child: A container packed inside to take out.
+            status: The status of the stock.
+            ref: The main document.
+            refs: Other documents.
+            key: An idempotency key.
+            effective_at: When; now when ``None``.
+            actor: Who.
+            reason: A note.
+
+        Returns:
+            The unpack transaction.
+
+        Raises:
+            ContainerError: What is asked for is not inside the container.
+        """
+        return unpack(
+            self._book,
+            sku,
+            quantity,
+            container=container,
+            lot=lot,
+            serial=serial,
+            serials=serials,
+            child=child,
+            status=status,
+            ref=ref,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
+        )
+
+    def trace_downstream(
+        self,
+        sku: str,
+        lot: str | None = None,
+        *,
+        serial: str | None = None,
+        as_of: dt.datetime | None = None,
+    ) -> Trace:
+        """Everything made from a lot or serial, every shipment of it, and where it is now.
+
+        Args:
+            sku: The item.
+            lot: The lot (or give ``serial``).
+            serial: The serial.
+            as_of: Trace the ledger as it was at this effective time; now when ``None``.
+
+        Returns:
+            The trace, a plain value.
+
+        Raises:
+            UnknownLotError: The lot is not known.
+        """
+        return trace_downstream(self._book, sku, lot, serial=serial, as_of=as_of)
+
+    def trace_upstream(
+        self,
+        sku: str,
+        lot: str | None = None,
+        *,
+        serial: str | None = None,
+        as_of: dt.datetime | None = None,
+    ) -> Trace:
+        """Everything a lot or serial was made from, back to the suppliers' receipts.
+
+        Args:
+            sku: The item.
+            lot: The lot (or give ``serial``).
+            serial: The serial.
+            as_of: Trace the ledger as it was at this effective time; now when ``None``.
+
+        Returns:
+            The trace, a plain value.
+
+        Raises:
+            UnknownLotError: The lot is not known.
+        """
+        return trace_upstream(self._book, sku, lot, serial=serial, as_of=as_of)
+
+    def recall(
+        self,
+        *lots: Node | tuple[str, str],
+        reason: str,
+        as_of: dt.datetime | None = None,
+        recall_id: str | None = None,
+    ) -> RecallReport:
+        """Trace the recalled lots (``("ASP-100", "L24B")``) or serials (``Node(...)``)
+        downstream and report affected lots, customers, stock on hand and in transit.
+
+        ``inv.genealogy.contain(report)`` then puts every affected available position on hold.
+
+        Args:
+            *lots: The recalled lots or serials.
+            reason: Why; it goes on every hold the containment posts.
+            as_of: Trace the ledger as it was at this effective time; now when ``None``.
+            recall_id: The recall's id; by default one derived from the lots and the reason.
+
+        Returns:
+            The report, a plain value.
+
+        Raises:
+            ValidationError: No lot named, or an empty reason.
+        """
+        return recall(self._book, *lots, reason=reason, as_of=as_of, recall_id=recall_id)
 
     # -- queries -------------------------------------------------------------------------
 

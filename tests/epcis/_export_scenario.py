@@ -94,7 +94,7 @@ def build(store: StockStore | None = None) -> sl.Inventory:
         ref="WO-9",
         effective_at=at(30),
     )
-    inv.relabel(
+    inv.genealogy.relabel(
         "SALAD",
         10,
         lot="S0302",
@@ -103,21 +103,23 @@ def build(store: StockStore | None = None) -> sl.Inventory:
         effective_at=at(35),
         reason="split for a second customer",
     )
-    inv.create_container(PALLET)
-    inv.create_container(CASE, kind="case")
+    inv.containers.create(PALLET)
+    inv.containers.create(CASE, kind="case")
     inv.pack(
-        CASE,
         "VAC-10",
+        container=CASE,
         serials=["V001", "V002"],
         lot="VL1",
         location="DC1/A/02",
         effective_at=at(40),
     )
-    inv.move_container(CASE, "DC1/STAGE", effective_at=at(41))
-    inv.pack(PALLET, "SALAD", 40, lot="S0302", location="DC1/KITCHEN", effective_at=at(42))
-    inv.move_container(PALLET, "DC1/STAGE", effective_at=at(43))
-    inv.pack_container(CASE, PALLET, effective_at=at(44))
-    inv.unpack(PALLET, "SALAD", 5, lot="S0302", effective_at=at(45))
+    inv.containers.move(CASE, "DC1/STAGE", effective_at=at(41))
+    inv.pack(
+        "SALAD", 40, container=PALLET, lot="S0302", location="DC1/KITCHEN", effective_at=at(42)
+    )
+    inv.containers.move(PALLET, "DC1/STAGE", effective_at=at(43))
+    inv.containers.nest(CASE, container=PALLET, effective_at=at(44))
+    inv.unpack("SALAD", 5, container=PALLET, lot="S0302", effective_at=at(45))
     inv.move(
         "SALAD",
         5,
@@ -128,8 +130,12 @@ def build(store: StockStore | None = None) -> sl.Inventory:
         ref="SO-5",
         effective_at=at(46),
     )
-    inv.ship_container(
-        PALLET, customer="SHOP", ref="SO-5", refs={"BOL": "BOL-123"}, effective_at=at(50)
+    inv.containers.ship(
+        PALLET,
+        customer="SHOP",
+        ref="SO-5",
+        refs={"BOL": "BOL-123"},
+        effective_at=at(50),
     )
     inv.hold(
         "ASP-100",

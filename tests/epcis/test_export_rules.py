@@ -9,8 +9,8 @@ from typing import Any, Literal
 import pytest
 
 import stockline as sl
-from stockline._traceability import Component, Output
 from stockline.epcis._ids import MasterHistory
+from stockline.genealogy import Component, Output
 from stockline.gs1 import sscc
 from stockline.ledger import MasterChange
 from tests.conftest import StoreFactory
@@ -31,10 +31,10 @@ def palletised(make_store: StoreFactory) -> sl.Inventory:
     inv.add_location("DC1/B")
     inv.add_party("CUST", kind="customer")
     inv.receive("PHONE", serials=["S1", "S2"], to="DC1/DOCK")
-    inv.create_container(PALLET)
-    inv.create_container(CASE)
-    inv.pack(CASE, "PHONE", serials=["S1", "S2"], location="DC1/DOCK")
-    inv.pack_container(CASE, PALLET)
+    inv.containers.create(PALLET)
+    inv.containers.create(CASE)
+    inv.pack("PHONE", container=CASE, serials=["S1", "S2"], location="DC1/DOCK")
+    inv.containers.nest(CASE, container=PALLET)
     return inv
 
 
@@ -43,8 +43,8 @@ class TestWholePallets:
         """A pallet moved or shipped whole is listed by its own SSCC (the outermost moved
         container), not by the cases on it."""
         inv = palletised(make_store)
-        inv.move_container(PALLET, "DC1/B")
-        inv.ship_container(PALLET, customer="CUST", ref="SO-1")
+        inv.containers.move(PALLET, "DC1/B")
+        inv.containers.ship(PALLET, customer="CUST", ref="SO-1")
         document = inv.epcis.export()
         for kind in ("transfer", "shipment"):
             (event,) = [
@@ -59,7 +59,7 @@ class TestWholePallets:
         """A shipped pallet exported, imported and scanned by its SSCC arrives whole, case on
         pallet, at the receiver."""
         inv = palletised(make_store)
-        inv.ship_container(PALLET, customer="CUST", ref="SO-1")
+        inv.containers.ship(PALLET, customer="CUST", ref="SO-1")
         document = json.loads(json.dumps(inv.epcis.export()))
         receiver = sl.Inventory(store=make_store(), clock=sl.FixedClock(scenario.START))
         receiver.add_item("PHONE", gtin="09506000134369", tracking="serial")
@@ -67,7 +67,7 @@ class TestWholePallets:
         (expected,) = receiver.epcis.expect(document)
         receiver.epcis.receive(f"(00){PALLET}", expectation=expected.key, dst="IN/DOCK")
         assert receiver.epcis.report(expected.key).complete
-        assert len(receiver.container_contents(PALLET)) == 2
+        assert len(receiver.containers.contents(PALLET)) == 2
 
 
 def bakery(make_store: StoreFactory) -> sl.Inventory:

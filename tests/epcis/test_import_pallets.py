@@ -133,9 +133,9 @@ class TestPallets:
         pallet can then be moved whole."""
         (e,) = dock.epcis.expect(document(nested=True))
         dock.epcis.receive(f"(00){PALLET}", expectation=e.key, dst="DC1/DOCK")
-        assert len(dock.container_contents(PALLET)) == 4
-        assert len(dock.container_contents(CASE)) == 4
-        dock.move_container(PALLET, "DC1/B")
+        assert len(dock.containers.contents(PALLET)) == 4
+        assert len(dock.containers.contents(CASE)) == 4
+        dock.containers.move(PALLET, "DC1/B")
         assert dock.on_hand("GLOVE", location="DC1/B") == Decimal(50)
 
     def test_everything_received_item_by_item_refuses_the_pallet(self, dock: sl.Inventory) -> None:

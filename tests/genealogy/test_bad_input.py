@@ -25,8 +25,8 @@ def stocked(inv: sl.Inventory) -> sl.Inventory:
     """ASP lot L1 received at DC1/A/01; a case with 5 of it; an empty pallet."""
     inv.receive("ASP", 10, lot="L1", to="DC1/A/01")
     for container in (CASE, PALLET, OTHER):
-        inv.create_container(container)
-    inv.pack(CASE, "ASP", 5, lot="L1", location="DC1/A/01")
+        inv.containers.create(container)
+    inv.pack("ASP", 5, container=CASE, lot="L1", location="DC1/A/01")
     return inv
 
 
@@ -70,43 +70,49 @@ class TestContainerInput:
         """An SSCC with a wrong check digit or length is refused; a valid one is accepted."""
         good = code(99)
         bad = good[:17] + str((int(good[17]) + 1) % 10)
-        err = refused(inv, errors.ValidationError, lambda: inv.create_container(bad))
+        err = refused(inv, errors.ValidationError, lambda: inv.containers.create(bad))
         assert good[17] in str(err)
-        refused(inv, errors.ValidationError, lambda: inv.create_container(good[:17]))
-        refused(inv, errors.ValidationError, lambda: inv.create_container("A" * 18))
-        assert inv.create_container(good).code == good
+        refused(inv, errors.ValidationError, lambda: inv.containers.create(good[:17]))
+        refused(inv, errors.ValidationError, lambda: inv.containers.create("A" * 18))
+        assert inv.containers.create(good).code == good
 
     def test_pack_into_an_unknown_container_is_refused(self, stocked: sl.Inventory) -> None:
         """Packing into a container that was never created raises UnknownContainerError."""
         refused(
             stocked,
             errors.UnknownContainerError,
-            lambda: stocked.pack(code(50), "ASP", 1, lot="L1", location="DC1/A/01"),
+            lambda: stocked.pack("ASP", 1, container=code(50), lot="L1", location="DC1/A/01"),
         )
         refused(
-            stocked, errors.UnknownContainerError, lambda: stocked.pack_container(CASE, code(50))
+            stocked,
+            errors.UnknownContainerError,
+            lambda: stocked.containers.nest(CASE, container=code(50)),
         )
 
     def test_pack_a_container_into_itself_is_refused(self, stocked: sl.Inventory) -> None:
         """A container cannot go into itself."""
-        refused(stocked, errors.ContainerError, lambda: stocked.pack_container(CASE, CASE))
+        refused(
+            stocked, errors.ContainerError, lambda: stocked.containers.nest(CASE, container=CASE)
+        )
 
     def test_unpack_what_is_not_inside_is_refused(self, stocked: sl.Inventory) -> None:
         """Unpacking stock or a container that is not in the container raises ContainerError."""
         refused(
             stocked,
             errors.ContainerError,
-            lambda: stocked.unpack(CASE, "ASP", 1, lot="L2"),
+            lambda: stocked.unpack("ASP", 1, container=CASE, lot="L2"),
         )
-        refused(stocked, errors.ContainerError, lambda: stocked.unpack(CASE, child=PALLET))
-        refused(stocked, errors.ContainerError, lambda: stocked.unpack(PALLET))
+        refused(
+            stocked, errors.ContainerError, lambda: stocked.unpack(container=CASE, child=PALLET)
+        )
+        refused(stocked, errors.ContainerError, lambda: stocked.unpack(container=PALLET))
 
     def test_pack_more_than_is_there_is_refused(self, stocked: sl.Inventory) -> None:
         """Packing takes loose stock at the container's place; too much is refused."""
         refused(
             stocked,
             errors.InsufficientStockError,
-            lambda: stocked.pack(CASE, "ASP", 6, lot="L1"),
+            lambda: stocked.pack("ASP", 6, container=CASE, lot="L1"),
         )
 
     def test_reversal_of_a_pack_restores_container_and_balances(
@@ -116,43 +122,47 @@ class TestContainerInput:
         it had before the pack."""
         stocked.receive("ASP", 4, lot="L1", to="DC1/A/02")
         before = (container_state(stocked, OTHER), stocked.stock(internal_only=False))
-        tx = stocked.pack(OTHER, "ASP", 4, lot="L1", location="DC1/A/02")
+        tx = stocked.pack("ASP", 4, container=OTHER, lot="L1", location="DC1/A/02")
         assert container_state(stocked, OTHER) == (None, "DC1/A/02")
         stocked.reverse(tx.id, reason="wrong pallet")
         assert (container_state(stocked, OTHER), stocked.stock(internal_only=False)) == before
-        assert stocked.container_contents(OTHER) == []
+        assert stocked.containers.contents(OTHER) == []
         assert stocked.verify().ok
 
 
 class TestNesting:
     def test_pack_a_container_into_its_own_content_is_refused(self, stocked: sl.Inventory) -> None:
         """A pallet cannot go into a case that is on it (directly or deeper)."""
-        stocked.pack_container(CASE, PALLET)
-        refused(stocked, errors.ContainerError, lambda: stocked.pack_container(PALLET, CASE))
-        stocked.pack(OTHER, "ASP", 1, lot="L1", location="DC1/A/01")
-        stocked.pack_container(OTHER, CASE)
-        refused(stocked, errors.ContainerError, lambda: stocked.pack_container(PALLET, OTHER))
+        stocked.containers.nest(CASE, container=PALLET)
+        refused(
+            stocked, errors.ContainerError, lambda: stocked.containers.nest(PALLET, container=CASE)
+        )
+        stocked.pack("ASP", 1, container=OTHER, lot="L1", location="DC1/A/01")
+        stocked.containers.nest(OTHER, container=CASE)
+        refused(
+            stocked, errors.ContainerError, lambda: stocked.containers.nest(PALLET, container=OTHER)
+        )
 
     def test_a_packed_container_cannot_move_or_ship_alone(self, stocked: sl.Inventory) -> None:
         """A case on a pallet moves with the pallet: moving or shipping it alone is refused."""
-        stocked.pack_container(CASE, PALLET)
-        refused(stocked, errors.ContainerError, lambda: stocked.move_container(CASE, "DC1/B/01"))
-        refused(stocked, errors.ContainerError, lambda: stocked.ship_container(CASE, customer="C"))
+        stocked.containers.nest(CASE, container=PALLET)
+        refused(stocked, errors.ContainerError, lambda: stocked.containers.move(CASE, "DC1/B/01"))
+        refused(stocked, errors.ContainerError, lambda: stocked.containers.ship(CASE, customer="C"))
 
     def test_a_container_already_packed_cannot_be_packed_again(self, stocked: sl.Inventory) -> None:
         """A case in one pallet must be unpacked before it goes into another."""
-        stocked.pack(OTHER, "ASP", 1, lot="L1", location="DC1/A/01")
-        stocked.pack_container(CASE, PALLET)
-        refused(stocked, errors.ContainerError, lambda: stocked.pack_container(CASE, OTHER))
+        stocked.pack("ASP", 1, container=OTHER, lot="L1", location="DC1/A/01")
+        stocked.containers.nest(CASE, container=PALLET)
+        refused(
+            stocked, errors.ContainerError, lambda: stocked.containers.nest(CASE, container=OTHER)
+        )
 
-    def test_reversal_of_pack_container_restores_both_containers(
-        self, stocked: sl.Inventory
-    ) -> None:
-        """Reversing pack_container takes the case off the pallet and leaves the pallet where
+    def test_reversal_of_nest_restores_both_containers(self, stocked: sl.Inventory) -> None:
+        """Reversing containers.nest takes the case off the pallet and leaves the pallet where
         it was before (nowhere), with no stock moved."""
         before = {c: container_state(stocked, c) for c in (CASE, PALLET)}
         stock = stocked.stock(internal_only=False)
-        tx = stocked.pack_container(CASE, PALLET)
+        tx = stocked.containers.nest(CASE, container=PALLET)
         assert container_state(stocked, CASE) == (PALLET, "DC1/A/01")
         reversal = stocked.reverse(tx.id, reason="wrong pallet")
         assert sorted(reversal.containers, key=lambda e: e.container) == [
@@ -162,4 +172,4 @@ class TestNesting:
         assert {c: container_state(stocked, c) for c in (CASE, PALLET)} == before
         assert stocked.stock(internal_only=False) == stock
         with unchanged(stocked):
-            assert stocked.container_contents(PALLET) == []
+            assert stocked.containers.contents(PALLET) == []

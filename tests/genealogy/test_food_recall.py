@@ -97,20 +97,20 @@ def food_chain(inv: sl.Inventory, clock: sl.FixedClock, *, pallets: bool = True)
     )
     clock.advance(hours=1)
     for case, lot in ((CASE1, "C-1"), (CASE2, "C-1"), (CASE3, "C-1"), (CASE4, "C-2")):
-        inv.create_container(case, kind="case")
-        inv.pack(case, "CAKE", 10, lot=lot, location="PLANT/FG")
+        inv.containers.create(case, kind="case")
+        inv.pack("CAKE", 10, container=case, lot=lot, location="PLANT/FG")
     if pallets:
         for pallet, cases in ((P1, (CASE1, CASE2)), (P2, (CASE3, CASE4))):
-            inv.create_container(pallet)
+            inv.containers.create(pallet)
             for case in cases:
-                inv.pack_container(case, pallet)
-        inv.move_container(P2, "PLANT/SHIP")
+                inv.containers.nest(case, container=pallet)
+        inv.containers.move(P2, "PLANT/SHIP")
     else:
-        inv.move_container(CASE3, "PLANT/SHIP")
-        inv.move_container(CASE4, "PLANT/SHIP")
+        inv.containers.move(CASE3, "PLANT/SHIP")
+        inv.containers.move(CASE4, "PLANT/SHIP")
     clock.advance(hours=1)
     first = [
-        inv.ship_container(unit, customer="SHOP-A", ref="SO-1", refs={"BOL": "BOL-1"})
+        inv.containers.ship(unit, customer="SHOP-A", ref="SO-1", refs={"BOL": "BOL-1"})
         for unit in ((P1,) if pallets else (CASE1, CASE2))
     ]
     shipped: dict[str, list[sl.Transaction]] = {
@@ -248,8 +248,8 @@ class TestFoodRecall:
     def test_contain_holds_exactly_the_available_affected_positions(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
-        """contain() posts one status change putting every available affected position on hold;
-        quarantined, already held, in-transit and unaffected stock stay as they were."""
+        """genealogy.contain posts one status change putting every available affected position
+        on hold; quarantined, already held, in-transit and unaffected stock stay as they were."""
         food_chain(inv, clock)
         others = [
             b
@@ -258,7 +258,7 @@ class TestFoodRecall:
             not in {("CAKE", "C-1"), ("CRUMBS", "CR-1"), ("DOUGH", "D-1"), ("WHEAT", "F-101")}
         ]
         report = recall(inv)
-        tx = report.contain(actor="qa")
+        tx = inv.genealogy.contain(report, actor="qa")
         assert tx is not None
         assert tx.kind is sl.TxKind.STATUS_CHANGE
         moved = {
@@ -287,21 +287,21 @@ class TestFoodRecall:
         """Containment is idempotent per recall: a re-run returns the first transaction and
         posts nothing, even from a freshly computed report."""
         food_chain(inv, clock)
-        first = recall(inv).contain()
+        first = inv.genealogy.contain(recall(inv))
         clock.advance(minutes=5)
         with unchanged(inv):
-            assert recall(inv).contain() == first
+            assert inv.genealogy.contain(recall(inv)) == first
 
     def test_contained_stock_cannot_ship(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """After containment affected stock cannot leave: not loose, not on its pallet."""
         food_chain(inv, clock)
-        recall(inv).contain()
+        inv.genealogy.contain(recall(inv))
         refused(
             inv,
             errors.StatusError,
             lambda: inv.ship("CAKE", 1, lot="C-1", src="PLANT/FG", status="hold", customer="X"),
         )
-        refused(inv, errors.StatusError, lambda: inv.ship_container(P2, customer="SHOP-D"))
+        refused(inv, errors.StatusError, lambda: inv.containers.ship(P2, customer="SHOP-D"))
         refused(
             inv,
             errors.InsufficientStockError,
@@ -311,14 +311,16 @@ class TestFoodRecall:
     def test_release_of_cleared_lots_restores_what_was_held(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
-        """release() of the cleared lots moves back exactly what the containment held for
+        """genealogy.release of the cleared lots moves back exactly what the containment held for
         them; a hold for another reason and the lots not cleared stay on hold."""
         food_chain(inv, clock)
         report = recall(inv)
-        report.contain()
+        inv.genealogy.contain(report)
         clock.advance(hours=2)
-        tx = report.release(
-            (Node(item="CAKE", lot="C-1"), Node(item="WHEAT", lot="F-101")), reason="lab: clean"
+        tx = inv.genealogy.release(
+            report,
+            (Node(item="CAKE", lot="C-1"), Node(item="WHEAT", lot="F-101")),
+            reason="lab: clean",
         )
         assert tx is not None
         assert {
@@ -334,14 +336,14 @@ class TestFoodRecall:
     def test_release_of_everything_restores_the_stock_before_containment(
         self, inv: sl.Inventory, clock: sl.FixedClock
     ) -> None:
-        """release() with no lots undoes the containment exactly: every balance is as it was
+        """genealogy.release with no lots undoes the containment exactly: every balance is as it was
         before contain(), the hold for another reason included."""
         food_chain(inv, clock)
         before = inv.stock(internal_only=False)
         report = recall(inv)
-        report.contain()
+        inv.genealogy.contain(report)
         clock.advance(hours=2)
-        assert report.release(reason="all clear") is not None
+        assert inv.genealogy.release(report, reason="all clear") is not None
         assert inv.stock(internal_only=False) == before
         assert inv.verify().ok
 

@@ -31,21 +31,23 @@ def receive_and_pack(inv: sl.Inventory, *, pallet: bool = True) -> dict[str, sl.
         )
     }
     for case, serials in ((CASE_A, SERIALS_A), (CASE_B, SERIALS_B)):
-        inv.create_container(case, kind="case")
-        done[case] = inv.pack(case, "DRUG", lot="B-1", serials=serials, location="PHARMA/DOCK")
+        inv.containers.create(case, kind="case")
+        done[case] = inv.pack(
+            "DRUG", container=case, lot="B-1", serials=serials, location="PHARMA/DOCK"
+        )
     if pallet:
-        inv.create_container(PALLET)
-        done["pallet"] = inv.pack_container(CASE_A, PALLET)
-        inv.pack_container(CASE_B, PALLET)
+        inv.containers.create(PALLET)
+        done["pallet"] = inv.containers.nest(CASE_A, container=PALLET)
+        inv.containers.nest(CASE_B, container=PALLET)
     return done
 
 
 class TestCase:
     def test_moving_a_case_moves_each_serial_in_it(self, inv: sl.Inventory) -> None:
-        """move_container posts one transfer with a line per serial inside, each staying in
+        """containers.move posts one transfer with a line per serial inside, each staying in
         its case and status."""
         receive_and_pack(inv, pallet=False)
-        tx = inv.move_container(CASE_A, "PHARMA/SHIP", ref="TO-1")
+        tx = inv.containers.move(CASE_A, "PHARMA/SHIP", ref="TO-1")
         assert tx.kind is sl.TxKind.TRANSFER
         assert sorted((m.serial, m.lot, m.quantity, m.src, m.dst) for m in tx.movements) == [
             (
@@ -64,12 +66,12 @@ class TestCase:
         """unpack() with no item takes everything out of the case, loose, at the case's
         location; unpack of one serial takes only that one."""
         receive_and_pack(inv, pallet=False)
-        inv.move_container(CASE_A, "PHARMA/SHIP")
-        one = inv.unpack(CASE_B, "DRUG", lot="B-1", serial="S5")
+        inv.containers.move(CASE_A, "PHARMA/SHIP")
+        one = inv.unpack("DRUG", container=CASE_B, lot="B-1", serial="S5")
         assert [(m.serial, m.src.container, m.dst.container) for m in one.movements] == [
             ("S5", CASE_B, None)
         ]
-        rest = inv.unpack(CASE_A)
+        rest = inv.unpack(container=CASE_A)
         assert sorted(m.serial or "" for m in rest.movements) == list(SERIALS_A)
         assert where(inv.stock("DRUG")) == {
             ("DRUG", "S1", "PHARMA/SHIP", "available", None): D(1),
@@ -79,14 +81,14 @@ class TestCase:
             ("DRUG", "S5", "PHARMA/DOCK", "available", None): D(1),
             ("DRUG", "S6", "PHARMA/DOCK", "available", CASE_B): D(1),
         }
-        assert inv.container_contents(CASE_A) == []
+        assert inv.containers.contents(CASE_A) == []
 
     def test_serial_trace_of_a_shipped_case(self, inv: sl.Inventory) -> None:
         """Tracing one serial downstream finds its shipment alone (customer, case, documents);
         serial_path lists every transaction that moved it."""
         done = receive_and_pack(inv, pallet=False)
-        moved = inv.move_container(CASE_A, "PHARMA/SHIP")
-        shipped = inv.ship_container(CASE_A, customer="HOSP-1", ref="SO-9")
+        moved = inv.containers.move(CASE_A, "PHARMA/SHIP")
+        shipped = inv.containers.ship(CASE_A, customer="HOSP-1", ref="SO-9")
         found = inv.trace_downstream("DRUG", serial="S2")
         assert found.nodes == (Node(item="DRUG", serial="S2"),)
         assert [
@@ -95,7 +97,7 @@ class TestCase:
         ] == [(shipped.id, "HOSP-1", "B-1", "S2", D(1), CASE_A)]
         assert found.shipments[0].refs == (sl.Reference(type="SO", number="SO-9"),)
         assert found.positions == ()
-        assert [tx.id for tx in inv.serial_path("DRUG", "S2")] == [
+        assert [tx.id for tx in inv.genealogy.serial_path("DRUG", "S2")] == [
             done["receipt"].id,
             done[CASE_A].id,
             moved.id,
@@ -108,7 +110,7 @@ class TestPallet:
         """Moving a pallet moves both cases and every serial in them: one line per serial, each
         staying in its own case; the cases stay on the pallet."""
         receive_and_pack(inv)
-        tx = inv.move_container(PALLET, "PHARMA/SHIP")
+        tx = inv.containers.move(PALLET, "PHARMA/SHIP")
         assert sorted((m.serial, m.src, m.dst) for m in tx.movements) == [
             (
                 s,
@@ -124,7 +126,7 @@ class TestPallet:
             ContainerEvent(container=PALLET, parent=None, location="PHARMA/SHIP"),
         ]
         assert inv.on_hand("DRUG", location="PHARMA/SHIP") == 6
-        assert sorted(b.serial or "" for b in inv.container_contents(PALLET)) == list(
+        assert sorted(b.serial or "" for b in inv.containers.contents(PALLET)) == list(
             SERIALS_A + SERIALS_B
         )
 
@@ -133,14 +135,14 @@ class TestPallet:
         receipt, case pack, pallet move, shipment (packing the case onto the pallet moves no
         stock, so it is not on the path)."""
         done = receive_and_pack(inv)
-        moved = inv.move_container(PALLET, "PHARMA/SHIP")
-        shipped = inv.ship_container(PALLET, customer="HOSP-1", ref="SO-9", refs={"BOL": "B7"})
+        moved = inv.containers.move(PALLET, "PHARMA/SHIP")
+        shipped = inv.containers.ship(PALLET, customer="HOSP-1", ref="SO-9", refs={"BOL": "B7"})
         assert len(shipped.movements) == 6
         found = inv.trace_downstream("DRUG", serial="S5")
         assert [(s.customer, s.serial, s.container, s.transaction_id) for s in found.shipments] == [
             ("HOSP-1", "S5", CASE_B, shipped.id)
         ]
-        assert [tx.id for tx in inv.serial_path("DRUG", "S5")] == [
+        assert [tx.id for tx in inv.genealogy.serial_path("DRUG", "S5")] == [
             done["receipt"].id,
             done[CASE_B].id,
             moved.id,
@@ -149,12 +151,12 @@ class TestPallet:
         assert inv.on_hand("DRUG") == 0
 
     def test_container_history_shows_pack_move_ship(self, inv: sl.Inventory) -> None:
-        """container_history lists every state of the pallet with its transaction: packed at
+        """containers.history lists every state of the pallet with its transaction: packed at
         the dock, moved to shipping, shipped to the customer's location."""
         done = receive_and_pack(inv)
-        moved = inv.move_container(PALLET, "PHARMA/SHIP")
-        shipped = inv.ship_container(PALLET, customer="HOSP-1")
-        assert inv.container_history(PALLET) == [
+        moved = inv.containers.move(PALLET, "PHARMA/SHIP")
+        shipped = inv.containers.ship(PALLET, customer="HOSP-1")
+        assert inv.containers.history(PALLET) == [
             (
                 done["pallet"].id,
                 ContainerEvent(container=PALLET, parent=None, location="PHARMA/DOCK"),
@@ -165,7 +167,7 @@ class TestPallet:
                 ContainerEvent(container=PALLET, parent=None, location="customers/HOSP-1"),
             ),
         ]
-        assert [(tx_id, e.parent, e.location) for tx_id, e in inv.container_history(CASE_A)] == [
+        assert [(tx_id, e.parent, e.location) for tx_id, e in inv.containers.history(CASE_A)] == [
             (done[CASE_A].id, None, "PHARMA/DOCK"),
             (done["pallet"].id, PALLET, "PHARMA/DOCK"),
             (moved.id, PALLET, "PHARMA/SHIP"),
@@ -176,14 +178,14 @@ class TestPallet:
         """unpack(child=) takes a case off the pallet without moving stock; the case's serials
         are then unpacked loose."""
         receive_and_pack(inv)
-        inv.move_container(PALLET, "PHARMA/SHIP")
-        off = inv.unpack(PALLET, child=CASE_B)
+        inv.containers.move(PALLET, "PHARMA/SHIP")
+        off = inv.unpack(container=PALLET, child=CASE_B)
         assert off.movements == ()
         assert off.containers == (
             ContainerEvent(container=CASE_B, parent=None, location="PHARMA/SHIP"),
         )
-        inv.unpack(CASE_B)
-        assert sorted(b.serial or "" for b in inv.container_contents(PALLET)) == list(SERIALS_A)
+        inv.unpack(container=CASE_B)
+        assert sorted(b.serial or "" for b in inv.containers.contents(PALLET)) == list(SERIALS_A)
         assert sorted(
             b.serial or ""
             for b in inv.stock("DRUG", location="PHARMA/SHIP")

@@ -169,7 +169,7 @@ class TestProduce:
     def test_a_longer_cycle_is_refused(self, plant: sl.Inventory) -> None:
         """A cycle through a relabel and a production is refused too."""
         plant.produce(consume=[component("R1", "A", 4)], output=[output("MIX", "M1", 4)])
-        plant.relabel("MIX", 4, lot="M1", new_lot="M1R", location="DC1/B/01")
+        plant.genealogy.relabel("MIX", 4, lot="M1", new_lot="M1R", location="DC1/B/01")
         plant.move("MIX", 4, lot="M1R", src="DC1/B/01", dst="DC1/A/01")
         refused(
             plant,

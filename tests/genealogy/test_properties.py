@@ -110,7 +110,8 @@ class TestGenealogyProperties:
         self, kind: str, steps: list[Step], data: st.DataObject
     ) -> None:
         """A recall's shipments per affected lot sum to what was shipped of that lot; after
-        contain() no affected stock is available, stock is conserved and the ledger verifies."""
+        genealogy.contain no affected stock is available, stock is conserved and the ledger
+        verifies."""
         inv, lots, shipped = run(STORES[kind](), steps)
         try:
             root = data.draw(st.sampled_from(lots))
@@ -121,12 +122,12 @@ class TestGenealogyProperties:
                 per_lot[s.lot or ""] += s.quantity
             assert dict(per_lot) == {lot: q for lot, q in shipped.items() if lot in affected}
             assert sum((c.quantity for c in report.customers), Decimal(0)) == sum(per_lot.values())
-            report.contain()
+            inv.genealogy.contain(report)
             for lot in affected:
                 assert inv.on_hand("X", lot=lot, status="available") == 0
             assert conserved(inv)
             assert inv.verify().ok
-            report.release(reason="cleared")
+            inv.genealogy.release(report, reason="cleared")
             assert conserved(inv)
             assert inv.on_hand("X", status="hold") == 0
         finally:

@@ -18,7 +18,7 @@ D = Decimal
 def relabelled(inv: sl.Inventory) -> sl.Inventory:
     """ASP lot L1 (10 at DC1/A/01), 4 of it relabelled to L2, 2 of L1 held by QA."""
     inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="ACME")
-    inv.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
+    inv.genealogy.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
     inv.hold("ASP", 2, lot="L1", location="DC1/A/01", reason="QA sample")
     return inv
 
@@ -55,25 +55,32 @@ class TestRecallReport:
 
 class TestContainment:
     def test_contain_with_nothing_available_posts_nothing(self, relabelled: sl.Inventory) -> None:
-        """With no affected stock available, contain() returns None and posts nothing."""
+        """With no affected stock available, genealogy.contain returns None and posts nothing."""
         relabelled.ship("ASP", 4, lot="L1", src="DC1/A/01", customer="C1")
         relabelled.ship("ASP", 4, lot="L2", src="DC1/A/01", customer="C1")
         with unchanged(relabelled):
-            assert relabelled.recall(("ASP", "L1"), reason="r").contain() is None
+            assert (
+                relabelled.genealogy.contain(relabelled.recall(("ASP", "L1"), reason="r")) is None
+            )
 
     def test_release_before_contain_posts_nothing(self, relabelled: sl.Inventory) -> None:
         """Releasing a recall that was never contained returns None and posts nothing."""
         with unchanged(relabelled):
-            assert relabelled.recall(("ASP", "L1"), reason="r").release(reason="ok") is None
+            assert (
+                relabelled.genealogy.release(
+                    relabelled.recall(("ASP", "L1"), reason="r"), reason="ok"
+                )
+                is None
+            )
 
     def test_release_all_restores_exactly(self, relabelled: sl.Inventory) -> None:
-        """release() after contain() gives back exactly the state before containment: the QA
-        hold stays."""
+        """genealogy.release after genealogy.contain gives back exactly the state before
+        containment: the QA hold stays."""
         before = relabelled.stock(internal_only=False)
         report = relabelled.recall(("ASP", "L1"), reason="r")
-        assert report.contain() is not None
+        assert relabelled.genealogy.contain(report) is not None
         assert relabelled.on_hand("ASP", status="available") == 0
-        assert report.release(reason="ok") is not None
+        assert relabelled.genealogy.release(report, reason="ok") is not None
         assert relabelled.stock(internal_only=False) == before
 
     def test_release_after_a_partial_release_keeps_other_holds(
@@ -82,25 +89,25 @@ class TestContainment:
         """Releasing one lot and then everything releases only what the containment held; the
         QA hold of 2 stays on hold."""
         report = relabelled.recall(("ASP", "L1"), reason="r")
-        report.contain()
-        report.release((Node(item="ASP", lot="L1"),), reason="L1 cleared")
-        report.release(reason="all cleared")
+        relabelled.genealogy.contain(report)
+        relabelled.genealogy.release(report, (Node(item="ASP", lot="L1"),), reason="L1 cleared")
+        relabelled.genealogy.release(report, reason="all cleared")
         assert where(relabelled.stock("ASP", status="hold")) == {
             ("ASP", "L1", "DC1/A/01", "hold", None): D(2)
         }
 
     def test_release_counts_only_the_contained_position(self, inv: sl.Inventory) -> None:
-        """After part of the contained loose stock was moved away, release() releases the loose
-        rest, not counting stock held in a case at the same location."""
+        """After part of the contained loose stock was moved away, genealogy.release releases the
+        loose rest, not counting stock held in a case at the same location."""
         inv.receive("ASP", 10, lot="L1", to="DC1/A/01")
         case = code(31)
-        inv.create_container(case)
-        inv.pack(case, "ASP", 3, lot="L1", location="DC1/A/01")
+        inv.containers.create(case)
+        inv.pack("ASP", 3, container=case, lot="L1", location="DC1/A/01")
         inv.hold("ASP", 3, lot="L1", location="DC1/A/01", container=case, reason="torn wrap")
         report = inv.recall(("ASP", "L1"), reason="r")
-        report.contain()
+        inv.genealogy.contain(report)
         inv.move("ASP", 4, lot="L1", src="DC1/A/01", dst="DC1/B/01", status="hold")
-        tx = report.release(reason="ok")
+        tx = inv.genealogy.release(report, reason="ok")
         assert tx is not None
         assert [(m.quantity, m.src.container) for m in tx.movements] == [(D(3), None)]
         assert inv.on_hand("ASP", container=case, status="hold") == 3

@@ -25,7 +25,7 @@ class TestRelabel:
         """A relabelled lot is downstream of the old one and the old one (with its receipt) is
         upstream of the new one."""
         two_lots(inv)
-        tx = inv.relabel("ASP", 4, lot="L1", new_lot="L1R", location="DC1/A/01")
+        tx = inv.genealogy.relabel("ASP", 4, lot="L1", new_lot="L1R", location="DC1/A/01")
         down = inv.trace_downstream("ASP", "L1")
         assert down.nodes == (Node(item="ASP", lot="L1"), Node(item="ASP", lot="L1R"))
         assert [
@@ -42,8 +42,10 @@ class TestRelabel:
     def test_new_lot_keeps_the_old_expiry(self, inv: sl.Inventory) -> None:
         """The new lot inherits the old lot's expiry unless one is given."""
         two_lots(inv)
-        inv.relabel("ASP", 1, lot="L1", new_lot="KEEP", location="DC1/A/01")
-        inv.relabel("ASP", 1, lot="L1", new_lot="NEW", location="DC1/A/01", expiry=EXPIRY_2)
+        inv.genealogy.relabel("ASP", 1, lot="L1", new_lot="KEEP", location="DC1/A/01")
+        inv.genealogy.relabel(
+            "ASP", 1, lot="L1", new_lot="NEW", location="DC1/A/01", expiry=EXPIRY_2
+        )
         assert inv.lot("ASP", "KEEP").expiry == EXPIRY_1
         assert inv.lot("ASP", "NEW").expiry == EXPIRY_2
 
@@ -52,7 +54,9 @@ class TestRelabel:
         the new SKU's customers."""
         two_lots(inv)
         inv.add_item("ASP-EXPORT", tracking="lot")
-        inv.relabel("ASP", 3, lot="L2", new_lot="X2", new_sku="ASP-EXPORT", location="DC1/A/01")
+        inv.genealogy.relabel(
+            "ASP", 3, lot="L2", new_lot="X2", new_sku="ASP-EXPORT", location="DC1/A/01"
+        )
         inv.ship("ASP-EXPORT", 2, lot="X2", src="DC1/A/01", customer="EXPORTER", ref="SO-1")
         report = inv.recall(("ASP", "L2"), reason="sterility")
         assert report.affected == (Node(item="ASP", lot="L2"), Node(item="ASP-EXPORT", lot="X2"))
@@ -66,7 +70,7 @@ class TestRelabel:
         refused(
             inv,
             errors.ValidationError,
-            lambda: inv.relabel("ASP", 1, lot="L1", new_lot="L1", location="DC1/A/01"),
+            lambda: inv.genealogy.relabel("ASP", 1, lot="L1", new_lot="L1", location="DC1/A/01"),
         )
 
     def test_relabel_of_an_unknown_lot_is_refused(self, inv: sl.Inventory) -> None:
@@ -75,7 +79,7 @@ class TestRelabel:
         refused(
             inv,
             errors.UnknownLotError,
-            lambda: inv.relabel("ASP", 1, lot="NOPE", new_lot="L9", location="DC1/A/01"),
+            lambda: inv.genealogy.relabel("ASP", 1, lot="NOPE", new_lot="L9", location="DC1/A/01"),
         )
 
 
@@ -84,7 +88,9 @@ class TestSplit:
         """Each part of a split is downstream of the lot, with its own quantity on the link;
         each part traces back to the lot's receipt."""
         two_lots(inv)
-        tx = inv.split("ASP", lot="L1", into={"L1-A": 3, "L1-B": 7}, location="DC1/A/01")
+        tx = inv.genealogy.split(
+            "ASP", lot="L1", new_lots={"L1-A": 3, "L1-B": 7}, location="DC1/A/01"
+        )
         down = inv.trace_downstream("ASP", "L1")
         assert down.nodes == (
             Node(item="ASP", lot="L1"),
@@ -108,7 +114,9 @@ class TestSplit:
         refused(
             inv,
             errors.ValidationError,
-            lambda: inv.split("ASP", lot="L1", into={"L1": 3, "L1-B": 7}, location="DC1/A/01"),
+            lambda: inv.genealogy.split(
+                "ASP", lot="L1", new_lots={"L1": 3, "L1-B": 7}, location="DC1/A/01"
+            ),
         )
 
 
@@ -116,7 +124,7 @@ class TestMerge:
     def test_trace_follows_a_merge_both_ways(self, inv: sl.Inventory) -> None:
         """A merged lot is downstream of each source and traces back to both receipts."""
         two_lots(inv)
-        inv.merge("ASP", lots={"L1": 4, "L2": 5}, into="M1", location="DC1/A/01")
+        inv.genealogy.merge("ASP", lots={"L1": 4, "L2": 5}, new_lot="M1", location="DC1/A/01")
         for source in ("L1", "L2"):
             assert Node(item="ASP", lot="M1") in inv.trace_downstream("ASP", source).nodes
         up = inv.trace_upstream("ASP", "M1")
@@ -134,8 +142,10 @@ class TestMerge:
     def test_merged_lot_expires_with_the_earliest_source(self, inv: sl.Inventory) -> None:
         """The merged lot takes the earliest expiry of its sources unless one is given."""
         two_lots(inv)
-        inv.merge("ASP", lots={"L1": 1, "L2": 1}, into="M1", location="DC1/A/01")
-        inv.merge("ASP", lots={"L1": 1, "L2": 1}, into="M2", location="DC1/A/01", expiry=EXPIRY_1)
+        inv.genealogy.merge("ASP", lots={"L1": 1, "L2": 1}, new_lot="M1", location="DC1/A/01")
+        inv.genealogy.merge(
+            "ASP", lots={"L1": 1, "L2": 1}, new_lot="M2", location="DC1/A/01", expiry=EXPIRY_1
+        )
         assert inv.lot("ASP", "M1").expiry == EXPIRY_2
         assert inv.lot("ASP", "M2").expiry == EXPIRY_1
 
@@ -145,7 +155,7 @@ class TestMerge:
         """A recall of one merged source reaches the merged lot and who received it, but not
         the other source."""
         two_lots(inv)
-        inv.merge("ASP", lots={"L1": 4, "L2": 5}, into="M1", location="DC1/A/01")
+        inv.genealogy.merge("ASP", lots={"L1": 4, "L2": 5}, new_lot="M1", location="DC1/A/01")
         inv.ship("ASP", 6, lot="M1", src="DC1/A/01", customer="CLINIC", ref="SO-5")
         report = inv.recall(("ASP", "L2"), reason="sterility")
         assert report.affected == (Node(item="ASP", lot="L2"), Node(item="ASP", lot="M1"))

@@ -1,10 +1,13 @@
-"""A trace keeps its summary and reads its lines when asked: the lines and the per-customer
-summary are those of the ledger as it was at the trace, on every store, whatever is posted
-afterwards; the store's grouped summary equals the reference fold."""
+"""A trace or recall report is a plain value: its lines and per-customer summary are those of
+the ledger as it was at the trace, on every store, whatever is posted afterwards; it holds no
+store and pickles; the store's grouped summary equals the reference fold."""
 
 from __future__ import annotations
 
+import pickle
 from decimal import Decimal
+
+import attrs
 
 import stockline as sl
 from stockline.genealogy._trace import customer_exposures
@@ -18,7 +21,7 @@ def _shipped(inv: sl.Inventory) -> sl.Inventory:
     clock = inv.clock
     assert isinstance(clock, sl.FixedClock)
     inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="ACME", ref="PO-1")
-    inv.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
+    inv.genealogy.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
     clock.advance(hours=1)
     inv.ship("ASP", 1, lot="L1", src="DC1/A/01", customer="C1", ref="SO-1")
     inv.ship("ASP", 2, lot="L2", src="DC1/A/01", customer="C1", ref="SO-2")
@@ -57,6 +60,26 @@ class TestReportView:
         assert later.id not in {
             s.transaction_id for s in inv.recall(("ASP", "L2"), reason="r").shipments
         }
+
+    def test_trace_and_report_are_plain_values(self, inv: sl.Inventory) -> None:
+        """A trace and a recall report pickle and come back equal, with their lines and
+        customers, and hold neither a store nor an inventory."""
+        _shipped(inv)
+        report = inv.recall(("ASP", "L1"), reason="r")
+        down = inv.trace_downstream("ASP", "L1")
+        up = inv.trace_upstream("ASP", "L2")
+        for value in (report, down, up):
+            copy = pickle.loads(pickle.dumps(value))
+            assert copy == value
+            assert copy.to_dict() == value.to_dict()
+        assert pickle.loads(pickle.dumps(report)).customers == report.customers
+        assert up.suppliers == ("ACME",)
+        held = [
+            getattr(value, f.name)
+            for value in (report, report.trace)
+            for f in attrs.fields(type(value))
+        ]
+        assert not any(isinstance(v, sl.Inventory) or hasattr(v, "read") for v in held)
 
     def test_customer_summary_quantities_dates_and_documents(self, inv: sl.Inventory) -> None:
         """Per customer and lot: the total, first and last shipment and every document, the

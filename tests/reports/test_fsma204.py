@@ -220,7 +220,7 @@ class TestCriticalTrackingEvents:
     def test_relabel_is_a_transformation_to_a_new_tlc(self, site: sl.Inventory) -> None:
         """Putting a new lot code on stock assigns a new TLC: a transformation."""
         site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-        tx = site.relabel("LETTUCE", 10, lot="R1", new_lot="R1-B", location="DC1/DOCK")
+        tx = site.genealogy.relabel("LETTUCE", 10, lot="R1", new_lot="R1-B", location="DC1/DOCK")
         rows = [(r.cte, r.role, r.lot) for r in site.reports.fsma204().rows if r.event_id == tx.id]
         assert rows == [
             (Cte.TRANSFORMATION, "input", "R1"),

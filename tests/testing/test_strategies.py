@@ -37,8 +37,8 @@ class TestValues:
 
     @given(code=sls.ssccs())
     def test_ssccs_are_accepted_as_containers(self, code: str) -> None:
-        """SSCCs have 18 digits and a correct check digit (create_container takes them)."""
-        assert fresh().create_container(code).code == code
+        """SSCCs have 18 digits and a correct check digit (containers.create takes them)."""
+        assert fresh().containers.create(code).code == code
 
     @given(data=st.data(), decimals=st.integers(0, 6))
     def test_quantities_fit_the_precision(self, data: st.DataObject, decimals: int) -> None:

@@ -205,7 +205,7 @@ def _recall(args: argparse.Namespace, out: Output) -> int:
         containment: dict[str, Any] | None = None
         held: Transaction | None = None
         if args.contain:
-            held = report.contain(actor=args.actor)
+            held = inv.genealogy.contain(report, actor=args.actor)
             containment = {
                 "transaction_id": None if held is None else held.id,
                 "positions": 0 if held is None else len(held.movements),

@@ -6,16 +6,13 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from stockline.ledger._records import Balance, Edge, NodeKey, Reference
 
-if TYPE_CHECKING:
-    from stockline.ledger._records import CustomerExposure
-
-__all__ = ["Detail", "Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
+__all__ = ["Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
 
 
 @attrs.frozen(kw_only=True, order=True)
@@ -113,41 +110,10 @@ class Receipt:
     refs: tuple[Reference, ...]
 
 
-class Detail:
-    """The line-level part of a trace (shipments, receipts, per-customer totals).
-
-    A trace keeps what its summary needs; the lines behind it are read from the store when
-    first asked for and kept. Two details are equal when their lines are.
-    """
-
-    def __init__(self) -> None:
-        self._shipments: tuple[Shipment, ...] | None = None
-        self._receipts: tuple[Receipt, ...] | None = None
-        self._exposures_found: tuple[CustomerExposure, ...] | None = None
-
-    def shipments(self) -> tuple[Shipment, ...]:
-        """Every shipment of a reached node to a customer (reversed ones left out)."""
-        raise NotImplementedError
-
-    def receipts(self) -> tuple[Receipt, ...]:
-        """Every receipt of a reached node from a supplier (reversed ones left out)."""
-        raise NotImplementedError
-
-    def exposures(self) -> tuple[CustomerExposure, ...]:
-        """What each customer received, per lot or serial."""
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Detail):
-            return NotImplemented
-        return (self.shipments(), self.receipts()) == (other.shipments(), other.receipts())
-
-    __hash__ = None  # type: ignore[assignment]
-
-
 @attrs.frozen(kw_only=True)
 class Trace:
-    """Everything reachable from some lots or serials, in one direction.
+    """Everything reachable from some lots or serials, in one direction: a plain value, read
+    from the ledger at once (it holds no store, and pickles).
 
     Attributes:
         direction: ``downstream`` (what was made from them, where it went) or ``upstream``
@@ -158,6 +124,10 @@ class Trace:
         links: The genealogy edges followed.
         positions: Where reached stock is now, in internal locations.
         in_transit: Reached stock at transit locations.
+        shipments: Shipments of any reached node to customers (reversed ones left out), in
+            ledger order; empty upstream.
+        receipts: Receipts of any reached node from suppliers (reversed ones left out), in
+            ledger order; empty downstream.
     """
 
     direction: str
@@ -167,24 +137,13 @@ class Trace:
     links: tuple[Link, ...]
     positions: tuple[Balance, ...]
     in_transit: tuple[Balance, ...]
-    _detail: Detail = attrs.field(repr=False, hash=False, alias="detail")
-
-    @property
-    def shipments(self) -> tuple[Shipment, ...]:
-        """Shipments of any reached node to customers (reversed ones left out), in ledger
-        order. Read from the ledger as it was at the trace, when first asked for."""
-        return self._detail.shipments()
-
-    @property
-    def receipts(self) -> tuple[Receipt, ...]:
-        """Receipts of any reached node from suppliers (reversed ones left out), in ledger
-        order. Read from the ledger as it was at the trace, when first asked for."""
-        return self._detail.receipts()
+    shipments: tuple[Shipment, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
 
     @property
     def customers(self) -> tuple[str, ...]:
         """The customers that received reached stock, sorted."""
-        return tuple(sorted({e.customer for e in self._detail.exposures()}))
+        return tuple(sorted({s.customer for s in self.shipments}))
 
     @property
     def suppliers(self) -> tuple[str, ...]:

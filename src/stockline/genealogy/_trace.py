@@ -4,23 +4,110 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from stockline.genealogy._records import Detail, Link, Node, Receipt, Shipment, Trace
-from stockline.ledger._master import LocationKind
-from stockline.ledger._records import LedgerLine, NodeKey, NodeSet, TxKind
+from stockline.errors import UnknownLotError, ValidationError
+from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
+from stockline.ledger import (
+    Book,
+    LedgerReader,
+    LocationKind,
+    NodeKey,
+    NodeSet,
+    Tracking,
+    TxKind,
+    boundary,
+)
 
-if TYPE_CHECKING:
-    from stockline.ledger._records import CustomerExposure
-    from stockline.ledger._store import LedgerReader
+# Not exported by the ledger package yet.
+from stockline.ledger._records import CustomerExposure, LedgerLine
 
-__all__ = ["customer_exposures", "trace"]
+__all__ = ["customer_exposures", "trace", "trace_downstream", "trace_upstream"]
 
-#: Opens a read view of the store a trace came from (``StockStore.read``).
-Opener = Callable[[], AbstractContextManager["LedgerReader"]]
+
+def trace_downstream(
+    book: Book,
+    sku: str,
+    lot: str | None = None,
+    *,
+    serial: str | None = None,
+    as_of: dt.datetime | None = None,
+) -> Trace:
+    """Trace a lot or serial downstream: everything made from it, every shipment of it, and
+    where it is now.
+
+    Args:
+        book: The posting context to read through.
+        sku: The item.
+        lot: The lot (or give ``serial``).
+        serial: The serial.
+        as_of: Trace the ledger as it was at this effective time; now when ``None``.
+
+    Returns:
+        The trace, a plain value.
+
+    Raises:
+        ValidationError: No lot or serial given, or the item is not tracked.
+        UnknownItemError: The item is not in the master data.
+        UnknownLotError: The lot is not known.
+    """
+    return traced(book, [node(book, sku, lot, serial)], downstream=True, as_of=as_of)
+
+
+def trace_upstream(
+    book: Book,
+    sku: str,
+    lot: str | None = None,
+    *,
+    serial: str | None = None,
+    as_of: dt.datetime | None = None,
+) -> Trace:
+    """Trace a lot or serial upstream: everything it was made from, back to the suppliers'
+    receipts.
+
+    Args:
+        book: The posting context to read through.
+        sku: The item.
+        lot: The lot (or give ``serial``).
+        serial: The serial.
+        as_of: Trace the ledger as it was at this effective time; now when ``None``.
+
+    Returns:
+        The trace, a plain value.
+
+    Raises:
+        ValidationError: No lot or serial given, or the item is not tracked.
+        UnknownItemError: The item is not in the master data.
+        UnknownLotError: The lot is not known.
+    """
+    return traced(book, [node(book, sku, lot, serial)], downstream=False, as_of=as_of)
+
+
+def node(book: Book, sku: object, lot: object, serial: object) -> Node:
+    """Return the traceable node ``sku`` / ``lot`` / ``serial``, checked against the master
+    data (an item that is tracked, a lot that is known)."""
+    sku = boundary.code(sku, "sku")
+    lot = boundary.optional_code(lot, "lot")
+    serial = boundary.optional_code(serial, "serial")
+    with book.read() as r:
+        item = book.item(r, sku)
+        if lot is None and serial is None:
+            raise ValidationError(f"name a lot or a serial of {sku} to trace")
+        if item.tracking is Tracking.NONE:
+            raise ValidationError(
+                f"item {sku} is not lot- or serial-tracked, so it cannot be traced"
+            )
+        if lot is not None and r.lot(sku, lot) is None:
+            raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
+    return Node(item=sku, lot=lot, serial=serial)
+
+
+def traced(book: Book, roots: Sequence[Node], *, downstream: bool, as_of: object) -> Trace:
+    """Trace ``roots`` in one read view of ``book``'s store."""
+    when = boundary.optional_moment(as_of, "as_of")
+    with book.read() as r:
+        return trace(r, roots, downstream=downstream, as_of=when)
 
 
 def trace(
@@ -29,37 +116,37 @@ def trace(
     *,
     downstream: bool,
     as_of: dt.datetime | None = None,
-    opener: Opener | None = None,
 ) -> Trace:
     """Trace ``roots`` downstream or upstream through the store behind ``reader``.
 
-    The store does the set-based work (a recursive query over the edges, then the balances of
-    every node reached); this function only assembles the result. With ``opener`` (the
-    store's ``read``), the shipment or receipt lines are read only when first asked for, from
-    the ledger as it was at the trace (an append-only ledger keeps that view: lines are bounded
-    by the last transaction id the trace saw), so a trace or recall costs and holds what its
-    summary needs, not one record per shipment line. Without it they are read at once.
+    The store does the set-based work (a recursive query over the edges, the balances of
+    every node reached, then their shipment or receipt lines); this function only assembles
+    the result, a plain value read in the one view ``reader`` gives.
+
+    Args:
+        reader: A read view of the store.
+        roots: The lots or serials to trace from.
+        downstream: Follow edges to children (``True``) or to parents (``False``).
+        as_of: Follow only what was effective by then; everything when ``None``.
+
+    Returns:
+        The trace.
     """
     through = reader.head()[0]
     links = reader.edges([n.key for n in roots], downstream=downstream, until=as_of)
     reached: dict[NodeKey, Node] = {n.key: n for n in roots}
     for _, _, e in links:
-        node = (
+        found = (
             Node(item=e.child_item, lot=e.child_lot, serial=e.child_serial)
             if downstream
             else Node(item=e.parent_item, lot=e.parent_lot, serial=e.parent_serial)
         )
-        reached.setdefault(node.key, node)
+        reached.setdefault(found.key, found)
     keys = tuple(reached)
     kinds = _Kinds(reader)
     balances = reader.balances_of(
         keys, as_of=as_of, kinds=(LocationKind.INTERNAL, LocationKind.TRANSIT)
     )
-    detail = _LedgerDetail(keys, downstream=downstream, as_of=as_of, through=through)
-    if opener is None:
-        detail.load(reader)
-    else:
-        detail.opener = opener
     return Trace(
         direction="downstream" if downstream else "upstream",
         roots=tuple(roots),
@@ -72,109 +159,64 @@ def trace(
         in_transit=tuple(
             b for b in balances if kinds.of(b.position.location) is LocationKind.TRANSIT
         ),
-        detail=detail,
+        shipments=_shipments(reader, kinds, keys, as_of, through) if downstream else (),
+        receipts=() if downstream else _receipts(reader, kinds, keys, as_of, through),
     )
 
 
-class _LedgerDetail(Detail):
-    """A trace's shipment or receipt lines and its per-customer summary, read from the store."""
-
-    def __init__(
-        self,
-        keys: tuple[NodeKey, ...],
-        *,
-        downstream: bool,
-        as_of: dt.datetime | None,
-        through: int,
-    ) -> None:
-        super().__init__()
-        self.keys = keys
-        self.downstream = downstream
-        self.as_of = as_of
-        self.through = through
-        self.opener: Opener | None = None
-
-    def load(self, reader: LedgerReader) -> None:
-        """Read everything now, through ``reader``."""
-        self._lines(reader)
-        if self.downstream:
-            self._exposures(reader)
-
-    def _read(self, read: Callable[[LedgerReader], object]) -> None:
-        assert self.opener is not None, "an eager detail is loaded when made"
-        with self.opener() as reader:
-            read(reader)
-
-    def shipments(self) -> tuple[Shipment, ...]:
-        if self._shipments is None:
-            self._read(self._lines)
-        assert self._shipments is not None
-        return self._shipments
-
-    def receipts(self) -> tuple[Receipt, ...]:
-        if self._receipts is None:
-            self._read(self._lines)
-        assert self._receipts is not None
-        return self._receipts
-
-    def exposures(self) -> tuple[CustomerExposure, ...]:
-        if self._exposures_found is None:
-            if not self.downstream:
-                self._exposures_found = ()
-            else:
-                self._read(self._exposures)
-        assert self._exposures_found is not None
-        return self._exposures_found
-
-    def _exposures(self, reader: LedgerReader) -> None:
-        self._exposures_found = tuple(
-            reader.exposures(self.keys, until=self.as_of, through=self.through)
+def _receipts(
+    reader: LedgerReader,
+    kinds: _Kinds,
+    keys: tuple[NodeKey, ...],
+    as_of: dt.datetime | None,
+    through: int,
+) -> tuple[Receipt, ...]:
+    inbound = reader.movements_of(keys, out_of=[LocationKind.SUPPLIER], until=as_of)
+    back = reader.movements_of(keys, into=[LocationKind.SUPPLIER], until=as_of)
+    reversed_ids = _reversed(back, through)
+    return tuple(
+        Receipt(
+            transaction_id=line.transaction_id,
+            effective_at=line.effective_at,
+            supplier=line.counterparty or line.movement.src.location,
+            item=line.movement.item,
+            lot=line.movement.lot,
+            serial=line.movement.serial,
+            quantity=line.movement.quantity,
+            refs=line.refs,
         )
+        for line in inbound
+        if _counts(line, reversed_ids, through)
+        and kinds.of(line.movement.src.location) is LocationKind.SUPPLIER
+    )
 
-    def _lines(self, reader: LedgerReader) -> None:
-        kinds = _Kinds(reader)
-        through, as_of, keys = self.through, self.as_of, self.keys
-        if not self.downstream:
-            self._shipments = ()
-            inbound = reader.movements_of(keys, out_of=[LocationKind.SUPPLIER], until=as_of)
-            back = reader.movements_of(keys, into=[LocationKind.SUPPLIER], until=as_of)
-            reversed_ids = _reversed(back, through)
-            self._receipts = tuple(
-                Receipt(
-                    transaction_id=line.transaction_id,
-                    effective_at=line.effective_at,
-                    supplier=line.counterparty or line.movement.src.location,
-                    item=line.movement.item,
-                    lot=line.movement.lot,
-                    serial=line.movement.serial,
-                    quantity=line.movement.quantity,
-                    refs=line.refs,
-                )
-                for line in inbound
-                if _counts(line, reversed_ids, through)
-                and kinds.of(line.movement.src.location) is LocationKind.SUPPLIER
-            )
-            return
-        self._receipts = ()
-        outbound = reader.movements_of(keys, into=[LocationKind.CUSTOMER], until=as_of)
-        back = reader.movements_of(keys, out_of=[LocationKind.CUSTOMER], until=as_of)
-        reversed_ids = _reversed(back, through)
-        self._shipments = tuple(
-            Shipment(
-                transaction_id=line.transaction_id,
-                effective_at=line.effective_at,
-                customer=line.counterparty or line.movement.dst.location,
-                item=line.movement.item,
-                lot=line.movement.lot,
-                serial=line.movement.serial,
-                quantity=line.movement.quantity,
-                container=line.movement.src.container,
-                refs=line.refs,
-            )
-            for line in outbound
-            if _counts(line, reversed_ids, through)
-            and kinds.of(line.movement.dst.location) is LocationKind.CUSTOMER
+
+def _shipments(
+    reader: LedgerReader,
+    kinds: _Kinds,
+    keys: tuple[NodeKey, ...],
+    as_of: dt.datetime | None,
+    through: int,
+) -> tuple[Shipment, ...]:
+    outbound = reader.movements_of(keys, into=[LocationKind.CUSTOMER], until=as_of)
+    back = reader.movements_of(keys, out_of=[LocationKind.CUSTOMER], until=as_of)
+    reversed_ids = _reversed(back, through)
+    return tuple(
+        Shipment(
+            transaction_id=line.transaction_id,
+            effective_at=line.effective_at,
+            customer=line.counterparty or line.movement.dst.location,
+            item=line.movement.item,
+            lot=line.movement.lot,
+            serial=line.movement.serial,
+            quantity=line.movement.quantity,
+            container=line.movement.src.container,
+            refs=line.refs,
         )
+        for line in outbound
+        if _counts(line, reversed_ids, through)
+        and kinds.of(line.movement.dst.location) is LocationKind.CUSTOMER
+    )
 
 
 def customer_exposures(
@@ -191,8 +233,6 @@ def customer_exposures(
     and posted by transaction ``through``, reversed ones and reversals left out, one summary
     per customer and lot or serial, ordered by customer, item, lot and serial.
     """
-    from stockline.ledger._records import CustomerExposure
-
     wanted = list(nodes)
     members = NodeSet(wanted)
     outbound = reader.movements_of(wanted, into=[LocationKind.CUSTOMER], until=until)

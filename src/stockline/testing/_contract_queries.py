@@ -229,13 +229,13 @@ class ContainerContract(ContractBase):
             clock.advance(minutes=1)
             inv.receive("BOLT", 50, to="DC1/DOCK")
             inv.receive("ASP", 20, lot="L1", to="DC1/DOCK")
-            inv.pack(CASE, "BOLT", 10, location="DC1/DOCK")
-            inv.pack(PALLET, "ASP", 5, lot="L1", location="DC1/DOCK")
-            inv.pack_container(CASE, PALLET)
+            inv.pack("BOLT", 10, container=CASE, location="DC1/DOCK")
+            inv.pack("ASP", 5, container=PALLET, lot="L1", location="DC1/DOCK")
+            inv.containers.nest(CASE, container=PALLET)
             clock.advance(minutes=1)
-            inv.move_container(PALLET, "DC2/DOCK")
-            inv.unpack(PALLET, child=CASE)
-            inv.unpack(CASE, "BOLT", 4)
+            inv.containers.move(PALLET, "DC2/DOCK")
+            inv.unpack(container=PALLET, child=CASE)
+            inv.unpack("BOLT", 4, container=CASE)
             return {}
 
         build(nest, contract_inv)
@@ -246,7 +246,7 @@ class ContainerContract(ContractBase):
                 assert r.container_history(code) == expected.container_history(code)
                 assert r.container_children(code) == expected.container_children(code)
         for code in (PALLET, CASE):
-            assert contract_inv.container_contents(code) == ref.container_contents(code)
+            assert contract_inv.containers.contents(code) == ref.containers.contents(code)
             assert contract_inv.history(container=code) == ref.history(container=code)
         assert contents(contract_inv) == contents(ref)
 
@@ -255,10 +255,10 @@ class ContainerContract(ContractBase):
     ) -> None:
         """Containers: reversing a container move puts the container back where it was."""
         contract_inv.receive("BOLT", 5, to="DC1/DOCK")
-        contract_inv.pack(PALLET, "BOLT", 5, location="DC1/DOCK")
+        contract_inv.pack("BOLT", 5, container=PALLET, location="DC1/DOCK")
         with store.read() as r:
             before = r.container_state(PALLET)
-        moved = contract_inv.move_container(PALLET, "DC2/DOCK")
+        moved = contract_inv.containers.move(PALLET, "DC2/DOCK")
         contract_inv.reverse(moved.id, reason="never left")
         with store.read() as r:
             assert r.container_state(PALLET) == before

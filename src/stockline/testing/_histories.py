@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from stockline._inventory import Inventory
-from stockline._traceability import Component, Output
 from stockline.adapters._memory import InMemoryStockStore
+from stockline.genealogy import Component, Output
 from stockline.ledger._records import Transaction
 from stockline.ledger._time import FixedClock
 from stockline.testing._setup import DEFAULT_SETUP, START
@@ -116,10 +116,10 @@ def mixed_history(inv: Inventory, clock: FixedClock) -> dict[str, Transaction]:
                 ref="WO-1",
             ),
         ),
-        ("pack_bolts", lambda: inv.pack(PALLET, "BOLT", 20, location="DC1/DOCK")),
-        ("pack_asp", lambda: inv.pack(PALLET, "ASP", 10, lot="L1")),
-        ("to_dc2", lambda: inv.move_container(PALLET, "DC2/DOCK", ref="T-2")),
-        ("unpack", lambda: inv.unpack(PALLET, "ASP", 4, lot="L1")),
+        ("pack_bolts", lambda: inv.pack("BOLT", 20, container=PALLET, location="DC1/DOCK")),
+        ("pack_asp", lambda: inv.pack("ASP", 10, container=PALLET, lot="L1")),
+        ("to_dc2", lambda: inv.containers.move(PALLET, "DC2/DOCK", ref="T-2")),
+        ("unpack", lambda: inv.unpack("ASP", 4, container=PALLET, lot="L1")),
         (
             "late",
             lambda: inv.receive(
@@ -169,10 +169,15 @@ def genealogy_history(inv: Inventory, clock: FixedClock) -> dict[str, Transactio
                 ],
             ),
         ),
-        ("relabel", lambda: inv.relabel("TAB", 10, lot="T1", new_lot="T1R", location="DC1/A/01")),
+        (
+            "relabel",
+            lambda: inv.genealogy.relabel("TAB", 10, lot="T1", new_lot="T1R", location="DC1/A/01"),
+        ),
         (
             "split",
-            lambda: inv.split("ASP", lot="L1", into={"L1A": 5, "L1B": 5}, location="DC1/DOCK"),
+            lambda: inv.genealogy.split(
+                "ASP", lot="L1", new_lots={"L1A": 5, "L1B": 5}, location="DC1/DOCK"
+            ),
         ),
         (
             "ship_box",

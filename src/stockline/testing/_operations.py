@@ -13,7 +13,7 @@ import attrs
 from hypothesis import strategies as st
 
 from stockline._inventory import Inventory
-from stockline._traceability import Component, Output
+from stockline.genealogy import Component, Output
 from stockline.ledger._master import Item, Tracking
 from stockline.ledger._records import AVAILABLE, Transaction
 from stockline.ledger._time import FixedClock
@@ -54,7 +54,8 @@ class Operation:
 
     Attributes:
         kind: What it does (one of ``OPERATION_KINDS``).
-        method: The ``Inventory`` method called.
+        method: The ``Inventory`` method called (dotted for a namespace, e.g.
+            ``containers.move``).
         args: Its positional arguments.
         kwargs: Its keyword arguments, as ``(name, value)`` pairs.
         at: The clock time it is posted at (its ``recorded_at``).
@@ -81,7 +82,10 @@ class Operation:
         if not isinstance(inv.clock, FixedClock):
             raise TypeError("generated operations replay on an Inventory with a FixedClock")
         inv.clock.set(self.at)
-        method: Callable[..., Transaction] = getattr(inv, self.method)
+        target: Any = inv
+        for name in self.method.split("."):
+            target = getattr(target, name)
+        method: Callable[..., Transaction] = target
         return method(*self.args, **dict(self.kwargs))
 
 
@@ -438,12 +442,12 @@ class _Drawer:
         container = draw(st.sampled_from(fits))
         qty = _part(draw, m.balances[key], m.item(key[0]))
         m.containers[container] = key[3]
-        kwargs = [*_what(key), ("location", key[3]), ("status", key[4])]
+        kwargs = [("container", container), *_what(key), ("location", key[3]), ("status", key[4])]
         deltas = _net([(key, -qty), ((*key[:5], container), qty)])
         return self.op(
             "pack",
             "pack",
-            [container, key[0], _qty(m.item(key[0]), qty)],
+            [key[0], _qty(m.item(key[0]), qty)],
             kwargs,
             deltas,
             effective=False,
@@ -455,10 +459,10 @@ class _Drawer:
             return None
         item = self.m.item(key[0])
         qty = _part(self.draw, self.m.balances[key], item)
-        kwargs = [*_what(key), ("status", key[4])]
+        kwargs = [("container", key[5]), *_what(key), ("status", key[4])]
         deltas = _net([(key, -qty), ((*key[:5], None), qty)])
         return self.op(
-            "unpack", "unpack", [key[5], key[0], _qty(item, qty)], kwargs, deltas, effective=False
+            "unpack", "unpack", [key[0], _qty(item, qty)], kwargs, deltas, effective=False
         )
 
     def move_container(self) -> Operation | None:
@@ -478,7 +482,7 @@ class _Drawer:
                 pairs += [(key, -q), ((*key[:3], to, key[4], container), q)]
         m.containers[container] = to
         return self.op(
-            "move_container", "move_container", [container, to], [], _net(pairs), effective=False
+            "move_container", "containers.move", [container, to], [], _net(pairs), effective=False
         )
 
     def reverse(self) -> Operation | None:

@@ -67,7 +67,7 @@ class Setup:
         for lot in self.lots:
             inv.add_lot(lot.item, lot.code, expiry=lot.expiry, produced_on=lot.produced_on)
         for code in self.containers:
-            inv.create_container(code)
+            inv.containers.create(code)
         for kind, root in (("supplier", "suppliers"), ("customer", "customers")):
             inv.add_location(root, kind=kind)
 

@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from stockline._inventory import Inventory
-from stockline._traceability import Component, Output
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.errors import StocklineError
+from stockline.genealogy import Component, Output
 from stockline.ledger._master import Tracking
 from stockline.ledger._records import AVAILABLE, Balance, Transaction
 from stockline.ledger._store import StockStore
@@ -272,9 +272,9 @@ def store_machine(
             self.both(
                 f"pack {b} {qty} into {container}",
                 lambda inv: inv.pack(
-                    container,
                     b.item,
                     qty,
+                    container=container,
                     location=b.position.location,
                     status=b.position.status,
                     **self.what(b),
@@ -289,7 +289,7 @@ def store_machine(
             self.clock.advance(minutes=data.draw(_MINUTES))
             code = b.position.container
             assert code is not None
-            self.both(f"move container {code} to {to}", lambda inv: inv.move_container(code, to))
+            self.both(f"move container {code} to {to}", lambda inv: inv.containers.move(code, to))
 
         @precondition(lambda self: self.clock.now() > START)
         @rule(data=st.data())
