@@ -7,11 +7,12 @@ they take and return.
   (by hand or by scan), :meth:`~stockline.Inventory.close_count` posts the differences as one
   ``count`` transaction against the ``adjustment`` location;
   :meth:`~stockline.Inventory.count_report` shows expected, counted, difference and value.
-- **Replenishment**: :meth:`~stockline.Inventory.set_replenishment_rule` (min/max per item per
-  pick face), :meth:`~stockline.Inventory.replenishment` proposes moves from reserve stock by
-  the item's allocation policy, :meth:`~stockline.Inventory.post_replenishment` posts them.
-- **Kitting**: :meth:`~stockline.Inventory.kit` allocates every component of a bill of
-  materials for a production order, or reports what is short and reserves nothing.
+- **Replenishment** (``inv.replenishment``, :class:`Replenishment`):
+  :meth:`Replenishment.set_rule` (min/max per item per pick face), :meth:`Replenishment.propose`
+  proposes moves from reserve stock by the item's allocation policy, :meth:`Replenishment.post`
+  posts them.
+- **Kitting** (``inv.kits``, :class:`Kits`): :meth:`Kits.reserve` allocates every component of
+  a bill of materials for a production order, or reports what is short and reserves nothing.
 
 Open counts and replenishment rules are operational documents in the store: they survive a
 restart, and closing a count changes its document in the same write block that posts its
@@ -28,6 +29,8 @@ from stockline.operations._counts import (
     Uncounted,
 )
 from stockline.operations._kits import BomLine, Kit, KitShortage
+from stockline.operations._kitting import Kits
+from stockline.operations._replenishing import Replenishment
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
 
 __all__ = [
@@ -40,8 +43,10 @@ __all__ = [
     "CountState",
     "Kit",
     "KitShortage",
+    "Kits",
     "Proposal",
     "ProposalMove",
+    "Replenishment",
     "ReplenishmentRule",
     "Uncounted",
 ]
