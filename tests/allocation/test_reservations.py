@@ -239,3 +239,46 @@ class TestUntrackedAndSerial:
         tx = inv.allocation.pick(plan, dst="DC1/STAGING")
         assert sorted(m.serial or "" for m in tx.movements) == ["S1", "S2"]
         assert inv.allocation.available_to_promise("PUMP") == Decimal(1)
+
+
+class TestBoundary:
+    def test_arguments_are_refused_before_anything_is_read(self, milk: sl.Inventory) -> None:
+        """A lone string is not a list of zones, a bool is not a quantity, text is not a date,
+        and a policy must be one; nothing is reserved."""
+        bad: list[tuple[type[Exception], dict[str, object]]] = [
+            (errors.ValidationError, {"zones": "DC1/B"}),
+            (errors.ValidationError, {"preferred_zones": "DC1/B"}),
+            (errors.InvalidTimeError, {"at": "2026-03-02"}),
+            (errors.ValidationError, {"policy": "FEFO"}),
+            (errors.ValidationError, {"all_or_nothing": 1}),
+            (errors.ValidationError, {"min_shelf_life_days": True}),
+            (errors.ValidationError, {"attributes": ["origin"]}),
+        ]
+        for error, kwargs in bad:
+            with pytest.raises(error):
+                milk.allocate("MILK", 5, order="SO-1", **kwargs)  # type: ignore[arg-type]
+        with pytest.raises(errors.InvalidQuantityError):
+            milk.allocate("MILK", True, order="SO-1")
+        with pytest.raises(errors.ValidationError):
+            milk.allocation.set_policy("MILK", "FEFO")  # type: ignore[arg-type]
+        with pytest.raises(errors.ValidationError):
+            milk.allocation.pick("SO-1", dst="DC1/STAGING")  # type: ignore[arg-type]
+        assert milk.allocation.reservations() == []
+
+    def test_policy_of_reads_nothing(self, milk: sl.Inventory) -> None:
+        """policy_of answers from the item record and the policies set, as policy() does."""
+        item = sl.Item(sku="MILK", tracking=sl.Tracking.LOT)
+        assert type(milk.allocation.policy_of(item)).__name__ == "Fefo"
+        milk.allocation.set_policy("MILK", Fifo())
+        assert milk.allocation.policy_of(item) == milk.allocation.policy("MILK") == Fifo()
+
+    def test_public_signatures_resolve(self) -> None:
+        """Every public method of the service (and Inventory.allocate) has resolvable hints."""
+        import typing
+
+        from stockline.allocation import Allocations
+
+        for name in dir(Allocations):
+            if not name.startswith("_"):
+                assert typing.get_type_hints(getattr(Allocations, name)) is not None, name
+        assert typing.get_type_hints(sl.Inventory.allocate)["return"].__name__ == "Allocation"

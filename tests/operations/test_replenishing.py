@@ -399,3 +399,34 @@ class TestKitRepeats:
             parts.kits.reserve({"BOLT": 4}, 0, order="WO-2")
         with pytest.raises(errors.InvalidQuantityError, match=r"component BOLT .* more than"):
             parts.kits.reserve({"BOLT": 0}, 1, order="WO-2")
+
+
+class TestBoundary:
+    def test_arguments_are_refused_before_anything_is_written(self, site: sl.Inventory) -> None:
+        """A lone string is not a list of zones or of proposals, a number is not a location,
+        text is not a date; nothing is stored, reserved or posted."""
+        with pytest.raises(errors.ValidationError):
+            site.replenishment.set_rule("BOLT", 7, min=1, max=5)  # type: ignore[arg-type]
+        with pytest.raises(errors.InvalidTimeError):
+            site.replenishment.propose(at="2026-03-02")  # type: ignore[arg-type]
+        with pytest.raises(errors.ValidationError):
+            site.replenishment.post("everything")  # type: ignore[arg-type]
+        with pytest.raises(errors.ValidationError):
+            site.kits.reserve({"BOLT": 1}, 1, order="WO-1", zones="DC1/R")
+        with pytest.raises(errors.ValidationError):
+            site.kits.reserve({"BOLT": 1}, 1, order="WO-1", reserve="no")  # type: ignore[arg-type]
+        with pytest.raises(errors.ValidationError):
+            site.kits.reserve("BOLT", 1, order="WO-1")  # type: ignore[arg-type]
+        assert site.replenishment.rules() == []
+        assert site.allocation.reservations() == []
+
+    def test_public_signatures_resolve(self) -> None:
+        """Every public method of the services has type hints that resolve."""
+        import typing
+
+        from stockline.operations import Kits, Replenishment
+
+        for service in (Replenishment, Kits):
+            for name in dir(service):
+                if not name.startswith("_"):
+                    assert typing.get_type_hints(getattr(service, name)) is not None, name
