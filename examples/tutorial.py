@@ -89,12 +89,13 @@ clock.advance(hours=1)
 plan = inv.allocate("YOG-500", 80, order="SO-501")
 for pick in plan.picks:
     print(pick.candidate.lot, pick.quantity, pick.candidate.location, "|", pick.reason)
-print("short:", plan.shortfall, "| available to promise:", inv.available_to_promise("YOG-500"))
+promise = inv.allocation.available_to_promise("YOG-500")
+print("short:", plan.shortfall, "| available to promise:", promise)
 # --8<-- [end:allocate]
 
 # --8<-- [start:ship]
-inv.pick(plan, to="PLANT/STAGING")
-order = inv.ship_reserved("SO-501", customer="SHOP-1", refs={"BOL": "BOL-9001"})
+inv.allocation.pick(plan, dst="PLANT/STAGING")
+order = inv.allocation.ship("SO-501", customer="SHOP-1", refs={"BOL": "BOL-9001"})
 wholesale = inv.containers.ship(pallet, customer="WHOLESALE-2", ref="SO-502")
 
 for tx in (order, wholesale):

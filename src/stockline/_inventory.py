@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from stockline import master
-from stockline._allocating import Allocating
-from stockline._replenishing import Replenishing
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.analytics import Analytics
 from stockline.epcis import Epcis
+from stockline.allocation import Allocations
 from stockline.errors import (
     DuplicateError,
     UnknownLocationError,
@@ -70,11 +69,12 @@ from stockline.ledger._time import Clock, SystemClock, aware_utc
 from stockline.ledger._units import default_decimals
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
+from stockline.operations import Kits, Replenishment
+from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Reports
 
 if TYPE_CHECKING:
     from stockline.operations import Counts, Scanning
-    from stockline.policies import AllocationPolicy
 
 __all__ = ["Inventory", "Refs"]
 
@@ -89,10 +89,7 @@ def _into_book(inv: Inventory, attribute: attrs.Attribute[Any], value: Any) -> A
 
 
 @attrs.define(repr=False)
-class Inventory(
-    Allocating,
-    Replenishing,
-):
+class Inventory:
     """A stock ledger: master data, postings and queries over one store.
 
     With no store it keeps everything in memory (:class:`~stockline.adapters.InMemoryStockStore`);
@@ -119,8 +116,6 @@ class Inventory(
     store: StockStore = attrs.field(factory=InMemoryStockStore, on_setattr=_into_book)
     clock: Clock = attrs.field(factory=SystemClock, on_setattr=_into_book)
     authorizer: Authorizer | None = attrs.field(default=None, kw_only=True, on_setattr=_into_book)
-    # Per-item allocation policies (set_policy): Python objects, kept here, never stored.
-    _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
     #: The posting context every feature posts and reads through.
     _book: Book = attrs.field(init=False)
     #: Master data look-ups and corrections: ``inv.master.item("ASP-100")``.
@@ -139,6 +134,12 @@ class Inventory(
     containers: Containers = attrs.field(init=False)
     #: Lot relabel, split and merge, serial paths, recall containment and release.
     genealogy: Genealogy = attrs.field(init=False)
+    #: Reservations for orders: policies, allocation, ATP, pick, ship, release.
+    allocation: Allocations = attrs.field(init=False)
+    #: Min/max replenishment of pick faces: rules, proposals, posting.
+    replenishment: Replenishment = attrs.field(init=False)
+    #: Kits: every component of a bill of materials reserved together, or none.
+    kits: Kits = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         # Not at import: counting and scanning read GS1 scans (stockline.gs1 needs biip).
@@ -153,6 +154,9 @@ class Inventory(
         self.analytics = Analytics(self._book)
         self.containers = Containers(self._book)
         self.genealogy = Genealogy(self._book)
+        self.allocation = Allocations(self._book)
+        self.replenishment = Replenishment(self._book, self.allocation)
+        self.kits = Kits(self._book, self.allocation)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -1301,6 +1305,77 @@ class Inventory(
         """
         with self.store.read() as r:
             return r.transactions(after=after, limit=limit)
+
+    # -- allocation ----------------------------------------------------------------------
+
+    def allocate(
+        self,
+        sku: str,
+        quantity: object,
+        *,
+        order: str,
+        line: str | None = None,
+        policy: AllocationPolicy | None = None,
+        lot: str | None = None,
+        min_shelf_life_days: int = 0,
+        zones: Sequence[str] = (),
+        preferred_zones: Sequence[str] = (),
+        pack_size: Decimal | int | None = None,
+        whole_packs: bool | str = False,
+        all_or_nothing: bool = False,
+        at: dt.date | None = None,
+        attributes: Mapping[str, object] | None = None,
+        actor: str | None = None,
+    ) -> Allocation:
+        """Allocate ``quantity`` of ``sku`` to an order line and reserve the picked stock.
+
+        The same as ``inv.allocation.allocate``
+        (:meth:`~stockline.allocation.Allocations.allocate`, which documents every rule); pick,
+        ship and release what it reserved with ``inv.allocation``.
+
+        Args:
+            sku: The item.
+            quantity: How much, in the item's base unit.
+            order: The order the stock is reserved for.
+            line: The order line, if reservations are kept per line.
+            policy: Overrides the item's policy (``inv.allocation.policy(sku)``) for this call.
+            lot: Only this lot.
+            min_shelf_life_days: Days of shelf life a lot must have left on ``at``.
+            zones: Location prefixes stock may come from; anywhere if empty.
+            preferred_zones: Location prefixes to pick from first.
+            pack_size: Allocate in multiples of this.
+            whole_packs: Allocate whole packs of the item: ``True`` for its smallest pack, or
+                a pack's name or GTIN.
+            all_or_nothing: Raise instead of reserving a partial allocation.
+            at: The date expiry is judged on; today (by the clock, UTC) if ``None``.
+            attributes: Facts for custom policies (``Demand.attributes``).
+            actor: Who allocates (recorded on the reservations).
+
+        Returns:
+            The allocation: picks (each reserved) and the shortfall, as a value.
+
+        Raises:
+            AllocationShortfallError: ``all_or_nothing`` and not everything could be
+                allocated; nothing was reserved.
+            UnknownItemError: No such item.
+        """
+        return self.allocation.allocate(
+            sku,
+            quantity,
+            order=order,
+            line=line,
+            policy=policy,
+            lot=lot,
+            min_shelf_life_days=min_shelf_life_days,
+            zones=zones,
+            preferred_zones=preferred_zones,
+            pack_size=pack_size,
+            whole_packs=whole_packs,
+            all_or_nothing=all_or_nothing,
+            at=at,
+            attributes=attributes,
+            actor=actor,
+        )
 
     # -- integrity -----------------------------------------------------------------------
 

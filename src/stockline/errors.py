@@ -408,9 +408,9 @@ class StaleDocumentError(ConcurrencyError):
 class ReservedStockError(InsufficientStockError):
     """A posting that would take stock reserved for an order.
 
-    Reserved units leave a position only by :meth:`~stockline.Inventory.pick` or
-    :meth:`~stockline.Inventory.ship_reserved` for their order; release the reservation
-    (:meth:`~stockline.Inventory.release_reservation`) to use them otherwise.
+    Reserved units leave a position only by :meth:`~stockline.allocation.Allocations.pick` or
+    :meth:`~stockline.allocation.Allocations.ship` for their order; release the reservation
+    (:meth:`~stockline.allocation.Allocations.release`) to use them otherwise.
 
     Attributes:
         orders: The orders holding the position's stock, sorted.

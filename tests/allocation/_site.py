@@ -49,4 +49,7 @@ def reserved(
     inv: sl.Inventory, order: str | None = None
 ) -> list[tuple[str, str | None, str, Decimal]]:
     """The reservations as (order, lot, location, quantity)."""
-    return [(r.order, r.lot, r.position.location, r.quantity) for r in inv.reservations(order)]
+    return [
+        (r.order, r.lot, r.position.location, r.quantity)
+        for r in inv.allocation.reservations(order)
+    ]

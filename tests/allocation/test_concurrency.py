@@ -51,11 +51,11 @@ def _race(url: str) -> list[Decimal]:
 
 def _check(url: str, allocated: list[Decimal]) -> None:
     with sl.Inventory.open(url, clock=sl.FixedClock(START)) as inv:
-        total = sum((r.quantity for r in inv.reservations()), Decimal(0))
+        total = sum((r.quantity for r in inv.allocation.reservations()), Decimal(0))
         assert total == sum(allocated, Decimal(0))
         # More was wanted than there is, so everything ends up reserved, and no more.
         assert total == Decimal(100)
-        assert inv.available_to_promise("MILK") == 0
+        assert inv.allocation.available_to_promise("MILK") == 0
         with inv.store.read() as r:
             for res in r.reservations():
                 ((quantity, _),) = r.position_balances([res.key]).values()

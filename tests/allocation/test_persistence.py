@@ -26,15 +26,15 @@ class TestRestart:
                 ("SO-1", "LATE", "DC1/B/01", D(5)),
                 ("SO-1", "SOON", "DC1/A/02", D(10)),
             ]
-            assert [(r.line, r.actor, r.created_at) for r in inv.reservations()] == [
+            assert [(r.line, r.actor, r.created_at) for r in inv.allocation.reservations()] == [
                 ("1", "ann", START),
                 ("1", "ann", START),
             ]
-            assert inv.available_to_promise("MILK") == D(37)
+            assert inv.allocation.available_to_promise("MILK") == D(37)
             second = inv.allocate("MILK", 24, order="SO-2")
             assert second.allocated == D(24)
-            inv.pick(inv.allocate("MILK", 1, order="SO-3"), to="DC1/STAGING")
+            inv.allocation.pick(inv.allocate("MILK", 1, order="SO-3"), dst="DC1/STAGING")
         with sl.Inventory.open(url, clock=clock) as inv:
-            assert inv.available_to_promise("MILK") == D(12)
-            assert inv.ship_reserved("SO-1", customer="SHOP").kind is sl.TxKind.SHIPMENT
+            assert inv.allocation.available_to_promise("MILK") == D(12)
+            assert inv.allocation.ship("SO-1", customer="SHOP").kind is sl.TxKind.SHIPMENT
             assert inv.verify().ok

@@ -57,8 +57,8 @@ def check(inv: sl.Inventory) -> None:
             (x.quantity for x in r.reservations(item="MILK")), Decimal(0)
         )
     on_hand = inv.on_hand("MILK", status="available")
-    total_held = sum((x.quantity for x in inv.reservations(sku="MILK")), Decimal(0))
-    atp = inv.available_to_promise("MILK")
+    total_held = sum((x.quantity for x in inv.allocation.reservations(sku="MILK")), Decimal(0))
+    atp = inv.allocation.available_to_promise("MILK")
     assert atp == on_hand - total_held
     assert atp >= 0
 
@@ -90,26 +90,26 @@ class TestReservationInvariants:
         plans: dict[str, list[Allocation]] = {}
         for kind, target, qty in actions:
             if kind == "allocate":
-                before = inv.available_to_promise("MILK")
+                before = inv.allocation.available_to_promise("MILK")
                 plan = inv.allocate("MILK", qty, order=target)
                 assert plan.allocated <= before
                 assert plan.allocated + plan.shortfall == qty
-                assert inv.available_to_promise("MILK") == before - plan.allocated
+                assert inv.allocation.available_to_promise("MILK") == before - plan.allocated
                 plans.setdefault(target, []).append(plan)
             elif kind == "release":
-                inv.release_reservation(target)
+                inv.allocation.release(target)
                 plans.pop(target, None)
             elif kind == "pick" and plans.get(target):
                 plan = plans.pop(target)[0]
                 staged = all(p.candidate.location == "DC1/STAGING" for p in plan.picks)
                 if plan.picks and not staged:
-                    inv.pick(plan, to="DC1/STAGING")
+                    inv.allocation.pick(plan, dst="DC1/STAGING")
             elif kind == "move":
                 there = inv.on_hand("MILK", lot="L1", location=target)
                 held = sum(
                     (
                         x.quantity
-                        for x in inv.reservations(sku="MILK")
+                        for x in inv.allocation.reservations(sku="MILK")
                         if x.lot == "L1" and x.position.location == target
                     ),
                     Decimal(0),

@@ -377,7 +377,7 @@ class TestCloseCount:
         with pytest.raises(errors.ReservedStockError) as caught:
             site.counts.close(count.id)
         assert caught.value.orders == ("SO-1",)
-        site.release_reservation("SO-1")
+        site.allocation.release("SO-1")
         site.counts.close(count.id)
         assert site.on_hand("BOLT", location="DC1/A/01") == D(55)
 

@@ -159,13 +159,13 @@ class TestReplenishmentProperties:
             inv.receive("BOLT", face, to="DC1/P/01")
             if face_reserved:
                 inv.allocate("BOLT", min(face, face_reserved), order="SO-F", zones=["DC1/P/01"])
-        inv.set_replenishment_rule("BOLT", "DC1/P/01", min=low, max=low + span, multiple=multiple)
+        inv.replenishment.set_rule("BOLT", "DC1/P/01", min=low, max=low + span, multiple=multiple)
         free = {(b.position.location, b.position.status): b.quantity for b in inv.stock("BOLT")}
-        for r in inv.reservations():
+        for r in inv.allocation.reservations():
             key = (r.position.location, r.position.status)
             free[key] -= r.quantity
         level = free.get(("DC1/P/01", "available"), Decimal(0))
-        proposals = inv.replenishment()
+        proposals = inv.replenishment.propose()
         room = Decimal(low + span - face)
         if multiple is not None:
             room = room // multiple * multiple
@@ -182,6 +182,6 @@ class TestReplenishmentProperties:
             if multiple is not None:
                 assert m.quantity % multiple == 0
         if p.moves:
-            inv.post_replenishment(proposals)
+            inv.replenishment.post(proposals)
             assert inv.on_hand("BOLT", location="DC1/P/01") <= low + span
             assert inv.verify().ok

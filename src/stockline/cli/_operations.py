@@ -606,7 +606,7 @@ def _rule_json(rule: ReplenishmentRule) -> dict[str, Any]:
 
 def _rule_set(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        rule = inv.set_replenishment_rule(
+        rule = inv.replenishment.set_rule(
             args.sku,
             args.location,
             min=args.min,
@@ -629,7 +629,7 @@ def _rule_text(rule: ReplenishmentRule) -> str:
 
 def _rule_list(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        rules = inv.replenishment_rules(sku=args.sku, location=args.location)
+        rules = inv.replenishment.rules(sku=args.sku, location=args.location)
     out.emit([_rule_json(r) for r in rules], lambda: [_rules_table(rules)])
     return ExitCode.OK
 
@@ -657,13 +657,15 @@ def _rules_table(rules: Sequence[ReplenishmentRule]) -> RenderableType:
 
 def _rule_remove(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
-        rule = inv.remove_replenishment_rule(args.sku, args.location, actor=args.actor)
+        rule = inv.replenishment.remove_rule(args.sku, args.location, actor=args.actor)
     out.emit(_rule_json(rule), lambda: [f"Rule removed: {escape(_rule_text(rule))}."])
     return ExitCode.OK
 
 
 def _proposals(args: argparse.Namespace, inv: Any) -> list[Proposal]:
-    found: list[Proposal] = inv.replenishment(sku=args.sku, location=args.location, at=args.at)
+    found: list[Proposal] = inv.replenishment.propose(
+        sku=args.sku, location=args.location, at=args.at
+    )
     return found
 
 
@@ -704,7 +706,7 @@ def _post(args: argparse.Namespace, out: Output) -> int:
         proposals = _proposals(args, inv)
         movable = [p for p in proposals if p.moves]
         tx = (
-            inv.post_replenishment(
+            inv.replenishment.post(
                 movable,
                 key=args.key,
                 effective_at=args.effective_at,
@@ -794,7 +796,7 @@ def _kit(args: argparse.Namespace, out: Output) -> int:
 
     bom = [BomLine(sku=sku, quantity=quantity) for sku, quantity in args.bom]
     with open_ledger(args.db) as inv:
-        kit = inv.kit(
+        kit = inv.kits.reserve(
             bom,
             args.quantity,
             order=args.order,

@@ -11,11 +11,12 @@ take and return.
 - **Scanning** (``inv.scanning``, :class:`Scanning`): :meth:`Scanning.receive` posts a receipt
   from a GS1 barcode; :meth:`Scanning.verify_pick` checks a picker's scan against a pick plan
   line and returns a :class:`PickCheck`.
-- **Replenishment**: :meth:`~stockline.Inventory.set_replenishment_rule` (min/max per item per
-  pick face), :meth:`~stockline.Inventory.replenishment` proposes moves from reserve stock by
-  the item's allocation policy, :meth:`~stockline.Inventory.post_replenishment` posts them.
-- **Kitting**: :meth:`~stockline.Inventory.kit` allocates every component of a bill of
-  materials for a production order, or reports what is short and reserves nothing.
+- **Replenishment** (``inv.replenishment``, :class:`Replenishment`):
+  :meth:`Replenishment.set_rule` (min/max per item per pick face), :meth:`Replenishment.propose`
+  proposes moves from reserve stock by the item's allocation policy, :meth:`Replenishment.post`
+  posts them.
+- **Kitting** (``inv.kits``, :class:`Kits`): :meth:`Kits.reserve` allocates every component of
+  a bill of materials for a production order, or reports what is short and reserves nothing.
 
 Open counts and replenishment rules are operational documents in the store: they survive a
 restart, and closing a count changes its document in the same write block that posts its
@@ -34,6 +35,8 @@ from stockline.operations._counts import (
     Uncounted,
 )
 from stockline.operations._kits import BomLine, Kit, KitShortage
+from stockline.operations._kitting import Kits
+from stockline.operations._replenishing import Replenishment
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
 
 if TYPE_CHECKING:
@@ -52,8 +55,10 @@ __all__ = [
     "Kit",
     "KitShortage",
     "PickCheck",
+    "Kits",
     "Proposal",
     "ProposalMove",
+    "Replenishment",
     "ReplenishmentRule",
     "ScannedStock",
     "Scanning",

@@ -1,10 +1,11 @@
-"""Allocation and reservations on the :class:`~stockline.Inventory` (kept in their own module).
+"""Allocation and reservations over the posting context (``inv.allocation``).
 
-``allocate`` reads the candidate positions, runs the pure :func:`stockline.policies.allocate`
-and reserves what it picked, all in one write block: writers are serialised, so two
-allocations can never take the same units. Reservations are state, not ledger; they are
-consumed by :meth:`Allocating.pick` (which moves them to the staging location with the stock)
-and :meth:`Allocating.ship_reserved`, or dropped by :meth:`Allocating.release_reservation`.
+:meth:`Allocations.allocate` reads the candidate positions, runs the pure
+:func:`stockline.policies.allocate` and reserves what it picked, all in one write block:
+writers are serialised, so two allocations can never take the same units. Reservations are
+state, not ledger; they are consumed by :meth:`Allocations.pick` (which moves them to the
+staging location with the stock) and :meth:`Allocations.ship`, or dropped by
+:meth:`Allocations.release`.
 """
 
 from __future__ import annotations
@@ -12,86 +13,111 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+import attrs
+
+from stockline.allocation._policy import default_policy, pick_key
 from stockline.errors import (
     AllocationShortfallError,
     ReservationError,
-    UnknownItemError,
-    UnknownLocationError,
+    StatusError,
     ValidationError,
 )
-from stockline.ledger._master import Item, LocationKind, Tracking
-from stockline.ledger._posting import ensure_allocatable
-from stockline.ledger._quantity import as_quantity
-from stockline.ledger._queries import BalanceQuery
-from stockline.ledger._records import (
+from stockline.ledger import (
+    BalanceQuery,
+    Book,
+    Header,
+    Item,
+    LedgerReader,
+    LocationKind,
     Movement,
-    NewTransaction,
     Position,
     PositionKey,
-    Reference,
+    Reservation,
     Transaction,
     TxKind,
+    boundary,
 )
-from stockline.ledger._reservations import Reservation
-from stockline.policies import Allocation, AllocationPolicy, Demand, Fefo, Fifo, Pick, allocate
+from stockline.policies import Allocation, AllocationPolicy, Demand, allocate
 
-if TYPE_CHECKING:
-    from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
-    from stockline.ledger._time import Clock
-
-__all__ = ["Allocating", "default_policy"]
+__all__ = ["Allocations"]
 
 
-def default_policy(item: Item) -> AllocationPolicy:
-    """The policy an item is allocated by unless told otherwise: FEFO for lot- and
-    serial-tracked items (their lots carry expiry dates; undated lots come last, oldest
-    first), FIFO for untracked items."""
-    return Fifo() if item.tracking is Tracking.NONE else Fefo()
+@attrs.define(repr=False)
+class Allocations:
+    """Allocate stock to orders, and pick, ship or release what is reserved
+    (``inv.allocation``).
 
+    Per-item policies (:meth:`set_policy`) are Python objects kept by this service, not in
+    the store: set them again when the process starts.
 
-class Allocating:
-    """Allocation and reservation operations of :class:`stockline.Inventory`."""
+    Args:
+        book: The posting context it reads and posts through.
+    """
 
-    if TYPE_CHECKING:
-        store: StockStore
-        clock: Clock
-        _policies: dict[str, AllocationPolicy]
+    _book: Book
+    _policies: dict[str, AllocationPolicy] = attrs.field(factory=dict, init=False)
 
-        def _post(
-            self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
-        ) -> Transaction: ...
-
-        def _counterparty(
-            self, w: LedgerWriter, kind: LocationKind, code: str | None, actor: str | None
-        ) -> Position: ...
+    def __repr__(self) -> str:
+        return "<Allocations>"
 
     # -- policies --------------------------------------------------------------------------
 
     def set_policy(self, sku: str, policy: AllocationPolicy | None) -> None:
         """Allocate ``sku`` by ``policy`` from now on (``None``: back to the default).
 
-        Policies are Python objects kept in this ``Inventory`` object, not in the store: set
-        them again when the process starts (e.g. next to ``Inventory.open``). A ``policy=``
-        given to :meth:`allocate` overrides it for one call.
+        Policies are Python objects kept in this object, not in the store: set them again
+        when the process starts (e.g. next to ``Inventory.open``). A ``policy=`` given to
+        :meth:`allocate` overrides it for one call.
+
+        Args:
+            sku: The item.
+            policy: The policy, or ``None`` for :func:`~stockline.allocation.default_policy`.
+
+        Raises:
+            UnknownItemError: No such item.
+            ValidationError: ``policy`` is not an allocation policy.
+        """
+        sku = boundary.code(sku, "sku")
+        chosen = _optional_policy(policy)
+        with self._book.read() as r:
+            self._book.item(r, sku)
+        if chosen is None:
+            self._policies.pop(sku, None)
+        else:
+            self._policies[sku] = chosen
+
+    def policy(self, sku: str) -> AllocationPolicy:
+        """Return the policy :meth:`allocate` uses for ``sku``.
+
+        Args:
+            sku: The item.
+
+        Returns:
+            The one set with :meth:`set_policy`, else
+            :func:`~stockline.allocation.default_policy` (FEFO if tracked, FIFO if not).
 
         Raises:
             UnknownItemError: No such item.
         """
-        with self.store.read() as r:
-            _item(r, sku)
-        if policy is None:
-            self._policies.pop(sku, None)
-        else:
-            self._policies[sku] = policy
+        sku = boundary.code(sku, "sku")
+        with self._book.read() as r:
+            return self.policy_of(self._book.item(r, sku))
 
-    def policy_for(self, sku: str) -> AllocationPolicy:
-        """Return the policy :meth:`allocate` uses for ``sku``: the one set with
-        :meth:`set_policy`, else :func:`default_policy` (FEFO if tracked, FIFO if not)."""
-        with self.store.read() as r:
-            item = _item(r, sku)
-        return self._policies.get(sku) or default_policy(item)
+    def policy_of(self, item: Item) -> AllocationPolicy:
+        """Return the policy for an item record already read (in an open block, say).
+
+        Reads nothing: features that allocate inside their own write block (kitting,
+        replenishment) use it to follow the item's policy.
+
+        Args:
+            item: The item, as the master data holds it.
+
+        Returns:
+            The one set with :meth:`set_policy`, else
+            :func:`~stockline.allocation.default_policy`.
+        """
+        return self._policies.get(item.sku) or default_policy(item)
 
     # -- allocating ------------------------------------------------------------------------
 
@@ -126,7 +152,7 @@ class Allocating:
             quantity: How much, in the item's base unit.
             order: The order the stock is reserved for.
             line: The order line, if reservations are kept per line.
-            policy: Overrides :meth:`policy_for` for this call.
+            policy: Overrides :meth:`policy` for this call.
             lot: Only this lot.
             min_shelf_life_days: Days of shelf life a lot must have left on ``at``.
             zones: Location prefixes stock may come from (``("DC1/A",)``); anywhere if empty.
@@ -147,27 +173,46 @@ class Allocating:
             AllocationShortfallError: ``all_or_nothing`` and not everything could be
                 allocated; nothing was reserved.
             UnknownItemError: No such item.
+            ValidationError: An argument of the wrong type or value.
         """
-        amount = as_quantity(quantity)
-        with self.store.write() as w:
-            item = _item(w, sku)
-            now = self.clock.now()
-            chosen = policy or self._policies.get(sku) or default_policy(item)
+        sku = boundary.code(sku, "sku")
+        amount = boundary.quantity(quantity)
+        order = boundary.code(order, "order")
+        line = boundary.optional_code(line, "line")
+        given = _optional_policy(policy)
+        lot = boundary.optional_code(lot, "lot")
+        shelf_life = boundary.whole(min_shelf_life_days, "min_shelf_life_days")
+        allowed = boundary.codes(zones, "zones")
+        preferred = boundary.codes(preferred_zones, "preferred_zones")
+        size = None if pack_size is None else boundary.quantity(pack_size, "pack_size")
+        packs = (
+            whole_packs
+            if isinstance(whole_packs, bool)
+            else boundary.code(whole_packs, "whole_packs")
+        )
+        strict = boundary.flag(all_or_nothing, "all_or_nothing")
+        day = boundary.optional_day(at, "at")
+        facts = _attributes(attributes)
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            item = self._book.item(w, sku)
+            now = self._book.now()
             statuses = sorted(s.name for s in w.statuses() if s.allocatable)
             demand = Demand(
                 item=sku,
                 quantity=amount,
-                at=at or dt.date(now.year, now.month, now.day),
+                at=day or dt.date(now.year, now.month, now.day),
                 lot=lot,
-                min_remaining_shelf_life_days=min_shelf_life_days,
-                allowed_zones=tuple(zones),
-                preferred_zones=tuple(preferred_zones),
-                pack_size=_pack_size(item, pack_size, whole_packs),
-                attributes={**(attributes or {}), "order": order, "line": line},
+                min_remaining_shelf_life_days=shelf_life,
+                allowed_zones=allowed,
+                preferred_zones=preferred,
+                pack_size=_pack_size(item, size, packs),
+                attributes={**facts, "order": order, "line": line},
             )
             candidates = w.candidates(sku, statuses=statuses, lot=lot)
+            chosen = given or self.policy_of(item)
             plan = allocate(demand, candidates, chosen, allocatable_statuses=statuses)
-            if all_or_nothing and not plan.is_complete:
+            if strict and not plan.is_complete:
                 raise AllocationShortfallError(
                     f"only {plan.allocated} of {amount} {sku} can be allocated to order "
                     f"{order}; nothing was reserved. Allocate less, or without "
@@ -187,13 +232,26 @@ class Allocating:
         locations (under ``location``), less what is reserved there.
 
         Expiry is not considered here; :meth:`allocate` also leaves out expired lots.
+
+        Args:
+            sku: The item.
+            lot: Only this lot.
+            location: Only this location and below.
+
+        Returns:
+            The quantity, in the item's base unit.
+
+        Raises:
+            UnknownItemError: No such item.
+            UnknownLocationError: No such location.
         """
-        with self.store.read() as r:
-            _item(r, sku)
-            if location is not None and r.location(location) is None:
-                raise UnknownLocationError(
-                    f"location {location!r} is not in the master data", location=location
-                )
+        sku = boundary.code(sku, "sku")
+        lot = boundary.optional_code(lot, "lot")
+        location = boundary.optional_code(location, "location")
+        with self._book.read() as r:
+            self._book.item(r, sku)
+            if location is not None:
+                self._book.location(r, location)
             statuses = {s.name for s in r.statuses() if s.allocatable}
             query = BalanceQuery(item=sku, lot=lot, location=location)
             held: dict[PositionKey, Decimal] = {}
@@ -208,61 +266,96 @@ class Allocating:
     def reservations(
         self, order: str | None = None, *, sku: str | None = None
     ) -> list[Reservation]:
-        """Return the current reservations (of one order, of one item)."""
-        with self.store.read() as r:
+        """Return the current reservations.
+
+        Args:
+            order: Only this order's.
+            sku: Only this item's.
+
+        Returns:
+            The reservations, as values.
+        """
+        order = boundary.optional_code(order, "order")
+        sku = boundary.optional_code(sku, "sku")
+        with self._book.read() as r:
             return r.reservations(order, item=sku)
 
-    def release_reservation(self, order: str, line: str | None = None) -> list[Reservation]:
+    def release(self, order: str, line: str | None = None) -> list[Reservation]:
         """Drop the reservations of ``order`` (only ``line`` if given), e.g. on a cancel.
 
         Releasing an order with nothing reserved does nothing. Stock already picked stays at
-        the staging location; move it back with :meth:`move`.
+        the staging location; move it back with ``Inventory.move``.
+
+        Args:
+            order: The order.
+            line: Only this order line.
 
         Returns:
             The reservations dropped.
         """
-        with self.store.write() as w:
+        order = boundary.code(order, "order")
+        line = boundary.optional_code(line, "line")
+        with self._book.write() as w:
             return w.release_reservations(order, line)
+
+    # -- picking and shipping --------------------------------------------------------------
 
     def pick(
         self,
         allocation: Allocation,
         *,
-        to: str,
+        dst: str,
         order: str | None = None,
         key: str | None = None,
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
         reason: str | None = None,
     ) -> Transaction:
-        """Post one ``pick`` transaction moving every pick of ``allocation`` to ``to`` (a
+        """Post one ``pick`` transaction moving every pick of ``allocation`` to ``dst`` (a
         staging location), loose (out of any container), in the same status. Picks already
-        loose at ``to`` are left where they are (and stay reserved).
+        loose at ``dst`` are left where they are (and stay reserved).
 
         The reservations go with the stock: they are consumed at each source position and
-        made again at ``to`` for the same order line, so the staged stock stays held until
-        :meth:`ship_reserved` (or a release).
+        made again at ``dst`` for the same order line, so the staged stock stays held until
+        :meth:`ship` (or a release).
 
         Args:
             allocation: What :meth:`allocate` returned.
-            to: The staging location.
-            order: The order; by default the one the allocation was made for.
+            dst: The staging location.
+            order: The order (recorded as an ``SO`` reference); by default the one the
+                allocation was made for.
             key: An idempotency key: a retry returns the first pick.
+            effective_at: When the stock was picked; now when ``None``.
+            actor: Who picks.
+            reason: A note.
+
+        Returns:
+            The posted ``pick`` transaction.
 
         Raises:
             ReservationError: A pick is no longer reserved for the order (released, already
                 picked or shipped).
+            ValidationError: The allocation has no picks, or every pick is at ``dst``.
         """
-        order, line = _order_of(allocation, order)
+        if not isinstance(allocation, Allocation):
+            raise ValidationError(
+                f"pick takes the Allocation that allocate() returned, got "
+                f"{type(allocation).__name__} {allocation!r}"
+            )
+        dst = boundary.code(dst, "dst")
+        order, line = _order_of(allocation, boundary.optional_code(order, "order"))
+        header = Header.of(
+            TxKind.PICK, ref=order, key=key, effective_at=effective_at, actor=actor, reason=reason
+        )
         if not allocation.picks:
             raise ValidationError(
                 f"the allocation for order {order} has no picks (nothing could be allocated); "
                 "there is nothing to pick"
             )
-        with self.store.write() as w:
-            if key is not None and (found := w.find_key(key)) is not None:
-                return _transaction(w, found[0])
-            now = self.clock.now()
+        with self._book.write() as w:
+            if header.key is not None and (found := w.find_key(header.key)) is not None:
+                return self._book.transaction(w, found[0])
+            now = self._book.now()
             held = {(r.line, r.key): r.quantity for r in w.reservations(order)}
             movements: list[Movement] = []
             for pick in allocation.picks:
@@ -276,45 +369,36 @@ class Allocating:
                         line=line,
                     )
                 c = pick.candidate
-                if (c.location, c.container) == (to, None):
+                if (c.location, c.container) == (dst, None):
                     continue  # already staged: it stays, and stays reserved
-                w.consume(_reservation(order, line, src_key, pick.quantity, now, actor))
+                w.consume(_reservation(order, line, src_key, pick.quantity, now, header.actor))
                 movements.append(
                     Movement(
                         item=c.item,
                         quantity=pick.quantity,
                         src=Position(location=c.location, status=c.status, container=c.container),
-                        dst=Position(location=to, status=c.status),
+                        dst=Position(location=dst, status=c.status),
                         lot=c.lot,
                         serial=src_key[2],
                     )
                 )
             if not movements:
                 raise ValidationError(
-                    f"every pick of order {order} is at {to} already; there is nothing to pick"
+                    f"every pick of order {order} is at {dst} already; there is nothing to pick"
                 )
-            draft = NewTransaction(
-                kind=TxKind.PICK,
-                movements=tuple(movements),
-                effective_at=effective_at,
-                key=key,
-                refs=(Reference(type="SO", number=order),),
-                actor=actor,
-                reason=reason,
-            )
-            tx = self._post(w, draft, now=now)
+            tx = self._book.post(w, self._book.draft(TxKind.PICK, movements, header), now=now)
             for m in tx.movements:
                 key_at = (m.item, m.lot, m.serial, m.dst.location, m.dst.status, m.dst.container)
-                w.reserve(_reservation(order, line, key_at, m.quantity, now, actor))
+                w.reserve(_reservation(order, line, key_at, m.quantity, now, header.actor))
             return tx
 
-    def ship_reserved(
+    def ship(
         self,
         order: str,
         *,
         customer: str,
         line: str | None = None,
-        refs: Mapping[str, str] | None = None,
+        refs: boundary.Refs = (),
         key: str | None = None,
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
@@ -330,14 +414,32 @@ class Allocating:
             line: Only this order line.
             refs: Other documents, e.g. ``{"BOL": "bol-1"}``.
             key: An idempotency key: a retry returns the first shipment.
+            effective_at: When it left; now when ``None``.
+            actor: Who ships.
+            reason: A note.
+
+        Returns:
+            The posted ``shipment`` transaction.
 
         Raises:
             ReservationError: Nothing is reserved for the order (line).
             StatusError: Reserved stock was put in a status that may not ship.
         """
-        with self.store.write() as w:
-            if key is not None and (found := w.find_key(key)) is not None:
-                return _transaction(w, found[0])
+        order = boundary.code(order, "order")
+        customer = boundary.code(customer, "customer")
+        line = boundary.optional_code(line, "line")
+        header = Header.of(
+            TxKind.SHIPMENT,
+            ref=order,
+            refs=refs,
+            key=key,
+            effective_at=effective_at,
+            actor=actor,
+            reason=reason,
+        )
+        with self._book.write() as w:
+            if header.key is not None and (found := w.find_key(header.key)) is not None:
+                return self._book.transaction(w, found[0])
             gone = w.release_reservations(order, line)
             if not gone:
                 raise ReservationError(
@@ -347,47 +449,51 @@ class Allocating:
                     line=line,
                 )
             for r in gone:
-                ensure_allocatable(w, r.position, "ship")
-            dst = self._counterparty(w, LocationKind.CUSTOMER, customer, actor)
-            draft = NewTransaction(
-                kind=TxKind.SHIPMENT,
-                movements=tuple(
-                    Movement(
-                        item=r.item,
-                        quantity=r.quantity,
-                        src=r.position,
-                        dst=dst,
-                        lot=r.lot,
-                        serial=r.serial,
-                    )
-                    for r in gone
-                ),
-                effective_at=effective_at,
-                key=key,
-                refs=(
-                    Reference(type="SO", number=order),
-                    *(Reference(type=t, number=n) for t, n in (refs or {}).items()),
-                ),
-                counterparty=customer,
-                actor=actor,
-                reason=reason,
-            )
-            return self._post(w, draft)
+                _ensure_allocatable(w, r.position, "ship")
+            dst = self._book.counterparty(w, LocationKind.CUSTOMER, customer, header.actor)
+            movements = [
+                Movement(
+                    item=r.item,
+                    quantity=r.quantity,
+                    src=r.position,
+                    dst=dst,
+                    lot=r.lot,
+                    serial=r.serial,
+                )
+                for r in gone
+            ]
+            draft = self._book.draft(TxKind.SHIPMENT, movements, header, counterparty=customer)
+            return self._book.post(w, draft)
 
 
-def pick_key(pick: Pick) -> PositionKey:
-    """The balance key of the position a pick takes from (serial from the candidate's
-    ``attributes["serial"]``)."""
-    c = pick.candidate
-    serial = c.attributes.get("serial")
-    return (
-        c.item,
-        c.lot,
-        serial if isinstance(serial, str) else None,
-        c.location,
-        c.status,
-        c.container,
+def _optional_policy(policy: object) -> AllocationPolicy | None:
+    if policy is None or isinstance(policy, AllocationPolicy):
+        return policy
+    raise ValidationError(
+        f"policy must be an allocation policy (with eligible() and rank(), such as Fefo() or "
+        f"compose(...)), got {type(policy).__name__} {policy!r}"
     )
+
+
+def _attributes(attributes: object) -> dict[str, object]:
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, Mapping) or not all(isinstance(k, str) for k in attributes):
+        raise ValidationError(
+            f"attributes must be a mapping of names to facts, got "
+            f"{type(attributes).__name__} {attributes!r}"
+        )
+    return dict(attributes)
+
+
+def _ensure_allocatable(r: LedgerReader, position: Position, what: str) -> None:
+    status = r.status(position.status)
+    if status is not None and not status.allocatable:
+        raise StatusError(
+            f"cannot {what} stock in status {status.name!r} at {position.location}; only "
+            "allocatable statuses (such as 'available') may be; release it first",
+            status=status.name,
+        )
 
 
 def _reservation(
@@ -412,27 +518,12 @@ def _reservation(
     )
 
 
-def _item(r: LedgerReader, sku: str) -> Item:
-    item = r.item(sku)
-    if item is None:
-        raise UnknownItemError(
-            f"item {sku!r} is not in the master data; add it with add_item()", item=sku
-        )
-    return item
-
-
-def _transaction(r: LedgerReader, tx_id: int) -> Transaction:
-    tx = r.transaction(tx_id)
-    assert tx is not None, "an idempotency key names a posted transaction"
-    return tx
-
-
 def _order_of(allocation: Allocation, order: str | None) -> tuple[str, str | None]:
     attributes = allocation.demand.attributes
     found = order if order is not None else attributes.get("order")
     if not isinstance(found, str):
         raise ValidationError(
-            "this allocation names no order (it was not made by Inventory.allocate); pass order="
+            "this allocation names no order (it was not made by allocate()); pass order="
         )
     line = attributes.get("line")
     return found, line if isinstance(line, str) else None
@@ -442,11 +533,9 @@ def _line_text(line: str | None) -> str:
     return "" if line is None else f" line {line}"
 
 
-def _pack_size(
-    item: Item, pack_size: Decimal | int | None, whole_packs: bool | str
-) -> Decimal | None:
+def _pack_size(item: Item, pack_size: Decimal | None, whole_packs: bool | str) -> Decimal | None:
     if whole_packs is False:
-        return None if pack_size is None else Decimal(pack_size)
+        return pack_size
     if pack_size is not None:
         raise ValidationError("give pack_size= or whole_packs=, not both")
     if not item.packs:
