@@ -304,7 +304,7 @@ def post_one(inv: sl.Inventory, op: Op) -> None:
         inv.receive(
             op.sku,
             op.quantity,
-            to=op.dst,
+            dst=op.dst,
             lot=op.lot,
             expiry=op.expiry,
             supplier=op.src,

@@ -394,7 +394,7 @@ def _lanes(contention: str, writers: int) -> list[Lane]:
 def _post(inv: sl.Inventory, lane: Lane, step: int, writer: int) -> None:
     kind = step % 3
     if kind == 0:
-        inv.receive(lane.sku, 1, to=lane.dock, supplier="S1", ref=f"PO-{writer}-{step}")
+        inv.receive(lane.sku, 1, dst=lane.dock, supplier="S1", ref=f"PO-{writer}-{step}")
     elif kind == 1:
         inv.move(lane.sku, 1, src=lane.bins[0], dst=lane.bins[1])
     else:
@@ -417,7 +417,7 @@ def run_concurrent(
         for path in (lane.dock, *lane.bins):
             setup_inv.add_location(path)
         for path in lane.bins:
-            setup_inv.receive(lane.sku, SEED_STOCK, to=path, supplier="S1")
+            setup_inv.receive(lane.sku, SEED_STOCK, dst=path, supplier="S1")
 
     barrier = threading.Barrier(writers + 1)
     deadline = [0.0]

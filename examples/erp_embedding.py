@@ -51,7 +51,7 @@ with engine.begin() as conn:
     inv = stock(conn)
     inv.add_item("BOLT-M8")
     inv.add_location("DC1/A/01")
-    inv.receive("BOLT-M8", 100, to="DC1/A/01", supplier="ACME", ref="PO-1", key="po-1/1")
+    inv.receive("BOLT-M8", 100, dst="DC1/A/01", supplier="ACME", ref="PO-1", key="po-1/1")
 # --8<-- [end:setup]
 
 

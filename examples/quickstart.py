@@ -19,7 +19,7 @@ inv.add_location("DC1/DOCK")
 inv.add_location("DC1/A/01-03")  # internal by default; DC1 and DC1/A are created too
 
 receipt = inv.receive(
-    "ASP-100", 120, lot="L1", expiry=dt.date(2027, 3, 31), to="DC1/DOCK",
+    "ASP-100", 120, lot="L1", expiry=dt.date(2027, 3, 31), dst="DC1/DOCK",
     supplier="ACME", ref="PO-1", key="asn-77/1",
 )  # fmt: skip
 clock.advance(hours=1)
@@ -32,7 +32,7 @@ print(inv.on_hand("ASP-100", as_of=dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 # A retry with the same idempotency key posts nothing and returns the first receipt.
 again = inv.receive(
-    "ASP-100", 120, lot="L1", expiry=dt.date(2027, 3, 31), to="DC1/DOCK",
+    "ASP-100", 120, lot="L1", expiry=dt.date(2027, 3, 31), dst="DC1/DOCK",
     supplier="ACME", ref="PO-1", key="asn-77/1",
 )  # fmt: skip
 print(again.id == receipt.id)

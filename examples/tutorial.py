@@ -33,7 +33,7 @@ for drum in (
 ):
     inv.scanning.receive(drum, dst="PLANT/DOCK", supplier="FRUIT-SA", ref="PO-4712")
 
-for lot in inv.lots():
+for lot in inv.master.lots():
     print(
         lot.item, lot.code, lot.expiry, inv.on_hand(lot.item, lot=lot.code, location="PLANT/DOCK")
     )
@@ -69,7 +69,7 @@ inv.produce(
     ref="WO-89",
 )
 
-for lot in inv.lots("YOG-500"):
+for lot in inv.master.lots("YOG-500"):
     print(lot.code, lot.expiry, inv.on_hand("YOG-500", lot=lot.code))
 print([str(n) for n in inv.trace_upstream("YOG-500", "Y-0302").nodes])
 # --8<-- [end:produce]

@@ -48,7 +48,7 @@ def build_demo(inv: Inventory, clock: FixedClock) -> None:
         120,
         lot="L24A",
         expiry=dt.date(2027, 3, 31),
-        to="DC1/DOCK",
+        dst="DC1/DOCK",
         supplier="ACME",
         ref="PO-1001",
         refs={"ASN": "asn-77"},
@@ -58,7 +58,7 @@ def build_demo(inv: Inventory, clock: FixedClock) -> None:
     inv.receive(
         "PUMP-X",
         serials=["PX-0001", "PX-0002", "PX-0003"],
-        to="DC1/DOCK",
+        dst="DC1/DOCK",
         supplier="ACME",
         ref="PO-1001",
         refs={"ASN": "asn-77"},
@@ -71,13 +71,13 @@ def build_demo(inv: Inventory, clock: FixedClock) -> None:
         80,
         lot="L24B",
         expiry=dt.date(2027, 6, 30),
-        to="DC1/DOCK",
+        dst="DC1/DOCK",
         supplier="BETA",
         ref="PO-1002",
         key="po-1002/1",
         actor="jonas",
     )
-    inv.receive("GLOVE-M", 500, to="DC1/DOCK", supplier="BETA", ref="PO-1002", key="po-1002/2")
+    inv.receive("GLOVE-M", 500, dst="DC1/DOCK", supplier="BETA", ref="PO-1002", key="po-1002/2")
 
     clock.advance(minutes=30)
     inv.move("ASP-100", 120, lot="L24A", src="DC1/DOCK", dst="DC1/A/01-01", actor="mia")

@@ -89,7 +89,7 @@ def _seed(url: str, clock: sl.Clock | None = None, *, stock: int = 0) -> sl.Inve
         inv.add_location(path)
     if stock:
         for shelf in ("DC1/A/01", "DC1/A/02"):
-            inv.receive("BOLT", stock + 1, to=shelf, supplier="ACME")
+            inv.receive("BOLT", stock + 1, dst=shelf, supplier="ACME")
             inv.ship("BOLT", 1, src=shelf, customer="C1")
     return inv
 
@@ -126,7 +126,7 @@ class TestOpen:
         with sl.Inventory.open(postgres_url, clock=clock) as inv:
             inv.add_item("ASP", tracking="lot")
             inv.add_location("DC1/DOCK")
-            tx = inv.receive("ASP", 12, lot="L1", to="DC1/DOCK", supplier="ACME", key="asn-1")
+            tx = inv.receive("ASP", 12, lot="L1", dst="DC1/DOCK", supplier="ACME", key="asn-1")
         with sl.Inventory.open(postgres_url, clock=clock) as inv:
             assert inv.on_hand("ASP", lot="L1") == 12
             assert inv.transaction(tx.id) == tx
@@ -203,12 +203,12 @@ class TestUpgradePath:
             inv.add_item("BOLT")
             inv.add_item("ASP", tracking="lot", shelf_life_days=365)
             inv.add_location("DC1/A/01")
-            received = inv.receive("BOLT", 10, to="DC1/A/01", supplier="ACME", key="po-1")
-            inv.receive("ASP", 5, lot="L1", to="DC1/A/01", supplier="ACME")
+            received = inv.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME", key="po-1")
+            inv.receive("ASP", 5, lot="L1", dst="DC1/A/01", supplier="ACME")
             clock.advance(minutes=5)
             inv.ship("BOLT", 4, src="DC1/A/01", customer="C1")
             inv.hold("ASP", 2, lot="L1", location="DC1/A/01", reason="QA")
-            before = (inv.changes(limit=100), inv.stock(internal_only=False), inv.items())
+            before = (inv.changes(limit=100), inv.stock(internal_only=False), inv.master.items())
         engine = sa.create_engine(empty_url)
         with engine.begin() as conn:
             command.upgrade(_config(conn), revision)
@@ -219,10 +219,10 @@ class TestUpgradePath:
             assert (
                 upgraded.changes(limit=100),
                 upgraded.stock(internal_only=False),
-                upgraded.items(),
+                upgraded.master.items(),
             ) == before
             assert upgraded.verify().ok
-            again = upgraded.receive("BOLT", 10, to="DC1/A/01", supplier="ACME", key="po-1")
+            again = upgraded.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME", key="po-1")
             assert again == received
             clock.advance(minutes=5)
             upgraded.add_item("NUT")
@@ -415,8 +415,8 @@ class TestRetry:
         _inject(postgres_url, times=1, sqlstate="40001", table="sl_master_changes", at_commit=False)
         inv.add_item("NUT", description="M8 nut")
         assert _conflicts(postgres_url) == 2
-        assert inv.item("NUT").description == "M8 nut"
-        assert [c.key for c in inv.master_changes()].count("NUT") == 1
+        assert inv.master.item("NUT").description == "M8 nut"
+        assert [c.key for c in inv.master.changes()].count("NUT") == 1
         inv.close()
 
     def test_gives_up_after_max_attempts(self, postgres_url: str, clock: sl.FixedClock) -> None:
@@ -449,7 +449,7 @@ class TestRetry:
             inv.store.write() as w,
         ):
             w.head()
-            w.save(inv.item("BOLT"), actor="test", at=clock.now())
+            w.save(inv.master.item("BOLT"), actor="test", at=clock.now())
             shipper.start()  # waits for the head lock, and takes it when the commit fails
             time.sleep(0.2)
         shipper.join()
@@ -515,12 +515,12 @@ class TestHostTransaction:
             assert conn.execute(sa.select(sa.func.count()).select_from(invoices)).scalar() == 0
             # The same store, after the rollback, sees the database as it is.
             inv.add_item("WASHER")
-            assert [i.sku for i in inv.items()] == ["BOLT", "WASHER"]
+            assert [i.sku for i in inv.master.items()] == ["BOLT", "WASHER"]
             conn.rollback()
         with sl.Inventory.open(any_url, clock=clock) as after:
-            assert [i.sku for i in after.items()] == ["BOLT"]
+            assert [i.sku for i in after.master.items()] == ["BOLT"]
             assert after.on_hand("BOLT", location="DC1/A/01") == 10
-            assert [p.code for p in after.parties()] == ["ACME", "C1"]
+            assert [p.code for p in after.master.parties()] == ["ACME", "C1"]
             assert len(after.changes(limit=100)) == 4
             assert after.verify().ok
         engine.dispose()

@@ -119,12 +119,12 @@ class TestSqlite:
         with sl.Inventory.open(url, clock=clock) as inv:
             inv.add_item("ASP", tracking="lot")
             inv.add_location("DC1/DOCK")
-            tx = inv.receive("ASP", 12, lot="L1", to="DC1/DOCK", supplier="ACME", key="asn-1")
+            tx = inv.receive("ASP", 12, lot="L1", dst="DC1/DOCK", supplier="ACME", key="asn-1")
         with sl.Inventory.open(url, clock=clock) as inv:
             assert inv.on_hand("ASP", lot="L1") == 12
             assert inv.transaction(tx.id) == tx
             assert (
-                inv.receive("ASP", 12, lot="L1", to="DC1/DOCK", supplier="ACME", key="asn-1") == tx
+                inv.receive("ASP", 12, lot="L1", dst="DC1/DOCK", supplier="ACME", key="asn-1") == tx
             )
             assert inv.verify().ok
 
@@ -133,9 +133,9 @@ class TestSqlite:
         a = sl.Inventory.open(url, clock=clock)
         b = sl.Inventory.open(url, clock=clock)
         a.add_item("BOLT")
-        assert b.item("BOLT").description == ""
-        a.update_item("BOLT", description="M8")
-        assert b.item("BOLT").description == "M8"
+        assert b.master.item("BOLT").description == ""
+        a.master.update_item("BOLT", description="M8")
+        assert b.master.item("BOLT").description == "M8"
         a.close()
         b.close()
 
@@ -154,7 +154,7 @@ class TestSqlite:
         inv = sl.Inventory.open(url, clock=clock)
         inv.add_item("BOLT")
         inv.add_location("DC1/A/01")
-        inv.receive("BOLT", 5, to="DC1/A/01", supplier="ACME")
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
         engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.exec_driver_sql(
@@ -163,7 +163,7 @@ class TestSqlite:
             )
         engine.dispose()
         with pytest.raises(errors.StoreError) as caught:
-            inv.receive("BOLT", 5, to="DC1/A/01", supplier="ACME")
+            inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
         assert isinstance(caught.value.__cause__, sa.exc.DBAPIError)
         assert inv.on_hand("BOLT") == 5
         inv.close()
@@ -180,7 +180,7 @@ class TestSqlite:
             "before_cursor_execute",
             lambda _c, _cur, statement, *_a: seen.append(statement),
         )
-        inv.receive("BOLT", 5, to="DC1/A/01", supplier="ACME")
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
         assert any(s.startswith("INSERT INTO sl_movements") for s in seen)
         assert any(s.startswith("INSERT INTO sl_transactions") for s in seen)
         inv.close()
@@ -193,7 +193,7 @@ class TestConcurrentWriters:
         inv = sl.Inventory.open("sqlite://" if memory else url, clock=clock)
         inv.add_item("BOLT")
         inv.add_location("DC1/A/01")
-        inv.receive("BOLT", 100, to="DC1/A/01")
+        inv.receive("BOLT", 100, dst="DC1/A/01")
         shipped: list[Decimal] = []
         refused: list[Exception] = []
 
@@ -257,15 +257,17 @@ class TestDriverShortcuts:
         inv.add_location("DC/T", kind="transit")
         inv.add_location("DC/B/1")
         inv.add_location("DC/B/2")
-        inv.receive("JAM", 10, to="DC/A/00", lot="L1", expiry=dt.date(2027, 3, 1), supplier="S")
-        inv.receive("JAM", 5, to="DC/A/01", lot="L2", produced_on=dt.date(2026, 1, 2), supplier="S")
+        inv.receive("JAM", 10, dst="DC/A/00", lot="L1", expiry=dt.date(2027, 3, 1), supplier="S")
+        inv.receive(
+            "JAM", 5, dst="DC/A/01", lot="L2", produced_on=dt.date(2026, 1, 2), supplier="S"
+        )
         inv.move("JAM", 3, src="DC/A/00", dst="DC/T", lot="L1")
         inv.hold("JAM", 2, location="DC/A/01", lot="L2", reason="check")
         inv.ship("JAM", 4, src="DC/A/00", customer="C1", lot="L1", ref="SO-1")
         inv.move("JAM", 1, src="DC/A/00", dst="DC/B/2", lot="L1")
         found: dict[str, object] = {
-            "lots": [inv.lot("JAM", code) for code in ("L1", "L2")],
-            "changes": [(c.entity, c.key, c.fields) for c in inv.master_changes()],
+            "lots": [inv.master.lot("JAM", code) for code in ("L1", "L2")],
+            "changes": [(c.entity, c.key, c.fields) for c in inv.master.changes()],
         }
         for name, kwargs in {
             "lot@bin": {"lot": "L1", "location": "DC/A/00"},

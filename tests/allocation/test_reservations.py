@@ -223,15 +223,15 @@ class TestPickShipRelease:
 class TestUntrackedAndSerial:
     def test_fifo_on_untracked_stock(self, inv: sl.Inventory) -> None:
         """Untracked stock: FIFO by when each bin was first filled."""
-        inv.receive("BOLT", 5, to="DC1/A/02", effective_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        inv.receive("BOLT", 5, to="DC1/A/01", effective_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+        inv.receive("BOLT", 5, dst="DC1/A/02", effective_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        inv.receive("BOLT", 5, dst="DC1/A/01", effective_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
         plan = inv.allocate("BOLT", 7, order="SO-1")
         assert picks(plan) == [(None, "DC1/A/02", D(5)), (None, "DC1/A/01", D(2))]
 
     def test_serials_are_reserved_one_by_one(self, inv: sl.Inventory) -> None:
         """Serial stock is allocated per serial, and picked serial by serial."""
         inv.add_location("DC1/STAGING")
-        inv.receive("PUMP", to="DC1/A/01", serials=["S1", "S2", "S3"])
+        inv.receive("PUMP", dst="DC1/A/01", serials=["S1", "S2", "S3"])
         plan = inv.allocate("PUMP", 2, order="SO-1")
         assert plan.allocated == D(2)
         serials = sorted(r.serial or "" for r in inv.allocation.reservations())

@@ -76,7 +76,7 @@ def _apply(inv: sl.Inventory, op: Op, at: dt.datetime, expiries: dict[str, dt.da
     kind, item, qty, lot, serial, src, dst, status, to_status, party, reason, _, n = op
     if kind == "receive":
         inv.receive(
-            item, None if serial else qty, to=dst, status=status, supplier=party, lot=lot,
+            item, None if serial else qty, dst=dst, status=status, supplier=party, lot=lot,
             serial=serial, expiry=expiries.get(lot or ""), effective_at=at,
         )  # fmt: skip
         return
@@ -95,12 +95,12 @@ def _apply(inv: sl.Inventory, op: Op, at: dt.datetime, expiries: dict[str, dt.da
     q: Any = None if serial else qty
     one = {"lot": lot, "serial": serial, "effective_at": at}
     if kind == "move":
-        inv.move(item, q, src=src, dst=dst, status=status, to_status=to_status, **one)
+        inv.move(item, q, src=src, dst=dst, status=status, dst_status=to_status, **one)
     elif kind == "ship":
         inv.ship(item, q, src=src, customer="C1" if party else "C2", **one)
     elif kind == "status":
         inv.change_status(
-            item, q, location=src, status=status, to_status=to_status, reason=reason or "x",
+            item, q, location=src, status=status, dst_status=to_status, reason=reason or "x",
             **one,
         )  # fmt: skip
     elif kind == "scrap":

@@ -76,7 +76,7 @@ class TestImports:
             inv = sl.Inventory()
             inv.add_item("X", tracking="lot")
             inv.add_location("A/1")
-            inv.receive("X", 5, lot="L", expiry=dt.date(2030, 1, 1), to="A/1", supplier="S")
+            inv.receive("X", 5, lot="L", expiry=dt.date(2030, 1, 1), dst="A/1", supplier="S")
             inv.ship("X", 2, lot="L", src="A/1", customer="C")
             assert inv.analytics.dwell_times()[0].quantity == 2
             now = inv.clock.now()

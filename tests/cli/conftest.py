@@ -73,8 +73,8 @@ def build_plant(path: Path) -> Path:
         inv.add_location("P1/FG")
         inv.add_party("CHEM", kind="supplier")
         inv.add_party("PHARMA-7", kind="customer")
-        inv.receive("API", 10, lot="A1", to="P1/RAW", supplier="CHEM", ref="PO-1")
-        inv.receive("EXC", 50, lot="E1", to="P1/RAW", supplier="CHEM", ref="PO-2")
+        inv.receive("API", 10, lot="A1", dst="P1/RAW", supplier="CHEM", ref="PO-1")
+        inv.receive("EXC", 50, lot="E1", dst="P1/RAW", supplier="CHEM", ref="PO-2")
         clock.advance(hours=1)
         inv.produce(
             consume=[

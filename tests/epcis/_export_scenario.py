@@ -71,13 +71,13 @@ def build(store: StockStore | None = None) -> sl.Inventory:
         "VAC-10",
         serials=["V002", "V003"],
         lot="VL1",
-        to="DC1/DOCK",
+        dst="DC1/DOCK",
         supplier="FARM",
         ref="PO-2",
         effective_at=at(3),
     )
-    inv.receive("BOLT-8", 500, to="DC1/DOCK", ref="PO-3", effective_at=at(4))
-    wrong = inv.receive("BOLT-8", 50, to="DC1/A/02", ref="PO-4", effective_at=at(5))
+    inv.receive("BOLT-8", 500, dst="DC1/DOCK", ref="PO-3", effective_at=at(4))
+    wrong = inv.receive("BOLT-8", 50, dst="DC1/A/02", ref="PO-4", effective_at=at(5))
     inv.move("ASP-100", 100, lot="L24B", src="DC1/DOCK", dst="DC1/A/01", effective_at=at(10))
     inv.move("ASP-100", 20, lot="L24B", src="DC1/DOCK", dst="DC1/COLD ROOM", effective_at=at(11))
     inv.move(
@@ -159,7 +159,7 @@ def build(store: StockStore | None = None) -> sl.Inventory:
         lot="L24B",
         location="DC1/COLD ROOM",
         status="available",
-        to_status="hold",
+        dst_status="hold",
         reason="recall R-7",
         refs={"RECALL": "R-7"},
         effective_at=at(75),

@@ -30,7 +30,7 @@ def palletised(make_store: StoreFactory) -> sl.Inventory:
     inv.add_location("DC1/DOCK")
     inv.add_location("DC1/B")
     inv.add_party("CUST", kind="customer")
-    inv.receive("PHONE", serials=["S1", "S2"], to="DC1/DOCK")
+    inv.receive("PHONE", serials=["S1", "S2"], dst="DC1/DOCK")
     inv.containers.create(PALLET)
     inv.containers.create(CASE)
     inv.pack("PHONE", container=CASE, serials=["S1", "S2"], location="DC1/DOCK")
@@ -75,7 +75,7 @@ def bakery(make_store: StoreFactory) -> sl.Inventory:
     inv.add_item("FLOUR", gtin="09506000134352", unit="KGM", tracking="lot")
     inv.add_item("BREAD", gtin="09506000134376", tracking="lot")
     inv.add_location("DC1/DOCK")
-    inv.receive("FLOUR", 5, lot="F1", to="DC1/DOCK", supplier="SUP")
+    inv.receive("FLOUR", 5, lot="F1", dst="DC1/DOCK", supplier="SUP")
     return inv
 
 
@@ -130,13 +130,13 @@ class TestEventIds:
         inv.add_item("MILK", gtin="09506000134352", unit="LTR", tracking="lot")
         inv.add_location("DC1/DOCK")
         inv.add_location("DC1/A")
-        inv.receive("MILK", 10, lot="L1", to="DC1/DOCK", supplier="FARM")
+        inv.receive("MILK", 10, lot="L1", dst="DC1/DOCK", supplier="FARM")
         move = inv.move("MILK", 10, lot="L1", src="DC1/DOCK", dst="DC1/A")
         first = events(inv.epcis.export())
         sent = {e["bizStep"]: e for e in first}
         clock.set(scenario.START + dt.timedelta(minutes=5))
-        inv.update_location("DC1", gln="9506000000015")
-        inv.update_item("MILK", gtin="09506000134369")
+        inv.master.update_location("DC1", gln="9506000000015")
+        inv.master.update_item("MILK", gtin="09506000134369")
         inv.reverse(move.id, reason="wrong bin")
         (declared,) = events(inv.epcis.export(after=move.id))
         assert declared["eventID"] == sent["storing"]["eventID"]
@@ -158,12 +158,12 @@ class TestEventIds:
         inv.add_lot("MILK", "L1", expiry=dt.date(2026, 4, 1))
         inv.adjust("MILK", 4, lot="L1", location="DC1/DOCK", reason="found")
         clock.set(scenario.START + dt.timedelta(minutes=1))
-        inv.update_location("DC1", gln="9506000000015")
-        inv.update_item("MILK", gtin="09506000134352")
+        inv.master.update_location("DC1", gln="9506000000015")
+        inv.master.update_item("MILK", gtin="09506000134352")
         inv.add_party("FARM", kind="supplier", gln="9506000000022")
-        inv.update_lot("MILK", "L1", expiry=dt.date(2026, 4, 9))
+        inv.master.update_lot("MILK", "L1", expiry=dt.date(2026, 4, 9))
         clock.set(scenario.START + dt.timedelta(minutes=2))
-        inv.receive("MILK", 6, lot="L1", to="DC1/DOCK", supplier="FARM")
+        inv.receive("MILK", 6, lot="L1", dst="DC1/DOCK", supplier="FARM")
         document = inv.epcis.export()
         commissioning, counted, received = events(document)
         assert commissioning["ilmd"]["cbvmda:itemExpirationDate"] == "2026-04-01"

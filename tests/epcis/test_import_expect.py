@@ -179,7 +179,7 @@ class TestReceiving:
         assert tx.counterparty == "ACME"
         assert {(r.type, r.number) for r in tx.refs} == {("PO", PO), ("ASN", ASN)}
         assert dock.on_hand("ASP", lot="L1") == 1
-        assert dock.lot("ASP", "L1").expiry == dt.date(2027, 1, 31)
+        assert dock.master.lot("ASP", "L1").expiry == dt.date(2027, 1, 31)
         report = dock.epcis.report(ASN)
         assert [(x.status, x.serial) for x in report.short if x.serial] == [
             ("short", "S2"),
@@ -322,7 +322,7 @@ class TestRoundTrip:
         options = EpcisOptions(identifiers=identifiers, company_prefixes=[scenario.PREFIX])  # type: ignore[arg-type]
         doc = json.dumps(sender.epcis.export(options=options))
         receiver = sl.Inventory(store=make_store(), clock=sl.FixedClock(scenario.START))
-        for item in sender.items():
+        for item in sender.master.items():
             receiver.add_item(
                 item.sku, gtin=item.gtin, unit=item.unit, tracking=item.tracking, packs=item.packs
             )

@@ -46,16 +46,20 @@ def food_chain(inv: sl.Inventory, clock: sl.FixedClock, *, pallets: bool = True)
             "WHEAT",
             100,
             lot="F-101",
-            to="PLANT/RAW",
+            dst="PLANT/RAW",
             supplier="MILL",
             ref="PO-1",
             refs={"ASN": "ASN-1"},
         ),
-        "F-102": inv.receive("WHEAT", 50, lot="F-102", to="PLANT/RAW", supplier="MILL", ref="PO-9"),
-        "S-201": inv.receive(
-            "SUGAR", 40, lot="S-201", to="PLANT/RAW", supplier="SUGARCO", ref="PO-2"
+        "F-102": inv.receive(
+            "WHEAT", 50, lot="F-102", dst="PLANT/RAW", supplier="MILL", ref="PO-9"
         ),
-        "E-301": inv.receive("EGGS", 120, lot="E-301", to="PLANT/RAW", supplier="FARM", ref="PO-3"),
+        "S-201": inv.receive(
+            "SUGAR", 40, lot="S-201", dst="PLANT/RAW", supplier="SUGARCO", ref="PO-2"
+        ),
+        "E-301": inv.receive(
+            "EGGS", 120, lot="E-301", dst="PLANT/RAW", supplier="FARM", ref="PO-3"
+        ),
     }
     clock.advance(hours=1)
     mixed = inv.produce(
@@ -127,7 +131,7 @@ def food_chain(inv: sl.Inventory, clock: sl.FixedClock, *, pallets: bool = True)
         inv.ship("CAKE", 3, lot="C-1", src="PLANT/FG", customer="SHOP-B", ref="SO-3")
     )
     inv.move("CAKE", 2, lot="C-1", src="PLANT/FG", dst="transit/TRUCK-1")
-    inv.move("CAKE", 1, lot="C-1", src="PLANT/FG", dst="PLANT/QA", to_status="quarantine")
+    inv.move("CAKE", 1, lot="C-1", src="PLANT/FG", dst="PLANT/QA", dst_status="quarantine")
     inv.hold("CAKE", 1, lot="C-1", location="PLANT/FG", reason="label check")
     clock.advance(hours=1)
     return Chain(received=received, mixed=mixed, baked=baked, shipped=shipped)

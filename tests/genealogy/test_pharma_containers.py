@@ -25,7 +25,7 @@ def receive_and_pack(inv: sl.Inventory, *, pallet: bool = True) -> dict[str, sl.
             "DRUG",
             lot="B-1",
             serials=SERIALS_A + SERIALS_B,
-            to="PHARMA/DOCK",
+            dst="PHARMA/DOCK",
             supplier="MAKER",
             ref="PO-7",
         )

@@ -22,8 +22,8 @@ def plant(inv: sl.Inventory) -> sl.Inventory:
     stock at DC1/A/01."""
     for sku in ("R1", "R2", "MIX", "SIDE"):
         inv.add_item(sku, tracking="lot", shelf_life_days=30)
-    inv.receive("R1", 10, lot="A", to="DC1/A/01", supplier="S1", ref="PO-A")
-    inv.receive("R2", 10, lot="B", to="DC1/A/01", supplier="S2", ref="PO-B")
+    inv.receive("R1", 10, lot="A", dst="DC1/A/01", supplier="S1", ref="PO-A")
+    inv.receive("R2", 10, lot="B", dst="DC1/A/01", supplier="S2", ref="PO-B")
     return inv
 
 
@@ -102,7 +102,7 @@ class TestProduce:
             ("R1", "DC1/A/01", "production/L1"),
             ("MIX", "production/L1", "DC1/B/01"),
         }
-        assert plant.lot("MIX", "M1").expiry == clock.now().date() + dt.timedelta(days=30)
+        assert plant.master.lot("MIX", "M1").expiry == clock.now().date() + dt.timedelta(days=30)
         assert where(plant.stock("MIX")) == {("MIX", "M1", "DC1/B/01", "available", None): D(5)}
 
     def test_partial_consumption_leaves_the_rest_traceable_on_hand(
@@ -141,7 +141,7 @@ class TestProduce:
     def test_a_lot_consumed_from_two_bins_keeps_both_links(self, plant: sl.Inventory) -> None:
         """Consuming one lot from two locations in one production makes two links, and a trace
         reports both with their quantities."""
-        plant.receive("R1", 5, lot="A", to="DC1/A/02", supplier="S1")
+        plant.receive("R1", 5, lot="A", dst="DC1/A/02", supplier="S1")
         tx = plant.produce(
             consume=[
                 component("R1", "A", 4),
@@ -198,7 +198,7 @@ class TestProduce:
             ),
         )
         with pytest.raises(errors.UnknownLotError):
-            plant.lot("MIX", "NEW")
+            plant.master.lot("MIX", "NEW")
 
     def test_nothing_in_or_nothing_out_is_refused(self, plant: sl.Inventory) -> None:
         """A production consumes something and makes something."""

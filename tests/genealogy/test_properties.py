@@ -53,7 +53,7 @@ def run(store: StockStore, steps: list[Step]) -> tuple[sl.Inventory, list[str], 
     inv.add_location(SITE)
     lots = [f"R{i}" for i in range(RAW)]
     for lot in lots:
-        inv.receive("X", 10, lot=lot, to=SITE, supplier="S")
+        inv.receive("X", 10, lot=lot, dst=SITE, supplier="S")
     shipped: defaultdict[str, Decimal] = defaultdict(Decimal)
     for kind, parents, qty in steps:
         clock.advance(minutes=10)
@@ -76,7 +76,7 @@ def run(store: StockStore, steps: list[Step]) -> tuple[sl.Inventory, list[str], 
         elif available[lots[parents[0]]] >= qty:
             inv.ship("X", qty, lot=lots[parents[0]], src=SITE, customer=f"C{qty % 2}")
             shipped[lots[parents[0]]] += qty
-    return inv, [lot.code for lot in inv.lots("X")], dict(shipped)
+    return inv, [lot.code for lot in inv.master.lots("X")], dict(shipped)
 
 
 def conserved(inv: sl.Inventory) -> bool:

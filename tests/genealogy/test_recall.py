@@ -17,7 +17,7 @@ D = Decimal
 @pytest.fixture
 def relabelled(inv: sl.Inventory) -> sl.Inventory:
     """ASP lot L1 (10 at DC1/A/01), 4 of it relabelled to L2, 2 of L1 held by QA."""
-    inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="ACME")
+    inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", supplier="ACME")
     inv.genealogy.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
     inv.hold("ASP", 2, lot="L1", location="DC1/A/01", reason="QA sample")
     return inv
@@ -99,7 +99,7 @@ class TestContainment:
     def test_release_counts_only_the_contained_position(self, inv: sl.Inventory) -> None:
         """After part of the contained loose stock was moved away, genealogy.release releases the
         loose rest, not counting stock held in a case at the same location."""
-        inv.receive("ASP", 10, lot="L1", to="DC1/A/01")
+        inv.receive("ASP", 10, lot="L1", dst="DC1/A/01")
         case = code(31)
         inv.containers.create(case)
         inv.pack("ASP", 3, container=case, lot="L1", location="DC1/A/01")

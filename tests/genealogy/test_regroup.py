@@ -16,8 +16,8 @@ EXPIRY_1, EXPIRY_2 = dt.date(2027, 6, 30), dt.date(2027, 1, 31)
 
 def two_lots(inv: sl.Inventory) -> None:
     """ASP lots L1 (10, later expiry) and L2 (5, earlier expiry) at DC1/A/01."""
-    inv.receive("ASP", 10, lot="L1", expiry=EXPIRY_1, to="DC1/A/01", supplier="ACME", ref="PO-1")
-    inv.receive("ASP", 5, lot="L2", expiry=EXPIRY_2, to="DC1/A/01", supplier="BETA", ref="PO-2")
+    inv.receive("ASP", 10, lot="L1", expiry=EXPIRY_1, dst="DC1/A/01", supplier="ACME", ref="PO-1")
+    inv.receive("ASP", 5, lot="L2", expiry=EXPIRY_2, dst="DC1/A/01", supplier="BETA", ref="PO-2")
 
 
 class TestRelabel:
@@ -46,8 +46,8 @@ class TestRelabel:
         inv.genealogy.relabel(
             "ASP", 1, lot="L1", new_lot="NEW", location="DC1/A/01", expiry=EXPIRY_2
         )
-        assert inv.lot("ASP", "KEEP").expiry == EXPIRY_1
-        assert inv.lot("ASP", "NEW").expiry == EXPIRY_2
+        assert inv.master.lot("ASP", "KEEP").expiry == EXPIRY_1
+        assert inv.master.lot("ASP", "NEW").expiry == EXPIRY_2
 
     def test_relabel_to_another_sku_is_traced(self, inv: sl.Inventory) -> None:
         """A relabel onto a new SKU links the two items, so a recall of the old lot reaches
@@ -105,7 +105,7 @@ class TestSplit:
             up = inv.trace_upstream("ASP", part)
             assert up.nodes == (Node(item="ASP", lot="L1"), Node(item="ASP", lot=part))
             assert [(r.supplier, r.lot) for r in up.receipts] == [("ACME", "L1")]
-            assert inv.lot("ASP", part).expiry == EXPIRY_1
+            assert inv.master.lot("ASP", part).expiry == EXPIRY_1
         assert inv.on_hand("ASP", lot="L1") == 0
 
     def test_split_into_the_same_code_is_refused(self, inv: sl.Inventory) -> None:
@@ -146,8 +146,8 @@ class TestMerge:
         inv.genealogy.merge(
             "ASP", lots={"L1": 1, "L2": 1}, new_lot="M2", location="DC1/A/01", expiry=EXPIRY_1
         )
-        assert inv.lot("ASP", "M1").expiry == EXPIRY_2
-        assert inv.lot("ASP", "M2").expiry == EXPIRY_1
+        assert inv.master.lot("ASP", "M1").expiry == EXPIRY_2
+        assert inv.master.lot("ASP", "M2").expiry == EXPIRY_1
 
     def test_recall_of_one_source_reaches_the_merged_lots_customers(
         self, inv: sl.Inventory

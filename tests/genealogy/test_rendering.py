@@ -14,7 +14,7 @@ import stockline as sl
 def shipped(inv: sl.Inventory) -> sl.Inventory:
     """ASP lot L1 from ACME, 3 relabelled to L2, 2 of L2 shipped to C1, 1 of L1 on a truck."""
     inv.add_location("transit/T1", kind="transit")
-    inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="ACME", ref="PO-1")
+    inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", supplier="ACME", ref="PO-1")
     inv.genealogy.relabel("ASP", 3, lot="L1", new_lot="L2", location="DC1/A/01")
     inv.ship("ASP", 2, lot="L2", src="DC1/A/01", customer="C1", ref="SO-1")
     inv.move("ASP", 1, lot="L1", src="DC1/A/01", dst="transit/T1")

@@ -20,7 +20,7 @@ def _shipped(inv: sl.Inventory) -> sl.Inventory:
     C2 (reversed) and C3."""
     clock = inv.clock
     assert isinstance(clock, sl.FixedClock)
-    inv.receive("ASP", 10, lot="L1", to="DC1/A/01", supplier="ACME", ref="PO-1")
+    inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", supplier="ACME", ref="PO-1")
     inv.genealogy.relabel("ASP", 4, lot="L1", new_lot="L2", location="DC1/A/01")
     clock.advance(hours=1)
     inv.ship("ASP", 1, lot="L1", src="DC1/A/01", customer="C1", ref="SO-1")

@@ -44,7 +44,7 @@ def results(store: StockStore, build: Build) -> dict[str, Any]:
     clock = sl.FixedClock(START)
     inv = sl.Inventory(store=store, clock=clock)
     build(inv, clock)
-    lots = [(lot.item, lot.code) for lot in inv.lots() if lot.item not in ("ASP",)]
+    lots = [(lot.item, lot.code) for lot in inv.master.lots() if lot.item not in ("ASP",)]
     found: dict[str, Any] = {}
     for item, lot in lots:
         found[f"down {item} {lot}"] = inv.trace_downstream(item, lot).to_dict()
@@ -80,7 +80,7 @@ def same_lot_from_two_bins(inv: sl.Inventory, clock: sl.FixedClock) -> object:
     inv.add_item("P", tracking="lot")
     for path in ("DC1/A", "DC1/B"):
         inv.add_location(path)
-        inv.receive("R", 10, lot="A", to=path, supplier="S")
+        inv.receive("R", 10, lot="A", dst=path, supplier="S")
     clock.advance(hours=1)
     return inv.produce(
         consume=[
@@ -96,8 +96,8 @@ def components_not_in_name_order(inv: sl.Inventory, clock: sl.FixedClock) -> obj
     for sku in ("R1", "R2", "P"):
         inv.add_item(sku, tracking="lot")
     inv.add_location("DC1/A")
-    inv.receive("R1", 10, lot="A", to="DC1/A", supplier="S")
-    inv.receive("R2", 10, lot="B", to="DC1/A", supplier="S")
+    inv.receive("R1", 10, lot="A", dst="DC1/A", supplier="S")
+    inv.receive("R2", 10, lot="B", dst="DC1/A", supplier="S")
     clock.advance(hours=1)
     return inv.produce(
         consume=[

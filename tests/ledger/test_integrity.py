@@ -18,7 +18,7 @@ def _posted(inv: sl.Inventory, clock: sl.FixedClock) -> None:
     inv.add_location("DC1/DOCK")
     inv.add_location("DC1/A/01")
     for n in range(5):
-        inv.receive("ASP", 10 + n, lot=f"L{n}", to="DC1/DOCK", supplier="ACME")
+        inv.receive("ASP", 10 + n, lot=f"L{n}", dst="DC1/DOCK", supplier="ACME")
         clock.advance(minutes=1)
     inv.move("ASP", 5, lot="L1", src="DC1/DOCK", dst="DC1/A/01")
 

@@ -73,7 +73,7 @@ def apply(inv: sl.Inventory, clock: sl.FixedClock, op: Op) -> sl.Transaction:
     qty = a.get("quantity")
     match kind:
         case "receive":
-            return inv.receive(a["sku"], qty, to=a["src"], supplier="ACME", **what, **common)
+            return inv.receive(a["sku"], qty, dst=a["src"], supplier="ACME", **what, **common)
         case "move":
             return inv.move(a["sku"], qty, src=a["src"], dst=a["dst"], **what, **common)
         case "ship":

@@ -23,9 +23,9 @@ def make_store(any_store: StoreFactory) -> StoreFactory:
 @pytest.fixture
 def day(inv: sl.Inventory, clock: sl.FixedClock) -> list[sl.Transaction]:
     """A small day: two receipts, a put-away, a shipment, a hold (one hour apart)."""
-    txs = [inv.receive("ASP", 100, lot="L1", to="DC1/DOCK", supplier="ACME", ref="PO-1")]
+    txs = [inv.receive("ASP", 100, lot="L1", dst="DC1/DOCK", supplier="ACME", ref="PO-1")]
     clock.advance(hours=1)
-    txs.append(inv.receive("ASP", 50, lot="L2", to="DC2/DOCK", supplier="BETA", ref="PO-2"))
+    txs.append(inv.receive("ASP", 50, lot="L2", dst="DC2/DOCK", supplier="BETA", ref="PO-2"))
     clock.advance(hours=1)
     txs.append(inv.move("ASP", 60, lot="L1", src="DC1/DOCK", dst="DC1/A/01"))
     clock.advance(hours=1)
@@ -40,7 +40,7 @@ class TestOnHand:
     def test_location_subtree_sums(self, inv: sl.Inventory, day: list[sl.Transaction]) -> None:
         """A location includes everything below it, and nothing whose name merely starts alike."""
         inv.add_location("DC10/DOCK")
-        inv.receive("ASP", 7, lot="L1", to="DC10/DOCK")
+        inv.receive("ASP", 7, lot="L1", dst="DC10/DOCK")
         assert inv.on_hand("ASP", location="DC1") == 80
         assert inv.on_hand("ASP", location="DC1/A") == 40
         assert inv.on_hand("ASP", location="DC10") == 7
@@ -196,8 +196,8 @@ class TestLargeSubtrees:
         inv.add_location("DC9-X/01")
         inv.add_location("DC9/TRUCK", kind="transit")
         for n in range(0, 80, 2):
-            inv.receive("BOLT", n + 1, to=f"DC9/A/{n:03d}", supplier="ACME")
-        inv.receive("BOLT", 1000, to="DC9-X/01", supplier="ACME")
+            inv.receive("BOLT", n + 1, dst=f"DC9/A/{n:03d}", supplier="ACME")
+        inv.receive("BOLT", 1000, dst="DC9-X/01", supplier="ACME")
         inv.move("BOLT", 1, src="DC9/A/000", dst="DC9/TRUCK")
         expected = sum(n + 1 for n in range(0, 80, 2)) - 1
         assert inv.on_hand("BOLT", location="DC9") == expected

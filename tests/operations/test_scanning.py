@@ -51,10 +51,10 @@ CSET82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklm
 @pytest.fixture
 def shop(inv: sl.Inventory) -> sl.Inventory:
     """The conftest inventory with GTINs on every item and a case of 12 for ASP."""
-    inv.update_item("ASP", packs=((ASP_CASE, 12),))
-    inv.update_item("BOLT", gtin=BOLT)
-    inv.update_item("PUMP", gtin=PUMP, packs=((PUMP_BOX, 4),))
-    inv.update_item("FLOUR", gtin=FLOUR)
+    inv.master.update_item("ASP", packs=((ASP_CASE, 12),))
+    inv.master.update_item("BOLT", gtin=BOLT)
+    inv.master.update_item("PUMP", gtin=PUMP, packs=((PUMP_BOX, 4),))
+    inv.master.update_item("FLOUR", gtin=FLOUR)
     return inv
 
 
@@ -96,7 +96,7 @@ class TestReceive:
         tx = shop.scanning.receive(text, 5, dst="DC1/DOCK", supplier="ACME", ref="PO-1")
         assert tx.kind is sl.TxKind.RECEIPT
         assert shop.on_hand("ASP", lot="L1") == 5
-        assert shop.lot("ASP", "L1").expiry == SOON
+        assert shop.master.lot("ASP", "L1").expiry == SOON
         assert [(r.type, r.number) for r in tx.refs] == [("PO", "PO-1")]
 
     def test_hri(self, shop: sl.Inventory) -> None:
@@ -108,7 +108,7 @@ class TestReceive:
         """A GS1 Digital Link URI receives the same as the element string."""
         shop.scanning.receive(digital_link(gtin=ASP, expiry=SOON, lot="L3"), 7, dst="DC1/DOCK")
         assert shop.on_hand("ASP", lot="L3") == 7
-        assert shop.lot("ASP", "L3").expiry == SOON
+        assert shop.master.lot("ASP", "L3").expiry == SOON
 
     def test_gs_standin(self, shop: sl.Inventory) -> None:
         """A scanner sending a stand-in for GS is read with gs_standin."""
@@ -173,7 +173,7 @@ class TestReceive:
         """The lot and expiry on an untracked item's label are not posted."""
         tx = shop.scanning.receive(hri(gtin=BOLT, expiry=SOON, lot="B1"), 10, dst="DC1/DOCK")
         assert [(m.lot, m.serial) for m in tx.movements] == [(None, None)]
-        assert shop.lots("BOLT") == []
+        assert shop.master.lots("BOLT") == []
 
     def test_serial(self, shop: sl.Inventory) -> None:
         """A serial-tracked item receives the scanned serial (and lot) in quantity 1."""
@@ -186,19 +186,19 @@ class TestReceive:
     def test_best_before_is_the_expiry_without_17(self, shop: sl.Inventory) -> None:
         """Without an expiry (17), the best-before date (15) becomes the lot's expiry."""
         shop.scanning.receive(hri(gtin=ASP, best_before=SOON, lot="L1"), dst="DC1/DOCK")
-        assert shop.lot("ASP", "L1").expiry == SOON
+        assert shop.master.lot("ASP", "L1").expiry == SOON
 
     def test_expiry_wins_over_best_before(self, shop: sl.Inventory) -> None:
         """With both dates on the label the expiry (17) is the lot's expiry."""
         text = hri(gtin=ASP, best_before=dt.date(2026, 12, 31), expiry=SOON, lot="L1")
         shop.scanning.receive(text, dst="DC1/DOCK")
-        assert shop.lot("ASP", "L1").expiry == SOON
+        assert shop.master.lot("ASP", "L1").expiry == SOON
 
     def test_production_date_and_shelf_life(self, shop: sl.Inventory) -> None:
         """With only a production date (11), the lot expires after the item's shelf life."""
         produced = dt.date(2026, 2, 1)
         shop.scanning.receive(hri(gtin=ASP, production_date=produced, lot="L1"), dst="DC1/DOCK")
-        lot = shop.lot("ASP", "L1")
+        lot = shop.master.lot("ASP", "L1")
         assert (lot.produced_on, lot.expiry) == (produced, produced + dt.timedelta(days=730))
 
     def test_expiring_today_is_received(self, shop: sl.Inventory) -> None:
@@ -299,7 +299,7 @@ class TestReceiveRefusals:
             expired,
             TODAY,
         )
-        assert shop.lots("ASP") == []
+        assert shop.master.lots("ASP") == []
 
     def test_past_best_before(self, shop: sl.Inventory) -> None:
         """Without 17, a best-before date (15) before today is refused the same way."""
@@ -517,7 +517,7 @@ class TestVerifyPick:
             Candidate(
                 item=b.item,
                 lot=b.lot,
-                expiry=shop.lot(b.item, b.lot).expiry if b.lot else None,
+                expiry=shop.master.lot(b.item, b.lot).expiry if b.lot else None,
                 first_received_at=RECEIVED,
                 location=b.position.location,
                 container=b.position.container,
@@ -581,7 +581,7 @@ class TestReceiveProperties:
             text = WRITERS[writer](gtin=ASP_CASE if case else ASP, expiry=expiry, lot=lot)
             inv.scanning.receive(text, qty, dst="DC1/DOCK", supplier="ACME")
             assert inv.on_hand("ASP", lot=lot) == qty * (12 if case else 1)
-            assert inv.lot("ASP", lot).expiry == expiry
+            assert inv.master.lot("ASP", lot).expiry == expiry
             assert inv.check().ok
         finally:
             inv.close()

@@ -89,10 +89,10 @@ def fsma_food_chain(inv: sl.Inventory, clock: sl.FixedClock) -> Chain:
     )
     chain = food_chain(inv, clock)
     for sku, (gtin, description) in ITEMS.items():
-        inv.update_item(sku, gtin=gtin, description=description)
+        inv.master.update_item(sku, gtin=gtin, description=description)
     for code, (kind, name, address, phone) in PARTIES.items():
         inv.add_party(code, kind=kind, name=name, address=address, phone=phone)
     for (sku, lot), reference in TLC_SOURCES.items():
-        inv.update_lot(sku, lot, tlc_source_reference=reference)
-    inv.update_location("transit/TRUCK-1", description="Truck 1 (own fleet)")
+        inv.master.update_lot(sku, lot, tlc_source_reference=reference)
+    inv.master.update_location("transit/TRUCK-1", description="Truck 1 (own fleet)")
     return chain

@@ -42,8 +42,12 @@ def events(report: Fsma204Report) -> list[tuple[int, str, str | None, str, Decim
 def site(inv: sl.Inventory) -> sl.Inventory:
     """Two sites with addresses (DC1 and DC2), a lot-tracked lettuce with a GTIN and salt
     without one, and a grower and a store as parties."""
-    inv.update_location("DC1", description="Fresh DC North", address="1 North Rd", phone="555-1")
-    inv.update_location("DC2", description="Fresh DC South", address="2 South Rd", phone="555-2")
+    inv.master.update_location(
+        "DC1", description="Fresh DC North", address="1 North Rd", phone="555-1"
+    )
+    inv.master.update_location(
+        "DC2", description="Fresh DC South", address="2 South Rd", phone="555-2"
+    )
     inv.add_item(
         "LETTUCE", gtin="10614141000019", description="Romaine hearts, 3 ct", tracking="lot"
     )
@@ -104,7 +108,7 @@ class TestCriticalTrackingEvents:
             "LETTUCE",
             40,
             lot="R1",
-            to="DC1/DOCK",
+            dst="DC1/DOCK",
             supplier="GROWER",
             ref="PO-7",
             refs={"ASN": "A7"},
@@ -121,7 +125,7 @@ class TestCriticalTrackingEvents:
     def test_shipment_is_shipping_to_the_customer(self, site: sl.Inventory) -> None:
         """A shipment is a Shipping row from the site to the customer (the immediate
         subsequent recipient)."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         site.ship("LETTUCE", 15, lot="R1", src="DC1/DOCK", customer="STORE", ref="SO-1")
         row = site.reports.fsma204().rows[-1]
         assert (row.cte, row.quantity) == (Cte.SHIPPING, D(15))
@@ -133,7 +137,7 @@ class TestCriticalTrackingEvents:
     def test_transfer_between_sites_is_shipping_and_receiving(self, site: sl.Inventory) -> None:
         """A move from one site to another is both a Shipping and a Receiving row of the same
         event; a move inside one site is no event at all."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         site.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="DC1/A/01")
         moved = site.move("LETTUCE", 5, lot="R1", src="DC1/A/01", dst="DC2/DOCK")
         rows = [r for r in site.reports.fsma204().rows if r.event_id == moved.id]
@@ -150,7 +154,7 @@ class TestCriticalTrackingEvents:
 
     def test_customer_return_is_receiving_from_the_customer(self, site: sl.Inventory) -> None:
         """Stock coming back from a customer is received from that customer."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         site.ship("LETTUCE", 15, lot="R1", src="DC1/DOCK", customer="STORE")
         back = site.post(
             sl.NewTransaction(
@@ -177,8 +181,8 @@ class TestCriticalTrackingEvents:
     ) -> None:
         """A production with lot inputs is a Transformation: one input row per lot used, with
         the quantity used from it, and one output row per new lot, all with the event id."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-        site.receive("LETTUCE", 40, lot="R2", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R2", dst="DC1/DOCK", supplier="GROWER")
         made = site.produce(
             consume=[
                 Component(sku="LETTUCE", quantity=10, location="DC1/DOCK", lot="R1"),
@@ -205,7 +209,7 @@ class TestCriticalTrackingEvents:
         """When no input of a production carries a lot code (field-run heads received in
         bulk), the lot made gets its first traceability lot code here: Initial packing, with
         the packing site as the TLC source and no input rows."""
-        site.receive("HEAD", 500, to="DC1/DOCK", supplier="GROWER")
+        site.receive("HEAD", 500, dst="DC1/DOCK", supplier="GROWER")
         packed = site.produce(
             consume=[Component(sku="HEAD", quantity=480, location="DC1/DOCK")],
             output=[Output(sku="LETTUCE", quantity=160, location="DC1/A/01", lot="P1")],
@@ -219,7 +223,7 @@ class TestCriticalTrackingEvents:
 
     def test_relabel_is_a_transformation_to_a_new_tlc(self, site: sl.Inventory) -> None:
         """Putting a new lot code on stock assigns a new TLC: a transformation."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         tx = site.genealogy.relabel("LETTUCE", 10, lot="R1", new_lot="R1-B", location="DC1/DOCK")
         rows = [(r.cte, r.role, r.lot) for r in site.reports.fsma204().rows if r.event_id == tx.id]
         assert rows == [
@@ -230,14 +234,14 @@ class TestCriticalTrackingEvents:
     def test_reversed_shipment_and_its_reversal_are_not_events(self, site: sl.Inventory) -> None:
         """A shipment reversed in the ledger did not happen: neither it nor the reversal is a
         row."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         shipped = site.ship("LETTUCE", 15, lot="R1", src="DC1/DOCK", customer="STORE")
         site.reverse(shipped.id, reason="keyed twice")
         assert [r.cte for r in site.reports.fsma204().rows] == [Cte.RECEIVING]
 
     def test_untracked_items_are_not_traced(self, site: sl.Inventory) -> None:
         """Items without lots have no traceability lot code: no row, and no gap either."""
-        site.receive("BOLT", 5, to="DC1/DOCK", supplier="GROWER")
+        site.receive("BOLT", 5, dst="DC1/DOCK", supplier="GROWER")
         report = site.reports.fsma204()
         assert (report.rows, report.gaps) == ((), ())
 
@@ -248,8 +252,8 @@ class TestKeyDataElements:
     ) -> None:
         """A received lot's TLC source is not known here: the row gives the TLC source
         reference recorded on the lot, and no source location."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-        site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
+        site.master.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
         (row,) = site.reports.fsma204().rows
         assert (row.tlc_source, row.tlc_source_reference) == (None, "https://grower.example/tlc")
 
@@ -272,14 +276,14 @@ class TestKeyDataElements:
     ) -> None:
         """A lot made here is referenced by its own recorded reference, else the making
         site's FDA Food Facility Registration Number, else its GLN."""
-        site.update_location("DC1", ffrn=ffrn, gln=gln)
-        site.receive("HEAD", 500, to="DC1/DOCK", supplier="GROWER")
+        site.master.update_location("DC1", ffrn=ffrn, gln=gln)
+        site.receive("HEAD", 500, dst="DC1/DOCK", supplier="GROWER")
         site.produce(
             consume=[Component(sku="HEAD", quantity=480, location="DC1/DOCK")],
             output=[Output(sku="LETTUCE", quantity=160, location="DC1/A/01", lot="P1")],
         )
         if own is not None:
-            site.update_lot("LETTUCE", "P1", tlc_source_reference=own)
+            site.master.update_lot("LETTUCE", "P1", tlc_source_reference=own)
         (row,) = site.reports.fsma204().rows
         assert row.tlc_source_reference == expected
 
@@ -289,9 +293,9 @@ class TestKeyDataElements:
         """A bin's location description is its site's: the nearest location up the tree with
         an address (a building inside a campus can have its own)."""
         site.add_location("DC1/COLD/01")
-        site.update_location("DC1/COLD", description="Cold store", address="1b North Rd")
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/COLD/01", supplier="GROWER")
-        site.receive("LETTUCE", 40, lot="R2", to="DC1/A/01", supplier="GROWER")
+        site.master.update_location("DC1/COLD", description="Cold store", address="1b North Rd")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/COLD/01", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R2", dst="DC1/A/01", supplier="GROWER")
         names = {r.lot: r.ship_to and r.ship_to.name for r in site.reports.fsma204().rows}
         assert names == {"R1": "Cold store", "R2": "Fresh DC North"}
 
@@ -301,7 +305,7 @@ class TestKeyDataElements:
         """The event date is the local date of the site's time zone; the time stays UTC."""
         at = dt.datetime(2026, 3, 3, 2, 30, tzinfo=UTC)
         clock.advance(days=1)
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER", effective_at=at)
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER", effective_at=at)
         (utc_row,) = site.reports.fsma204().rows
         (local_row,) = site.reports.fsma204(timezone="America/Chicago").rows
         assert (utc_row.event_date, local_row.event_date) == (
@@ -313,14 +317,14 @@ class TestKeyDataElements:
     def test_units_are_written_out(self, site: sl.Inventory) -> None:
         """The unit column gives the unit's name, not its UN/ECE Rec 20 code."""
         site.add_item("SPINACH", description="Baby spinach", unit="LBR", tracking="lot")
-        site.receive("SPINACH", "12.5", lot="B1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("SPINACH", "12.5", lot="B1", dst="DC1/DOCK", supplier="GROWER")
         (record,) = site.reports.fsma204().table.records()
         assert (record["quantity"], record["unit"]) == ("12.5", "pound")
 
     def test_event_without_documents_names_the_ledger_record(self, site: sl.Inventory) -> None:
         """An event posted without business documents gives the ledger transaction as its
         reference document (a database record)."""
-        tx = site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        tx = site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         (record,) = site.reports.fsma204().table.records()
         assert (record["reference_document_type"], record["reference_document_number"]) == (
             "Database record (ledger transaction)",
@@ -438,7 +442,7 @@ class TestGaps:
     def test_lot_tracked_stock_moved_without_a_lot_is_a_gap(self, site: sl.Inventory) -> None:
         """A serial-tracked food moved without a lot code has no TLC: a gap, not a row."""
         site.add_item("MELON", description="Melon", tracking="serial")
-        site.receive("MELON", serial="M1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("MELON", serial="M1", dst="DC1/DOCK", supplier="GROWER")
         report = site.reports.fsma204()
         assert report.rows == ()
         assert [(g.kde, g.subject) for g in report.gaps] == [("tlc", "item MELON")]
@@ -566,11 +570,13 @@ def trucks(site: sl.Inventory) -> sl.Inventory:
     lettuce R1 received at DC1, and lots R7-R9 known; every lot has its TLC source reference
     so the only gaps are those of transit."""
     site.add_location("DC3/DOCK")
-    site.update_location("DC3", description="Fresh DC East", address="3 East Rd", phone="555-5")
+    site.master.update_location(
+        "DC3", description="Fresh DC East", address="3 East Rd", phone="555-5"
+    )
     site.add_location("TRUCKS/T1", kind="transit")
     site.add_location("TRUCKS/T2", kind="transit")
-    site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-    site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
+    site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
+    site.master.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
     for lot in ("R7", "R8", "R9"):
         site.add_lot("LETTUCE", lot, tlc_source_reference="https://grower.example/tlc")
     return site
@@ -616,7 +622,7 @@ class TestTransit:
         several sites, each a row with its quantity; a delivery from the truck straight to
         a customer makes the customer the load's recipient."""
         start = clock.now()
-        trucks.receive("LETTUCE", 20, lot="R1", to="DC3/DOCK", supplier="GROWER")
+        trucks.receive("LETTUCE", 20, lot="R1", dst="DC3/DOCK", supplier="GROWER")
         clock.advance(hours=2)
         from_dc1 = trucks.move("LETTUCE", 10, lot="R1", src="DC1/DOCK", dst="TRUCKS/T1")
         from_dc3 = trucks.move(
@@ -736,9 +742,9 @@ class TestSelection:
     def test_an_empty_selection_gives_no_rows(self, site: sl.Inventory) -> None:
         """Only None means "every lot" or "every item": an empty lots or items (an upstream
         filter that kept nothing) gives no rows and no gaps, and the report says which."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         site.add_item("MELON", description="Melon", tracking="serial")
-        site.receive("MELON", serial="M1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("MELON", serial="M1", dst="DC1/DOCK", supplier="GROWER")
         for report in (site.reports.fsma204(lots=[]), site.reports.fsma204(items=[])):
             assert (report.rows, report.gaps) == ((), ())
         assert (site.reports.fsma204(lots=[]).lots, site.reports.fsma204().lots) == ((), None)
@@ -754,7 +760,7 @@ class TestSelection:
     ) -> None:
         """items="LETTUCE" would be read letter by letter: it is refused with a clear
         error, as is a single Node for lots."""
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
         with pytest.raises(errors.ValidationError, match=r"must be a collection"):
             site.reports.fsma204(**kwargs)  # type: ignore[arg-type]
 
@@ -762,11 +768,11 @@ class TestSelection:
         """A gap of goods left out by items= or lots= (a serial-tracked pump moved without a
         lot code, an item without a description) is not in the report."""
         site.add_item("PUMP2", tracking="serial")
-        site.receive("PUMP2", serial="S1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("PUMP2", serial="S1", dst="DC1/DOCK", supplier="GROWER")
         site.add_item("KALE", tracking="lot")
-        site.receive("KALE", 5, lot="K1", to="DC1/DOCK", supplier="GROWER")
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-        site.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
+        site.receive("KALE", 5, lot="K1", dst="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
+        site.master.update_lot("LETTUCE", "R1", tlc_source_reference="https://grower.example/tlc")
         everything = {(g.kde, g.subject) for g in site.reports.fsma204().gaps}
         assert {("tlc", "item PUMP2"), ("product_description", "item KALE")} <= everything
         assert site.reports.fsma204(items=["LETTUCE"]).gaps == ()
@@ -782,8 +788,8 @@ class TestInitialPacking:
         lot-tracked; without items= every input counts as food, so it is a Transformation
         with the film as its input row."""
         site.add_item("FILM", description="Bag film", tracking="lot")
-        site.receive("HEAD", 50, to="DC1/DOCK", supplier="GROWER")
-        site.receive("FILM", 1000, lot="F1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("HEAD", 50, dst="DC1/DOCK", supplier="GROWER")
+        site.receive("FILM", 1000, lot="F1", dst="DC1/DOCK", supplier="GROWER")
         packed = site.produce(
             consume=[
                 Component(sku="HEAD", quantity=50, location="DC1/DOCK"),
@@ -808,8 +814,8 @@ class TestInitialPacking:
         """A food input with a lot code makes a Transformation whatever else is consumed;
         items= then keeps the food rows only."""
         site.add_item("FILM", description="Bag film", tracking="lot")
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="GROWER")
-        site.receive("FILM", 1000, lot="F1", to="DC1/DOCK", supplier="GROWER")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="GROWER")
+        site.receive("FILM", 1000, lot="F1", dst="DC1/DOCK", supplier="GROWER")
         made = site.produce(
             consume=[
                 Component(sku="LETTUCE", quantity=10, lot="R1", location="DC1/DOCK"),
@@ -834,7 +840,7 @@ class TestPhoneNumbers:
         site.add_party(
             "FARM", kind="supplier", name="Farm", address="1 Rd", phone="+1 831 555 0111"
         )
-        site.receive("LETTUCE", 40, lot="R1", to="DC1/DOCK", supplier="FARM")
+        site.receive("LETTUCE", 40, lot="R1", dst="DC1/DOCK", supplier="FARM")
         report = site.reports.fsma204()
         (record,) = csv.DictReader(io.StringIO(report.to_csv()))
         assert record["Ship-From Phone"] == "+1 831 555 0111"

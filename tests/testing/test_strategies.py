@@ -52,7 +52,7 @@ class TestValues:
         """add_item accepts every generated item and stores it as generated."""
         inv = sl.Inventory()
         assert inv.add_item(**attrs.asdict(item, recurse=False)) == item
-        assert inv.item(item.sku) == item
+        assert inv.master.item(item.sku) == item
 
     @given(tree=sls.location_trees(min_size=2))
     def test_location_trees_are_accepted(self, tree: tuple[str, ...]) -> None:
@@ -60,7 +60,7 @@ class TestValues:
         inv = sl.Inventory()
         for path in tree:
             inv.add_location(path)
-        assert set(tree) <= {loc.path for loc in inv.locations()}
+        assert set(tree) <= {loc.path for loc in inv.master.locations()}
         assert not any(b.startswith(a + "/") for a in tree for b in tree)
 
     @given(lot=sls.lots("SYRUP"))
@@ -98,7 +98,7 @@ class TestSetups:
     def test_setups_apply(self, setup: sls.Setup) -> None:
         """A generated set-up applies cleanly to a fresh inventory."""
         inv = fresh(setup)
-        assert {i.sku for i in inv.items()} == {i.sku for i in setup.items}
+        assert {i.sku for i in inv.master.items()} == {i.sku for i in setup.items}
 
     @given(draft=sls.transactions())
     def test_single_transactions_post(self, draft: sl.NewTransaction) -> None:

@@ -210,7 +210,7 @@ def _check_replaceable(db: str) -> None:
 def _empty(inv: Inventory) -> bool:
     with inv.store.read() as r:
         head, _ = r.head()
-    return head == 0 and not inv.master_changes()
+    return head == 0 and not inv.master.changes()
 
 
 # -- stock ----------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ class Epcis:
             >>> inv = sl.Inventory()
             >>> _ = inv.add_item("MILK", gtin="09506000134352", tracking="lot")
             >>> _ = inv.add_location("DC1/DOCK")
-            >>> _ = inv.receive("MILK", 10, lot="L1", to="DC1/DOCK", supplier="FARM")
+            >>> _ = inv.receive("MILK", 10, lot="L1", dst="DC1/DOCK", supplier="FARM")
             >>> [e["bizStep"] for e in inv.epcis.export()["epcisBody"]["eventList"]]
             ['receiving']
         """

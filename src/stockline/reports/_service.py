@@ -57,7 +57,7 @@ class Reports:
             >>> inv = sl.Inventory()
             >>> _ = inv.add_item("LETTUCE", description="Romaine, 24 ct", tracking="lot")
             >>> _ = inv.add_location("DC1/DOCK")
-            >>> _ = inv.receive("LETTUCE", 40, lot="R-7", to="DC1/DOCK", supplier="FARM")
+            >>> _ = inv.receive("LETTUCE", 40, lot="R-7", dst="DC1/DOCK", supplier="FARM")
             >>> report = inv.reports.fsma204(lots=[("LETTUCE", "R-7")])
             >>> [(r.cte.label, r.tlc, r.quantity) for r in report.rows]
             [('Receiving', 'LETTUCE/R-7', Decimal('40'))]

@@ -50,7 +50,7 @@ class ConcurrencyContract(ContractBase):
         """Concurrency: threads taking overlapping quantities from one position never take
         more than is there (writers are serialised)."""
         self._claims_concurrency()
-        contract_inv.receive("BOLT", 100, to="DC1/DOCK")
+        contract_inv.receive("BOLT", 100, dst="DC1/DOCK")
         shipped: list[Decimal] = []
         refused: list[Exception] = []
 
@@ -75,7 +75,7 @@ class ConcurrencyContract(ContractBase):
 
         def receive(n: int) -> None:
             for k in range(_ROUNDS):
-                contract_inv.receive("BOLT", 1, to="DC1/DOCK", key=f"w{n}-{k}")
+                contract_inv.receive("BOLT", 1, dst="DC1/DOCK", key=f"w{n}-{k}")
 
         assert _run_threads(receive) == []
         ids = [t.id for t in contract_inv.changes(limit=10_000)]
@@ -111,16 +111,16 @@ class PersistenceContract(ContractBase):
     ) -> None:
         """Persistence: after reopening, keys still deduplicate, reversals still know what
         was reversed, and new postings continue the id sequence and the hash chain."""
-        first = contract_inv.receive("BOLT", 5, to="DC1/DOCK", key="asn-1")
-        undone = contract_inv.receive("BOLT", 2, to="DC1/DOCK")
+        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1")
+        undone = contract_inv.receive("BOLT", 2, dst="DC1/DOCK")
         contract_inv.reverse(undone.id, reason="typo")
         again = self._reopened(contract_inv, contract_clock)
         try:
-            assert again.receive("BOLT", 5, to="DC1/DOCK", key="asn-1") == first
+            assert again.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1") == first
             with pytest.raises(errors.ReversalError):
                 again.reverse(undone.id, reason="again")
             contract_clock.advance(minutes=1)
-            tx = again.receive("BOLT", 1, to="DC1/DOCK")
+            tx = again.receive("BOLT", 1, dst="DC1/DOCK")
             assert tx.id == 4
             assert again.verify().ok
         finally:

@@ -125,10 +125,10 @@ class AsOfContract(ContractBase):
         if not self.supports_known_at:
             pytest.skip(f"{type(self).__name__} does not claim supports_known_at")
         contract_clock.advance(hours=1)
-        contract_inv.receive("BOLT", 10, to="DC1/DOCK")
+        contract_inv.receive("BOLT", 10, dst="DC1/DOCK")
         early = contract_clock.now()
         contract_clock.advance(hours=3)
-        contract_inv.receive("BOLT", 4, to="DC1/DOCK", effective_at=early)
+        contract_inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=early)
         assert contract_inv.on_hand("BOLT", as_of=early) == 14
         assert contract_inv.on_hand("BOLT", as_of=early, known_at=early) == 10
         later = contract_clock.now()
@@ -174,18 +174,18 @@ class MasterDataContract(ContractBase):
         )
         status = contract_inv.add_status("inspection", allocatable=False, description="QA")
         container = contract_inv.add_container("TOTE-1", kind="tote")
-        assert contract_inv.item("SYRUP") == item
-        assert contract_inv.item_by_gtin("4006381333931") == item
-        assert contract_inv.lot("SYRUP", "2026-03 #7") == lot
-        assert where in contract_inv.locations()
-        assert party in contract_inv.parties()
+        assert contract_inv.master.item("SYRUP") == item
+        assert contract_inv.master.item_by_gtin("4006381333931") == item
+        assert contract_inv.master.lot("SYRUP", "2026-03 #7") == lot
+        assert where in contract_inv.master.locations()
+        assert party in contract_inv.master.parties()
         with store.read() as r:
             assert r.status("inspection") == status
             assert r.container("TOTE-1") == container
             parent = r.location("DC3/COLD")
             assert parent is not None, "missing parents are added"
             assert parent.kind is LocationKind.INTERNAL
-        skus = [i.sku for i in contract_inv.items()]
+        skus = [i.sku for i in contract_inv.master.items()]
         assert skus == ["ASP", "BOLT", "FLOUR", "PUMP", "SYRUP"], "items are ordered by SKU"
 
     def test_master_data_changes_are_logged(
@@ -194,15 +194,15 @@ class MasterDataContract(ContractBase):
         """Master data: updates replace the record and every change is logged, in order,
         with actor and time; the old GTIN no longer finds the item."""
         contract_clock.advance(minutes=3)
-        seen = len(contract_inv.master_changes())
+        seen = len(contract_inv.master.changes())
         contract_inv.add_item("SOAP", gtin="4006381333931", actor="ann")
         contract_clock.advance(minutes=3)
-        updated = contract_inv.update_item("SOAP", gtin="5901234123457", actor="bob")
-        assert contract_inv.item("SOAP") == updated
-        assert contract_inv.item_by_gtin("5901234123457") == updated
+        updated = contract_inv.master.update_item("SOAP", gtin="5901234123457", actor="bob")
+        assert contract_inv.master.item("SOAP") == updated
+        assert contract_inv.master.item_by_gtin("5901234123457") == updated
         with contract_inv.store.read() as r:
             assert r.item_by_gtin("04006381333931") is None
-        changes = contract_inv.master_changes(after=seen)
+        changes = contract_inv.master.changes(after=seen)
         assert [(c.entity, c.key, c.actor) for c in changes] == [
             ("item", "SOAP", "ann"),
             ("item", "SOAP", "bob"),
@@ -210,8 +210,8 @@ class MasterDataContract(ContractBase):
         assert [c.seq for c in changes] == [seen + 1, seen + 2]
         assert changes[1].at == contract_clock.now()
         ref, _ = on_reference(lambda inv, clock: {})
-        assert [_change(c) for c in contract_inv.master_changes()[:seen]] == [
-            _change(c) for c in ref.master_changes()
+        assert [_change(c) for c in contract_inv.master.changes()[:seen]] == [
+            _change(c) for c in ref.master.changes()
         ]
 
 
@@ -227,8 +227,8 @@ class ContainerContract(ContractBase):
 
         def nest(inv: Inventory, clock: FixedClock) -> dict[str, Any]:
             clock.advance(minutes=1)
-            inv.receive("BOLT", 50, to="DC1/DOCK")
-            inv.receive("ASP", 20, lot="L1", to="DC1/DOCK")
+            inv.receive("BOLT", 50, dst="DC1/DOCK")
+            inv.receive("ASP", 20, lot="L1", dst="DC1/DOCK")
             inv.pack("BOLT", 10, container=CASE, location="DC1/DOCK")
             inv.pack("ASP", 5, container=PALLET, lot="L1", location="DC1/DOCK")
             inv.containers.nest(CASE, container=PALLET)
@@ -254,7 +254,7 @@ class ContainerContract(ContractBase):
         self, contract_inv: Inventory, store: StockStore
     ) -> None:
         """Containers: reversing a container move puts the container back where it was."""
-        contract_inv.receive("BOLT", 5, to="DC1/DOCK")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
         contract_inv.pack("BOLT", 5, container=PALLET, location="DC1/DOCK")
         with store.read() as r:
             before = r.container_state(PALLET)

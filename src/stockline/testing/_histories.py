@@ -80,7 +80,7 @@ def mixed_history(inv: Inventory, clock: FixedClock) -> dict[str, Transaction]:
             lambda: inv.receive(
                 "BOLT",
                 100,
-                to="DC1/DOCK",
+                dst="DC1/DOCK",
                 supplier="ACME",
                 ref="PO-1",
                 refs={"ASN": "asn-7"},
@@ -88,15 +88,15 @@ def mixed_history(inv: Inventory, clock: FixedClock) -> dict[str, Transaction]:
                 reason="first delivery",
             ),
         ),
-        ("asp_l1", lambda: inv.receive("ASP", 40, lot="L1", to="DC1/DOCK", supplier="ACME")),
+        ("asp_l1", lambda: inv.receive("ASP", 40, lot="L1", dst="DC1/DOCK", supplier="ACME")),
         (
             "asp_l2",
             lambda: inv.receive(
-                "ASP", 25, lot="L2", expiry=dt.date(2027, 1, 31), to="DC1/A/01", supplier="PHARMA"
+                "ASP", 25, lot="L2", expiry=dt.date(2027, 1, 31), dst="DC1/A/01", supplier="PHARMA"
             ),
         ),
-        ("flour", lambda: inv.receive("FLOUR", "12.345", to="DC1/A/02")),
-        ("pumps", lambda: inv.receive("PUMP", serials=["S1", "S2"], to="DC1/DOCK")),
+        ("flour", lambda: inv.receive("FLOUR", "12.345", dst="DC1/A/02")),
+        ("pumps", lambda: inv.receive("PUMP", serials=["S1", "S2"], dst="DC1/DOCK")),
         ("putaway", lambda: inv.move("BOLT", 30, src="DC1/DOCK", dst="DC1/A/01", ref="T-1")),
         ("hold", lambda: inv.hold("ASP", 5, lot="L1", location="DC1/DOCK", reason="damp")),
         ("release", lambda: inv.release("ASP", 2, lot="L1", location="DC1/DOCK", reason="dry")),
@@ -123,10 +123,10 @@ def mixed_history(inv: Inventory, clock: FixedClock) -> dict[str, Transaction]:
         (
             "late",
             lambda: inv.receive(
-                "BOLT", 7, to="DC1/A/02", effective_at=clock.now() - dt.timedelta(hours=1)
+                "BOLT", 7, dst="DC1/A/02", effective_at=clock.now() - dt.timedelta(hours=1)
             ),
         ),
-        ("mistake", lambda: inv.receive("ASP", 3, lot="L2", to="DC1/A/02")),
+        ("mistake", lambda: inv.receive("ASP", 3, lot="L2", dst="DC1/A/02")),
         ("undo", lambda: inv.reverse(done["mistake"].id, reason="wrong lot")),
     ]
     for name, step in steps:
@@ -146,8 +146,8 @@ def genealogy_history(inv: Inventory, clock: FixedClock) -> dict[str, Transactio
 
     done: dict[str, Transaction] = {}
     steps: list[tuple[str, Callable[[], Transaction]]] = [
-        ("raw1", lambda: inv.receive("ASP", 50, lot="L1", to="DC1/DOCK", supplier="ACME")),
-        ("raw2", lambda: inv.receive("ASP", 30, lot="L2", to="DC1/DOCK", supplier="BAYER")),
+        ("raw1", lambda: inv.receive("ASP", 50, lot="L1", dst="DC1/DOCK", supplier="ACME")),
+        ("raw2", lambda: inv.receive("ASP", 30, lot="L2", dst="DC1/DOCK", supplier="BAYER")),
         (
             "mix",
             lambda: inv.produce(

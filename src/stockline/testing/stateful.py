@@ -151,7 +151,7 @@ def store_machine(
                     qty,
                     lot=lot,
                     serial=serial,
-                    to=to,
+                    dst=to,
                     supplier="ACME",
                     effective_at=at,
                 ),
@@ -307,12 +307,12 @@ def store_machine(
             if not items:
                 return
             sku = data.draw(st.sampled_from(items), label="item")
-            item = self.reference.item(sku)
+            item = self.reference.master.item(sku)
             candidates = [
                 Candidate(
                     item=b.item,
                     lot=b.lot,
-                    expiry=None if b.lot is None else self.reference.lot(sku, b.lot).expiry,
+                    expiry=None if b.lot is None else self.reference.master.lot(sku, b.lot).expiry,
                     first_received_at=START,
                     location=b.position.location,
                     container=b.position.container,
