@@ -13,12 +13,11 @@ import attrs
 
 from stockline import master
 from stockline.adapters._memory import InMemoryStockStore
+from stockline.allocation import Allocations
 from stockline.analytics import Analytics
 from stockline.epcis import Epcis
-from stockline.allocation import Allocations
 from stockline.errors import (
     DuplicateError,
-    UnknownLocationError,
     ValidationError,
 )
 from stockline.genealogy import (
@@ -64,8 +63,8 @@ from stockline.ledger._records import (
     Transaction,
     TxKind,
 )
-from stockline.ledger._store import LedgerReader, LedgerWriter, StockStore
-from stockline.ledger._time import Clock, SystemClock, aware_utc
+from stockline.ledger._store import LedgerReader, StockStore
+from stockline.ledger._time import Clock, SystemClock
 from stockline.ledger._units import default_decimals
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
@@ -1229,7 +1228,7 @@ class Inventory:
         then.
         """
         query = self._query(sku, lot, serial, location, status, container, as_of, known_at)
-        with self.store.read() as r:
+        with self._book.read() as r:
             self._check_query(r, query)
             return r.total(query)
 
@@ -1249,9 +1248,9 @@ class Inventory:
         """Return the non-zero balances matching every filter given, one per position."""
         query = attrs.evolve(
             self._query(sku, lot, serial, location, status, container, as_of, known_at),
-            internal_only=internal_only,
+            internal_only=boundary.flag(internal_only, "internal_only"),
         )
-        with self.store.read() as r:
+        with self._book.read() as r:
             self._check_query(r, query)
             return r.balances(query)
 
@@ -1269,16 +1268,16 @@ class Inventory:
     ) -> list[Transaction]:
         """Return the transactions that moved matching stock, by effective time."""
         query = HistoryQuery(
-            item=sku,
-            lot=lot,
-            serial=serial,
-            location=location,
-            container=container,
-            since=None if since is None else aware_utc(since, "since"),
-            until=None if until is None else aware_utc(until, "until"),
-            limit=limit,
+            item=boundary.optional_code(sku, "sku"),
+            lot=boundary.optional_code(lot, "lot"),
+            serial=boundary.optional_code(serial, "serial"),
+            location=None if location is None else boundary.path(location, "location"),
+            container=boundary.optional_code(container, "container"),
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            limit=None if limit is None else boundary.whole(limit, "limit", minimum=1),
         )
-        with self.store.read() as r:
+        with self._book.read() as r:
             return r.history(query)
 
     def transaction(self, tx_id: int) -> Transaction:
@@ -1287,15 +1286,9 @@ class Inventory:
         Raises:
             UnknownTransactionError: No such id.
         """
-        from stockline.errors import UnknownTransactionError
-
-        with self.store.read() as r:
-            tx = r.transaction(tx_id)
-        if tx is None:
-            raise UnknownTransactionError(
-                f"transaction {tx_id} is not in the ledger", transaction_id=tx_id
-            )
-        return tx
+        tx_id = boundary.whole(tx_id, "tx_id", minimum=1)
+        with self._book.read() as r:
+            return self._book.transaction(r, tx_id)
 
     def changes(self, *, after: int = 0, limit: int = 1000) -> list[Transaction]:
         """Return up to ``limit`` transactions posted after id ``after``, in posting order.
@@ -1303,7 +1296,9 @@ class Inventory:
         The change feed for keeping an ERP or MES in step: remember the last id you processed
         and ask for what came after it.
         """
-        with self.store.read() as r:
+        after = boundary.whole(after, "after")
+        limit = boundary.whole(limit, "limit", minimum=1)
+        with self._book.read() as r:
             return r.transactions(after=after, limit=limit)
 
     # -- allocation ----------------------------------------------------------------------
@@ -1384,14 +1379,14 @@ class Inventory:
 
         Returns a report; call ``raise_for_problems()`` on it to turn a problem into an error.
         """
-        with self.store.read() as r:
+        with self._book.read() as r:
             count, head, problems = verify_chain(r, progress=progress)
             problems += check_projection(r)
         return IntegrityReport(transactions=count, head_hash=head, problems=tuple(problems))
 
     def check(self) -> IntegrityReport:
         """Compare the balance projection with a replay of the ledger (no hash check)."""
-        with self.store.read() as r:
+        with self._book.read() as r:
             head_id, head = r.head()
             problems = check_projection(r)
         return IntegrityReport(transactions=head_id, head_hash=head, problems=tuple(problems))
@@ -1404,7 +1399,7 @@ class Inventory:
         called with how far the fold got since its last call, in transactions (their sum is
         the ledger's length), e.g. to advance a progress bar.
         """
-        with self.store.write() as w:
+        with self._book.write() as w:
             w.rebuild_projection(progress=progress)
 
     def checkpoint(self) -> int:
@@ -1416,64 +1411,10 @@ class Inventory:
         (e.g. nightly); ``rebuild()`` takes them too. Back-dated postings made afterwards stay
         correct without rewriting anything. The in-memory store needs none (a no-op).
         """
-        with self.store.write() as w:
+        with self._book.write() as w:
             return w.checkpoint()
 
-    # -- helpers (the posting context) ----------------------------------------------------
-
-    def _post(
-        self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
-    ) -> Transaction:
-        return self._book.post(w, draft, now=now)
-
-    @staticmethod
-    def _draft(
-        kind: TxKind,
-        movements: list[Movement],
-        counterparty: str | None,
-        ref: object,
-        refs: object,
-        key: object,
-        effective_at: object,
-        actor: object,
-        reason: object,
-    ) -> NewTransaction:
-        header = Header.of(
-            kind,
-            ref=ref,
-            refs=refs,
-            key=key,
-            effective_at=effective_at,
-            actor=actor,
-            reason=reason,
-        )
-        return Book.draft(kind, movements, header, counterparty=counterparty)
-
-    def _counterparty(
-        self, w: LedgerWriter, kind: LocationKind, code: str | None, actor: str | None
-    ) -> Position:
-        return self._book.counterparty(w, kind, code, actor)
-
-    def _ensure_location(
-        self, w: LedgerWriter, path: str, kind: LocationKind, actor: str | None
-    ) -> None:
-        self._book.ensure_location(w, path, kind, actor)
-
-    def _lot(
-        self,
-        w: LedgerWriter,
-        sku: str,
-        code: str,
-        *,
-        expiry: dt.date | None,
-        produced_on: dt.date | None,
-        actor: str | None,
-    ) -> Lot:
-        return self._book.lot(w, sku, code, expiry=expiry, produced_on=produced_on, actor=actor)
-
-    @staticmethod
-    def _item(r: LedgerReader, sku: str) -> Item:
-        return Book.item(r, sku)
+    # -- helpers -----------------------------------------------------------------------
 
     @staticmethod
     def _query(
@@ -1491,41 +1432,22 @@ class Inventory:
                 "known_at goes with as_of: give the effective time to look at too"
             )
         return BalanceQuery(
-            item=sku,
-            lot=lot,
-            serial=serial,
-            location=location,
-            status=status,
-            container=container,
-            as_of=None if as_of is None else aware_utc(as_of, "as_of"),
-            known_at=None if known_at is None else aware_utc(known_at, "known_at"),
+            item=boundary.optional_code(sku, "sku"),
+            lot=boundary.optional_code(lot, "lot"),
+            serial=boundary.optional_code(serial, "serial"),
+            location=None if location is None else boundary.path(location, "location"),
+            status=boundary.optional_code(status, "status"),
+            container=boundary.optional_code(container, "container"),
+            as_of=boundary.optional_moment(as_of, "as_of"),
+            known_at=boundary.optional_moment(known_at, "known_at"),
         )
 
-    def _check_query(self, r: LedgerReader, query: BalanceQuery) -> None:
+    @staticmethod
+    def _check_query(r: LedgerReader, query: BalanceQuery) -> None:
         if query.item is not None:
-            self._item(r, query.item)
-        if query.location is not None and r.location(query.location) is None:
-            raise UnknownLocationError(
-                f"location {query.location!r} is not in the master data", location=query.location
-            )
-
-
-def _serial_lines(
-    sku: str, quantity: object, serial: str | None, serials: Sequence[str]
-) -> list[tuple[Any, str | None]]:
-    wanted = ([serial] if serial is not None else []) + list(serials)
-    if not wanted:
-        if quantity is None:
-            raise ValidationError(f"give a quantity of {sku} (or serials for serial-tracked items)")
-        return [(quantity, None)]
-    if len(set(wanted)) != len(wanted):
-        raise ValidationError(f"the serials of {sku} repeat one another: {wanted}")
-    if quantity is not None and quantity != len(wanted):
-        raise ValidationError(
-            f"quantity {quantity} of {sku} does not match the {len(wanted)} serials given; "
-            "leave the quantity out, or give one serial per unit"
-        )
-    return [(Decimal(1), s) for s in wanted]
+            Book.item(r, query.item)
+        if query.location is not None:
+            Book.location(r, query.location)
 
 
 def _position(location: object, status: object, container: object, what: str) -> Position:
