@@ -15,7 +15,6 @@ from stockline import master
 from stockline.adapters._memory import InMemoryStockStore
 from stockline.allocation import Allocations
 from stockline.analytics import Analytics
-from stockline.epcis import Epcis
 from stockline.errors import (
     DuplicateError,
     ValidationError,
@@ -73,6 +72,7 @@ from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Reports
 
 if TYPE_CHECKING:
+    from stockline.epcis import Epcis
     from stockline.operations import Counts, Scanning
 
 __all__ = ["Inventory", "Refs"]
@@ -141,7 +141,9 @@ class Inventory:
     kits: Kits = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        # Not at import: counting and scanning read GS1 scans (stockline.gs1 needs biip).
+        # Not at import: counting, scanning and EPCIS receipts read GS1 scans, and stockline.gs1
+        # needs biip, which importing stockline must not load.
+        from stockline.epcis import Epcis
         from stockline.operations import Counts, Scanning
 
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)

@@ -10,20 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import attrs
 
 from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
 from stockline.epcis._import import EpcisSource
 from stockline.epcis._options import EpcisOptions
+from stockline.gs1 import Scan
 from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
-
-if TYPE_CHECKING:
-    # Not at import: stockline.gs1 needs biip, and importing stockline must not load it
-    # (tests/test_architecture.py). The one public signature it leaves unresolved is
-    # receive()'s ``scan``.
-    from stockline.gs1 import Scan
 
 __all__ = ["Epcis"]
 
