@@ -166,7 +166,7 @@ class Scanning:
             ...                  packs=[("19506000134359", 12)])
             >>> _ = inv.add_location("DC1/DOCK")
             >>> _ = inv.scanning.receive("(01)19506000134359(17)270131(10)L7", 2, dst="DC1/DOCK")
-            >>> inv.on_hand("ASP", lot="L7"), inv.lot("ASP", "L7").expiry
+            >>> inv.on_hand("ASP", lot="L7"), inv.master.lot("ASP", "L7").expiry
             (Decimal('24'), datetime.date(2027, 1, 31))
         """
         header = Header.of(

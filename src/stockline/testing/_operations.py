@@ -302,7 +302,7 @@ class _Drawer:
         qty = Decimal(1) if serial else draw(quantities(decimals=item.decimals, max_value=50))
         to = draw(st.sampled_from(m.setup.locations))
         status = draw(st.sampled_from([AVAILABLE, AVAILABLE, AVAILABLE, "quarantine"]))
-        kwargs: list[tuple[str, Any]] = [("to", to), ("lot", lot), ("serial", serial)]
+        kwargs: list[tuple[str, Any]] = [("dst", to), ("lot", lot), ("serial", serial)]
         kwargs += [("expiry", expiry), ("status", status)]
         kwargs.append(("supplier", draw(st.sampled_from(m.setup.suppliers))))
         key: Key = (item.sku, lot, serial, to, status, None)

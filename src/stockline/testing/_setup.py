@@ -39,7 +39,7 @@ class Setup:
         >>> import stockline as sl
         >>> inv = sl.Inventory(clock=sl.FixedClock(START))
         >>> DEFAULT_SETUP.apply(inv)
-        >>> [i.sku for i in inv.items()]
+        >>> [i.sku for i in inv.master.items()]
         ['ASP', 'BOLT', 'FLOUR', 'PUMP']
     """
 
@@ -103,7 +103,7 @@ def setups(
         >>> setup = setups().example()
         >>> inv = sl.Inventory(clock=sl.FixedClock(START))
         >>> setup.apply(inv)
-        >>> len(inv.items()) == len(setup.items)
+        >>> len(inv.master.items()) == len(setup.items)
         True
     """
     kinds = [Tracking(t) for t in trackings]
