@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
@@ -134,8 +134,27 @@ class StocklineError(Exception):
 class ValidationError(StocklineError, ValueError):
     """Input that does not make sense on its own (a bad code, a malformed path, ...).
 
-    Its ``message`` says what was expected and what was given.
+    An argument of the wrong kind is described by ``what``, ``value`` and ``expected``; a
+    rule that is not about one argument by its ``message``.
+
+    Attributes:
+        what: The argument at fault, e.g. ``"sku"`` (``None``: the message says).
+        value: The value as given.
+        expected: What it must be, e.g. ``"text (a str)"`` (on a scan mismatch: the value
+            the caller or the master data gives).
     """
+
+    what: str | None = attrs.field(default=None, kw_only=True)
+    value: object = attrs.field(default=None, kw_only=True)
+    expected: object = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        if self.expected is None:
+            return super()._compose()
+        shown = repr(self.value)
+        kind = type(self.value).__name__
+        got = shown if shown.startswith(kind) else f"{kind} {shown}"
+        return f"{self.what} must be {self.expected}, got {got}"
 
 
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
@@ -157,21 +176,24 @@ class InvalidQuantityError(ValidationError):
 
     def _compose(self) -> str:
         value, what = self.value, self.what
+        if self.expected is not None:
+            return super()._compose()
         if self.decimals is not None:
             return (
                 f"{what} {value!r} has more than {self.decimals} decimal places, the precision "
                 "of its unit; round it, or give the item a finer unit"
             )
-        if self.expected is not None:
-            return f"{what} must be {self.expected}, got {value!r}"
-        if isinstance(value, float):
+        if isinstance(value, bool | float):
             return (
-                f"{what} {value!r} is a float; stockline takes Decimal, int or a decimal string "
-                f"so that amounts stay exact, e.g. Decimal({str(value)!r})"
+                f"{what} {value!r} is a {type(value).__name__}; stockline takes Decimal, int or "
+                f"a decimal string so that amounts stay exact, e.g. Decimal({str(value)!r})"
             )
         if isinstance(value, str):
-            return f"{what} {value!r} is not a number; give a decimal such as '12' or '0.5'"
-        if isinstance(value, bool) or not isinstance(value, Decimal | int):
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                return f"{what} {value!r} is not a number; give a decimal such as '12' or '0.5'"
+        elif not isinstance(value, Decimal | int):
             return f"{what} must be a Decimal, int or decimal string, got {type(value).__name__}"
         return (
             f"{what} must be positive, got {value!r}; to take stock out, post the movement the "
@@ -197,7 +219,7 @@ class InvalidTimeError(ValidationError):
     def _compose(self) -> str:
         value, what = self.value, self.what
         if self.expected is not None:
-            return f"{what} must be {self.expected}, got {type(value).__name__} {value!r}"
+            return super()._compose()
         if isinstance(value, dt.datetime):
             return (
                 f"{what} {value.isoformat()} has no time zone; stockline does not guess one. "
