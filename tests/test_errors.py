@@ -203,7 +203,7 @@ class TestMessages:
             ("StaleDocumentError", ["count/C-1 is at version 3", "based on version 2"]),
             ("ReservedStockError", ["8 of the 10 there is reserved for order SO-1", "only 2"]),
             ("AllocationShortfallError", ["only 4 of 10 BOLT"]),
-            ("KitShortageError", ["MO-1", "BOLT (4 required, 1 available)"]),
+            ("KitShortageError", ["MO-1", "BOLT: 4 required, 1 available"]),
             ("EpcisError", ["1 problem(s)", "$.type: is not EPCISDocument"]),
             ("UnexpectedReceiptError", ["'ASN-1'", "PHONE serial S9", "allow_unexpected=True"]),
         ],

@@ -863,8 +863,8 @@ class KitShortageError(StocklineError):
     shortages: tuple[Any, ...] = attrs.field(kw_only=True)
 
     def _compose(self) -> str:
-        listed = ", ".join(
-            f"{s.sku} ({s.required} required, {s.available} available)" for s in self.shortages
+        listed = "; ".join(
+            f"{s.sku}: {s.required} required, {s.available} available" for s in self.shortages
         )
         return (
             f"the kit for order {self.order} is short of {listed}; nothing was reserved. "
