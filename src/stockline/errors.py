@@ -4,16 +4,32 @@ All of them derive from :class:`StocklineError`, so a caller can catch the whole
 once. Where it helps callers, an error also derives from the matching built-in
 (`ValueError` for bad input, `LookupError` for something that does not exist).
 
-Each error carries structured fields (``item``, ``requested``, ``available``, ...) so code can
-react without parsing the message, and a message that says what was expected, what was found
-and what to do. A command that raises leaves the ledger exactly as it was.
+Each error is declared once, here, as a frozen attrs exception carrying structured fields
+(``item``, ``requested``, ``available``, ...) so code can react without parsing the message;
+the message is composed from those fields and says what was expected, what was found and
+what to do. A command that raises leaves the ledger exactly as it was.
+
+Raising sites pass fields only (``raise UnknownItemError(item=sku)``). Two fields every error
+has:
+
+* ``advice``: what to do, where the raising site knows better than the class (rare).
+* ``message``: the whole text, given positionally. The errors with no fields of their own
+  (:class:`ValidationError`, :class:`BarcodeError`, :class:`StoreError`, ...) are described by
+  it; for every other error it is a transitional override of the composed text, kept so that
+  ``UnknownItemError("...", item=sku)`` still works while the last call sites are converted.
+
+Errors compare equal when they are of the same class with equal fields, and survive
+``pickle`` (so they cross process boundaries, e.g. from a worker pool).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import attrs
 
 __all__ = [
     "AllocationShortfallError",
@@ -60,47 +76,173 @@ __all__ = [
     "ValidationError",
 ]
 
+# Every error is declared with @attrs.define(auto_exc=True, frozen=True, slots=False,
+# eq=False): an exception (``args`` holds the field values), immutable, with a ``__dict__``
+# (exceptions carry ``__traceback__``, ``__notes__``, ...; slots would clash between the
+# built-in bases), and compared by value through StocklineError.__eq__ rather than attrs'
+# identity rule for exceptions. Every field but ``message`` is keyword-only.
 
+
+def _rebuild(kind: type[StocklineError], fields: dict[str, Any]) -> StocklineError:
+    """Make an error again from its fields (the other half of ``__reduce__``)."""
+    return kind(**fields)
+
+
+def _lot_serial(lot: str | None, serial: str | None) -> str:
+    return f"{f' lot {lot}' if lot else ''}{f' serial {serial}' if serial else ''}"
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class StocklineError(Exception):
-    """Base class of every error raised by stockline."""
+    """Base class of every error raised by stockline.
+
+    Attributes:
+        message: The whole message, for the errors that have no fields of their own; on
+            the others a transitional override of the composed text (``None``: composed).
+        advice: What to do, where the raising site adds to the class's own advice.
+    """
+
+    message: str | None = attrs.field(default=None, kw_only=False)
+    advice: str | None = attrs.field(default=None, kw_only=True)
+
+    def __str__(self) -> str:
+        text = self.message if self.message is not None else self._compose()
+        return text if self.advice is None else f"{text}; {self.advice}"
+
+    def _compose(self) -> str:
+        """The message from the fields; subclasses with fields override it."""
+        doc = (type(self).__doc__ or type(self).__name__).strip()
+        return doc.split("\n\n", 1)[0].replace("\n", " ").rstrip(".")
+
+    def _fields(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in attrs.fields(type(self)) if f.init}
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, StocklineError)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((type(self), str(self)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self._fields()))
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ValidationError(StocklineError, ValueError):
-    """Input that does not make sense on its own (a bad code, a malformed path, ...)."""
+    """Input that does not make sense on its own (a bad code, a malformed path, ...).
+
+    An argument of the wrong kind is described by ``what``, ``value`` and ``expected``; a
+    rule that is not about one argument by its ``message``.
+
+    Attributes:
+        what: The argument at fault, e.g. ``"sku"`` (``None``: the message says).
+        value: The value as given.
+        expected: What it must be, e.g. ``"text (a str)"`` (on a scan mismatch: the value
+            the caller or the master data gives).
+    """
+
+    what: str | None = attrs.field(default=None, kw_only=True)
+    value: object = attrs.field(default=None, kw_only=True)
+    expected: object = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        if self.expected is None:
+            return super()._compose()
+        shown = repr(self.value)
+        kind = type(self.value).__name__
+        got = shown if shown.startswith(kind) else f"{kind} {shown}"
+        return f"{self.what} must be {self.expected}, got {got}"
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class InvalidQuantityError(ValidationError):
     """A quantity that is not a positive decimal within the unit's precision.
 
     Attributes:
         value: The quantity as given.
+        what: What the quantity is, e.g. ``"quantity of SKU-1"``.
+        expected: What it must be, where that is not "a positive decimal", e.g.
+            ``"zero or more"``.
+        decimals: The unit's decimal places, when the quantity has more.
     """
 
-    def __init__(self, message: str, *, value: object) -> None:
-        super().__init__(message)
-        self.value = value
+    value: object = attrs.field(kw_only=True)
+    what: str = attrs.field(default="quantity", kw_only=True)
+    expected: str | None = attrs.field(default=None, kw_only=True)
+    decimals: int | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        value, what = self.value, self.what
+        if self.expected is not None:
+            return super()._compose()
+        if self.decimals is not None:
+            return (
+                f"{what} {value!r} has more than {self.decimals} decimal places, the precision "
+                "of its unit; round it, or give the item a finer unit"
+            )
+        if isinstance(value, bool | float):
+            return (
+                f"{what} {value!r} is a {type(value).__name__}; stockline takes Decimal, int or "
+                f"a decimal string so that amounts stay exact, e.g. Decimal({str(value)!r})"
+            )
+        if isinstance(value, str):
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                return f"{what} {value!r} is not a number; give a decimal such as '12' or '0.5'"
+        elif not isinstance(value, Decimal | int):
+            return f"{what} must be a Decimal, int or decimal string, got {type(value).__name__}"
+        return (
+            f"{what} must be positive, got {value!r}; to take stock out, post the movement the "
+            "other way round"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class InvalidTimeError(ValidationError):
     """A time that is naive (no time zone) or otherwise unusable.
 
     Attributes:
         value: The time as given.
+        what: What the time is, e.g. ``"effective_at"``.
+        expected: What it must be, where that is not "a datetime with a time zone", e.g.
+            ``"a datetime.date"``.
     """
 
-    def __init__(self, message: str, *, value: object) -> None:
-        super().__init__(message)
-        self.value = value
+    value: object = attrs.field(kw_only=True)
+    what: str = attrs.field(default="time", kw_only=True)
+    expected: str | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        value, what = self.value, self.what
+        if self.expected is not None:
+            return super()._compose()
+        if isinstance(value, dt.datetime):
+            return (
+                f"{what} {value.isoformat()} has no time zone; stockline does not guess one. "
+                "Attach the zone it was taken in, e.g. "
+                "value.replace(tzinfo=ZoneInfo('Europe/Berlin'))"
+            )
+        return (
+            f"{what} must be a datetime with a time zone, got {type(value).__name__} {value!r}; "
+            "pass e.g. datetime(2026, 3, 1, 8, tzinfo=timezone.utc) or pendulum.now()"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class DuplicateError(ValidationError):
     """Master data that already exists with different content."""
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class NotFoundError(StocklineError, LookupError):
     """Base for every "unknown ..." error."""
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownItemError(NotFoundError):
     """An item (SKU or GTIN) that is not in the master data.
 
@@ -108,11 +250,13 @@ class UnknownItemError(NotFoundError):
         item: The SKU or GTIN looked up.
     """
 
-    def __init__(self, message: str, *, item: str) -> None:
-        super().__init__(message)
-        self.item = item
+    item: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return f"item {self.item!r} is not in the master data; add it with add_item() first"
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownLocationError(NotFoundError):
     """A location path that is not in the master data.
 
@@ -120,11 +264,16 @@ class UnknownLocationError(NotFoundError):
         location: The path looked up.
     """
 
-    def __init__(self, message: str, *, location: str) -> None:
-        super().__init__(message)
-        self.location = location
+    location: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"location {self.location!r} is not in the master data; add it with add_location() "
+            "first"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownLotError(NotFoundError):
     """A lot that is not known for the item.
 
@@ -133,60 +282,115 @@ class UnknownLotError(NotFoundError):
         lot: The lot code.
     """
 
-    def __init__(self, message: str, *, item: str, lot: str) -> None:
-        super().__init__(message)
-        self.item = item
-        self.lot = lot
+    item: str = attrs.field(kw_only=True)
+    lot: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"lot {self.lot!r} of {self.item} is not known; it is created when received "
+            "(receive(..., lot=...)) or with add_lot()"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownPartyError(NotFoundError):
-    """A supplier or customer code that is not in the master data."""
+    """A supplier or customer code that is not in the master data.
 
-    def __init__(self, message: str, *, party: str) -> None:
-        super().__init__(message)
-        self.party = party
+    Attributes:
+        party: The code looked up.
+    """
+
+    party: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return f"party {self.party!r} is not in the master data; add it with add_party() first"
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownStatusError(NotFoundError):
-    """A stock status that is neither built in nor registered."""
+    """A stock status that is neither built in nor registered.
 
-    def __init__(self, message: str, *, status: str) -> None:
-        super().__init__(message)
-        self.status = status
+    Attributes:
+        status: The status looked up.
+    """
+
+    status: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"status {self.status!r} is not known; the built-in ones are available, "
+            "quarantine, hold, damaged and expired, and add_status() adds your own"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownContainerError(NotFoundError):
-    """A container (handling unit) that was never created."""
+    """A container (handling unit) that was never created.
 
-    def __init__(self, message: str, *, container: str) -> None:
-        super().__init__(message)
-        self.container = container
+    Attributes:
+        container: The container looked up.
+    """
+
+    container: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return f"container {self.container!r} does not exist; create it first"
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownTransactionError(NotFoundError):
-    """A transaction id that is not in the ledger."""
+    """A transaction id that is not in the ledger.
 
-    def __init__(self, message: str, *, transaction_id: int) -> None:
-        super().__init__(message)
-        self.transaction_id = transaction_id
+    Attributes:
+        transaction_id: The id looked up.
+    """
+
+    transaction_id: int = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"transaction {self.transaction_id} is not in the ledger; list recent ones with "
+            "changes()"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class PostingError(StocklineError):
     """A transaction that breaks a posting rule. Nothing was posted."""
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class TrackingError(PostingError, ValueError):
     """A lot or serial given where the item's tracking forbids it, or missing where it needs one.
 
     Attributes:
         item: The SKU.
+        tracking: The item's tracking (``"none"``, ``"lot"`` or ``"serial"``), if known.
+        lot: The lot the movement names, if any.
+        serial: The serial the movement names, if any.
     """
 
-    def __init__(self, message: str, *, item: str) -> None:
-        super().__init__(message)
-        self.item = item
+    item: str = attrs.field(kw_only=True)
+    tracking: str | None = attrs.field(default=None, kw_only=True)
+    lot: str | None = attrs.field(default=None, kw_only=True)
+    serial: str | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        item = self.item
+        if self.tracking == "lot":
+            if self.lot is None:
+                return f"item {item} is lot-tracked; every movement of it must name a lot"
+            return f"item {item} is lot-tracked, not serial-tracked; leave the serial out"
+        if self.tracking == "serial":
+            return f"item {item} is serial-tracked; every movement of it must name a serial"
+        return (
+            f"item {item} is not lot- or serial-tracked, but the movement names "
+            f"lot {self.lot!r} / serial {self.serial!r}; leave them out or change the item's "
+            "tracking"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class InsufficientStockError(PostingError):
     """A posting that would take an internal position below zero at some time.
 
@@ -197,28 +401,27 @@ class InsufficientStockError(PostingError):
         position: A readable form of the position (location, status, container).
         requested: The quantity the posting takes out.
         available: The lowest quantity the position holds from the posting's effective time on.
+        since: The posting's effective time, when the shortfall comes from later postings.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        item: str,
-        lot: str | None,
-        serial: str | None,
-        position: str,
-        requested: Decimal,
-        available: Decimal,
-    ) -> None:
-        super().__init__(message)
-        self.item = item
-        self.lot = lot
-        self.serial = serial
-        self.position = position
-        self.requested = requested
-        self.available = available
+    item: str = attrs.field(kw_only=True)
+    lot: str | None = attrs.field(kw_only=True)
+    serial: str | None = attrs.field(kw_only=True)
+    position: str = attrs.field(kw_only=True)
+    requested: Decimal = attrs.field(kw_only=True)
+    available: Decimal = attrs.field(kw_only=True)
+    since: dt.datetime | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        when = "" if self.since is None else f" at some time from {self.since.isoformat()} on"
+        return (
+            f"not enough {self.item}{_lot_serial(self.lot, self.serial)} in {self.position}"
+            f"{when}: {self.requested} requested, {max(self.available, Decimal(0))} there; post "
+            "the receipt or move that brings it there first, or take less"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class SerialError(PostingError):
     """A serial that would be in more than one internal place at once, or moved in a quantity
     other than 1.
@@ -226,26 +429,50 @@ class SerialError(PostingError):
     Attributes:
         item: The SKU.
         serial: The serial number.
+        quantity: The quantity it was moved in, when that is not 1 (``None``: the serial is
+            already in stock).
     """
 
-    def __init__(self, message: str, *, item: str, serial: str) -> None:
-        super().__init__(message)
-        self.item = item
-        self.serial = serial
+    item: str = attrs.field(kw_only=True)
+    serial: str = attrs.field(kw_only=True)
+    quantity: Decimal | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        if self.quantity is not None:
+            return (
+                f"serial {self.serial} of {self.item} moves in quantity {self.quantity}; a "
+                "serial is one unit, so post one movement of quantity 1 per serial"
+            )
+        return (
+            f"serial {self.serial} of {self.item} is already in stock; a serial can be in only "
+            "one place at a time. Move it (move()) instead of receiving it again, or check the "
+            "serial number"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class StatusError(PostingError):
     """Stock in a status that does not allow the operation (shipping held stock, ...).
 
     Attributes:
         status: The status at fault.
+        location: Where the stock is, if known.
+        action: What was refused, e.g. ``"ship"``.
     """
 
-    def __init__(self, message: str, *, status: str) -> None:
-        super().__init__(message)
-        self.status = status
+    status: str = attrs.field(kw_only=True)
+    location: str | None = attrs.field(default=None, kw_only=True)
+    action: str = attrs.field(default="allocate", kw_only=True)
+
+    def _compose(self) -> str:
+        at = "" if self.location is None else f" at {self.location}"
+        return (
+            f"cannot {self.action} stock in status {self.status!r}{at}; only allocatable "
+            "statuses (such as 'available') may be; release it first"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class IdempotencyConflictError(PostingError):
     """An idempotency key reused with different content.
 
@@ -254,52 +481,95 @@ class IdempotencyConflictError(PostingError):
         transaction_id: The transaction first posted with that key.
     """
 
-    def __init__(self, message: str, *, key: str, transaction_id: int) -> None:
-        super().__init__(message)
-        self.key = key
-        self.transaction_id = transaction_id
+    key: str = attrs.field(kw_only=True)
+    transaction_id: int = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"idempotency key {self.key!r} was used by transaction {self.transaction_id} for "
+            "different content; use a new key for a new transaction, or repeat the original "
+            "request exactly"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ReversalError(PostingError):
-    """A reversal that cannot be posted (already reversed, or a reversal of a reversal)."""
+    """A reversal that cannot be posted (already reversed, or a reversal of a reversal).
 
-    def __init__(self, message: str, *, transaction_id: int) -> None:
-        super().__init__(message)
-        self.transaction_id = transaction_id
+    Attributes:
+        transaction_id: The transaction asked to be reversed.
+        reversed_by: The reversal that already reversed it (``None``: it is itself a
+            reversal).
+    """
+
+    transaction_id: int = attrs.field(kw_only=True)
+    reversed_by: int | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        if self.reversed_by is not None:
+            return (
+                f"transaction {self.transaction_id} was already reversed by transaction "
+                f"{self.reversed_by}; nothing to do"
+            )
+        return (
+            f"transaction {self.transaction_id} is itself a reversal; to redo the original, "
+            "post it again"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class PermissionDeniedError(PostingError):
-    """The host's authorizer refused the posting."""
+    """The host's authorizer refused the posting.
 
-    def __init__(self, message: str, *, actor: str | None, kind: str) -> None:
-        super().__init__(message)
-        self.actor = actor
-        self.kind = kind
+    Attributes:
+        actor: Who posted (``None``: the posting names no actor).
+        kind: The transaction's kind.
+        summary: What the posting does, in short (e.g. ``"3 movements of SKU-1"``).
+    """
+
+    actor: str | None = attrs.field(kw_only=True)
+    kind: str = attrs.field(kw_only=True)
+    summary: str | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        if self.actor is None:
+            return (
+                f"this inventory checks who posts, and the {self.kind} names no actor; pass actor="
+            )
+        what = "" if self.summary is None else f" ({self.summary})"
+        return (
+            f"{self.actor} may not post this {self.kind}{what}; the host's authorizer refused "
+            "it and nothing was posted"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ContainerError(PostingError):
     """A container operation that makes no sense (packing a container into itself, unpacking
     something that is not inside, ...)."""
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class GenealogyError(PostingError):
     """A genealogy edge that would make a lot its own ancestor, or another impossible link."""
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class BarcodeError(ValidationError):
     """A scan or GS1 code that is malformed or breaks a GS1 rule.
+
+    Its ``message`` says which rule the code breaks and how to read it again.
 
     Attributes:
         text: The input as given.
         ai: The Application Identifier at fault, where there is one.
     """
 
-    def __init__(self, message: str, *, text: str, ai: str | None = None) -> None:
-        super().__init__(message)
-        self.text = text
-        self.ai = ai
+    text: str = attrs.field(kw_only=True)
+    ai: str | None = attrs.field(default=None, kw_only=True)
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ScanMismatchError(ValidationError):
     """A well-formed scan that contradicts the caller or the master data (a quantity other
     than the label's count, a container other than the label's SSCC, ...). Nothing was posted.
@@ -310,16 +580,24 @@ class ScanMismatchError(ValidationError):
         expected: What the caller or the master data says.
     """
 
-    def __init__(self, message: str, *, ai: str | None, scanned: object, expected: object) -> None:
-        super().__init__(message)
-        self.ai = ai
-        self.scanned = scanned
-        self.expected = expected
+    ai: str | None = attrs.field(kw_only=True)
+    scanned: object = attrs.field(kw_only=True)
+    expected: object = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        field = "the scan" if self.ai is None else f"the scan's AI ({self.ai})"
+        return (
+            f"{field} says {self.scanned!r}, but {self.expected!r} was expected; check the "
+            "label, or leave the argument out"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ExpiredProductError(ScanMismatchError):
     """A scanned product already past its expiry (or best-before) date. Nothing was posted;
     pass ``allow_expired=True`` to receive it anyway (into ``status="expired"``, say).
+
+    ``scanned`` is the expiry and ``expected`` the date it was judged on.
 
     Attributes:
         item: The SKU.
@@ -328,64 +606,101 @@ class ExpiredProductError(ScanMismatchError):
         today: The date it was judged on.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        ai: str | None,
-        item: str,
-        lot: str | None,
-        expiry: dt.date,
-        today: dt.date,
-    ) -> None:
-        super().__init__(message, ai=ai, scanned=expiry, expected=today)
-        self.item = item
-        self.lot = lot
-        self.expiry = expiry
-        self.today = today
+    scanned: object = attrs.field(init=False)
+    expected: object = attrs.field(init=False)
+    item: str = attrs.field(kw_only=True)
+    lot: str | None = attrs.field(kw_only=True)
+    expiry: dt.date = attrs.field(kw_only=True)
+    today: dt.date = attrs.field(kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "scanned", self.expiry)
+        object.__setattr__(self, "expected", self.today)
+
+    def _compose(self) -> str:
+        name = {
+            "17": "expiry date (17) on the label",
+            "15": "best-before date (15) on the label",
+            "11": "production date (11) on the label plus the item's shelf life",
+        }.get(self.ai or "", "expiry recorded for the lot")
+        return (
+            f"{self.item}{_lot_serial(self.lot, None)} expired on {self.expiry.isoformat()} "
+            f"({name}), before {self.today.isoformat()}; do not receive it, or pass "
+            "allow_expired=True (with status='expired', say) to record it anyway"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class IntegrityError(StocklineError):
     """The ledger was changed outside stockline: a hash does not match, or an entry is missing.
 
     Attributes:
         transaction_id: The first transaction found altered or missing.
+        detail: What was found wrong with it.
+        problems: How many problems were found in all.
     """
 
-    def __init__(self, message: str, *, transaction_id: int | None) -> None:
-        super().__init__(message)
-        self.transaction_id = transaction_id
+    transaction_id: int | None = attrs.field(kw_only=True)
+    detail: str | None = attrs.field(default=None, kw_only=True)
+    problems: int = attrs.field(default=1, kw_only=True)
+
+    def _compose(self) -> str:
+        detail = self.detail or f"transaction {self.transaction_id} was altered or is missing"
+        return (
+            f"ledger integrity check failed: {detail} ({self.problems} problem(s) in all). The "
+            "ledger was changed outside stockline; restore it from a backup and compare"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class MissingDependencyError(StocklineError, ImportError):
     """An optional feature needs a package that is not installed.
 
     Attributes:
         extra: The stockline extra that installs it (``pip install 'stockline[<extra>]'``).
+        feature: What needs it, e.g. ``"writing XLSX"``.
+        package: The package it needs, e.g. ``"openpyxl"``.
     """
 
-    def __init__(self, message: str, *, extra: str) -> None:
-        super().__init__(message)
-        self.extra = extra
+    extra: str = attrs.field(kw_only=True)
+    feature: str | None = attrs.field(default=None, kw_only=True)
+    package: str | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        feature = self.feature or "this feature"
+        needs = f" needs {self.package}" if self.package else " needs a package that is missing"
+        return f"{feature}{needs}; install it with pip install 'stockline[{self.extra}]'"
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class StoreError(StocklineError):
     """The storage backend failed; the original driver error is chained as ``__cause__``."""
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ConcurrencyError(StoreError):
     """A write lost a race with another writer and could not be retried within the limit.
 
     Attributes:
         attempts: How many times the write was tried.
+        detail: What the database said.
+        extra: Further facts about the race, by name.
     """
 
-    def __init__(self, message: str, *, attempts: int, **extra: Any) -> None:
-        super().__init__(message)
-        self.attempts = attempts
-        self.extra = extra
+    attempts: int = attrs.field(kw_only=True)
+    detail: str | None = attrs.field(default=None, kw_only=True)
+    extra: Mapping[str, Any] = attrs.field(factory=dict, kw_only=True)
+
+    def _compose(self) -> str:
+        said = "" if self.detail is None else f" ({self.detail})"
+        return (
+            f"the database reported a conflict with another writer {self.attempts} time(s) in a "
+            f"row{said}; nothing was written. Retry the operation (with the same key=, it cannot "
+            "post twice), or open the store with a larger max_attempts"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class StaleDocumentError(ConcurrencyError):
     """An operational document (an open count, expected receipts, ...) was changed by someone
     else since it was read; read it again and redo the change.
@@ -397,14 +712,21 @@ class StaleDocumentError(ConcurrencyError):
         found: The version stored (0: none).
     """
 
-    def __init__(self, message: str, *, kind: str, key: str, expected: int, found: int) -> None:
-        super().__init__(message, attempts=1)
-        self.kind = kind
-        self.key = key
-        self.expected = expected
-        self.found = found
+    attempts: int = attrs.field(default=1, kw_only=True)
+    kind: str = attrs.field(kw_only=True)
+    key: str = attrs.field(kw_only=True)
+    expected: int = attrs.field(kw_only=True)
+    found: int = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        found = "does not exist" if self.found == 0 else f"is at version {self.found}"
+        return (
+            f"document {self.kind}/{self.key} {found}, but the change was based on version "
+            f"{self.expected}; read it again and redo the change"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ReservedStockError(InsufficientStockError):
     """A posting that would take stock reserved for an order.
 
@@ -415,34 +737,25 @@ class ReservedStockError(InsufficientStockError):
     Attributes:
         orders: The orders holding the position's stock, sorted.
         reserved: The quantity reserved at the position.
+        held: The quantity the position holds.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        item: str,
-        lot: str | None,
-        serial: str | None,
-        position: str,
-        requested: Decimal,
-        available: Decimal,
-        reserved: Decimal,
-        orders: tuple[str, ...],
-    ) -> None:
-        super().__init__(
-            message,
-            item=item,
-            lot=lot,
-            serial=serial,
-            position=position,
-            requested=requested,
-            available=available,
+    reserved: Decimal = attrs.field(kw_only=True)
+    orders: tuple[str, ...] = attrs.field(kw_only=True)
+    held: Decimal | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        held = "" if self.held is None else f" of the {self.held} there"
+        verb = "is" if len(self.orders) == 1 else "are"
+        return (
+            f"{self.requested} {self.item}{_lot_serial(self.lot, self.serial)} requested from "
+            f"{self.position}, but {self.reserved}{held} {verb} reserved for order "
+            f"{', '.join(self.orders)}; only {self.available} may be taken. Pick or ship it for "
+            "that order, or release the reservation first"
         )
-        self.reserved = reserved
-        self.orders = orders
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ReservationError(PostingError):
     """A pick or shipment of an order that names stock not reserved for it (released,
     already picked or shipped, or never allocated). Nothing was posted.
@@ -452,12 +765,18 @@ class ReservationError(PostingError):
         line: The order line, if one was given.
     """
 
-    def __init__(self, message: str, *, order: str, line: str | None) -> None:
-        super().__init__(message)
-        self.order = order
-        self.line = line
+    order: str = attrs.field(kw_only=True)
+    line: str | None = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        line = "" if self.line is None else f" line {self.line}"
+        return (
+            f"nothing is reserved for order {self.order}{line}; allocate it first (or it was "
+            "shipped or released already)"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class AllocationShortfallError(StocklineError):
     """An all-or-nothing allocation that could not be served in full; nothing was reserved.
 
@@ -467,13 +786,18 @@ class AllocationShortfallError(StocklineError):
         available: The quantity that could have been allocated.
     """
 
-    def __init__(self, message: str, *, item: str, requested: Decimal, available: Decimal) -> None:
-        super().__init__(message)
-        self.item = item
-        self.requested = requested
-        self.available = available
+    item: str = attrs.field(kw_only=True)
+    requested: Decimal = attrs.field(kw_only=True)
+    available: Decimal = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"only {self.available} of {self.requested} {self.item} can be allocated; nothing "
+            "was reserved. Allocate less, or without all_or_nothing to take what there is"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownCountError(NotFoundError):
     """A count id that was never opened.
 
@@ -481,25 +805,28 @@ class UnknownCountError(NotFoundError):
         count: The count id looked up.
     """
 
-    def __init__(self, message: str, *, count: str) -> None:
-        super().__init__(message)
-        self.count = count
+    count: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return f"count {self.count!r} was never opened; list the counts with counts()"
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class CountError(StocklineError, ValueError):
     """A count operation that does not fit the count's state or scope (recording on a closed
     count, a position outside its scope, two open counts of the same stock, ...). Nothing was
     changed.
 
+    Its ``message`` says what does not fit.
+
     Attributes:
         count: The count id.
     """
 
-    def __init__(self, message: str, *, count: str) -> None:
-        super().__init__(message)
-        self.count = count
+    count: str = attrs.field(kw_only=True)
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ReplenishmentError(PostingError):
     """Replenishment proposals that no longer fit: the pick face was filled (or its rule
     changed) since they were made, so posting them would pass the rule's maximum. Nothing was
@@ -510,12 +837,18 @@ class ReplenishmentError(PostingError):
         location: The pick face.
     """
 
-    def __init__(self, message: str, *, sku: str, location: str) -> None:
-        super().__init__(message)
-        self.sku = sku
-        self.location = location
+    sku: str = attrs.field(kw_only=True)
+    location: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"the replenishment proposals for {self.sku} at {self.location} no longer fit: the "
+            "pick face changed since they were made, and posting them would pass its maximum; "
+            "nothing was posted. Ask for new proposals"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class KitShortageError(StocklineError):
     """A kit (the components of a production order) that cannot be allocated in full; nothing
     was reserved.
@@ -526,12 +859,20 @@ class KitShortageError(StocklineError):
             (``sku``, ``required``, ``available``).
     """
 
-    def __init__(self, message: str, *, order: str, shortages: tuple[Any, ...]) -> None:
-        super().__init__(message)
-        self.order = order
-        self.shortages = shortages
+    order: str = attrs.field(kw_only=True)
+    shortages: tuple[Any, ...] = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        listed = "; ".join(
+            f"{s.sku}: {s.required} required, {s.available} available" for s in self.shortages
+        )
+        return (
+            f"the kit for order {self.order} is short of {listed}; nothing was reserved. "
+            "Receive or move the missing stock, or kit fewer units"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class EpcisError(ValidationError):
     """An EPCIS document that is not valid EPCIS 2.0, or that stockline cannot read; nothing
     was imported. The message lists every problem found, not only the first.
@@ -541,11 +882,17 @@ class EpcisError(ValidationError):
             ``("$.epcisBody.eventList[0].action", "... is not an action ...")``.
     """
 
-    def __init__(self, message: str, *, problems: tuple[tuple[str, str], ...]) -> None:
-        super().__init__(message)
-        self.problems = problems
+    problems: tuple[tuple[str, str], ...] = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        listed = "\n".join(f"  {path}: {text}" for path, text in self.problems)
+        return (
+            f"the EPCIS document has {len(self.problems)} problem(s); nothing was imported:\n"
+            f"{listed}"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class EpcisExportError(ValidationError):
     """The ledger cannot be exported as EPCIS the way the options ask: an EPC URI needs a GS1
     Company Prefix that was not given, or master data carries a malformed GLN. Nothing was
@@ -553,6 +900,7 @@ class EpcisExportError(ValidationError):
     """
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownExpectationError(NotFoundError):
     """An expected receipt (an imported ASN / shipping notice) that was never imported.
 
@@ -560,11 +908,16 @@ class UnknownExpectationError(NotFoundError):
         key: The expectation's key.
     """
 
-    def __init__(self, message: str, *, key: str) -> None:
-        super().__init__(message)
-        self.key = key
+    key: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"no expected receipt has key {self.key!r}; import the supplier's EPCIS document "
+            "with expect_from_epcis() first (expected_receipts() lists the keys)"
+        )
 
 
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnexpectedReceiptError(ScanMismatchError):
     """A scan received against an expected receipt that the supplier did not announce: a serial,
     item or lot not in it, more than announced, or a serial already received. Nothing was
@@ -577,19 +930,17 @@ class UnexpectedReceiptError(ScanMismatchError):
         serial: The serial scanned, if any.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        key: str,
-        item: str,
-        lot: str | None,
-        serial: str | None,
-        scanned: object,
-        expected: object,
-    ) -> None:
-        super().__init__(message, ai=None, scanned=scanned, expected=expected)
-        self.key = key
-        self.item = item
-        self.lot = lot
-        self.serial = serial
+    ai: str | None = attrs.field(default=None, kw_only=True)
+    key: str = attrs.field(kw_only=True)
+    item: str = attrs.field(kw_only=True)
+    lot: str | None = attrs.field(kw_only=True)
+    serial: str | None = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"expected receipt {self.key!r} does not announce {self.item}"
+            f"{_lot_serial(self.lot, self.serial)} (scanned {self.scanned!r}, announced "
+            f"{self.expected!r}). Nothing was posted; check the goods against the shipping "
+            "notice, or pass allow_unexpected=True to receive them anyway (they are then "
+            "reported)"
+        )

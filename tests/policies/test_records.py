@@ -34,7 +34,7 @@ class TestDemand:
 
     def test_quantity_must_be_whole_packs(self) -> None:
         """With a pack size, the quantity is a multiple of it."""
-        with pytest.raises(InvalidQuantityError, match="not a multiple of pack_size 12"):
+        with pytest.raises(InvalidQuantityError, match="must be a multiple of pack_size 12"):
             want(30, pack_size=12)
 
     def test_float_pack_size_rejected(self) -> None:

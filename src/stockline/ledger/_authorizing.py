@@ -68,17 +68,10 @@ def authorize(authorizer: Authorizer | None, draft: NewTransaction) -> None:
     if authorizer is None:
         return
     if not draft.actor:
-        raise PermissionDeniedError(
-            f"this inventory checks who posts, and the {draft.kind} names no actor; pass actor=",
-            actor=None,
-            kind=draft.kind.value,
-        )
+        raise PermissionDeniedError(actor=None, kind=draft.kind.value)
     if not authorizer(draft):
         raise PermissionDeniedError(
-            f"{draft.actor} may not post this {draft.kind} ({_summary(draft)}); the host's "
-            "authorizer refused it and nothing was posted",
-            actor=draft.actor,
-            kind=draft.kind.value,
+            actor=draft.actor, kind=draft.kind.value, summary=_summary(draft)
         )
 
 

@@ -133,9 +133,7 @@ class Book:
         """
         item = r.item(sku)
         if item is None:
-            raise UnknownItemError(
-                f"item {sku!r} is not in the master data; add it with add_item()", item=sku
-            )
+            raise UnknownItemError(item=sku)
         return item
 
     @staticmethod
@@ -147,10 +145,7 @@ class Book:
         """
         location = r.location(path)
         if location is None:
-            raise UnknownLocationError(
-                f"location {path!r} is not in the master data; add it with add_location()",
-                location=path,
-            )
+            raise UnknownLocationError(location=path)
         return location
 
     @staticmethod
@@ -162,9 +157,7 @@ class Book:
         """
         tx = r.transaction(tx_id)
         if tx is None:
-            raise UnknownTransactionError(
-                f"transaction {tx_id} is not in the ledger", transaction_id=tx_id
-            )
+            raise UnknownTransactionError(transaction_id=tx_id)
         return tx
 
     def save(self, w: LedgerWriter, record: MasterRecord, actor: str | None) -> None:

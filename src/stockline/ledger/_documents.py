@@ -84,10 +84,7 @@ def next_version(kind: str, key: str, stored: int, expected: int, *, exists: boo
     """
     current = stored if exists else 0
     if current != expected:
-        found = "does not exist" if not exists else f"is at version {stored}"
         raise StaleDocumentError(
-            f"document {kind}/{key} {found}, but the change was based on version {expected}; "
-            "read it again and redo the change",
             kind=kind,
             key=key,
             expected=expected,

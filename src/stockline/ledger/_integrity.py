@@ -67,10 +67,9 @@ class IntegrityReport:
         if self.problems:
             first = self.problems[0]
             raise IntegrityError(
-                f"ledger integrity check failed: {first.detail} ({len(self.problems)} problem(s) "
-                "in all). The ledger was changed outside stockline; restore it from a backup "
-                "and compare",
                 transaction_id=first.transaction_id,
+                detail=first.detail,
+                problems=len(self.problems),
             )
 
 

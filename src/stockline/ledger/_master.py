@@ -73,7 +73,7 @@ def check_path(path: str) -> str:
     and holds letters, digits, spaces and ``. _ - + # :``.
     """
     if not isinstance(path, str) or not path:
-        raise ValidationError(f"a location path must be a non-empty string, got {path!r}")
+        raise ValidationError(what="a location path", value=path, expected="a non-empty string")
     segments = path.split("/")
     for segment in segments:
         if not _PATH_SEGMENT.match(segment) or segment != segment.strip():

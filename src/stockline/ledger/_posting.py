@@ -202,10 +202,7 @@ def reversal_of(
     """
     original = reader.transaction(tx_id)
     if original is None:
-        raise UnknownTransactionError(
-            f"transaction {tx_id} is not in the ledger; list recent ones with changes()",
-            transaction_id=tx_id,
-        )
+        raise UnknownTransactionError(transaction_id=tx_id)
     # A keyed retry must reach post(), which returns the first reversal, instead of being
     # refused here as "already reversed".
     if key is None or reader.find_key(key) is None:
@@ -235,12 +232,7 @@ def _state_before(reader: LedgerReader, container: str, tx_id: int) -> Container
 def _repeat(writer: LedgerWriter, key: str, found: tuple[int, str], request: str) -> Transaction:
     tx_id, first_request = found
     if first_request != request:
-        raise IdempotencyConflictError(
-            f"idempotency key {key!r} was used by transaction {tx_id} for different content; "
-            "use a new key for a new transaction, or repeat the original request exactly",
-            key=key,
-            transaction_id=tx_id,
-        )
+        raise IdempotencyConflictError(key=key, transaction_id=tx_id)
     tx = writer.transaction(tx_id)
     assert tx is not None, "a key points at a transaction that is not stored"
     return tx
@@ -251,30 +243,18 @@ def _check_reversal(reader: LedgerReader, tx_id: int, kind: TxKind) -> None:
         raise ValidationError(f"only a reversal may name the transaction it reverses, not a {kind}")
     original = reader.transaction(tx_id)
     if original is None:
-        raise UnknownTransactionError(
-            f"transaction {tx_id} is not in the ledger, so it cannot be reversed",
-            transaction_id=tx_id,
-        )
+        raise UnknownTransactionError(transaction_id=tx_id)
     if original.kind is TxKind.REVERSAL:
-        raise ReversalError(
-            f"transaction {tx_id} is itself a reversal; to redo the original, post it again",
-            transaction_id=tx_id,
-        )
+        raise ReversalError(transaction_id=tx_id)
     by = reader.reversed_by(tx_id)
     if by is not None:
-        raise ReversalError(
-            f"transaction {tx_id} was already reversed by transaction {by}; nothing to do",
-            transaction_id=tx_id,
-        )
+        raise ReversalError(transaction_id=tx_id, reversed_by=by)
 
 
 def _checked(reader: LedgerReader, m: Movement, kind: TxKind) -> Movement:
     item = reader.item(m.item)
     if item is None:
-        raise UnknownItemError(
-            f"item {m.item!r} is not in the master data; add it with add_item() first",
-            item=m.item,
-        )
+        raise UnknownItemError(item=m.item)
     quantity, places = _quantity(m.quantity, f"quantity of {m.item}")
     if places > item.decimals:
         as_quantity(m.quantity, decimals=item.decimals, what=f"quantity of {m.item}")
@@ -293,72 +273,36 @@ def _checked(reader: LedgerReader, m: Movement, kind: TxKind) -> Movement:
 
 def _check_tracking(reader: LedgerReader, item: Item, m: Movement, quantity: Decimal) -> None:
     if item.tracking is Tracking.NONE and (m.lot is not None or m.serial is not None):
-        raise TrackingError(
-            f"item {item.sku} is not lot- or serial-tracked, but the movement names "
-            f"lot {m.lot!r} / serial {m.serial!r}; leave them out or change the item's tracking",
-            item=item.sku,
-        )
+        raise TrackingError(item=item.sku, tracking="none", lot=m.lot, serial=m.serial)
     if item.tracking is Tracking.LOT:
         if m.lot is None:
-            raise TrackingError(
-                f"item {item.sku} is lot-tracked; every movement of it must name a lot",
-                item=item.sku,
-            )
+            raise TrackingError(item=item.sku, tracking="lot", serial=m.serial)
         if m.serial is not None:
-            raise TrackingError(
-                f"item {item.sku} is lot-tracked, not serial-tracked; leave the serial out",
-                item=item.sku,
-            )
+            raise TrackingError(item=item.sku, tracking="lot", lot=m.lot, serial=m.serial)
     if item.tracking is Tracking.SERIAL:
         if m.serial is None:
-            raise TrackingError(
-                f"item {item.sku} is serial-tracked; every movement of it must name a serial",
-                item=item.sku,
-            )
+            raise TrackingError(item=item.sku, tracking="serial", lot=m.lot)
         if quantity != 1:
-            raise SerialError(
-                f"serial {m.serial} of {item.sku} moves in quantity {quantity}; a serial is one "
-                "unit, so post one movement of quantity 1 per serial",
-                item=item.sku,
-                serial=m.serial,
-            )
+            raise SerialError(item=item.sku, serial=m.serial, quantity=quantity)
     if m.lot is not None and reader.lot(item.sku, m.lot) is None:
-        raise UnknownLotError(
-            f"lot {m.lot!r} of {item.sku} is not known; it is created when received "
-            "(receive(..., lot=...)) or with add_lot()",
-            item=item.sku,
-            lot=m.lot,
-        )
+        raise UnknownLotError(item=item.sku, lot=m.lot)
 
 
 def _check_position(reader: LedgerReader, position: Position) -> None:
     if reader.location(position.location) is None:
-        raise UnknownLocationError(
-            f"location {position.location!r} is not in the master data; add it with "
-            "add_location() first",
-            location=position.location,
-        )
+        raise UnknownLocationError(location=position.location)
     if reader.status(position.status) is None:
-        raise UnknownStatusError(
-            f"status {position.status!r} is not known; the built-in ones are available, "
-            "quarantine, hold, damaged and expired, and add_status() adds your own",
-            status=position.status,
-        )
+        raise UnknownStatusError(status=position.status)
     if position.container is not None and reader.container(position.container) is None:
-        raise UnknownContainerError(
-            f"container {position.container!r} does not exist; create it first",
-            container=position.container,
-        )
+        raise UnknownContainerError(container=position.container)
 
 
 def _checked_edge(reader: LedgerReader, e: Edge) -> Edge:
     for item, lot in ((e.parent_item, e.parent_lot), (e.child_item, e.child_lot)):
         if reader.item(item) is None:
-            raise UnknownItemError(f"item {item!r} of a genealogy link is not known", item=item)
+            raise UnknownItemError(item=item)
         if lot is not None and reader.lot(item, lot) is None:
-            raise UnknownLotError(
-                f"lot {lot!r} of {item} in a genealogy link is not known", item=item, lot=lot
-            )
+            raise UnknownLotError(item=item, lot=lot)
     quantity = as_quantity(e.quantity, what=f"quantity linked from {e.parent_item}")
     return attrs.evolve(e, quantity=quantity)
 
@@ -420,13 +364,9 @@ def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) 
     for event in events:
         for code in filter(None, (event.container, event.parent)):
             if reader.container(code) is None:
-                raise UnknownContainerError(
-                    f"container {code!r} does not exist; create it first", container=code
-                )
+                raise UnknownContainerError(container=code)
         if event.location is not None and reader.location(event.location) is None:
-            raise UnknownLocationError(
-                f"location {event.location!r} is not in the master data", location=event.location
-            )
+            raise UnknownLocationError(location=event.location)
         parents[event.container] = event.parent
         ancestor = event.parent
         seen: set[str] = set()
@@ -473,18 +413,14 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
         if lowest + delta < 0:
             item, lot, serial, path, status, container = key
             position = Position(location=path, status=status, container=container)
-            when = "" if last is None or at >= last else f" at some time from {at.isoformat()} on"
             raise InsufficientStockError(
-                f"not enough {item}{f' lot {lot}' if lot else ''}"
-                f"{f' serial {serial}' if serial else ''} in {position}{when}: "
-                f"{-delta} requested, {max(lowest, Decimal(0))} there; post the receipt or move "
-                "that brings it there first, or take less",
                 item=item,
                 lot=lot,
                 serial=serial,
                 position=str(position),
                 requested=-delta,
                 available=lowest,
+                since=None if last is None or at >= last else at,
             )
     _check_reserved(reader, takes, current)
     for (item, serial), delta in serial_deltas.items():
@@ -493,13 +429,7 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
         total, last = reader.serial_internal(item, serial)
         highest = _highest(total, last, at, partial(reader.later_serial_deltas, item, serial, at))
         if highest + delta > 1:
-            raise SerialError(
-                f"serial {serial} of {item} is already in stock; a serial can be in only one "
-                "place at a time. Move it (move()) instead of receiving it again, or check the "
-                "serial number",
-                item=item,
-                serial=serial,
-            )
+            raise SerialError(item=item, serial=serial)
 
 
 def _check_reserved(
@@ -522,11 +452,6 @@ def _check_reserved(
         orders = tuple(sorted({r.order for r in reader.reservations(item=item) if r.key == key}))
         free = max(quantity - reserved, Decimal(0))
         raise ReservedStockError(
-            f"{-delta} {item}{f' lot {lot}' if lot else ''}{f' serial {serial}' if serial else ''}"
-            f" requested from {position}, but {reserved} of the {quantity} there "
-            f"{'is' if len(orders) == 1 else 'are'} reserved for order "
-            f"{', '.join(orders)}; only {free} may be taken. Pick or ship it for that order, "
-            "or release the reservation first",
             item=item,
             lot=lot,
             serial=serial,
@@ -535,6 +460,7 @@ def _check_reserved(
             available=free,
             reserved=reserved,
             orders=orders,
+            held=quantity,
         )
 
 
@@ -574,8 +500,4 @@ def ensure_allocatable(reader: LedgerReader, position: Position, what: str) -> N
     """Raise :class:`StatusError` unless stock in ``position`` may be allocated or shipped."""
     status = reader.status(position.status)
     if status is not None and not status.allocatable:
-        raise StatusError(
-            f"cannot {what} stock in status {status.name!r} at {position.location}; only "
-            "allocatable statuses (such as 'available') may be; release it first",
-            status=status.name,
-        )
+        raise StatusError(status=status.name, location=position.location, action=what)

@@ -29,46 +29,29 @@ def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "qua
             the unit allows.
     """
     if isinstance(value, (bool, float)):
-        raise InvalidQuantityError(
-            f"{what} {value!r} is a {type(value).__name__}; stockline takes Decimal, int or a "
-            f"decimal string so that amounts stay exact, e.g. Decimal({str(value)!r})",
-            value=value,
-        )
+        raise InvalidQuantityError(value=value, what=what)
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int | str):
         try:
             number = Decimal(value)
         except InvalidOperation:
-            raise InvalidQuantityError(
-                f"{what} {value!r} is not a number; give a decimal such as '12' or '0.5'",
-                value=value,
-            ) from None
+            raise InvalidQuantityError(value=value, what=what) from None
     else:
-        raise InvalidQuantityError(
-            f"{what} must be a Decimal, int or decimal string, got {type(value).__name__}",
-            value=value,
-        )
+        raise InvalidQuantityError(value=value, what=what)
     if not number.is_finite() or number <= 0:
-        raise InvalidQuantityError(
-            f"{what} must be positive, got {value!r}; to take stock out, post the movement the "
-            "other way round",
-            value=value,
-        )
+        raise InvalidQuantityError(value=value, what=what)
     if number > MAX_QUANTITY:
         raise InvalidQuantityError(
-            f"{what} {value!r} is more than {MAX_QUANTITY:,} (the most one movement may carry, "
-            "so that every store keeps balances exactly); split it, or use a larger unit",
             value=value,
+            what=what,
+            expected=f"at most {MAX_QUANTITY:,}, the most one movement may carry",
+            advice="every store keeps balances exactly up to there; split it, or use a larger unit",
         )
     exponent = number.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # finite, checked above
     if -exponent > decimals:
-        raise InvalidQuantityError(
-            f"{what} {value!r} has more than {decimals} decimal places, the precision of its "
-            "unit; round it, or give the item a finer unit",
-            value=value,
-        )
+        raise InvalidQuantityError(value=value, what=what, decimals=decimals)
     return canonical(number)
 
 

@@ -88,18 +88,9 @@ def aware_utc(value: object, what: str) -> pendulum.DateTime:
             tzinfo=_UTC,
         )
     if not isinstance(value, dt.datetime):
-        raise InvalidTimeError(
-            f"{what} must be a datetime with a time zone, got {type(value).__name__} {value!r}; "
-            "pass e.g. datetime(2026, 3, 1, 8, tzinfo=timezone.utc) or pendulum.now()",
-            value=value,
-        )
+        raise InvalidTimeError(value=value, what=what)
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise InvalidTimeError(
-            f"{what} {value.isoformat()} has no time zone; stockline does not guess one. "
-            "Attach the zone it was taken in, e.g. "
-            "value.replace(tzinfo=ZoneInfo('Europe/Berlin'))",
-            value=value,
-        )
+        raise InvalidTimeError(value=value, what=what)
     return pendulum.instance(value).in_timezone("UTC")
 
 

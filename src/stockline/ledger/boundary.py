@@ -87,12 +87,14 @@ def code(value: object, what: str) -> str:
     """
     if not isinstance(value, str):
         raise ValidationError(
-            f"{what} must be text (a str), got {type(value).__name__} {value!r}; "
-            f"pass it as a string, e.g. {what}={str(value)!r}"
+            what=what,
+            value=value,
+            expected="text (a str)",
+            advice=f"pass it as a string, e.g. {what}={str(value)!r}",
         )
     if not value.strip() or value != value.strip():
         raise ValidationError(
-            f"{what} must be a non-empty string without surrounding spaces, got {value!r}"
+            what=what, value=value, expected="a non-empty string without surrounding spaces"
         )
     bad = _bad_characters(value)
     if bad is not None or "\t" in value or "\n" in value:
@@ -129,8 +131,10 @@ def note(value: object, what: str) -> str:
     """
     if not isinstance(value, str):
         raise ValidationError(
-            f"{what} must be text (a str), got {type(value).__name__} {value!r}; "
-            f"pass it as a string, e.g. {what}={str(value)!r}"
+            what=what,
+            value=value,
+            expected="text (a str)",
+            advice=f"pass it as a string, e.g. {what}={str(value)!r}",
         )
     bad = _bad_characters(value)
     if bad is not None:
@@ -175,9 +179,10 @@ def day(value: object, what: str) -> dt.date:
     """
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise InvalidTimeError(
-            f"{what} must be a datetime.date, got {type(value).__name__} {value!r}; "
-            "pass e.g. datetime.date(2027, 3, 31)",
             value=value,
+            what=what,
+            expected="a datetime.date",
+            advice="pass e.g. datetime.date(2027, 3, 31)",
         )
     return dt.date(value.year, value.month, value.day)
 
@@ -194,11 +199,9 @@ def whole(value: object, what: str, *, minimum: int = 0) -> int:
         ValidationError: It is not an ``int``, is a ``bool``, or is below ``minimum``.
     """
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(
-            f"{what} must be a whole number (an int), got {type(value).__name__} {value!r}"
-        )
+        raise ValidationError(what=what, value=value, expected="a whole number (an int)")
     if value < minimum:
-        raise ValidationError(f"{what} must be at least {minimum}, got {value}")
+        raise ValidationError(what=what, value=value, expected=f"at least {minimum}")
     return int(value)
 
 
@@ -209,7 +212,7 @@ def flag(value: object, what: str) -> bool:
         ValidationError: It is anything but ``True`` or ``False``.
     """
     if not isinstance(value, bool):
-        raise ValidationError(f"{what} must be True or False, got {type(value).__name__} {value!r}")
+        raise ValidationError(what=what, value=value, expected="True or False")
     return value
 
 
@@ -225,7 +228,7 @@ def choice(value: object, kind: type[_E], what: str) -> _E:
         if isinstance(value, str) and member.value == value:
             return member
     allowed = ", ".join(str(m.value) for m in kind)
-    raise ValidationError(f"{what} must be one of {allowed}; got {value!r}")
+    raise ValidationError(what=what, value=value, expected=f"one of {allowed}")
 
 
 def codes(value: object, what: str) -> tuple[str, ...]:
@@ -236,8 +239,10 @@ def codes(value: object, what: str) -> tuple[str, ...]:
     """
     if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
         raise ValidationError(
-            f"{what} must be a list or tuple of codes, got {type(value).__name__} {value!r}; "
-            f"write [{value!r}] for one"
+            what=what,
+            value=value,
+            expected="a list or tuple of codes",
+            advice=f"write [{value!r}] for one",
         )
     return tuple(code(v, f"each of {what}") for v in value)
 
@@ -259,17 +264,15 @@ def refs(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
     elif isinstance(documents, Sequence) and not isinstance(documents, str | bytes):
         for one in documents:
             if not isinstance(one, Reference):
-                raise ValidationError(
-                    f"refs must be a mapping such as {{'ASN': 'asn-77'}} or a list of "
-                    f"Reference, got an element {one!r}"
-                )
+                raise ValidationError(what="each of refs", value=one, expected="a Reference")
             found.append(
                 Reference(type=code(one.type, "a document type"), number=code(one.number, "ref"))
             )
     else:
         raise ValidationError(
-            f"refs must be a mapping such as {{'ASN': 'asn-77'}} or a list of Reference, got "
-            f"{type(documents).__name__} {documents!r}"
+            what="refs",
+            value=documents,
+            expected="a mapping such as {'ASN': 'asn-77'} or a list of Reference",
         )
     return tuple(found)
 

@@ -73,8 +73,10 @@ def allocate(
     """
     if isinstance(allocatable_statuses, str):
         raise ValidationError(
-            f"allocatable_statuses must be a collection of statuses, got the string "
-            f"{allocatable_statuses!r}; write {{{allocatable_statuses!r}}}."
+            what="allocatable_statuses",
+            value=allocatable_statuses,
+            expected="a collection of statuses",
+            advice=f"write {{{allocatable_statuses!r}}}",
         )
     statuses = frozenset(allocatable_statuses)
     pool = _pool(demand, candidates, statuses)

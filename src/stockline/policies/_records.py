@@ -29,21 +29,22 @@ def micros(moment: datetime) -> int:
 def _decimal(value: Decimal | int, *, what: str) -> Decimal:
     # bool is an int subclass; True as a quantity is always a bug.
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        hint = f" Pass Decimal({str(value)!r})." if isinstance(value, float) else ""
         raise InvalidQuantityError(
-            f"{what} must be a Decimal (or an int), got {type(value).__name__} {value!r}.{hint}",
             value=value,
+            what=what,
+            expected="a Decimal (or an int)",
+            advice=f"pass Decimal({str(value)!r})" if isinstance(value, float) else None,
         )
     result = Decimal(value)
     if not result.is_finite():
-        raise InvalidQuantityError(f"{what} must be a finite number, got {value!r}.", value=value)
+        raise InvalidQuantityError(value=value, what=what, expected="a finite number")
     return result
 
 
 def _positive(value: Decimal | int, *, what: str) -> Decimal:
     result = _decimal(value, what=what)
     if result <= 0:
-        raise InvalidQuantityError(f"{what} must be greater than zero, got {value}.", value=value)
+        raise InvalidQuantityError(value=value, what=what, expected="greater than zero")
     return result
 
 
@@ -55,9 +56,10 @@ def _non_negative(value: Decimal | int) -> Decimal:
     result = _decimal(value, what="Candidate.available")
     if result < 0:
         raise InvalidQuantityError(
-            f"Candidate.available must be zero or more, got {value}; a position never holds "
-            "negative available stock.",
             value=value,
+            what="Candidate.available",
+            expected="zero or more",
+            advice="a position never holds negative available stock",
         )
     return result
 
@@ -70,8 +72,10 @@ def _zones(value: tuple[str, ...] | list[str] | frozenset[str]) -> tuple[str, ..
     # A bare string would silently become a tuple of one-letter "zones".
     if isinstance(value, str):
         raise ValidationError(
-            f"zones must be a sequence of location prefixes, got the string {value!r}; "
-            f"write ({value!r},)."
+            what="zones",
+            value=value,
+            expected="a sequence of location prefixes",
+            advice=f"write ({value!r},)",
         )
     return tuple(zone.rstrip("/") for zone in value)
 
@@ -84,7 +88,7 @@ def _plain_date(what: str) -> Any:
     def check(_: object, __: attrs.Attribute[Any], value: object) -> None:
         # datetime is a date subclass, and comparing the two raises TypeError deep in a sort.
         if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
-            raise InvalidTimeError(f"{what} must be a datetime.date, got {value!r}.", value=value)
+            raise InvalidTimeError(value=value, what=what, expected="a datetime.date")
 
     return check
 
@@ -92,9 +96,10 @@ def _plain_date(what: str) -> Any:
 def _aware(_: object, __: attrs.Attribute[Any], value: datetime) -> None:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidTimeError(
-            f"Candidate.first_received_at must be a time-zone aware datetime, got {value!r}; "
-            "attach a zone (e.g. tzinfo=timezone.utc) instead of letting one be assumed.",
             value=value,
+            what="Candidate.first_received_at",
+            expected="a time-zone aware datetime",
+            advice="attach a zone (e.g. tzinfo=timezone.utc) instead of letting one be assumed",
         )
 
 
@@ -137,9 +142,10 @@ class Demand:
     def __attrs_post_init__(self) -> None:
         if self.pack_size is not None and self.quantity % self.pack_size != 0:
             raise InvalidQuantityError(
-                f"Demand.quantity {self.quantity} is not a multiple of pack_size "
-                f"{self.pack_size}; round the demand to whole packs or drop pack_size.",
                 value=self.quantity,
+                what="Demand.quantity",
+                expected=f"a multiple of pack_size {self.pack_size}",
+                advice="round the demand to whole packs or drop pack_size",
             )
 
     def packs(self, quantity: Decimal) -> Decimal:

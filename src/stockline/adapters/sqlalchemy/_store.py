@@ -386,13 +386,7 @@ class _WriteBlock:
                 if _sqlstate(e) not in _RETRYABLE:
                     raise
                 if self.attempts >= self._store.max_attempts:
-                    raise ConcurrencyError(
-                        f"the database reported a conflict with another writer "
-                        f"{self.attempts} times in a row ({_text(e)}); nothing was written. "
-                        "Retry the operation (with the same key=, it cannot post twice), or "
-                        "open the store with a larger max_attempts",
-                        attempts=self.attempts,
-                    ) from e
+                    raise ConcurrencyError(attempts=self.attempts, detail=_text(e)) from e
                 self.close()
                 self.attempts += 1
                 fresh = True
@@ -400,10 +394,9 @@ class _WriteBlock:
                 time.sleep(min(0.002 * 2**self.attempts, 0.25) * random.uniform(0.5, 1.5))
             except _ReplayMismatchError as e:
                 raise ConcurrencyError(
-                    "the database asked to retry a write block, and on the retry another "
-                    f"writer's changes had altered what the block read ({e}); nothing was "
-                    "written. Retry the operation (with the same key=, it cannot post twice)",
                     attempts=self.attempts,
+                    detail=f"on the retry, another writer's changes had altered what the block "
+                    f"read: {e}",
                 ) from None
 
     def _replay(self) -> None:
@@ -506,8 +499,5 @@ def _translated() -> Iterator[None]:
     except exc.DBAPIError as e:
         text = _text(e)
         if _sqlstate(e) in _RETRYABLE or "database is locked" in text:
-            raise ConcurrencyError(
-                f"the database stayed busy with another writer: {text}; retry the operation",
-                attempts=1,
-            ) from e
+            raise ConcurrencyError(attempts=1, detail=f"the database stayed busy: {text}") from e
         raise StoreError(f"the database refused the operation: {text}") from e
