@@ -214,9 +214,6 @@ class Allocations:
             plan = allocate(demand, candidates, chosen, allocatable_statuses=statuses)
             if strict and not plan.is_complete:
                 raise AllocationShortfallError(
-                    f"only {plan.allocated} of {amount} {sku} can be allocated to order "
-                    f"{order}; nothing was reserved. Allocate less, or without "
-                    "all_or_nothing to take what there is",
                     item=sku,
                     requested=amount,
                     available=plan.allocated,

@@ -143,7 +143,6 @@ def start(
         for sku, code in sorted(wanted):
             if (sku, code) not in known_lots:
                 raise UnknownLotError(
-                    f"lot {code!r} of {sku} is not known, so no event can match it",
                     item=sku,
                     lot=code,
                 )

@@ -119,8 +119,6 @@ def _document(r: LedgerReader, key: str) -> Document:
     doc = r.document(KIND, key)
     if doc is None:
         raise UnknownExpectationError(
-            f"no expected receipt has key {key!r}; import the supplier's EPCIS document with "
-            "inv.epcis.expect() first (inv.epcis.expectations() lists the keys)",
             key=key,
         )
     return doc
@@ -375,7 +373,7 @@ def _product(
 
     item = items(gtin)
     if item is None:
-        raise UnknownItemError(f"no item has GTIN {gtin}; add_item(gtin=...) first", item=gtin)
+        raise UnknownItemError(item=gtin)
     found = scanned_stock(scan, item, qty)
     quantity, lot, serial = found.quantity, found.lot, found.serial
     if serial is not None:
@@ -485,7 +483,6 @@ def _content(
         if item is None:
             raise (
                 UnknownItemError(
-                    f"{parent} holds GTIN {line.gtin}, which no item has; add_item(gtin=...) first",
                     item=line.gtin,
                 )
                 if why and why.startswith("the GTIN")

@@ -523,9 +523,7 @@ def _check_digit(digits: str) -> int:
 
 def _state(r: LedgerReader, container: str) -> ContainerEvent:
     if r.container(container) is None:
-        raise UnknownContainerError(
-            f"container {container!r} does not exist; create it first", container=container
-        )
+        raise UnknownContainerError(container=container)
     return r.container_state(container) or ContainerEvent(
         container=container, parent=None, location=None
     )

@@ -282,7 +282,7 @@ def regroup(
         for sku, code, _ in sources:
             lot = w.lot(sku, code)
             if lot is None:
-                raise UnknownLotError(f"lot {code!r} of {sku} is not known", item=sku, lot=code)
+                raise UnknownLotError(item=sku, lot=code)
             expiries.append(lot.expiry)
         known = [e for e in expiries if e is not None]
         inherited = expiry or (min(known) if known else None)

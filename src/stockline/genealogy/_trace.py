@@ -99,7 +99,7 @@ def node(book: Book, sku: object, lot: object, serial: object) -> Node:
                 f"item {sku} is not lot- or serial-tracked, so it cannot be traced"
             )
         if lot is not None and r.lot(sku, lot) is None:
-            raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
+            raise UnknownLotError(item=sku, lot=lot)
     return Node(item=sku, lot=lot, serial=serial)
 
 

@@ -112,7 +112,7 @@ class MasterData:
         with self._book.read() as r:
             item = r.item_by_gtin(code)
         if item is None:
-            raise UnknownItemError(f"no item has GTIN {code}; add_item(gtin=...) first", item=code)
+            raise UnknownItemError(item=code)
         return item
 
     def items(self) -> list[Item]:
@@ -145,7 +145,7 @@ class MasterData:
         with self._book.read() as r:
             found = r.lot(sku, lot)
         if found is None:
-            raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
+            raise UnknownLotError(item=sku, lot=lot)
         return found
 
     def lots(self, sku: str | None = None) -> list[Lot]:
@@ -272,7 +272,7 @@ class MasterData:
         with self._book.write() as w:
             found = w.lot(sku, lot)
             if found is None:
-                raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
+                raise UnknownLotError(item=sku, lot=lot)
             record = attrs.evolve(found, **changes)
             self._book.save(w, record, actor)
             return record

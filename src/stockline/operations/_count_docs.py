@@ -117,7 +117,6 @@ def header_doc(r: LedgerReader, count_id: str) -> Document:
     doc = r.document(COUNT_KIND, count_id)
     if doc is None:
         raise UnknownCountError(
-            f"count {count_id!r} was never opened; list the counts with counts()",
             count=count_id,
         )
     return doc

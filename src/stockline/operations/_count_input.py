@@ -64,8 +64,6 @@ def from_scan(
         container = parsed.sscc
         if r.container(container) is None:
             raise UnknownContainerError(
-                f"the scan names pallet {container}, which stockline does not know; "
-                "create it (add_container) or record the stock loose",
                 container=container,
             )
     expiry = parsed.expiry or parsed.best_before
@@ -129,11 +127,8 @@ def counted_quantity(quantity: object, item: Item) -> Decimal:
 
 def check_position(r: LedgerReader, status: str, container: str | None) -> None:
     if r.status(status) is None:
-        raise UnknownStatusError(
-            f"status {status!r} is not known; add it with add_status()", status=status
-        )
+        raise UnknownStatusError(status=status)
     if container is not None and r.container(container) is None:
         raise UnknownContainerError(
-            f"container {container!r} does not exist; create it first, or record the stock loose",
             container=container,
         )

@@ -422,7 +422,7 @@ def _open(
         if sku is not None:
             item = book.item(w, sku)
             if lot is not None and w.lot(sku, lot) is None:
-                raise UnknownLotError(f"lot {lot!r} of {sku} is not known", item=sku, lot=lot)
+                raise UnknownLotError(item=sku, lot=lot)
             if lot is not None and item.tracking is Tracking.NONE:
                 raise TrackingError(f"item {sku} is not lot-tracked, so it has no lots", item=sku)
         existing = [count_of(d) for d in w.documents(COUNT_KIND)]
@@ -577,8 +577,6 @@ def _record(
         if lot is not None and w.lot(sku, lot) is None:
             if scan is None:
                 raise UnknownLotError(
-                    f"lot {lot!r} of {sku} is not known; add it with add_lot() (or record "
-                    "it by scanning its label, which adds it)",
                     item=sku,
                     lot=lot,
                 )

@@ -75,13 +75,5 @@ class Kit:
         """Return the kit if complete, else raise :class:`~stockline.errors.KitShortageError`
         listing every short component."""
         if self.shortages:
-            listed = "; ".join(
-                f"{s.sku}: {s.required} required, {s.available} available" for s in self.shortages
-            )
-            raise KitShortageError(
-                f"the kit for order {self.order} is short of {listed}; nothing was reserved. "
-                "Receive or move the missing stock, or kit fewer units",
-                order=self.order,
-                shortages=self.shortages,
-            )
+            raise KitShortageError(order=self.order, shortages=self.shortages)
         return self

@@ -379,7 +379,7 @@ def _resolve(r: LedgerReader, scan: Scan) -> tuple[Item, int]:
         )
     item = r.item_by_gtin(gtin)
     if item is None:
-        raise UnknownItemError(f"no item has GTIN {gtin}; add_item(gtin=...) first", item=gtin)
+        raise UnknownItemError(item=gtin)
     return item, _units_per(item, gtin)
 
 

@@ -334,7 +334,5 @@ def item_tracking(r: LedgerReader, sku: str) -> Tracking:
     """The tracking of an item in the master data."""
     item = r.item(sku)
     if item is None:
-        raise UnknownItemError(
-            f"item {sku!r} is not in the master data; add it with add_item()", item=sku
-        )
+        raise UnknownItemError(item=sku)
     return item.tracking

@@ -103,12 +103,11 @@ class Reports:
         with self._book.read() as r:
             for sku in sorted((skus or set()) | {n.item for n in nodes or ()}):
                 if r.item(sku) is None:
-                    raise UnknownItemError(f"item {sku!r} is not known", item=sku)
+                    raise UnknownItemError(item=sku)
             for node in nodes or ():
                 assert node.lot is not None
                 if r.lot(node.item, node.lot) is None:
                     raise UnknownLotError(
-                        f"lot {node.lot!r} of {node.item} is not known",
                         item=node.item,
                         lot=node.lot,
                     )
