@@ -12,8 +12,6 @@ import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-
 import stockline
 
 ROOT = Path(stockline.__file__).parent
@@ -77,9 +75,6 @@ class TestSignaturesResolve:
         assert "stockline.ledger.boundary.code" in names
         assert len(names) > 300
 
-    @pytest.mark.xfail(
-        reason="mixin and module signatures still name TYPE_CHECKING-only types", strict=True
-    )
     def test_get_type_hints_works_on_every_public_callable(self) -> None:
         """Every annotation of the public API names something importable at run time (no name
         only imported under TYPE_CHECKING), so tools that read hints at run time work."""
@@ -139,9 +134,6 @@ class TestNoPrivateImports:
         assert owner("stockline.adapters.sqlalchemy._store") == "stockline.adapters"
         assert owner("stockline._inventory") == owner("stockline") == "stockline"
 
-    @pytest.mark.xfail(
-        reason="the mixins and many modules still import ledger/... private modules", strict=True
-    )
     def test_no_package_imports_another_packages_private_names(self) -> None:
         """A package uses another only through its public names (``from stockline.ledger import
         Item``, never ``stockline.ledger._master``); within one package anything goes."""

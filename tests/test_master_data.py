@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import inspect
-
 import datetime as dt
+import inspect
 
 import pytest
 
 import stockline as sl
 from stockline import errors
-from stockline.ledger import LocationKind, Tracking
+from stockline.ledger import LocationKind
 
 
 class TestItems:

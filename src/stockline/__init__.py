@@ -12,6 +12,7 @@ from stockline.adapters import InMemoryStockStore
 from stockline.errors import StocklineError
 from stockline.genealogy import Component, Node, Output, RecallReport, Trace
 from stockline.ledger import (
+    Authorizer,
     Balance,
     FixedClock,
     IntegrityReport,
@@ -27,7 +28,6 @@ from stockline.ledger import (
     Transaction,
     TxKind,
 )
-from stockline.ledger._authorizing import Authorizer
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy import SqlAlchemyStockStore

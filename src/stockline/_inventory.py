@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from stockline import master
-from stockline.adapters._memory import InMemoryStockStore
+from stockline.adapters import InMemoryStockStore
 from stockline.allocation import Allocations
 from stockline.analytics import Analytics
 from stockline.errors import (
@@ -34,37 +34,41 @@ from stockline.genealogy import (
     trace_upstream,
     unpack,
 )
-from stockline.ledger import boundary
-from stockline.ledger._authorizing import Authorizer
-from stockline.ledger._book import Book
-from stockline.ledger._integrity import IntegrityReport, check_projection, verify_chain
-from stockline.ledger._master import (
+from stockline.ledger import (
+    AVAILABLE,
+    MAX_DECIMALS,
+    Authorizer,
+    Balance,
+    BalanceQuery,
+    Book,
+    Clock,
     Container,
+    HistoryQuery,
+    IntegrityReport,
     Item,
+    LedgerReader,
     Location,
     LocationKind,
     Lot,
-    Party,
-    PartyKind,
-    Status,
-    Tracking,
-)
-from stockline.ledger._posting import ensure_allocatable, reversal_of
-from stockline.ledger._quantity import MAX_DECIMALS
-from stockline.ledger._queries import BalanceQuery, HistoryQuery
-from stockline.ledger._records import (
-    AVAILABLE,
-    Balance,
     Movement,
     NewTransaction,
+    Party,
+    PartyKind,
     Position,
     Reference,
+    Status,
+    StockStore,
+    SystemClock,
+    Tracking,
     Transaction,
     TxKind,
+    boundary,
+    check_projection,
+    default_decimals,
+    ensure_allocatable,
+    reversal_of,
+    verify_chain,
 )
-from stockline.ledger._store import LedgerReader, StockStore
-from stockline.ledger._time import Clock, SystemClock
-from stockline.ledger._units import default_decimals
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
 from stockline.operations import Kits, Replenishment

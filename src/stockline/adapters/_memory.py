@@ -13,46 +13,45 @@ from typing import Any
 
 import attrs
 
-from stockline.ledger._documents import Document, decode_body, encode_body, next_version
-from stockline.ledger._hashing import GENESIS_HASH
-from stockline.ledger._master import (
+from stockline.ledger import (
     BUILTIN_STATUSES,
+    GENESIS_HASH,
+    Balance,
+    BalanceQuery,
     Container,
+    ContainerEvent,
+    CustomerExposure,
+    Document,
+    Edge,
+    HistoryQuery,
     Item,
+    LedgerLine,
     Location,
     LocationKind,
     Lot,
     MasterChange,
-    Party,
-    Status,
-    item_gtins,
-)
-from stockline.ledger._quantity import canonical
-from stockline.ledger._records import (
-    Balance,
-    ContainerEvent,
-    CustomerExposure,
-    Edge,
-    LedgerLine,
+    MasterRecord,
     Movement,
     NodeKey,
     NodeSet,
+    Party,
     Position,
     PositionKey,
+    Reservation,
+    Status,
     TracedEdge,
     Transaction,
+    canonical,
+    decode_body,
+    encode_body,
+    item_gtins,
+    next_version,
     node_matches,
-)
-from stockline.ledger._reservations import Reservation
-from stockline.ledger._store import (
-    BalanceQuery,
-    HistoryQuery,
-    MasterRecord,
     sorted_balances,
+    to_micros,
     under,
 )
-from stockline.ledger._time import to_micros
-from stockline.policies._records import Candidate
+from stockline.policies import Candidate
 
 __all__ = ["InMemoryStockStore"]
 
@@ -585,7 +584,7 @@ class InMemoryStockStore:
         until: dt.datetime | None = None,
         through: int | None = None,
     ) -> list[CustomerExposure]:
-        from stockline.genealogy._trace import customer_exposures
+        from stockline.genealogy import customer_exposures
 
         return customer_exposures(self, nodes, until=until, through=through)
 

@@ -26,12 +26,17 @@ from stockline.analytics._source import (
     ReceiptCount,
     Window,
 )
-from stockline.ledger._master import LocationKind
-from stockline.ledger._quantity import canonical
-from stockline.ledger._queries import BalanceQuery
-from stockline.ledger._records import Movement, Transaction, TxKind
-from stockline.ledger._store import LedgerReader, under
-from stockline.ledger._time import to_micros
+from stockline.ledger import (
+    BalanceQuery,
+    LedgerReader,
+    LocationKind,
+    Movement,
+    Transaction,
+    TxKind,
+    canonical,
+    to_micros,
+    under,
+)
 
 __all__ = ["LedgerFold", "seconds_between"]
 

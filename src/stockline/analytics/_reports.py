@@ -28,9 +28,7 @@ from stockline.analytics._records import (
 )
 from stockline.analytics._source import AnalyticsSource, DwellSum, Window
 from stockline.errors import ValidationError
-from stockline.ledger._quantity import canonical
-from stockline.ledger._records import TxKind
-from stockline.ledger._time import to_micros
+from stockline.ledger import TxKind, canonical, to_micros
 
 __all__ = [
     "DEFAULT_AGING_EDGES",

@@ -27,7 +27,7 @@ from typing import Protocol
 import attrs
 
 from stockline.analytics._records import NearExpiry, NonconformityKind
-from stockline.ledger._records import TxKind
+from stockline.ledger import TxKind
 
 __all__ = [
     "ActivitySum",

@@ -29,8 +29,8 @@ from stockline import __version__
 from stockline.errors import StocklineError, StoreError
 
 if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.ledger._time import Clock
+    from stockline import Inventory
+    from stockline.ledger import Clock
 
 __all__ = [
     "DEFAULT_DB",
@@ -211,9 +211,8 @@ def open_ledger(db: str, *, create: bool = False, clock: Clock | None = None) ->
     """
     import sqlalchemy as sa
 
-    from stockline._inventory import Inventory
-    from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
-    from stockline.adapters.sqlalchemy._store import _VERSION_TABLE
+    from stockline import Inventory
+    from stockline.adapters.sqlalchemy import VERSION_TABLE, SqlAlchemyStockStore
 
     if not db.strip():
         raise CommandError("--db is empty: give a SQLite file path or a database URL")
@@ -239,7 +238,7 @@ def open_ledger(db: str, *, create: bool = False, clock: Clock | None = None) ->
     try:
         if not create:
             try:
-                is_ledger = sa.inspect(store.engine).has_table(_VERSION_TABLE)
+                is_ledger = sa.inspect(store.engine).has_table(VERSION_TABLE)
             except sa.exc.SQLAlchemyError as e:
                 raise CommandError(f"cannot read {shown(db)}: {_reason(e)}") from e
             if not is_ledger:

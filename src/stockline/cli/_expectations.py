@@ -29,8 +29,8 @@ from stockline.cli._ledger import transaction_json
 from stockline.errors import EpcisError, StocklineError
 
 if TYPE_CHECKING:
-    from stockline.epcis._expect import ExpectationReport, ExpectedReceipt, ReportLine
-    from stockline.ledger._records import Transaction
+    from stockline.epcis import ExpectationReport, ExpectedReceipt, ReportLine
+    from stockline.ledger import Transaction
 
 #: How each report status is drawn in a table.
 _STYLES = {

@@ -25,9 +25,8 @@ from stockline.cli._app import (
 )
 
 if TYPE_CHECKING:
-    from stockline._inventory import Inventory
-    from stockline.ledger._integrity import IntegrityReport
-    from stockline.ledger._records import Balance, Transaction
+    from stockline import Inventory
+    from stockline.ledger import Balance, IntegrityReport, Transaction
 
 
 def register(sub: Subparsers) -> None:
@@ -140,8 +139,8 @@ def _init(args: argparse.Namespace, out: Output) -> int:
 
 
 def _demo(args: argparse.Namespace, out: Output) -> int:
-    from stockline._demo import DEMO_START, build_demo
-    from stockline.ledger._time import FixedClock
+    from stockline.cli._demo import DEMO_START, build_demo
+    from stockline.ledger import FixedClock
 
     path = sqlite_file(args.db)
     if path is not None and path.exists():
@@ -183,9 +182,9 @@ def _demo(args: argparse.Namespace, out: Output) -> int:
 
 def _check_replaceable(db: str) -> None:
     """Refuse to delete a file unless it is an earlier demo or an empty ledger."""
-    from stockline._demo import DEMO_START, build_demo
-    from stockline._inventory import Inventory
-    from stockline.ledger._time import FixedClock
+    from stockline import Inventory
+    from stockline.cli._demo import DEMO_START, build_demo
+    from stockline.ledger import FixedClock
 
     refusal = (
         f"{shown(db)} exists and is not a stockline demo ledger; refusing to replace it. "

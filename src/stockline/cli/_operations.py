@@ -29,7 +29,7 @@ from stockline.cli._app import (
 from stockline.cli._ledger import transaction_json
 
 if TYPE_CHECKING:
-    from stockline.ledger._records import Transaction
+    from stockline.ledger import Transaction
     from stockline.operations import (
         Count,
         CountLine,

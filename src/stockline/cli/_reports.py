@@ -28,7 +28,7 @@ from stockline.cli._app import (
 )
 
 if TYPE_CHECKING:
-    from stockline._inventory import Inventory
+    from stockline import Inventory
     from stockline.analytics import (
         Activity,
         AgingBucket,

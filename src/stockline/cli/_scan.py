@@ -82,7 +82,7 @@ def _scan(args: argparse.Namespace, out: Output) -> int:
 
 
 def _title(ai: str) -> str:
-    from stockline.gs1._rules import RULES
+    from stockline.gs1 import RULES
 
     rule = RULES.get(ai)
     return "" if rule is None else rule.title

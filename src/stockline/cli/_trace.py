@@ -24,9 +24,8 @@ from stockline.cli._app import (
 )
 
 if TYPE_CHECKING:
-    from stockline.genealogy import Link, Node, Trace
-    from stockline.genealogy._recall import RecallReport
-    from stockline.ledger._records import Balance, NodeKey, Reference, Transaction
+    from stockline.genealogy import Link, Node, RecallReport, Trace
+    from stockline.ledger import Balance, NodeKey, Reference, Transaction
 
 
 def register(sub: Subparsers) -> None:

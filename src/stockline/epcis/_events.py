@@ -11,8 +11,17 @@ from stockline.epcis._ids import Names
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._vocab import BUSINESS_TRANSACTION_TYPES, COUNT_UNITS, DEFAULT_DISPOSITIONS
 from stockline.errors import EpcisExportError
-from stockline.ledger._master import Item, Location, LocationKind, Lot, Status
-from stockline.ledger._records import Movement, Position, Transaction, TxKind
+from stockline.ledger import (
+    Item,
+    Location,
+    LocationKind,
+    Lot,
+    Movement,
+    Position,
+    Status,
+    Transaction,
+    TxKind,
+)
 
 __all__ = ["Event", "EventMaker", "NewNode", "format_time"]
 

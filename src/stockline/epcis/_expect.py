@@ -27,7 +27,7 @@ import attrs
 
 from stockline.epcis._import import EpcisDocument, EpcisEvent, QuantityElement
 from stockline.errors import BarcodeError, EpcisError
-from stockline.ledger._master import Item, Tracking
+from stockline.ledger import Item, Tracking
 
 if TYPE_CHECKING:
     # Imported when a document is read, not with the inventory: stockline.gs1 needs biip.

@@ -17,10 +17,7 @@ from stockline.epcis._ids import MasterHistory, Names
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._vocab import CONTEXT, STOCKLINE_NAMESPACE
 from stockline.errors import UnknownLotError, ValidationError
-from stockline.ledger import Book
-from stockline.ledger._master import LocationKind
-from stockline.ledger._records import Transaction, TxKind
-from stockline.ledger._time import aware_utc
+from stockline.ledger import Book, LocationKind, Transaction, TxKind, aware_utc
 
 __all__ = ["DOCUMENT_CONTEXT", "Export", "export_document", "write_document"]
 

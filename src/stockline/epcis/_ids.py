@@ -13,8 +13,7 @@ import attrs
 from stockline.epcis._hash import mod10
 from stockline.epcis._options import EpcisOptions, is_gln
 from stockline.errors import EpcisExportError
-from stockline.ledger._master import Item, Location, MasterChange, Party, parent_paths
-from stockline.ledger._records import Reference
+from stockline.ledger import Item, Location, MasterChange, Party, Reference, parent_paths
 
 __all__ = ["MasterHistory", "Names"]
 

@@ -14,7 +14,7 @@ from stockline.genealogy._genealogy import Genealogy
 from stockline.genealogy._production import Component, Output, produce
 from stockline.genealogy._recall import CustomerExposure, RecallReport, recall
 from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
-from stockline.genealogy._trace import trace, trace_downstream, trace_upstream
+from stockline.genealogy._trace import customer_exposures, trace, trace_downstream, trace_upstream
 
 __all__ = [
     "Component",
@@ -28,6 +28,7 @@ __all__ = [
     "Receipt",
     "Shipment",
     "Trace",
+    "customer_exposures",
     "pack",
     "produce",
     "recall",

@@ -10,6 +10,8 @@ from decimal import Decimal
 import attrs
 
 from stockline.errors import ContainerError, UnknownContainerError, ValidationError
+
+# Not exported by the ledger package yet.
 from stockline.ledger import (
     AVAILABLE,
     Balance,
@@ -26,10 +28,8 @@ from stockline.ledger import (
     Transaction,
     TxKind,
     boundary,
+    ensure_allocatable,
 )
-
-# Not exported by the ledger package yet.
-from stockline.ledger._posting import ensure_allocatable
 
 __all__ = ["Containers", "pack", "unpack"]
 

@@ -22,10 +22,13 @@ from stockline.genealogy._records import (
     text_table,
 )
 from stockline.genealogy._trace import node, trace
+
+# Not exported by the ledger package yet.
 from stockline.ledger import (
     AVAILABLE,
     Balance,
     Book,
+    CustomerExposure,
     Header,
     LocationKind,
     Movement,
@@ -36,9 +39,6 @@ from stockline.ledger import (
     TxKind,
     boundary,
 )
-
-# Not exported by the ledger package yet.
-from stockline.ledger._records import CustomerExposure
 
 __all__ = ["CustomerExposure", "RecallReport", "contain", "recall", "release"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from stockline.ledger._records import Balance, Edge, NodeKey, Reference
+from stockline.ledger import Balance, Edge, NodeKey, Reference
 
 __all__ = ["Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
 

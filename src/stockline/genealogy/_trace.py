@@ -9,8 +9,12 @@ from decimal import Decimal
 
 from stockline.errors import UnknownLotError, ValidationError
 from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
+
+# Not exported by the ledger package yet.
 from stockline.ledger import (
     Book,
+    CustomerExposure,
+    LedgerLine,
     LedgerReader,
     LocationKind,
     NodeKey,
@@ -19,9 +23,6 @@ from stockline.ledger import (
     TxKind,
     boundary,
 )
-
-# Not exported by the ledger package yet.
-from stockline.ledger._records import CustomerExposure, LedgerLine
 
 __all__ = ["customer_exposures", "trace", "trace_downstream", "trace_upstream"]
 

@@ -27,10 +27,12 @@ from stockline.gs1._encode import (
 from stockline.gs1._epc import lgtin_uri, sgln_uri, sgtin_uri, sscc_uri
 from stockline.gs1._epc_decode import Epc, decode_epc
 from stockline.gs1._parse import GS, parse
+from stockline.gs1._rules import RULES
 from stockline.gs1._scan import Element, Measure, Scan
 
 __all__ = [
     "GS",
+    "RULES",
     "Element",
     "Epc",
     "Measure",

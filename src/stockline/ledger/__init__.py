@@ -3,9 +3,9 @@
 from stockline.ledger import boundary
 from stockline.ledger._authorizing import Authorizer
 from stockline.ledger._book import Book
-from stockline.ledger._documents import Document
+from stockline.ledger._documents import Document, decode_body, encode_body, next_version
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
-from stockline.ledger._integrity import IntegrityReport, Problem
+from stockline.ledger._integrity import IntegrityReport, Problem, check_projection, verify_chain
 from stockline.ledger._master import (
     BUILTIN_STATUSES,
     Container,
@@ -19,16 +19,19 @@ from stockline.ledger._master import (
     Status,
     Tracking,
     item_gtins,
+    parent_paths,
 )
-from stockline.ledger._posting import REASON_REQUIRED, post, reversal_of
-from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
+from stockline.ledger._posting import REASON_REQUIRED, ensure_allocatable, post, reversal_of
+from stockline.ledger._quantity import MAX_DECIMALS, as_quantity, canonical
 from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
     AVAILABLE,
     Balance,
     ContainerEvent,
+    CustomerExposure,
     Edge,
     EdgeKind,
+    LedgerLine,
     Movement,
     NewTransaction,
     NodeKey,
@@ -36,13 +39,22 @@ from stockline.ledger._records import (
     Position,
     PositionKey,
     Reference,
+    TracedEdge,
     Transaction,
     TxKind,
+    node_matches,
 )
 from stockline.ledger._reservations import Reservation
-from stockline.ledger._store import LedgerReader, LedgerWriter, MasterRecord, StockStore
-from stockline.ledger._time import Clock, FixedClock, SystemClock, aware_utc
-from stockline.ledger._units import UNITS
+from stockline.ledger._store import (
+    LedgerReader,
+    LedgerWriter,
+    MasterRecord,
+    StockStore,
+    sorted_balances,
+    under,
+)
+from stockline.ledger._time import Clock, FixedClock, SystemClock, aware_utc, to_micros
+from stockline.ledger._units import UNITS, default_decimals
 from stockline.ledger.boundary import Header
 
 __all__ = [
@@ -59,6 +71,7 @@ __all__ = [
     "Clock",
     "Container",
     "ContainerEvent",
+    "CustomerExposure",
     "Document",
     "Edge",
     "EdgeKind",
@@ -67,6 +80,7 @@ __all__ = [
     "HistoryQuery",
     "IntegrityReport",
     "Item",
+    "LedgerLine",
     "LedgerReader",
     "LedgerWriter",
     "Location",
@@ -88,15 +102,29 @@ __all__ = [
     "Status",
     "StockStore",
     "SystemClock",
+    "TracedEdge",
     "Tracking",
     "Transaction",
     "TxKind",
     "as_quantity",
     "aware_utc",
     "boundary",
+    "canonical",
     "chain_hash",
+    "check_projection",
+    "decode_body",
+    "default_decimals",
+    "encode_body",
+    "ensure_allocatable",
     "fingerprint",
     "item_gtins",
+    "next_version",
+    "node_matches",
+    "parent_paths",
     "post",
     "reversal_of",
+    "sorted_balances",
+    "to_micros",
+    "under",
+    "verify_chain",
 ]

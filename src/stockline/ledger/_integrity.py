@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import attrs
 
 from stockline.errors import IntegrityError
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash
-
-if TYPE_CHECKING:
-    from stockline.ledger._store import LedgerReader
+from stockline.ledger._store import LedgerReader
 
 __all__ = ["IntegrityReport", "Problem", "check_projection", "verify_chain"]
 

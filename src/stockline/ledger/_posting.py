@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import partial
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -48,10 +47,8 @@ from stockline.ledger._records import (
     Transaction,
     TxKind,
 )
+from stockline.ledger._store import LedgerReader, LedgerWriter
 from stockline.ledger._time import aware_utc
-
-if TYPE_CHECKING:
-    from stockline.ledger._store import LedgerReader, LedgerWriter
 
 __all__ = ["REASON_REQUIRED", "ensure_allocatable", "post", "reversal_of"]
 

@@ -39,7 +39,7 @@ from stockline.ledger._records import (
     Transaction,
 )
 from stockline.ledger._reservations import Reservation
-from stockline.policies._records import Candidate
+from stockline.policies import Candidate
 
 __all__ = [
     "BalanceQuery",

@@ -10,9 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from stockline.errors import CountError, UnknownCountError, ValidationError
-from stockline.ledger._quantity import canonical
-from stockline.ledger._records import PositionKey
-from stockline.ledger._time import aware_utc
+from stockline.ledger import PositionKey, aware_utc, canonical
 from stockline.operations._counts import (
     Count,
     CountLine,
@@ -22,8 +20,7 @@ from stockline.operations._counts import (
 )
 
 if TYPE_CHECKING:
-    from stockline.ledger._documents import Document
-    from stockline.ledger._store import LedgerReader
+    from stockline.ledger import Document, LedgerReader
 
 __all__ = [
     "COUNT_KIND",

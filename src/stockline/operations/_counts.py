@@ -10,7 +10,7 @@ from decimal import Decimal
 import attrs
 
 from stockline.errors import ValidationError
-from stockline.ledger._records import PositionKey
+from stockline.ledger import PositionKey
 
 __all__ = [
     "Count",

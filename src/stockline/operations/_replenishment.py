@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from stockline.ledger._records import Position
+from stockline.ledger import Position
 
 __all__ = ["Proposal", "ProposalMove", "ReplenishmentRule"]
 

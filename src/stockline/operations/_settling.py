@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from stockline.errors import CountError, UnknownItemError
-from stockline.ledger._master import LocationKind, Tracking
-from stockline.ledger._queries import BalanceQuery, HistoryQuery
-from stockline.ledger._records import PositionKey
+from stockline.ledger import BalanceQuery, HistoryQuery, LocationKind, PositionKey, Tracking
 from stockline.operations._count_docs import (
     COUNT_KIND,
     COUNT_LINE_KIND,
@@ -39,7 +37,7 @@ from stockline.operations._counts import (
 )
 
 if TYPE_CHECKING:
-    from stockline.ledger._store import LedgerReader
+    from stockline.ledger import LedgerReader
 
 __all__ = [
     "Moment",

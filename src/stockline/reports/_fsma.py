@@ -32,14 +32,24 @@ from typing import IO, TYPE_CHECKING, Any
 import attrs
 
 from stockline.genealogy import Node
-from stockline.ledger._master import Item, Location, LocationKind, Party, Tracking
-from stockline.ledger._queries import HistoryQuery
-from stockline.ledger._records import LedgerLine, Movement, Reference, Transaction, TxKind
-from stockline.ledger._units import UNITS
+from stockline.ledger import (
+    UNITS,
+    HistoryQuery,
+    Item,
+    LedgerLine,
+    Location,
+    LocationKind,
+    Movement,
+    Party,
+    Reference,
+    Tracking,
+    Transaction,
+    TxKind,
+)
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
 
 if TYPE_CHECKING:
-    from stockline.ledger._store import LedgerReader
+    from stockline.ledger import LedgerReader
 
 __all__ = ["FSMA204_COLUMNS", "Cte", "Fsma204Report", "FsmaGap", "FsmaRow", "Place", "build"]
 

@@ -10,10 +10,7 @@ from typing import Protocol
 
 from stockline.errors import ValidationError
 from stockline.genealogy import Node, RecallReport, Trace
-from stockline.ledger import StockStore
-from stockline.ledger._master import Item, Party
-from stockline.ledger._records import Balance, Reference
-from stockline.ledger._units import UNITS
+from stockline.ledger import UNITS, Balance, Item, Party, Reference, StockStore
 from stockline.reports._fsma import DOCUMENT_TYPES
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
 

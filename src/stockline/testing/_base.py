@@ -7,9 +7,8 @@ from typing import ClassVar
 
 import pytest
 
-from stockline._inventory import Inventory
-from stockline.ledger._store import StockStore
-from stockline.ledger._time import FixedClock
+from stockline import Inventory
+from stockline.ledger import FixedClock, StockStore
 from stockline.testing._setup import DEFAULT_SETUP, START
 
 __all__ = ["ContractBase"]

@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from stockline import errors
-from stockline._inventory import Inventory
-from stockline.ledger._time import FixedClock
+from stockline import Inventory, errors
+from stockline.ledger import FixedClock
 from stockline.testing._base import ContractBase
 from stockline.testing._histories import contents, mixed_history, snapshot
 

@@ -6,10 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from stockline import errors
-from stockline._inventory import Inventory
-from stockline.ledger._store import LedgerWriter, StockStore
-from stockline.ledger._time import FixedClock
+from stockline import Inventory, errors
+from stockline.ledger import FixedClock, LedgerWriter, StockStore
 from stockline.testing._base import ContractBase
 from stockline.testing._contract_rules import _BoomError, failing_block
 from stockline.testing._setup import START

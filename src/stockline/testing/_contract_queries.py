@@ -10,11 +10,8 @@ from typing import Any
 
 import pytest
 
-from stockline._inventory import Inventory
-from stockline.ledger._master import LocationKind, MasterChange
-from stockline.ledger._records import NodeKey
-from stockline.ledger._store import StockStore
-from stockline.ledger._time import FixedClock
+from stockline import Inventory
+from stockline.ledger import FixedClock, LocationKind, MasterChange, NodeKey, StockStore
 from stockline.testing._base import ContractBase
 from stockline.testing._histories import (
     CASE,

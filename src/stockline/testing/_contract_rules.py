@@ -11,14 +11,22 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from stockline import errors
-from stockline._inventory import Inventory
-from stockline.ledger._hashing import GENESIS_HASH, chain_hash
-from stockline.ledger._master import Item, Location, Lot
-from stockline.ledger._posting import post
-from stockline.ledger._records import Movement, NewTransaction, Position, TxKind
-from stockline.ledger._store import LedgerWriter, StockStore
-from stockline.ledger._time import FixedClock
+from stockline import Inventory, errors
+from stockline.ledger import (
+    GENESIS_HASH,
+    FixedClock,
+    Item,
+    LedgerWriter,
+    Location,
+    Lot,
+    Movement,
+    NewTransaction,
+    Position,
+    StockStore,
+    TxKind,
+    chain_hash,
+    post,
+)
 from stockline.testing._base import ContractBase
 from stockline.testing._histories import PALLET, build, mixed_history, on_reference, snapshot
 

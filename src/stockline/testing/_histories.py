@@ -8,11 +8,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from stockline._inventory import Inventory
-from stockline.adapters._memory import InMemoryStockStore
+from stockline import Inventory
+from stockline.adapters import InMemoryStockStore
 from stockline.genealogy import Component, Output
-from stockline.ledger._records import Transaction
-from stockline.ledger._time import FixedClock
+from stockline.ledger import FixedClock, Transaction
 from stockline.testing._setup import DEFAULT_SETUP, START
 
 __all__ = [

@@ -12,11 +12,9 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from stockline._inventory import Inventory
+from stockline import Inventory
 from stockline.genealogy import Component, Output
-from stockline.ledger._master import Item, Tracking
-from stockline.ledger._records import AVAILABLE, Transaction
-from stockline.ledger._time import FixedClock
+from stockline.ledger import AVAILABLE, FixedClock, Item, Tracking, Transaction
 from stockline.testing._setup import DEFAULT_SETUP, START, Setup, setups
 from stockline.testing._values import quantities
 

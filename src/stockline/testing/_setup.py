@@ -11,10 +11,18 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
-from stockline._inventory import Inventory
+from stockline import Inventory
 from stockline.gs1 import sscc
-from stockline.ledger._master import Item, Lot, Tracking
-from stockline.ledger._records import AVAILABLE, Movement, NewTransaction, Position, TxKind
+from stockline.ledger import (
+    AVAILABLE,
+    Item,
+    Lot,
+    Movement,
+    NewTransaction,
+    Position,
+    Tracking,
+    TxKind,
+)
 from stockline.testing._values import items, location_trees, lots, quantities, ssccs
 
 __all__ = ["DEFAULT_SETUP", "START", "Setup", "setups", "transactions"]

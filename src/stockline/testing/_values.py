@@ -18,9 +18,7 @@ from stockline.gs1 import (
     to_element_string,
     to_hri,
 )
-from stockline.ledger._master import Item, Lot, Tracking
-from stockline.ledger._quantity import MAX_DECIMALS
-from stockline.ledger._units import UNITS
+from stockline.ledger import MAX_DECIMALS, UNITS, Item, Lot, Tracking
 
 __all__ = [
     "CSET82",

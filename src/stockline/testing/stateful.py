@@ -33,14 +33,11 @@ from hypothesis import note
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from stockline._inventory import Inventory
-from stockline.adapters._memory import InMemoryStockStore
+from stockline import Inventory
+from stockline.adapters import InMemoryStockStore
 from stockline.errors import StocklineError
 from stockline.genealogy import Component, Output
-from stockline.ledger._master import Tracking
-from stockline.ledger._records import AVAILABLE, Balance, Transaction
-from stockline.ledger._store import StockStore
-from stockline.ledger._time import FixedClock
+from stockline.ledger import AVAILABLE, Balance, FixedClock, StockStore, Tracking, Transaction
 from stockline.policies import Candidate, Demand, Fefo, allocate
 from stockline.testing._setup import DEFAULT_SETUP, START, Setup
 from stockline.testing._values import quantities

@@ -27,20 +27,19 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.analytics._records import NearExpiry, NonconformityKind
-from stockline.analytics._source import (
+from stockline.analytics import (
     ActivitySum,
     DwellSum,
     ExpiryStock,
     FlowSum,
     Layer,
+    NearExpiry,
+    NonconformityKind,
     NonconformitySum,
     ReceiptCount,
     Window,
 )
-from stockline.ledger._master import LocationKind
-from stockline.ledger._quantity import canonical
-from stockline.ledger._records import TxKind
+from stockline.ledger import LocationKind, TxKind, canonical
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy._session import SqlSession

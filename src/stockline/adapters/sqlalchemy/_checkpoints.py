@@ -33,10 +33,7 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.ledger._master import LocationKind
-from stockline.ledger._queries import BalanceQuery
-from stockline.ledger._records import Balance, PositionKey
-from stockline.ledger._time import to_micros
+from stockline.ledger import Balance, BalanceQuery, LocationKind, PositionKey, to_micros
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy._session import SqlSession

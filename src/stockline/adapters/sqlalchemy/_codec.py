@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from stockline.adapters.sqlalchemy._schema import QUANTITY_SCALE
-from stockline.ledger._master import (
+from stockline.ledger import (
     Container,
     Item,
     Location,
@@ -21,12 +21,12 @@ from stockline.ledger._master import (
     MasterChange,
     Party,
     PartyKind,
+    Reference,
     Status,
     Tracking,
+    canonical,
+    to_micros,
 )
-from stockline.ledger._quantity import canonical
-from stockline.ledger._records import Reference
-from stockline.ledger._time import to_micros
 
 #: A row as SQLAlchemy returns it (``RowMapping``) or a plain dict.
 RowLike = Mapping[Any, Any]

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.ledger._documents import Document, decode_body, encode_body, next_version
+from stockline.ledger import Document, decode_body, encode_body, next_version
 
 __all__ = ["delete", "get", "list_", "put"]
 

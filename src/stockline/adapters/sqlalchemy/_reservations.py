@@ -15,11 +15,8 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.ledger._master import LocationKind
-from stockline.ledger._records import Position, PositionKey
-from stockline.ledger._reservations import Reservation
-from stockline.ledger._time import to_micros
-from stockline.policies._records import Candidate
+from stockline.ledger import LocationKind, Position, PositionKey, Reservation, to_micros
+from stockline.policies import Candidate
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy._session import SqlSession

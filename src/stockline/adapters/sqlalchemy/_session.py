@@ -29,37 +29,37 @@ from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy import _trace as tracing
 from stockline.adapters.sqlalchemy._codec import to_qty
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
-from stockline.ledger._documents import Document
-from stockline.ledger._master import (
+from stockline.ledger import (
+    Balance,
+    BalanceQuery,
     Container,
+    ContainerEvent,
+    CustomerExposure,
+    Document,
+    Edge,
+    EdgeKind,
+    HistoryQuery,
     Item,
+    LedgerLine,
     Location,
     LocationKind,
     Lot,
     MasterChange,
-    Party,
-    Status,
-    item_gtins,
-)
-from stockline.ledger._records import (
-    Balance,
-    ContainerEvent,
-    CustomerExposure,
-    Edge,
-    EdgeKind,
-    LedgerLine,
+    MasterRecord,
     Movement,
     NodeKey,
+    Party,
     Position,
     PositionKey,
+    Reservation,
+    Status,
     TracedEdge,
     Transaction,
     TxKind,
+    item_gtins,
+    to_micros,
 )
-from stockline.ledger._reservations import Reservation
-from stockline.ledger._store import BalanceQuery, HistoryQuery, MasterRecord
-from stockline.ledger._time import to_micros
-from stockline.policies._records import Candidate
+from stockline.policies import Candidate
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy._analytics import SqlAnalytics
@@ -773,7 +773,7 @@ class SqlSession:
                     quantity=codec.from_qty(int(r[6])),
                 )
             )
-        from stockline.ledger._store import sorted_balances
+        from stockline.ledger import sorted_balances
 
         return sorted_balances(found)
 

@@ -24,10 +24,12 @@ from stockline.errors import ConcurrencyError, StocklineError, StoreError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["SqlAlchemyStockStore"]
+__all__ = ["VERSION_TABLE", "SqlAlchemyStockStore"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
-_VERSION_TABLE = "sl_alembic_version"
+#: The table where Alembic records a stockline database's schema version; a database that
+#: has it is a stockline ledger.
+VERSION_TABLE = "sl_alembic_version"
 #: SQLSTATEs after which the database has rolled the transaction back and a new attempt may
 #: succeed: serialization_failure and deadlock_detected.
 _RETRYABLE = frozenset({"40001", "40P01"})
@@ -479,7 +481,7 @@ def _upgrade(conn: sa.Connection) -> None:
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    context = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
+    context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
     # "heads", not "head": migrations developed side by side may branch from one revision;
     # every branch is applied.
     if set(context.get_current_heads()) == _heads():

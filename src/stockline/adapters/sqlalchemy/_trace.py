@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.ledger._master import LocationKind
-from stockline.ledger._records import (
+from stockline.ledger import (
     Balance,
     CustomerExposure,
     LedgerLine,
+    LocationKind,
     NodeKey,
     NodeSet,
     Position,

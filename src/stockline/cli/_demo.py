@@ -6,8 +6,8 @@ import datetime as dt
 
 import pendulum
 
-from stockline._inventory import Inventory
-from stockline.ledger._time import FixedClock
+from stockline import Inventory
+from stockline.ledger import FixedClock
 
 __all__ = ["DEMO_START", "build_demo"]
 
