@@ -556,7 +556,7 @@ def _record(
             if header.sku is not None:
                 raise CountError(
                     f"count {count_id} counts {header.sku} only: record none of it here with "
-                    f"record_count({count_id!r}, {header.sku!r}, 0, location=...)",
+                    f"inv.counts.record({count_id!r}, {header.sku!r}, 0, location=...)",
                     count=count_id,
                 )
             body = line_body(
