@@ -76,7 +76,7 @@ class TestTrace:
         result = run("trace", "ASP-100", "--lot", "L99", "--db", str(demo_db), cwd=demo_db.parent)
         assert result.returncode == 1
         assert result.stdout == ""
-        assert result.stderr.strip() == "error: lot 'L99' of ASP-100 is not known"
+        assert result.stderr.startswith("error: lot 'L99' of ASP-100 is not known")
 
     def test_unknown_item(self, demo_db: Path) -> None:
         """An unknown item is refused with exit status 1, naming it."""
@@ -156,7 +156,7 @@ class TestRecall:
             "--db", str(demo_copy), cwd=demo_copy.parent,
         )  # fmt: skip
         assert result.returncode == 1
-        assert result.stderr.strip() == "error: lot 'L99' of ASP-100 is not known"
+        assert result.stderr.startswith("error: lot 'L99' of ASP-100 is not known")
         held = run("stock", "--status", "hold", "--json", "--db", str(demo_copy),
                    cwd=demo_copy.parent)  # fmt: skip
         assert [r["lot"] for r in json.loads(held.stdout)] == ["L24B"]
