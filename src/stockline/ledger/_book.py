@@ -277,7 +277,8 @@ class Book:
             if expiry is not None and existing.expiry not in (None, expiry):
                 raise ValidationError(
                     f"lot {lot} of {sku} is recorded with expiry {existing.expiry}, but "
-                    f"{expiry} was given; check the label, or correct the lot with inv.master.update_lot()"
+                    f"{expiry} was given; check the label, or correct the lot with "
+                    "inv.master.update_lot()"
                 )
             if expiry is not None and existing.expiry is None:
                 existing = attrs.evolve(existing, expiry=expiry)
