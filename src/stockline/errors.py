@@ -92,6 +92,11 @@ def _lot_serial(lot: str | None, serial: str | None) -> str:
     return f"{f' lot {lot}' if lot else ''}{f' serial {serial}' if serial else ''}"
 
 
+def _unit(unit: str) -> str:
+    """A pallet (its SSCC, all digits) or a case (its ``(01)…(21)…``) as the message names it."""
+    return f"SSCC {unit}" if unit.isdigit() else f"case {unit}"
+
+
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class StocklineError(Exception):
     """Base class of every error raised by stockline.
@@ -378,15 +383,18 @@ class TrackingError(PostingError, ValueError):
     def _compose(self) -> str:
         item = self.item
         if self.tracking == "lot":
-            if self.lot is None:
+            if self.lot is None and self.serial is None:
                 return f"item {item} is lot-tracked; every movement of it must name a lot"
-            return f"item {item} is lot-tracked, not serial-tracked; leave the serial out"
+            name = "" if self.lot is not None else ", and name its lot"
+            return f"item {item} is lot-tracked, not serial-tracked; leave the serial out{name}"
         if self.tracking == "serial":
             return f"item {item} is serial-tracked; every movement of it must name a serial"
+        given = [f"{k} {v!r}" for k, v in (("lot", self.lot), ("serial", self.serial)) if v]
+        them = "it" if len(given) == 1 else "them"
+        named = " and ".join(given) or "a lot or serial"
         return (
-            f"item {item} is not lot- or serial-tracked, but the movement names "
-            f"lot {self.lot!r} / serial {self.serial!r}; leave them out or change the item's "
-            "tracking"
+            f"item {item} is not lot- or serial-tracked, but {named} was given; leave {them} "
+            "out, or change the item's tracking"
         )
 
 
@@ -431,13 +439,22 @@ class SerialError(PostingError):
         serial: The serial number.
         quantity: The quantity it was moved in, when that is not 1 (``None``: the serial is
             already in stock).
+        pack: The GTIN of the pack the serial was scanned on, when that is not the unit's
+            own GTIN (the serial then names the pack, not a unit).
     """
 
     item: str = attrs.field(kw_only=True)
     serial: str = attrs.field(kw_only=True)
     quantity: Decimal | None = attrs.field(default=None, kw_only=True)
+    pack: str | None = attrs.field(default=None, kw_only=True)
 
     def _compose(self) -> str:
+        if self.pack is not None:
+            return (
+                f"serial {self.serial} is on pack GTIN {self.pack} of {self.item}, so it names "
+                f"the pack, not a unit; {self.item} is serial-tracked unit by unit: scan each "
+                "unit"
+            )
         if self.quantity is not None:
             return (
                 f"serial {self.serial} of {self.item} moves in quantity {self.quantity}; a "
@@ -574,22 +591,44 @@ class ScanMismatchError(ValidationError):
     """A well-formed scan that contradicts the caller or the master data (a quantity other
     than the label's count, a container other than the label's SSCC, ...). Nothing was posted.
 
+    ``advice``, where given, says what to do in place of "check the label, or leave the
+    argument out".
+
     Attributes:
         ai: The Application Identifier whose value does not fit, e.g. ``"37"``.
         scanned: What the scan says.
-        expected: What the caller or the master data says.
+        expected: What the caller or the master data says (``None`` with ``notice``: the
+            notice does not say).
+        what: The argument the scan contradicts, e.g. ``"lot"`` (``None``: not an argument).
+        value: The scan as read, e.g. ``"(01)04012345000016(10)L1"``.
+        notice: The expected receipt (shipping notice) the scan is received against, when it
+            is the notice that does not say what ``scanned`` holds.
+        holds: What the notice does not say about ``scanned``, e.g. ``"how many of BOLT"``
+            (``None``: what it holds at all).
     """
 
     ai: str | None = attrs.field(kw_only=True)
     scanned: object = attrs.field(kw_only=True)
     expected: object = attrs.field(kw_only=True)
+    notice: str | None = attrs.field(default=None, kw_only=True)
+    holds: str | None = attrs.field(default=None, kw_only=True)
 
     def _compose(self) -> str:
-        field = "the scan" if self.ai is None else f"the scan's AI ({self.ai})"
-        return (
-            f"{field} says {self.scanned!r}, but {self.expected!r} was expected; check the "
-            "label, or leave the argument out"
-        )
+        scan = "the scan" if self.value is None else f"the scan ({self.value})"
+        if self.notice is not None:
+            holds = "what" if self.holds is None else self.holds
+            unit = _unit(str(self.scanned))
+            said = f"expected receipt {self.notice!r} does not say {holds} {unit} holds"
+            todo = "scan the items on it instead"
+        elif self.what is not None:
+            ai = "" if self.ai is None else f" ({self.ai})"
+            said = f"{scan} says {self.what} {self.scanned}{ai}, but {self.expected} was given"
+            todo = "check the label, or leave the argument out"
+        else:
+            field = scan if self.ai is None else f"{scan}'s AI ({self.ai})"
+            said = f"{field} says {self.scanned!r}, but {self.expected!r} was expected"
+            todo = "check the label, or leave the argument out"
+        return said if self.advice is not None else f"{said}; {todo}"
 
 
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
@@ -604,6 +643,8 @@ class ExpiredProductError(ScanMismatchError):
         lot: The lot code, if any.
         expiry: The date the product expired.
         today: The date it was judged on.
+        announced: Received against an expected receipt, so an expiry not on the label (no
+            ``ai``) is the one the shipping notice or the lot gives.
     """
 
     scanned: object = attrs.field(init=False)
@@ -612,6 +653,7 @@ class ExpiredProductError(ScanMismatchError):
     lot: str | None = attrs.field(kw_only=True)
     expiry: dt.date = attrs.field(kw_only=True)
     today: dt.date = attrs.field(kw_only=True)
+    announced: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "scanned", self.expiry)
@@ -622,7 +664,12 @@ class ExpiredProductError(ScanMismatchError):
             "17": "expiry date (17) on the label",
             "15": "best-before date (15) on the label",
             "11": "production date (11) on the label plus the item's shelf life",
-        }.get(self.ai or "", "expiry recorded for the lot")
+        }.get(
+            self.ai or "",
+            "expiry the shipping notice or the lot gives"
+            if self.announced
+            else "expiry recorded for the lot",
+        )
         return (
             f"{self.item}{_lot_serial(self.lot, None)} expired on {self.expiry.isoformat()} "
             f"({name}), before {self.today.isoformat()}; do not receive it, or pass "
@@ -763,13 +810,24 @@ class ReservationError(PostingError):
     Attributes:
         order: The order.
         line: The order line, if one was given.
+        quantity: The quantity the pick asks for, when some stock was named.
+        item: The SKU picked, with ``quantity``.
+        location: Where it was to be picked from, with ``quantity``.
     """
 
     order: str = attrs.field(kw_only=True)
     line: str | None = attrs.field(kw_only=True)
+    quantity: Decimal | None = attrs.field(default=None, kw_only=True)
+    item: str | None = attrs.field(default=None, kw_only=True)
+    location: str | None = attrs.field(default=None, kw_only=True)
 
     def _compose(self) -> str:
         line = "" if self.line is None else f" line {self.line}"
+        if self.quantity is not None:
+            return (
+                f"{self.quantity} {self.item} at {self.location} is not reserved for order "
+                f"{self.order}{line} (released, picked or shipped already); allocate again"
+            )
         return (
             f"nothing is reserved for order {self.order}{line}; allocate it first (or it was "
             "shipped or released already)"
@@ -835,12 +893,33 @@ class ReplenishmentError(PostingError):
     Attributes:
         sku: The item.
         location: The pick face.
+        removed: The pick face's rule was removed since the proposals were made.
+        on_hand: What the pick face holds now (every status, reserved or not), when posting
+            would pass the rule's maximum.
+        quantity: What the proposals would move there, with ``on_hand``.
+        maximum: The rule's maximum, with ``on_hand``.
     """
 
     sku: str = attrs.field(kw_only=True)
     location: str = attrs.field(kw_only=True)
+    removed: bool = attrs.field(default=False, kw_only=True)
+    on_hand: Decimal | None = attrs.field(default=None, kw_only=True)
+    quantity: Decimal | None = attrs.field(default=None, kw_only=True)
+    maximum: Decimal | None = attrs.field(default=None, kw_only=True)
 
     def _compose(self) -> str:
+        if self.removed:
+            return (
+                f"the replenishment rule for {self.sku} at {self.location} was removed since "
+                "the proposals were made; nothing was posted"
+            )
+        if self.on_hand is not None:
+            return (
+                f"{self.location} now holds {self.on_hand} {self.sku} (every status, reserved or "
+                f"not); moving {self.quantity} more would pass the rule's max of {self.maximum}. "
+                "It was filled (or the rule changed) since the proposals were made; nothing was "
+                "posted. Ask replenishment.propose() again"
+            )
         return (
             f"the replenishment proposals for {self.sku} at {self.location} no longer fit: the "
             "pick face changed since they were made, and posting them would pass its maximum; "
@@ -880,16 +959,25 @@ class EpcisError(ValidationError):
     Attributes:
         problems: Every problem as ``(json_path, message)``, e.g.
             ``("$.epcisBody.eventList[0].action", "... is not an action ...")``.
+        source: What could not be read as a document at all, e.g. ``"'asn.json'"`` or
+            ``"the bytes given"``; its problems (at ``$``) say why (``None``: the document
+            was read, and the problems are in its content).
+        summary: What the problems have in common, where that says more than their number,
+            e.g. ``"announces goods stockline cannot identify or accept"``.
     """
 
     problems: tuple[tuple[str, str], ...] = attrs.field(kw_only=True)
+    source: str | None = attrs.field(default=None, kw_only=True)
+    summary: str | None = attrs.field(default=None, kw_only=True)
 
     def _compose(self) -> str:
+        if self.source is not None:
+            why = "; ".join(text for _, text in self.problems)
+            return f"cannot read the EPCIS document in {self.source}: {why}; nothing was imported"
         listed = "\n".join(f"  {path}: {text}" for path, text in self.problems)
-        return (
-            f"the EPCIS document has {len(self.problems)} problem(s); nothing was imported:\n"
-            f"{listed}"
-        )
+        count = f"{len(self.problems)} problem(s)"
+        said = f"has {count}" if self.summary is None else f"{self.summary} ({count})"
+        return f"the EPCIS document {said}; nothing was imported:\n{listed}"
 
 
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
@@ -928,6 +1016,12 @@ class UnexpectedReceiptError(ScanMismatchError):
         item: The SKU scanned.
         lot: The lot scanned, if any.
         serial: The serial scanned, if any.
+        beyond: How the scan goes past the announcement, one sentence each (e.g. ``"GLOVE lot
+            G7 would be 51, more than the 50 announced"``).
+        unit: The announced pallet (SSCC) or case scanned. Without ``received_in``:
+            everything announced on it was already received, item by item.
+        received_in: The receipt (transaction id) that already received the serial, or the
+            pallet or case, scanned; each arrives once.
     """
 
     ai: str | None = attrs.field(default=None, kw_only=True)
@@ -935,8 +1029,39 @@ class UnexpectedReceiptError(ScanMismatchError):
     item: str = attrs.field(kw_only=True)
     lot: str | None = attrs.field(kw_only=True)
     serial: str | None = attrs.field(kw_only=True)
+    beyond: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+    unit: str | None = attrs.field(default=None, kw_only=True)
+    received_in: int | None = attrs.field(default=None, kw_only=True)
 
     def _compose(self) -> str:
+        key = self.key
+        if self.received_in is not None:
+            if self.unit is not None:
+                what, once = _unit(self.unit), "a pallet or case"
+            else:
+                what, once = f"serial {self.serial} of {self.item}", "a serial"
+            return (
+                f"{what} was already received against expected receipt {key!r} (receipt "
+                f"{self.received_in}); {once} arrives once. Nothing was posted; check for a "
+                "duplicated label"
+            )
+        if self.unit is not None:
+            return (
+                f"everything expected receipt {key!r} announces on {_unit(self.unit)} was "
+                "already received, item by item; nothing was posted"
+            )
+        if not self.item and self.ai == "00":
+            return (
+                f"SSCC {self.scanned} is not in expected receipt {key!r}, so stockline cannot "
+                "tell what is on it; nothing was posted. Check the pallet's label and the "
+                "shipping notice, or scan the items on it"
+            )
+        if self.beyond:
+            return (
+                f"expected receipt {key!r} does not announce this: {'; '.join(self.beyond)}. "
+                "Nothing was posted; check the goods against the shipping notice, or pass "
+                "allow_unexpected=True to receive them anyway (they are then reported)"
+            )
         return (
             f"expected receipt {self.key!r} does not announce {self.item}"
             f"{_lot_serial(self.lot, self.serial)} (scanned {self.scanned!r}, announced "

@@ -101,7 +101,7 @@ class TestImportEpcis:
 
     @pytest.mark.parametrize(
         ("content", "message"),
-        [(None, "cannot read the EPCIS file 'asn.json'"), ("{not json", "is not JSON")],
+        [(None, "cannot read the EPCIS document in 'asn.json'"), ("{not json", "is not JSON")],
         ids=["missing", "malformed"],
     )
     def test_unreadable_file(self, demo_db: Path, content: str | None, message: str) -> None:

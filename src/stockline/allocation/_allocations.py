@@ -359,11 +359,11 @@ class Allocations:
                 src_key = pick_key(pick)
                 if held.get((line, src_key), Decimal(0)) < pick.quantity:
                     raise ReservationError(
-                        f"{pick.quantity} {src_key[0]} at {pick.candidate.location} is not "
-                        f"reserved for order {order}{_line_text(line)} (released, picked or "
-                        "shipped already); allocate again",
                         order=order,
                         line=line,
+                        quantity=pick.quantity,
+                        item=src_key[0],
+                        location=pick.candidate.location,
                     )
                 c = pick.candidate
                 if (c.location, c.container) == (dst, None):
@@ -439,12 +439,7 @@ class Allocations:
                 return self._book.transaction(w, found[0])
             gone = w.release_reservations(order, line)
             if not gone:
-                raise ReservationError(
-                    f"nothing is reserved for order {order}{_line_text(line)}; allocate it "
-                    "first (or it was shipped or released already)",
-                    order=order,
-                    line=line,
-                )
+                raise ReservationError(order=order, line=line)
             for r in gone:
                 _ensure_allocatable(w, r.position, "ship")
             dst = self._book.counterparty(w, LocationKind.CUSTOMER, customer, header.actor)
@@ -486,11 +481,7 @@ def _attributes(attributes: object) -> dict[str, object]:
 def _ensure_allocatable(r: LedgerReader, position: Position, what: str) -> None:
     status = r.status(position.status)
     if status is not None and not status.allocatable:
-        raise StatusError(
-            f"cannot {what} stock in status {status.name!r} at {position.location}; only "
-            "allocatable statuses (such as 'available') may be; release it first",
-            status=status.name,
-        )
+        raise StatusError(status=status.name, location=position.location, action=what)
 
 
 def _reservation(

@@ -51,9 +51,10 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
         from matplotlib.figure import Figure
     except ImportError as e:
         raise MissingDependencyError(
-            "drawing charts needs matplotlib; install it with pip install 'stockline[plots]' "
-            "(the rows themselves need nothing: use to_dict() to export them)",
             extra="plots",
+            feature="drawing charts",
+            package="matplotlib",
+            advice="the rows themselves need nothing: use to_dict() to export them",
         ) from e
     fig = Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
     FigureCanvasAgg(fig)

@@ -539,9 +539,8 @@ def expectations_from(
         group["unchecked"] += unchecked
     if reader.problems:
         raise EpcisError(
-            "the EPCIS document announces goods stockline cannot identify or accept; nothing was "
-            "imported:\n" + "\n".join(f"  {path}: {message}" for path, message in reader.problems),
             problems=tuple(reader.problems),
+            summary="announces goods stockline cannot identify or accept",
         )
     return [
         ExpectedReceipt(

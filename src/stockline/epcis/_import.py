@@ -160,10 +160,7 @@ def load_epcis(source: EpcisSource) -> Any:
         try:
             text = _utf8(path.read_bytes(), repr(str(path)))
         except OSError as e:
-            raise EpcisError(
-                f"cannot read the EPCIS file {str(path)!r}: {e.strerror or e}",
-                problems=(("$", f"cannot read {path}"),),
-            ) from e
+            raise EpcisError(problems=(("$", f"{e.strerror or e}"),), source=repr(str(path))) from e
         return _parse(text, str(path))
     data = source.read()
     where = "the file given"
@@ -176,10 +173,12 @@ def _utf8(data: bytes, where: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise EpcisError(
-            f"{where} is not UTF-8 (byte {e.start} is {data[e.start : e.start + 1]!r}); an "
-            "EPCIS 2.0 JSON document must be UTF-8 encoded JSON. Re-save it as UTF-8 (it was "
-            "probably written as Latin-1 or Windows-1252)",
-            problems=(("$", f"not UTF-8 at byte {e.start}"),),
+            problems=(
+                ("$", f"it is not UTF-8 (byte {e.start} is {data[e.start : e.start + 1]!r})"),
+            ),
+            source=where,
+            advice="an EPCIS 2.0 JSON document must be UTF-8 encoded JSON. Re-save it as UTF-8 "
+            "(it was probably written as Latin-1 or Windows-1252)",
         ) from e
 
 
@@ -188,9 +187,10 @@ def _parse(text: str, where: str) -> Any:
         return json.loads(text, parse_float=Decimal)
     except ValueError as e:
         raise EpcisError(
-            f"{where} is not JSON ({e}); an EPCIS 2.0 document is a JSON(-LD) object. An "
-            "EPCIS 1.x XML document must be converted first",
-            problems=(("$", f"not JSON: {e}"),),
+            problems=(("$", f"it is not JSON ({e})"),),
+            source=where,
+            advice="an EPCIS 2.0 document is a JSON(-LD) object. An EPCIS 1.x XML document "
+            "must be converted first",
         ) from e
 
 

@@ -240,16 +240,13 @@ def receive(book: Book, scan_or_text: Scan | str, qty: object, o: Options) -> Tr
         beyond = [] if retry else _beyond(o.expectation, expected, received, new, items)
         if beyond and not o.allow_unexpected:
             raise UnexpectedReceiptError(
-                f"expected receipt {o.expectation!r} does not announce this: "
-                + "; ".join(beyond)
-                + ". Nothing was posted; check the goods against the shipping notice, or pass "
-                "allow_unexpected=True to receive them anyway (they are then reported)",
                 key=o.expectation,
                 item=plan[0].item.sku,
                 lot=plan[0].lot,
                 serial=plan[0].serial,
                 scanned=_text(scan),
                 expected=o.expectation,
+                beyond=tuple(beyond),
             )
         actor = o.header.actor
         now = book.now()
@@ -336,17 +333,9 @@ def _plan(
         content = expected.under(scan.sscc)
         if not content:
             if scan.sscc in expected.containers:
-                raise ScanMismatchError(
-                    f"expected receipt {key!r} names SSCC {scan.sscc} but not what is on it; "
-                    "scan the items on the pallet instead",
-                    ai="00",
-                    scanned=scan.sscc,
-                    expected=key,
-                )
+                raise ScanMismatchError(ai="00", scanned=scan.sscc, expected=None, notice=key)
             raise UnexpectedReceiptError(
-                f"SSCC {scan.sscc} is not in expected receipt {key!r}, so stockline cannot tell "
-                f"what is on it; check the pallet's label and the shipping notice, or scan the "
-                "items on it",
+                ai="00",
                 key=key,
                 item="",
                 lot=None,
@@ -426,15 +415,13 @@ def _not_received_yet(key: str, received: Sequence[Received], sku: str, serial: 
     for r in received:
         if r.item == sku and r.serial == serial:
             raise UnexpectedReceiptError(
-                f"serial {serial} of {sku} was already received against expected receipt "
-                f"{key!r} (receipt {r.transaction_id}); a serial arrives once. Check for a "
-                "duplicated label",
                 key=key,
                 item=sku,
                 lot=r.lot,
                 serial=serial,
                 scanned=serial,
                 expected=key,
+                received_in=r.transaction_id,
             )
 
 
@@ -450,11 +437,12 @@ def _content(
     """Receive an announced pallet or case as the document says it is packed."""
     if qty is not None and qty != 1:
         raise ScanMismatchError(
-            f"{parent} is one pallet or case, received with its announced content; leave quantity "
-            f"out (got {qty!r})",
+            what="quantity",
+            value=parent,
             ai=None,
-            scanned=qty,
-            expected=1,
+            scanned=1,
+            expected=qty,
+            advice="a pallet or case is received with its announced content, so leave quantity out",
         )
     # A pallet or case scanned before (or the pallet it is on) is never received again; what
     # was scanned on its own before is left out, the rest is received.
@@ -462,15 +450,17 @@ def _content(
     for r in received:
         if r.unit in around or (r.unit is None and r.gtin is None and r.container == parent):
             raise UnexpectedReceiptError(
-                f"{_label(parent)} was already received against expected receipt {key!r} "
-                f"(receipt {r.transaction_id}, scanning {_label(r.unit or parent)}); a "
-                "pallet or case arrives once. Check for a duplicated label",
                 key=key,
                 item=r.item,
                 lot=r.lot,
                 serial=r.serial,
                 scanned=parent,
                 expected=key,
+                unit=parent,
+                received_in=r.transaction_id,
+                advice=None
+                if r.unit in (None, parent)
+                else f"it was received by scanning {_label(r.unit)}",
             )
     plan: list[_Planned] = []
     # Lot quantities scanned on their own, not yet set against a line of this pallet.
@@ -490,23 +480,25 @@ def _content(
             )
         if quantity is None:
             raise ScanMismatchError(
-                f"the shipping notice does not say how many of {item.sku} (GTIN {line.gtin}) "
-                f"{parent} holds; scan the items instead",
                 ai=None,
                 scanned=parent,
                 expected=None,
+                notice=key,
+                holds=f"how many of {item.sku} (GTIN {line.gtin})",
             )
         if item.tracking is Tracking.LOT and lot is None:
             raise TrackingError(
-                f"{item.sku} is {item.tracking.value}-tracked, but the shipping notice does not "
-                f"give the lot of what {parent} holds; scan the items' own barcodes",
                 item=item.sku,
+                tracking="lot",
+                advice=f"the shipping notice does not give the lot of what {parent} holds; scan "
+                "the items' own barcodes",
             )
         if item.tracking is Tracking.SERIAL and serial is None:
             raise TrackingError(
-                f"{item.sku} is serial-tracked, but the shipping notice gives no serials for "
-                f"what {parent} holds; scan each unit",
                 item=item.sku,
+                tracking="serial",
+                advice=f"the shipping notice gives no serials for what {parent} holds; scan "
+                "each unit",
             )
         if serial is not None and any(r.item == item.sku and r.serial == serial for r in received):
             continue  # received on its own before
@@ -535,21 +527,15 @@ def _content(
     if not plan:
         if content and received:
             raise UnexpectedReceiptError(
-                f"everything expected receipt {key!r} announces on {_label(parent)} was already "
-                "received, item by item; nothing was posted",
                 key=key,
                 item="",
                 lot=None,
                 serial=None,
                 scanned=parent,
                 expected=key,
+                unit=parent,
             )
-        raise ScanMismatchError(
-            f"the shipping notice lists nothing to receive on {parent}",
-            ai=None,
-            scanned=parent,
-            expected=key,
-        )
+        raise ScanMismatchError(ai=None, scanned=parent, expected=None, notice=key)
     return plan
 
 
@@ -569,19 +555,13 @@ def _label(unit: str) -> str:
 def _check_expiry(line: _Planned, today: dt.date, allow_expired: bool) -> None:
     if line.expiry is None or line.expiry >= today or allow_expired:
         return
-    source = {
-        "17": "expiry date (17) on the label",
-        "15": "best-before date (15) on the label",
-    }.get(line.expiry_ai or "", "expiry the shipping notice or the lot gives")
     raise ExpiredProductError(
-        f"{line.item.sku}{f' lot {line.lot}' if line.lot else ''} expired on "
-        f"{line.expiry.isoformat()} ({source}), before {today.isoformat()}; do not receive it, "
-        "or pass allow_expired=True (with status='expired', say) to record it anyway",
         ai=line.expiry_ai,
         item=line.item.sku,
         lot=line.lot,
         expiry=line.expiry,
         today=today,
+        announced=True,
     )
 
 

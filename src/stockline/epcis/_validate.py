@@ -1100,9 +1100,10 @@ def schema_problems(
         import jsonschema  # type: ignore[import-untyped,unused-ignore]
     except ImportError as e:  # pragma: no cover - the dev environment has it
         raise MissingDependencyError(
-            "checking against the official EPCIS schema needs jsonschema: "
-            "pip install 'stockline[epcis]' (or leave schema= out for the built-in checks)",
             extra="epcis",
+            feature="checking against the official EPCIS schema",
+            package="jsonschema",
+            advice="or leave schema= out for the built-in checks",
         ) from e
     if isinstance(schema, Mapping):
         loaded: Any = schema

@@ -45,19 +45,15 @@ def from_scan(
         ("container", "00", container, parsed.sscc),
     ):
         if given is not None and found is not None and given != found:
-            raise ScanMismatchError(
-                f"the scan ({text}) says {what} {found}, but {given} was given; check the "
-                "label, or leave the argument out",
-                ai=ai,
-                scanned=found,
-                expected=given,
-            )
+            raise ScanMismatchError(what=what, value=text, ai=ai, scanned=found, expected=given)
     if serials and scanned_serial is not None:
         raise ScanMismatchError(
-            f"the scan ({text}) carries serial {scanned_serial}; give no serials with it",
+            what="serial",
+            value=text,
             ai="21",
             scanned=scanned_serial,
-            expected=serials,
+            expected=", ".join(serials),
+            advice="give no serials with it",
         )
     found_serials = [scanned_serial] if scanned_serial is not None else serials
     if container is None and parsed.sscc is not None:
@@ -76,14 +72,9 @@ def amounts(
     """One (serial, quantity) per line to write, checked against the item's tracking."""
     sku = item.sku
     if item.tracking is Tracking.NONE and (lot is not None or serials):
-        raise TrackingError(
-            f"item {sku} is not lot- or serial-tracked; record it without lot or serial",
-            item=sku,
-        )
+        raise TrackingError(item=sku, tracking="none", lot=lot, serial=", ".join(serials) or None)
     if item.tracking is not Tracking.SERIAL and serials:
-        raise TrackingError(
-            f"item {sku} is lot-tracked, not serial-tracked; leave the serial out", item=sku
-        )
+        raise TrackingError(item=sku, tracking="lot", lot=lot, serial=", ".join(serials))
     amount = counted_quantity(quantity, item) if quantity is not None else None
     if item.tracking is Tracking.SERIAL and serials:
         if amount is not None and amount != len(serials):
@@ -97,15 +88,16 @@ def amounts(
     if amount != 0:
         if item.tracking is Tracking.SERIAL:
             raise TrackingError(
-                f"item {sku} is serial-tracked: record the serials found (serial= or "
-                "serials=), or quantity 0 for none here",
                 item=sku,
+                tracking="serial",
+                advice="record the serials found (serial= or serials=), or quantity 0 for none "
+                "here",
             )
         if item.tracking is Tracking.LOT and lot is None:
             raise TrackingError(
-                f"item {sku} is lot-tracked: say which lot was found (lot=), or record "
-                "quantity 0 for none of it here",
                 item=sku,
+                tracking="lot",
+                advice="say which lot was found (lot=), or record quantity 0 for none of it here",
             )
     return [(None, amount)]
 
@@ -121,7 +113,11 @@ def counted_quantity(quantity: object, item: Item) -> Decimal:
         return as_quantity(quantity, decimals=item.decimals, what=f"counted quantity of {item.sku}")
     except InvalidQuantityError as e:
         raise InvalidQuantityError(
-            f"{e} (a counted quantity is zero or more)", value=quantity
+            value=quantity,
+            what=e.what,
+            expected=e.expected,
+            decimals=e.decimals,
+            advice="a counted quantity is zero or more",
         ) from None
 
 

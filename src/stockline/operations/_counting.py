@@ -424,7 +424,7 @@ def _open(
             if lot is not None and w.lot(sku, lot) is None:
                 raise UnknownLotError(item=sku, lot=lot)
             if lot is not None and item.tracking is Tracking.NONE:
-                raise TrackingError(f"item {sku} is not lot-tracked, so it has no lots", item=sku)
+                raise TrackingError(item=sku, tracking="none", lot=lot)
         existing = [count_of(d) for d in w.documents(COUNT_KIND)]
         if count_id is None:
             count_id = _next_id({c.id for c in existing})

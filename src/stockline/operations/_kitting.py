@@ -308,8 +308,7 @@ def _kit_amount(value: object, what: str, hint: str) -> Decimal:
             number = None
         if number is not None and number.is_finite() and number <= 0:
             raise InvalidQuantityError(
-                f"{what} must be more than zero, got {value}; {hint}",
-                value=value,
+                value=value, what=what, expected="more than zero", advice=hint
             )
     return boundary.quantity(value, what)
 

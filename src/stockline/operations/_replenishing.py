@@ -347,22 +347,16 @@ class Replenishment:
             for (location, sku), quantity in sorted(adding.items()):
                 doc = w.document(RULE_KIND, _rule_key(location, sku))
                 if doc is None:
-                    raise ReplenishmentError(
-                        f"the replenishment rule for {sku} at {location} was removed since the "
-                        "proposal was made; nothing was posted",
-                        sku=sku,
-                        location=location,
-                    )
+                    raise ReplenishmentError(sku=sku, location=location, removed=True)
                 rule = _rule_of(doc)
                 on_hand = _on_hand(w, rule)
                 if on_hand + quantity > rule.max:
                     raise ReplenishmentError(
-                        f"{location} now holds {on_hand} {sku} (every status, reserved or not); "
-                        f"moving {quantity} more would pass the rule's max of {rule.max}. It "
-                        "was filled (or the rule changed) since the proposal was made; nothing "
-                        "was posted. Ask replenishment.propose() again",
                         sku=sku,
                         location=location,
+                        on_hand=on_hand,
+                        quantity=quantity,
+                        maximum=rule.max,
                     )
             return self._book.post(w, draft, now=now)
 
@@ -516,8 +510,4 @@ def _key_of(c: Candidate) -> PositionKey:
 def _ensure_allocatable(r: LedgerReader, position: Position, what: str) -> None:
     status = r.status(position.status)
     if status is not None and not status.allocatable:
-        raise StatusError(
-            f"cannot {what} stock in status {status.name!r} at {position.location}; only "
-            "allocatable statuses (such as 'available') may be; release it first",
-            status=status.name,
-        )
+        raise StatusError(status=status.name, location=position.location, action=what)

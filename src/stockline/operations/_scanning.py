@@ -197,9 +197,6 @@ class Scanning:
             expiry, expiry_ai = _expiry(w, item, parsed, lot)
             if expiry is not None and expiry < at and not allow_expired:
                 raise ExpiredProductError(
-                    f"{item.sku}{f' lot {lot}' if lot else ''} expired on {expiry.isoformat()} "
-                    f"({_date_name(expiry_ai)}), before {at.isoformat()}; do not receive it, or "
-                    "pass allow_expired=True (with status='expired', say) to record it anyway",
                     ai=expiry_ai,
                     item=item.sku,
                     lot=lot,
@@ -411,13 +408,13 @@ def _quantity(item: Item, scan: Scan, scanned: Decimal | None, per_unit: int) ->
             )
         if scanned is not None and scanned != scan.count:
             raise ScanMismatchError(
-                f"quantity {scanned} of {item.sku} does not match the count on the logistic "
-                f"label (37): {scan.count}; leave the quantity out to receive the label's count, "
-                "or check the "
-                "pallet and relabel it",
+                what=f"the count of {item.sku}",
+                value=_text(scan),
                 ai="37",
                 scanned=scan.count,
                 expected=scanned,
+                advice="leave the quantity out to receive the label's count, or check the pallet "
+                "and relabel it",
             )
         # With (02), a net measure is the total of the contained trade items.
         return measure if measure is not None else Decimal(scan.count * per_unit)
@@ -434,30 +431,27 @@ def _tracked_codes(item: Item, scan: Scan, quantity: Decimal) -> tuple[str | Non
     if item.tracking is Tracking.LOT:
         if scan.lot is None:
             raise TrackingError(
-                f"item {item.sku} is lot-tracked, but the scan ({_text(scan)}) has no lot (10); "
-                "scan the barcode that carries the batch/lot, or receive() with lot=",
                 item=item.sku,
+                tracking="lot",
+                advice=f"the scan ({_text(scan)}) has no lot (10); scan the barcode that carries "
+                "the batch/lot, or receive() with lot=",
             )
         return scan.lot, None
     if scan.serial is None:
         raise TrackingError(
-            f"item {item.sku} is serial-tracked, but the scan ({_text(scan)}) has no serial "
-            "(21); scan each unit's own barcode, which carries its serial",
             item=item.sku,
+            tracking="serial",
+            advice=f"the scan ({_text(scan)}) has no serial (21); scan each unit's own barcode, "
+            "which carries its serial",
         )
     if scan.gtin != item.gtin:
-        raise SerialError(
-            f"serial {scan.serial} is on pack GTIN {scan.gtin} of {item.sku}, so it names the "
-            f"pack, not a unit; {item.sku} is serial-tracked unit by unit: scan each unit",
-            item=item.sku,
-            serial=scan.serial,
-        )
+        raise SerialError(item=item.sku, serial=scan.serial, pack=scan.gtin)
     if quantity != 1:
         raise SerialError(
-            f"serial {scan.serial} of {item.sku} is one unit, but the scan asks for {quantity}; "
-            "leave the quantity out (or give 1) and scan each unit",
             item=item.sku,
             serial=scan.serial,
+            quantity=quantity,
+            advice="leave the quantity out (or give 1) and scan each unit",
         )
     return scan.lot, scan.serial
 
@@ -495,12 +489,13 @@ def _container(
         return container
     if container is not None and container != scan.sscc:
         raise ScanMismatchError(
-            f"the label's SSCC (00) is {scan.sscc}, but container={container!r} was given; "
-            "leave container out to receive into the scanned pallet, or scan that container's "
-            "label",
+            what="SSCC",
+            value=_text(scan),
             ai="00",
             scanned=scan.sscc,
-            expected=container,
+            expected=f"container={container!r}",
+            advice="leave container out to receive into the scanned pallet, or scan that "
+            "container's label",
         )
     # Registered in the receipt's write block, after every scan check passed: a pallet is
     # known once goods were received on it.

@@ -32,9 +32,10 @@ def write_xlsx(tables: Sequence[Table], path: str | os.PathLike[str]) -> None:
         from openpyxl.utils import get_column_letter
     except ImportError as e:
         raise MissingDependencyError(
-            "writing XLSX needs openpyxl; install it with pip install 'stockline[xlsx]' "
-            "(or write CSV, which needs nothing)",
             extra="xlsx",
+            feature="writing XLSX",
+            package="openpyxl",
+            advice="or write CSV, which needs nothing",
         ) from e
     # Write-only mode streams rows to disk, so a recall of many thousand lines stays small.
     book = openpyxl.Workbook(write_only=True)
