@@ -1001,7 +1001,7 @@ class UnknownExpectationError(NotFoundError):
     def _compose(self) -> str:
         return (
             f"no expected receipt has key {self.key!r}; import the supplier's EPCIS document "
-            "with expect_from_epcis() first (expected_receipts() lists the keys)"
+            "with inv.epcis.expect() first (inv.epcis.expectations() lists the keys)"
         )
 
 

@@ -20,7 +20,6 @@ from stockline.allocation._policy import default_policy, pick_key
 from stockline.errors import (
     AllocationShortfallError,
     ReservationError,
-    StatusError,
     ValidationError,
 )
 from stockline.ledger import (
@@ -28,7 +27,6 @@ from stockline.ledger import (
     Book,
     Header,
     Item,
-    LedgerReader,
     LocationKind,
     Movement,
     Position,
@@ -37,6 +35,7 @@ from stockline.ledger import (
     Transaction,
     TxKind,
     boundary,
+    ensure_allocatable,
 )
 from stockline.policies import Allocation, AllocationPolicy, Demand, allocate
 
@@ -441,7 +440,7 @@ class Allocations:
             if not gone:
                 raise ReservationError(order=order, line=line)
             for r in gone:
-                _ensure_allocatable(w, r.position, "ship")
+                ensure_allocatable(w, r.position, "ship")
             dst = self._book.counterparty(w, LocationKind.CUSTOMER, customer, header.actor)
             movements = [
                 Movement(
@@ -478,12 +477,6 @@ def _attributes(attributes: object) -> dict[str, object]:
     return dict(attributes)
 
 
-def _ensure_allocatable(r: LedgerReader, position: Position, what: str) -> None:
-    status = r.status(position.status)
-    if status is not None and not status.allocatable:
-        raise StatusError(status=status.name, location=position.location, action=what)
-
-
 def _reservation(
     order: str,
     line: str | None,
@@ -515,10 +508,6 @@ def _order_of(allocation: Allocation, order: str | None) -> tuple[str, str | Non
         )
     line = attributes.get("line")
     return found, line if isinstance(line, str) else None
-
-
-def _line_text(line: str | None) -> str:
-    return "" if line is None else f" line {line}"
 
 
 def _pack_size(item: Item, pack_size: Decimal | None, whole_packs: bool | str) -> Decimal | None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 import attrs
 
 from stockline.allocation import Allocations, pick_key
-from stockline.errors import NotFoundError, ReplenishmentError, StatusError, ValidationError
+from stockline.errors import NotFoundError, ReplenishmentError, ValidationError
 from stockline.ledger import (
     AVAILABLE,
     BalanceQuery,
@@ -32,6 +32,7 @@ from stockline.ledger import (
     Transaction,
     TxKind,
     boundary,
+    ensure_allocatable,
 )
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
 from stockline.policies import Candidate, Demand, allocate
@@ -343,7 +344,7 @@ class Replenishment:
                 face = (p.location, p.sku)
                 adding[face] = adding.get(face, Decimal(0)) + p.quantity
                 for m in p.moves:
-                    _ensure_allocatable(w, m.src, "replenish from")
+                    ensure_allocatable(w, m.src, "replenish from")
             for (location, sku), quantity in sorted(adding.items()):
                 doc = w.document(RULE_KIND, _rule_key(location, sku))
                 if doc is None:
@@ -505,9 +506,3 @@ def _key_of(c: Candidate) -> PositionKey:
         c.status,
         c.container,
     )
-
-
-def _ensure_allocatable(r: LedgerReader, position: Position, what: str) -> None:
-    status = r.status(position.status)
-    if status is not None and not status.allocatable:
-        raise StatusError(status=status.name, location=position.location, action=what)

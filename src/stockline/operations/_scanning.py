@@ -474,14 +474,6 @@ def _expiry(
     return None, None
 
 
-def _date_name(ai: str | None) -> str:
-    return {
-        "17": "expiry date (17) on the label",
-        "15": "best-before date (15) on the label",
-        "11": "production date (11) on the label plus the item's shelf life",
-    }.get(ai or "", "expiry recorded for the lot")
-
-
 def _container(
     book: Book, w: LedgerWriter, scan: Scan, container: str | None, actor: str | None
 ) -> str | None:
@@ -571,7 +563,7 @@ def _pick_dates(scan: Scan, pick: Pick, at: dt.date) -> Sequence[str]:
         problems.append(
             f"the label says {wanted.item} expires on {scanned.isoformat()}, but the ledger "
             f"has {wanted.expiry.isoformat()} for lot {wanted.lot}; check the label and the "
-            "lot's master data (update_lot())"
+            "lot's master data (inv.master.update_lot())"
         )
     if scanned < at:
         problems.append(
