@@ -47,6 +47,7 @@ def public_callables() -> Iterator[tuple[str, Callable[..., object]]]:
             seen.add(id(obj))
             where = f"{module.__name__}.{name}"
             if inspect.isclass(obj):
+                yield where, obj  # the class's own annotations (its fields) too
                 yield from _methods(where, obj, seen)
             elif callable(obj):
                 yield where, obj

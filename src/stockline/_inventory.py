@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -15,6 +15,7 @@ from stockline import master
 from stockline.adapters import InMemoryStockStore
 from stockline.allocation import Allocations
 from stockline.analytics import Analytics
+from stockline.epcis import Epcis
 from stockline.errors import (
     DuplicateError,
     ValidationError,
@@ -71,13 +72,9 @@ from stockline.ledger import (
 )
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
-from stockline.operations import Kits, Replenishment
+from stockline.operations import Counts, Kits, Replenishment, Scanning
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Reports
-
-if TYPE_CHECKING:
-    from stockline.epcis import Epcis
-    from stockline.operations import Counts, Scanning
 
 __all__ = ["Inventory", "Refs"]
 
@@ -145,11 +142,6 @@ class Inventory:
     kits: Kits = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        # Not at import: counting, scanning and EPCIS receipts read GS1 scans, and stockline.gs1
-        # needs biip, which importing stockline must not load.
-        from stockline.epcis import Epcis
-        from stockline.operations import Counts, Scanning
-
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
         self.master = MasterData(self._book)
         self.counts = Counts(self._book)

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from stockline import gs1
 from stockline.epcis._expect import (
     KIND,
     ExpectationReport,
@@ -36,7 +37,7 @@ from stockline.errors import (
     UnknownItemError,
     ValidationError,
 )
-from stockline.gs1 import Scan, decode_epc, parse, to_hri
+from stockline.gs1 import Scan
 from stockline.ledger import (
     Book,
     Container,
@@ -211,7 +212,7 @@ def receive(book: Book, scan_or_text: Scan | str, qty: object, o: Options) -> Tr
     scan = (
         scan_or_text
         if isinstance(scan_or_text, Scan)
-        else parse(scan_or_text, gs_standin=o.gs_standin, today=today)
+        else gs1.parse(scan_or_text, gs_standin=o.gs_standin, today=today)
     )
     with book.write() as w:
         doc = _document(w, o.expectation)
@@ -303,7 +304,7 @@ def receive(book: Book, scan_or_text: Scan | str, qty: object, o: Options) -> Tr
 
 
 def _text(scan: Scan) -> str:
-    return to_hri(scan.elements)
+    return gs1.to_hri(scan.elements)
 
 
 def _plan(
@@ -600,7 +601,7 @@ def _supplier(r: LedgerReader, expected: ExpectedReceipt) -> str | None:
         if kind != "owning_party":
             continue
         try:
-            gln = decode_epc(uri).gln
+            gln = gs1.decode_epc(uri).gln
         except BarcodeError:
             continue
         for party in r.parties():

@@ -13,22 +13,29 @@ Example:
     ('09506000134352', 'ABC123', '2025-05-31')
 """
 
-from stockline.gs1._encode import (
-    build_elements,
-    check_digit,
-    check_elements,
-    is_valid_gtin,
-    normalize_gtin,
-    sscc,
-    to_digital_link,
-    to_element_string,
-    to_hri,
-)
-from stockline.gs1._epc import lgtin_uri, sgln_uri, sgtin_uri, sscc_uri
-from stockline.gs1._epc_decode import Epc, decode_epc
-from stockline.gs1._parse import GS, parse
-from stockline.gs1._rules import RULES
+from typing import TYPE_CHECKING, Any
+
+# The records a scan is read into need nothing but attrs; everything that reads or writes
+# GS1 data uses biip and loads on first use, so that importing stockline (whose services
+# name these records in their signatures) never loads biip.
 from stockline.gs1._scan import Element, Measure, Scan
+
+if TYPE_CHECKING:
+    from stockline.gs1._encode import (
+        build_elements,
+        check_digit,
+        check_elements,
+        is_valid_gtin,
+        normalize_gtin,
+        sscc,
+        to_digital_link,
+        to_element_string,
+        to_hri,
+    )
+    from stockline.gs1._epc import lgtin_uri, sgln_uri, sgtin_uri, sscc_uri
+    from stockline.gs1._epc_decode import Epc, decode_epc
+    from stockline.gs1._parse import GS, parse
+    from stockline.gs1._rules import RULES
 
 __all__ = [
     "GS",
@@ -53,3 +60,39 @@ __all__ = [
     "to_element_string",
     "to_hri",
 ]
+
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "build_elements",
+            "check_digit",
+            "check_elements",
+            "is_valid_gtin",
+            "normalize_gtin",
+            "sscc",
+            "to_digital_link",
+            "to_element_string",
+            "to_hri",
+        ),
+        "_encode",
+    ),
+    **dict.fromkeys(("lgtin_uri", "sgln_uri", "sgtin_uri", "sscc_uri"), "_epc"),
+    **dict.fromkeys(("Epc", "decode_epc"), "_epc_decode"),
+    **dict.fromkeys(("GS", "parse"), "_parse"),
+    "RULES": "_rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stockline.gs1' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"stockline.gs1.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

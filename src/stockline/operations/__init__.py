@@ -23,8 +23,7 @@ restart, and closing a count changes its document in the same write block that p
 differences.
 """
 
-from typing import TYPE_CHECKING, Any
-
+from stockline.operations._counting import Counts
 from stockline.operations._counts import (
     Count,
     CountLine,
@@ -38,10 +37,7 @@ from stockline.operations._kits import BomLine, Kit, KitShortage
 from stockline.operations._kitting import Kits
 from stockline.operations._replenishing import Replenishment
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
-
-if TYPE_CHECKING:
-    from stockline.operations._counting import Counts
-    from stockline.operations._scanning import PickCheck, ScannedStock, Scanning, scanned_stock
+from stockline.operations._scanning import PickCheck, ScannedStock, Scanning, scanned_stock
 
 __all__ = [
     "BomLine",
@@ -65,23 +61,3 @@ __all__ = [
     "Uncounted",
     "scanned_stock",
 ]
-
-# Counting and scanning read GS1 scans (stockline.gs1, which needs biip): they load on first
-# use, so importing stockline (and its records here) stays free of biip.
-_LAZY = {
-    "Counts": "_counting",
-    "PickCheck": "_scanning",
-    "ScannedStock": "_scanning",
-    "Scanning": "_scanning",
-    "scanned_stock": "_scanning",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'stockline.operations' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"stockline.operations.{_LAZY[name]}"), name)
-    globals()[name] = value
-    return value

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import attrs
 
+from stockline import gs1
 from stockline.errors import (
     BarcodeError,
     ExpiredProductError,
@@ -35,7 +36,7 @@ from stockline.errors import (
     UnknownItemError,
     ValidationError,
 )
-from stockline.gs1 import Scan, parse, to_hri
+from stockline.gs1 import Scan
 from stockline.ledger import (
     AVAILABLE,
     Book,
@@ -355,11 +356,11 @@ def _read(scan: object, *, gs_standin: str | None, at: dt.date) -> Scan:
             f"a scan is the text the scanner sent (a str) or a parsed gs1.Scan, got "
             f"{type(scan).__name__} {scan!r}"
         )
-    return parse(scan, gs_standin=gs_standin, today=at)
+    return gs1.parse(scan, gs_standin=gs_standin, today=at)
 
 
 def _text(scan: Scan) -> str:
-    return to_hri(scan.elements)
+    return gs1.to_hri(scan.elements)
 
 
 def _resolve(r: LedgerReader, scan: Scan) -> tuple[Item, int]:

@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -75,7 +75,8 @@ class SqlAlchemyStockStore:
     # The cache's derived entries ("index"), dropped when master data change.
     _derived: set[tuple[str, object]] = attrs.field(factory=set, init=False)
     # A single shared connection (SQLite in memory) must not be used by two threads at once.
-    _single: threading.RLock | None = attrs.field(default=None, init=False)
+    # A context manager, not threading.RLock: that is a factory function, not a type.
+    _single: AbstractContextManager[bool] | None = attrs.field(default=None, init=False)
     # The host's connection, when postings join the host's own transaction.
     _joined: sa.Connection | None = attrs.field(default=None, init=False)
 
