@@ -943,7 +943,7 @@ class Inventory:
             ReversalError: It was already reversed, or is itself a reversal.
             InsufficientStockError: The stock the original brought is no longer there.
         """
-        tx_id = boundary.whole(tx_id, "tx_id", minimum=1)
+        tx_id = boundary.whole(tx_id, "tx_id", minimum=1, maximum=boundary.MAX_ID)
         why = boundary.note(reason, "reason")
         header = Header.of(
             TxKind.REVERSAL, key=key, effective_at=effective_at, actor=actor, reason=why
@@ -1281,7 +1281,9 @@ class Inventory:
             container=boundary.optional_code(container, "container"),
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
-            limit=None if limit is None else boundary.whole(limit, "limit", minimum=1),
+            limit=None
+            if limit is None
+            else boundary.whole(limit, "limit", minimum=1, maximum=boundary.MAX_ID),
         )
         with self._book.read() as r:
             return r.history(query)
@@ -1292,7 +1294,7 @@ class Inventory:
         Raises:
             UnknownTransactionError: No such id.
         """
-        tx_id = boundary.whole(tx_id, "tx_id", minimum=1)
+        tx_id = boundary.whole(tx_id, "tx_id", minimum=1, maximum=boundary.MAX_ID)
         with self._book.read() as r:
             return self._book.transaction(r, tx_id)
 
@@ -1302,8 +1304,8 @@ class Inventory:
         The change feed for keeping an ERP or MES in step: remember the last id you processed
         and ask for what came after it.
         """
-        after = boundary.whole(after, "after")
-        limit = boundary.whole(limit, "limit", minimum=1)
+        after = boundary.whole(after, "after", maximum=boundary.MAX_ID)
+        limit = boundary.whole(limit, "limit", minimum=1, maximum=boundary.MAX_ID)
         with self._book.read() as r:
             return r.transactions(after=after, limit=limit)
 
@@ -1385,6 +1387,7 @@ class Inventory:
 
         Returns a report; call ``raise_for_problems()`` on it to turn a problem into an error.
         """
+        boundary.optional_callable(progress, "progress")
         with self._book.read() as r:
             count, head, problems = verify_chain(r, progress=progress)
             problems += check_projection(r)
@@ -1405,6 +1408,7 @@ class Inventory:
         called with how far the fold got since its last call, in transactions (their sum is
         the ledger's length), e.g. to advance a progress bar.
         """
+        boundary.optional_callable(progress, "progress")
         with self._book.write() as w:
             w.rebuild_projection(progress=progress)
 

@@ -271,9 +271,7 @@ class Analytics:
         wanted = (
             None
             if statuses is None
-            else boundary.codes(
-                statuses if isinstance(statuses, str | bytes) else tuple(statuses), "statuses"
-            )
+            else boundary.codes(boundary.sequence(statuses, "statuses"), "statuses")
         )
         with self._book.read() as r:
             known = {s.name: s for s in r.statuses()}

@@ -103,8 +103,8 @@ class Epcis:
             self._book,
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
-            lots=lots,
-            after=after,
+            lots=None if lots is None else _lots(lots),
+            after=boundary.whole(after, "after", maximum=boundary.MAX_ID),
             options=options,
         )
 
@@ -152,10 +152,10 @@ class Epcis:
             target,
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
-            lots=lots,
-            after=after,
+            lots=None if lots is None else _lots(lots),
+            after=boundary.whole(after, "after", maximum=boundary.MAX_ID),
             options=options,
-            progress=progress,
+            progress=boundary.optional_callable(progress, "progress"),
         )
 
     # -- import: expected receipts -----------------------------------------------------------
@@ -331,3 +331,7 @@ class Epcis:
         from stockline.epcis import _receive
 
         return _receive.expectation_report(self._book, boundary.code(key, "key"))
+
+
+def _lots(lots: object) -> list[tuple[str, str]]:
+    return [boundary.pair(one, "each of lots") for one in boundary.sequence(lots, "lots")]

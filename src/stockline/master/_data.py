@@ -162,7 +162,7 @@ class MasterData:
     def changes(self, *, after: int = 0) -> list[MasterChange]:
         """Return the recorded master data changes after number ``after``: who changed what,
         when."""
-        after = boundary.whole(after, "after")
+        after = boundary.whole(after, "after", maximum=boundary.MAX_ID)
         with self._book.read() as r:
             return r.master_changes(after=after)
 

@@ -323,6 +323,11 @@ class Counts:
             UnknownCountError: No such count.
         """
         count_id = boundary.code(count_id, "count id")
+        if costs is not None:
+            costs = {
+                boundary.code(sku, "costs sku"): boundary.quantity(cost, f"cost of {sku}")
+                for sku, cost in boundary.mapping(costs, "costs").items()
+            }
         with self._book.read() as r:
             header = read_count(r, count_id)
             if header.state is CountState.CANCELLED:
