@@ -186,6 +186,7 @@ class Inventory:
         """
         from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
 
+        url = boundary.code(url, "url")
         store = SqlAlchemyStockStore.open(url, **engine_options)
         return cls(store=store, clock=clock or SystemClock(), authorizer=authorizer)
 
@@ -259,7 +260,7 @@ class Inventory:
             shelf_life_days=(
                 None
                 if shelf_life_days is None
-                else boundary.whole(shelf_life_days, "shelf_life_days")
+                else boundary.whole(shelf_life_days, "shelf_life_days", maximum=boundary.MAX_DAYS)
             ),
             packs=master.packs(packs),
         )

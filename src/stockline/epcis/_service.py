@@ -17,6 +17,7 @@ import attrs
 from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
 from stockline.epcis._import import EpcisSource
 from stockline.epcis._options import EpcisOptions
+from stockline.errors import ValidationError
 from stockline.gs1 import Scan
 from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
 
@@ -147,6 +148,12 @@ class Epcis:
         """
         from stockline.epcis import _export
 
+        if isinstance(target, str | os.PathLike):
+            target = boundary.code(os.fspath(target), "target")
+        elif not callable(getattr(target, "write", None)):
+            raise ValidationError(
+                what="target", value=target, expected="a file name, a path or an open text file"
+            )
         return _export.write_document(
             self._book,
             target,
@@ -203,7 +210,7 @@ class Epcis:
             self._book,
             document,
             key=boundary.optional_code(key, "key"),
-            schema=schema,
+            schema=_schema(schema),
             replace=boundary.flag(replace, "replace"),
             actor=boundary.optional_code(actor, "actor"),
         )
@@ -295,6 +302,8 @@ class Epcis:
         from stockline.epcis import _receive
 
         header = Header.of(TxKind.RECEIPT, key=key, effective_at=effective_at, actor=actor)
+        if not isinstance(scan, Scan):
+            scan = boundary.note(scan, "scan")
         return _receive.receive(
             self._book,
             scan,
@@ -335,3 +344,13 @@ class Epcis:
 
 def _lots(lots: object) -> list[tuple[str, str]]:
     return [boundary.pair(one, "each of lots") for one in boundary.sequence(lots, "lots")]
+
+
+def _schema(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None:
+    if schema is None or isinstance(schema, Mapping):
+        return schema
+    if isinstance(schema, str | os.PathLike):
+        return boundary.code(os.fspath(schema), "schema")
+    raise ValidationError(
+        what="schema", value=schema, expected="the JSON schema: a mapping, a file name or a path"
+    )

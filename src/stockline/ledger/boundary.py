@@ -37,6 +37,9 @@ from stockline.ledger._records import (
 from stockline.ledger._time import aware_utc
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
+    "MAX_DAYS",
     "MAX_ID",
     "MAX_WHOLE",
     "Header",
@@ -163,18 +166,40 @@ def quantity(value: object, what: str = "quantity", *, decimals: int = MAX_DECIM
     return as_quantity(value, decimals=decimals, what=what)
 
 
+#: The first and last day a time or date may fall on: every store keeps them, and a date
+#: plus the longest shelf life (:data:`MAX_DAYS`) stays a date.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+#: The most days a shelf life, a window or an age may span (about 100 years).
+MAX_DAYS = 36_525
+
+
+def _in_range(value: dt.date, given: object, what: str) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise InvalidTimeError(
+            value=given,
+            what=what,
+            expected=f"a date from {FIRST_DAY} to {LAST_DAY}",
+            advice="check the year",
+        )
+
+
 def moment(value: object, what: str) -> pendulum.DateTime:
-    """Return an aware time in UTC.
+    """Return an aware time in UTC, from :data:`FIRST_DAY` to :data:`LAST_DAY`.
 
     Raises:
-        InvalidTimeError: It is not a ``datetime`` with a time zone (text is refused too).
+        InvalidTimeError: It is not a ``datetime`` with a time zone (text is refused too), or
+            it is out of that range.
     """
-    return aware_utc(value, what)
+    if isinstance(value, dt.datetime):
+        _in_range(value.date(), value, what)
+    when = aware_utc(value, what)
+    _in_range(when.date(), value, what)
+    return when
 
 
 def optional_moment(value: object, what: str) -> pendulum.DateTime | None:
     """Like :func:`moment`, with ``None`` for "not given"."""
-    return None if value is None else aware_utc(value, what)
+    return None if value is None else moment(value, what)
 
 
 def day(value: object, what: str) -> dt.date:
@@ -190,6 +215,7 @@ def day(value: object, what: str) -> dt.date:
             expected="a datetime.date",
             advice="pass e.g. datetime.date(2027, 3, 31)",
         )
+    _in_range(value, value, what)
     return dt.date(value.year, value.month, value.day)
 
 

@@ -194,7 +194,9 @@ class MasterData:
         if gtin is not None:
             changes["gtin"] = gtin14(gtin)
         if shelf_life_days is not None:
-            changes["shelf_life_days"] = boundary.whole(shelf_life_days, "shelf_life_days")
+            changes["shelf_life_days"] = boundary.whole(
+                shelf_life_days, "shelf_life_days", maximum=boundary.MAX_DAYS
+            )
         if packs is not None:
             changes["packs"] = _packs(packs)
         actor = boundary.optional_code(actor, "actor")
