@@ -548,7 +548,6 @@ FOUND = [
     ("inv.open", "url", "not a url"),
     ("inv.produce", "effective_at", dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC)),
     ("inv.receive", "effective_at", dt.datetime(1, 1, 1, tzinfo=dt.UTC)),
-    ("master.update_lot", "expiry", dt.date(9999, 12, 31)),
     ("inv.add_item", "shelf_life_days", 10**6),
     ("allocation.policy_of", "item", None),
     ("scanning.verify_pick", "pick", None),

@@ -105,7 +105,7 @@ class Epcis:
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
             lots=None if lots is None else _lots(lots),
-            after=boundary.whole(after, "after", maximum=boundary.MAX_ID),
+            after=after,
             options=options,
         )
 
@@ -160,7 +160,7 @@ class Epcis:
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
             lots=None if lots is None else _lots(lots),
-            after=boundary.whole(after, "after", maximum=boundary.MAX_ID),
+            after=after,
             options=options,
             progress=boundary.optional_callable(progress, "progress"),
         )
@@ -343,7 +343,7 @@ class Epcis:
 
 
 def _lots(lots: object) -> list[tuple[str, str]]:
-    return [boundary.pair(one, "each of lots") for one in boundary.sequence(lots, "lots")]
+    return list(boundary.sequence(lots, "lots"))  # type: ignore[arg-type]  # pairs: checked by the export
 
 
 def _schema(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None:

@@ -166,8 +166,8 @@ def quantity(value: object, what: str = "quantity", *, decimals: int = MAX_DECIM
     return as_quantity(value, decimals=decimals, what=what)
 
 
-#: The first and last day a time or date may fall on: every store keeps them, and a date
-#: plus the longest shelf life (:data:`MAX_DAYS`) stays a date.
+#: The first and last day a time (an effective time, a window's bound) may fall on: what a
+#: ledger records, with room for a day plus the longest shelf life (:data:`MAX_DAYS`).
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 #: The most days a shelf life, a window or an age may span (about 100 years).
 MAX_DAYS = 36_525
@@ -203,7 +203,8 @@ def optional_moment(value: object, what: str) -> pendulum.DateTime | None:
 
 
 def day(value: object, what: str) -> dt.date:
-    """Return a calendar date (a ``datetime.date`` that is not a ``datetime``).
+    """Return a calendar date (a ``datetime.date`` that is not a ``datetime``); any day of the
+    calendar, so that a horizon may be counted from its last days.
 
     Raises:
         InvalidTimeError: It is text, a number, a ``datetime`` or anything else.
@@ -215,7 +216,6 @@ def day(value: object, what: str) -> dt.date:
             expected="a datetime.date",
             advice="pass e.g. datetime.date(2027, 3, 31)",
         )
-    _in_range(value, value, what)
     return dt.date(value.year, value.month, value.day)
 
 

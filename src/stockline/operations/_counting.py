@@ -324,10 +324,7 @@ class Counts:
         """
         count_id = boundary.code(count_id, "count id")
         if costs is not None:
-            costs = {
-                boundary.code(sku, "costs sku"): boundary.quantity(cost, f"cost of {sku}")
-                for sku, cost in boundary.mapping(costs, "costs").items()
-            }
+            boundary.mapping(costs, "costs")
         with self._book.read() as r:
             header = read_count(r, count_id)
             if header.state is CountState.CANCELLED:
