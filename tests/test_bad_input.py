@@ -41,6 +41,7 @@ from stockline.errors import StocklineError
 from stockline.genealogy import Component, Output
 from stockline.ledger import Movement, NewTransaction, Position, TxKind
 from stockline.operations import BomLine
+from tests import _postgres
 
 START = pendulum.datetime(2026, 3, 2, 8, tz="UTC")
 ASP_GTIN = "09506000134352"
@@ -381,7 +382,7 @@ BAD_VALUES = st.one_of(
 )
 
 #: Calls tried and calls that behaved, per store (printed at the end of the module).
-TALLY: dict[str, Counter[str]] = {name: Counter() for name in STORES}
+TALLY: dict[str, Counter[str]] = {name: Counter() for name in [*STORES, "postgres"]}
 
 
 class _Bench:
@@ -572,3 +573,31 @@ def test_found_refused_alike(bench: _Bench, method: str, parameter: str, value: 
     verdicts = {store: _outcome(bench, store, method, parameter, value) for store in STORES}
     assert len(set(verdicts.values())) == 1, verdicts
     assert "accepted" not in verdicts.values()
+
+
+#: Where PostgreSQL could differ: whole numbers past its 32-bit columns, ids past 64 bits,
+#: text it cannot keep (NUL), times at the calendar's edge.
+ON_POSTGRES = [
+    ("master.update_location", "pick_sequence", 2**31),
+    ("master.update_item", "shelf_life_days", 2**31),
+    ("inv.changes", "after", 2**63),
+    ("inv.transaction", "tx_id", 2**63),
+    ("inv.add_party", "name", "a\x00b"),
+    ("inv.receive", "reason", "\ud800"),
+    ("inv.produce", "effective_at", dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC)),
+]
+
+
+@_postgres.requires_postgres
+@pytest.mark.parametrize(("method", "parameter", "value"), ON_POSTGRES)
+def test_postgres_gives_the_same_verdict(
+    bench: _Bench, postgres_url: str, method: str, parameter: str, value: object
+) -> None:
+    """PostgreSQL refuses each with the error the in-memory store gives, unchanged."""
+    expected = _outcome(bench, "memory", method, parameter, value)
+    inv = sl.Inventory.open(postgres_url, clock=sl.FixedClock(START))
+    try:
+        _setup(inv)
+        assert _call(inv, "postgres", method, parameter, value) == expected != "accepted"
+    finally:
+        inv.close()
