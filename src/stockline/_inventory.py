@@ -178,6 +178,7 @@ class Inventory:
         """
         from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
 
+        url = boundary.code(url, "url")
         store = SqlAlchemyStockStore.open(url, **engine_options)
         return cls(store=store, clock=clock or SystemClock(), authorizer=authorizer)
 
@@ -251,7 +252,7 @@ class Inventory:
             shelf_life_days=(
                 None
                 if shelf_life_days is None
-                else boundary.whole(shelf_life_days, "shelf_life_days")
+                else boundary.whole(shelf_life_days, "shelf_life_days", maximum=boundary.MAX_DAYS)
             ),
             packs=master.packs(packs),
         )
@@ -935,7 +936,7 @@ class Inventory:
             ReversalError: It was already reversed, or is itself a reversal.
             InsufficientStockError: The stock the original brought is no longer there.
         """
-        tx_id = boundary.whole(tx_id, "tx_id", minimum=1)
+        tx_id = boundary.whole(tx_id, "tx_id", minimum=1, maximum=boundary.MAX_ID)
         why = boundary.note(reason, "reason")
         header = Header.of(
             TxKind.REVERSAL, key=key, effective_at=effective_at, actor=actor, reason=why
@@ -1273,7 +1274,9 @@ class Inventory:
             container=boundary.optional_code(container, "container"),
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
-            limit=None if limit is None else boundary.whole(limit, "limit", minimum=1),
+            limit=None
+            if limit is None
+            else boundary.whole(limit, "limit", minimum=1, maximum=boundary.MAX_ID),
         )
         with self._book.read() as r:
             return r.history(query)
@@ -1284,7 +1287,7 @@ class Inventory:
         Raises:
             UnknownTransactionError: No such id.
         """
-        tx_id = boundary.whole(tx_id, "tx_id", minimum=1)
+        tx_id = boundary.whole(tx_id, "tx_id", minimum=1, maximum=boundary.MAX_ID)
         with self._book.read() as r:
             return self._book.transaction(r, tx_id)
 
@@ -1294,8 +1297,8 @@ class Inventory:
         The change feed for keeping an ERP or MES in step: remember the last id you processed
         and ask for what came after it.
         """
-        after = boundary.whole(after, "after")
-        limit = boundary.whole(limit, "limit", minimum=1)
+        after = boundary.whole(after, "after", maximum=boundary.MAX_ID)
+        limit = boundary.whole(limit, "limit", minimum=1, maximum=boundary.MAX_ID)
         with self._book.read() as r:
             return r.transactions(after=after, limit=limit)
 
@@ -1377,6 +1380,7 @@ class Inventory:
 
         Returns a report; call ``raise_for_problems()`` on it to turn a problem into an error.
         """
+        boundary.optional_callable(progress, "progress")
         with self._book.read() as r:
             count, head, problems = verify_chain(r, progress=progress)
             problems += check_projection(r)
@@ -1397,6 +1401,7 @@ class Inventory:
         called with how far the fold got since its last call, in transactions (their sum is
         the ledger's length), e.g. to advance a progress bar.
         """
+        boundary.optional_callable(progress, "progress")
         with self._book.write() as w:
             w.rebuild_projection(progress=progress)
 

@@ -116,6 +116,8 @@ class Allocations:
             The one set with :meth:`set_policy`, else
             :func:`~stockline.allocation.default_policy`.
         """
+        if not isinstance(item, Item):
+            raise ValidationError(what="item", value=item, expected="an Item")
         return self._policies.get(item.sku) or default_policy(item)
 
     # -- allocating ------------------------------------------------------------------------
@@ -180,7 +182,9 @@ class Allocations:
         line = boundary.optional_code(line, "line")
         given = _optional_policy(policy)
         lot = boundary.optional_code(lot, "lot")
-        shelf_life = boundary.whole(min_shelf_life_days, "min_shelf_life_days")
+        shelf_life = boundary.whole(
+            min_shelf_life_days, "min_shelf_life_days", maximum=boundary.MAX_DAYS
+        )
         allowed = boundary.codes(zones, "zones")
         preferred = boundary.codes(preferred_zones, "preferred_zones")
         size = None if pack_size is None else boundary.quantity(pack_size, "pack_size")

@@ -193,9 +193,13 @@ class Analytics:
         """
         day = self._day(at)
         sku = boundary.optional_code(sku, "sku")
+        steps = tuple(
+            boundary.whole(e, "each of edges", maximum=boundary.MAX_DAYS)
+            for e in boundary.sequence(edges, "edges")
+        )
         with self._book.read() as r:
             _check(r, sku=sku)
-            return _reports.aging(source_for(r), basis=basis, at=day, edges=edges, item=sku)
+            return _reports.aging(source_for(r), basis=basis, at=day, edges=steps, item=sku)
 
     def near_expiry(
         self,
@@ -271,9 +275,7 @@ class Analytics:
         wanted = (
             None
             if statuses is None
-            else boundary.codes(
-                statuses if isinstance(statuses, str | bytes) else tuple(statuses), "statuses"
-            )
+            else boundary.codes(boundary.sequence(statuses, "statuses"), "statuses")
         )
         with self._book.read() as r:
             known = {s.name: s for s in r.statuses()}
@@ -324,6 +326,8 @@ class Analytics:
                 whose offset is not whole quarter hours (``+05:20``).
         """
         window = _window(since, until)
+        if kinds is not None and not isinstance(kinds, str | TxKind):
+            kinds = boundary.sequence(kinds, "kinds")  # type: ignore[assignment]
         with self._book.read() as r:
             return _reports.activity(
                 source_for(r), depth=depth, timezone=timezone, window=window, kinds=kinds

@@ -28,7 +28,7 @@ from typing import IO, Any
 import attrs
 
 from stockline.epcis._validate import check_epcis
-from stockline.errors import EpcisError
+from stockline.errors import EpcisError, ValidationError
 
 __all__ = ["EpcisDocument", "EpcisEvent", "QuantityElement", "load_epcis", "read_epcis"]
 
@@ -159,9 +159,16 @@ def load_epcis(source: EpcisSource) -> Any:
         path = Path(source)
         try:
             text = _utf8(path.read_bytes(), repr(str(path)))
-        except OSError as e:
-            raise EpcisError(problems=(("$", f"{e.strerror or e}"),), source=repr(str(path))) from e
+        except (OSError, ValueError) as e:  # ValueError: a NUL in the name
+            problem = f"{getattr(e, 'strerror', None) or e}"
+            raise EpcisError(problems=(("$", problem),), source=repr(str(path))) from e
         return _parse(text, str(path))
+    if not callable(getattr(source, "read", None)):
+        raise ValidationError(
+            what="document",
+            value=source,
+            expected="an EPCIS document: a mapping, JSON text or bytes, a path or an open file",
+        )
     data = source.read()
     where = "the file given"
     return _parse(_utf8(data, where) if isinstance(data, bytes) else data, where)

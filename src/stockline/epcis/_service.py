@@ -17,6 +17,7 @@ import attrs
 from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
 from stockline.epcis._import import EpcisSource
 from stockline.epcis._options import EpcisOptions
+from stockline.errors import ValidationError
 from stockline.gs1 import Scan
 from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
 
@@ -103,7 +104,7 @@ class Epcis:
             self._book,
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
-            lots=lots,
+            lots=None if lots is None else _lots(lots),
             after=after,
             options=options,
         )
@@ -147,15 +148,21 @@ class Epcis:
         """
         from stockline.epcis import _export
 
+        if isinstance(target, str | os.PathLike):
+            target = boundary.code(os.fspath(target), "target")
+        elif not callable(getattr(target, "write", None)):
+            raise ValidationError(
+                what="target", value=target, expected="a file name, a path or an open text file"
+            )
         return _export.write_document(
             self._book,
             target,
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
-            lots=lots,
+            lots=None if lots is None else _lots(lots),
             after=after,
             options=options,
-            progress=progress,
+            progress=boundary.optional_callable(progress, "progress"),
         )
 
     # -- import: expected receipts -----------------------------------------------------------
@@ -203,7 +210,7 @@ class Epcis:
             self._book,
             document,
             key=boundary.optional_code(key, "key"),
-            schema=schema,
+            schema=_schema(schema),
             replace=boundary.flag(replace, "replace"),
             actor=boundary.optional_code(actor, "actor"),
         )
@@ -295,6 +302,8 @@ class Epcis:
         from stockline.epcis import _receive
 
         header = Header.of(TxKind.RECEIPT, key=key, effective_at=effective_at, actor=actor)
+        if not isinstance(scan, Scan):
+            scan = boundary.note(scan, "scan")
         return _receive.receive(
             self._book,
             scan,
@@ -331,3 +340,17 @@ class Epcis:
         from stockline.epcis import _receive
 
         return _receive.expectation_report(self._book, boundary.code(key, "key"))
+
+
+def _lots(lots: object) -> list[tuple[str, str]]:
+    return list(boundary.sequence(lots, "lots"))  # type: ignore[arg-type]  # pairs: checked by the export
+
+
+def _schema(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None:
+    if schema is None or isinstance(schema, Mapping):
+        return schema
+    if isinstance(schema, str | os.PathLike):
+        return boundary.code(os.fspath(schema), "schema")
+    raise ValidationError(
+        what="schema", value=schema, expected="the JSON schema: a mapping, a file name or a path"
+    )

@@ -314,9 +314,9 @@ def _report(report: object) -> RecallReport:
 
 
 def _nodes(lots: Iterable[Node]) -> Iterable[Node]:
-    if isinstance(lots, str | bytes | Node):
+    if isinstance(lots, Node):
         raise ValidationError(f"lots must be a sequence of Node, got {lots!r}; write ({lots!r},)")
-    for one in lots:
+    for one in boundary.sequence(lots, "lots"):
         if not isinstance(one, Node):
             raise ValidationError(f"each of lots must be a Node, got {one!r}")
         yield one

@@ -180,9 +180,10 @@ def recall(
         raise ValidationError("a recall needs a reason; it goes on every hold it posts")
     recall_id = boundary.optional_code(recall_id, "recall_id")
     when = boundary.optional_moment(as_of, "as_of")
+    named = [n if isinstance(n, Node) else boundary.pair(n, "each of lots") for n in lots]
     roots = [
         node(book, n.item, n.lot, n.serial) if isinstance(n, Node) else node(book, n[0], n[1], None)
-        for n in lots
+        for n in named
     ]
     if recall_id is None:
         text = "|".join(sorted(map(str, roots))) + "|" + reason

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -37,6 +37,11 @@ from stockline.ledger._records import (
 from stockline.ledger._time import aware_utc
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
+    "MAX_DAYS",
+    "MAX_ID",
+    "MAX_WHOLE",
     "Header",
     "choice",
     "code",
@@ -44,17 +49,21 @@ __all__ = [
     "day",
     "draft",
     "flag",
+    "mapping",
     "moment",
     "movement",
     "note",
+    "optional_callable",
     "optional_code",
     "optional_day",
     "optional_moment",
     "optional_note",
+    "pair",
     "path",
     "position",
     "quantity",
     "refs",
+    "sequence",
     "serial_lines",
     "whole",
 ]
@@ -157,22 +166,45 @@ def quantity(value: object, what: str = "quantity", *, decimals: int = MAX_DECIM
     return as_quantity(value, decimals=decimals, what=what)
 
 
+#: The first and last day a time (an effective time, a window's bound) may fall on: what a
+#: ledger records, with room for a day plus the longest shelf life (:data:`MAX_DAYS`).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+#: The most days a shelf life, a window or an age may span (about 100 years).
+MAX_DAYS = 36_525
+
+
+def _in_range(value: dt.date, given: object, what: str) -> None:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise InvalidTimeError(
+            value=given,
+            what=what,
+            expected=f"a date from {FIRST_DAY} to {LAST_DAY}",
+            advice="check the year",
+        )
+
+
 def moment(value: object, what: str) -> pendulum.DateTime:
-    """Return an aware time in UTC.
+    """Return an aware time in UTC, from :data:`FIRST_DAY` to :data:`LAST_DAY`.
 
     Raises:
-        InvalidTimeError: It is not a ``datetime`` with a time zone (text is refused too).
+        InvalidTimeError: It is not a ``datetime`` with a time zone (text is refused too), or
+            it is out of that range.
     """
-    return aware_utc(value, what)
+    if isinstance(value, dt.datetime):
+        _in_range(value.date(), value, what)
+    when = aware_utc(value, what)
+    _in_range(when.date(), value, what)
+    return when
 
 
 def optional_moment(value: object, what: str) -> pendulum.DateTime | None:
     """Like :func:`moment`, with ``None`` for "not given"."""
-    return None if value is None else aware_utc(value, what)
+    return None if value is None else moment(value, what)
 
 
 def day(value: object, what: str) -> dt.date:
-    """Return a calendar date (a ``datetime.date`` that is not a ``datetime``).
+    """Return a calendar date (a ``datetime.date`` that is not a ``datetime``); any day of the
+    calendar, so that a horizon may be counted from its last days.
 
     Raises:
         InvalidTimeError: It is text, a number, a ``datetime`` or anything else.
@@ -192,16 +224,27 @@ def optional_day(value: object, what: str) -> dt.date | None:
     return None if value is None else day(value, what)
 
 
-def whole(value: object, what: str, *, minimum: int = 0) -> int:
-    """Return a whole number of at least ``minimum`` (a ``bool`` is not one).
+#: The largest whole number every store keeps in a count or setting (a 32-bit integer column).
+MAX_WHOLE = 2**31 - 1
+#: The largest transaction id or position in the change feed (a 64-bit integer column).
+MAX_ID = 2**63 - 1
+
+
+def whole(value: object, what: str, *, minimum: int = 0, maximum: int = MAX_WHOLE) -> int:
+    """Return a whole number from ``minimum`` to ``maximum`` (a ``bool`` is not one).
+
+    The default maximum is what every store keeps in a whole-number column; transaction ids
+    and positions in the change feed go up to :data:`MAX_ID`.
 
     Raises:
-        ValidationError: It is not an ``int``, is a ``bool``, or is below ``minimum``.
+        ValidationError: It is not an ``int``, is a ``bool``, or is out of the range.
     """
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(what=what, value=value, expected="a whole number (an int)")
     if value < minimum:
         raise ValidationError(what=what, value=value, expected=f"at least {minimum}")
+    if value > maximum:
+        raise ValidationError(what=what, value=value, expected=f"at most {maximum}")
     return int(value)
 
 
@@ -245,6 +288,53 @@ def codes(value: object, what: str) -> tuple[str, ...]:
             advice=f"write [{value!r}] for one",
         )
     return tuple(code(v, f"each of {what}") for v in value)
+
+
+def sequence(value: object, what: str) -> tuple[object, ...]:
+    """Return the members of a collection (a list, tuple, set or other iterable) as a tuple;
+    a string, bytes or a mapping is not such a collection.
+
+    Raises:
+        ValidationError: It is not a collection.
+    """
+    if isinstance(value, str | bytes | bytearray | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError(
+            what=what, value=value, expected="a list or tuple", advice=f"write [{value!r}] for one"
+        )
+    return tuple(value)
+
+
+def pair(value: object, what: str) -> tuple[str, str]:
+    """Return a ``(sku, lot)`` pair of identifiers.
+
+    Raises:
+        ValidationError: It is not a tuple or list of two identifiers.
+    """
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise ValidationError(what=what, value=value, expected="a (sku, lot) pair")
+    return code(value[0], f"{what} sku"), code(value[1], f"{what} lot")
+
+
+def mapping(value: object, what: str) -> Mapping[object, object]:
+    """Return a mapping as given.
+
+    Raises:
+        ValidationError: It is not a mapping.
+    """
+    if not isinstance(value, Mapping):
+        raise ValidationError(what=what, value=value, expected="a mapping such as a dict")
+    return value
+
+
+def optional_callable(value: object, what: str) -> Callable[..., object] | None:
+    """Return a function to call back, or ``None`` for "not given".
+
+    Raises:
+        ValidationError: It is neither ``None`` nor callable.
+    """
+    if value is not None and not callable(value):
+        raise ValidationError(what=what, value=value, expected="a function or None")
+    return value
 
 
 def refs(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
@@ -447,7 +537,7 @@ def draft(value: object) -> NewTransaction:
     )
     references = refs(kind, None, _tuple_of(value.refs, "refs"))
     if value.reverses is not None:
-        whole(value.reverses, "reverses", minimum=1)
+        whole(value.reverses, "reverses", minimum=1, maximum=MAX_ID)
     return NewTransaction(
         kind=kind,
         movements=movements,

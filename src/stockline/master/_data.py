@@ -162,7 +162,7 @@ class MasterData:
     def changes(self, *, after: int = 0) -> list[MasterChange]:
         """Return the recorded master data changes after number ``after``: who changed what,
         when."""
-        after = boundary.whole(after, "after")
+        after = boundary.whole(after, "after", maximum=boundary.MAX_ID)
         with self._book.read() as r:
             return r.master_changes(after=after)
 
@@ -194,7 +194,9 @@ class MasterData:
         if gtin is not None:
             changes["gtin"] = gtin14(gtin)
         if shelf_life_days is not None:
-            changes["shelf_life_days"] = boundary.whole(shelf_life_days, "shelf_life_days")
+            changes["shelf_life_days"] = boundary.whole(
+                shelf_life_days, "shelf_life_days", maximum=boundary.MAX_DAYS
+            )
         if packs is not None:
             changes["packs"] = _packs(packs)
         actor = boundary.optional_code(actor, "actor")

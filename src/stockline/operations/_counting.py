@@ -323,6 +323,8 @@ class Counts:
             UnknownCountError: No such count.
         """
         count_id = boundary.code(count_id, "count id")
+        if costs is not None:
+            boundary.mapping(costs, "costs")
         with self._book.read() as r:
             header = read_count(r, count_id)
             if header.state is CountState.CANCELLED:

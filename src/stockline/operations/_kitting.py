@@ -119,7 +119,9 @@ class Kits:
         )
         order = boundary.code(order, "order")
         allowed = boundary.codes(zones, "zones")
-        shelf_life = boundary.whole(min_shelf_life_days, "min_shelf_life_days")
+        shelf_life = boundary.whole(
+            min_shelf_life_days, "min_shelf_life_days", maximum=boundary.MAX_DAYS
+        )
         day = boundary.optional_day(at, "at")
         keep = boundary.flag(reserve, "reserve")
         actor = boundary.optional_code(actor, "actor")

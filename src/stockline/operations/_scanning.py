@@ -264,6 +264,8 @@ class Scanning:
         if at is None:
             now = self._book.now()
             at = dt.date(now.year, now.month, now.day)
+        if not isinstance(pick, Pick):
+            raise ValidationError(what="pick", value=pick, expected="a Pick of an allocation")
         parsed = _read(scan, gs_standin=gs_standin, at=at)
         wanted = pick.candidate
         problems: list[str] = []

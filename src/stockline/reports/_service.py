@@ -98,8 +98,16 @@ class Reports:
                     f"{name} must be a collection, not one {type(value).__name__} ({value!r}); "
                     f"write {name}=[...]"
                 )
-        nodes = None if lots is None else list(dict.fromkeys(_lot_node(lot) for lot in lots))
-        skus = None if items is None else set(boundary.codes(list(items), "items"))
+        nodes = (
+            None
+            if lots is None
+            else list(dict.fromkeys(_lot_node(lot) for lot in boundary.sequence(lots, "lots")))
+        )
+        skus = (
+            None
+            if items is None
+            else set(boundary.codes(boundary.sequence(items, "items"), "items"))
+        )
         with self._book.read() as r:
             for sku in sorted((skus or set()) | {n.item for n in nodes or ()}):
                 if r.item(sku) is None:

@@ -111,7 +111,10 @@ class SqlAlchemyStockStore:
         """
         if max_attempts < 1:
             raise StoreError(f"max_attempts must be at least 1, not {max_attempts}")
-        url = sa.make_url(url)
+        try:
+            url = sa.make_url(url)
+        except sa.exc.ArgumentError as e:
+            raise StoreError(f"not a database URL: {url!r} ({e})") from None
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         if url.get_backend_name() == "sqlite":
