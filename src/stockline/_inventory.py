@@ -560,6 +560,9 @@ class Inventory:
     ) -> Transaction:
         """Move stock from one internal position to another (put-away, replenishment, ...).
 
+        Both ends are internal or transit locations: stock leaves or arrives through the verb
+        meant for it (:meth:`ship`, :meth:`scrap`, :meth:`adjust`, :meth:`receive`).
+
         Args:
             sku: The item.
             quantity: How much (or leave it out and give serials).
@@ -579,6 +582,10 @@ class Inventory:
             effective_at: When it happened; now when ``None``.
             actor: Who posted it.
             reason: A note.
+
+        Raises:
+            ValidationError: ``src`` or ``dst`` is a counterparty location (a customer,
+                supplier, scrap, ...); the message names the verb meant for it.
         """
         sku = boundary.code(sku, "sku")
         lines = boundary.serial_lines(sku, quantity, serial, serials)
@@ -605,6 +612,8 @@ class Inventory:
             for q, s in lines
         ]
         with self._book.write() as w:
+            _check_internal(w, source.location, "src")
+            _check_internal(w, target.location, "dst")
             return self._book.post(w, self._book.draft(tx_kind, movements, header))
 
     def ship(
@@ -1454,6 +1463,36 @@ class Inventory:
             Book.item(r, query.item)
         if query.location is not None:
             Book.location(r, query.location)
+
+
+#: The verb meant for stock leaving to (``dst``) or arriving from (``src``) a counterparty.
+_VERB_FOR = {
+    ("dst", LocationKind.CUSTOMER): "ship() sends stock to a customer",
+    ("dst", LocationKind.SCRAP): "scrap() writes stock off, with a reason",
+    ("dst", LocationKind.ADJUSTMENT): "adjust() corrects stock, with a reason",
+    ("dst", LocationKind.SUPPLIER): "reverse() the receipt to send goods back to the supplier",
+    ("dst", LocationKind.PRODUCTION): "produce() consumes stock in production",
+    ("src", LocationKind.SUPPLIER): "receive() brings stock in from a supplier",
+    ("src", LocationKind.CUSTOMER): "receive() brings stock in",
+    ("src", LocationKind.SCRAP): "reverse() the scrap to bring it back",
+    ("src", LocationKind.ADJUSTMENT): "adjust() corrects stock, with a reason",
+    ("src", LocationKind.PRODUCTION): "produce() brings output in from production",
+}
+
+
+def _check_internal(r: LedgerReader, path: str, what: str) -> None:
+    """Refuse a counterparty location as ``what`` (``src``/``dst``) of a move: a move keeps
+    stock in the company's hands (an internal or transit location); stock leaves or arrives
+    through the verb meant for it, with its rules (allocatable status, reason)."""
+    kind = Book.location(r, path).kind
+    if kind in (LocationKind.INTERNAL, LocationKind.TRANSIT):
+        return
+    raise ValidationError(
+        what=what,
+        value=path,
+        expected="an internal or transit location (move() keeps stock in your hands)",
+        advice=f"{path} is a {kind} location; {_VERB_FOR[(what, kind)]}",
+    )
 
 
 def _position(location: object, status: object, container: object, what: str) -> Position:

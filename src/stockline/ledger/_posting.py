@@ -111,6 +111,7 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
     _check_containers(writer, draft.containers)
     if draft.reverses is not None:
         _check_reversal(writer, draft.reverses, draft.kind)
+    _check_containment(writer, movements, draft.kind)
     _check_stock(writer, movements, effective_at)
     last_id, last_hash = writer.head()
     tx = Transaction(
@@ -379,6 +380,24 @@ def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) 
             else:
                 state = reader.container_state(ancestor)
                 ancestor = None if state is None else state.parent
+
+
+def _check_containment(reader: LedgerReader, movements: Iterable[Movement], kind: TxKind) -> None:
+    """Refuse to send stock in a status that may not be allocated (held, quarantined, ...) to
+    a customer, whatever the verb or hand-built draft: containment must not have a side door.
+
+    Only a reversal may, as it undoes a posting that brought the stock in (a return received
+    into quarantine, say); scrap and adjustments go to their own locations.
+    """
+    if kind is TxKind.REVERSAL:
+        return
+    for m in movements:
+        dst = reader.location(m.dst.location)
+        if dst is None or dst.kind is not LocationKind.CUSTOMER:
+            continue
+        status = reader.status(m.src.status)
+        if status is not None and not status.allocatable:
+            raise StatusError(status=status.name, location=m.src.location, action="ship")
 
 
 def _key(m: Movement, p: Position) -> PositionKey:

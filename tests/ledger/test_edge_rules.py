@@ -1,0 +1,124 @@
+"""Posting rules at the edges of the ledger, on every store: containment has no side door,
+a trace never answers "nothing" for what it does not know, receipts into containers, reversals
+in any order, lot dates, and the range of balances every store keeps exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+import stockline as sl
+from stockline import errors
+from stockline.ledger import Movement, NewTransaction, Position, TxKind
+from tests.conftest import StoreFactory
+
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture
+def make_store(any_store: StoreFactory) -> StoreFactory:
+    """Every test here runs on each store: the verdict must be the same everywhere."""
+    return any_store
+
+
+def snapshot(inv: sl.Inventory) -> tuple[Any, ...]:
+    with inv.store.read() as r:
+        head = r.head()
+        changes = len(r.master_changes())
+        lots = r.lots()
+    return head, inv.stock(internal_only=False), changes, lots
+
+
+@contextmanager
+def unchanged(inv: sl.Inventory) -> Iterator[None]:
+    """Assert the block leaves ledger, balances and master data exactly as they were."""
+    before = snapshot(inv)
+    yield
+    assert snapshot(inv) == before
+
+
+def refused(inv: sl.Inventory, error: type[Exception], call: Callable[[], object]) -> Exception:
+    with unchanged(inv), pytest.raises(error) as caught:
+        call()
+    return caught.value
+
+
+class TestContainment:
+    @pytest.fixture
+    def held(self, inv: sl.Inventory) -> sl.Inventory:
+        inv.receive("BOLT", 10, dst="DC1/A/01", supplier="S1")
+        inv.hold("BOLT", 10, location="DC1/A/01", reason="QA")
+        inv.add_party("C1", kind="customer")
+        return inv
+
+    def test_move_to_a_customer_is_refused_and_points_at_ship(self, held: sl.Inventory) -> None:
+        """move() keeps stock internal: a customer as dst is refused, naming ship(), whatever
+        the status (held stock must not leave through move)."""
+        for status in ("hold", "available"):
+            err = refused(
+                held,
+                errors.ValidationError,
+                lambda s=status: held.move(  # type: ignore[misc]
+                    "BOLT", 1, src="DC1/A/01", status=s, dst="customers/C1"
+                ),
+            )
+            assert "ship()" in str(err)
+            assert getattr(err, "what", None) == "dst"
+
+    @pytest.mark.parametrize(
+        ("end", "path", "verb"),
+        [
+            ("dst", "scrap", "scrap()"),
+            ("dst", "adjustment", "adjust()"),
+            ("dst", "suppliers/S1", "reverse()"),
+            ("src", "suppliers/S1", "receive()"),
+            ("src", "adjustment", "adjust()"),
+        ],
+    )
+    def test_move_from_or_to_any_counterparty_is_refused(
+        self, held: sl.Inventory, end: str, path: str, verb: str
+    ) -> None:
+        """Every counterparty end of a move is refused with the verb meant for it."""
+        held.adjust("BOLT", 1, location="DC1/A/01", reason="found")
+        held.scrap("BOLT", 1, location="DC1/A/01", reason="broken")
+        ends = {"src": "DC1/A/01", "dst": "DC1/A/02", end: path}
+        err = refused(held, errors.ValidationError, lambda: held.move("BOLT", 1, **ends))
+        assert verb in str(err)
+
+    def test_move_to_transit_is_still_a_move(self, held: sl.Inventory) -> None:
+        """A transit location is stock in the company's hands: move() goes there and back."""
+        held.add_location("TRUCKS/T1", kind="transit")
+        held.receive("BOLT", 2, dst="DC1/DOCK")
+        held.move("BOLT", 2, src="DC1/DOCK", dst="TRUCKS/T1")
+        held.move("BOLT", 2, src="TRUCKS/T1", dst="DC2/DOCK")
+        assert held.on_hand("BOLT", location="DC2/DOCK") == 2
+
+    def test_no_draft_ships_held_stock(self, held: sl.Inventory) -> None:
+        """Whatever its kind, a hand-built posting may not send held stock to a customer."""
+        for kind in (TxKind.SHIPMENT, TxKind.TRANSFER, TxKind.PICK):
+            draft = NewTransaction(
+                kind=kind,
+                movements=(
+                    Movement(
+                        item="BOLT",
+                        quantity=1,
+                        src=Position(location="DC1/A/01", status="hold"),
+                        dst=Position(location="customers/C1"),
+                    ),
+                ),
+            )
+            err = refused(held, errors.StatusError, lambda d=draft: held.post(d))  # type: ignore[misc]
+            assert isinstance(err, errors.StatusError)
+            assert err.status == "hold"
+
+    def test_held_stock_leaves_by_scrap_adjust_or_reversal(self, held: sl.Inventory) -> None:
+        """The verbs meant for it still take held stock out, with a reason."""
+        held.scrap("BOLT", 1, location="DC1/A/01", status="hold", reason="damaged")
+        held.adjust("BOLT", -1, location="DC1/A/01", status="hold", reason="count")
+        returned = held.receive("BOLT", 1, dst="DC1/A/02", status="hold", supplier="S1")
+        held.reverse(returned.id, reason="wrong supplier")
+        assert held.on_hand("BOLT", status="hold") == 8
