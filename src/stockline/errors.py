@@ -71,6 +71,7 @@ __all__ = [
     "UnknownLocationError",
     "UnknownLotError",
     "UnknownPartyError",
+    "UnknownSerialError",
     "UnknownStatusError",
     "UnknownTransactionError",
     "ValidationError",
@@ -293,6 +294,25 @@ class UnknownLotError(NotFoundError):
 
 
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class UnknownSerialError(NotFoundError):
+    """A serial that no transaction of the item ever moved.
+
+    Attributes:
+        item: The SKU.
+        serial: The serial number.
+    """
+
+    item: str = attrs.field(kw_only=True)
+    serial: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"serial {self.serial!r} of {self.item} is not known: no transaction moved it; "
+            "check the serial number and the item"
+        )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class UnknownPartyError(NotFoundError):
     """A supplier or customer code that is not in the master data.
 
@@ -378,7 +398,7 @@ class TrackingError(PostingError, ValueError):
     def _compose(self) -> str:
         item = self.item
         if self.tracking == "lot":
-            if self.lot is None:
+            if self.lot is None and self.serial is None:
                 return f"item {item} is lot-tracked; every movement of it must name a lot"
             return f"item {item} is lot-tracked, not serial-tracked; leave the serial out"
         if self.tracking == "serial":

@@ -122,3 +122,51 @@ class TestContainment:
         returned = held.receive("BOLT", 1, dst="DC1/A/02", status="hold", supplier="S1")
         held.reverse(returned.id, reason="wrong supplier")
         assert held.on_hand("BOLT", status="hold") == 8
+
+
+class TestTraceOfTheUnknown:
+    """A trace or recall of what the ledger never saw is refused, never "nothing affected"."""
+
+    @pytest.fixture
+    def traced(self, inv: sl.Inventory) -> sl.Inventory:
+        inv.receive("PUMP", serial="P-1", dst="DC1/DOCK")
+        inv.receive("ASP", 5, lot="L1", dst="DC1/DOCK")
+        return inv
+
+    @pytest.mark.parametrize(
+        ("sku", "lot", "serial", "error"),
+        [
+            ("PUMP", None, "P-404", errors.UnknownSerialError),
+            ("PUMP", "L1", "P-1", errors.UnknownLotError),
+            ("ASP", None, "P-1", errors.TrackingError),
+            ("ASP", "L1", "P-1", errors.TrackingError),
+            ("ASP", "L404", None, errors.UnknownLotError),
+            ("NOPE", "L1", None, errors.UnknownItemError),
+        ],
+    )
+    def test_every_way_in_refuses_it(
+        self,
+        traced: sl.Inventory,
+        sku: str,
+        lot: str | None,
+        serial: str | None,
+        error: type[errors.StocklineError],
+    ) -> None:
+        """trace_downstream, trace_upstream, recall and serial_path refuse an unknown serial,
+        a serial of a lot-tracked item, an unknown lot or item, with the error naming it."""
+        calls: list[Callable[[], object]] = [
+            lambda: traced.trace_downstream(sku, lot, serial=serial),
+            lambda: traced.trace_upstream(sku, lot, serial=serial),
+            lambda: traced.recall(sl.Node(item=sku, lot=lot, serial=serial), reason="x"),
+        ]
+        if serial is not None and lot is None:
+            calls.append(lambda: traced.genealogy.serial_path(sku, serial))
+        for call in calls:
+            err = refused(traced, error, call)
+            assert sku in str(err)
+
+    def test_known_serial_traces(self, traced: sl.Inventory) -> None:
+        """A serial some transaction moved is traced as before."""
+        found = traced.trace_downstream("PUMP", serial="P-1")
+        assert [b.quantity for b in found.positions] == [1]
+        assert len(traced.genealogy.serial_path("PUMP", "P-1")) == 1
