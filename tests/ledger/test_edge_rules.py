@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -86,7 +87,11 @@ class TestContainment:
         held.adjust("BOLT", 1, location="DC1/A/01", reason="found")
         held.scrap("BOLT", 1, location="DC1/A/01", reason="broken")
         ends = {"src": "DC1/A/01", "dst": "DC1/A/02", end: path}
-        err = refused(held, errors.ValidationError, lambda: held.move("BOLT", 1, **ends))
+        err = refused(
+            held,
+            errors.ValidationError,
+            lambda: held.move("BOLT", 1, src=ends["src"], dst=ends["dst"]),
+        )
         assert verb in str(err)
 
     def test_move_to_transit_is_still_a_move(self, held: sl.Inventory) -> None:
@@ -105,7 +110,7 @@ class TestContainment:
                 movements=(
                     Movement(
                         item="BOLT",
-                        quantity=1,
+                        quantity=Decimal(1),
                         src=Position(location="DC1/A/01", status="hold"),
                         dst=Position(location="customers/C1"),
                     ),
