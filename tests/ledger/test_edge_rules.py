@@ -175,3 +175,55 @@ class TestTraceOfTheUnknown:
         found = traced.trace_downstream("PUMP", serial="P-1")
         assert [b.quantity for b in found.positions] == [1]
         assert len(traced.genealogy.serial_path("PUMP", "P-1")) == 1
+
+
+class TestReceiptIntoAContainer:
+    def test_receipt_places_the_container_and_unpack_finds_it(self, inv: sl.Inventory) -> None:
+        """receive(container=...) records the container's place, as pack does: it has a
+        history, and unpack finds it and its contents."""
+        inv.add_container("PAL-1")
+        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        assert [e.location for e in tx.containers] == ["DC1/DOCK"]
+        assert [e.location for _, e in inv.containers.history("PAL-1")] == ["DC1/DOCK"]
+        out = inv.unpack(container="PAL-1")
+        assert inv.on_hand("BOLT", location="DC1/DOCK", container=None) == 5
+        assert out.movements[0].dst.location == "DC1/DOCK"
+        assert inv.verify().ok
+
+    def test_reversal_puts_the_container_back_nowhere(self, inv: sl.Inventory) -> None:
+        """Reversing the receipt leaves the container empty and nowhere again."""
+        inv.add_container("PAL-1")
+        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        inv.reverse(tx.id, reason="wrong dock")
+        tx = inv.receive("BOLT", 5, dst="DC1/A/01", container="PAL-1")
+        assert [e.location for _, e in inv.containers.history("PAL-1")] == [
+            "DC1/DOCK",
+            None,
+            "DC1/A/01",
+        ]
+
+    def test_stock_into_a_container_elsewhere_is_refused(self, inv: sl.Inventory) -> None:
+        """A container holding stock at one place takes no stock at another: it would be in
+        two places at once."""
+        inv.add_container("PAL-1")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        inv.receive("BOLT", 5, dst="DC1/A/01")
+        refused(
+            inv,
+            errors.ContainerError,
+            lambda: inv.receive("BOLT", 1, dst="DC1/A/01", container="PAL-1"),
+        )
+        refused(
+            inv,
+            errors.ContainerError,
+            lambda: inv.move("BOLT", 1, src="DC1/A/01", dst="DC1/A/01", dst_container="PAL-1"),
+        )
+
+    def test_moving_all_of_a_containers_stock_moves_the_container(self, inv: sl.Inventory) -> None:
+        """Moving everything in a container to another place takes the container along."""
+        inv.add_container("PAL-1")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        inv.move(
+            "BOLT", 5, src="DC1/DOCK", dst="DC1/A/01", container="PAL-1", dst_container="PAL-1"
+        )
+        assert inv.containers.history("PAL-1")[-1][1].location == "DC1/A/01"

@@ -36,6 +36,7 @@ from stockline.errors import (
 from stockline.ledger._hashing import chain_hash, fingerprint
 from stockline.ledger._master import Item, LocationKind, Tracking
 from stockline.ledger._quantity import as_quantity
+from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
     ContainerEvent,
     Edge,
@@ -108,7 +109,8 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
     edges = tuple(_checked_edge(writer, e) for e in draft.edges)
     if edges:
         _check_acyclic(writer, edges)
-    _check_containers(writer, draft.containers)
+    containers = draft.containers + _placed(writer, movements, draft.containers)
+    _check_containers(writer, containers)
     if draft.reverses is not None:
         _check_reversal(writer, draft.reverses, draft.kind)
     _check_containment(writer, movements, draft.kind)
@@ -127,7 +129,7 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         reason=draft.reason,
         reverses=draft.reverses,
         edges=edges,
-        containers=draft.containers,
+        containers=containers,
         prev_hash=last_hash,
     )
     # The hash covers every other field, so it is set on the new, not yet shared record in
@@ -354,6 +356,46 @@ def _same_node(a: NodeKey, b: NodeKey) -> bool:
 
 def _node_text(item: str, lot: str | None, serial: str | None) -> str:
     return item + (f" lot {lot}" if lot else "") + (f" serial {serial}" if serial else "")
+
+
+def _placed(
+    reader: LedgerReader, movements: Iterable[Movement], events: tuple[ContainerEvent, ...]
+) -> tuple[ContainerEvent, ...]:
+    """The container events a posting implies but does not carry: stock put into a container
+    that is empty and nowhere (a receipt onto a new pallet, say) puts the container there, so
+    it has a place and a history, as a pack records.
+
+    Raises:
+        ContainerError: Stock would go into a container that is somewhere else, or into one
+            container at two places.
+    """
+    given = {e.container for e in events}
+    placed: dict[str, ContainerEvent] = {}
+    movements = tuple(movements)
+    for m in movements:
+        code, path = m.dst.container, m.dst.location
+        if code is None or code in given:
+            continue
+        if code in placed:
+            if placed[code].location != path:
+                raise ContainerError(
+                    f"container {code} cannot be at {placed[code].location} and {path} at once"
+                )
+            continue
+        state = reader.container_state(code)
+        if state is not None and state.location == path:
+            continue
+        if state is not None and state.location is not None:
+            # Stock this posting takes out of it elsewhere does not stay behind.
+            leaving = sum((n.quantity for n in movements if n.src.container == code), Decimal(0))
+            left = reader.total(BalanceQuery(container=code)) - leaving
+            if state.parent is not None or left > 0:
+                raise ContainerError(
+                    f"container {code} is at {state.location}, not {path}; move the container "
+                    "there first (inv.containers.move), or use another one"
+                )
+        placed[code] = ContainerEvent(container=code, parent=None, location=path)
+    return tuple(placed.values())
 
 
 def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) -> None:
