@@ -227,3 +227,45 @@ class TestReceiptIntoAContainer:
             "BOLT", 5, src="DC1/DOCK", dst="DC1/A/01", container="PAL-1", dst_container="PAL-1"
         )
         assert inv.containers.history("PAL-1")[-1][1].location == "DC1/A/01"
+
+
+class TestReversalsInAnyOrder:
+    def test_receipt_reversed_after_its_shipment_was(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """Receive 1 (t-2), ship 1 (t-1), reverse the shipment, then reverse the receipt: the
+        balance is 1 at every time, so both reversals go through (a shipment and its reversal
+        at one effective time are simultaneous, never a moment at zero)."""
+        now = clock.now()
+        receipt = inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - 2 * DAY)
+        shipment = inv.ship("BOLT", 1, src="DC1/A/01", customer="C1", effective_at=now - DAY)
+        inv.reverse(shipment.id, reason="not sent")
+        inv.reverse(receipt.id, reason="not received")
+        assert inv.on_hand("BOLT") == 0
+        assert inv.on_hand("BOLT", as_of=now - DAY) == 0
+        assert inv.verify().ok
+
+    def test_simultaneous_serial_changes_net(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
+        """The same for a serial: it is in stock at most once at every time."""
+        now = clock.now()
+        receipt = inv.receive("PUMP", serial="P-1", dst="DC1/A/01", effective_at=now - 2 * DAY)
+        shipment = inv.ship(
+            "PUMP", serial="P-1", src="DC1/A/01", customer="C1", effective_at=now - DAY
+        )
+        inv.reverse(shipment.id, reason="not sent")
+        inv.reverse(receipt.id, reason="not received")
+        inv.receive("PUMP", serial="P-1", dst="DC1/A/02", effective_at=now - 2 * DAY)
+        assert inv.on_hand("PUMP", location="DC1/A/02") == 1
+
+    def test_a_real_dip_is_still_refused(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
+        """Netting is per effective time only: a shipment at one time that a receipt at a later
+        time makes good still leaves the position short in between."""
+        now = clock.now()
+        receipt = inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - 3 * DAY)
+        inv.ship("BOLT", 1, src="DC1/A/01", customer="C1", effective_at=now - 2 * DAY)
+        inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - DAY)
+        refused(
+            inv,
+            errors.InsufficientStockError,
+            lambda: inv.reverse(receipt.id, reason="not received"),
+        )

@@ -53,7 +53,7 @@ from stockline.ledger._time import aware_utc
 
 __all__ = ["REASON_REQUIRED", "ensure_allocatable", "post", "reversal_of"]
 
-_Later = Callable[[], list[Decimal]]
+_Later = Callable[[], list[tuple[dt.datetime, Decimal]]]
 
 #: Kinds of transaction that must say why they were posted.
 REASON_REQUIRED = frozenset(
@@ -526,17 +526,24 @@ def _key_order(item: tuple[PositionKey, Decimal]) -> tuple[str, ...]:
     return tuple(str(x) for x in item[0])
 
 
+def _balances(quantity: Decimal, changes: list[tuple[dt.datetime, Decimal]]) -> list[Decimal]:
+    """The balances a position had from ``at`` on: at ``at``, then after each later effective
+    time. Changes at one effective time are simultaneous (a shipment and its reversal, say),
+    so only their net counts: there is no time at which the balance is between them."""
+    running = quantity - sum((delta for _, delta in changes), Decimal(0))
+    found = [running]
+    for i, (when, delta) in enumerate(changes):
+        running += delta
+        if i + 1 == len(changes) or changes[i + 1][0] != when:
+            found.append(running)
+    return found
+
+
 def _lowest(quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later) -> Decimal:
     """The lowest balance of a position from ``at`` on."""
     if last is None or at >= last:
         return quantity
-    changes = later()
-    running = quantity - sum(changes, Decimal(0))
-    lowest = running
-    for change in changes:
-        running += change
-        lowest = min(lowest, running)
-    return lowest
+    return min(_balances(quantity, later()))
 
 
 def _highest(
@@ -545,13 +552,7 @@ def _highest(
     """The highest internal count of a serial from ``at`` on."""
     if last is None or at >= last:
         return quantity
-    changes = later()
-    running = quantity - sum(changes, Decimal(0))
-    highest = running
-    for change in changes:
-        running += change
-        highest = max(highest, running)
-    return highest
+    return max(_balances(quantity, later()))
 
 
 def ensure_allocatable(reader: LedgerReader, position: Position, what: str) -> None:
