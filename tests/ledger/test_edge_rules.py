@@ -269,3 +269,62 @@ class TestReversalsInAnyOrder:
             errors.InsufficientStockError,
             lambda: inv.reverse(receipt.id, reason="not received"),
         )
+
+
+class TestLotDates:
+    def test_expired_lot_is_refused_unless_allowed_with_a_reason(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """A receipt of a lot expired before the day it arrives is refused, as a scan is;
+        allow_expired=True takes it, with a reason."""
+        today = clock.now().date()
+        err = refused(
+            inv,
+            errors.ExpiredProductError,
+            lambda: inv.receive("ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK"),
+        )
+        assert "allow_expired=True" in str(err)
+        refused(
+            inv,
+            errors.ValidationError,
+            lambda: inv.receive(
+                "ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK", allow_expired=True
+            ),
+        )
+        inv.receive(
+            "ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK", allow_expired=True,
+            reason="for destruction", status="hold",
+        )  # fmt: skip
+        # Judged on the day it was received: back-dated before the expiry, it was fresh.
+        inv.receive("ASP", 5, lot="OLD", dst="DC1/DOCK", effective_at=clock.now() - 2 * DAY)
+        inv.receive("ASP", 5, lot="TODAY", expiry=today, dst="DC1/DOCK")
+        assert inv.on_hand("ASP") == 15
+
+    def test_expiry_before_production_is_refused_everywhere(self, inv: sl.Inventory) -> None:
+        """A lot cannot expire before it is made: receive, add_lot and update_lot refuse it."""
+        made, before = dt.date(2026, 2, 1), dt.date(2026, 1, 31)
+        calls: list[Callable[[], object]] = [
+            lambda: inv.receive(
+                "ASP",
+                1,
+                lot="X",
+                expiry=before,
+                produced_on=made,
+                dst="DC1/DOCK",
+                allow_expired=True,
+                reason="r",
+            ),
+            lambda: inv.add_lot("ASP", "X", expiry=before, produced_on=made),
+        ]
+        for call in calls:
+            err = refused(inv, errors.ValidationError, call)
+            assert "production date 2026-02-01" in str(err)
+        inv.add_lot("ASP", "Y", expiry=dt.date(2027, 1, 1), produced_on=made)
+        refused(
+            inv, errors.ValidationError, lambda: inv.master.update_lot("ASP", "Y", expiry=before)
+        )
+        refused(
+            inv,
+            errors.ValidationError,
+            lambda: inv.master.update_lot("ASP", "Y", produced_on=dt.date(2027, 2, 1)),
+        )
