@@ -328,3 +328,30 @@ class TestLotDates:
             errors.ValidationError,
             lambda: inv.master.update_lot("ASP", "Y", produced_on=dt.date(2027, 2, 1)),
         )
+
+
+class TestBalanceRange:
+    def test_a_balance_beyond_the_exact_range_is_refused(self, inv: sl.Inventory) -> None:
+        """Nine receipts of the largest movement fill a position to 9 trillion; one more
+        unit, in the position or at the supplier's side, is refused on every store alike, and
+        what is there still verifies."""
+        big = 10**12
+        for _ in range(9):
+            inv.receive("BOLT", big, dst="DC1/A/01", supplier="S1")
+        err = refused(
+            inv,
+            errors.InvalidQuantityError,
+            lambda: inv.receive("BOLT", 1, dst="DC1/A/01", supplier="S1"),
+        )
+        assert "9,000,000,000,000" in str(err)
+        # The supplier's side is as full (minus 9 trillion): another dock does not help.
+        err = refused(
+            inv,
+            errors.InvalidQuantityError,
+            lambda: inv.receive("BOLT", 1, dst="DC1/A/02", supplier="S1"),
+        )
+        assert "suppliers/S1" in str(err)
+        inv.receive("BOLT", 1, dst="DC1/A/02", supplier="S2")
+        inv.move("BOLT", 5, src="DC1/A/01", dst="DC1/A/02")
+        assert inv.on_hand("BOLT") == 9 * big + 1
+        assert inv.verify().ok

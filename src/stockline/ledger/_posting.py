@@ -20,6 +20,7 @@ from stockline.errors import (
     GenealogyError,
     IdempotencyConflictError,
     InsufficientStockError,
+    InvalidQuantityError,
     ReservedStockError,
     ReversalError,
     SerialError,
@@ -35,7 +36,7 @@ from stockline.errors import (
 )
 from stockline.ledger._hashing import chain_hash, fingerprint
 from stockline.ledger._master import Item, LocationKind, Tracking
-from stockline.ledger._quantity import as_quantity
+from stockline.ledger._quantity import MAX_BALANCE, as_quantity
 from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
     ContainerEvent,
@@ -448,11 +449,13 @@ def _key(m: Movement, p: Position) -> PositionKey:
 
 def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.datetime) -> None:
     deltas: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
+    every: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
     serial_deltas: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     internal: dict[str, bool] = {}
     for m in movements:
         for position, sign in ((m.src, -1), (m.dst, 1)):
             path = position.location
+            every[_key(m, position)] += sign * m.quantity
             if path not in internal:
                 location = reader.location(path)
                 internal[path] = location is not None and location.kind is LocationKind.INTERNAL
@@ -462,7 +465,8 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
             if m.serial is not None:
                 serial_deltas[(m.item, m.serial)] += sign * m.quantity
     takes = {k: d for k, d in deltas.items() if d < 0}
-    current = reader.position_balances(takes)
+    current = reader.position_balances(every)
+    _check_range(every, current)
     # Sorted so that the error names the same position whatever the order of the lines.
     ordered = takes.items() if len(takes) < 2 else sorted(takes.items(), key=_key_order)
     for key, delta in ordered:
@@ -488,6 +492,25 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
         highest = _highest(total, last, at, partial(reader.later_serial_deltas, item, serial, at))
         if highest + delta > 1:
             raise SerialError(item=item, serial=serial)
+
+
+def _check_range(
+    deltas: dict[PositionKey, Decimal],
+    current: dict[PositionKey, tuple[Decimal, dt.datetime | None]],
+) -> None:
+    """Refuse a posting that would leave any position (a counterparty's too) holding more
+    than :data:`MAX_BALANCE` in size: beyond it not every store keeps the balance exactly."""
+    for key in sorted(deltas, key=lambda k: tuple(str(x) for x in k)):
+        balance = current.get(key, (Decimal(0), None))[0] + deltas[key]
+        if abs(balance) > MAX_BALANCE:
+            item, lot, serial, path, status, container = key
+            position = Position(location=path, status=status, container=container)
+            raise InvalidQuantityError(
+                value=balance,
+                what=f"balance of {item}{_node_text('', lot, serial)} in {position}",
+                expected=f"at most {MAX_BALANCE:,} in size, the range every store keeps exactly",
+                advice="use a larger unit of measure for this item",
+            )
 
 
 def _check_reserved(
