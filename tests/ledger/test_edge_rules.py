@@ -355,3 +355,25 @@ class TestBalanceRange:
         inv.move("BOLT", 5, src="DC1/A/01", dst="DC1/A/02")
         assert inv.on_hand("BOLT") == 9 * big + 1
         assert inv.verify().ok
+
+
+class TestAllocationSaysWhy:
+    def test_a_short_allocation_names_held_and_expired_stock(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """inv.allocate returns, with its shortfall, the held and the expired stock it left
+        out, with quantities, on every store."""
+        today = clock.now().date()
+        inv.receive("ASP", 5, lot="GOOD", expiry=today + 30 * DAY, dst="DC1/A/01")
+        inv.receive("ASP", 4, lot="HELD", expiry=today + 30 * DAY, dst="DC1/A/02")
+        inv.hold("ASP", 4, lot="HELD", location="DC1/A/02", reason="QA")
+        inv.receive(
+            "ASP", 3, lot="OLD", expiry=today - DAY, dst="DC1/B/01", allow_expired=True,
+            reason="returned for destruction",
+        )  # fmt: skip
+        plan = inv.allocate("ASP", 12, order="SO-1")
+        assert plan.shortfall == 7
+        assert sorted((e.candidate.lot, e.quantity, e.reason) for e in plan.excluded) == [
+            ("HELD", Decimal(4), "status"),
+            ("OLD", Decimal(3), "expired"),
+        ]
