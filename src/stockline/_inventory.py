@@ -18,6 +18,7 @@ from stockline.analytics import Analytics
 from stockline.epcis import Epcis
 from stockline.errors import (
     DuplicateError,
+    ExpiredProductError,
     ValidationError,
 )
 from stockline.genealogy import (
@@ -473,12 +474,15 @@ class Inventory:
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
         reason: str | None = None,
+        allow_expired: bool = False,
     ) -> Transaction:
         """Receive stock from a supplier into ``dst`` (supplier → ``dst``).
 
         A new lot is created with its expiry (or production date plus the item's shelf life);
-        a known lot received with a different expiry is refused. For serial-tracked items give
-        ``serial=`` or ``serials=[...]`` (the quantity then defaults to their number).
+        a known lot received with a different expiry is refused, and so is a lot already
+        expired on the day it is received, unless ``allow_expired=True`` with a ``reason``.
+        For serial-tracked items give ``serial=`` or ``serials=[...]`` (the quantity then
+        defaults to their number).
 
         Args:
             sku: The item.
@@ -497,11 +501,19 @@ class Inventory:
             key: An idempotency key (e.g. the ASN line): a retry returns the first result.
             effective_at: When the goods arrived; now when ``None``.
             actor: Who posted it.
-            reason: A note.
+            reason: A note; required with ``allow_expired``.
+            allow_expired: Receive a lot already expired on the day it arrives (into
+                ``status="expired"``, say) instead of refusing it.
+
+        Raises:
+            ExpiredProductError: The lot expired before the day it is received.
+            ValidationError: The lot's expiry is before its production date, or
+                ``allow_expired`` without a reason.
         """
         sku = boundary.code(sku, "sku")
         lines = boundary.serial_lines(sku, quantity, serial, serials)
         lot = boundary.optional_code(lot, "lot")
+        allow_expired = boundary.flag(allow_expired, "allow_expired")
         expiry = boundary.optional_day(expiry, "expiry")
         produced_on = boundary.optional_day(produced_on, "produced_on")
         supplier = boundary.optional_code(supplier, "supplier")
@@ -520,7 +532,10 @@ class Inventory:
         book = self._book
         with book.write() as w:
             if lot is not None:
-                book.lot(w, sku, lot, expiry=expiry, produced_on=produced_on, actor=header.actor)
+                record = book.lot(
+                    w, sku, lot, expiry=expiry, produced_on=produced_on, actor=header.actor
+                )
+                _check_fresh(record, header, book.now(), allow_expired)
             src = book.counterparty(w, LocationKind.SUPPLIER, supplier, header.actor)
             movements = [
                 Movement(item=sku, quantity=q, src=src, dst=target, lot=lot, serial=s)
@@ -553,6 +568,9 @@ class Inventory:
     ) -> Transaction:
         """Move stock from one internal position to another (put-away, replenishment, ...).
 
+        Both ends are internal or transit locations: stock leaves or arrives through the verb
+        meant for it (:meth:`ship`, :meth:`scrap`, :meth:`adjust`, :meth:`receive`).
+
         Args:
             sku: The item.
             quantity: How much (or leave it out and give serials).
@@ -572,6 +590,10 @@ class Inventory:
             effective_at: When it happened; now when ``None``.
             actor: Who posted it.
             reason: A note.
+
+        Raises:
+            ValidationError: ``src`` or ``dst`` is a counterparty location (a customer,
+                supplier, scrap, ...); the message names the verb meant for it.
         """
         sku = boundary.code(sku, "sku")
         lines = boundary.serial_lines(sku, quantity, serial, serials)
@@ -598,6 +620,8 @@ class Inventory:
             for q, s in lines
         ]
         with self._book.write() as w:
+            _check_internal(w, source.location, "src")
+            _check_internal(w, target.location, "dst")
             return self._book.post(w, self._book.draft(tx_kind, movements, header))
 
     def ship(
@@ -1451,6 +1475,55 @@ class Inventory:
             Book.item(r, query.item)
         if query.location is not None:
             Book.location(r, query.location)
+
+
+def _check_fresh(lot: Lot, header: Header, now: dt.datetime, allow_expired: bool) -> None:
+    """Refuse a receipt of a lot expired before the (UTC) day it is received, unless allowed
+    with a reason, as a scanned receipt is refused."""
+    when = (now if header.effective_at is None else header.effective_at).astimezone(dt.UTC)
+    day = when.date()
+    if lot.expiry is None or lot.expiry >= day:
+        return
+    if not allow_expired:
+        raise ExpiredProductError(
+            ai=None, item=lot.item, lot=lot.code, expiry=lot.expiry, today=day
+        )
+    if not (header.reason and header.reason.strip()):
+        raise ValidationError(
+            what="reason",
+            value=header.reason,
+            expected="a reason when receiving an expired lot with allow_expired=True",
+        )
+
+
+#: The verb meant for stock leaving to (``dst``) or arriving from (``src``) a counterparty.
+_VERB_FOR = {
+    ("dst", LocationKind.CUSTOMER): "ship() sends stock to a customer",
+    ("dst", LocationKind.SCRAP): "scrap() writes stock off, with a reason",
+    ("dst", LocationKind.ADJUSTMENT): "adjust() corrects stock, with a reason",
+    ("dst", LocationKind.SUPPLIER): "reverse() the receipt to send goods back to the supplier",
+    ("dst", LocationKind.PRODUCTION): "produce() consumes stock in production",
+    ("src", LocationKind.SUPPLIER): "receive() brings stock in from a supplier",
+    ("src", LocationKind.CUSTOMER): "receive() brings stock in",
+    ("src", LocationKind.SCRAP): "reverse() the scrap to bring it back",
+    ("src", LocationKind.ADJUSTMENT): "adjust() corrects stock, with a reason",
+    ("src", LocationKind.PRODUCTION): "produce() brings output in from production",
+}
+
+
+def _check_internal(r: LedgerReader, path: str, what: str) -> None:
+    """Refuse a counterparty location as ``what`` (``src``/``dst``) of a move: a move keeps
+    stock in the company's hands (an internal or transit location); stock leaves or arrives
+    through the verb meant for it, with its rules (allocatable status, reason)."""
+    kind = Book.location(r, path).kind
+    if kind in (LocationKind.INTERNAL, LocationKind.TRANSIT):
+        return
+    raise ValidationError(
+        what=what,
+        value=path,
+        expected="an internal or transit location (move() keeps stock in your hands)",
+        advice=f"{path} is a {kind} location; {_VERB_FOR[(what, kind)]}",
+    )
 
 
 def _position(location: object, status: object, container: object, what: str) -> Position:

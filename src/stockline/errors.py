@@ -71,6 +71,7 @@ __all__ = [
     "UnknownLocationError",
     "UnknownLotError",
     "UnknownPartyError",
+    "UnknownSerialError",
     "UnknownStatusError",
     "UnknownTransactionError",
     "ValidationError",
@@ -294,6 +295,25 @@ class UnknownLotError(NotFoundError):
         return (
             f"lot {self.lot!r} of {self.item} is not known; it is created when received "
             "(receive(..., lot=...)) or with add_lot()"
+        )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class UnknownSerialError(NotFoundError):
+    """A serial that no transaction of the item ever moved.
+
+    Attributes:
+        item: The SKU.
+        serial: The serial number.
+    """
+
+    item: str = attrs.field(kw_only=True)
+    serial: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"serial {self.serial!r} of {self.item} is not known: no transaction moved it; "
+            "check the serial number and the item"
         )
 
 

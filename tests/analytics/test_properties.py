@@ -16,7 +16,7 @@ from stockline.adapters import SqlAlchemyStockStore, StockStore
 from stockline.adapters.sqlalchemy._analytics import SqlAnalytics
 from stockline.analytics import LedgerFold, Window
 from stockline.errors import StocklineError
-from stockline.ledger import TxKind
+from stockline.ledger import Movement, NewTransaction, Position, TxKind
 from tests import _postgres
 from tests.conftest import START
 
@@ -108,7 +108,10 @@ def _apply(inv: sl.Inventory, op: Op, at: dt.datetime, expiries: dict[str, dt.da
     elif kind == "adjust":
         inv.adjust(item, qty if n % 2 else -qty, location=src, status=status, reason="count", **one)
     elif kind == "return":
-        inv.move(item, q, src=src, dst=f"suppliers/{party or 'S1'}", status=status, **one)
+        # Goods back to the supplier: no verb sends them there, so a hand-built posting.
+        back = Position(location=f"suppliers/{party or 'S1'}")
+        line = Movement(item=item, quantity=qty, src=b.position, dst=back, lot=lot, serial=serial)
+        inv.post(NewTransaction(kind=TxKind.SHIPMENT, movements=(line,), effective_at=at))
     elif status == "available":
         inv.allocate(item, qty, order=f"SO-{n}", lot=lot)
 

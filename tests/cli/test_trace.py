@@ -78,6 +78,23 @@ class TestTrace:
         assert result.stdout == ""
         assert result.stderr.startswith("error: lot 'L99' of ASP-100 is not known")
 
+    def test_unknown_serial_or_serial_of_a_lot_item(self, demo_db: Path) -> None:
+        """An unknown serial, or a serial of a lot-tracked item, is one error line and exit
+        status 1, never an empty trace or recall."""
+        for command, sku, serial, expected in [
+            (("trace",), "PUMP-X", "PX-9999", "serial 'PX-9999' of PUMP-X is not known"),
+            (("trace", "--upstream"), "PUMP-X", "PX-9999", "serial 'PX-9999' of PUMP-X"),
+            (("recall", "--reason", "x"), "PUMP-X", "PX-9999", "serial 'PX-9999' of PUMP-X"),
+            (("trace",), "ASP-100", "PX-0002", "item ASP-100 is lot-tracked, not serial-tracked"),
+        ]:
+            result = run(
+                *command, sku, "--serial", serial, "--db", str(demo_db), cwd=demo_db.parent
+            )
+            assert result.returncode == 1, result.stdout
+            assert result.stdout == ""
+            assert result.stderr.startswith(f"error: {expected}")
+            assert len(result.stderr.strip().splitlines()) == 1
+
     def test_unknown_item(self, demo_db: Path) -> None:
         """An unknown item is refused with exit status 1, naming it."""
         result = run("trace", "NOPE", "--lot", "L1", "--db", str(demo_db), cwd=demo_db.parent)

@@ -175,7 +175,9 @@ class TestReplenishment:
     def test_expired_stock_at_the_pick_face_does_not_count(self, site: sl.Inventory) -> None:
         """Expired lots at a pick face cannot be picked, so they are not part of its level;
         they still take room under max."""
-        site.receive("ASP", 15, dst="DC1/P/02", lot="L0")
+        site.receive(
+            "ASP", 15, dst="DC1/P/02", lot="L0", allow_expired=True, reason="found at the face"
+        )
         site.replenishment.set_rule("ASP", "DC1/P/02", min=10, max=20)
         (p,) = site.replenishment.propose()
         assert (p.level, p.on_hand, p.quantity) == (D(0), D(15), D(5))

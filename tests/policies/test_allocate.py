@@ -102,3 +102,52 @@ class TestFill:
         plan = fill(want(7), [Choice(candidate=pos("A", 3), reason="r")])
         assert [p.quantity for p in plan.picks] == [Decimal(3)]
         assert plan.shortfall == 4
+
+
+class TestExclusions:
+    def test_a_short_allocation_says_what_was_left_out_and_why(self) -> None:
+        """With a shortfall, every position of the item left out is returned with its
+        quantity and the rule that kept it out; other items are not mentioned."""
+        from datetime import UTC, date, datetime
+
+        from stockline.policies import Candidate, Demand, Fefo, MinShelfLife, allocate, compose
+
+        received = datetime(2026, 1, 5, tzinfo=UTC)
+
+        def at(lot: str, expiry: date | None, **kw: object) -> Candidate:
+            fields: dict[str, object] = {
+                "item": "MILK", "lot": lot, "expiry": expiry, "location": "DC1/A/01",
+                "first_received_at": received, "available": Decimal(5),
+            }  # fmt: skip
+            fields.update(kw)
+            return Candidate(**fields)  # type: ignore[arg-type]
+
+        stock = [
+            at("OK", date(2026, 6, 1)),
+            at("HELD", date(2026, 6, 1), status="hold"),
+            at("OLD", date(2026, 1, 31)),
+            at("SOON", date(2026, 2, 10)),
+            at("FAR", date(2026, 6, 1), location="DC2/A/01"),
+            at("THIN", date(2026, 2, 20)),
+            at("OK", date(2026, 6, 1), item="CREAM"),
+        ]
+        demand = Demand(
+            item="MILK",
+            quantity=Decimal(40),
+            at=date(2026, 2, 1),
+            min_remaining_shelf_life_days=14,
+            allowed_zones=("DC1",),
+        )
+        plan = allocate(demand, stock, compose(MinShelfLife(20), Fefo()))
+        assert plan.shortfall == 35
+        five = Decimal(5)
+        assert [(e.candidate.lot, e.quantity, e.reason) for e in plan.excluded] == [
+            ("HELD", five, "status"),
+            ("OLD", five, "expired"),
+            ("SOON", five, "shelf_life"),
+            ("FAR", five, "zone"),
+            ("THIN", five, "policy"),
+        ]
+        full = allocate(attrs.evolve(demand, quantity=Decimal(5)), stock, Fefo())
+        assert full.is_complete
+        assert full.excluded == ()

@@ -17,6 +17,7 @@ PUBLIC = [
     "Choice",
     "Composed",
     "Demand",
+    "Exclusion",
     "Fefo",
     "FewestPicks",
     "Fifo",

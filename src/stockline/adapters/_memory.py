@@ -446,8 +446,10 @@ class InMemoryStockStore:
     ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
         return {k: self._balances[k] for k in keys if k in self._balances}
 
-    def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
-        return [d for eff, _, d in sorted(self._events.get(key, ())) if eff > after]
+    def later_deltas(
+        self, key: PositionKey, after: dt.datetime
+    ) -> list[tuple[dt.datetime, Decimal]]:
+        return [(eff, d) for eff, _, d in sorted(self._events.get(key, ())) if eff > after]
 
     def serial_internal(self, item: str, serial: str) -> tuple[Decimal, dt.datetime | None]:
         events = self._serial_events.get((item, serial), [])
@@ -455,9 +457,11 @@ class InMemoryStockStore:
             return Decimal(0), None
         return sum((e[2] for e in events), Decimal(0)), max(e[0] for e in events)
 
-    def later_serial_deltas(self, item: str, serial: str, after: dt.datetime) -> list[Decimal]:
+    def later_serial_deltas(
+        self, item: str, serial: str, after: dt.datetime
+    ) -> list[tuple[dt.datetime, Decimal]]:
         events = self._serial_events.get((item, serial), [])
-        return [d for eff, _, d in sorted(events) if eff > after]
+        return [(eff, d) for eff, _, d in sorted(events) if eff > after]
 
     def history(self, query: HistoryQuery) -> list[Transaction]:
         found = [

@@ -212,7 +212,8 @@ class Allocations:
                 pack_size=_pack_size(item, size, packs),
                 attributes={**facts, "order": order, "line": line},
             )
-            candidates = w.candidates(sku, statuses=statuses, lot=lot)
+            # Every status, so that a short plan says which stock its status kept out.
+            candidates = w.candidates(sku, statuses=sorted(s.name for s in w.statuses()), lot=lot)
             chosen = given or self.policy_of(item)
             plan = allocate(demand, candidates, chosen, allocatable_statuses=statuses)
             if strict and not plan.is_complete:

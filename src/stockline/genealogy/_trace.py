@@ -7,13 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from stockline.errors import UnknownLotError, ValidationError
+from stockline.errors import TrackingError, UnknownLotError, UnknownSerialError, ValidationError
 from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
 
 # Not exported by the ledger package yet.
 from stockline.ledger import (
     Book,
     CustomerExposure,
+    HistoryQuery,
     LedgerLine,
     LedgerReader,
     LocationKind,
@@ -52,6 +53,8 @@ def trace_downstream(
         ValidationError: No lot or serial given, or the item is not tracked.
         UnknownItemError: The item is not in the master data.
         UnknownLotError: The lot is not known.
+        TrackingError: A serial of an item that is not serial-tracked.
+        UnknownSerialError: No transaction moved the serial.
     """
     return traced(book, [node(book, sku, lot, serial)], downstream=True, as_of=as_of)
 
@@ -81,13 +84,25 @@ def trace_upstream(
         ValidationError: No lot or serial given, or the item is not tracked.
         UnknownItemError: The item is not in the master data.
         UnknownLotError: The lot is not known.
+        TrackingError: A serial of an item that is not serial-tracked.
+        UnknownSerialError: No transaction moved the serial.
     """
     return traced(book, [node(book, sku, lot, serial)], downstream=False, as_of=as_of)
 
 
 def node(book: Book, sku: object, lot: object, serial: object) -> Node:
     """Return the traceable node ``sku`` / ``lot`` / ``serial``, checked against the master
-    data (an item that is tracked, a lot that is known)."""
+    data and the ledger (an item that is tracked, a lot that is known, a serial of a
+    serial-tracked item that some transaction moved), so that a trace never answers "nothing"
+    for what stockline does not know.
+
+    Raises:
+        ValidationError: No lot or serial given, or the item is not tracked.
+        UnknownItemError: The item is not in the master data.
+        UnknownLotError: The lot is not known.
+        TrackingError: A serial of an item that is not serial-tracked.
+        UnknownSerialError: No transaction moved the serial (of that lot, if given).
+    """
     sku = boundary.code(sku, "sku")
     lot = boundary.optional_code(lot, "lot")
     serial = boundary.optional_code(serial, "serial")
@@ -101,6 +116,12 @@ def node(book: Book, sku: object, lot: object, serial: object) -> Node:
             )
         if lot is not None and r.lot(sku, lot) is None:
             raise UnknownLotError(item=sku, lot=lot)
+        if serial is not None:
+            # A trace of what the ledger never saw would answer "nothing affected": refuse it.
+            if item.tracking is not Tracking.SERIAL:
+                raise TrackingError(item=sku, tracking=str(item.tracking), lot=lot, serial=serial)
+            if not r.history(HistoryQuery(item=sku, lot=lot, serial=serial, limit=1)):
+                raise UnknownSerialError(item=sku, serial=serial)
     return Node(item=sku, lot=lot, serial=serial)
 
 

@@ -161,7 +161,23 @@ class Book:
         return tx
 
     def save(self, w: LedgerWriter, record: MasterRecord, actor: str | None) -> None:
-        """Insert or replace a master record, recording who changed it and when."""
+        """Insert or replace a master record, recording who changed it and when.
+
+        Raises:
+            ValidationError: A lot that would expire before it was produced.
+        """
+        if (
+            isinstance(record, Lot)
+            and record.expiry is not None
+            and record.produced_on is not None
+            and record.expiry < record.produced_on
+        ):
+            raise ValidationError(
+                what=f"expiry of lot {record.code} of {record.item}",
+                value=record.expiry,
+                expected=f"on or after its production date {record.produced_on.isoformat()}",
+                advice="check the label: a lot cannot expire before it is made",
+            )
         w.save(record, actor=actor, at=self.clock.now())
 
     def add(

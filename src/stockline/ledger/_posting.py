@@ -20,6 +20,7 @@ from stockline.errors import (
     GenealogyError,
     IdempotencyConflictError,
     InsufficientStockError,
+    InvalidQuantityError,
     ReservedStockError,
     ReversalError,
     SerialError,
@@ -35,7 +36,8 @@ from stockline.errors import (
 )
 from stockline.ledger._hashing import chain_hash, fingerprint
 from stockline.ledger._master import Item, LocationKind, Tracking
-from stockline.ledger._quantity import as_quantity
+from stockline.ledger._quantity import MAX_BALANCE, as_quantity
+from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
     ContainerEvent,
     Edge,
@@ -52,7 +54,7 @@ from stockline.ledger._time import aware_utc
 
 __all__ = ["REASON_REQUIRED", "ensure_allocatable", "post", "reversal_of"]
 
-_Later = Callable[[], list[Decimal]]
+_Later = Callable[[], list[tuple[dt.datetime, Decimal]]]
 
 #: Kinds of transaction that must say why they were posted.
 REASON_REQUIRED = frozenset(
@@ -108,9 +110,11 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
     edges = tuple(_checked_edge(writer, e) for e in draft.edges)
     if edges:
         _check_acyclic(writer, edges)
-    _check_containers(writer, draft.containers)
+    containers = draft.containers + _placed(writer, movements, draft.containers)
+    _check_containers(writer, containers)
     if draft.reverses is not None:
         _check_reversal(writer, draft.reverses, draft.kind)
+    _check_containment(writer, movements, draft.kind)
     _check_stock(writer, movements, effective_at)
     last_id, last_hash = writer.head()
     tx = Transaction(
@@ -126,7 +130,7 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         reason=draft.reason,
         reverses=draft.reverses,
         edges=edges,
-        containers=draft.containers,
+        containers=containers,
         prev_hash=last_hash,
     )
     # The hash covers every other field, so it is set on the new, not yet shared record in
@@ -355,6 +359,46 @@ def _node_text(item: str, lot: str | None, serial: str | None) -> str:
     return item + (f" lot {lot}" if lot else "") + (f" serial {serial}" if serial else "")
 
 
+def _placed(
+    reader: LedgerReader, movements: Iterable[Movement], events: tuple[ContainerEvent, ...]
+) -> tuple[ContainerEvent, ...]:
+    """The container events a posting implies but does not carry: stock put into a container
+    that is empty and nowhere (a receipt onto a new pallet, say) puts the container there, so
+    it has a place and a history, as a pack records.
+
+    Raises:
+        ContainerError: Stock would go into a container that is somewhere else, or into one
+            container at two places.
+    """
+    given = {e.container for e in events}
+    placed: dict[str, ContainerEvent] = {}
+    movements = tuple(movements)
+    for m in movements:
+        code, path = m.dst.container, m.dst.location
+        if code is None or code in given:
+            continue
+        if code in placed:
+            if placed[code].location != path:
+                raise ContainerError(
+                    f"container {code} cannot be at {placed[code].location} and {path} at once"
+                )
+            continue
+        state = reader.container_state(code)
+        if state is not None and state.location == path:
+            continue
+        if state is not None and state.location is not None:
+            # Stock this posting takes out of it elsewhere does not stay behind.
+            leaving = sum((n.quantity for n in movements if n.src.container == code), Decimal(0))
+            left = reader.total(BalanceQuery(container=code)) - leaving
+            if state.parent is not None or left > 0:
+                raise ContainerError(
+                    f"container {code} is at {state.location}, not {path}; move the container "
+                    "there first (inv.containers.move), or use another one"
+                )
+        placed[code] = ContainerEvent(container=code, parent=None, location=path)
+    return tuple(placed.values())
+
+
 def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) -> None:
     """Refuse unknown containers and nesting a container in itself or in its own content."""
     parents: dict[str, str | None] = {}
@@ -381,17 +425,37 @@ def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) 
                 ancestor = None if state is None else state.parent
 
 
+def _check_containment(reader: LedgerReader, movements: Iterable[Movement], kind: TxKind) -> None:
+    """Refuse to send stock in a status that may not be allocated (held, quarantined, ...) to
+    a customer, whatever the verb or hand-built draft: containment must not have a side door.
+
+    Only a reversal may, as it undoes a posting that brought the stock in (a return received
+    into quarantine, say); scrap and adjustments go to their own locations.
+    """
+    if kind is TxKind.REVERSAL:
+        return
+    for m in movements:
+        dst = reader.location(m.dst.location)
+        if dst is None or dst.kind is not LocationKind.CUSTOMER:
+            continue
+        status = reader.status(m.src.status)
+        if status is not None and not status.allocatable:
+            raise StatusError(status=status.name, location=m.src.location, action="ship")
+
+
 def _key(m: Movement, p: Position) -> PositionKey:
     return (m.item, m.lot, m.serial, p.location, p.status, p.container)
 
 
 def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.datetime) -> None:
     deltas: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
+    every: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
     serial_deltas: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
     internal: dict[str, bool] = {}
     for m in movements:
         for position, sign in ((m.src, -1), (m.dst, 1)):
             path = position.location
+            every[_key(m, position)] += sign * m.quantity
             if path not in internal:
                 location = reader.location(path)
                 internal[path] = location is not None and location.kind is LocationKind.INTERNAL
@@ -401,7 +465,8 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
             if m.serial is not None:
                 serial_deltas[(m.item, m.serial)] += sign * m.quantity
     takes = {k: d for k, d in deltas.items() if d < 0}
-    current = reader.position_balances(takes)
+    current = reader.position_balances(every)
+    _check_range(every, current)
     # Sorted so that the error names the same position whatever the order of the lines.
     ordered = takes.items() if len(takes) < 2 else sorted(takes.items(), key=_key_order)
     for key, delta in ordered:
@@ -427,6 +492,25 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
         highest = _highest(total, last, at, partial(reader.later_serial_deltas, item, serial, at))
         if highest + delta > 1:
             raise SerialError(item=item, serial=serial)
+
+
+def _check_range(
+    deltas: dict[PositionKey, Decimal],
+    current: dict[PositionKey, tuple[Decimal, dt.datetime | None]],
+) -> None:
+    """Refuse a posting that would leave any position (a counterparty's too) holding more
+    than :data:`MAX_BALANCE` in size: beyond it not every store keeps the balance exactly."""
+    for key in sorted(deltas, key=lambda k: tuple(str(x) for x in k)):
+        balance = current.get(key, (Decimal(0), None))[0] + deltas[key]
+        if abs(balance) > MAX_BALANCE:
+            item, lot, serial, path, status, container = key
+            position = Position(location=path, status=status, container=container)
+            raise InvalidQuantityError(
+                value=balance,
+                what=f"balance of {item}{_node_text('', lot, serial)} in {position}",
+                expected=f"at most {MAX_BALANCE:,} in size, the range every store keeps exactly",
+                advice="use a larger unit of measure for this item",
+            )
 
 
 def _check_reserved(
@@ -465,17 +549,24 @@ def _key_order(item: tuple[PositionKey, Decimal]) -> tuple[str, ...]:
     return tuple(str(x) for x in item[0])
 
 
+def _balances(quantity: Decimal, changes: list[tuple[dt.datetime, Decimal]]) -> list[Decimal]:
+    """The balances a position had from ``at`` on: at ``at``, then after each later effective
+    time. Changes at one effective time are simultaneous (a shipment and its reversal, say),
+    so only their net counts: there is no time at which the balance is between them."""
+    running = quantity - sum((delta for _, delta in changes), Decimal(0))
+    found = [running]
+    for i, (when, delta) in enumerate(changes):
+        running += delta
+        if i + 1 == len(changes) or changes[i + 1][0] != when:
+            found.append(running)
+    return found
+
+
 def _lowest(quantity: Decimal, last: dt.datetime | None, at: dt.datetime, later: _Later) -> Decimal:
     """The lowest balance of a position from ``at`` on."""
     if last is None or at >= last:
         return quantity
-    changes = later()
-    running = quantity - sum(changes, Decimal(0))
-    lowest = running
-    for change in changes:
-        running += change
-        lowest = min(lowest, running)
-    return lowest
+    return min(_balances(quantity, later()))
 
 
 def _highest(
@@ -484,13 +575,7 @@ def _highest(
     """The highest internal count of a serial from ``at`` on."""
     if last is None or at >= last:
         return quantity
-    changes = later()
-    running = quantity - sum(changes, Decimal(0))
-    highest = running
-    for change in changes:
-        running += change
-        highest = max(highest, running)
-    return highest
+    return max(_balances(quantity, later()))
 
 
 def ensure_allocatable(reader: LedgerReader, position: Position, what: str) -> None:

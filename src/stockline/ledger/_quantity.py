@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from stockline.errors import InvalidQuantityError
 
-__all__ = ["MAX_DECIMALS", "MAX_QUANTITY", "as_quantity", "canonical"]
+__all__ = ["MAX_BALANCE", "MAX_DECIMALS", "MAX_QUANTITY", "as_quantity", "canonical"]
 
 #: The finest precision any unit may have; the SQL store keeps quantities as integers of
 #: ``10**-MAX_DECIMALS`` so sums in SQL are exact.
@@ -16,6 +16,11 @@ MAX_DECIMALS = 6
 #: quantities exactly as integers of ``10**-MAX_DECIMALS`` in 64 bits, so a balance up to
 #: about nine trillion units is exact everywhere.
 MAX_QUANTITY = Decimal(10**12)
+
+#: The largest balance, in size, any position may hold (counterparty ones included): nine
+#: trillion base units, which is 9 * 10**18 units of ``10**-MAX_DECIMALS``, inside a signed
+#: 64-bit integer, so every store (SQLite's integers, PostgreSQL's bigint) keeps it exactly.
+MAX_BALANCE = Decimal(9 * 10**12)
 
 
 def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "quantity") -> Decimal:

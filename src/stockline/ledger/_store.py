@@ -180,8 +180,11 @@ class BalancesReader(Protocol):
         """
         ...
 
-    def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
-        """Return the signed changes of one position effective after ``after``, in ledger order."""
+    def later_deltas(
+        self, key: PositionKey, after: dt.datetime
+    ) -> list[tuple[dt.datetime, Decimal]]:
+        """Return the signed changes of one position effective after ``after``, each with its
+        effective time, in effective-time order (ledger order within one time)."""
         ...
 
     def serial_internal(self, item: str, serial: str) -> tuple[Decimal, dt.datetime | None]:
@@ -189,8 +192,11 @@ class BalancesReader(Protocol):
         changed."""
         ...
 
-    def later_serial_deltas(self, item: str, serial: str, after: dt.datetime) -> list[Decimal]:
-        """Return the signed changes of the serial's internal total effective after ``after``."""
+    def later_serial_deltas(
+        self, item: str, serial: str, after: dt.datetime
+    ) -> list[tuple[dt.datetime, Decimal]]:
+        """Return the signed changes of the serial's internal total effective after ``after``,
+        each with its effective time, in effective-time order."""
         ...
 
     def replay(self) -> Iterator[Balance]:

@@ -235,7 +235,7 @@ def _book(
         quantity, last = current.get(key, (Decimal(0), None))
         later: list[Decimal] = []
         if last is not None and last > at:
-            later += r.later_deltas(key, at)
+            later += [delta for _, delta in r.later_deltas(key, at)]
         if last is not None and last >= at and head is not None:
             later += _same_instant(r, key, at, head)
         found[key] = (

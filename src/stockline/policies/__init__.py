@@ -91,7 +91,7 @@ from stockline.policies._protocol import (
     CandidateOrder,
     SortKey,
 )
-from stockline.policies._records import Allocation, Candidate, Choice, Demand, Pick
+from stockline.policies._records import Allocation, Candidate, Choice, Demand, Exclusion, Pick
 
 __all__ = [
     "DEFAULT_ALLOCATABLE_STATUSES",
@@ -103,6 +103,7 @@ __all__ = [
     "Choice",
     "Composed",
     "Demand",
+    "Exclusion",
     "Fefo",
     "FewestPicks",
     "Fifo",

@@ -12,7 +12,7 @@ from stockline.policies._containers import WholeContainerFirst
 from stockline.policies._filters import ZonePreference, zone_explainer, zone_rank, zone_ranks
 from stockline.policies._greedy import fill
 from stockline.policies._protocol import AllocationPolicy
-from stockline.policies._records import Allocation, Candidate, Choice, Demand
+from stockline.policies._records import Allocation, Candidate, Choice, Demand, Exclusion
 
 __all__ = ["DEFAULT_ALLOCATABLE_STATUSES", "allocate"]
 
@@ -79,6 +79,7 @@ def allocate(
             advice=f"write {{{allocatable_statuses!r}}}",
         )
     statuses = frozenset(allocatable_statuses)
+    candidates = candidates if isinstance(candidates, Sequence) else list(candidates)
     pool = _pool(demand, candidates, statuses)
     effective = policy
     if demand.preferred_zones:
@@ -87,7 +88,40 @@ def allocate(
         effective = WholeContainerFirst(effective)
     eligible = effective.eligible(demand, pool)
     ranking = effective.rank(demand, eligible)
-    return fill(demand, _checked(demand, ranking, statuses, policy))
+    plan = fill(demand, _checked(demand, ranking, statuses, policy))
+    if plan.shortfall == 0:
+        return plan
+    return attrs.evolve(plan, excluded=_excluded(demand, candidates, statuses, eligible))
+
+
+def _excluded(
+    demand: Demand,
+    candidates: Sequence[Candidate],
+    statuses: frozenset[str],
+    eligible: Sequence[Candidate],
+) -> tuple[Exclusion, ...]:
+    """The demanded item's positions that were left out, each with the first rule that kept
+    it out (checked in the order `allocate` applies them)."""
+    offered = {id(c) for c in eligible}
+    good = _first_good_expiry(demand)
+    found = []
+    for c in candidates:
+        if c.item != demand.item or not c.available or id(c) in offered:
+            continue
+        if c.status not in statuses:
+            reason = "status"
+        elif demand.lot is not None and c.lot != demand.lot:
+            reason = "lot"
+        elif c.expiry is not None and c.expiry < demand.at:
+            reason = "expired"
+        elif c.expiry is not None and c.expiry < good:
+            reason = "shelf_life"
+        elif demand.allowed_zones and not any(c.in_zone(z) for z in demand.allowed_zones):
+            reason = "zone"
+        else:
+            reason = "policy"
+        found.append(Exclusion(candidate=c, quantity=c.available, reason=reason))
+    return tuple(found)
 
 
 def _first_good_expiry(demand: Demand) -> date:

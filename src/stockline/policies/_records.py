@@ -12,7 +12,7 @@ import attrs
 
 from stockline.errors import InvalidQuantityError, InvalidTimeError, ValidationError
 
-__all__ = ["Allocation", "Candidate", "Choice", "Demand", "Pick"]
+__all__ = ["Allocation", "Candidate", "Choice", "Demand", "Exclusion", "Pick"]
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -254,6 +254,20 @@ class Pick:
 
 
 @attrs.frozen(kw_only=True)
+class Exclusion:
+    """A position of the demanded item that was not offered, and the rule that kept it out."""
+
+    candidate: Candidate
+    """The position left out."""
+    quantity: Decimal
+    """How much it holds (``candidate.available``)."""
+    reason: str
+    """The rule: ``"status"`` (held, quarantined: not allocatable), ``"expired"``,
+    ``"shelf_life"`` (too little left), ``"lot"`` (not the demanded lot), ``"zone"`` (outside
+    the allowed zones) or ``"policy"`` (the policy's own filter)."""
+
+
+@attrs.frozen(kw_only=True)
 class Allocation:
     """The plan for one demand: ordered picks and what could not be served.
 
@@ -267,6 +281,9 @@ class Allocation:
     """The picks, in the order to perform them."""
     shortfall: Decimal
     """The quantity no eligible stock could serve; ``Decimal(0)`` when fully served."""
+    excluded: tuple[Exclusion, ...] = ()
+    """With a shortfall, the positions of the item that were left out and why, so a short
+    allocation says what stock there is and which rule kept it; empty when fully served."""
 
     @property
     def allocated(self) -> Decimal:

@@ -1,9 +1,10 @@
 """A Hypothesis state machine that drives any store and the in-memory reference side by side.
 
 :func:`store_machine` returns a :class:`~hypothesis.stateful.RuleBasedStateMachine` whose
-rules receive, move, ship, hold, release, adjust, produce, pack, move containers, reverse
-and allocate (:func:`stockline.policies.allocate` with FEFO over candidates built from the
-stock) on two inventories sharing one clock: one on the store under test, one on an
+rules receive, move, ship, hold, release, adjust, produce, pack, move containers, reverse,
+undo the latest postings newest first (which must always go through) and allocate
+(:func:`stockline.policies.allocate` with FEFO over candidates built from the stock) on two
+inventories sharing one clock: one on the store under test, one on an
 :class:`~stockline.adapters.InMemoryStockStore`. Operations are drawn from the current
 stock but may still be refused (too much, a reversal of a reversal, ...): both stores must
 then refuse with the same error. After every step it checks that balances
@@ -297,6 +298,26 @@ def store_machine(
             self.clock.advance(minutes=data.draw(_MINUTES))
             self.both(f"reverse {target}", lambda inv: inv.reverse(target, reason="mistake"))
 
+        @precondition(lambda self: self.clock.now() > START)
+        @rule(data=st.data())
+        def undo_latest(self, data: st.DataObject) -> None:
+            """Reverse the latest postings, newest first, each at its own effective time: the
+            ledger then nets back to a state it had, so every reversal must go through, however
+            the stock moved in between (a reversal and its original are simultaneous)."""
+            with self.reference.store.read() as r:
+                head = r.head()[0]
+                latest: list[int] = []
+                for tx_id in range(head, max(0, head - data.draw(st.integers(1, 4))), -1):
+                    tx = r.transaction(tx_id)
+                    if tx is None or tx.reverses is not None or r.reversed_by(tx_id) is not None:
+                        break
+                    latest.append(tx_id)
+            for tx_id in latest:
+                self.clock.advance(minutes=1)
+                self.both(f"undo {tx_id}", partial(_undo, tx_id=tx_id))
+                with self.reference.store.read() as r:
+                    assert r.reversed_by(tx_id) is not None, f"undoing {tx_id} was refused"
+
         @precondition(lambda self: bool(self.stock(AVAILABLE)))
         @rule(data=st.data())
         def allocate_and_ship(self, data: st.DataObject) -> None:
@@ -378,3 +399,7 @@ def _ship_pick(inv: Inventory, *, sku: str, candidate: Candidate, quantity: Deci
         customer="C2",
         ref="SO-A",
     )
+
+
+def _undo(inv: Inventory, *, tx_id: int) -> Transaction:
+    return inv.reverse(tx_id, reason="undo")

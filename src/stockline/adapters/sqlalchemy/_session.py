@@ -920,7 +920,9 @@ class SqlSession:
                 self._base[idkey] = (int(row[6]), int(row[7]))
             self._absent.update(k for k in chunk if k not in self._base)
 
-    def later_deltas(self, key: PositionKey, after: dt.datetime) -> list[Decimal]:
+    def later_deltas(
+        self, key: PositionKey, after: dt.datetime
+    ) -> list[tuple[dt.datetime, Decimal]]:
         self.flush()
         idkey = self._idkey(key)
         if idkey is None:
@@ -944,8 +946,13 @@ class SqlSession:
                 )
             )
         union = sa.union_all(*selects).subquery()
-        stmt = sa.select(union.c.qty).order_by(union.c.effective_at, union.c.tx_id, union.c.line)
-        return [codec.from_qty(int(q)) for q in self._conn.execute(stmt).scalars()]
+        stmt = sa.select(union.c.effective_at, union.c.qty).order_by(
+            union.c.effective_at, union.c.tx_id, union.c.line
+        )
+        return [
+            (codec.from_micros(int(at)), codec.from_qty(int(q)))
+            for at, q in self._conn.execute(stmt)
+        ]
 
     def serial_internal(self, item: str, serial: str) -> tuple[Decimal, dt.datetime | None]:
         item_id = self._lookup("item", item)
@@ -970,7 +977,9 @@ class SqlSession:
             last = pending[1] if last is None else max(int(last), pending[1])
         return codec.from_qty(qty), None if last is None else codec.from_micros(int(last))
 
-    def later_serial_deltas(self, item: str, serial: str, after: dt.datetime) -> list[Decimal]:
+    def later_serial_deltas(
+        self, item: str, serial: str, after: dt.datetime
+    ) -> list[tuple[dt.datetime, Decimal]]:
         self.flush()
         item_id = self._lookup("item", item)
         mv = t.movements
@@ -989,8 +998,13 @@ class SqlSession:
             for loc, _, _, sign in _SIDES
         ]
         union = sa.union_all(*selects).subquery()
-        stmt = sa.select(union.c.qty).order_by(union.c.effective_at, union.c.tx_id, union.c.line)
-        return [codec.from_qty(int(q)) for q in self._conn.execute(stmt).scalars()]
+        stmt = sa.select(union.c.effective_at, union.c.qty).order_by(
+            union.c.effective_at, union.c.tx_id, union.c.line
+        )
+        return [
+            (codec.from_micros(int(at)), codec.from_qty(int(q)))
+            for at, q in self._conn.execute(stmt)
+        ]
 
     def history(self, query: HistoryQuery) -> list[Transaction]:
         self.flush()
