@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
+import re
 from pathlib import Path
+
+import pytest
 
 import stockline
 from stockline.cli import ExitCode
+from stockline.cli._app import aware_time, date
 from tests.cli.conftest import run
 
 
@@ -84,3 +90,62 @@ class TestOutput:
         assert result.returncode == 1
         assert result.stdout == ""
         assert result.stderr.count("\n") == 1
+
+
+class TestTimesAndDates:
+    """Times and dates are taken in the documented ISO 8601 forms only (docs/cli/index.md)."""
+
+    @pytest.mark.parametrize(
+        ("text", "utc"),
+        [
+            ("2026-03-02T12:00Z", "2026-03-02T12:00:00+00:00"),
+            ("2026-03-02T12:00+01:00", "2026-03-02T11:00:00+00:00"),
+            ("2026-03-02T12:00:30-05:00", "2026-03-02T17:00:30+00:00"),
+            ("2026-03-02T12:00:30.25Z", "2026-03-02T12:00:30.250000+00:00"),
+        ],
+    )
+    def test_documented_times_parse(self, text: str, utc: str) -> None:
+        """Each documented form means the instant it says."""
+        assert aware_time(text).astimezone(dt.UTC).isoformat() == utc
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2026-03-02+01:00Z",
+            "2026-03-02X06:20+00:00",
+            "2026-03-02 06:20Z",
+            "20260302T0620Z",
+            "2026-W10-1T06:20Z",
+            "2026-03-02T06Z",
+            "2026-03-02T06:20",
+            "2026-03-02T06:20+0100",
+            "2026-03-02T25:00Z",
+            "2026-02-30T06:20Z",
+            "",
+        ],
+    )
+    def test_other_forms_are_refused_with_fixed_advice(self, text: str) -> None:
+        """Anything else is a usage error whose advice parses and does not echo the input."""
+        with pytest.raises(argparse.ArgumentTypeError) as caught:
+            aware_time(text)
+        message = str(caught.value)
+        advice = message.split("; ", 1)[1]
+        assert text == "" or text not in advice
+        for example in re.findall(r"\d{4}-\d{2}-\d{2}T[\d:+Z-]+", advice):
+            aware_time(example)
+
+    @pytest.mark.parametrize("text", ["20260302", "2026-W10-1", "2026-03-02T00:00Z", "2026-3-2"])
+    def test_other_date_forms_are_refused(self, text: str) -> None:
+        """A date is YYYY-MM-DD and nothing else."""
+        with pytest.raises(argparse.ArgumentTypeError) as caught:
+            date(text)
+        date(str(caught.value).rsplit(" ", 1)[1])
+
+    def test_a_date_with_a_zone_is_a_usage_error(self, demo_db: Path) -> None:
+        """`2026-03-02+01:00Z` is refused on the command line (exit 2), not read as 01:00 UTC."""
+        result = run(
+            "history", "--db", str(demo_db), "--since", "2026-03-02+01:00Z", cwd=demo_db.parent
+        )
+        assert result.returncode == ExitCode.USAGE
+        assert "2026-03-02T12:00Z" in result.stderr
+        assert "Traceback" not in result.stderr

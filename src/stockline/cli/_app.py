@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -262,29 +263,47 @@ def _reason(error: Exception) -> str:
 # -- arguments ------------------------------------------------------------------------------
 
 
+#: The one form of a time on the command line: ISO 8601 extended, to the minute or finer, with
+#: ``Z`` or a ``+HH:MM`` offset. Python's ``fromisoformat`` takes much more (week dates, basic
+#: format, any separator), some of it misread: ``2026-03-02+01:00Z`` would be 01:00 UTC.
+TIME_FORM = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+#: The one form of a date: ISO 8601 extended, ``YYYY-MM-DD``.
+DATE_FORM = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+#: What a time or date error advises; fixed text, never built from what was typed.
+TIME_ADVICE = "write it as 2026-03-02T12:00Z (UTC) or 2026-03-02T12:00+01:00, seconds optional"
+DATE_ADVICE = "write it as 2026-03-02"
+
+
 def aware_time(text: str) -> dt.datetime:
-    """An argparse type: an ISO 8601 time with a UTC offset (``2026-03-02T12:00+01:00``, ``Z``)."""
+    """An argparse type: an ISO 8601 time with a UTC offset (``2026-03-02T12:00+01:00``, ``Z``).
+
+    Only the forms of :data:`TIME_FORM` are taken, so a time means one thing wherever it is
+    typed.
+    """
+    if TIME_FORM.fullmatch(text) is None:
+        hint = "has no time zone" if _naive(text) else "is not an ISO 8601 time with a zone"
+        raise argparse.ArgumentTypeError(f"{text!r} {hint}; {TIME_ADVICE}")
     try:
-        value = dt.datetime.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time; write e.g. 2026-03-02T12:00+01:00"
-        ) from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time zone; add one, e.g. {text}Z (UTC) or {text}+01:00"
-        )
-    return value
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real time; {TIME_ADVICE}") from None
+
+
+def _naive(text: str) -> bool:
+    """Whether ``text`` is a well-formed time that only lacks its zone."""
+    return TIME_FORM.fullmatch(text + "Z") is not None
 
 
 def date(text: str) -> dt.date:
-    """An argparse type: an ISO 8601 date (``2026-03-02``)."""
+    """An argparse type: an ISO 8601 date (``2026-03-02``), in that form only."""
+    if DATE_FORM.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date; {DATE_ADVICE}")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 date; write e.g. 2026-03-02"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date; {DATE_ADVICE}") from None
 
 
 def decimal(text: str) -> Decimal:
