@@ -42,6 +42,8 @@ __all__ = [
     "commands",
     "help_text",
     "main",
+    "output_file",
+    "writing",
 ]
 
 #: The ledger every command reads when ``--db`` is not given (the one ``stockline demo`` builds).
@@ -169,6 +171,36 @@ def when(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+# -- files a command writes ------------------------------------------------------------------
+
+
+def output_file(text: str, *, option: str) -> Path:
+    """The file an output option (``--output``, ``--png``) names, checked before any work.
+
+    Its folder must exist and it must not be a folder itself; otherwise the command is refused
+    with one line naming the option, and nothing is read or written.
+    """
+    path = Path(text)
+    if not text.strip():
+        raise CommandError(f"{option} is empty: give the path of a file to write")
+    if path.is_dir():
+        raise CommandError(f"cannot write {option} {path}: it is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise CommandError(
+            f"cannot write {option} {path}: folder {path.parent} does not exist; create it first"
+        )
+    return path
+
+
+@contextmanager
+def writing(path: Path, *, option: str) -> Iterator[None]:
+    """Report a failure to write ``path`` (permissions, a full disk) as one error line."""
+    try:
+        yield
+    except OSError as e:
+        raise CommandError(f"cannot write {option} {path}: {e.strerror or e}") from e
 
 
 # -- opening a ledger -----------------------------------------------------------------------
@@ -450,3 +482,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as e:
+        # A file the command reads or writes that the checks above did not foresee: still one
+        # line, never a traceback.
+        where = "" if e.filename is None else f" {e.filename}"
+        out.err.print(f"[red]error:[/] cannot use{escape(where)}: {escape(e.strerror or str(e))}")
+        return ExitCode.ERROR
