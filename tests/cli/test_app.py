@@ -6,13 +6,16 @@ import argparse
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import stockline
+from stockline import errors
 from stockline.cli import ExitCode
 from stockline.cli._app import aware_time, date
+from stockline.cli._messages import PYTHON_CALL, for_cli
 from tests.cli.conftest import run
 
 
@@ -149,3 +152,80 @@ class TestTimesAndDates:
         assert result.returncode == ExitCode.USAGE
         assert "2026-03-02T12:00Z" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+FILTER_COMMANDS = [
+    ("stock",),
+    ("history",),
+    ("report", "aging"),
+    ("report", "near-expiry"),
+    ("replenish", "propose"),
+    ("replenish", "rule", "list"),
+    ("export", "fsma204"),
+]
+
+
+class TestUnknownFilters:
+    """An unknown item, location or status in any filter: one verdict in every command."""
+
+    @pytest.mark.parametrize(
+        ("option", "value", "message"),
+        [
+            ("--sku", "NOPE", "item 'NOPE' is not in this ledger's master data"),
+            ("--location", "NOPE/X", "location 'NOPE/X' is not in this ledger's master data"),
+        ],
+    )
+    @pytest.mark.parametrize("command", FILTER_COMMANDS, ids=" ".join)
+    def test_unknown_filter_is_refused(
+        self, demo_db: Path, command: tuple[str, ...], option: str, value: str, message: str
+    ) -> None:
+        """Exit status 1 and the same one-line message, never an empty table."""
+        if option == "--location" and command[-1] in ("aging", "fsma204"):
+            pytest.skip(f"{' '.join(command)} has no {option}")
+        result = run(*command, option, value, "--db", str(demo_db), cwd=demo_db.parent)
+        assert result.returncode == ExitCode.ERROR, result.stdout + result.stderr
+        assert result.stderr.startswith(f"error: {message}"), result.stderr
+        assert result.stdout == ""
+
+    def test_unknown_status_is_refused(self, demo_db: Path) -> None:
+        """`stock --status` with a status nobody registered is refused like an unknown item."""
+        result = run("stock", "--status", "nope", "--db", str(demo_db), cwd=demo_db.parent)
+        assert result.returncode == ExitCode.ERROR
+        assert result.stderr.startswith("error: status 'nope' is not known")
+
+
+class TestMessagesSpeakTheCommandLine:
+    """Errors shown by the command line advise flags and commands, not Python calls."""
+
+    @pytest.mark.parametrize(
+        "error",
+        [
+            errors.UnknownItemError(item="X"),
+            errors.UnknownLocationError(location="X"),
+            errors.UnknownLotError(item="X", lot="L"),
+            errors.UnknownStatusError(status="x"),
+            errors.UnknownPartyError(party="X"),
+            errors.UnknownTransactionError(transaction_id=9),
+            errors.UnknownCountError(count="C-1"),
+            errors.UnknownExpectationError(key="K"),
+            errors.AllocationShortfallError(item="X", requested=Decimal(2), available=Decimal(1)),
+            errors.ExpiredProductError(
+                item="X", lot="L", expiry=dt.date(2026, 1, 1), today=dt.date(2026, 2, 1), ai="17"
+            ),
+            errors.SerialError(item="X", serial="S"),
+        ],
+        ids=lambda e: type(e).__name__,
+    )
+    def test_no_python_call_in_a_cli_message(self, error: errors.StocklineError) -> None:
+        """The library's message names a call; the command line's does not."""
+        assert PYTHON_CALL.search(str(error)) is not None
+        shown = for_cli(error)
+        assert PYTHON_CALL.search(shown) is None, shown
+        assert shown
+
+    def test_through_the_entry_point(self, demo_db: Path) -> None:
+        """An unknown lot names --lot and a command, not receive(..., lot=...)."""
+        result = run("trace", "ASP-100", "--lot", "NOPE", "--db", str(demo_db), cwd=demo_db.parent)
+        assert result.returncode == ExitCode.ERROR
+        assert "check --lot" in result.stderr
+        assert "(" not in result.stderr.split(";", 1)[1].replace("(stockline", "")

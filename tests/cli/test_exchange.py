@@ -64,5 +64,6 @@ class TestExport:
         result = run(*args, target, "--db", str(demo_db), cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         errors = [line for line in result.stderr.splitlines() if not line.startswith("gap:")]
-        assert len(errors) == 1 and errors[0].startswith("error: cannot write"), result.stderr
+        assert len(errors) == 1, result.stderr
+        assert errors[0].startswith("error: cannot write"), result.stderr
         assert list(tmp_path.iterdir()) == []

@@ -27,6 +27,7 @@ from rich.progress import (
 )
 
 from stockline import __version__
+from stockline.cli._messages import for_cli
 from stockline.errors import StocklineError, StoreError
 
 if TYPE_CHECKING:
@@ -292,6 +293,37 @@ def _reason(error: Exception) -> str:
     return str(getattr(cause, "orig", None) or cause).splitlines()[0]
 
 
+# -- filters --------------------------------------------------------------------------------
+
+#: The options that name an item, a location or a status, by their argparse ``dest``, in
+#: every command: each must be known to the ledger, checked here once for all commands.
+FILTERS = ("sku", "location", "status", "statuses")
+
+
+def check_filters(args: argparse.Namespace) -> None:
+    """Refuse an unknown item, location or status given to any command, before it runs.
+
+    Every command gives the same verdict: the library's ``Unknown...Error`` (exit status 1),
+    never an empty table.
+    """
+    given = {name: getattr(args, name, None) for name in FILTERS}
+    if not any(given.values()) or getattr(args, "db", None) is None:
+        return
+    from stockline.errors import UnknownStatusError
+
+    statuses = [given["status"]] if given["status"] else []
+    statuses += list(given["statuses"] or [])
+    with open_ledger(args.db) as inv:
+        if given["sku"]:
+            inv.master.item(given["sku"])
+        if given["location"]:
+            inv.master.location(given["location"])
+        with inv.store.read() as r:
+            for status in statuses:
+                if r.status(status) is None:
+                    raise UnknownStatusError(status=status)
+
+
 # -- arguments ------------------------------------------------------------------------------
 
 
@@ -468,11 +500,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output.for_streams(as_json=args.json)
     handler: Handler = args.handler
     try:
+        check_filters(args)
         return handler(args, out)
     except UsageError as e:
         out.err.print(f"{args.prog}: error: {escape(str(e))}", soft_wrap=True)
         return ExitCode.USAGE
-    except (StocklineError, CommandError) as e:
+    except StocklineError as e:
+        out.err.print(f"[red]error:[/] {escape(for_cli(e))}", soft_wrap=True)
+        return ExitCode.ERROR
+    except CommandError as e:
         out.err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
         return ExitCode.ERROR
     except KeyboardInterrupt:
