@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,6 +26,9 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
 
 from stockline import __version__
 from stockline.cli._messages import for_cli
@@ -49,6 +53,9 @@ __all__ = [
 
 #: The ledger every command reads when ``--db`` is not given (the one ``stockline demo`` builds).
 DEFAULT_DB = "stockline-demo.db"
+
+
+T = TypeVar("T")
 
 
 class ExitCode(enum.IntEnum):
@@ -115,7 +122,25 @@ class Output:
             self.write_json(data)
         else:
             for part in render():
-                self.console.print(part)
+                self.console.print(self.fitted(part))
+
+    def fitted(self, part: RenderableType) -> RenderableType:
+        """``part`` as it reads at the console's width: a table too wide for it is stacked,
+        one block of ``column: value`` lines per row, so no value is cut to ``PX-00…``."""
+        if not isinstance(part, Table):
+            return part
+        wide = self.console.options.update_width(1_000_000)
+        needed = Measurement.get(self.console, wide, part).maximum
+        return part if needed <= self.console.width else stacked(part)
+
+    def left_out(self, count: int, what: str, limit: int) -> None:
+        """Say on stderr that ``count`` more ``what`` were not shown because of ``--limit``."""
+        if count > 0:
+            self.err.print(
+                f"{count} more {what} not shown (--limit {limit}); --limit N shows more, "
+                "--all shows every one",
+                soft_wrap=True,
+            )
 
     def write_json(self, data: object) -> None:
         """Write ``data`` as indented JSON (keys in a fixed order, decimals as strings)."""
@@ -145,6 +170,63 @@ class Output:
         with bar:
             task = bar.add_task(description, total=total)
             yield lambda n: bar.advance(task, n)
+
+
+def stacked(table: Table) -> RenderableType:
+    """``table`` as one block per row: the first cell as a heading, then each other non-empty
+    cell under its column's name, wrapped at the console's width rather than cut."""
+    columns = table.columns
+    heads = [" ".join(str(c.header).split()) for c in columns]
+    cells = [list(c.cells) for c in columns]
+    blocks: list[RenderableType] = []
+    if table.title is not None:
+        blocks.append(Text.from_markup(str(table.title), style="italic"))
+    for row in range(table.row_count):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for i, head in enumerate(heads):
+            value = cells[i][row] if row < len(cells[i]) else ""
+            if i == 0 or str(value).strip():
+                grid.add_row(f"{head}:", value)
+        blocks.append(grid)
+        blocks.append(Rule(style="dim"))
+    return Group(*blocks)
+
+
+#: The rows a command shows unless told otherwise (``--limit``); ``--all`` lifts it.
+DEFAULT_LIMIT = 50
+
+
+def add_limit(parser: argparse.ArgumentParser, what: str, *, tables_only: bool = False) -> None:
+    """Add ``--limit N`` (default :data:`DEFAULT_LIMIT`, 0 for no limit) and ``--all``."""
+    scope = " (tables; --json is complete)" if tables_only else ""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--limit",
+        type=whole_or_zero,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"show at most N {what}{scope}; 0 for all (default: %(default)s)",
+    )
+    group.add_argument(
+        "--all", dest="limit", action="store_const", const=0, help=f"show every {what[:-1]}"
+    )
+
+
+def whole_or_zero(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    if re.fullmatch(r"\d{1,9}", text, re.ASCII) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return int(text)
+
+
+def limited(rows: Sequence[T], limit: int) -> tuple[list[T], int]:
+    """The first ``limit`` of ``rows`` (all of them when ``limit`` is 0) and how many were
+    left out."""
+    if limit == 0 or len(rows) <= limit:
+        return list(rows), 0
+    return list(rows[:limit]), len(rows) - limit
 
 
 def plain(value: object) -> Any:
