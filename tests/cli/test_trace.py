@@ -180,7 +180,7 @@ class TestDocsExample:
     def test_trace_page_shows_real_output(self, plant_db: Path) -> None:
         """The tree on docs/cli/trace.md is what `stockline trace API --lot A1` prints."""
         page = (Path(__file__).parents[2] / "docs" / "cli" / "trace.md").read_text()
-        command = "$ stockline trace API --lot A1\n"
+        command = "$ stockline trace API --lot A1 --db plant.db\n"
         shown = page[page.index(command) + len(command) : page.index("$ stockline trace BOTTLE")]
         result = run("trace", "API", "--lot", "A1", "--db", str(plant_db), cwd=plant_db.parent)
         assert result.stdout == shown

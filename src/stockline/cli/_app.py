@@ -200,18 +200,16 @@ DEFAULT_LIMIT = 50
 
 def add_limit(parser: argparse.ArgumentParser, what: str, *, tables_only: bool = False) -> None:
     """Add ``--limit N`` (default :data:`DEFAULT_LIMIT`, 0 for no limit) and ``--all``."""
-    scope = " (tables; --json is complete)" if tables_only else ""
+    scope = "; --json is always complete" if tables_only else ""
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--limit",
         type=whole_or_zero,
         default=DEFAULT_LIMIT,
         metavar="N",
-        help=f"show at most N {what}{scope}; 0 for all (default: %(default)s)",
+        help=f"show at most N {what}, 0 for no limit (default: %(default)s){scope}",
     )
-    group.add_argument(
-        "--all", dest="limit", action="store_const", const=0, help=f"show every {what[:-1]}"
-    )
+    group.add_argument("--all", dest="limit", action="store_const", const=0, help="no limit")
 
 
 def whole_or_zero(text: str) -> int:

@@ -61,6 +61,14 @@ _HINTS: dict[type[e.StocklineError], Callable[[Any], str]] = {
 }
 
 
+#: Keyword arguments the library advises that are flags on the command line.
+_FLAGS = {
+    "allow_unexpected=True": "--allow-unexpected",
+    "allow_expired=True": "--allow-expired",
+    "status='expired'": "--status expired",
+}
+
+
 def for_cli(error: e.StocklineError) -> str:
     """``error``'s message as the command line says it."""
     for kind in type(error).__mro__:
@@ -68,6 +76,8 @@ def for_cli(error: e.StocklineError) -> str:
         if hint is not None:
             return hint(error)
     text = str(error)
+    for keyword, flag in _FLAGS.items():
+        text = text.replace(keyword, flag)
     if PYTHON_CALL.search(text) is None:
         return text
     # Keep what was wrong; drop the clauses (after "; " or ". ") that advise a Python call.
