@@ -16,6 +16,7 @@ from stockline import errors
 from stockline.cli import ExitCode
 from stockline.cli._app import aware_time, date
 from stockline.cli._messages import PYTHON_CALL, for_cli
+from tests import _postgres
 from tests.cli.conftest import run
 
 
@@ -192,6 +193,19 @@ class TestUnknownFilters:
         result = run("stock", "--status", "nope", "--db", str(demo_db), cwd=demo_db.parent)
         assert result.returncode == ExitCode.ERROR
         assert result.stderr.startswith("error: status 'nope' is not known")
+
+    @_postgres.requires_postgres
+    def test_same_verdict_on_postgresql(self, postgres_url: str, tmp_path: Path) -> None:
+        """A PostgreSQL ledger gives the verdict a SQLite file gives: exit 1, same words."""
+        assert run("demo", "--db", postgres_url, cwd=tmp_path).returncode == 0
+        for option, value, message in (
+            ("--sku", "NOPE", "item 'NOPE' is not in this ledger's master data"),
+            ("--location", "NOPE/X", "location 'NOPE/X' is not in this ledger's master data"),
+            ("--status", "nope", "status 'nope' is not known"),
+        ):
+            result = run("stock", option, value, "--db", postgres_url, cwd=tmp_path)
+            assert result.returncode == ExitCode.ERROR, result.stderr
+            assert result.stderr.startswith(f"error: {message}")
 
 
 class TestMessagesSpeakTheCommandLine:
