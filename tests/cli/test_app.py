@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
+import re
+from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 import stockline
+from stockline import errors
 from stockline.cli import ExitCode
+from stockline.cli._app import aware_time, date
+from stockline.cli._messages import PYTHON_CALL, for_cli
+from tests import _postgres
 from tests.cli.conftest import run
 
 
@@ -84,3 +94,152 @@ class TestOutput:
         assert result.returncode == 1
         assert result.stdout == ""
         assert result.stderr.count("\n") == 1
+
+
+class TestTimesAndDates:
+    """Times and dates are taken in the documented ISO 8601 forms only (docs/cli/index.md)."""
+
+    @pytest.mark.parametrize(
+        ("text", "utc"),
+        [
+            ("2026-03-02T12:00Z", "2026-03-02T12:00:00+00:00"),
+            ("2026-03-02T12:00+01:00", "2026-03-02T11:00:00+00:00"),
+            ("2026-03-02T12:00:30-05:00", "2026-03-02T17:00:30+00:00"),
+            ("2026-03-02T12:00:30.25Z", "2026-03-02T12:00:30.250000+00:00"),
+        ],
+    )
+    def test_documented_times_parse(self, text: str, utc: str) -> None:
+        """Each documented form means the instant it says."""
+        assert aware_time(text).astimezone(dt.UTC).isoformat() == utc
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2026-03-02+01:00Z",
+            "2026-03-02X06:20+00:00",
+            "2026-03-02 06:20Z",
+            "20260302T0620Z",
+            "2026-W10-1T06:20Z",
+            "2026-03-02T06Z",
+            "2026-03-02T06:20",
+            "2026-03-02T06:20+0100",
+            "2026-03-02T25:00Z",
+            "2026-02-30T06:20Z",
+            "",
+        ],
+    )
+    def test_other_forms_are_refused_with_fixed_advice(self, text: str) -> None:
+        """Anything else is a usage error whose advice parses and does not echo the input."""
+        with pytest.raises(argparse.ArgumentTypeError) as caught:
+            aware_time(text)
+        message = str(caught.value)
+        advice = message.split("; ", 1)[1]
+        assert text == "" or text not in advice
+        for example in re.findall(r"\d{4}-\d{2}-\d{2}T[\d:+Z-]+", advice):
+            aware_time(example)
+
+    @pytest.mark.parametrize("text", ["20260302", "2026-W10-1", "2026-03-02T00:00Z", "2026-3-2"])
+    def test_other_date_forms_are_refused(self, text: str) -> None:
+        """A date is YYYY-MM-DD and nothing else."""
+        with pytest.raises(argparse.ArgumentTypeError) as caught:
+            date(text)
+        date(str(caught.value).rsplit(" ", 1)[1])
+
+    def test_a_date_with_a_zone_is_a_usage_error(self, demo_db: Path) -> None:
+        """`2026-03-02+01:00Z` is refused on the command line (exit 2), not read as 01:00 UTC."""
+        result = run(
+            "history", "--db", str(demo_db), "--since", "2026-03-02+01:00Z", cwd=demo_db.parent
+        )
+        assert result.returncode == ExitCode.USAGE
+        assert "2026-03-02T12:00Z" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+FILTER_COMMANDS = [
+    ("stock",),
+    ("history",),
+    ("report", "aging"),
+    ("report", "near-expiry"),
+    ("replenish", "propose"),
+    ("replenish", "rule", "list"),
+    ("export", "fsma204"),
+]
+
+
+class TestUnknownFilters:
+    """An unknown item, location or status in any filter: one verdict in every command."""
+
+    @pytest.mark.parametrize(
+        ("option", "value", "message"),
+        [
+            ("--sku", "NOPE", "item 'NOPE' is not in this ledger's master data"),
+            ("--location", "NOPE/X", "location 'NOPE/X' is not in this ledger's master data"),
+        ],
+    )
+    @pytest.mark.parametrize("command", FILTER_COMMANDS, ids=" ".join)
+    def test_unknown_filter_is_refused(
+        self, demo_db: Path, command: tuple[str, ...], option: str, value: str, message: str
+    ) -> None:
+        """Exit status 1 and the same one-line message, never an empty table."""
+        if option == "--location" and command[-1] in ("aging", "fsma204"):
+            pytest.skip(f"{' '.join(command)} has no {option}")
+        result = run(*command, option, value, "--db", str(demo_db), cwd=demo_db.parent)
+        assert result.returncode == ExitCode.ERROR, result.stdout + result.stderr
+        assert result.stderr.startswith(f"error: {message}"), result.stderr
+        assert result.stdout == ""
+
+    def test_unknown_status_is_refused(self, demo_db: Path) -> None:
+        """`stock --status` with a status nobody registered is refused like an unknown item."""
+        result = run("stock", "--status", "nope", "--db", str(demo_db), cwd=demo_db.parent)
+        assert result.returncode == ExitCode.ERROR
+        assert result.stderr.startswith("error: status 'nope' is not known")
+
+    @_postgres.requires_postgres
+    def test_same_verdict_on_postgresql(self, postgres_url: str, tmp_path: Path) -> None:
+        """A PostgreSQL ledger gives the verdict a SQLite file gives: exit 1, same words."""
+        assert run("demo", "--db", postgres_url, cwd=tmp_path).returncode == 0
+        for option, value, message in (
+            ("--sku", "NOPE", "item 'NOPE' is not in this ledger's master data"),
+            ("--location", "NOPE/X", "location 'NOPE/X' is not in this ledger's master data"),
+            ("--status", "nope", "status 'nope' is not known"),
+        ):
+            result = run("stock", option, value, "--db", postgres_url, cwd=tmp_path)
+            assert result.returncode == ExitCode.ERROR, result.stderr
+            assert result.stderr.startswith(f"error: {message}")
+
+
+class TestMessagesSpeakTheCommandLine:
+    """Errors shown by the command line advise flags and commands, not Python calls."""
+
+    @pytest.mark.parametrize(
+        "error",
+        [
+            errors.UnknownItemError(item="X"),
+            errors.UnknownLocationError(location="X"),
+            errors.UnknownLotError(item="X", lot="L"),
+            errors.UnknownStatusError(status="x"),
+            errors.UnknownPartyError(party="X"),
+            errors.UnknownTransactionError(transaction_id=9),
+            errors.UnknownCountError(count="C-1"),
+            errors.UnknownExpectationError(key="K"),
+            errors.AllocationShortfallError(item="X", requested=Decimal(2), available=Decimal(1)),
+            errors.ExpiredProductError(
+                item="X", lot="L", expiry=dt.date(2026, 1, 1), today=dt.date(2026, 2, 1), ai="17"
+            ),
+            errors.SerialError(item="X", serial="S"),
+        ],
+        ids=lambda e: type(e).__name__,
+    )
+    def test_no_python_call_in_a_cli_message(self, error: errors.StocklineError) -> None:
+        """The library's message names a call; the command line's does not."""
+        assert PYTHON_CALL.search(str(error)) is not None
+        shown = for_cli(error)
+        assert PYTHON_CALL.search(shown) is None, shown
+        assert shown
+
+    def test_through_the_entry_point(self, demo_db: Path) -> None:
+        """An unknown lot names --lot and a command, not receive(..., lot=...)."""
+        result = run("trace", "ASP-100", "--lot", "NOPE", "--db", str(demo_db), cwd=demo_db.parent)
+        assert result.returncode == ExitCode.ERROR
+        assert "check --lot" in result.stderr
+        assert "(" not in result.stderr.split(";", 1)[1].replace("(stockline", "")

@@ -5,7 +5,11 @@ To refresh the pages after changing the parser: `python -m tests.cli.test_docs_p
 
 from __future__ import annotations
 
+import json
 import re
+import shlex
+import shutil
+import subprocess
 import sys
 from functools import partial
 from pathlib import Path
@@ -111,6 +115,97 @@ def test_entry_point_prints_the_same_help(command: str, tmp_path: Path) -> None:
     result = run(command, "--help", cwd=tmp_path, env={"COLUMNS": str(WIDTH)})
     assert result.returncode == 0
     assert result.stdout == help_text(command, width=WIDTH)
+
+
+# -- the examples ---------------------------------------------------------------------------
+
+#: A ```console block of a page: `$ stockline ...` lines, each followed by what it prints.
+CONSOLE = re.compile(r"```console\n(.*?)```\n", re.DOTALL)
+#: Example lines that cannot run here, and why: they need a network or a database server.
+ELSEWHERE = {
+    "curl -s https://edi.example.com/asn/100 | stockline import epcis - --key ASN-100": "network",
+    "stockline init --db postgresql://stock@db.example/stock": "a PostgreSQL server",
+    "python3 -m venv .venv && .venv/bin/pip install --quiet '.[cli]' && .venv/bin/stockline demo": (
+        "an installation"
+    ),
+}
+
+
+def _examples(text: str) -> list[tuple[str, list[str]]]:
+    """Each example command of ``text`` (continuation lines joined, a trailing `# ...` comment
+    dropped) with the lines the page shows it printing."""
+    found: list[tuple[str, list[str]]] = []
+    for block in CONSOLE.findall(text):
+        command: str | None = None
+        for line in block.splitlines():
+            if command is not None and command.endswith("\\"):
+                command = command[:-1].rstrip() + " " + line.strip()
+                found[-1] = (command, [])
+            elif line.startswith("$ "):
+                command = line[2:]
+                found.append((command, []))
+            elif found:
+                found[-1][1].append(line)
+    return [(re.sub(r"\s+#\s.*$", "", c), shown) for c, shown in found]
+
+
+def _setup(page: str, folder: Path, demo_db: Path, plant_db: Path) -> None:
+    """The ledger (and files) a page's examples start from: the demo ledger, as the pages
+    say, the plant ledger for trace as plant.db, and the supplier's notice (and a broken
+    one) for import, expected and receive."""
+    if page not in ("demo", "init"):
+        shutil.copy(demo_db, folder / "stockline-demo.db")
+    if page == "trace":
+        shutil.copy(plant_db, folder / "plant.db")
+    if page in ("import", "expected", "receive"):
+        from tests.cli.test_expectations import _notice
+
+        (folder / "acme-asn-100.jsonld").write_text(json.dumps(_notice()))
+        notice = _notice()
+        events = notice["epcisBody"]["eventList"]
+        events[0].update(action="CREATE", bizStep="transforming")
+        events[1]["epcList"] = ["x"]
+        (folder / "broken.json").write_text(json.dumps(notice))
+
+
+def _shown(lines: list[str]) -> list[str]:
+    """The lines of shown output an example must print: not tables, not elisions."""
+    boxes = set("┏┃┡│└━─")
+    return [
+        line.strip()
+        for line in lines
+        if line.strip() and not boxes & set(line) and "..." not in line and "(...)" not in line
+    ]
+
+
+@pytest.mark.parametrize("page", sorted(p.stem for p in DOCS.glob("*.md")))
+def test_examples_run_as_written(page: str, tmp_path: Path, demo_db: Path, plant_db: Path) -> None:
+    """Each page's examples, run in order from the ledger the page describes, succeed (or,
+    where the page shows an `error:` line, fail with exit status 1) and print what it shows."""
+    examples = _examples((DOCS / f"{page}.md").read_text())
+    if not examples:
+        pytest.skip(f"{page}.md has no examples")
+    _setup(page, tmp_path, demo_db, plant_db)
+    python = shlex.quote(sys.executable)
+    for command, lines in examples:
+        if command in ELSEWHERE:
+            continue
+        # The index page's `.venv/bin/stockline` is the installed script; this is the same.
+        command = command.replace(".venv/bin/stockline", "stockline")
+        script = f'stockline() {{ {python} -m stockline "$@"; }}\nset -o pipefail\n{command}'
+        result = subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        fails = any(line.startswith("error:") for line in lines)
+        assert result.returncode == (ExitCode.ERROR if fails else ExitCode.OK), (
+            f"docs/cli/{page}.md: `{command}` exited {result.returncode}:\n{result.stderr}"
+        )
+        printed = " ".join((result.stdout + result.stderr).split())
+        for line in _shown(lines):
+            assert " ".join(line.split()) in printed, (
+                f"docs/cli/{page}.md: `{command}` does not print {line!r}; it printed:\n"
+                f"{result.stdout}{result.stderr}"
+            )
 
 
 def _replace(match: re.Match[str], *, title: str, block: str) -> str:

@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import run
 
 
@@ -42,4 +44,26 @@ class TestExport:
         result = run("export", "fsma204", "-o", "f.txt", "--db", str(demo_db), cwd=tmp_path)
         assert result.returncode == 2
         assert "write fsma204 to a .csv or .xlsx file" in result.stderr
+        assert list(tmp_path.iterdir()) == []
+
+    @pytest.mark.parametrize(
+        ("args", "target"),
+        [
+            (("export", "fsma204", "-o"), "missing/dir/x.csv"),
+            (("export", "fsma204", "-o"), "missing/dir/x.xlsx"),
+            (("export", "epcis", "-o"), "missing/dir/x.jsonld"),
+            (("export", "epcis", "-o"), "."),
+            (("export", "fsma204", "-o"), "/proc/x.csv"),
+            (("report", "aging", "--png"), "missing/x.png"),
+        ],
+    )
+    def test_an_output_file_that_cannot_be_written(
+        self, demo_db: Path, tmp_path: Path, args: tuple[str, ...], target: str
+    ) -> None:
+        """Every output option that cannot be written is one error line and exit 1, no traceback."""
+        result = run(*args, target, "--db", str(demo_db), cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        errors = [line for line in result.stderr.splitlines() if not line.startswith("gap:")]
+        assert len(errors) == 1, result.stderr
+        assert errors[0].startswith("error: cannot write"), result.stderr
         assert list(tmp_path.iterdir()) == []

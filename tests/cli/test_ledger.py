@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+from rich.console import Console, RenderableType
 
+import stockline as sl
+from stockline.cli._app import DEFAULT_LIMIT, Output, build_parser, when
+from stockline.cli._ledger import _history_table
 from tests import _postgres
 from tests.cli.conftest import run
 
@@ -181,10 +186,41 @@ class TestHistory:
         assert [tx["id"] for tx in json.loads(limited.stdout)] == [1, 2]
 
     def test_bad_limit(self, demo_db: Path) -> None:
-        """A limit that is not a positive whole number is a usage error."""
-        result = run("history", "--db", str(demo_db), "--limit", "0", cwd=demo_db.parent)
-        assert result.returncode == 2
-        assert "not a positive number" in result.stderr
+        """A limit that is not a whole number of 0 or more is a usage error."""
+        for bad in ("-1", "x", "1.5"):
+            result = run("history", "--db", str(demo_db), "--limit", bad, cwd=demo_db.parent)
+            assert result.returncode == 2
+            assert "not a whole number of 0 or more" in result.stderr
+
+    def test_output_is_bounded_by_default(self, demo_db: Path) -> None:
+        """Without --limit at most 50 transactions are shown; what is left out is counted on
+        stderr, and --all or --limit 0 lift the bound."""
+        two = run("history", "--db", str(demo_db), "--json", "--limit", "2", cwd=demo_db.parent)
+        assert len(json.loads(two.stdout)) == 2
+        every = run("history", "--db", str(demo_db), "--json", "--all", cwd=demo_db.parent)
+        total = len(json.loads(every.stdout))
+        assert f"{total - 2} more transactions not shown (--limit 2)" in two.stderr
+        assert "--all shows every one" in two.stderr
+        assert every.stderr == ""
+        zero = run("history", "--db", str(demo_db), "--json", "--limit", "0", cwd=demo_db.parent)
+        assert zero.stdout == every.stdout
+        default = build_parser().parse_args(["history"])
+        assert default.limit == DEFAULT_LIMIT == 50
+
+    def test_readable_at_80_columns(self, demo_db: Path) -> None:
+        """At 80 columns no serial, kind, time or document is cut: the rows are stacked."""
+        with sl.Inventory.open(f"sqlite:///{demo_db}") as inv:
+            txs = inv.history(serial="PX-0002")
+        text = _at_80(_history_table(txs))
+        assert "…" not in text
+        for tx in txs:
+            assert str(tx.kind) in text
+            assert when(tx.effective_at) in text
+            for m in tx.movements:
+                assert (m.serial or m.lot or m.item) in text
+            for r in tx.refs:
+                assert r.number in text
+        assert max(len(line) for line in text.splitlines()) <= 80
 
 
 class TestVerify:
@@ -293,3 +329,11 @@ class TestMissingDatabase:
         result = run("stock", "--db", "", cwd=tmp_path)
         assert result.returncode == 1
         assert "--db is empty" in result.stderr
+
+
+def _at_80(part: RenderableType) -> str:
+    """What ``part`` looks like in a terminal 80 columns wide (no colour)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=80, color_system=None, highlight=False)
+    Output(json=False, console=console, err=console).emit(None, lambda: [part])
+    return buffer.getvalue()

@@ -110,7 +110,8 @@ class TestCount:
 class TestReplenish:
     def test_rule_propose_post_remove(self, demo_copy: Path) -> None:
         """A rule below its minimum is proposed from reserve, posted as one transfer (a retry
-        with the same key posts nothing more), then nothing is left to propose."""
+        with the same key posts nothing more and answers with that transfer), then nothing is
+        left to propose."""
         rule = _ok(demo_copy, "replenish", "rule", "set", "GLOVE-M", "DC1/A/01-02",
                    "--min", "50", "--max", "200", "--multiple", "100")  # fmt: skip
         assert (rule["min"], rule["max"], rule["source"]) == ("50", "200", "DC1")
@@ -123,9 +124,16 @@ class TestReplenish:
         assert posted["transaction"]["kind"] == "transfer"
         assert _stock(demo_copy, "--sku", "GLOVE-M")[("DC1/A/01-02", "GLOVE-M", "")] == "200"
         again = _ok(demo_copy, "replenish", "post", "--key", "r-1")
-        assert (again["proposals"], again["transaction"]) == ([], None)
+        assert again["proposals"] == []
+        assert again["transaction"] == posted["transaction"]
+        assert _ok(demo_copy, "replenish", "post")["transaction"] is None
         _ok(demo_copy, "replenish", "rule", "remove", "GLOVE-M", "DC1/A/01-02")
         assert _ok(demo_copy, "replenish", "rule", "list") == []
+
+    def test_retry_with_a_key_of_another_kind(self, demo_copy: Path) -> None:
+        """A key already used by a transaction that is not a transfer is refused (exit 1)."""
+        error = _fails(demo_copy, "replenish", "post", "--key", "asn-77/1")
+        assert "idempotency key 'asn-77/1' was used by transaction 1" in error
 
     def test_bad_input(self, demo_db: Path) -> None:
         """A rule with max below min or for an unknown item, or removing a rule that does not

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.conftest import run
 
 GS = "\x1d"
@@ -83,10 +85,11 @@ class TestScan:
         assert json.loads(result.stdout)["serial"] == "7X"
 
     def test_bad_standin(self, tmp_path: Path) -> None:
-        """A stand-in of more than one character is refused, saying what to pass."""
+        """A stand-in of more than one character is a usage error in the command line's words."""
         result = run("scan", "(01)09506000134352", "--gs-standin", "^^", cwd=tmp_path)
-        assert result.returncode == 1
-        assert "gs_standin must be one character" in result.stderr
+        assert result.returncode == 2
+        assert "'^^' is not one character" in result.stderr
+        assert "gs_standin" not in result.stderr
 
     def test_bad_date(self, tmp_path: Path) -> None:
         """--today that is not a date is a usage error, exit status 2."""
@@ -98,3 +101,31 @@ class TestScan:
         """scan reads no database and creates none."""
         assert run("scan", "(01)09506000134352", cwd=tmp_path).returncode == 0
         assert list(tmp_path.iterdir()) == []
+
+
+class TestStandinAdvice:
+    """A refused scan that looks like it uses a stand-in for GS says how to pass it."""
+
+    @pytest.mark.parametrize("char", ["^", "|", "~", "#"])
+    def test_a_standin_character_is_suggested(self, tmp_path: Path, char: str) -> None:
+        """The hint names --gs-standin with the character that makes the scan read."""
+        result = run("scan", f"010950600013435217270331{char}10L24A", cwd=tmp_path)
+        assert result.returncode == 1
+        assert f"add --gs-standin '{char}'" in result.stderr
+        assert result.stderr.count("\n") == 1
+        again = run("scan", f"010950600013435217270331{char}10L24A", "--gs-standin", char,
+                    cwd=tmp_path)  # fmt: skip
+        assert again.returncode == 0, again.stderr
+
+    @pytest.mark.parametrize("spelled", ["\\x1d", "<GS>"])
+    def test_a_separator_written_out_is_explained(self, tmp_path: Path, spelled: str) -> None:
+        """GS typed as text cannot be a one-character stand-in: the hint says to pipe it."""
+        result = run("scan", f"010950600013435217270331{spelled}10L24A", cwd=tmp_path)
+        assert result.returncode == 1
+        assert "stockline scan -" in result.stderr
+
+    def test_no_hint_for_an_unrelated_error(self, tmp_path: Path) -> None:
+        """A scan wrong for another reason gets no stand-in advice."""
+        result = run("scan", "(01)09506000134353", cwd=tmp_path)
+        assert result.returncode == 1
+        assert "--gs-standin" not in result.stderr

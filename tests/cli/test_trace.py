@@ -197,7 +197,33 @@ class TestDocsExample:
     def test_trace_page_shows_real_output(self, plant_db: Path) -> None:
         """The tree on docs/cli/trace.md is what `stockline trace API --lot A1` prints."""
         page = (Path(__file__).parents[2] / "docs" / "cli" / "trace.md").read_text()
-        command = "$ stockline trace API --lot A1\n"
+        command = "$ stockline trace API --lot A1 --db plant.db\n"
         shown = page[page.index(command) + len(command) : page.index("$ stockline trace BOTTLE")]
         result = run("trace", "API", "--lot", "A1", "--db", str(plant_db), cwd=plant_db.parent)
         assert result.stdout == shown
+
+
+class TestBoundedOutput:
+    def test_trace_limit(self, plant_db: Path) -> None:
+        """trace draws at most --limit lines of its tree and counts the rest on stderr."""
+        every = run("trace", "API", "--lot", "A1", "--all", "--db", str(plant_db),
+                    cwd=plant_db.parent)  # fmt: skip
+        lines = len(every.stdout.splitlines()) - 1
+        two = run("trace", "API", "--lot", "A1", "--limit", "2", "--db", str(plant_db),
+                  cwd=plant_db.parent)  # fmt: skip
+        assert two.returncode == 0
+        assert f"{lines - 2} more lines not shown (--limit 2)" in two.stderr
+        assert f"… {lines - 2} more line(s) not shown" in two.stdout
+        assert every.stderr == ""
+
+    def test_recall_limit(self, demo_db: Path) -> None:
+        """recall shows at most --limit rows per table; --json stays complete."""
+        one = run("recall", "PUMP-X", "--serial", "PX-0001", "--serial", "PX-0003",
+                  "--reason", "r", "--limit", "1", "--db", str(demo_db),
+                  cwd=demo_db.parent)  # fmt: skip
+        assert one.returncode == 0, one.stderr
+        assert "1 more rows not shown (--limit 1)" in one.stderr
+        full = run("recall", "PUMP-X", "--serial", "PX-0001", "--serial", "PX-0003",
+                   "--reason", "r", "--limit", "1", "--json", "--db", str(demo_db),
+                   cwd=demo_db.parent)  # fmt: skip
+        assert len(json.loads(full.stdout)["on_hand"]) == 2

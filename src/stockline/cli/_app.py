@@ -7,16 +7,18 @@ import datetime as dt
 import enum
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,8 +26,12 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
 
 from stockline import __version__
+from stockline.cli._messages import for_cli
 from stockline.errors import StocklineError, StoreError
 
 if TYPE_CHECKING:
@@ -41,10 +47,15 @@ __all__ = [
     "commands",
     "help_text",
     "main",
+    "output_file",
+    "writing",
 ]
 
 #: The ledger every command reads when ``--db`` is not given (the one ``stockline demo`` builds).
 DEFAULT_DB = "stockline-demo.db"
+
+
+T = TypeVar("T")
 
 
 class ExitCode(enum.IntEnum):
@@ -111,7 +122,25 @@ class Output:
             self.write_json(data)
         else:
             for part in render():
-                self.console.print(part)
+                self.console.print(self.fitted(part))
+
+    def fitted(self, part: RenderableType) -> RenderableType:
+        """``part`` as it reads at the console's width: a table too wide for it is stacked,
+        one block of ``column: value`` lines per row, so no value is cut to ``PX-00…``."""
+        if not isinstance(part, Table):
+            return part
+        wide = self.console.options.update_width(1_000_000)
+        needed = Measurement.get(self.console, wide, part).maximum
+        return part if needed <= self.console.width else stacked(part)
+
+    def left_out(self, count: int, what: str, limit: int) -> None:
+        """Say on stderr that ``count`` more ``what`` were not shown because of ``--limit``."""
+        if count > 0:
+            self.err.print(
+                f"{count} more {what} not shown (--limit {limit}); --limit N shows more, "
+                "--all shows every one",
+                soft_wrap=True,
+            )
 
     def write_json(self, data: object) -> None:
         """Write ``data`` as indented JSON (keys in a fixed order, decimals as strings)."""
@@ -143,6 +172,61 @@ class Output:
             yield lambda n: bar.advance(task, n)
 
 
+def stacked(table: Table) -> RenderableType:
+    """``table`` as one block per row: the first cell as a heading, then each other non-empty
+    cell under its column's name, wrapped at the console's width rather than cut."""
+    columns = table.columns
+    heads = [" ".join(str(c.header).split()) for c in columns]
+    cells = [list(c.cells) for c in columns]
+    blocks: list[RenderableType] = []
+    if table.title is not None:
+        blocks.append(Text.from_markup(str(table.title), style="italic"))
+    for row in range(table.row_count):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for i, head in enumerate(heads):
+            value = cells[i][row] if row < len(cells[i]) else ""
+            if i == 0 or str(value).strip():
+                grid.add_row(f"{head}:", value)
+        blocks.append(grid)
+        blocks.append(Rule(style="dim"))
+    return Group(*blocks)
+
+
+#: The rows a command shows unless told otherwise (``--limit``); ``--all`` lifts it.
+DEFAULT_LIMIT = 50
+
+
+def add_limit(parser: argparse.ArgumentParser, what: str, *, tables_only: bool = False) -> None:
+    """Add ``--limit N`` (default :data:`DEFAULT_LIMIT`, 0 for no limit) and ``--all``."""
+    scope = "; --json is always complete" if tables_only else ""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--limit",
+        type=whole_or_zero,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"show at most N {what}, 0 for no limit (default: %(default)s){scope}",
+    )
+    group.add_argument("--all", dest="limit", action="store_const", const=0, help="no limit")
+
+
+def whole_or_zero(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    if re.fullmatch(r"\d{1,9}", text, re.ASCII) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return int(text)
+
+
+def limited(rows: Sequence[T], limit: int) -> tuple[list[T], int]:
+    """The first ``limit`` of ``rows`` (all of them when ``limit`` is 0) and how many were
+    left out."""
+    if limit == 0 or len(rows) <= limit:
+        return list(rows), 0
+    return list(rows[:limit]), len(rows) - limit
+
+
 def plain(value: object) -> Any:
     """``value`` as JSON-ready data: decimals and times as strings, records as objects."""
     if isinstance(value, dict):
@@ -168,6 +252,36 @@ def when(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+# -- files a command writes ------------------------------------------------------------------
+
+
+def output_file(text: str, *, option: str) -> Path:
+    """The file an output option (``--output``, ``--png``) names, checked before any work.
+
+    Its folder must exist and it must not be a folder itself; otherwise the command is refused
+    with one line naming the option, and nothing is read or written.
+    """
+    path = Path(text)
+    if not text.strip():
+        raise CommandError(f"{option} is empty: give the path of a file to write")
+    if path.is_dir():
+        raise CommandError(f"cannot write {option} {path}: it is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise CommandError(
+            f"cannot write {option} {path}: folder {path.parent} does not exist; create it first"
+        )
+    return path
+
+
+@contextmanager
+def writing(path: Path, *, option: str) -> Iterator[None]:
+    """Report a failure to write ``path`` (permissions, a full disk) as one error line."""
+    try:
+        yield
+    except OSError as e:
+        raise CommandError(f"cannot write {option} {path}: {e.strerror or e}") from e
 
 
 # -- opening a ledger -----------------------------------------------------------------------
@@ -259,32 +373,81 @@ def _reason(error: Exception) -> str:
     return str(getattr(cause, "orig", None) or cause).splitlines()[0]
 
 
+# -- filters --------------------------------------------------------------------------------
+
+#: The options that name an item, a location or a status, by their argparse ``dest``, in
+#: every command: each must be known to the ledger, checked here once for all commands.
+FILTERS = ("sku", "location", "status", "statuses")
+
+
+def check_filters(args: argparse.Namespace) -> None:
+    """Refuse an unknown item, location or status given to any command, before it runs.
+
+    Every command gives the same verdict: the library's ``Unknown...Error`` (exit status 1),
+    never an empty table.
+    """
+    given = {name: getattr(args, name, None) for name in FILTERS}
+    if not any(given.values()) or getattr(args, "db", None) is None:
+        return
+    from stockline.errors import UnknownStatusError
+
+    statuses = [given["status"]] if given["status"] else []
+    statuses += list(given["statuses"] or [])
+    with open_ledger(args.db) as inv:
+        if given["sku"]:
+            inv.master.item(given["sku"])
+        if given["location"]:
+            inv.master.location(given["location"])
+        with inv.store.read() as r:
+            for status in statuses:
+                if r.status(status) is None:
+                    raise UnknownStatusError(status=status)
+
+
 # -- arguments ------------------------------------------------------------------------------
 
 
+#: The one form of a time on the command line: ISO 8601 extended, to the minute or finer, with
+#: ``Z`` or a ``+HH:MM`` offset. Python's ``fromisoformat`` takes much more (week dates, basic
+#: format, any separator), some of it misread: ``2026-03-02+01:00Z`` would be 01:00 UTC.
+TIME_FORM = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+#: The one form of a date: ISO 8601 extended, ``YYYY-MM-DD``.
+DATE_FORM = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+#: What a time or date error advises; fixed text, never built from what was typed.
+TIME_ADVICE = "write it as 2026-03-02T12:00Z (UTC) or 2026-03-02T12:00+01:00, seconds optional"
+DATE_ADVICE = "write it as 2026-03-02"
+
+
 def aware_time(text: str) -> dt.datetime:
-    """An argparse type: an ISO 8601 time with a UTC offset (``2026-03-02T12:00+01:00``, ``Z``)."""
+    """An argparse type: an ISO 8601 time with a UTC offset (``2026-03-02T12:00+01:00``, ``Z``).
+
+    Only the forms of :data:`TIME_FORM` are taken, so a time means one thing wherever it is
+    typed.
+    """
+    if TIME_FORM.fullmatch(text) is None:
+        hint = "has no time zone" if _naive(text) else "is not an ISO 8601 time with a zone"
+        raise argparse.ArgumentTypeError(f"{text!r} {hint}; {TIME_ADVICE}")
     try:
-        value = dt.datetime.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time; write e.g. 2026-03-02T12:00+01:00"
-        ) from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} has no time zone; add one, e.g. {text}Z (UTC) or {text}+01:00"
-        )
-    return value
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real time; {TIME_ADVICE}") from None
+
+
+def _naive(text: str) -> bool:
+    """Whether ``text`` is a well-formed time that only lacks its zone."""
+    return TIME_FORM.fullmatch(text + "Z") is not None
 
 
 def date(text: str) -> dt.date:
-    """An argparse type: an ISO 8601 date (``2026-03-02``)."""
+    """An argparse type: an ISO 8601 date (``2026-03-02``), in that form only."""
+    if DATE_FORM.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date; {DATE_ADVICE}")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 date; write e.g. 2026-03-02"
-        ) from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a real date; {DATE_ADVICE}") from None
 
 
 def decimal(text: str) -> Decimal:
@@ -417,11 +580,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Output.for_streams(as_json=args.json)
     handler: Handler = args.handler
     try:
+        check_filters(args)
         return handler(args, out)
     except UsageError as e:
         out.err.print(f"{args.prog}: error: {escape(str(e))}", soft_wrap=True)
         return ExitCode.USAGE
-    except (StocklineError, CommandError) as e:
+    except StocklineError as e:
+        out.err.print(f"[red]error:[/] {escape(for_cli(e))}", soft_wrap=True)
+        return ExitCode.ERROR
+    except CommandError as e:
         out.err.print(f"[red]error:[/] {escape(str(e))}", soft_wrap=True)
         return ExitCode.ERROR
     except KeyboardInterrupt:
@@ -431,3 +598,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (`| head`) went away: stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as e:
+        # A file the command reads or writes that the checks above did not foresee: still one
+        # line, never a traceback.
+        where = "" if e.filename is None else f" {e.filename}"
+        out.err.print(f"[red]error:[/] cannot use{escape(where)}: {escape(e.strerror or str(e))}")
+        return ExitCode.ERROR

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from contextlib import nullcontext
 
 from rich.markup import escape
 
@@ -16,6 +16,8 @@ from stockline.cli._app import (
     add_command,
     aware_time,
     open_ledger,
+    output_file,
+    writing,
 )
 
 
@@ -60,7 +62,7 @@ def _export(args: argparse.Namespace, out: Output) -> int:
     if args.lot and not args.sku:
         raise UsageError("--lot needs --sku: name the item the lots belong to")
     lots = [(args.sku, lot) for lot in args.lot] or None
-    target = None if args.output is None else Path(args.output)
+    target = None if args.output is None else output_file(args.output, option="--output")
     if (
         args.format == "fsma204"
         and target is not None
@@ -79,7 +81,10 @@ def _export(args: argparse.Namespace, out: Output) -> int:
                 raise UsageError("--timezone is for fsma204; EPCIS times carry their own offset")
             with inv.store.read() as r:
                 head, _ = r.head()
-            with out.progress("Exporting EPCIS events", max(head - args.after, 0)) as advance:
+            with (
+                out.progress("Exporting EPCIS events", max(head - args.after, 0)) as advance,
+                nullcontext() if target is None else writing(target, option="--output"),
+            ):
                 written = inv.epcis.write(
                     sys.stdout if target is None else target,
                     since=args.since,
@@ -111,10 +116,11 @@ def _export(args: argparse.Namespace, out: Output) -> int:
         else:
             sys.stdout.write(report.to_csv())
         return ExitCode.OK
-    if target.suffix.lower() == ".xlsx":
-        report.to_xlsx(target)
-    else:
-        report.to_csv(target)
+    with writing(target, option="--output"):
+        if target.suffix.lower() == ".xlsx":
+            report.to_xlsx(target)
+        else:
+            report.to_csv(target)
     out.emit(
         {"format": "fsma204", "output": str(target), "rows": len(report.rows)},
         lambda: [f"Wrote {len(report.rows)} rows to [bold]{escape(str(target))}[/]."],

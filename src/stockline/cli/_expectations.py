@@ -26,6 +26,7 @@ from stockline.cli._app import (
     when,
 )
 from stockline.cli._ledger import transaction_json
+from stockline.cli._messages import for_cli
 from stockline.errors import EpcisError, StocklineError
 
 if TYPE_CHECKING:
@@ -372,8 +373,7 @@ def _receive(args: argparse.Namespace, out: Output) -> int:
                     actor=args.actor,
                 )
             except StocklineError as e:
-                # The library speaks Python; say it as the command line does.
-                reason = str(e).replace("allow_unexpected=True", "--allow-unexpected")
+                reason = for_cli(e)
                 if not posted:
                     prefix = f"scan {number} of {len(args.scans)} ({scan}): " if several else ""
                     raise CommandError(prefix + reason) from e

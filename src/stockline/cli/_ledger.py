@@ -17,7 +17,9 @@ from stockline.cli._app import (
     Output,
     Subparsers,
     add_command,
+    add_limit,
     aware_time,
+    limited,
     open_ledger,
     shown,
     sqlite_file,
@@ -83,7 +85,7 @@ def register(sub: Subparsers) -> None:
     )
     history.add_argument("--since", type=aware_time, metavar="TIME", help="effective at or after")
     history.add_argument("--until", type=aware_time, metavar="TIME", help="effective before")
-    history.add_argument("--limit", type=_positive, metavar="N", help="at most N transactions")
+    add_limit(history, "transactions")
 
     add_command(
         sub,
@@ -102,16 +104,6 @@ def register(sub: Subparsers) -> None:
         action="store_true",
         help="only take one as-of checkpoint after the last transaction",
     )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return value
 
 
 # -- init -----------------------------------------------------------------------------------
@@ -295,9 +287,10 @@ def _history(args: argparse.Namespace, out: Output) -> int:
             container=args.container,
             since=args.since,
             until=args.until,
-            limit=args.limit,
         )
+    txs, left_out = limited(txs, args.limit)
     out.emit([transaction_json(tx) for tx in txs], lambda: [_history_table(txs)])
+    out.left_out(left_out, "transactions", args.limit)
     return ExitCode.OK
 
 

@@ -29,6 +29,7 @@ from stockline.cli._app import (
 from stockline.cli._ledger import transaction_json
 
 if TYPE_CHECKING:
+    from stockline import Inventory
     from stockline.ledger import Transaction
     from stockline.operations import (
         Count,
@@ -705,17 +706,18 @@ def _post(args: argparse.Namespace, out: Output) -> int:
     with open_ledger(args.db) as inv:
         proposals = _proposals(args, inv)
         movable = [p for p in proposals if p.moves]
-        tx = (
-            inv.replenishment.post(
+        # A retry with the key of a transfer already posted finds the pick faces full: it
+        # answers with that transfer, as the library's idempotent post does, not "nothing".
+        tx = None if movable else _posted_with(inv, args.key)
+        again = tx is not None
+        if movable:
+            tx = inv.replenishment.post(
                 movable,
                 key=args.key,
                 effective_at=args.effective_at,
                 actor=args.actor,
                 reason=args.reason,
             )
-            if movable
-            else None
-        )
     for p in proposals:
         if p.shortfall:
             out.err.print(
@@ -731,12 +733,35 @@ def _post(args: argparse.Namespace, out: Output) -> int:
         lambda: [
             "Nothing to replenish: no pick face is below its minimum with stock to refill it."
             if tx is None
+            else f"Already posted as transaction {tx.id} with key {escape(args.key)}: "
+            f"{len(tx.movements)} move(s); nothing more was posted."
+            if again
             else f"Posted transaction {tx.id}: {len(tx.movements)} move(s) to "
             f"{len(movable)} pick face(s).",
             *([] if tx is None else [_moves_table(tx)]),
         ],
     )
     return ExitCode.OK
+
+
+def _posted_with(inv: Inventory, key: str | None) -> Transaction | None:
+    """The replenishment transfer posted earlier with ``key``, if there is one.
+
+    Raises:
+        IdempotencyConflictError: ``key`` was used by a transaction of another kind.
+    """
+    if key is None:
+        return None
+    from stockline.errors import IdempotencyConflictError
+
+    with inv.store.read() as r:
+        found = r.find_key(key)
+    if found is None:
+        return None
+    tx = inv.transaction(found[0])
+    if tx.kind != "transfer":
+        raise IdempotencyConflictError(key=key, transaction_id=tx.id)
+    return tx
 
 
 # -- kit ------------------------------------------------------------------------------------

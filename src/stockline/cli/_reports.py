@@ -15,7 +15,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from stockline.cli._app import (
-    CommandError,
     ExitCode,
     Output,
     Subparsers,
@@ -25,6 +24,8 @@ from stockline.cli._app import (
     aware_time,
     date,
     open_ledger,
+    output_file,
+    writing,
 )
 
 if TYPE_CHECKING:
@@ -250,19 +251,15 @@ def _run(
     table: Callable[[Rows], RenderableType],
     title: str,
 ) -> int:
-    png = None if args.png is None else Path(args.png)
-    if png is not None and not png.parent.is_dir():
-        raise CommandError(f"cannot write the chart to {png}: folder {png.parent} does not exist")
+    png = None if args.png is None else output_file(args.png, option="--png")
     with open_ledger(args.db) as inv:
         rows = compute(inv)
     if png is not None:
         from stockline import analytics
 
         plotter = getattr(analytics, f"plot_{_PLOTS[name]}")
-        try:
+        with writing(png, option="--png"):
             plotter(rows, png, title=title)
-        except OSError as e:
-            raise CommandError(f"cannot write the chart to {png}: {e.strerror or e}") from e
     out.emit(
         {"report": name, "rows": [row.to_dict() for row in rows], "png": _shown(png)},
         lambda: [

@@ -10,7 +10,17 @@ from rich.console import RenderableType
 from rich.markup import escape
 from rich.table import Table
 
-from stockline.cli._app import ExitCode, Output, Subparsers, add_command, date, plain
+from stockline.cli._app import (
+    CommandError,
+    ExitCode,
+    Output,
+    Subparsers,
+    add_command,
+    date,
+    plain,
+)
+from stockline.cli._messages import for_cli
+from stockline.errors import StocklineError
 
 if TYPE_CHECKING:
     from stockline.gs1 import Scan
@@ -54,7 +64,10 @@ def register(sub: Subparsers) -> None:
     )
     scan.add_argument("text", metavar="SCAN", help="what the scanner sent, or - for stdin")
     scan.add_argument(
-        "--gs-standin", metavar="CHAR", help="the character the scanner sends in place of GS"
+        "--gs-standin",
+        type=_one_character,
+        metavar="CHAR",
+        help="the character the scanner sends in place of GS",
     )
     scan.add_argument(
         "--today",
@@ -74,11 +87,55 @@ def _scan(args: argparse.Namespace, out: Output) -> int:
     from stockline import gs1
 
     text = sys.stdin.readline().rstrip("\r\n") if args.text == "-" else args.text
-    scan = gs1.parse(
-        text, gs_standin=args.gs_standin, today=args.today, check_pairings=args.check_pairings
-    )
+    try:
+        scan = gs1.parse(
+            text, gs_standin=args.gs_standin, today=args.today, check_pairings=args.check_pairings
+        )
+    except StocklineError as e:
+        hint = None if args.gs_standin is not None else _standin_hint(text, args)
+        if hint is None:
+            raise
+        raise CommandError(f"{for_cli(e)}; {hint}") from e
     out.emit(_scan_json(scan), lambda: _scan_tables(scan))
     return ExitCode.OK
+
+
+#: Characters scanners and people put where a raw element string has GS (ASCII 29).
+_STANDINS = "^|~#@\u241d"
+#: The separator written out as text, which no single stand-in can mean.
+_SPELLED = ("\\x1d", "\\x1D", "\\u001d", "\\u001D", "<GS>", "{GS}", "[GS]", "\\035")
+
+
+def _one_character(text: str) -> str:
+    """An argparse type: exactly one character (``^``, ``|``)."""
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not one character; give the single character your scanner sends "
+            "in place of GS, such as '^' or '|', or pipe the real separator to 'stockline scan -'"
+        )
+    return text
+
+
+def _standin_hint(text: str, args: argparse.Namespace) -> str | None:
+    """What to type when a refused scan looks like it uses a stand-in for GS."""
+    from stockline import gs1
+
+    for char in _STANDINS:
+        if char not in text:
+            continue
+        try:
+            gs1.parse(text, gs_standin=char, today=args.today, check_pairings=args.check_pairings)
+        except StocklineError:
+            continue
+        return f"it reads if {char!r} stands in for the GS separator: add --gs-standin '{char}'"
+    for spelled in _SPELLED:
+        if spelled in text:
+            return (
+                f"'{spelled}' looks like the GS separator written out; send the real character "
+                "on standard input (printf '...\\x1d...' | stockline scan -), or write a "
+                "one-character stand-in and add --gs-standin"
+            )
+    return None
 
 
 def _title(ai: str) -> str:

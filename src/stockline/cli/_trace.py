@@ -18,7 +18,9 @@ from stockline.cli._app import (
     Subparsers,
     UsageError,
     add_command,
+    add_limit,
     aware_time,
+    limited,
     open_ledger,
     when,
 )
@@ -60,6 +62,7 @@ def register(sub: Subparsers) -> None:
     trace.add_argument(
         "--as-of", type=aware_time, metavar="TIME", help="trace as things stood at this time"
     )
+    add_limit(trace, "lines", tables_only=True)
 
     recall = add_command(
         sub,
@@ -93,6 +96,7 @@ def register(sub: Subparsers) -> None:
         "--contain", action="store_true", help="put affected available stock on hold"
     )
     recall.add_argument("--actor", help="who contains (recorded on the hold transaction)")
+    add_limit(recall, "rows per table", tables_only=True)
 
 
 # -- trace ----------------------------------------------------------------------------------
@@ -104,13 +108,19 @@ def _trace(args: argparse.Namespace, out: Output) -> int:
             found = inv.trace_upstream(args.sku, args.lot, serial=args.serial, as_of=args.as_of)
         else:
             found = inv.trace_downstream(args.sku, args.lot, serial=args.serial, as_of=args.as_of)
-    out.emit(found.to_dict(), lambda: [trace_tree(found)])
+    left: list[int] = []
+    out.emit(found.to_dict(), lambda: [trace_tree(found, limit=args.limit, left_out=left)])
+    out.left_out(sum(left), "lines", args.limit)
     return ExitCode.OK
 
 
-def trace_tree(found: Trace) -> Tree:
+def trace_tree(found: Trace, *, limit: int = 0, left_out: list[int] | None = None) -> Tree:
     """The trace as a tree: each lot or serial with its shipments or receipts and stock,
-    then what it became (downstream) or was made from (upstream)."""
+    then what it became (downstream) or was made from (upstream).
+
+    With ``limit``, at most that many lines below the title (0: all); the number of lines
+    left out is appended to ``left_out``.
+    """
     from stockline.genealogy import Node
 
     downstream = found.direction == "downstream"
@@ -145,6 +155,14 @@ def trace_tree(found: Trace) -> Tree:
     for b in found.in_transit:
         events[_owner(nodes, b.item, b.lot, b.serial)].append(_at(b, "in transit"))
     shown: set[NodeKey] = set()
+    lines = [0, 0]  # drawn, left out
+
+    def add(branch: Tree, label: str) -> Tree:
+        if limit and lines[0] >= limit:
+            lines[1] += 1
+            return branch
+        lines[0] += 1
+        return branch.add(label)
 
     def grow(branch: Tree, node: Node, via: Link | None) -> None:
         label = f"[bold cyan]{escape(str(node))}[/]"
@@ -157,17 +175,21 @@ def trace_tree(found: Trace) -> Tree:
                 f"tx {via.transaction_id})"
             )
         if node.key in shown:
-            branch.add(label + " [dim](shown above)[/]")
+            add(branch, label + " [dim](shown above)[/]")
             return
         shown.add(node.key)
-        here = branch.add(label)
+        here = add(branch, label)
         for line in events.get(node.key, []):
-            here.add(line)
+            add(here, line)
         for nxt, link in sorted(next_of.get(node.key, []), key=lambda p: p[0]):
             grow(here, nxt, link)
 
     for root in found.roots:
         grow(tree, root, None)
+    if lines[1]:
+        tree.add(f"[dim]… {lines[1]} more line(s) not shown[/]")
+    if left_out is not None:
+        left_out.append(lines[1])
     return tree
 
 
@@ -215,13 +237,20 @@ def _recall(args: argparse.Namespace, out: Output) -> int:
             )
     data = report.to_dict()
     data["containment"] = containment
-    out.emit(data, lambda: _recall_parts(report, args.contain, held))
+    left: list[int] = []
+    out.emit(data, lambda: _recall_parts(report, args.contain, held, args.limit, left))
+    out.left_out(sum(left), "rows", args.limit)
     return ExitCode.OK
 
 
 def _recall_parts(
-    report: RecallReport, contained: bool, held: Transaction | None
+    report: RecallReport,
+    contained: bool,
+    held: Transaction | None,
+    limit: int = 0,
+    left_out: list[int] | None = None,
 ) -> list[RenderableType]:
+    left = left_out if left_out is not None else []
     parts: list[RenderableType] = [
         f"[bold]Recall {escape(report.recall_id)}[/]: {escape(report.reason)}",
         "Affected lots and serials: " + escape(", ".join(map(str, report.affected))),
@@ -230,7 +259,9 @@ def _recall_parts(
     for column in ("customer", "item", "lot/serial", "qty", "first shipped", "last shipped"):
         customers.add_column(column, justify="right" if column == "qty" else "left")
     customers.add_column("documents")
-    for c in report.customers:
+    shipped, more = limited(report.customers, limit)
+    left.append(more)
+    for c in shipped:
         customers.add_row(
             escape(c.customer),
             escape(c.item),
@@ -242,12 +273,12 @@ def _recall_parts(
         )
     parts.append(customers if report.customers else "No affected stock reached a customer.")
     parts.append(
-        _balances("Affected stock on hand", report.on_hand)
+        _balances("Affected stock on hand", report.on_hand, limit, left)
         if report.on_hand
         else "No affected stock on hand."
     )
     if report.in_transit:
-        parts.append(_balances("Affected stock in transit", report.in_transit))
+        parts.append(_balances("Affected stock in transit", report.in_transit, limit, left))
     if contained:
         parts.append(
             "Nothing affected was available to put on hold."
@@ -260,7 +291,9 @@ def _recall_parts(
     return parts
 
 
-def _balances(title: str, rows: Sequence[Balance]) -> Table:
+def _balances(title: str, rows: Sequence[Balance], limit: int, left: list[int]) -> Table:
+    rows, more = limited(rows, limit)
+    left.append(more)
     table = Table(title=title, title_justify="left")
     for column in ("location", "status", "container", "item", "lot/serial"):
         table.add_column(column)
