@@ -196,7 +196,10 @@ class TestAging:
         """Days to each lot's expiry put its stock in a bucket; expired stock is below 0 and
         stock without an expiry has its own bucket."""
         for lot, days, qty in (("OLD", -1, 1), ("SOON", 0, 2), ("NEAR", 29, 3), ("MID", 45, 4)):
-            inv.receive("ASP", qty, lot=lot, expiry=TODAY + td(days), dst="DC1/A/01")
+            inv.receive(
+                "ASP", qty, lot=lot, expiry=TODAY + td(days), dst="DC1/A/01",
+                allow_expired=days < 0, reason="already expired" if days < 0 else None,
+            )  # fmt: skip
         inv.receive("BOLT", 7, dst="DC1/A/01")
         rows = inv.analytics.aging()
         assert [(r.item, r.bucket, r.low, r.high, r.quantity) for r in rows] == [
@@ -236,7 +239,10 @@ class TestNearExpiry:
         first, whatever their status, with what is reserved there."""
         inv.receive("ASP", 10, lot="SOON", expiry=TODAY + td(5), dst="DC1/A/01")
         inv.move("ASP", 4, lot="SOON", src="DC1/A/01", dst="DC1/B/01")
-        inv.receive("ASP", 3, lot="GONE", expiry=TODAY - td(2), dst="DC1/A/02")
+        inv.receive(
+            "ASP", 3, lot="GONE", expiry=TODAY - td(2), dst="DC1/A/02",
+            allow_expired=True, reason="kept for the test of expired stock",
+        )  # fmt: skip
         inv.hold("ASP", 1, lot="GONE", location="DC1/A/02", reason="expired")
         inv.receive("ASP", 8, lot="LATER", expiry=TODAY + td(31), dst="DC1/A/01")
         inv.allocate("ASP", 2, order="SO-1", lot="SOON", zones=["DC1/B"])
@@ -293,10 +299,19 @@ class TestSupplierNonconformity:
             "ASP", 8, lot="L2", location="DC1/A/02", status="quarantine", dst_status="hold",
             reason="failed inspection",
         )  # fmt: skip
-        inv.move(
-            "ASP", 5, lot="L2", src="DC1/A/02", dst="suppliers/S2", status="hold",
-            reason="failed inspection",
-        )  # fmt: skip
+        # Goods back to the supplier: move() keeps stock in-house, so a hand-built posting.
+        back = sl.Movement(
+            item="ASP",
+            quantity=Decimal(5),
+            lot="L2",
+            src=sl.Position(location="DC1/A/02", status="hold"),
+            dst=sl.Position(location="suppliers/S2"),
+        )
+        inv.post(
+            sl.NewTransaction(
+                kind=sl.TxKind.TRANSFER, movements=(back,), reason="failed inspection"
+            )
+        )
         inv.hold("BOLT", 1, location="DC1/A/01", reason="damaged")
         return inv
 
