@@ -1540,8 +1540,7 @@ def _signed(value: object) -> Decimal:
     """A non-zero signed difference, canonical (``-3``, ``0.5``)."""
     if isinstance(value, str | int | Decimal) and not isinstance(value, bool):
         text = str(value).strip()
-        negative = text.startswith("-")
-        magnitude = boundary.quantity(text[1:] if negative else value, "quantity")
-        return -magnitude if negative else magnitude
-    boundary.quantity(value, "quantity")  # raises the right error for the type
-    raise AssertionError("unreachable")
+        if text.startswith("-"):
+            return -boundary.quantity(text[1:], "quantity")
+    # Positive, or of a type boundary.quantity refuses with the right error.
+    return boundary.quantity(value, "quantity")

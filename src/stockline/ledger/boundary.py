@@ -367,6 +367,10 @@ def refs(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
     return tuple(found)
 
 
+# Header.of takes an argument named ``refs``, which hides the function of that name there.
+_document_refs = refs
+
+
 @attrs.frozen(kw_only=True)
 class Header:
     """The document fields every posting carries, canonical.
@@ -404,16 +408,12 @@ class Header:
             InvalidTimeError: ``effective_at`` is not an aware datetime.
         """
         return cls(
-            refs=_refs_of(kind, ref, refs),
+            refs=_document_refs(kind, ref, refs),
             key=optional_code(key, "key"),
             effective_at=optional_moment(effective_at, "effective_at"),
             actor=optional_code(actor, "actor"),
             reason=optional_note(reason, "reason"),
         )
-
-
-def _refs_of(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
-    return refs(kind, ref, documents)
 
 
 def serial_lines(
