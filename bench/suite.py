@@ -358,7 +358,14 @@ def backdated(
         for back, times in ((False, now_times), (True, back_times)):
             effective = clock.now() - dt.timedelta(hours=1) if back else None
             started = time.perf_counter()
-            inv.receive(sku, 12, dst=warehouse.docks[0], lot=f"BD{n:04d}", effective_at=effective)
+            inv.receive(
+                sku,
+                12,
+                dst=warehouse.docks[0],
+                lot=f"BD{n:04d}",
+                effective_at=effective,
+                supplier="ACME",
+            )
             times.append(time.perf_counter() - started)
     return {
         "count": BACKDATED,

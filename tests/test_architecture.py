@@ -48,7 +48,8 @@ class TestPureCore:
         result = _run_blocked(
             {"sqlalchemy", "alembic", "hypothesis"},
             "import stockline as sl; inv = sl.Inventory(); inv.add_item('X'); "
-            "inv.add_location('A'); inv.receive('X', 1, dst='A'); assert inv.on_hand('X') == 1",
+            "inv.add_location('A'); inv.receive('X', 1, dst='A', supplier='S'); "
+            "assert inv.on_hand('X') == 1",
         )
         assert result.returncode == 0, result.stderr
 

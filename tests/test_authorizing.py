@@ -29,7 +29,7 @@ def inv(make_store: StoreFactory) -> sl.Inventory:
     inv = sl.Inventory(store=make_store(), clock=FixedClock(START), authorizer=quality_releases)
     inv.add_item("CHEESE", unit="KGM", decimals=3, tracking="lot")
     inv.add_location("DC1/COLD")
-    inv.receive("CHEESE", 40, dst="DC1/COLD", lot="L1", actor="ann")
+    inv.receive("CHEESE", 40, dst="DC1/COLD", lot="L1", actor="ann", supplier="ACME")
     inv.hold("CHEESE", 40, location="DC1/COLD", lot="L1", reason="lab test", actor="ann")
     return inv
 
@@ -63,7 +63,7 @@ class TestAuthorizer:
 
         inv.authorizer = allow
         with pytest.raises(errors.PermissionDeniedError, match="names no actor"):
-            inv.receive("CHEESE", 1, dst="DC1/COLD", lot="L2")
+            inv.receive("CHEESE", 1, dst="DC1/COLD", lot="L2", supplier="ACME")
         assert asked == []
 
     def test_every_posting_path_is_asked(self, inv: sl.Inventory) -> None:
@@ -124,7 +124,7 @@ class TestAuthorizer:
         inv.authorizer = night_shift
         before = _snapshot(inv)
         with pytest.raises(errors.PermissionDeniedError, match="22:00"):
-            inv.receive("CHEESE", 1, dst="DC1/COLD", lot="L2", actor="ann")
+            inv.receive("CHEESE", 1, dst="DC1/COLD", lot="L2", actor="ann", supplier="ACME")
         assert _snapshot(inv) == before
 
     def test_operations_are_asked(self, inv: sl.Inventory) -> None:

@@ -103,19 +103,27 @@ class TestLocations:
 class TestLots:
     def test_receipt_creates_the_lot_with_expiry(self, inv: sl.Inventory) -> None:
         """The first receipt of a lot creates it with its expiry."""
-        inv.receive("ASP", 5, lot="L1", expiry=dt.date(2027, 3, 31), dst="DC1/DOCK")
+        inv.receive(
+            "ASP", 5, lot="L1", expiry=dt.date(2027, 3, 31), dst="DC1/DOCK", supplier="ACME"
+        )
         assert inv.master.lot("ASP", "L1").expiry == dt.date(2027, 3, 31)
 
     def test_expiry_defaults_from_shelf_life(self, inv: sl.Inventory) -> None:
         """Without an expiry, production date plus the item's shelf life gives it."""
-        inv.receive("ASP", 5, lot="L2", produced_on=dt.date(2026, 1, 1), dst="DC1/DOCK")
+        inv.receive(
+            "ASP", 5, lot="L2", produced_on=dt.date(2026, 1, 1), dst="DC1/DOCK", supplier="ACME"
+        )
         assert inv.master.lot("ASP", "L2").expiry == dt.date(2028, 1, 1)
 
     def test_conflicting_expiry_is_refused(self, inv: sl.Inventory) -> None:
         """A known lot received with another expiry is refused, nothing posted."""
-        inv.receive("ASP", 5, lot="L1", expiry=dt.date(2027, 3, 31), dst="DC1/DOCK")
+        inv.receive(
+            "ASP", 5, lot="L1", expiry=dt.date(2027, 3, 31), dst="DC1/DOCK", supplier="ACME"
+        )
         with pytest.raises(errors.ValidationError, match="update_lot"):
-            inv.receive("ASP", 5, lot="L1", expiry=dt.date(2027, 4, 30), dst="DC1/DOCK")
+            inv.receive(
+                "ASP", 5, lot="L1", expiry=dt.date(2027, 4, 30), dst="DC1/DOCK", supplier="ACME"
+            )
         assert inv.on_hand("ASP") == 5
 
     def test_correcting_a_lot(self, inv: sl.Inventory) -> None:
@@ -133,7 +141,7 @@ class TestLots:
     def test_failed_receipt_creates_no_lot(self, inv: sl.Inventory) -> None:
         """A receipt refused by a posting rule leaves no lot behind."""
         with pytest.raises(errors.InvalidQuantityError):
-            inv.receive("ASP", 0, lot="L7", dst="DC1/DOCK")
+            inv.receive("ASP", 0, lot="L7", dst="DC1/DOCK", supplier="ACME")
         with pytest.raises(errors.UnknownLotError):
             inv.master.lot("ASP", "L7")
 
@@ -142,7 +150,7 @@ class TestStatuses:
     def test_own_status(self, inv: sl.Inventory) -> None:
         """User-defined statuses work like built-in ones; non-allocatable ones cannot ship."""
         inv.add_status("inspection")
-        inv.receive("BOLT", 5, dst="DC1/DOCK", status="inspection")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", status="inspection", supplier="ACME")
         assert inv.on_hand("BOLT", status="inspection") == 5
         with pytest.raises(errors.StatusError):
             inv.ship("BOLT", 1, src="DC1/DOCK", status="inspection", customer="C")
@@ -166,7 +174,7 @@ class TestGtinOwnership:
 class TestSameAnswersEverywhere:
     def test_quantities_are_canonical(self, inv: sl.Inventory) -> None:
         """1.001 less 0.001 reads back as 1 on every store, not 1.000."""
-        inv.receive("FLOUR", "1.001", dst="DC1/DOCK")
+        inv.receive("FLOUR", "1.001", dst="DC1/DOCK", supplier="ACME")
         inv.adjust("FLOUR", "-0.001", location="DC1/DOCK", reason="spill")
         [balance] = inv.stock("FLOUR")
         assert str(balance.quantity) == "1"

@@ -467,7 +467,7 @@ class Inventory:
         produced_on: dt.date | None = None,
         status: str = AVAILABLE,
         container: str | None = None,
-        supplier: str | None = None,
+        supplier: str,
         ref: str | None = None,
         refs: Refs = (),
         key: str | None = None,
@@ -495,7 +495,8 @@ class Inventory:
             produced_on: The lot's production date.
             status: The status to receive into (``quarantine`` where quality releases goods).
             container: A container (pallet) the goods arrive in.
-            supplier: The supplier's code (added on first use).
+            supplier: The supplier's code (added on first use). Required: a receipt always
+                names where the goods came from, the traceability source FSMA 204 asks for.
             ref: The purchase order number (a ``PO`` reference).
             refs: Other documents, e.g. ``{"ASN": "asn-77"}``.
             key: An idempotency key (e.g. the ASN line): a retry returns the first result.
@@ -516,7 +517,7 @@ class Inventory:
         allow_expired = boundary.flag(allow_expired, "allow_expired")
         expiry = boundary.optional_day(expiry, "expiry")
         produced_on = boundary.optional_day(produced_on, "produced_on")
-        supplier = boundary.optional_code(supplier, "supplier")
+        supplier = boundary.code(supplier, "supplier")
         target = _position(dst, status, container, "dst")
         header = Header.of(
             TxKind.RECEIPT,

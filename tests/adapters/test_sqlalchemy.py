@@ -193,7 +193,7 @@ class TestConcurrentWriters:
         inv = sl.Inventory.open("sqlite://" if memory else url, clock=clock)
         inv.add_item("BOLT")
         inv.add_location("DC1/A/01")
-        inv.receive("BOLT", 100, dst="DC1/A/01")
+        inv.receive("BOLT", 100, dst="DC1/A/01", supplier="ACME")
         shipped: list[Decimal] = []
         refused: list[Exception] = []
 

@@ -30,13 +30,31 @@ def stock_milk(inv: sl.Inventory) -> None:
     inv.add_item("MILK", tracking="lot", unit="EA", packs=[("CASE", 6)])
     inv.add_location("DC1/STAGING")
     inv.receive(
-        "MILK", 12, dst="DC1/A/01", lot="OLD", expiry=dt.date(2026, 3, 1), effective_at=EARLY
+        "MILK",
+        12,
+        dst="DC1/A/01",
+        lot="OLD",
+        expiry=dt.date(2026, 3, 1),
+        effective_at=EARLY,
+        supplier="ACME",
     )
     inv.receive(
-        "MILK", 10, dst="DC1/A/02", lot="SOON", expiry=dt.date(2026, 3, 20), effective_at=LATER
+        "MILK",
+        10,
+        dst="DC1/A/02",
+        lot="SOON",
+        expiry=dt.date(2026, 3, 20),
+        effective_at=LATER,
+        supplier="ACME",
     )
     inv.receive(
-        "MILK", 30, dst="DC1/B/01", lot="LATE", expiry=dt.date(2026, 6, 30), effective_at=EARLY
+        "MILK",
+        30,
+        dst="DC1/B/01",
+        lot="LATE",
+        expiry=dt.date(2026, 6, 30),
+        effective_at=EARLY,
+        supplier="ACME",
     )
 
 

@@ -21,7 +21,9 @@ def _stock(url: str) -> None:
         inv.add_item("MILK", tracking="lot")
         for n, path in enumerate(("DC1/A/01", "DC1/A/02", "DC1/B/01", "DC1/B/02")):
             inv.add_location(path)
-            inv.receive("MILK", 25, dst=path, lot=f"L{n}", expiry=dt.date(2026, 5, n + 1))
+            inv.receive(
+                "MILK", 25, dst=path, lot=f"L{n}", expiry=dt.date(2026, 5, n + 1), supplier="ACME"
+            )
 
 
 def _race(url: str) -> list[Decimal]:

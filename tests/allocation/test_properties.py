@@ -86,7 +86,9 @@ class TestReservationInvariants:
         for day, (path, lot, qty) in enumerate(receipts, start=1):
             expiry = dt.date(2026, 4, LOTS.index(lot) + 1)
             at = dt.datetime(2026, 2, day, tzinfo=UTC)
-            inv.receive("MILK", qty, dst=path, lot=lot, expiry=expiry, effective_at=at)
+            inv.receive(
+                "MILK", qty, dst=path, lot=lot, expiry=expiry, effective_at=at, supplier="ACME"
+            )
         plans: dict[str, list[Allocation]] = {}
         for kind, target, qty in actions:
             if kind == "allocate":

@@ -146,11 +146,11 @@ class TestPostingsRespectReservations:
         """Shipping or holding reserved units outside the order is refused too."""
         milk.allocate("MILK", 10, order="SO-1", lot="SOON")
         with pytest.raises(errors.ReservedStockError):
-            milk.ship("MILK", 1, src="DC1/A/02", lot="SOON", customer="ACME")
+            milk.ship("MILK", 1, src="DC1/A/02", lot="SOON", customer="SHOP")
         with pytest.raises(errors.ReservedStockError):
             milk.hold("MILK", 1, location="DC1/A/02", lot="SOON", reason="QA")
         milk.allocation.release("SO-1")
-        milk.ship("MILK", 1, src="DC1/A/02", lot="SOON", customer="ACME")
+        milk.ship("MILK", 1, src="DC1/A/02", lot="SOON", customer="SHOP")
 
 
 class TestPickShipRelease:
@@ -223,15 +223,27 @@ class TestPickShipRelease:
 class TestUntrackedAndSerial:
     def test_fifo_on_untracked_stock(self, inv: sl.Inventory) -> None:
         """Untracked stock: FIFO by when each bin was first filled."""
-        inv.receive("BOLT", 5, dst="DC1/A/02", effective_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-        inv.receive("BOLT", 5, dst="DC1/A/01", effective_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+        inv.receive(
+            "BOLT",
+            5,
+            dst="DC1/A/02",
+            effective_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            supplier="ACME",
+        )
+        inv.receive(
+            "BOLT",
+            5,
+            dst="DC1/A/01",
+            effective_at=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+            supplier="ACME",
+        )
         plan = inv.allocate("BOLT", 7, order="SO-1")
         assert picks(plan) == [(None, "DC1/A/02", D(5)), (None, "DC1/A/01", D(2))]
 
     def test_serials_are_reserved_one_by_one(self, inv: sl.Inventory) -> None:
         """Serial stock is allocated per serial, and picked serial by serial."""
         inv.add_location("DC1/STAGING")
-        inv.receive("PUMP", dst="DC1/A/01", serials=["S1", "S2", "S3"])
+        inv.receive("PUMP", dst="DC1/A/01", serials=["S1", "S2", "S3"], supplier="ACME")
         plan = inv.allocate("PUMP", 2, order="SO-1")
         assert plan.allocated == D(2)
         serials = sorted(r.serial or "" for r in inv.allocation.reservations())

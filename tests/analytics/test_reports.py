@@ -64,7 +64,9 @@ class TestDwellTimes:
 
     def test_reversed_transactions_are_left_out(self, bolts: sl.Inventory) -> None:
         """A receipt posted by mistake and reversed takes no part in the matching."""
-        wrong = bolts.receive("BOLT", 100, dst="DC1/DOCK", effective_at=START - DAY)
+        wrong = bolts.receive(
+            "BOLT", 100, dst="DC1/DOCK", effective_at=START - DAY, supplier="ACME"
+        )
         bolts.reverse(wrong.id, reason="keyed twice")
         [row] = bolts.analytics.dwell_times()
         assert (row.quantity, row.mean, row.longest) == (
@@ -76,8 +78,8 @@ class TestDwellTimes:
     def test_scrap_takes_the_oldest_but_is_not_a_shipment(self, inv: sl.Inventory) -> None:
         """Stock written off leaves first in first out too, so the shipment after it is
         matched with younger stock; the scrapped quantity has no dwell row."""
-        inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=START)
-        inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=START + DAY)
+        inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=START, supplier="ACME")
+        inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=START + DAY, supplier="ACME")
         inv.scrap("BOLT", 4, location="DC1/DOCK", reason="rust", effective_at=START + 2 * DAY)
         inv.ship("BOLT", 4, src="DC1/DOCK", customer="C1", effective_at=START + 5 * DAY)
         [row] = inv.analytics.dwell_times()
@@ -87,8 +89,8 @@ class TestDwellTimes:
         """Lots are matched on their own; rows roll up to the item or to a caller's
         categories, SKUs without a category going under None."""
         inv = bolts
-        inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", effective_at=START)
-        inv.receive("ASP", 10, lot="L2", dst="DC1/A/01", effective_at=START + DAY)
+        inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", effective_at=START, supplier="ACME")
+        inv.receive("ASP", 10, lot="L2", dst="DC1/A/01", effective_at=START + DAY, supplier="ACME")
         inv.ship("ASP", 4, lot="L1", src="DC1/A/01", customer="C1", effective_at=START + 2 * DAY)
         inv.ship("ASP", 6, lot="L2", src="DC1/A/01", customer="C1", effective_at=START + 4 * DAY)
         by_lot = [(r.item, r.lot, r.quantity, r.mean) for r in inv.analytics.dwell_times(by="lot")]
@@ -109,8 +111,14 @@ class TestDwellTimes:
     def test_fractional_quantities_and_seconds(self, inv: sl.Inventory) -> None:
         """Quantities keep every decimal and dwell counts whole seconds: 0.375 kg over
         1 d 0 h 0 min 7 s and 0.125 kg over 3 s mean (0.375·86407 + 0.125·3)/0.5 = 64806 s."""
-        inv.receive("FLOUR", "0.375", dst="DC1/DOCK", effective_at=START)
-        inv.receive("FLOUR", "1000.125", dst="DC1/DOCK", effective_at=START + td(days=1, seconds=4))
+        inv.receive("FLOUR", "0.375", dst="DC1/DOCK", effective_at=START, supplier="ACME")
+        inv.receive(
+            "FLOUR",
+            "1000.125",
+            dst="DC1/DOCK",
+            effective_at=START + td(days=1, seconds=4),
+            supplier="ACME",
+        )
         inv.ship("FLOUR", "0.5", src="DC1/DOCK", customer="C1", effective_at=START + td(1, 0, 0, 7))
         [row] = inv.analytics.dwell_times()
         assert row.quantity == Decimal("0.5")
@@ -197,10 +205,10 @@ class TestAging:
         stock without an expiry has its own bucket."""
         for lot, days, qty in (("OLD", -1, 1), ("SOON", 0, 2), ("NEAR", 29, 3), ("MID", 45, 4)):
             inv.receive(
-                "ASP", qty, lot=lot, expiry=TODAY + td(days), dst="DC1/A/01",
+                "ASP", qty, lot=lot, expiry=TODAY + td(days), dst="DC1/A/01", supplier="ACME",
                 allow_expired=days < 0, reason="already expired" if days < 0 else None,
             )  # fmt: skip
-        inv.receive("BOLT", 7, dst="DC1/A/01")
+        inv.receive("BOLT", 7, dst="DC1/A/01", supplier="ACME")
         rows = inv.analytics.aging()
         assert [(r.item, r.bucket, r.low, r.high, r.quantity) for r in rows] == [
             ("ASP", "<0", None, -1, Decimal(1)),
@@ -214,9 +222,11 @@ class TestAging:
     def test_by_receipt_first_in_first_out(self, inv: sl.Inventory) -> None:
         """What is left after shipping is the youngest stock: of 10 received 40 days ago and
         5 received 10 days ago, 12 shipped leave 3 that are 10 days old."""
-        inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=NOW - 40 * DAY)
-        inv.receive("BOLT", 5, dst="DC1/DOCK", effective_at=NOW - 10 * DAY)
-        inv.receive("ASP", 6, lot="L1", dst="DC1/DOCK", effective_at=NOW - 70 * DAY)
+        inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=NOW - 40 * DAY, supplier="ACME")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", effective_at=NOW - 10 * DAY, supplier="ACME")
+        inv.receive(
+            "ASP", 6, lot="L1", dst="DC1/DOCK", effective_at=NOW - 70 * DAY, supplier="ACME"
+        )
         inv.ship("BOLT", 12, src="DC1/DOCK", customer="C1", effective_at=NOW - DAY)
         rows = inv.analytics.aging(basis="receipt")
         assert [(r.item, r.bucket, r.quantity) for r in rows] == [
@@ -237,14 +247,14 @@ class TestNearExpiry:
     def test_lists_positions_with_reservations(self, inv: sl.Inventory) -> None:
         """Lots expiring within the horizon (or expired) are listed per position, soonest
         first, whatever their status, with what is reserved there."""
-        inv.receive("ASP", 10, lot="SOON", expiry=TODAY + td(5), dst="DC1/A/01")
+        inv.receive("ASP", 10, lot="SOON", expiry=TODAY + td(5), dst="DC1/A/01", supplier="ACME")
         inv.move("ASP", 4, lot="SOON", src="DC1/A/01", dst="DC1/B/01")
         inv.receive(
             "ASP", 3, lot="GONE", expiry=TODAY - td(2), dst="DC1/A/02",
-            allow_expired=True, reason="kept for the test of expired stock",
+            allow_expired=True, reason="kept for the test of expired stock", supplier="ACME",
         )  # fmt: skip
         inv.hold("ASP", 1, lot="GONE", location="DC1/A/02", reason="expired")
-        inv.receive("ASP", 8, lot="LATER", expiry=TODAY + td(31), dst="DC1/A/01")
+        inv.receive("ASP", 8, lot="LATER", expiry=TODAY + td(31), dst="DC1/A/01", supplier="ACME")
         inv.allocate("ASP", 2, order="SO-1", lot="SOON", zones=["DC1/B"])
         rows = inv.analytics.near_expiry(30)
         assert [
@@ -274,7 +284,7 @@ class TestNearExpiry:
         """days is bounded at 36525 (100 years): more is a ValidationError naming the bound,
         not an OverflowError of the date arithmetic; the bound itself works, even counted
         from the last days of the calendar."""
-        inv.receive("ASP", 10, lot="FAR", expiry=TODAY + td(20000), dst="DC1/A/01")
+        inv.receive("ASP", 10, lot="FAR", expiry=TODAY + td(20000), dst="DC1/A/01", supplier="ACME")
         for days in (36526, 10**7):
             with pytest.raises(errors.ValidationError, match="36525"):
                 inv.analytics.near_expiry(days)
@@ -353,7 +363,9 @@ class TestActivity:
     @pytest.fixture
     def busy(self, inv: sl.Inventory) -> sl.Inventory:
         """A receipt at 08:10, a put-away at 08:50, a pick at 14:05 and a hold at 14:20 (UTC)."""
-        inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=START + td(minutes=10))
+        inv.receive(
+            "BOLT", 10, dst="DC1/DOCK", effective_at=START + td(minutes=10), supplier="ACME"
+        )
         inv.move("BOLT", 10, src="DC1/DOCK", dst="DC1/A/01", effective_at=START + td(minutes=50))
         inv.move(
             "BOLT", 4, src="DC1/A/01", dst="DC1/A/02", kind="pick",

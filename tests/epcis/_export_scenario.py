@@ -76,8 +76,10 @@ def build(store: StockStore | None = None) -> sl.Inventory:
         ref="PO-2",
         effective_at=at(3),
     )
-    inv.receive("BOLT-8", 500, dst="DC1/DOCK", ref="PO-3", effective_at=at(4))
-    wrong = inv.receive("BOLT-8", 50, dst="DC1/A/02", ref="PO-4", effective_at=at(5))
+    inv.receive("BOLT-8", 500, dst="DC1/DOCK", ref="PO-3", effective_at=at(4), supplier="ACME")
+    wrong = inv.receive(
+        "BOLT-8", 50, dst="DC1/A/02", ref="PO-4", effective_at=at(5), supplier="ACME"
+    )
     inv.move("ASP-100", 100, lot="L24B", src="DC1/DOCK", dst="DC1/A/01", effective_at=at(10))
     inv.move("ASP-100", 20, lot="L24B", src="DC1/DOCK", dst="DC1/COLD ROOM", effective_at=at(11))
     inv.move(

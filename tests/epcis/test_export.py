@@ -131,7 +131,7 @@ class TestDeterminism:
         """IDs depend on the events only: posting more keeps every earlier ID."""
         inv = scenario.build()
         before = [e["eventID"] for e in events(inv.epcis.export())]
-        inv.receive("BOLT-8", 7, dst="DC1/DOCK", effective_at=scenario.START)
+        inv.receive("BOLT-8", 7, dst="DC1/DOCK", effective_at=scenario.START, supplier="ACME")
         after = [e["eventID"] for e in events(inv.epcis.export())]
         assert after[: len(before)] == before
         assert len(after) == len(before) + 1
@@ -390,6 +390,6 @@ class TestOptions:
         inv.add_item("BOLT-8")
         inv.add_location("DC9", gln="9506000000016")
         inv.add_location("DC9/DOCK")
-        inv.receive("BOLT-8", 1, dst="DC9/DOCK")
+        inv.receive("BOLT-8", 1, dst="DC9/DOCK", supplier="ACME")
         with pytest.raises(EpcisExportError, match="location DC9 has GLN"):
             inv.epcis.export()

@@ -30,7 +30,7 @@ def palletised(make_store: StoreFactory) -> sl.Inventory:
     inv.add_location("DC1/DOCK")
     inv.add_location("DC1/B")
     inv.add_party("CUST", kind="customer")
-    inv.receive("PHONE", serials=["S1", "S2"], dst="DC1/DOCK")
+    inv.receive("PHONE", serials=["S1", "S2"], dst="DC1/DOCK", supplier="ACME")
     inv.containers.create(PALLET)
     inv.containers.create(CASE)
     inv.pack("PHONE", container=CASE, serials=["S1", "S2"], location="DC1/DOCK")

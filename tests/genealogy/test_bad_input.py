@@ -23,7 +23,7 @@ def container_state(inv: sl.Inventory, container: str) -> tuple[str | None, str 
 @pytest.fixture
 def stocked(inv: sl.Inventory) -> sl.Inventory:
     """ASP lot L1 received at DC1/A/01; a case with 5 of it; an empty pallet."""
-    inv.receive("ASP", 10, lot="L1", dst="DC1/A/01")
+    inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", supplier="ACME")
     for container in (CASE, PALLET, OTHER):
         inv.containers.create(container)
     inv.pack("ASP", 5, container=CASE, lot="L1", location="DC1/A/01")
@@ -45,7 +45,7 @@ class TestTraceInput:
 
     def test_untracked_item_cannot_be_traced(self, stocked: sl.Inventory) -> None:
         """An item that is neither lot- nor serial-tracked has no genealogy: ValidationError."""
-        stocked.receive("BOLT", 3, dst="DC1/A/01")
+        stocked.receive("BOLT", 3, dst="DC1/A/01", supplier="ACME")
         refused(
             stocked, errors.ValidationError, lambda: stocked.trace_downstream("BOLT", serial="X")
         )
@@ -120,7 +120,7 @@ class TestContainerInput:
     ) -> None:
         """Reversing a pack takes the stock out again and puts the container back in the state
         it had before the pack."""
-        stocked.receive("ASP", 4, lot="L1", dst="DC1/A/02")
+        stocked.receive("ASP", 4, lot="L1", dst="DC1/A/02", supplier="ACME")
         before = (container_state(stocked, OTHER), stocked.stock(internal_only=False))
         tx = stocked.pack("ASP", 4, container=OTHER, lot="L1", location="DC1/A/02")
         assert container_state(stocked, OTHER) == (None, "DC1/A/02")

@@ -99,7 +99,7 @@ class TestContainment:
     def test_release_counts_only_the_contained_position(self, inv: sl.Inventory) -> None:
         """After part of the contained loose stock was moved away, genealogy.release releases the
         loose rest, not counting stock held in a case at the same location."""
-        inv.receive("ASP", 10, lot="L1", dst="DC1/A/01")
+        inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", supplier="ACME")
         case = code(31)
         inv.containers.create(case)
         inv.pack("ASP", 3, container=case, lot="L1", location="DC1/A/01")

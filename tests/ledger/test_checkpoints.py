@@ -61,7 +61,7 @@ def _apply(inv: sl.Inventory, clock: sl.FixedClock, kind: str, args: dict[str, A
     common: dict[str, Any] = {"lot": args.get("lot"), "effective_at": when}
     try:
         if kind == "receive":
-            inv.receive(args["sku"], args["quantity"], dst=args["dst"], **common)
+            inv.receive(args["sku"], args["quantity"], dst=args["dst"], supplier="ACME", **common)
         elif kind == "move":
             inv.move(args["sku"], args["quantity"], src=args["src"], dst=args["dst"], **common)
         else:
@@ -141,7 +141,7 @@ class TestCheckpoint:
     ) -> None:
         """checkpoint() answers the id it was taken after; again with nothing new, the same."""
         assert inv.checkpoint() == 0
-        posted = inv.receive("BOLT", 5, dst="DC1/A/01")
+        posted = inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
         assert inv.checkpoint() == posted.id
         assert inv.checkpoint() == posted.id
 
@@ -151,16 +151,16 @@ class TestCheckpoint:
         for an item at a site and for everything."""
         clock = inv.clock
         assert isinstance(clock, sl.FixedClock)
-        inv.receive("BOLT", 5, dst="DC1/A/01")  # 08:00
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")  # 08:00
         clock.advance(hours=2)
-        inv.receive("BOLT", 1, dst="DC1/A/01")  # 10:00
+        inv.receive("BOLT", 1, dst="DC1/A/01", supplier="ACME")  # 10:00
         inv.checkpoint()
         clock.advance(hours=2)
-        inv.receive("BOLT", 7, dst="DC1/A/02", effective_at=START.add(minutes=30))
-        inv.receive("BOLT", 2, dst="DC1/A/02")  # 12:00
+        inv.receive("BOLT", 7, dst="DC1/A/02", effective_at=START.add(minutes=30), supplier="ACME")
+        inv.receive("BOLT", 2, dst="DC1/A/02", supplier="ACME")  # 12:00
         inv.checkpoint()
         clock.advance(hours=1)
-        inv.receive("BOLT", 4, dst="DC1/A/01", effective_at=START.add(hours=1))
+        inv.receive("BOLT", 4, dst="DC1/A/01", effective_at=START.add(hours=1), supplier="ACME")
         for hours, want in ((0.25, 5), (0.5, 12), (1, 16), (2, 17), (3, 17), (4, 19), (5, 19)):
             at = START.add(minutes=int(hours * 60))
             assert inv.on_hand("BOLT", location="DC1", as_of=at) == want, hours
@@ -171,7 +171,7 @@ class TestCheckpoint:
         """rebuild(progress=...) is told, in all, the number of transactions, and the
         projection it leaves checks out."""
         for n in range(5):
-            inv.receive("BOLT", n + 1, dst="DC1/A/01")
+            inv.receive("BOLT", n + 1, dst="DC1/A/01", supplier="ACME")
         seen: list[int] = []
         inv.rebuild(progress=seen.append)
         assert sum(seen) == 5

@@ -97,7 +97,7 @@ class TestContainment:
     def test_move_to_transit_is_still_a_move(self, held: sl.Inventory) -> None:
         """A transit location is stock in the company's hands: move() goes there and back."""
         held.add_location("TRUCKS/T1", kind="transit")
-        held.receive("BOLT", 2, dst="DC1/DOCK")
+        held.receive("BOLT", 2, dst="DC1/DOCK", supplier="ACME")
         held.move("BOLT", 2, src="DC1/DOCK", dst="TRUCKS/T1")
         held.move("BOLT", 2, src="TRUCKS/T1", dst="DC2/DOCK")
         assert held.on_hand("BOLT", location="DC2/DOCK") == 2
@@ -134,8 +134,8 @@ class TestTraceOfTheUnknown:
 
     @pytest.fixture
     def traced(self, inv: sl.Inventory) -> sl.Inventory:
-        inv.receive("PUMP", serial="P-1", dst="DC1/DOCK")
-        inv.receive("ASP", 5, lot="L1", dst="DC1/DOCK")
+        inv.receive("PUMP", serial="P-1", dst="DC1/DOCK", supplier="ACME")
+        inv.receive("ASP", 5, lot="L1", dst="DC1/DOCK", supplier="ACME")
         return inv
 
     @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ class TestReceiptIntoAContainer:
         """receive(container=...) records the container's place, as pack does: it has a
         history, and unpack finds it and its contents."""
         inv.add_container("PAL-1")
-        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1", supplier="ACME")
         assert [e.location for e in tx.containers] == ["DC1/DOCK"]
         assert [e.location for _, e in inv.containers.history("PAL-1")] == ["DC1/DOCK"]
         out = inv.unpack(container="PAL-1")
@@ -193,9 +193,9 @@ class TestReceiptIntoAContainer:
     def test_reversal_puts_the_container_back_nowhere(self, inv: sl.Inventory) -> None:
         """Reversing the receipt leaves the container empty and nowhere again."""
         inv.add_container("PAL-1")
-        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1", supplier="ACME")
         inv.reverse(tx.id, reason="wrong dock")
-        tx = inv.receive("BOLT", 5, dst="DC1/A/01", container="PAL-1")
+        tx = inv.receive("BOLT", 5, dst="DC1/A/01", container="PAL-1", supplier="ACME")
         assert [e.location for _, e in inv.containers.history("PAL-1")] == [
             "DC1/DOCK",
             None,
@@ -206,12 +206,12 @@ class TestReceiptIntoAContainer:
         """A container holding stock at one place takes no stock at another: it would be in
         two places at once."""
         inv.add_container("PAL-1")
-        inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
-        inv.receive("BOLT", 5, dst="DC1/A/01")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1", supplier="ACME")
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
         refused(
             inv,
             errors.ContainerError,
-            lambda: inv.receive("BOLT", 1, dst="DC1/A/01", container="PAL-1"),
+            lambda: inv.receive("BOLT", 1, dst="DC1/A/01", container="PAL-1", supplier="ACME"),
         )
         refused(
             inv,
@@ -222,7 +222,7 @@ class TestReceiptIntoAContainer:
     def test_moving_all_of_a_containers_stock_moves_the_container(self, inv: sl.Inventory) -> None:
         """Moving everything in a container to another place takes the container along."""
         inv.add_container("PAL-1")
-        inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", container="PAL-1", supplier="ACME")
         inv.move(
             "BOLT", 5, src="DC1/DOCK", dst="DC1/A/01", container="PAL-1", dst_container="PAL-1"
         )
@@ -237,7 +237,9 @@ class TestReversalsInAnyOrder:
         balance is 1 at every time, so both reversals go through (a shipment and its reversal
         at one effective time are simultaneous, never a moment at zero)."""
         now = clock.now()
-        receipt = inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - 2 * DAY)
+        receipt = inv.receive(
+            "BOLT", 1, dst="DC1/A/01", effective_at=now - 2 * DAY, supplier="ACME"
+        )
         shipment = inv.ship("BOLT", 1, src="DC1/A/01", customer="C1", effective_at=now - DAY)
         inv.reverse(shipment.id, reason="not sent")
         inv.reverse(receipt.id, reason="not received")
@@ -248,22 +250,28 @@ class TestReversalsInAnyOrder:
     def test_simultaneous_serial_changes_net(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """The same for a serial: it is in stock at most once at every time."""
         now = clock.now()
-        receipt = inv.receive("PUMP", serial="P-1", dst="DC1/A/01", effective_at=now - 2 * DAY)
+        receipt = inv.receive(
+            "PUMP", serial="P-1", dst="DC1/A/01", effective_at=now - 2 * DAY, supplier="ACME"
+        )
         shipment = inv.ship(
             "PUMP", serial="P-1", src="DC1/A/01", customer="C1", effective_at=now - DAY
         )
         inv.reverse(shipment.id, reason="not sent")
         inv.reverse(receipt.id, reason="not received")
-        inv.receive("PUMP", serial="P-1", dst="DC1/A/02", effective_at=now - 2 * DAY)
+        inv.receive(
+            "PUMP", serial="P-1", dst="DC1/A/02", effective_at=now - 2 * DAY, supplier="ACME"
+        )
         assert inv.on_hand("PUMP", location="DC1/A/02") == 1
 
     def test_a_real_dip_is_still_refused(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """Netting is per effective time only: a shipment at one time that a receipt at a later
         time makes good still leaves the position short in between."""
         now = clock.now()
-        receipt = inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - 3 * DAY)
+        receipt = inv.receive(
+            "BOLT", 1, dst="DC1/A/01", effective_at=now - 3 * DAY, supplier="ACME"
+        )
         inv.ship("BOLT", 1, src="DC1/A/01", customer="C1", effective_at=now - 2 * DAY)
-        inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - DAY)
+        inv.receive("BOLT", 1, dst="DC1/A/01", effective_at=now - DAY, supplier="ACME")
         refused(
             inv,
             errors.InsufficientStockError,
@@ -281,23 +289,33 @@ class TestLotDates:
         err = refused(
             inv,
             errors.ExpiredProductError,
-            lambda: inv.receive("ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK"),
+            lambda: inv.receive(
+                "ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK", supplier="ACME"
+            ),
         )
         assert "allow_expired=True" in str(err)
         refused(
             inv,
             errors.ValidationError,
             lambda: inv.receive(
-                "ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK", allow_expired=True
+                "ASP",
+                5,
+                lot="OLD",
+                expiry=today - DAY,
+                dst="DC1/DOCK",
+                allow_expired=True,
+                supplier="ACME",
             ),
         )
         inv.receive(
             "ASP", 5, lot="OLD", expiry=today - DAY, dst="DC1/DOCK", allow_expired=True,
-            reason="for destruction", status="hold",
+            reason="for destruction", status="hold", supplier="ACME",
         )  # fmt: skip
         # Judged on the day it was received: back-dated before the expiry, it was fresh.
-        inv.receive("ASP", 5, lot="OLD", dst="DC1/DOCK", effective_at=clock.now() - 2 * DAY)
-        inv.receive("ASP", 5, lot="TODAY", expiry=today, dst="DC1/DOCK")
+        inv.receive(
+            "ASP", 5, lot="OLD", dst="DC1/DOCK", effective_at=clock.now() - 2 * DAY, supplier="ACME"
+        )
+        inv.receive("ASP", 5, lot="TODAY", expiry=today, dst="DC1/DOCK", supplier="ACME")
         assert inv.on_hand("ASP") == 15
 
     def test_expiry_before_production_is_refused_everywhere(self, inv: sl.Inventory) -> None:
@@ -313,6 +331,7 @@ class TestLotDates:
                 dst="DC1/DOCK",
                 allow_expired=True,
                 reason="r",
+                supplier="ACME",
             ),
             lambda: inv.add_lot("ASP", "X", expiry=before, produced_on=made),
         ]
@@ -364,12 +383,12 @@ class TestAllocationSaysWhy:
         """inv.allocate returns, with its shortfall, the held and the expired stock it left
         out, with quantities, on every store."""
         today = clock.now().date()
-        inv.receive("ASP", 5, lot="GOOD", expiry=today + 30 * DAY, dst="DC1/A/01")
-        inv.receive("ASP", 4, lot="HELD", expiry=today + 30 * DAY, dst="DC1/A/02")
+        inv.receive("ASP", 5, lot="GOOD", expiry=today + 30 * DAY, dst="DC1/A/01", supplier="ACME")
+        inv.receive("ASP", 4, lot="HELD", expiry=today + 30 * DAY, dst="DC1/A/02", supplier="ACME")
         inv.hold("ASP", 4, lot="HELD", location="DC1/A/02", reason="QA")
         inv.receive(
             "ASP", 3, lot="OLD", expiry=today - DAY, dst="DC1/B/01", allow_expired=True,
-            reason="returned for destruction",
+            reason="returned for destruction", supplier="ACME",
         )  # fmt: skip
         plan = inv.allocate("ASP", 12, order="SO-1")
         assert plan.shortfall == 7

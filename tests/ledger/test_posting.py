@@ -45,7 +45,7 @@ class TestQuantities:
         err = refused(
             inv,
             errors.InvalidQuantityError,
-            lambda: inv.receive("BOLT", 1.5, dst="DC1/DOCK"),  # type: ignore[arg-type]
+            lambda: inv.receive("BOLT", 1.5, dst="DC1/DOCK", supplier="ACME"),  # type: ignore[arg-type]
         )
         assert "Decimal" in str(err)
 
@@ -55,24 +55,28 @@ class TestQuantities:
         refused(
             inv,
             errors.InvalidQuantityError,
-            lambda: inv.receive("BOLT", bad, dst="DC1/DOCK"),  # type: ignore[arg-type]
+            lambda: inv.receive("BOLT", bad, dst="DC1/DOCK", supplier="ACME"),  # type: ignore[arg-type]
         )
 
     def test_finer_than_unit_is_refused(self, inv: sl.Inventory) -> None:
         """A counted unit (EA) takes whole numbers; a measured one (KGM) three decimals."""
         refused(
-            inv, errors.InvalidQuantityError, lambda: inv.receive("BOLT", "1.5", dst="DC1/DOCK")
+            inv,
+            errors.InvalidQuantityError,
+            lambda: inv.receive("BOLT", "1.5", dst="DC1/DOCK", supplier="ACME"),
         )
         refused(
-            inv, errors.InvalidQuantityError, lambda: inv.receive("FLOUR", "1.2345", dst="DC1/DOCK")
+            inv,
+            errors.InvalidQuantityError,
+            lambda: inv.receive("FLOUR", "1.2345", dst="DC1/DOCK", supplier="ACME"),
         )
-        inv.receive("FLOUR", "1.234", dst="DC1/DOCK")
+        inv.receive("FLOUR", "1.234", dst="DC1/DOCK", supplier="ACME")
         assert inv.on_hand("FLOUR") == Decimal("1.234")
 
     def test_string_and_int_quantities_are_exact(self, inv: sl.Inventory) -> None:
         """Decimal strings and ints are taken exactly: 0.1 + 0.2 is 0.3."""
-        inv.receive("FLOUR", "0.1", dst="DC1/DOCK")
-        inv.receive("FLOUR", "0.2", dst="DC1/DOCK")
+        inv.receive("FLOUR", "0.1", dst="DC1/DOCK", supplier="ACME")
+        inv.receive("FLOUR", "0.2", dst="DC1/DOCK", supplier="ACME")
         assert inv.on_hand("FLOUR") == Decimal("0.3")
 
 
@@ -82,7 +86,9 @@ class TestTimes:
         err = refused(
             inv,
             errors.InvalidTimeError,
-            lambda: inv.receive("BOLT", 5, dst="DC1/DOCK", effective_at=dt.datetime(2026, 3, 1)),
+            lambda: inv.receive(
+                "BOLT", 5, dst="DC1/DOCK", effective_at=dt.datetime(2026, 3, 1), supplier="ACME"
+            ),
         )
         assert "time zone" in str(err)
 
@@ -93,14 +99,16 @@ class TestTimes:
         refused(
             inv,
             errors.ValidationError,
-            lambda: inv.receive("BOLT", 5, dst="DC1/DOCK", effective_at=clock.now() + DAY),
+            lambda: inv.receive(
+                "BOLT", 5, dst="DC1/DOCK", effective_at=clock.now() + DAY, supplier="ACME"
+            ),
         )
 
     def test_times_are_stored_in_utc(self, inv: sl.Inventory, clock: sl.FixedClock) -> None:
         """An aware time in another zone is kept as the same instant, in UTC."""
         berlin = dt.timezone(dt.timedelta(hours=1))
         when = dt.datetime(2026, 3, 2, 7, 30, tzinfo=berlin)
-        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", effective_at=when)
+        tx = inv.receive("BOLT", 5, dst="DC1/DOCK", effective_at=when, supplier="ACME")
         assert tx.effective_at == when
         assert tx.effective_at.utcoffset() == dt.timedelta(0)
         assert inv.transaction(tx.id).effective_at == when
@@ -109,7 +117,11 @@ class TestTimes:
 class TestTracking:
     def test_lot_required_for_lot_tracked_items(self, inv: sl.Inventory) -> None:
         """A lot-tracked item moves only with a lot."""
-        refused(inv, errors.TrackingError, lambda: inv.receive("ASP", 5, dst="DC1/DOCK"))
+        refused(
+            inv,
+            errors.TrackingError,
+            lambda: inv.receive("ASP", 5, dst="DC1/DOCK", supplier="ACME"),
+        )
 
     def test_lot_forbidden_for_untracked_items(self, inv: sl.Inventory) -> None:
         """An untracked item may not carry a lot."""
@@ -135,7 +147,11 @@ class TestTracking:
 
     def test_serial_required_and_moves_one_unit(self, inv: sl.Inventory) -> None:
         """A serial-tracked item moves one serial per line, in quantity 1."""
-        refused(inv, errors.TrackingError, lambda: inv.receive("PUMP", 1, dst="DC1/DOCK"))
+        refused(
+            inv,
+            errors.TrackingError,
+            lambda: inv.receive("PUMP", 1, dst="DC1/DOCK", supplier="ACME"),
+        )
         refused(
             inv,
             errors.SerialError,
@@ -157,9 +173,11 @@ class TestTracking:
 
     def test_serial_in_one_internal_place_at_a_time(self, inv: sl.Inventory) -> None:
         """Receiving a serial that is already in stock is refused; moving it is fine."""
-        inv.receive("PUMP", serials=["S1", "S2"], dst="DC1/DOCK")
+        inv.receive("PUMP", serials=["S1", "S2"], dst="DC1/DOCK", supplier="ACME")
         err = refused(
-            inv, errors.SerialError, lambda: inv.receive("PUMP", serial="S1", dst="DC2/DOCK")
+            inv,
+            errors.SerialError,
+            lambda: inv.receive("PUMP", serial="S1", dst="DC2/DOCK", supplier="ACME"),
         )
         assert "S1" in str(err)
         inv.move("PUMP", serial="S1", src="DC1/DOCK", dst="DC2/DOCK")
@@ -173,25 +191,35 @@ class TestTracking:
         """A back-dated receipt of a serial that was in stock at that time is refused."""
         start = clock.now()
         clock.advance(hours=1)
-        inv.receive("PUMP", serial="S1", dst="DC1/DOCK")
+        inv.receive("PUMP", serial="S1", dst="DC1/DOCK", supplier="ACME")
         clock.advance(hours=1)
         inv.ship("PUMP", serial="S1", src="DC1/DOCK", customer="C1")
         refused(
             inv,
             errors.SerialError,
             lambda: inv.receive(
-                "PUMP", serial="S1", dst="DC2/DOCK", effective_at=start + dt.timedelta(minutes=90)
+                "PUMP",
+                serial="S1",
+                dst="DC2/DOCK",
+                effective_at=start + dt.timedelta(minutes=90),
+                supplier="ACME",
             ),
         )
         # Open-ended from 08:00 it would overlap the 09:00-10:00 stay, so it is refused too.
         refused(
             inv,
             errors.SerialError,
-            lambda: inv.receive("PUMP", serial="S1", dst="DC2/DOCK", effective_at=start),
+            lambda: inv.receive(
+                "PUMP", serial="S1", dst="DC2/DOCK", effective_at=start, supplier="ACME"
+            ),
         )
         clock.advance(hours=1)
         inv.receive(
-            "PUMP", serial="S1", dst="DC2/DOCK", effective_at=start + dt.timedelta(hours=2.5)
+            "PUMP",
+            serial="S1",
+            dst="DC2/DOCK",
+            effective_at=start + dt.timedelta(hours=2.5),
+            supplier="ACME",
         )
         assert inv.on_hand("PUMP", serial="S1", location="DC2") == 1
 
@@ -199,7 +227,7 @@ class TestTracking:
 class TestStock:
     def test_internal_stock_never_negative(self, inv: sl.Inventory) -> None:
         """Taking more than a position holds is refused, naming what was asked and found."""
-        inv.receive("BOLT", 10, dst="DC1/DOCK")
+        inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         err = refused(
             inv,
             errors.InsufficientStockError,
@@ -220,7 +248,7 @@ class TestStock:
     ) -> None:
         """A back-dated withdrawal must not leave the position negative at any later time."""
         t0 = clock.now()
-        inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=t0)
+        inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=t0, supplier="ACME")
         clock.advance(hours=2)
         inv.move("BOLT", 8, src="DC1/DOCK", dst="DC1/A/01", effective_at=t0 + dt.timedelta(hours=2))
         # At 01:00 there were 10, but taking 5 then leaves -3 after the 02:00 move.
@@ -240,7 +268,7 @@ class TestStock:
         """Stock received at 10:00 cannot be shipped at 09:00."""
         t0 = clock.now()
         clock.advance(hours=2)
-        inv.receive("BOLT", 10, dst="DC1/DOCK")
+        inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         refused(
             inv,
             errors.InsufficientStockError,
@@ -249,7 +277,7 @@ class TestStock:
 
     def test_net_effect_of_a_transaction_counts(self, inv: sl.Inventory) -> None:
         """A transaction is atomic: lines are checked for their net effect on each position."""
-        inv.receive("BOLT", 5, dst="DC1/DOCK")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         dock, bin1 = Position(location="DC1/DOCK"), Position(location="DC1/A/01")
         tx = inv.post(
             NewTransaction(
@@ -265,7 +293,7 @@ class TestStock:
 
     def test_all_lines_or_none(self, inv: sl.Inventory) -> None:
         """When one line fails, no line of the transaction is posted."""
-        inv.receive("BOLT", 5, dst="DC1/DOCK")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         dock = Position(location="DC1/DOCK")
         refused(
             inv,
@@ -299,13 +327,13 @@ class TestStock:
             kind=TxKind.TRANSFER,
             movements=(Movement(item="BOLT", quantity=Decimal(1), src=dock, dst=supplier),),
         )
-        inv.receive("BOLT", 1, dst="DC1/DOCK")
+        inv.receive("BOLT", 1, dst="DC1/DOCK", supplier="ACME")
         refused(inv, errors.InsufficientStockError, lambda: inv.post_many([good, good]))
         assert [tx.kind for tx in inv.post_many([good])] == [TxKind.TRANSFER]
 
     def test_status_is_a_dimension(self, inv: sl.Inventory) -> None:
         """Held stock is a separate position: it cannot be shipped until released."""
-        inv.receive("BOLT", 10, dst="DC1/DOCK")
+        inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         inv.hold("BOLT", 4, location="DC1/DOCK", reason="damaged packaging")
         assert inv.on_hand("BOLT", status="available") == 6
         assert inv.on_hand("BOLT", status="hold") == 4
@@ -320,7 +348,7 @@ class TestStock:
     def test_container_is_a_dimension(self, inv: sl.Inventory) -> None:
         """Stock in a container is apart from loose stock at the same place."""
         inv.add_container("PAL-1")
-        inv.receive("BOLT", 10, dst="DC1/DOCK", container="PAL-1")
+        inv.receive("BOLT", 10, dst="DC1/DOCK", container="PAL-1", supplier="ACME")
         assert inv.on_hand("BOLT", container="PAL-1") == 10
         refused(
             inv,
@@ -347,7 +375,13 @@ class TestUnknowns:
         self, inv: sl.Inventory, error: type[Exception], kwargs: dict[str, str]
     ) -> None:
         """Every name a posting uses must exist in the master data."""
-        args: dict[str, Any] = {"sku": "BOLT", "quantity": 1, "dst": "DC1/DOCK", **kwargs}
+        args: dict[str, Any] = {
+            "sku": "BOLT",
+            "quantity": 1,
+            "dst": "DC1/DOCK",
+            "supplier": "S",
+            **kwargs,
+        }
         refused(inv, error, lambda: inv.receive(args.pop("sku"), args.pop("quantity"), **args))
 
     def test_unknown_lot_is_refused_outside_receipts(self, inv: sl.Inventory) -> None:
@@ -360,14 +394,14 @@ class TestUnknowns:
 
     def test_same_position_is_refused(self, inv: sl.Inventory) -> None:
         """A movement must change location, status or container."""
-        inv.receive("BOLT", 1, dst="DC1/DOCK")
+        inv.receive("BOLT", 1, dst="DC1/DOCK", supplier="ACME")
         refused(
             inv, errors.ValidationError, lambda: inv.move("BOLT", 1, src="DC1/DOCK", dst="DC1/DOCK")
         )
 
     def test_reason_required_for_holds_adjustments_and_scrap(self, inv: sl.Inventory) -> None:
         """Holds, adjustments, scrap and reversals must say why."""
-        inv.receive("BOLT", 5, dst="DC1/DOCK")
+        inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         refused(
             inv,
             errors.ValidationError,
@@ -401,21 +435,27 @@ class TestIdempotency:
     ) -> None:
         """The request's fingerprint is taken of canonical quantities: 10, 10.0 and 10.00 are
         the same request."""
-        first = inv.receive("BOLT", 10, dst="DC1/DOCK", key="k1")
+        first = inv.receive("BOLT", 10, dst="DC1/DOCK", key="k1", supplier="ACME")
         with unchanged(inv):
-            assert inv.receive("BOLT", Decimal("10.0"), dst="DC1/DOCK", key="k1") == first
-            assert inv.receive("BOLT", Decimal("10.00"), dst="DC1/DOCK", key="k1") == first
-        assert inv.receive("BOLT", Decimal("10.0"), dst="DC1/DOCK", key="k2").movements[
-            0
-        ].quantity == Decimal(10)
+            assert (
+                inv.receive("BOLT", Decimal("10.0"), dst="DC1/DOCK", key="k1", supplier="ACME")
+                == first
+            )
+            assert (
+                inv.receive("BOLT", Decimal("10.00"), dst="DC1/DOCK", key="k1", supplier="ACME")
+                == first
+            )
+        assert inv.receive(
+            "BOLT", Decimal("10.0"), dst="DC1/DOCK", key="k2", supplier="ACME"
+        ).movements[0].quantity == Decimal(10)
 
     def test_same_key_other_content_is_refused(self, inv: sl.Inventory) -> None:
         """Reusing a key for something else is a caller bug and is refused."""
-        first = inv.receive("BOLT", 10, dst="DC1/DOCK", key="k1")
+        first = inv.receive("BOLT", 10, dst="DC1/DOCK", key="k1", supplier="ACME")
         err = refused(
             inv,
             errors.IdempotencyConflictError,
-            lambda: inv.receive("BOLT", 11, dst="DC1/DOCK", key="k1"),
+            lambda: inv.receive("BOLT", 11, dst="DC1/DOCK", key="k1", supplier="ACME"),
         )
         assert isinstance(err, errors.IdempotencyConflictError)
         assert err.transaction_id == first.id
@@ -435,7 +475,7 @@ class TestIdempotency:
                 ),
             ),
         )
-        inv.receive("BOLT", 3, dst="DC2/DOCK")
+        inv.receive("BOLT", 3, dst="DC2/DOCK", supplier="ACME")
         first, second = inv.post_many([draft, draft])
         assert first == second
         assert inv.on_hand("BOLT", location="DC1/DOCK") == 3
@@ -444,7 +484,7 @@ class TestIdempotency:
 class TestReversal:
     def test_reversal_restores_and_links(self, inv: sl.Inventory) -> None:
         """A reversal mirrors every movement and points at the original."""
-        inv.receive("BOLT", 10, dst="DC1/DOCK")
+        inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         before = inv.stock(internal_only=False)
         tx = inv.ship("BOLT", 4, src="DC1/DOCK", customer="C1", ref="SO-1")
         rev = inv.reverse(tx.id, reason="keyed wrong customer", actor="ana")
@@ -456,20 +496,20 @@ class TestReversal:
 
     def test_reversing_twice_is_refused(self, inv: sl.Inventory) -> None:
         """A transaction is reversed at most once."""
-        tx = inv.receive("BOLT", 10, dst="DC1/DOCK")
+        tx = inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         inv.reverse(tx.id, reason="duplicate receipt")
         err = refused(inv, errors.ReversalError, lambda: inv.reverse(tx.id, reason="again"))
         assert "already reversed" in str(err)
 
     def test_reversing_a_reversal_is_refused(self, inv: sl.Inventory) -> None:
         """To undo a reversal, post the original again."""
-        tx = inv.receive("BOLT", 10, dst="DC1/DOCK")
+        tx = inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         rev = inv.reverse(tx.id, reason="duplicate receipt")
         refused(inv, errors.ReversalError, lambda: inv.reverse(rev.id, reason="oops"))
 
     def test_reversal_that_would_go_negative_is_refused(self, inv: sl.Inventory) -> None:
         """A receipt whose goods already moved on cannot be reversed until they come back."""
-        tx = inv.receive("BOLT", 10, dst="DC1/DOCK")
+        tx = inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         inv.move("BOLT", 10, src="DC1/DOCK", dst="DC1/A/01")
         refused(inv, errors.InsufficientStockError, lambda: inv.reverse(tx.id, reason="wrong"))
 
@@ -481,7 +521,7 @@ class TestReversal:
 class TestLedgerOrder:
     def test_ids_are_gapless_and_chained(self, inv: sl.Inventory) -> None:
         """Ids count up from 1 with no gaps, even after refused postings; each links to the last."""
-        inv.receive("BOLT", 10, dst="DC1/DOCK")
+        inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         with pytest.raises(errors.InsufficientStockError):
             inv.move("BOLT", 99, src="DC1/DOCK", dst="DC1/A/01")
         inv.move("BOLT", 5, src="DC1/DOCK", dst="DC1/A/01")
@@ -502,7 +542,7 @@ class TestLedgerOrder:
 class TestKeyedReversal:
     def test_keyed_reversal_retry_returns_the_first(self, inv: sl.Inventory) -> None:
         """A retried reverse() with the same key returns the first reversal, not an error."""
-        tx = inv.receive("BOLT", 10, dst="DC1/DOCK")
+        tx = inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         first = inv.reverse(tx.id, reason="duplicate", key="undo-1")
         with unchanged(inv):
             assert inv.reverse(tx.id, reason="duplicate", key="undo-1") == first

@@ -40,7 +40,7 @@ class TestOnHand:
     def test_location_subtree_sums(self, inv: sl.Inventory, day: list[sl.Transaction]) -> None:
         """A location includes everything below it, and nothing whose name merely starts alike."""
         inv.add_location("DC10/DOCK")
-        inv.receive("ASP", 7, lot="L1", dst="DC10/DOCK")
+        inv.receive("ASP", 7, lot="L1", dst="DC10/DOCK", supplier="ACME")
         assert inv.on_hand("ASP", location="DC1") == 80
         assert inv.on_hand("ASP", location="DC1/A") == 40
         assert inv.on_hand("ASP", location="DC10") == 7

@@ -23,11 +23,11 @@ GTIN_ASP = "09506000134352"
 def site(inv: sl.Inventory, clock: sl.FixedClock) -> sl.Inventory:
     """BOLT 100 at A/01 and 50 at A/02 and 20 at B/01; ASP lot L1 30 and lot L2 8 at A/01;
     stock received at 08:00, the clock then at 09:00."""
-    inv.receive("BOLT", 100, dst="DC1/A/01")
-    inv.receive("BOLT", 50, dst="DC1/A/02")
-    inv.receive("BOLT", 20, dst="DC1/B/01")
-    inv.receive("ASP", 30, dst="DC1/A/01", lot="L1", expiry=dt.date(2027, 1, 31))
-    inv.receive("ASP", 8, dst="DC1/A/01", lot="L2", expiry=dt.date(2027, 6, 30))
+    inv.receive("BOLT", 100, dst="DC1/A/01", supplier="ACME")
+    inv.receive("BOLT", 50, dst="DC1/A/02", supplier="ACME")
+    inv.receive("BOLT", 20, dst="DC1/B/01", supplier="ACME")
+    inv.receive("ASP", 30, dst="DC1/A/01", lot="L1", expiry=dt.date(2027, 1, 31), supplier="ACME")
+    inv.receive("ASP", 8, dst="DC1/A/01", lot="L2", expiry=dt.date(2027, 6, 30), supplier="ACME")
     clock.advance(hours=1)
     return inv
 
@@ -108,7 +108,7 @@ class TestRecordCount:
             ("BOLT", D(97), D(100), "bob")
         ]
         clock.advance(minutes=5)
-        site.receive("BOLT", 10, dst="DC1/A/01")
+        site.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
         assert site.counts.get(count.id).lines[0].expected == D(100)
 
     def test_blind_count_hides_book_quantities(self, site: sl.Inventory) -> None:
@@ -247,7 +247,7 @@ class TestCloseCount:
         count = site.counts.open("DC1/A/01", sku="BOLT")
         site.counts.record(count.id, "BOLT", 98, location="DC1/A/01")
         clock.advance(minutes=10)
-        site.receive("BOLT", 10, dst="DC1/A/01")
+        site.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
         clock.advance(minutes=10)
         site.ship("BOLT", 5, src="DC1/A/01", customer="CUST")
         report = site.counts.report(count.id)
@@ -270,7 +270,13 @@ class TestCloseCount:
         counted_at = clock.now()
         clock.advance(minutes=30)
         site.counts.record(count.id, "BOLT", 110, location="DC1/A/01", counted_at=counted_at)
-        site.receive("BOLT", 10, dst="DC1/A/01", effective_at=counted_at - dt.timedelta(minutes=5))
+        site.receive(
+            "BOLT",
+            10,
+            dst="DC1/A/01",
+            effective_at=counted_at - dt.timedelta(minutes=5),
+            supplier="ACME",
+        )
         closed = site.counts.close(count.id)
         assert closed.transaction_id is None
         assert site.on_hand("BOLT", location="DC1/A/01") == D(110)
@@ -323,7 +329,7 @@ class TestCloseCount:
         receipt into an uncounted position after that is kept."""
         count = site.counts.open("DC1/A/02", uncounted="zero")
         clock.advance(minutes=5)
-        site.receive("BOLT", 6, dst="DC1/A/02")
+        site.receive("BOLT", 6, dst="DC1/A/02", supplier="ACME")
         closed = site.counts.close(count.id)
         assert closed.transaction_id is not None
         assert moves(site.transaction(closed.transaction_id)) == [
@@ -408,10 +414,10 @@ class TestCloseCount:
 class TestSerialCount:
     @pytest.fixture
     def pumps(self, site: sl.Inventory, clock: sl.FixedClock) -> sl.Inventory:
-        site.receive("PUMP", dst="DC1/A/01", serials=["S1", "S2", "S3"])
-        site.receive("PUMP", dst="DC1/A/02", serial="S4")
-        site.receive("PUMP", dst="DC1/B/01", serial="S5")
-        site.receive("PUMP", dst="DC1/B/01", serial="S6")
+        site.receive("PUMP", dst="DC1/A/01", serials=["S1", "S2", "S3"], supplier="ACME")
+        site.receive("PUMP", dst="DC1/A/02", serial="S4", supplier="ACME")
+        site.receive("PUMP", dst="DC1/B/01", serial="S5", supplier="ACME")
+        site.receive("PUMP", dst="DC1/B/01", serial="S6", supplier="ACME")
         site.ship("PUMP", src="DC1/B/01", serial="S6", customer="CUST")
         clock.advance(minutes=5)
         return site
@@ -493,7 +499,7 @@ class TestCountByScan:
     def test_serials_by_scan(self, site: sl.Inventory) -> None:
         """A serial-tracked item's unit barcode records its serial."""
         site.master.update_item("PUMP", gtin="09506000134376")
-        site.receive("PUMP", dst="DC1/A/01", serial="S1")
+        site.receive("PUMP", dst="DC1/A/01", serial="S1", supplier="ACME")
         count = site.counts.open("DC1/A/01", sku="PUMP")
         lines = site.counts.record(count.id, location="DC1/A/01", scan="(01)09506000134376(21)S1")
         assert [(x.sku, x.serial, x.quantity, x.expected) for x in lines] == [
@@ -539,7 +545,7 @@ class TestCountReport:
         site.counts.record(count.id, "BOLT", 97, location="DC1/A/01")
         site.counts.close(count.id)
         clock.advance(minutes=1)
-        site.receive("BOLT", 7, dst="DC1/A/01")
+        site.receive("BOLT", 7, dst="DC1/A/01", supplier="ACME")
         assert [(x.expected, x.counted) for x in site.counts.report(count.id).lines] == [
             (D(100), D(97))
         ]
@@ -571,7 +577,7 @@ class TestPersistence:
         with sl.Inventory.open(url, clock=clock) as inv:
             inv.add_item("BOLT")
             inv.add_location("DC1/A/01")
-            inv.receive("BOLT", 10, dst="DC1/A/01")
+            inv.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
             clock.advance(minutes=1)
             count = inv.counts.open("DC1", blind=True)
             inv.counts.record(count.id, "BOLT", 8, location="DC1/A/01")
@@ -594,9 +600,11 @@ class TestCountKeepsStatuses:
         differs from every one the book has the stock in there is refused, nothing recorded;
         several book statuses need status=; stock the book does not have there is found
         stock, available unless status= says otherwise."""
-        inv.receive("ASP", 10, dst="DC1/A/01", lot="L1", expiry=dt.date(2027, 1, 1))
+        inv.receive(
+            "ASP", 10, dst="DC1/A/01", lot="L1", expiry=dt.date(2027, 1, 1), supplier="ACME"
+        )
         inv.hold("ASP", 10, lot="L1", location="DC1/A/01", reason="recall R-1")
-        inv.receive("BOLT", 6, dst="DC1/A/01")
+        inv.receive("BOLT", 6, dst="DC1/A/01", supplier="ACME")
         inv.hold("BOLT", 2, location="DC1/A/01", reason="damaged")
         inv.add_container("P1")
         clock.advance(hours=1)
@@ -632,10 +640,14 @@ class TestCountSameInstant:
         """The book at a count line is what was effective before its counted_at, plus what
         was effective at exactly that instant and posted before the line was recorded: a
         receipt at the same instant posted after the line is kept, not corrected away."""
-        inv.receive("BOLT", 100, dst="DC1/A/01")  # same instant, posted before the line
+        inv.receive(
+            "BOLT", 100, dst="DC1/A/01", supplier="ACME"
+        )  # same instant, posted before the line
         count = inv.counts.open("DC1/A/01")
         [line] = inv.counts.record(count.id, "BOLT", 95, location="DC1/A/01")
-        inv.receive("BOLT", 10, dst="DC1/A/01")  # same instant, posted after the line
+        inv.receive(
+            "BOLT", 10, dst="DC1/A/01", supplier="ACME"
+        )  # same instant, posted after the line
         assert inv.counts.get(count.id).lines[0].expected == D(100) == line.expected
         [report] = inv.counts.report(count.id).lines
         assert (report.expected, report.counted) == (D(100), D(95))
@@ -651,14 +663,14 @@ class TestStockTakeMoves:
         the cut-off less what has left it since (never below zero): stock moved into a
         counted bin is counted there, arrivals after the cut-off are kept, and the close
         never fails for stock that already left."""
-        inv.receive("BOLT", 50, dst="DC1/A/02")
-        inv.receive("BOLT", 40, dst="DC1/B/01")
+        inv.receive("BOLT", 50, dst="DC1/A/02", supplier="ACME")
+        inv.receive("BOLT", 40, dst="DC1/B/01", supplier="ACME")
         clock.advance(minutes=1)
         take = inv.counts.open("DC1", sku="BOLT", uncounted="zero")
         clock.advance(minutes=1)
         inv.move("BOLT", 50, src="DC1/A/02", dst="DC1/A/01")
         inv.move("BOLT", 30, src="DC1/B/01", dst="DC1/A/01")
-        inv.receive("BOLT", 10, dst="DC1/B/01")
+        inv.receive("BOLT", 10, dst="DC1/B/01", supplier="ACME")
         clock.advance(minutes=1)
         inv.counts.record(take.id, "BOLT", 80, location="DC1/A/01")
         lines = [(x.location, x.expected, x.counted) for x in inv.counts.report(take.id).lines]
@@ -684,7 +696,7 @@ class TestSerialSeenByTwoCounts:
         open count covers that position and no closed count found it there at or after this
         count found it: the contradiction is raised (CountError naming the other count),
         nothing is posted, and recounting the serial settles it."""
-        inv.receive("PUMP", dst="DC1/B/01", serials=["S1"])
+        inv.receive("PUMP", dst="DC1/B/01", serials=["S1"], supplier="ACME")
         clock.advance(minutes=5)
         a = inv.counts.open("DC1/A", sku="PUMP")
         b = inv.counts.open("DC1/B", sku="PUMP")

@@ -38,12 +38,19 @@ def _stocked(rows: list[tuple[str, str, str, int, bool]]) -> tuple[sl.Inventory,
         inv.add_location(path)
     for n, (sku, to, lot, qty, hold) in enumerate(rows):
         if sku == "PUMP":
-            inv.receive("PUMP", dst=to, serial=f"S{n}")
+            inv.receive("PUMP", dst=to, serial=f"S{n}", supplier="ACME")
             if hold:
                 inv.hold("PUMP", location=to, serial=f"S{n}", reason="check")
             continue
         tracked = lot if sku == "ASP" else None
-        inv.receive(sku, qty, dst=to, lot=tracked, expiry=dt.date(2027, 1, 1) if tracked else None)
+        inv.receive(
+            sku,
+            qty,
+            dst=to,
+            lot=tracked,
+            expiry=dt.date(2027, 1, 1) if tracked else None,
+            supplier="ACME",
+        )
         if hold:
             inv.hold(sku, (qty + 1) // 2, location=to, lot=tracked, reason="check")
     clock.advance(minutes=5)
@@ -81,7 +88,7 @@ class TestCountProperties:
             )
         if moved_after:
             clock.advance(minutes=5)
-            inv.receive("BOLT", 7, dst="DC1/A/01")
+            inv.receive("BOLT", 7, dst="DC1/A/01", supplier="ACME")
         head = inv.verify().transactions
         closed = inv.counts.close(count.id)
         assert closed.transaction_id is None
@@ -152,11 +159,11 @@ class TestReplenishmentProperties:
         for path in ("DC1/R/01", "DC1/R/02", "DC1/R/03", "DC1/P/01"):
             inv.add_location(path)
         for n, (to, qty, status, held) in enumerate(stock):
-            inv.receive("BOLT", qty, dst=to, status=status)
+            inv.receive("BOLT", qty, dst=to, status=status, supplier="ACME")
             if status == "available" and held:
                 inv.allocate("BOLT", min(held, qty), order=f"SO-{n}", zones=[to])
         if face:
-            inv.receive("BOLT", face, dst="DC1/P/01")
+            inv.receive("BOLT", face, dst="DC1/P/01", supplier="ACME")
             if face_reserved:
                 inv.allocate("BOLT", min(face, face_reserved), order="SO-F", zones=["DC1/P/01"])
         inv.replenishment.set_rule("BOLT", "DC1/P/01", min=low, max=low + span, multiple=multiple)

@@ -40,11 +40,11 @@ def site(inv: sl.Inventory) -> sl.Inventory:
         ("L9", 5, "DC1/P/01", dt.date(2026, 12, 31)),
     ]
     for lot, qty, to, expiry in lots:
-        inv.receive("ASP", qty, dst=to, lot=lot, expiry=expiry, effective_at=EARLY)
+        inv.receive("ASP", qty, dst=to, lot=lot, expiry=expiry, effective_at=EARLY, supplier="ACME")
     inv.hold("ASP", 50, location="DC1/R/03", lot="L3", reason="quality check")
-    inv.receive("BOLT", 30, dst="DC1/R/01", effective_at=EARLY)
-    inv.receive("BOLT", 30, dst="DC1/R/02", effective_at=LATER)
-    inv.receive("BOLT", 3, dst="DC1/P/01", effective_at=LATER)
+    inv.receive("BOLT", 30, dst="DC1/R/01", effective_at=EARLY, supplier="ACME")
+    inv.receive("BOLT", 30, dst="DC1/R/02", effective_at=LATER, supplier="ACME")
+    inv.receive("BOLT", 3, dst="DC1/P/01", effective_at=LATER, supplier="ACME")
     return inv
 
 
@@ -176,7 +176,13 @@ class TestReplenishment:
         """Expired lots at a pick face cannot be picked, so they are not part of its level;
         they still take room under max."""
         site.receive(
-            "ASP", 15, dst="DC1/P/02", lot="L0", allow_expired=True, reason="found at the face"
+            "ASP",
+            15,
+            dst="DC1/P/02",
+            lot="L0",
+            allow_expired=True,
+            reason="found at the face",
+            supplier="ACME",
         )
         site.replenishment.set_rule("ASP", "DC1/P/02", min=10, max=20)
         (p,) = site.replenishment.propose()
@@ -238,9 +244,9 @@ class TestKit:
     @pytest.fixture
     def parts(self, site: sl.Inventory) -> sl.Inventory:
         site.add_item("WHEEL")
-        site.receive("WHEEL", 8, dst="DC1/R/01")
-        site.receive("WHEEL", 8, dst="DC1/R/02")
-        site.receive("FLOUR", 3, dst="DC1/R/01")
+        site.receive("WHEEL", 8, dst="DC1/R/01", supplier="ACME")
+        site.receive("WHEEL", 8, dst="DC1/R/02", supplier="ACME")
+        site.receive("FLOUR", 3, dst="DC1/R/01", supplier="ACME")
         return site
 
     def test_complete_kit_reserves_every_component(self, parts: sl.Inventory) -> None:
@@ -336,7 +342,7 @@ class TestReplenishmentLimits:
         and held stock included) never passes max: proposals are capped, and posting
         re-checks the physical stock."""
         site.replenishment.set_rule("BOLT", "DC1/P/01", min=10, max=40)
-        site.receive("BOLT", 27, dst="DC1/P/01")  # 30 there now
+        site.receive("BOLT", 27, dst="DC1/P/01", supplier="ACME")  # 30 there now
         site.allocate("BOLT", 25, order="SO-1", zones=["DC1/P"])
         (p,) = site.replenishment.propose()
         assert (p.level, p.on_hand, p.wanted, p.quantity) == (D(5), D(30), D(10), D(10))
@@ -346,7 +352,7 @@ class TestReplenishmentLimits:
         site.replenishment.set_rule("BOLT", "DC1/P/01", min=20, max=45)
         (p,) = site.replenishment.propose()
         assert p.quantity == D(5)
-        site.receive("BOLT", 1, dst="DC1/P/01", status="hold")  # takes the room
+        site.receive("BOLT", 1, dst="DC1/P/01", status="hold", supplier="ACME")  # takes the room
         with pytest.raises(errors.ReplenishmentError, match="every status"):
             site.replenishment.post([p])
         assert site.on_hand("BOLT", location="DC1/P/01") == D(41)
@@ -367,7 +373,7 @@ class TestKitRepeats:
     @pytest.fixture
     def parts(self, site: sl.Inventory) -> sl.Inventory:
         site.add_item("WHEEL")
-        site.receive("WHEEL", 10, dst="DC1/R/01")
+        site.receive("WHEEL", 10, dst="DC1/R/01", supplier="ACME")
         return site
 
     def test_kitting_an_order_again_is_idempotent(self, parts: sl.Inventory) -> None:

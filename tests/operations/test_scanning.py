@@ -101,12 +101,16 @@ class TestReceive:
 
     def test_hri(self, shop: sl.Inventory) -> None:
         """HRI text is read like the barcode; no quantity means one scanned unit."""
-        shop.scanning.receive(hri(gtin=ASP, expiry=SOON, lot="L(2)"), dst="DC1/DOCK")
+        shop.scanning.receive(
+            hri(gtin=ASP, expiry=SOON, lot="L(2)"), dst="DC1/DOCK", supplier="ACME"
+        )
         assert shop.on_hand("ASP", lot="L(2)") == 1
 
     def test_digital_link(self, shop: sl.Inventory) -> None:
         """A GS1 Digital Link URI receives the same as the element string."""
-        shop.scanning.receive(digital_link(gtin=ASP, expiry=SOON, lot="L3"), 7, dst="DC1/DOCK")
+        shop.scanning.receive(
+            digital_link(gtin=ASP, expiry=SOON, lot="L3"), 7, dst="DC1/DOCK", supplier="ACME"
+        )
         assert shop.on_hand("ASP", lot="L3") == 7
         assert shop.master.lot("ASP", "L3").expiry == SOON
 
@@ -114,24 +118,26 @@ class TestReceive:
         """A scanner sending a stand-in for GS is read with gs_standin."""
         elements = gs1.build_elements(gtin=ASP, lot="L4", serial="S", today=TODAY)
         text = gs1.to_element_string(elements, separator="^")
-        shop.scanning.receive(text, 2, dst="DC1/DOCK", gs_standin="^")
+        shop.scanning.receive(text, 2, dst="DC1/DOCK", gs_standin="^", supplier="ACME")
         assert shop.on_hand("ASP", lot="L4") == 2
 
     def test_parsed_scan(self, shop: sl.Inventory) -> None:
         """An already parsed Scan is received as is."""
         scan = gs1.parse(hri(gtin=ASP, lot="L5"), today=TODAY)
-        shop.scanning.receive(scan, 3, dst="DC1/DOCK")
+        shop.scanning.receive(scan, 3, dst="DC1/DOCK", supplier="ACME")
         assert shop.on_hand("ASP", lot="L5") == 3
 
     def test_case_gtin_counts_cases(self, shop: sl.Inventory) -> None:
         """A pack GTIN resolves to its item; quantity counts packs: 3 cases of 12 are 36."""
-        tx = shop.scanning.receive(hri(gtin=ASP_CASE, expiry=SOON, lot="L1"), 3, dst="DC1/DOCK")
+        tx = shop.scanning.receive(
+            hri(gtin=ASP_CASE, expiry=SOON, lot="L1"), 3, dst="DC1/DOCK", supplier="ACME"
+        )
         assert [(m.item, m.quantity) for m in tx.movements] == [("ASP", Decimal(36))]
 
     def test_logistic_label(self, shop: sl.Inventory) -> None:
         """An SSCC label with 02 + 37 receives the count of the content GTIN, into the pallet."""
         text = element_string(sscc=PALLET, content_gtin=ASP, count=40, expiry=SOON, lot="L1")
-        shop.scanning.receive(text, dst="DC1/DOCK")
+        shop.scanning.receive(text, dst="DC1/DOCK", supplier="ACME")
         [balance] = shop.stock("ASP")
         assert balance.quantity == 40
         assert balance.position == sl.Position(location="DC1/DOCK", container=PALLET)
@@ -139,20 +145,20 @@ class TestReceive:
     def test_logistic_label_of_cases(self, shop: sl.Inventory) -> None:
         """A label whose content GTIN is a case counts cases: 10 cases of 12 are 120."""
         text = digital_link(sscc=PALLET, content_gtin=ASP_CASE, count=10, lot="L1")
-        shop.scanning.receive(text, 10, dst="DC1/DOCK")
+        shop.scanning.receive(text, 10, dst="DC1/DOCK", supplier="ACME")
         assert shop.on_hand("ASP", container=PALLET) == 120
 
     def test_known_pallet(self, shop: sl.Inventory) -> None:
         """A pallet already registered (or named as container=) is used as it is."""
         shop.add_container(PALLET, kind="half-pallet")
         text = hri(sscc=PALLET, content_gtin=ASP, count=4, lot="L1")
-        shop.scanning.receive(text, dst="DC1/DOCK", container=PALLET)
+        shop.scanning.receive(text, dst="DC1/DOCK", container=PALLET, supplier="ACME")
         assert shop.on_hand("ASP", container=PALLET) == 4
 
     def test_net_weight_is_the_quantity(self, shop: sl.Inventory) -> None:
         """A net weight (310n) in the item's unit is the quantity of one scanned unit."""
         elements = (Element(ai="01", value=FLOUR), Element(ai="3103", value="012345"))
-        shop.scanning.receive(gs1.to_hri(elements), dst="DC1/DOCK")
+        shop.scanning.receive(gs1.to_hri(elements), dst="DC1/DOCK", supplier="ACME")
         assert shop.on_hand("FLOUR") == Decimal("12.345")
 
     def test_quantity_counts_weighed_units(self, shop: sl.Inventory) -> None:
@@ -160,136 +166,154 @@ class TestReceive:
         text = gs1.to_element_string(
             (Element(ai="01", value=FLOUR), Element(ai="3102", value="002500"))
         )
-        shop.scanning.receive(text, 4, dst="DC1/DOCK")
+        shop.scanning.receive(text, 4, dst="DC1/DOCK", supplier="ACME")
         assert shop.on_hand("FLOUR") == 100
 
     def test_measure_in_another_unit_is_ignored(self, shop: sl.Inventory) -> None:
         """A net weight on an item counted in EA does not change the count."""
         text = gs1.to_hri((Element(ai="01", value=BOLT), Element(ai="3103", value="000500")))
-        shop.scanning.receive(text, 6, dst="DC1/DOCK")
+        shop.scanning.receive(text, 6, dst="DC1/DOCK", supplier="ACME")
         assert shop.on_hand("BOLT") == 6
 
     def test_untracked_item_ignores_the_lot(self, shop: sl.Inventory) -> None:
         """The lot and expiry on an untracked item's label are not posted."""
-        tx = shop.scanning.receive(hri(gtin=BOLT, expiry=SOON, lot="B1"), 10, dst="DC1/DOCK")
+        tx = shop.scanning.receive(
+            hri(gtin=BOLT, expiry=SOON, lot="B1"), 10, dst="DC1/DOCK", supplier="ACME"
+        )
         assert [(m.lot, m.serial) for m in tx.movements] == [(None, None)]
         assert shop.master.lots("BOLT") == []
 
     def test_serial(self, shop: sl.Inventory) -> None:
         """A serial-tracked item receives the scanned serial (and lot) in quantity 1."""
         tx = shop.scanning.receive(
-            element_string(gtin=PUMP, lot="P1", serial="SN-1"), dst="DC1/DOCK"
+            element_string(gtin=PUMP, lot="P1", serial="SN-1"), dst="DC1/DOCK", supplier="ACME"
         )
         [movement] = tx.movements
         assert (movement.serial, movement.lot, movement.quantity) == ("SN-1", "P1", Decimal(1))
 
     def test_best_before_is_the_expiry_without_17(self, shop: sl.Inventory) -> None:
         """Without an expiry (17), the best-before date (15) becomes the lot's expiry."""
-        shop.scanning.receive(hri(gtin=ASP, best_before=SOON, lot="L1"), dst="DC1/DOCK")
+        shop.scanning.receive(
+            hri(gtin=ASP, best_before=SOON, lot="L1"), dst="DC1/DOCK", supplier="ACME"
+        )
         assert shop.master.lot("ASP", "L1").expiry == SOON
 
     def test_expiry_wins_over_best_before(self, shop: sl.Inventory) -> None:
         """With both dates on the label the expiry (17) is the lot's expiry."""
         text = hri(gtin=ASP, best_before=dt.date(2026, 12, 31), expiry=SOON, lot="L1")
-        shop.scanning.receive(text, dst="DC1/DOCK")
+        shop.scanning.receive(text, dst="DC1/DOCK", supplier="ACME")
         assert shop.master.lot("ASP", "L1").expiry == SOON
 
     def test_production_date_and_shelf_life(self, shop: sl.Inventory) -> None:
         """With only a production date (11), the lot expires after the item's shelf life."""
         produced = dt.date(2026, 2, 1)
-        shop.scanning.receive(hri(gtin=ASP, production_date=produced, lot="L1"), dst="DC1/DOCK")
+        shop.scanning.receive(
+            hri(gtin=ASP, production_date=produced, lot="L1"), dst="DC1/DOCK", supplier="ACME"
+        )
         lot = shop.master.lot("ASP", "L1")
         assert (lot.produced_on, lot.expiry) == (produced, produced + dt.timedelta(days=730))
 
     def test_expiring_today_is_received(self, shop: sl.Inventory) -> None:
         """Product is good through its expiry date: expiring today (the clock's date) is fine."""
-        shop.scanning.receive(hri(gtin=ASP, expiry=TODAY, lot="L1"), dst="DC1/DOCK")
+        shop.scanning.receive(
+            hri(gtin=ASP, expiry=TODAY, lot="L1"), dst="DC1/DOCK", supplier="ACME"
+        )
         assert shop.on_hand("ASP") == 1
 
     def test_allow_expired(self, shop: sl.Inventory) -> None:
         """allow_expired=True receives expired product (here into the expired status)."""
         text = hri(gtin=ASP, expiry=dt.date(2026, 1, 31), lot="OLD")
-        shop.scanning.receive(text, dst="DC1/DOCK", allow_expired=True, status="expired")
+        shop.scanning.receive(
+            text, dst="DC1/DOCK", allow_expired=True, status="expired", supplier="ACME"
+        )
         assert shop.on_hand("ASP", status="expired") == 1
 
     def test_back_dated_receipt_is_judged_on_its_date(self, shop: sl.Inventory) -> None:
         """A receipt effective in the past is judged on that day, when the goods arrived."""
         arrived = START - dt.timedelta(days=3)
         text = hri(gtin=ASP, expiry=TODAY - dt.timedelta(days=2), lot="L1")
-        shop.scanning.receive(text, dst="DC1/DOCK", effective_at=arrived)
+        shop.scanning.receive(text, dst="DC1/DOCK", effective_at=arrived, supplier="ACME")
         assert shop.on_hand("ASP", lot="L1") == 1
 
     def test_at_overrides_the_clock(self, shop: sl.Inventory) -> None:
         """at= is the date expiry is judged on, whatever the clock says."""
         text = hri(gtin=ASP, expiry=SOON, lot="L1")
         with unchanged(shop), pytest.raises(ExpiredProductError):
-            shop.scanning.receive(text, dst="DC1/DOCK", at=SOON + dt.timedelta(days=1))
+            shop.scanning.receive(
+                text, dst="DC1/DOCK", at=SOON + dt.timedelta(days=1), supplier="ACME"
+            )
 
     def test_same_lot_again(self, shop: sl.Inventory) -> None:
         """A known lot scanned with the same expiry receives more of it."""
         text = hri(gtin=ASP, expiry=SOON, lot="L1")
-        shop.scanning.receive(text, 2, dst="DC1/DOCK")
-        shop.scanning.receive(text, 3, dst="DC1/DOCK")
+        shop.scanning.receive(text, 2, dst="DC1/DOCK", supplier="ACME")
+        shop.scanning.receive(text, 3, dst="DC1/DOCK", supplier="ACME")
         assert shop.on_hand("ASP", lot="L1") == 5
 
     def test_retry_with_key(self, shop: sl.Inventory) -> None:
         """A scan retried with the same key returns the first receipt and posts nothing."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=4, lot="L1")
-        first = shop.scanning.receive(text, dst="DC1/DOCK", key="asn-1/1")
+        first = shop.scanning.receive(text, dst="DC1/DOCK", key="asn-1/1", supplier="ACME")
         with unchanged(shop):
-            assert shop.scanning.receive(text, dst="DC1/DOCK", key="asn-1/1") == first
+            assert (
+                shop.scanning.receive(text, dst="DC1/DOCK", key="asn-1/1", supplier="ACME") == first
+            )
 
 
 class TestReceiveRefusals:
     def test_malformed_scan(self, shop: sl.Inventory) -> None:
         """Text that is not GS1 data raises BarcodeError."""
         with unchanged(shop), pytest.raises(errors.BarcodeError):
-            shop.scanning.receive("(01)09506000134353(10)L1", dst="DC1/DOCK")  # bad check digit
+            shop.scanning.receive(
+                "(01)09506000134353(10)L1", dst="DC1/DOCK", supplier="ACME"
+            )  # bad check digit
 
     def test_no_gtin(self, shop: sl.Inventory) -> None:
         """A scan naming no GTIN and no content GTIN (a bare SSCC) is refused."""
         with unchanged(shop), pytest.raises(errors.BarcodeError, match="no GTIN") as caught:
-            shop.scanning.receive(hri(sscc=PALLET), dst="DC1/DOCK")
+            shop.scanning.receive(hri(sscc=PALLET), dst="DC1/DOCK", supplier="ACME")
         assert caught.value.ai == "01"
 
     def test_unknown_gtin(self, shop: sl.Inventory) -> None:
         """A GTIN no item (or pack) has is refused with UnknownItemError."""
         with unchanged(shop), pytest.raises(errors.UnknownItemError):
-            shop.scanning.receive(hri(gtin=_gtin("0000000000017")), dst="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=_gtin("0000000000017")), dst="DC1/DOCK", supplier="ACME")
 
     def test_lot_tracked_without_lot(self, shop: sl.Inventory) -> None:
         """A lot-tracked item scanned without AI 10 is refused: the lot cannot be guessed."""
         with unchanged(shop), pytest.raises(errors.TrackingError, match=r"no lot \(10\)"):
-            shop.scanning.receive(hri(gtin=ASP, expiry=SOON), dst="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=ASP, expiry=SOON), dst="DC1/DOCK", supplier="ACME")
 
     def test_serial_tracked_without_serial(self, shop: sl.Inventory) -> None:
         """A serial-tracked item scanned without AI 21 is refused."""
         with unchanged(shop), pytest.raises(errors.TrackingError, match=r"no serial \(21\)"):
-            shop.scanning.receive(hri(gtin=PUMP, lot="P1"), dst="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=PUMP, lot="P1"), dst="DC1/DOCK", supplier="ACME")
 
     def test_serial_in_quantity(self, shop: sl.Inventory) -> None:
         """A serial is one unit: a quantity other than 1 is refused."""
         with unchanged(shop), pytest.raises(errors.SerialError, match="one unit"):
-            shop.scanning.receive(hri(gtin=PUMP, serial="SN-1"), 2, dst="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=PUMP, serial="SN-1"), 2, dst="DC1/DOCK", supplier="ACME")
 
     def test_serial_on_a_pack(self, shop: sl.Inventory) -> None:
         """A serial on a pack GTIN names the pack, not a unit of a serial-tracked item."""
         with unchanged(shop), pytest.raises(errors.SerialError, match="names the pack"):
-            shop.scanning.receive(hri(gtin=PUMP_BOX, serial="BOX-1"), dst="DC1/DOCK")
+            shop.scanning.receive(
+                hri(gtin=PUMP_BOX, serial="BOX-1"), dst="DC1/DOCK", supplier="ACME"
+            )
 
     def test_serial_already_in_stock(self, shop: sl.Inventory) -> None:
         """A serial already in stock cannot be received again."""
         text = hri(gtin=PUMP, serial="SN-1")
-        shop.scanning.receive(text, dst="DC1/DOCK")
+        shop.scanning.receive(text, dst="DC1/DOCK", supplier="ACME")
         with unchanged(shop), pytest.raises(errors.SerialError, match="already in stock"):
-            shop.scanning.receive(text, dst="DC1/A/01")
+            shop.scanning.receive(text, dst="DC1/A/01", supplier="ACME")
 
     def test_expired(self, shop: sl.Inventory) -> None:
         """Product whose expiry (17) is before today is refused, naming the date."""
         expired = TODAY - dt.timedelta(days=1)
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
             shop.scanning.receive(
-                element_string(gtin=ASP, expiry=expired, lot="L1"), dst="DC1/DOCK"
+                element_string(gtin=ASP, expiry=expired, lot="L1"), dst="DC1/DOCK", supplier="ACME"
             )
         error = caught.value
         assert (error.ai, error.item, error.lot, error.expiry, error.today) == (
@@ -305,54 +329,57 @@ class TestReceiveRefusals:
         """Without 17, a best-before date (15) before today is refused the same way."""
         text = hri(gtin=ASP, best_before=dt.date(2026, 2, 28), lot="L1")
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            shop.scanning.receive(text, dst="DC1/DOCK")
+            shop.scanning.receive(text, dst="DC1/DOCK", supplier="ACME")
         assert caught.value.ai == "15"
 
     def test_expired_by_shelf_life(self, shop: sl.Inventory) -> None:
         """Produced (11) longer ago than the shelf life is expired too."""
         text = hri(gtin=ASP, production_date=dt.date(2024, 1, 1), lot="L1")
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            shop.scanning.receive(text, dst="DC1/DOCK")
+            shop.scanning.receive(text, dst="DC1/DOCK", supplier="ACME")
         assert caught.value.ai == "11"
 
     def test_known_lot_expired(self, shop: sl.Inventory) -> None:
         """A label without dates is judged by its lot's recorded expiry."""
         shop.add_lot("ASP", "OLD", expiry=dt.date(2026, 1, 31))
         with unchanged(shop), pytest.raises(ExpiredProductError) as caught:
-            shop.scanning.receive(hri(gtin=ASP, lot="OLD"), dst="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=ASP, lot="OLD"), dst="DC1/DOCK", supplier="ACME")
         assert caught.value.ai is None
 
     def test_known_lot_with_another_expiry(self, shop: sl.Inventory) -> None:
         """A known lot scanned with a different expiry is refused; the label or lot is wrong."""
-        shop.scanning.receive(hri(gtin=ASP, expiry=SOON, lot="L1"), dst="DC1/DOCK")
+        shop.scanning.receive(hri(gtin=ASP, expiry=SOON, lot="L1"), dst="DC1/DOCK", supplier="ACME")
         other = hri(gtin=ASP, expiry=dt.date(2026, 10, 31), lot="L1")
         with unchanged(shop), pytest.raises(errors.ValidationError, match="recorded with expiry"):
-            shop.scanning.receive(other, dst="DC1/DOCK")
+            shop.scanning.receive(other, dst="DC1/DOCK", supplier="ACME")
 
     def test_quantity_against_count(self, shop: sl.Inventory) -> None:
         """A quantity that contradicts the label's count (37) is refused."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=40, lot="L1")
         with unchanged(shop), pytest.raises(ScanMismatchError) as caught:
-            shop.scanning.receive(text, 36, dst="DC1/DOCK")
+            shop.scanning.receive(text, 36, dst="DC1/DOCK", supplier="ACME")
         assert (caught.value.ai, caught.value.scanned, caught.value.expected) == ("37", 40, 36)
 
     def test_container_against_sscc(self, shop: sl.Inventory) -> None:
         """container= naming another pallet than the label's SSCC is refused."""
         text = hri(sscc=PALLET, content_gtin=ASP, count=40, lot="L1")
         with unchanged(shop), pytest.raises(ScanMismatchError, match="SSCC") as caught:
-            shop.scanning.receive(text, dst="DC1/DOCK", container=OTHER_PALLET)
+            shop.scanning.receive(text, dst="DC1/DOCK", container=OTHER_PALLET, supplier="ACME")
         assert caught.value.ai == "00"
 
     def test_float_quantity(self, shop: sl.Inventory) -> None:
         """The quantity follows the quantity rules: a float is refused."""
         with unchanged(shop), pytest.raises(errors.InvalidQuantityError):
-            shop.scanning.receive(hri(gtin=BOLT), 1.5, dst="DC1/DOCK")
+            shop.scanning.receive(hri(gtin=BOLT), 1.5, dst="DC1/DOCK", supplier="ACME")
 
     def test_naive_effective_at(self, shop: sl.Inventory) -> None:
         """A naive effective_at is refused before anything is read or posted."""
         with unchanged(shop), pytest.raises(errors.InvalidTimeError):
             shop.scanning.receive(
-                hri(gtin=BOLT), dst="DC1/DOCK", effective_at=dt.datetime(2026, 3, 1)
+                hri(gtin=BOLT),
+                dst="DC1/DOCK",
+                effective_at=dt.datetime(2026, 3, 1),
+                supplier="ACME",
             )
 
     def test_errors_are_stockline_errors(self) -> None:
@@ -511,8 +538,8 @@ class TestVerifyPick:
             element_string(gtin=ASP, expiry=day, lot=lot)
             for day, lot in ((dt.date(2027, 1, 31), "LATE"), (SOON, "EARLY"))
         )
-        shop.scanning.receive(late, 10, dst="DC1/A/01")
-        shop.scanning.receive(early, 10, dst="DC1/A/02")
+        shop.scanning.receive(late, 10, dst="DC1/A/01", supplier="ACME")
+        shop.scanning.receive(early, 10, dst="DC1/A/02", supplier="ACME")
         candidates = [
             Candidate(
                 item=b.item,

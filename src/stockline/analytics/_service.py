@@ -89,7 +89,7 @@ class Analytics:
             >>> _ = inv.add_location("DC1/DOCK")
             >>> _ = inv.add_item("BOLT")
             >>> day = dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC)
-            >>> _ = inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=day)
+            >>> _ = inv.receive("BOLT", 10, dst="DC1/DOCK", effective_at=day, supplier="ACME")
             >>> _ = inv.ship("BOLT", 4, src="DC1/DOCK", customer="C1",
             ...              effective_at=day + dt.timedelta(days=3))
             >>> row = inv.analytics.dwell_times()[0]

@@ -42,7 +42,7 @@ class Authorizer(Protocol):
         >>> inv = sl.Inventory(authorizer=may_post)
         >>> _ = inv.add_item("CHEESE", unit="KGM", decimals=3)
         >>> _ = inv.add_location("DC1/COLD")
-        >>> _ = inv.receive("CHEESE", 40, dst="DC1/COLD", actor="ann")
+        >>> _ = inv.receive("CHEESE", 40, dst="DC1/COLD", actor="ann", supplier="ACME")
         >>> _ = inv.hold("CHEESE", 40, location="DC1/COLD", reason="lab test", actor="ann")
         >>> inv.release("CHEESE", 40, location="DC1/COLD", reason="lab ok", actor="ann")
         Traceback (most recent call last):

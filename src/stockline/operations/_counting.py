@@ -139,7 +139,7 @@ class Counts:
             >>> inv = sl.Inventory()
             >>> _ = inv.add_item("BOLT")
             >>> _ = inv.add_location("DC1/A/01")
-            >>> _ = inv.receive("BOLT", 10, dst="DC1/A/01")
+            >>> _ = inv.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
             >>> count = inv.counts.open("DC1/A")
             >>> _ = inv.counts.record(count.id, "BOLT", 9, location="DC1/A/01")
             >>> closed = inv.counts.close(count.id)

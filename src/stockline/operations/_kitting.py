@@ -103,8 +103,8 @@ class Kits:
             >>> for sku in ("FRAME", "WHEEL"):
             ...     _ = inv.add_item(sku)
             >>> _ = inv.add_location("DC1/A/01")
-            >>> _ = inv.receive("FRAME", 5, dst="DC1/A/01")
-            >>> _ = inv.receive("WHEEL", 8, dst="DC1/A/01")
+            >>> _ = inv.receive("FRAME", 5, dst="DC1/A/01", supplier="ACME")
+            >>> _ = inv.receive("WHEEL", 8, dst="DC1/A/01", supplier="ACME")
             >>> kit = inv.kits.reserve({"FRAME": 1, "WHEEL": 2}, 5, order="WO-7")
             >>> kit.is_complete, [(s.sku, s.required, s.available) for s in kit.shortages]
             (False, [('WHEEL', Decimal('10'), Decimal('8'))])

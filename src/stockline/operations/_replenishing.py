@@ -104,7 +104,7 @@ class Replenishment:
             >>> _ = inv.add_item("BOLT")
             >>> for path in ("DC1/RESERVE/01", "DC1/PICK/01"):
             ...     _ = inv.add_location(path)
-            >>> _ = inv.receive("BOLT", 100, dst="DC1/RESERVE/01")
+            >>> _ = inv.receive("BOLT", 100, dst="DC1/RESERVE/01", supplier="ACME")
             >>> _ = inv.replenishment.set_rule("BOLT", "DC1/PICK/01", min=10, max=40)
             >>> [(p.location, p.quantity) for p in inv.replenishment.propose()]
             [('DC1/PICK/01', Decimal('40'))]

@@ -95,7 +95,7 @@ class Scanning:
         dst: str,
         status: str = AVAILABLE,
         container: str | None = None,
-        supplier: str | None = None,
+        supplier: str,
         ref: str | None = None,
         refs: Refs = (),
         key: str | None = None,
@@ -131,7 +131,7 @@ class Scanning:
             status: The status to receive into.
             container: The container the goods go into; defaults to the scan's SSCC, and must
                 equal it when the scan has one.
-            supplier: The supplier's code (added on first use).
+            supplier: The supplier's code (added on first use); required.
             ref: The purchase order number.
             refs: Other documents, e.g. ``{"ASN": "asn-77"}``.
             key: An idempotency key: a retried scan returns the first transaction.
@@ -166,7 +166,9 @@ class Scanning:
             >>> _ = inv.add_item("ASP", gtin="09506000134352", tracking="lot",
             ...                  packs=[("19506000134359", 12)])
             >>> _ = inv.add_location("DC1/DOCK")
-            >>> _ = inv.scanning.receive("(01)19506000134359(17)270131(10)L7", 2, dst="DC1/DOCK")
+            >>> _ = inv.scanning.receive(
+            ...     "(01)19506000134359(17)270131(10)L7", 2, dst="DC1/DOCK", supplier="ACME"
+            ... )
             >>> inv.on_hand("ASP", lot="L7"), inv.master.lot("ASP", "L7").expiry
             (Decimal('24'), datetime.date(2027, 1, 31))
         """
@@ -183,7 +185,7 @@ class Scanning:
         dst = boundary.code(dst, "dst")
         status = boundary.code(status, "status")
         container = boundary.optional_code(container, "container")
-        supplier = boundary.optional_code(supplier, "supplier")
+        supplier = boundary.code(supplier, "supplier")
         allow_expired = boundary.flag(allow_expired, "allow_expired")
         gs_standin = boundary.optional_note(gs_standin, "gs_standin")
         at = boundary.optional_day(at, "at")

@@ -49,7 +49,7 @@ class ConcurrencyContract(ContractBase):
         """Concurrency: threads taking overlapping quantities from one position never take
         more than is there (writers are serialised)."""
         self._claims_concurrency()
-        contract_inv.receive("BOLT", 100, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 100, dst="DC1/DOCK", supplier="ACME")
         shipped: list[Decimal] = []
         refused: list[Exception] = []
 
@@ -74,7 +74,7 @@ class ConcurrencyContract(ContractBase):
 
         def receive(n: int) -> None:
             for k in range(_ROUNDS):
-                contract_inv.receive("BOLT", 1, dst="DC1/DOCK", key=f"w{n}-{k}")
+                contract_inv.receive("BOLT", 1, dst="DC1/DOCK", key=f"w{n}-{k}", supplier="ACME")
 
         assert _run_threads(receive) == []
         ids = [t.id for t in contract_inv.changes(limit=10_000)]
@@ -110,16 +110,16 @@ class PersistenceContract(ContractBase):
     ) -> None:
         """Persistence: after reopening, keys still deduplicate, reversals still know what
         was reversed, and new postings continue the id sequence and the hash chain."""
-        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1")
-        undone = contract_inv.receive("BOLT", 2, dst="DC1/DOCK")
+        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1", supplier="ACME")
+        undone = contract_inv.receive("BOLT", 2, dst="DC1/DOCK", supplier="ACME")
         contract_inv.reverse(undone.id, reason="typo")
         again = self._reopened(contract_inv, contract_clock)
         try:
-            assert again.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1") == first
+            assert again.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1", supplier="ACME") == first
             with pytest.raises(errors.ReversalError):
                 again.reverse(undone.id, reason="again")
             contract_clock.advance(minutes=1)
-            tx = again.receive("BOLT", 1, dst="DC1/DOCK")
+            tx = again.receive("BOLT", 1, dst="DC1/DOCK", supplier="ACME")
             assert tx.id == 4
             assert again.verify().ok
         finally:

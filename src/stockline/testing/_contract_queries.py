@@ -122,10 +122,10 @@ class AsOfContract(ContractBase):
         if not self.supports_known_at:
             pytest.skip(f"{type(self).__name__} does not claim supports_known_at")
         contract_clock.advance(hours=1)
-        contract_inv.receive("BOLT", 10, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         early = contract_clock.now()
         contract_clock.advance(hours=3)
-        contract_inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=early)
+        contract_inv.receive("BOLT", 4, dst="DC1/DOCK", effective_at=early, supplier="ACME")
         assert contract_inv.on_hand("BOLT", as_of=early) == 14
         assert contract_inv.on_hand("BOLT", as_of=early, known_at=early) == 10
         later = contract_clock.now()
@@ -224,8 +224,8 @@ class ContainerContract(ContractBase):
 
         def nest(inv: Inventory, clock: FixedClock) -> dict[str, Any]:
             clock.advance(minutes=1)
-            inv.receive("BOLT", 50, dst="DC1/DOCK")
-            inv.receive("ASP", 20, lot="L1", dst="DC1/DOCK")
+            inv.receive("BOLT", 50, dst="DC1/DOCK", supplier="ACME")
+            inv.receive("ASP", 20, lot="L1", dst="DC1/DOCK", supplier="ACME")
             inv.pack("BOLT", 10, container=CASE, location="DC1/DOCK")
             inv.pack("ASP", 5, container=PALLET, lot="L1", location="DC1/DOCK")
             inv.containers.nest(CASE, container=PALLET)
@@ -251,7 +251,7 @@ class ContainerContract(ContractBase):
         self, contract_inv: Inventory, store: StockStore
     ) -> None:
         """Containers: reversing a container move puts the container back where it was."""
-        contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         contract_inv.pack("BOLT", 5, container=PALLET, location="DC1/DOCK")
         with store.read() as r:
             before = r.container_state(PALLET)

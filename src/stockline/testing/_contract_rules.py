@@ -101,7 +101,7 @@ class AtomicityContract(ContractBase):
     ) -> None:
         """Atomicity: a transaction appended in a write block that then fails is not kept:
         no ledger entry, no balance, no idempotency key."""
-        contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
 
         def work(w: LedgerWriter) -> None:
             post(w, _receipt("BOLT", 7, key="k-1"), now=contract_clock.now())
@@ -111,7 +111,7 @@ class AtomicityContract(ContractBase):
             failing_block(store, work)
         with store.read() as r:
             assert r.find_key("k-1") is None
-        assert contract_inv.receive("BOLT", 1, dst="DC1/DOCK").id == 2
+        assert contract_inv.receive("BOLT", 1, dst="DC1/DOCK", supplier="ACME").id == 2
 
     def test_atomicity_refused_posting_leaves_no_master_data(self, contract_inv: Inventory) -> None:
         """Atomicity: a receipt refused after creating its lot and supplier keeps neither."""
@@ -125,7 +125,7 @@ class AtomicityContract(ContractBase):
 
     def test_atomicity_failed_batch_leaves_nothing(self, contract_inv: Inventory) -> None:
         """Atomicity: ``post_many`` posts all of a batch or none of it."""
-        contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         ship = NewTransaction(
             kind=TxKind.TRANSFER,
             movements=(
@@ -172,7 +172,7 @@ class OrderingContract(ContractBase):
         ids = []
         for n in range(6):
             contract_clock.advance(minutes=1)
-            ids.append(contract_inv.receive("BOLT", n + 1, dst="DC1/DOCK").id)
+            ids.append(contract_inv.receive("BOLT", n + 1, dst="DC1/DOCK", supplier="ACME").id)
             with pytest.raises(errors.InsufficientStockError):
                 contract_inv.ship("BOLT", 1000, src="DC1/DOCK", customer="C1")
         assert ids == [1, 2, 3, 4, 5, 6]
@@ -184,11 +184,15 @@ class OrderingContract(ContractBase):
     ) -> None:
         """Ordering: the change feed lists transactions by id, a back-dated one last."""
         contract_clock.advance(hours=2)
-        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         contract_clock.advance(minutes=5)
-        second = contract_inv.receive("BOLT", 6, dst="DC1/DOCK")
+        second = contract_inv.receive("BOLT", 6, dst="DC1/DOCK", supplier="ACME")
         late = contract_inv.receive(
-            "BOLT", 7, dst="DC1/DOCK", effective_at=contract_clock.now() - dt.timedelta(hours=1)
+            "BOLT",
+            7,
+            dst="DC1/DOCK",
+            effective_at=contract_clock.now() - dt.timedelta(hours=1),
+            supplier="ACME",
         )
         assert [t.id for t in contract_inv.changes()] == [first.id, second.id, late.id]
         assert [t.id for t in contract_inv.history("BOLT")] == [late.id, first.id, second.id]
@@ -218,19 +222,23 @@ class IdempotencyContract(ContractBase):
     ) -> None:
         """Idempotency: a repeat with the same key and content returns the first transaction
         and posts nothing, even after the clock moved on."""
-        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1/line-1")
+        first = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1/line-1", supplier="ACME")
         contract_clock.advance(minutes=10)
         with unchanged(contract_inv):
-            again = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1/line-1")
+            again = contract_inv.receive(
+                "BOLT", 5, dst="DC1/DOCK", key="asn-1/line-1", supplier="ACME"
+            )
         assert again == first
 
     def test_idempotency_same_key_other_request_is_refused(self, contract_inv: Inventory) -> None:
         """Idempotency: the same key with different content raises IdempotencyConflictError."""
-        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1/line-1")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="asn-1/line-1", supplier="ACME")
         refused(
             contract_inv,
             errors.IdempotencyConflictError,
-            lambda: contract_inv.receive("BOLT", 6, dst="DC1/DOCK", key="asn-1/line-1"),
+            lambda: contract_inv.receive(
+                "BOLT", 6, dst="DC1/DOCK", key="asn-1/line-1", supplier="ACME"
+            ),
         )
 
     def test_idempotency_keys_are_stored_with_their_transaction(
@@ -238,8 +246,8 @@ class IdempotencyContract(ContractBase):
     ) -> None:
         """Idempotency: ``find_key`` gives the id the key was posted under; unknown keys
         give ``None``."""
-        contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
-        tx = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="k")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
+        tx = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", key="k", supplier="ACME")
         with store.read() as r:
             found = r.find_key("k")
             assert found is not None
@@ -291,7 +299,7 @@ class NonNegativityContract(ContractBase):
         self, contract_inv: Inventory
     ) -> None:
         """Non-negativity: no internal position goes below zero."""
-        contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         refused(
             contract_inv,
             errors.InsufficientStockError,
@@ -309,7 +317,7 @@ class NonNegativityContract(ContractBase):
         """Non-negativity: a back-dated withdrawal is refused if the position would dip below
         zero at any time from its effective time on."""
         contract_clock.advance(hours=1)
-        contract_inv.receive("BOLT", 10, dst="DC1/DOCK")
+        contract_inv.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         contract_clock.advance(hours=2)
         contract_inv.ship("BOLT", 8, src="DC1/DOCK", customer="C1")
         contract_clock.advance(hours=1)
@@ -343,11 +351,11 @@ class NonNegativityContract(ContractBase):
 class SerialContract(ContractBase):
     def test_serial_is_in_one_place_at_most(self, contract_inv: Inventory) -> None:
         """Serial uniqueness: a serial in stock cannot be received again."""
-        contract_inv.receive("PUMP", serial="S1", dst="DC1/DOCK")
+        contract_inv.receive("PUMP", serial="S1", dst="DC1/DOCK", supplier="ACME")
         refused(
             contract_inv,
             errors.SerialError,
-            lambda: contract_inv.receive("PUMP", serial="S1", dst="DC1/A/01"),
+            lambda: contract_inv.receive("PUMP", serial="S1", dst="DC1/A/01", supplier="ACME"),
         )
         refused(
             contract_inv,
@@ -359,11 +367,11 @@ class SerialContract(ContractBase):
         self, contract_inv: Inventory, contract_clock: FixedClock
     ) -> None:
         """Serial uniqueness: a shipped serial may be received again (a return)."""
-        contract_inv.receive("PUMP", serial="S1", dst="DC1/DOCK")
+        contract_inv.receive("PUMP", serial="S1", dst="DC1/DOCK", supplier="ACME")
         contract_clock.advance(minutes=5)
         contract_inv.ship("PUMP", serial="S1", src="DC1/DOCK", customer="C1")
         contract_clock.advance(minutes=5)
-        contract_inv.receive("PUMP", serial="S1", dst="DC1/A/01")
+        contract_inv.receive("PUMP", serial="S1", dst="DC1/A/01", supplier="ACME")
         assert contract_inv.on_hand("PUMP", serial="S1", location="DC1/A/01") == 1
 
     def test_serial_back_dated_overlap_is_refused(
@@ -372,14 +380,16 @@ class SerialContract(ContractBase):
         """Serial uniqueness holds back-dated: a receipt effective while the serial was in
         stock is refused even though it has left since."""
         contract_clock.advance(hours=1)
-        contract_inv.receive("PUMP", serial="S1", dst="DC1/DOCK")
+        contract_inv.receive("PUMP", serial="S1", dst="DC1/DOCK", supplier="ACME")
         contract_clock.advance(hours=2)
         contract_inv.ship("PUMP", serial="S1", src="DC1/DOCK", customer="C1")
         during = contract_clock.now() - dt.timedelta(hours=1)
         refused(
             contract_inv,
             errors.SerialError,
-            lambda: contract_inv.receive("PUMP", serial="S1", dst="DC1/A/01", effective_at=during),
+            lambda: contract_inv.receive(
+                "PUMP", serial="S1", dst="DC1/A/01", effective_at=during, supplier="ACME"
+            ),
         )
 
 
@@ -400,7 +410,7 @@ class ReversalContract(ContractBase):
 
     def test_reversal_happens_once(self, contract_inv: Inventory, store: StockStore) -> None:
         """Reversal: a transaction is reversed at most once and a reversal never is."""
-        tx = contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        tx = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         back = contract_inv.reverse(tx.id, reason="typo")
         with store.read() as r:
             assert r.reversed_by(tx.id) == back.id
@@ -415,7 +425,7 @@ class ReversalContract(ContractBase):
     ) -> None:
         """Reversal: undoing a receipt whose goods already left would make stock negative,
         so it is refused."""
-        tx = contract_inv.receive("BOLT", 5, dst="DC1/DOCK")
+        tx = contract_inv.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         contract_clock.advance(minutes=1)
         contract_inv.ship("BOLT", 5, src="DC1/DOCK", customer="C1")
         refused(

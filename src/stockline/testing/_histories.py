@@ -94,8 +94,11 @@ def mixed_history(inv: Inventory, clock: FixedClock) -> dict[str, Transaction]:
                 "ASP", 25, lot="L2", expiry=dt.date(2027, 1, 31), dst="DC1/A/01", supplier="PHARMA"
             ),
         ),
-        ("flour", lambda: inv.receive("FLOUR", "12.345", dst="DC1/A/02")),
-        ("pumps", lambda: inv.receive("PUMP", serials=["S1", "S2"], dst="DC1/DOCK")),
+        ("flour", lambda: inv.receive("FLOUR", "12.345", dst="DC1/A/02", supplier="ACME")),
+        (
+            "pumps",
+            lambda: inv.receive("PUMP", serials=["S1", "S2"], dst="DC1/DOCK", supplier="ACME"),
+        ),
         ("putaway", lambda: inv.move("BOLT", 30, src="DC1/DOCK", dst="DC1/A/01", ref="T-1")),
         ("hold", lambda: inv.hold("ASP", 5, lot="L1", location="DC1/DOCK", reason="damp")),
         ("release", lambda: inv.release("ASP", 2, lot="L1", location="DC1/DOCK", reason="dry")),
@@ -122,10 +125,14 @@ def mixed_history(inv: Inventory, clock: FixedClock) -> dict[str, Transaction]:
         (
             "late",
             lambda: inv.receive(
-                "BOLT", 7, dst="DC1/A/02", effective_at=clock.now() - dt.timedelta(hours=1)
+                "BOLT",
+                7,
+                dst="DC1/A/02",
+                effective_at=clock.now() - dt.timedelta(hours=1),
+                supplier="ACME",
             ),
         ),
-        ("mistake", lambda: inv.receive("ASP", 3, lot="L2", dst="DC1/A/02")),
+        ("mistake", lambda: inv.receive("ASP", 3, lot="L2", dst="DC1/A/02", supplier="ACME")),
         ("undo", lambda: inv.reverse(done["mistake"].id, reason="wrong lot")),
     ]
     for name, step in steps:
