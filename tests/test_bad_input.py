@@ -204,6 +204,8 @@ VALID: dict[str, Callable[[sl.Inventory], Call]] = {
     "master.lot": _kw(sku="ASP", lot="L1"),
     "master.lots": _kw(sku="ASP"),
     "master.parties": _kw(),
+    "master.status": _kw(name="hold"),
+    "master.statuses": _kw(),
     "master.update_item": _kw(sku="BOLT", description="bolt", shelf_life_days=100),
     "master.update_location": _kw(path="DC1/A/01", description="aisle A", pick_sequence=3),
     "master.update_lot": _kw(sku="ASP", lot="L1", expiry=dt.date(2027, 6, 1)),

@@ -8,7 +8,13 @@ from typing import Any
 
 import attrs
 
-from stockline.errors import DuplicateError, UnknownItemError, UnknownLotError, ValidationError
+from stockline.errors import (
+    DuplicateError,
+    UnknownItemError,
+    UnknownLotError,
+    UnknownStatusError,
+    ValidationError,
+)
 from stockline.ledger import (
     Book,
     Item,
@@ -17,6 +23,7 @@ from stockline.ledger import (
     Lot,
     MasterChange,
     Party,
+    Status,
     boundary,
     item_gtins,
 )
@@ -153,6 +160,25 @@ class MasterData:
         sku = boundary.optional_code(sku, "sku")
         with self._book.read() as r:
             return r.lots(sku)
+
+    def status(self, name: str) -> Status:
+        """Return a stock status (built in or added with ``add_status``).
+
+        Raises:
+            UnknownStatusError: No such status.
+        """
+        name = boundary.code(name, "name")
+        with self._book.read() as r:
+            found = r.status(name)
+        if found is None:
+            raise UnknownStatusError(status=name)
+        return found
+
+    def statuses(self) -> list[Status]:
+        """Return every stock status: the built-in ones and those added with ``add_status``;
+        ``allocatable`` tells those stock may be allocated and shipped from."""
+        with self._book.read() as r:
+            return r.statuses()
 
     def parties(self) -> list[Party]:
         """Return every supplier and customer."""

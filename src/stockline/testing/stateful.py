@@ -30,9 +30,9 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from hypothesis import note
+from hypothesis import event, note
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from stockline import Inventory
 from stockline.adapters import InMemoryStockStore
@@ -45,7 +45,8 @@ from stockline.testing._values import quantities
 
 __all__ = ["store_machine"]
 
-_BACK = st.sampled_from([0, 0, 0, 30, 200])
+#: How far back a posting is dated, in minutes; ``None``: at the same time as the last one.
+_BACK = st.sampled_from([0, 0, 0, 30, 200, None, None])
 _MINUTES = st.integers(1, 120)
 
 
@@ -82,6 +83,7 @@ def store_machine(
                 setup.apply(inv)
             self.serials = 0
             self.outputs = 0
+            self.last_at: dt.datetime | None = None
             self.seen = 0
             self.touched: set[tuple[str, str]] = set()
 
@@ -98,11 +100,32 @@ def store_machine(
                     outcomes.append(type(e))
             expected, got = outcomes
             note(f"{what} -> {expected if isinstance(expected, type) else expected.id}")
+            verb = what.split(" held ")[0] + " held" if " held " in what else what.split()[0]
+            event(f"{verb}: {'posted' if isinstance(expected, Transaction) else 'refused'}")
             assert got == expected, f"{what}: the store gave {got!r}, the reference {expected!r}"
             if isinstance(expected, Transaction):
+                self.last_at = expected.effective_at
                 for m in expected.movements:
                     if m.lot is not None:
                         self.touched.add((m.item, m.lot))
+
+        def held(self) -> list[Balance]:
+            """Stock in a status that may not be allocated (held, quarantined, ...)."""
+            blocking = {s.name for s in self.reference.master.statuses() if not s.allocatable}
+            return [
+                b
+                for b in self.reference.stock()
+                if b.position.status in blocking and b.quantity > 0
+            ]
+
+        def escaped(self) -> list[Balance]:
+            """Stock at customers in a status that may not be allocated: must stay empty."""
+            blocking = {s.name for s in self.reference.master.statuses() if not s.allocatable}
+            return [
+                b
+                for b in self.reference.stock(location="customers", internal_only=False)
+                if b.position.status in blocking and b.quantity != 0
+            ]
 
         def stock(self, status: str | None = None, *, loose: bool = True) -> list[Balance]:
             return [
@@ -112,9 +135,15 @@ def store_machine(
             ]
 
         def when(self, data: st.DataObject) -> dt.datetime | None:
+            """The effective time of the next posting: now, back-dated, or exactly the
+            time of the last posting (postings at equal times, reversed in any order)."""
             self.clock.advance(minutes=data.draw(_MINUTES, label="minutes"))
             back = data.draw(_BACK, label="back-dated by")
-            return None if back == 0 else self.clock.now() - dt.timedelta(minutes=back)
+            if back is None and self.last_at is not None:
+                return self.last_at
+            if not back:
+                return None
+            return self.clock.now() - dt.timedelta(minutes=back)
 
         @staticmethod
         def what(b: Balance) -> dict[str, Any]:
@@ -131,6 +160,21 @@ def store_machine(
 
         # -- rules -------------------------------------------------------------------
 
+        @initialize(data=st.data())
+        def stock_up(self, data: st.DataObject) -> None:
+            """Start from some stock, some of it held, so that every rule has work."""
+            for _ in range(3):
+                self.receive(data)
+            if not self.stock():
+                return
+            b = data.draw(st.sampled_from(self.stock()), label="hold")
+            self.both(
+                f"hold {b}",
+                lambda inv: inv.hold(
+                    b.item, b.quantity, location=b.position.location, reason="qa", **self.what(b)
+                ),
+            )
+
         @rule(data=st.data())
         def receive(self, data: st.DataObject) -> None:
             item = data.draw(st.sampled_from(setup.items), label="item")
@@ -141,15 +185,17 @@ def store_machine(
                 serial = data.draw(st.sampled_from(["S1", "S2", "S3"]), label="serial")
             qty = None if serial else data.draw(quantities(decimals=item.decimals, max_value=40))
             to = data.draw(st.sampled_from(setup.locations), label="to")
+            into = data.draw(st.none() | st.sampled_from(setup.containers), label="container")
             at = self.when(data)
             self.both(
-                f"receive {item.sku} {qty} {lot} {serial} to {to} at {at}",
+                f"receive {item.sku} {qty} {lot} {serial} to {to} in {into} at {at}",
                 lambda inv: inv.receive(
                     item.sku,
                     qty,
                     lot=lot,
                     serial=serial,
                     dst=to,
+                    container=into,
                     supplier="ACME",
                     effective_at=at,
                 ),
@@ -298,6 +344,51 @@ def store_machine(
             self.clock.advance(minutes=data.draw(_MINUTES))
             self.both(f"reverse {target}", lambda inv: inv.reverse(target, reason="mistake"))
 
+        @precondition(lambda self: self.seen > 0)
+        @rule(data=st.data())
+        def reverse_several(self, data: st.DataObject) -> None:
+            """Reverse a few transactions in an order of their own (oldest first, newest
+            first or shuffled); each is refused or posted alike on both stores."""
+            with self.reference.store.read() as r:
+                head = r.head()[0]
+            targets = data.draw(
+                st.lists(st.integers(1, head), min_size=1, max_size=min(4, head), unique=True),
+                label="transactions",
+            )
+            for tx_id in data.draw(st.permutations(targets), label="order"):
+                self.clock.advance(minutes=1)
+                self.both(f"reverse {tx_id}", partial(_undo, tx_id=tx_id))
+
+        @precondition(lambda self: bool(self.held()))
+        @rule(data=st.data())
+        def try_held(self, data: st.DataObject) -> None:
+            """Every verb against stock in a blocking status: what takes it out of the
+            warehouse (a shipment, a move to a customer, a container shipped) is refused;
+            what keeps it inside is the stores' to agree on."""
+            b = data.draw(st.sampled_from(self.held()), label="held")
+            qty = self.qty(data, b)
+            self.clock.advance(minutes=data.draw(_MINUTES))
+            where = {"status": b.position.status, **self.what(b)}
+            src = b.position.location
+            verbs: dict[str, Callable[[Inventory], Transaction]] = {
+                "ship": lambda inv: inv.ship(b.item, qty, src=src, customer="C1", **where),
+                "move out": lambda inv: inv.move(b.item, qty, src=src, dst="customers/C1", **where),
+                "move": lambda inv: inv.move(b.item, qty, src=src, dst=setup.locations[0], **where),
+                "scrap": lambda inv: inv.scrap(b.item, qty, location=src, reason="bad", **where),
+                "adjust": lambda inv: inv.adjust(
+                    b.item, -(qty or 1), location=src, reason="count", **where
+                ),
+                "release": lambda inv: inv.release(b.item, qty, location=src, reason="ok", **where),
+            }
+            if b.position.container is not None:
+                code = b.position.container
+                verbs["ship container"] = lambda inv: inv.containers.ship(code, customer="C1")
+            verb = data.draw(st.sampled_from(sorted(verbs)), label="verb")
+            self.both(f"{verb} held {b} {qty}", verbs[verb])
+            if verb in ("ship", "move out", "ship container"):
+                with self.reference.store.read() as r:
+                    assert r.head()[0] == self.seen or not self.escaped(), f"{verb} let held out"
+
         @precondition(lambda self: self.clock.now() > START)
         @rule(data=st.data())
         def undo_latest(self, data: st.DataObject) -> None:
@@ -355,6 +446,10 @@ def store_machine(
                 )
 
         # -- what must agree after every step ------------------------------------------
+
+        @invariant()
+        def nothing_blocked_left(self) -> None:
+            assert not self.escaped(), f"blocked stock reached a customer: {self.escaped()}"
 
         @invariant()
         def stores_agree(self) -> None:
