@@ -396,3 +396,18 @@ class TestAllocationSaysWhy:
             ("HELD", Decimal(4), "status"),
             ("OLD", Decimal(3), "expired"),
         ]
+
+    def test_a_short_allocation_names_reserved_stock(self, inv: sl.Inventory) -> None:
+        """Stock reserved for other orders, in full or in part, is named with what is
+        reserved there; held stock stays a status exclusion."""
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
+        inv.receive("BOLT", 4, dst="DC1/A/02", supplier="ACME")
+        inv.allocate("BOLT", 5, order="SO-1", zones=["DC1/A/01"])
+        inv.allocate("BOLT", 1, order="SO-2", zones=["DC1/A/02"])
+        plan = inv.allocate("BOLT", 6, order="SO-3")
+        assert (plan.allocated, plan.shortfall) == (3, 3)
+        assert sorted((e.candidate.location, e.quantity, e.reason) for e in plan.excluded) == [
+            ("DC1/A/01", Decimal(5), "reserved"),
+            ("DC1/A/02", Decimal(1), "reserved"),
+        ]
+        assert inv.allocation.available_to_promise("BOLT") == 0

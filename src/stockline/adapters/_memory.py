@@ -699,16 +699,16 @@ class InMemoryStockStore:
         wanted = frozenset(statuses)
         keys = self._by_lot.get((item, lot), ()) if lot is not None else self._by_item.get(item, ())
         held = self._reserved_at
-        found: list[tuple[PositionKey, Decimal]] = []
+        found: list[tuple[PositionKey, Decimal, Decimal]] = []
         for key in keys:
             if key[4] not in wanted or not self._is_internal(key[3]):
                 continue
             if location is not None and not under(key[3], location):
                 continue
-            left = self._balances[key][0] - held.get(key, Decimal(0))
-            if left > 0:
-                found.append((key, left))
-        found.sort(key=lambda pair: _key_order(pair[0]))
+            on_hand, reserved = self._balances[key][0], held.get(key, Decimal(0))
+            if on_hand > 0:
+                found.append((key, on_hand, reserved))
+        found.sort(key=lambda row: _key_order(row[0]))
         # First receipt: per lot (serial) for tracked stock, per position for untracked.
         first: dict[tuple[str | None, str | None], dt.datetime] = {}
         arrived: dict[PositionKey, dt.datetime] = {}
@@ -736,10 +736,11 @@ class InMemoryStockStore:
                 pick_sequence=self._locations[key[3]].pick_sequence,
                 container=key[5],
                 status=key[4],
-                available=left,
+                available=max(on_hand - reserved, Decimal(0)),
+                reserved=min(reserved, on_hand),
                 attributes={} if key[2] is None else {"serial": key[2]},
             )
-            for key, left in found
+            for key, on_hand, reserved in found
         ]
 
     def reserve(self, reservation: Reservation) -> None:

@@ -330,9 +330,10 @@ class ReservationsReader(Protocol):
         """Return the positions of ``item`` an allocation may take from, as one set-based read.
 
         Internal locations only (under ``location`` if given), statuses in ``statuses``, and
-        only positions with something left: ``available`` is the quantity on hand less what is
-        reserved there. Each carries its lot's expiry, its location's pick sequence, its
-        container and when the stock was first received: for lot- or serial-tracked stock the
+        only positions with stock on hand: ``available`` is the quantity on hand less what is
+        reserved there (zero when all of it is), ``reserved`` what is reserved there. Each
+        carries its lot's expiry, its location's pick sequence, its container and when the
+        stock was first received: for lot- or serial-tracked stock the
         earliest movement of that lot (serial) into an internal location, for untracked stock
         the earliest movement into that position. The serial, if any, is in
         ``attributes["serial"]``. Ordered by balance key.

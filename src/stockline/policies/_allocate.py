@@ -106,7 +106,11 @@ def _excluded(
     good = _first_good_expiry(demand)
     found = []
     for c in candidates:
-        if c.item != demand.item or not c.available or id(c) in offered:
+        if c.item != demand.item:
+            continue
+        if c.reserved and c.status in statuses and (demand.lot is None or c.lot == demand.lot):
+            found.append(Exclusion(candidate=c, quantity=c.reserved, reason="reserved"))
+        if not c.available or id(c) in offered:
             continue
         if c.status not in statuses:
             reason = "status"

@@ -189,6 +189,10 @@ class Candidate:
     """The stock status of the position."""
     available: Decimal = attrs.field(converter=_non_negative)
     """How much can be allocated from the position (on hand less reservations)."""
+    reserved: Decimal = attrs.field(default=Decimal(0), converter=_non_negative)
+    """How much of the position is reserved for orders already (on hand is ``available``
+    plus this); a position reserved in full is offered with ``available`` zero, so that a
+    short allocation can say it was kept out by reservations."""
     attributes: Mapping[str, object] = attrs.field(
         factory=dict, converter=_frozen_mapping, hash=False
     )
@@ -260,11 +264,13 @@ class Exclusion:
     candidate: Candidate
     """The position left out."""
     quantity: Decimal
-    """How much it holds (``candidate.available``)."""
+    """How much it holds that was kept out (``candidate.available``; for ``"reserved"``,
+    ``candidate.reserved``)."""
     reason: str
     """The rule: ``"status"`` (held, quarantined: not allocatable), ``"expired"``,
     ``"shelf_life"`` (too little left), ``"lot"`` (not the demanded lot), ``"zone"`` (outside
-    the allowed zones) or ``"policy"`` (the policy's own filter)."""
+    the allowed zones), ``"policy"`` (the policy's own filter) or ``"reserved"`` (reserved for
+    orders already: ``quantity`` is what is reserved there, ``candidate.reserved``)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -215,12 +215,12 @@ def candidates(
         .group_by(*_KEY)
         .subquery()
     )
-    left = b.c.qty - sa.func.coalesce(held.c.qty, 0)
+    reserved = sa.func.coalesce(held.c.qty, 0)
     filters: list[Any] = [
         b.c.item_id == item_id,
         b.c.status_id.in_(status_ids),
         loc.c.kind == LocationKind.INTERNAL.value,
-        left > 0,
+        b.c.qty > 0,
     ]
     if lot_id is not None:
         filters.append(b.c.lot_id == lot_id)
@@ -235,7 +235,8 @@ def candidates(
             b.c.location_id,
             b.c.status_id,
             b.c.container_id,
-            left.label("left"),
+            b.c.qty.label("on_hand"),
+            reserved.label("reserved"),
             loc.c.path,
             loc.c.pick_sequence,
             lots.c.expiry,
@@ -285,7 +286,8 @@ def candidates(
                     pick_sequence=int(r.pick_sequence),
                     container=container,
                     status=status,
-                    available=codec.from_qty(int(r.left)),
+                    available=codec.from_qty(max(int(r.on_hand) - int(r.reserved), 0)),
+                    reserved=codec.from_qty(min(int(r.reserved), int(r.on_hand))),
                     attributes={"serial": r.serial} if r.serial else {},
                 ),
             )
