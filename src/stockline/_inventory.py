@@ -509,12 +509,11 @@ class Inventory:
         Raises:
             ExpiredProductError: The lot expired before the day it is received.
             ValidationError: The lot's expiry is before its production date, or
-                ``allow_expired`` without a reason.
+                ``allow_expired=True`` without a reason.
         """
         sku = boundary.code(sku, "sku")
         lines = boundary.serial_lines(sku, quantity, serial, serials)
         lot = boundary.optional_code(lot, "lot")
-        allow_expired = boundary.flag(allow_expired, "allow_expired")
         expiry = boundary.optional_day(expiry, "expiry")
         produced_on = boundary.optional_day(produced_on, "produced_on")
         supplier = boundary.code(supplier, "supplier")
@@ -528,6 +527,7 @@ class Inventory:
             actor=actor,
             reason=reason,
         )
+        allow_expired = boundary.allowance(allow_expired, "allow_expired", header.reason)
         if lot is None and expiry is not None:
             raise ValidationError(f"an expiry belongs to a lot; give lot= with expiry= for {sku}")
         book = self._book
@@ -1480,20 +1480,12 @@ class Inventory:
 
 def _check_fresh(lot: Lot, header: Header, now: dt.datetime, allow_expired: bool) -> None:
     """Refuse a receipt of a lot expired before the (UTC) day it is received, unless allowed
-    with a reason, as a scanned receipt is refused."""
+    (with a reason, which the boundary checked), as a scanned receipt is refused."""
     when = (now if header.effective_at is None else header.effective_at).astimezone(dt.UTC)
     day = when.date()
-    if lot.expiry is None or lot.expiry >= day:
-        return
-    if not allow_expired:
+    if lot.expiry is not None and lot.expiry < day and not allow_expired:
         raise ExpiredProductError(
             ai=None, item=lot.item, lot=lot.code, expiry=lot.expiry, today=day
-        )
-    if not (header.reason and header.reason.strip()):
-        raise ValidationError(
-            what="reason",
-            value=header.reason,
-            expected="a reason when receiving an expired lot with allow_expired=True",
         )
 
 

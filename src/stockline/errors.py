@@ -654,7 +654,8 @@ class ScanMismatchError(ValidationError):
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
 class ExpiredProductError(ScanMismatchError):
     """A scanned product already past its expiry (or best-before) date. Nothing was posted;
-    pass ``allow_expired=True`` to receive it anyway (into ``status="expired"``, say).
+    pass ``allow_expired=True`` with a ``reason`` to receive it anyway (into
+    ``status="expired"``, say).
 
     ``scanned`` is the expiry and ``expected`` the date it was judged on.
 
@@ -693,7 +694,7 @@ class ExpiredProductError(ScanMismatchError):
         return (
             f"{self.item}{_lot_serial(self.lot, None)} expired on {self.expiry.isoformat()} "
             f"({name}), before {self.today.isoformat()}; do not receive it, or pass "
-            "allow_expired=True (with status='expired', say) to record it anyway"
+            "allow_expired=True with a reason (and status='expired', say) to record it anyway"
         )
 
 

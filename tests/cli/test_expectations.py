@@ -180,3 +180,18 @@ class TestReceive:
         barcode = _receive(imported, "(01)123")
         assert barcode.returncode == 1
         assert _report(imported)[("L25C", "short")] == ("40", "0")
+
+    def test_allow_expired_needs_a_reason(self, imported: Path) -> None:
+        """--allow-expired without --reason is refused in the command line's words; with one
+        the expired lot is received against the notice."""
+        scan = f"(01){GTIN}(17)260101(10)L25D"
+        refused = _receive(imported, "--qty", "10", scan)
+        assert refused.returncode == 1
+        assert "--allow-expired --reason" in refused.stderr
+        bare = _receive(imported, "--qty", "10", "--allow-expired", scan)
+        assert bare.returncode == 1
+        assert "--reason" in bare.stderr, bare.stderr
+        assert "allow_expired" not in bare.stderr, bare.stderr
+        done = _receive(imported, "--qty", "10", "--allow-expired", "--reason", "for QA", scan)
+        assert done.returncode == 0, done.stderr
+        assert _report(imported)[("L25D", "ok")] == ("10", "10")

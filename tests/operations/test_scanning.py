@@ -221,11 +221,18 @@ class TestReceive:
         assert shop.on_hand("ASP") == 1
 
     def test_allow_expired(self, shop: sl.Inventory) -> None:
-        """allow_expired=True receives expired product (here into the expired status)."""
+        """allow_expired=True with a reason receives expired product (here into the expired
+        status); without a reason it is refused, and nothing is posted."""
         text = hri(gtin=ASP, expiry=dt.date(2026, 1, 31), lot="OLD")
+        with pytest.raises(errors.ValidationError, match="reason"):
+            shop.scanning.receive(
+                text, dst="DC1/DOCK", allow_expired=True, status="expired", supplier="ACME"
+            )
+        assert shop.changes() == []
         shop.scanning.receive(
-            text, dst="DC1/DOCK", allow_expired=True, status="expired", supplier="ACME"
-        )
+            text, dst="DC1/DOCK", allow_expired=True, status="expired", supplier="ACME",
+            reason="returned for destruction",
+        )  # fmt: skip
         assert shop.on_hand("ASP", status="expired") == 1
 
     def test_back_dated_receipt_is_judged_on_its_date(self, shop: sl.Inventory) -> None:

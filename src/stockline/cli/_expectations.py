@@ -138,8 +138,11 @@ def register(sub: Subparsers) -> None:
         help="post what the notice does not announce (reported as over or unexpected)",
     )
     receive.add_argument(
-        "--allow-expired", action="store_true", help="receive product past its expiry date"
+        "--allow-expired",
+        action="store_true",
+        help="receive product past its expiry date (give --reason)",
     )
+    receive.add_argument("--reason", help="a note; required with --allow-expired")
     receive.add_argument(
         "--today", type=date, metavar="DATE", help="judge expiry on this date (default: today)"
     )
@@ -371,6 +374,7 @@ def _receive(args: argparse.Namespace, out: Output) -> int:
                     key=key,
                     effective_at=args.effective_at,
                     actor=args.actor,
+                    reason=args.reason,
                 )
             except StocklineError as e:
                 reason = for_cli(e)

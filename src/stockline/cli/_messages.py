@@ -53,7 +53,7 @@ _HINTS: dict[type[e.StocklineError], Callable[[Any], str]] = {
     e.ExpiredProductError: lambda x: (
         f"{x.item}{'' if x.lot is None else f' lot {x.lot}'} expired on "
         f"{x.expiry.isoformat()}, before {x.today.isoformat()}; do not receive it, or add "
-        "--allow-expired (with --status expired, say) to record it anyway"
+        "--allow-expired --reason TEXT (and --status expired, say) to record it anyway"
     ),
     e.AllocationShortfallError: lambda x: (
         f"only {x.available} of {x.requested} {x.item} can be allocated; nothing was reserved"
@@ -65,6 +65,7 @@ _HINTS: dict[type[e.StocklineError], Callable[[Any], str]] = {
 _FLAGS = {
     "allow_unexpected=True": "--allow-unexpected",
     "allow_expired=True": "--allow-expired",
+    "reason='returned for destruction'": "--reason 'returned for destruction'",
     "status='expired'": "--status expired",
 }
 

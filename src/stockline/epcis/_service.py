@@ -257,6 +257,7 @@ class Epcis:
         key: str | None = None,
         effective_at: dt.datetime | None = None,
         actor: str | None = None,
+        reason: str | None = None,
     ) -> Transaction:
         """Receive a scan against an expected receipt, checking it against the announcement.
 
@@ -280,13 +281,14 @@ class Epcis:
             status: The status to receive into.
             allow_unexpected: Post what the announcement does not cover (it is reported as
                 over or unexpected) instead of refusing it.
-            allow_expired: Receive product past its expiry date.
+            allow_expired: Receive product past its expiry date (with a ``reason``).
             at: The date expiry is judged on; the date of ``effective_at`` or of the
                 inventory clock's now, in UTC.
             gs_standin: The character the scanner sends in place of GS.
             key: An idempotency key: a retried scan returns the first receipt.
             effective_at: When the goods arrived; now when ``None``.
             actor: Who posted it.
+            reason: A note; required with ``allow_expired=True``.
 
         Returns:
             The posted receipt.
@@ -301,7 +303,9 @@ class Epcis:
         """
         from stockline.epcis import _receive
 
-        header = Header.of(TxKind.RECEIPT, key=key, effective_at=effective_at, actor=actor)
+        header = Header.of(
+            TxKind.RECEIPT, key=key, effective_at=effective_at, actor=actor, reason=reason
+        )
         if not isinstance(scan, Scan):
             scan = boundary.note(scan, "scan")
         return _receive.receive(
@@ -314,7 +318,7 @@ class Epcis:
                 supplier=boundary.optional_code(supplier, "supplier"),
                 status=boundary.code(status, "status"),
                 allow_unexpected=boundary.flag(allow_unexpected, "allow_unexpected"),
-                allow_expired=boundary.flag(allow_expired, "allow_expired"),
+                allow_expired=boundary.allowance(allow_expired, "allow_expired", header.reason),
                 at=boundary.optional_day(at, "at"),
                 gs_standin=boundary.optional_note(gs_standin, "gs_standin"),
                 header=header,

@@ -43,6 +43,7 @@ __all__ = [
     "MAX_ID",
     "MAX_WHOLE",
     "Header",
+    "allowance",
     "choice",
     "code",
     "codes",
@@ -257,6 +258,24 @@ def flag(value: object, what: str) -> bool:
     if not isinstance(value, bool):
         raise ValidationError(what=what, value=value, expected="True or False")
     return value
+
+
+def allowance(value: object, what: str, reason: str | None) -> bool:
+    """Return a flag that lifts a rule (``allow_expired``, ...), which must come with a reason
+    when it is ``True``: the ledger records why the rule was lifted. ``reason`` is the call's
+    reason, already validated.
+
+    Raises:
+        ValidationError: It is not a ``bool``, or ``True`` without a reason.
+    """
+    if flag(value, what) and not (reason and reason.strip()):
+        raise ValidationError(
+            what="reason",
+            value=reason,
+            expected=f"text saying why, given with {what}=True",
+            advice="say why the rule is lifted, e.g. reason='returned for destruction'",
+        )
+    return bool(value)
 
 
 def choice(value: object, kind: type[_E], what: str) -> _E:

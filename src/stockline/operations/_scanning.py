@@ -137,8 +137,9 @@ class Scanning:
             key: An idempotency key: a retried scan returns the first transaction.
             effective_at: When the goods arrived; now when ``None``.
             actor: Who posted it.
-            reason: A note.
-            allow_expired: Receive product past its expiry date instead of refusing it.
+            reason: A note; required with ``allow_expired=True``.
+            allow_expired: Receive product past its expiry date instead of refusing it (with
+                a ``reason``).
             at: The date expiry is judged on (and two-digit years are read around); by
                 default the date of ``effective_at``, or of the clock's now, in UTC.
             gs_standin: The character the scanner sends in place of GS, e.g. ``"^"``.
@@ -186,7 +187,7 @@ class Scanning:
         status = boundary.code(status, "status")
         container = boundary.optional_code(container, "container")
         supplier = boundary.code(supplier, "supplier")
-        allow_expired = boundary.flag(allow_expired, "allow_expired")
+        allow_expired = boundary.allowance(allow_expired, "allow_expired", header.reason)
         gs_standin = boundary.optional_note(gs_standin, "gs_standin")
         at = boundary.optional_day(at, "at")
         if at is None:
