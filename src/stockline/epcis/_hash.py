@@ -8,17 +8,21 @@ canonical Digital Link URIs on ``https://id.gs1.org``, extension and ILMD names 
 ``ni:///sha-256;5f39...?ver=CBV2.0``.
 
 Where the standard's prose leaves a choice open, this follows the GS1 reference
-implementation (RalphTro/epcis-event-hash-generator, the "expected/CBV2.0" vectors), so the
-IDs stockline writes are the IDs a partner computes from the same event:
+implementation (RalphTro/epcis-event-hash-generator), so the IDs stockline writes are the IDs
+a partner computes from the same event:
 
-- ``eventID``, ``recordTime``, ``errorDeclaration`` and ``certificationInfo`` are left out, so
-  an error-declared copy of an event keeps its ID;
+- ``eventID``, ``recordTime``, ``errorDeclaration`` and comments are left out, so an
+  error-declared copy of an event keeps its ID;
 - each list's elements are sorted; a business transaction, source or destination reads
-  ``type=...`` before its value;
+  ``type=...`` before its value; extension fields of a read point or business location follow
+  its ID, sorted;
 - any value that reads as a number is written as one (``23.0`` becomes ``23``);
 - a key without a declared prefix expands with the well-known EPCIS prefixes (``cbvmda`` as
   ``urn:epcglobal:cbv:mda``, the XML namespace, as the reference does when the document does
   not redeclare it).
+
+Where the reference implementations disagree (the order of the fields after the business
+location, and ``certificationInfo``), ``order`` chooses; see :func:`prehash`.
 
 Sensor data (``sensorElementList``) is not supported: stockline never writes it, and hashing
 it is refused rather than done approximately.
