@@ -9,6 +9,8 @@ from typing import Any
 
 import pendulum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stockline as sl
 from stockline.epcis import EpcisOptions, event_hash_id, prehash
@@ -268,3 +270,81 @@ class TestExportIdsDoNotDependOnSyntax:
         assert ids(EpcisOptions(digital_link_base="https://brand.example.com")) == default
         assert ids(EpcisOptions(digital_link_base="https://brand.example.com/dl")) == default
         assert ids(EpcisOptions(identifiers="epc", company_prefixes=["9506000"])) == default
+
+
+_BASE = {"type": "ObjectEvent", "eventTime": "2020-01-01T00:00:00Z"}
+_INT_KEY: dict[Any, Any] = {**_BASE}
+_INT_KEY[1] = "a"
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["id", "type", "source", "epcClass", "quantity", "set", "ex:x", "#text"]
+            ),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=6,
+)
+_FIELDS = [
+    "eventTime",
+    "epcList",
+    "parentID",
+    "quantityList",
+    "persistentDisposition",
+    "readPoint",
+    "bizTransactionList",
+    "sourceList",
+    "ilmd",
+    "ex:ext",
+    "certificationInfo",
+    "@context",
+]
+
+
+class TestBadInput:
+    @settings(max_examples=100)
+    @given(
+        fields=st.dictionaries(st.sampled_from(_FIELDS), _JSON, max_size=4),
+        order=st.sampled_from(["table", "ralphtro"]),
+    )
+    def test_any_json_hashes_or_raises_validation_error(
+        self, fields: dict[str, Any], order: Any
+    ) -> None:
+        """Fields of any JSON type give an ID or a ValidationError, never another error."""
+        try:
+            found = event_hash_id({**_BASE, **fields}, order=order)
+        except ValidationError:
+            return
+        assert found.startswith("ni:///sha-256;")
+
+    @pytest.mark.parametrize(
+        ("event", "message"),
+        [
+            ({**_BASE, "epcList": "urn:epc:id:sscc:4012345.0111111111"}, "epcList must be a list"),
+            ({**_BASE, "readPoint": "urn:epc:id:sgln:4012345.00024.0"}, "readPoint must be"),
+            ({**_BASE, "sourceList": [["x"]]}, "sourceList must be a list of objects"),
+            ({**_BASE, "quantityList": [{"quantity": [1]}]}, "text or a number"),
+            ({**_BASE, "epcList": ["urn:epc:id:sgtin:4012345.011111.\ud800"]}, "surrogate"),
+            ({**_BASE, "ex:x": "\udfff"}, "surrogate"),
+            ({**_BASE, "ilmd": {1: "a"}}, "field names inside ilmd"),
+            (_INT_KEY, "field names are text"),
+        ],
+    )
+    def test_wrong_shapes_are_named(self, event: dict[Any, Any], message: str) -> None:
+        """A field of the wrong type or text that is not Unicode is refused, naming it."""
+        with pytest.raises(ValidationError, match=message):
+            event_hash_id(event)
+
+    def test_deep_nesting_is_refused(self) -> None:
+        """An extension nested deeper than Python recurses raises ValidationError."""
+        deep: list[Any] = []
+        inner = deep
+        for _ in range(5000):
+            inner.append([])
+            inner = inner[0]
+        with pytest.raises(ValidationError, match="nested too deeply"):
+            event_hash_id({**_BASE, "ex:deep": deep})

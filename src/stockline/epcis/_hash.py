@@ -171,7 +171,7 @@ def prehash(
     """
     if not isinstance(event, Mapping):
         raise ValidationError(f"an EPCIS event is a JSON object, got {type(event).__name__}")
-    if order not in _ORDERS:
+    if not isinstance(order, str) or order not in _ORDERS:
         raise ValidationError(f"hash order must be 'table' or 'ralphtro', got {order!r}")
     kind = event.get("type")
     if not isinstance(kind, str) or "eventTime" not in event:
@@ -181,7 +181,27 @@ def prehash(
             "stockline does not hash events with sensorElementList; use the GS1 reference "
             "implementation for sensor events"
         )
-    sorted_tail = order == "ralphtro"
+    _check_shape(event)
+    try:
+        text = _build(event, kind, context, sorted_tail=order == "ralphtro")
+        if not text.isascii():
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "the event holds text that is not valid Unicode (a lone surrogate); it cannot be hashed"
+        ) from None
+    except RecursionError:
+        raise ValidationError("the event is nested too deeply to be hashed") from None
+    return text
+
+
+def _build(
+    event: Mapping[str, Any],
+    kind: str,
+    context: Sequence[Any] | str | None,
+    *,
+    sorted_tail: bool,
+) -> str:
     names = _namespaces(event.get("@context") if context is None else context)
     parts = [f"eventType={kind}"]
     parts.append(_field("eventTime", event, _timestamp))
@@ -262,9 +282,10 @@ def _quantities(name: str, event: Mapping[str, Any]) -> str:
 def _persistent(value: Any) -> str:
     if not isinstance(value, Mapping):
         return ""
+    words = {key: value.get(key) or () for key in ("set", "unset")}
     text = "".join(
-        "".join(sorted(f"{key}={_canonical(_word(_text(v), 'Disp-'))}" for v in value.get(key, ())))
-        for key in ("set", "unset")
+        "".join(sorted(f"{key}={_canonical(_word(_text(v), 'Disp-'))}" for v in values))
+        for key, values in words.items()
     )
     return f"persistentDisposition{text}" if text else ""
 
@@ -307,6 +328,8 @@ def _generic(key: str, value: Any, names: Mapping[str, str]) -> list[str]:
     if isinstance(value, list):
         return [entry for element in value for entry in _generic(key, element, names)]
     if isinstance(value, Mapping):
+        if not all(isinstance(child, str) for child in value):
+            raise ValidationError(f"the field names inside {key} must be text")
         inner = [
             entry
             for child, child_value in value.items()
@@ -340,9 +363,61 @@ def _expand(key: str, names: Mapping[str, str]) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is not None and not isinstance(value, _SCALARS):
+        raise ValidationError(
+            f"an EPCIS event value must be text or a number here, got {type(value).__name__}"
+        )
     return "" if value is None else str(value).strip()
+
+
+# -- the event's shape ---------------------------------------------------------------------
+
+_SCALARS = (str, int, float)
+
+
+_OBJECT = "object"
+_SHAPES: dict[str, tuple[Any, str]] = {
+    **dict.fromkeys(("epcList", "inputEPCList", "childEPCs", "outputEPCList"), (_SCALARS, "URIs")),
+    **dict.fromkeys(
+        (*_QUANTITY_LISTS, "outputQuantityList"), (Mapping, "quantity elements (objects)")
+    ),
+    **dict.fromkeys(("bizTransactionList", "sourceList", "destinationList"), (Mapping, "objects")),
+    **dict.fromkeys(("readPoint", "bizLocation", "persistentDisposition"), (_OBJECT, "")),
+}
+
+
+def _check_shape(event: Mapping[str, Any]) -> None:
+    """Refuse fields of the wrong JSON type, naming the field, before anything is built."""
+    for key, value in event.items():
+        if type(key) is not str:
+            raise ValidationError(f"an EPCIS event's field names are text, got {key!r}")
+        shape = _SHAPES.get(key)
+        if shape is None or value is None:
+            continue
+        kind, what = shape
+        if kind is not _OBJECT:
+            _list_of(key, value, kind, what)
+        elif not _is_object(value):
+            raise ValidationError(f"{key} must be an object, got {type(value).__name__}")
+    persistent = event.get("persistentDisposition") or {}
+    for name in ("set", "unset"):
+        _list_of(f"persistentDisposition.{name}", persistent.get(name), _SCALARS, "words")
+
+
+def _is_object(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+def _list_of(name: str, value: Any, kind: Any, what: str) -> None:
+    if value is None:
+        return
+    test = _is_object if kind is Mapping else lambda item: isinstance(item, kind)
+    if type(value) is not list or not all(test(item) for item in value):
+        raise ValidationError(f"{name} must be a list of {what}, got {value!r:.80}")
 
 
 def _word(value: str, kind: str) -> str:
