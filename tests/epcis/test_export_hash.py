@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
+from urllib.parse import quote
 
 import pendulum
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stockline as sl
+from stockline import gs1
 from stockline.epcis import EpcisOptions, event_hash_id, prehash
 from stockline.epcis._hash_ids import canonical_id
 from stockline.errors import ValidationError
@@ -348,3 +351,54 @@ class TestBadInput:
             inner = inner[0]
         with pytest.raises(ValidationError, match="nested too deeply"):
             event_hash_id({**_BASE, "ex:deep": deep})
+
+
+_CSET82 = st.text(
+    alphabet="!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz",
+    min_size=1,
+    max_size=20,
+)
+
+
+class TestOneKeyOneForm:
+    @settings(max_examples=40)
+    @given(serial=_CSET82, lot=_CSET82, extension=_CSET82.filter(lambda text: text != "0"))
+    def test_every_writer_of_a_key_hashes_alike(self, serial: str, lot: str, extension: str) -> None:
+        """A serial, lot or GLN extension of any GS1 characters, written as an EPC URI, as a
+        Digital Link on id.gs1.org or on a brand's domain (escapes in either case), has one
+        canonical form."""
+        gtin, gln = "09506000134352", "9506000000015"
+        for ai, value, epc, key in (
+            ("21", serial, gs1.sgtin_uri(gtin, serial, 7), f"01/{gtin}"),
+            ("10", lot, gs1.lgtin_uri(gtin, lot, 7), f"01/{gtin}"),
+            ("254", extension, gs1.sgln_uri(gln, extension, 7), f"414/{gln}"),
+        ):
+            elements = [gs1.Element(ai=key[: key.index("/")], value=key[key.index("/") + 1 :])]
+            digital_link = gs1.to_digital_link([*elements, gs1.Element(ai=ai, value=value)])
+            path = digital_link.removeprefix("https://id.gs1.org/")
+            expected = canonical_id(epc)
+            assert expected is not None
+            assert canonical_id(digital_link) == expected
+            assert canonical_id(f"https://brand.example.com/dl/{path}") == expected
+            lower = re.sub(r"%[0-9A-F]{2}", lambda m: m[0].lower(), path)
+            assert canonical_id(f"https://id.gs1.org/{lower}") == expected
+            quoted = quote(value, safe="")
+            assert canonical_id(f"https://a.example/{key}/{ai}/{quoted}?x=1#f") == expected
+
+    @pytest.mark.parametrize("identifiers", ["digital_link", "epc"])
+    def test_extension_zero_is_not_the_gln_itself(self, identifiers: Any) -> None:
+        """A sublocation whose path remainder is "0" gets a private URI: as an SGLN extension
+        "0" would name the GLN itself, in both syntaxes alike."""
+        inv = sl.Inventory(clock=sl.FixedClock(pendulum.datetime(2026, 3, 2, 8, tz="UTC")))
+        inv.add_item("BOLT", gtin="09506000134352")
+        inv.add_location("DC1", gln="9506000000015")
+        inv.add_location("DC1/0")
+        inv.receive("BOLT", 1, dst="DC1/0")
+        inv.receive("BOLT", 1, dst="DC1")
+        options = EpcisOptions(identifiers=identifiers, company_prefixes=["9506000"])
+        places = [
+            event["readPoint"]["id"]
+            for event in inv.epcis.export(options=options)["epcisBody"]["eventList"]
+        ]
+        assert places[0] == "urn:stockline:location:DC1%2F0"
+        assert places[1] != places[0]
