@@ -363,7 +363,9 @@ _CSET82 = st.text(
 class TestOneKeyOneForm:
     @settings(max_examples=40)
     @given(serial=_CSET82, lot=_CSET82, extension=_CSET82.filter(lambda text: text != "0"))
-    def test_every_writer_of_a_key_hashes_alike(self, serial: str, lot: str, extension: str) -> None:
+    def test_every_writer_of_a_key_hashes_alike(
+        self, serial: str, lot: str, extension: str
+    ) -> None:
         """A serial, lot or GLN extension of any GS1 characters, written as an EPC URI, as a
         Digital Link on id.gs1.org or on a brand's domain (escapes in either case), has one
         canonical form."""
