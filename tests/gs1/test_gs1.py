@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from stockline.errors import BarcodeError
+from tests.conftest import StoreFactory
 from stockline.gs1 import (
     GS,
     Element,
@@ -357,3 +358,29 @@ class TestStandIn:
 
         with pytest.raises(ValidationError, match="one character"):
             gs1.parse("0109506000134352", gs_standin="^^")
+
+
+class TestThroughTheLedger:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            f"https://id.gs1.org/01/{GTIN}/10/L1?17=270131&x=[1]",
+            f"(01){GTIN}(10)L1\x1d423" + "0400560781234",
+        ],
+    )
+    def test_refused_scans_leave_every_store_unchanged(
+        self, any_store: StoreFactory, text: str
+    ) -> None:
+        """A scan stockline refuses raises BarcodeError from the scanning service and posts
+        nothing, on every store."""
+        import stockline as sl
+
+        inv = sl.Inventory(
+            store=any_store(), clock=sl.FixedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+        )
+        inv.add_item("ASP", gtin=GTIN, tracking="lot")
+        inv.add_location("DC1")
+        with pytest.raises(BarcodeError):
+            inv.scanning.receive(text, 1, dst="DC1")
+        assert inv.changes() == []
+        assert inv.verify().ok
