@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pendulum
 import pytest
 
+import stockline as sl
 from stockline.errors import BarcodeError
-from tests.conftest import StoreFactory
 from stockline.gs1 import (
     GS,
     Element,
@@ -27,6 +28,7 @@ from stockline.gs1 import (
     to_element_string,
     to_hri,
 )
+from tests.conftest import StoreFactory
 
 TODAY = dt.date(2026, 1, 1)
 GTIN = "09506000134352"
@@ -373,10 +375,8 @@ class TestThroughTheLedger:
     ) -> None:
         """A scan stockline refuses raises BarcodeError from the scanning service and posts
         nothing, on every store."""
-        import stockline as sl
-
         inv = sl.Inventory(
-            store=any_store(), clock=sl.FixedClock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+            store=any_store(), clock=sl.FixedClock(pendulum.datetime(2026, 1, 1, tz="UTC"))
         )
         inv.add_item("ASP", gtin=GTIN, tracking="lot")
         inv.add_location("DC1")
