@@ -193,8 +193,12 @@ EPC_FORMS = [
 class TestCanonicalIds:
     @pytest.mark.parametrize(("epc", "path"), [f for f in EPC_FORMS if f[1]])
     def test_every_epc_scheme_becomes_digital_link(self, epc: str, path: str) -> None:
-        """Each EPC URI scheme with a GS1 key hashes as its Digital Link URI on id.gs1.org."""
+        """Each EPC URI scheme with a GS1 key hashes as its Digital Link URI on id.gs1.org,
+        which is its own canonical form (so urn:epc:id:gsin:4012345.222333444 and
+        https://id.gs1.org/402/40123452223334442 hash alike)."""
         assert canonical_id(epc) == "https://id.gs1.org" + path
+        assert canonical_id("https://id.gs1.org" + path) == "https://id.gs1.org" + path
+        assert canonical_id("https://brand.example.com/dl" + path) == "https://id.gs1.org" + path
 
     def test_escapes_are_written_one_way(self) -> None:
         """EPC escapes stay, '!()*+,:' are escaped, as the reference writes them."""
