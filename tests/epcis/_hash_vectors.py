@@ -1,10 +1,25 @@
 """Published EPCIS event hash vectors: events with the IDs the GS1 reference computes.
 
 From RalphTro/epcis-event-hash-generator (MIT licence), the reference implementation the CBV 2.0
-event hash section points to: ``tests/examples/documents/epcisDocWithVariousEventTypes.jsonld``
-with ``tests/examples/expected/CBV2.0/epcisDocWithVariousEventTypes.hashes`` (commit
-``d8d87463abab6923d595b08c445c93b2b4aa2207``), and
-``epcisDocWithXMLstartTagAndErrorDeclaration`` (same commit) with its pre-hash string.
+event hash section points to, as its history holds them (the repository has moved its test
+material between layouts; each file is cited at the commit it was read from):
+
+- the events of ``tests/examples/documents/epcisDocWithVariousEventTypes.jsonld`` (commit
+  ``084b00349014d1b7e269b28293be89ac59587638``) with the IDs of
+  ``tests/examples/expected/CBV2.0/epcisDocWithVariousEventTypes.hashes`` (commit
+  ``d8d87463abab6923d595b08c445c93b2b4aa2207``);
+- the error-declared event of
+  ``tests/examples/documents/epcisDocWithXMLstartTagAndErrorDeclaration.jsonld`` with
+  ``tests/examples/expected/CBV2.0/epcisDocWithXMLstartTagAndErrorDeclaration.prehashes`` and
+  ``.hashes`` (both commit ``d8d87463abab6923d595b08c445c93b2b4aa2207``).
+
+Those IDs follow the CBV's property table (``order="table"``): sources before destinations.
+The same repository's ``tests/examples/epcisDocWithVariousEventTypes.hashes`` at commit
+``5d2f1c389a1599af40fe1b530b62e0ca59ab818f`` gives other IDs to the first two events (the two
+with both a source and a destination list), computed with the business transactions, sources
+and destinations sorted as one group (``order="ralphtro"``); ``test_hash_external.py`` checks
+those against the copy in ``shared/research/refdata/external``. The vectors are kept here, in
+the repository, so the default order is pinned even where that folder is absent.
 """
 
 from __future__ import annotations
@@ -309,3 +324,11 @@ ERROR_DECLARED_PREHASH = (
 ERROR_DECLARED_HASH = (
     "ni:///sha-256;e16ce101f3d7383612e00b74419b2d88f12baa6a124b0e390252d396687d5cf7?ver=CBV2.0"
 )
+
+#: The IDs ``tests/examples/epcisDocWithVariousEventTypes.hashes`` of the same repository at
+#: commit ``5d2f1c389a1599af40fe1b530b62e0ca59ab818f`` gives the first two :data:`VECTORS`
+#: (``order="ralphtro"``: destinations sorted before sources); the other eleven are the same.
+RALPHTRO_IDS = {
+    0: "ni:///sha-256;25be54b3d29f31ef9b4e62d62e7610f5d186369ba6eabb5e70ba9884153792a7?ver=CBV2.0",
+    1: "ni:///sha-256;b28bf72f1bb227fbf583c8e062dc6c52689849a5f6ea4fa290eaede62f345eab?ver=CBV2.0",
+}

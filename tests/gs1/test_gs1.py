@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pendulum
 import pytest
 
+import stockline as sl
 from stockline.errors import BarcodeError
 from stockline.gs1 import (
     GS,
@@ -26,6 +28,7 @@ from stockline.gs1 import (
     to_element_string,
     to_hri,
 )
+from tests.conftest import StoreFactory
 
 TODAY = dt.date(2026, 1, 1)
 GTIN = "09506000134352"
@@ -195,6 +198,45 @@ class TestDigitalLinkStrictness:
         with pytest.raises(BarcodeError):
             parse(uri, today=TODAY)
 
+    @pytest.mark.parametrize(
+        ("uri", "bracket"),
+        [
+            (f"https://a/01/{GTIN}/10/ABC?17=290331&x=[1]", "["),
+            (f"https://a/01/{GTIN}/10/ABC?17=290331&x]=1", "]"),
+            (f"https://a/01/{GTIN}/10/A[B", "["),
+        ],
+    )
+    def test_unencoded_brackets_are_refused(self, uri: str, bracket: str) -> None:
+        """'[' and ']' belong only around an IP literal host (RFC 3986 3.2.2, 3.3, 3.4)."""
+        error = _raises(uri, None)
+        assert f"{bracket!r} may not appear unencoded" in str(error)
+        assert f"%{ord(bracket):02X}" in str(error)
+
+    def test_encoded_brackets_and_ip_literal_host_are_read(self) -> None:
+        """Percent-encoded brackets in a non-GS1 parameter and an IPv6 host are fine."""
+        assert parse(f"https://a/01/{GTIN}?x=%5B1%5D", today=TODAY).gtin == GTIN
+        assert parse(f"https://[2001:db8::1]/01/{GTIN}", today=TODAY).gtin == GTIN
+
+
+class TestLengthMessages:
+    def test_value_that_does_not_divide_into_parts(self) -> None:
+        """AI (423) takes whole 3-digit country codes: 13 digits names the cut-off part."""
+        error = _raises(f"(01){GTIN}(423)0400560781234", "423")
+        assert "13 characters, which do not divide into its parts" in str(error)
+        assert "comes '4', 1 character where the next part needs 3 characters" in str(error)
+        assert "expected 3, 6, 9, 12 or 15 characters" in str(error)
+        assert "too short" not in str(error)
+
+    def test_value_shorter_than_the_first_part(self) -> None:
+        """Two digits of (423) are too short, with the lengths that would do."""
+        error = _raises(f"(01){GTIN}(423)04", "423")
+        assert "too short: expected 3, 6, 9, 12 or 15 characters" in str(error)
+
+    def test_fixed_and_ranged_lengths(self) -> None:
+        """One length or a contiguous range reads as such."""
+        assert "expected 14 characters" in str(_raises("(01)0950600013435", "01"))
+        assert "expected 18 characters" in str(_raises(f"(01){GTIN}(8006)0950600013435201", "8006"))
+
 
 class TestCheckDigit:
     def test_value(self) -> None:
@@ -318,3 +360,27 @@ class TestStandIn:
 
         with pytest.raises(ValidationError, match="one character"):
             gs1.parse("0109506000134352", gs_standin="^^")
+
+
+class TestThroughTheLedger:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            f"https://id.gs1.org/01/{GTIN}/10/L1?17=270131&x=[1]",
+            f"(01){GTIN}(10)L1\x1d423" + "0400560781234",
+        ],
+    )
+    def test_refused_scans_leave_every_store_unchanged(
+        self, any_store: StoreFactory, text: str
+    ) -> None:
+        """A scan stockline refuses raises BarcodeError from the scanning service and posts
+        nothing, on every store."""
+        inv = sl.Inventory(
+            store=any_store(), clock=sl.FixedClock(pendulum.datetime(2026, 1, 1, tz="UTC"))
+        )
+        inv.add_item("ASP", gtin=GTIN, tracking="lot")
+        inv.add_location("DC1")
+        with pytest.raises(BarcodeError):
+            inv.scanning.receive(text, 1, dst="DC1")
+        assert inv.changes() == []
+        assert inv.verify().ok

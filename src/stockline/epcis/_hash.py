@@ -8,17 +8,21 @@ canonical Digital Link URIs on ``https://id.gs1.org``, extension and ILMD names 
 ``ni:///sha-256;5f39...?ver=CBV2.0``.
 
 Where the standard's prose leaves a choice open, this follows the GS1 reference
-implementation (RalphTro/epcis-event-hash-generator, the "expected/CBV2.0" vectors), so the
-IDs stockline writes are the IDs a partner computes from the same event:
+implementation (RalphTro/epcis-event-hash-generator), so the IDs stockline writes are the IDs
+a partner computes from the same event:
 
-- ``eventID``, ``recordTime``, ``errorDeclaration`` and ``certificationInfo`` are left out, so
-  an error-declared copy of an event keeps its ID;
+- ``eventID``, ``recordTime``, ``errorDeclaration`` and comments are left out, so an
+  error-declared copy of an event keeps its ID;
 - each list's elements are sorted; a business transaction, source or destination reads
-  ``type=...`` before its value;
+  ``type=...`` before its value; extension fields of a read point or business location follow
+  its ID, sorted;
 - any value that reads as a number is written as one (``23.0`` becomes ``23``);
 - a key without a declared prefix expands with the well-known EPCIS prefixes (``cbvmda`` as
   ``urn:epcglobal:cbv:mda``, the XML namespace, as the reference does when the document does
   not redeclare it).
+
+Where the reference implementations disagree (the order of the fields after the business
+location, and ``certificationInfo``), ``order`` chooses; see :func:`prehash`.
 
 Sensor data (``sensorElementList``) is not supported: stockline never writes it, and hashing
 it is refused rather than done approximately.
@@ -29,10 +33,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
+from stockline.epcis._hash_ids import canonical_id, mod10
 from stockline.epcis._vocab import CBV_WEB, CBV_WORDS
 from stockline.errors import ValidationError
 
@@ -49,7 +53,11 @@ _WELL_KNOWN = {
     "cbvmda": "urn:epcglobal:cbv:mda",
 }
 #: Fields that never enter the pre-hash string.
-_IGNORED = frozenset({"type", "eventID", "recordTime", "errorDeclaration", "certificationInfo"})
+_IGNORED = frozenset(
+    {"@context", "type", "eventID", "recordTime", "errorDeclaration", "certificationInfo"}
+)
+#: Human-readable comments, which the reference leaves out wherever they appear.
+_COMMENTS = frozenset({"rdfs:comment", "comment"})
 _EPC_LISTS = ("epcList", "parentID", "inputEPCList", "childEPCs")
 _QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList")
 _ORDERED = frozenset(
@@ -81,11 +89,17 @@ _URNS = (
 )
 
 
+#: How the fields after the business location are ordered (see :func:`prehash`).
+HashOrder = Literal["table", "ralphtro"]
+_ORDERS = ("table", "ralphtro")
+
+
 def event_hash_id(
     event: Mapping[str, Any],
     *,
     context: Sequence[Any] | str | None = None,
     algorithm: str = "sha-256",
+    order: HashOrder = "table",
 ) -> str:
     """Return the EPCIS event hash ID of one event (a JSON-LD event as a dict).
 
@@ -94,13 +108,15 @@ def event_hash_id(
         context: The enclosing document's ``@context`` (its prefix declarations name the
             namespaces of extension fields); the event's own ``@context`` when ``None``.
         algorithm: ``sha-256`` (the default the CBV recommends), ``sha-384`` or ``sha-512``.
+        order: ``"table"`` (the default, the CBV's property order) or ``"ralphtro"`` (what the
+            reference implementation's current code computes); see :func:`prehash`.
 
     Returns:
         ``ni:///sha-256;<hex digest>?ver=CBV2.0``.
 
     Raises:
         ValidationError: Not an event this implementation can hash (no ``type`` or
-            ``eventTime``, sensor data, an unknown algorithm).
+            ``eventTime``, sensor data), an unknown algorithm or order.
 
     Example:
         >>> event_hash_id({
@@ -115,25 +131,48 @@ def event_hash_id(
         ... })
         'ni:///sha-256;c50842eb714406394a77fb7b517fea621c78a61f65549874de7c9e019afe7b6f?ver=CBV2.0'
     """
-    name = _ALGORITHMS.get(algorithm)
+    name = _ALGORITHMS.get(algorithm) if isinstance(algorithm, str) else None
     if name is None:
         raise ValidationError(
             f"hash algorithm must be one of {', '.join(_ALGORITHMS)}, got {algorithm!r}"
         )
-    digest = hashlib.new(name, prehash(event, context=context).encode("utf-8")).hexdigest()
+    text = prehash(event, context=context, order=order)
+    digest = hashlib.new(name, text.encode("utf-8")).hexdigest()
     return f"ni:///{algorithm};{digest}?ver={_VERSION}"
 
 
-def prehash(event: Mapping[str, Any], *, context: Sequence[Any] | str | None = None) -> str:
+def prehash(
+    event: Mapping[str, Any],
+    *,
+    context: Sequence[Any] | str | None = None,
+    order: HashOrder = "table",
+) -> str:
     """Return the canonical pre-hash string of one event (what :func:`event_hash_id` hashes).
+
+    The two public reference implementations agree on every field up to the business
+    location and differ after it. ``order="table"`` follows the CBV's canonical property
+    table: ``bizTransactionList``, ``sourceList``, ``destinationList``, then ILMD and the
+    event's extension fields (sorted); ``certificationInfo`` is not hashed. This reproduces
+    the openepcis fork's published CBV 2.0 pre-hash. ``order="ralphtro"`` computes what
+    RalphTro/epcis-event-hash-generator's current code (and its PyPI package) does:
+    ``certificationInfo`` after the time zone offset, ``parentID`` before ``epcList``, and
+    the business transactions, sources, destinations, ILMD and extensions as one lexically
+    sorted group (so destinations before sources). The two give the same ID to every event
+    that has not both a source and a destination list (nor ILMD with a source list, a
+    ``certificationInfo``, or a ``parentID`` with an ``epcList``).
 
     Args:
         event: The event, as parsed from EPCIS 2.0 JSON-LD.
         context: The enclosing document's ``@context``; the event's own when ``None``.
+        order: ``"table"`` or ``"ralphtro"``, as above.
 
     Raises:
         ValidationError: As :func:`event_hash_id`.
     """
+    if not isinstance(event, Mapping):
+        raise ValidationError(f"an EPCIS event is a JSON object, got {type(event).__name__}")
+    if not isinstance(order, str) or order not in _ORDERS:
+        raise ValidationError(f"hash order must be 'table' or 'ralphtro', got {order!r}")
     kind = event.get("type")
     if not isinstance(kind, str) or "eventTime" not in event:
         raise ValidationError("an EPCIS event needs a 'type' and an 'eventTime' to be hashed")
@@ -142,12 +181,37 @@ def prehash(event: Mapping[str, Any], *, context: Sequence[Any] | str | None = N
             "stockline does not hash events with sensorElementList; use the GS1 reference "
             "implementation for sensor events"
         )
+    _check_shape(event)
+    try:
+        text = _build(event, kind, context, sorted_tail=order == "ralphtro")
+        if not text.isascii():
+            text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            "the event holds text that is not valid Unicode (a lone surrogate); it cannot be hashed"
+        ) from None
+    except RecursionError:
+        raise ValidationError("the event is nested too deeply to be hashed") from None
+    return text
+
+
+def _build(
+    event: Mapping[str, Any],
+    kind: str,
+    context: Sequence[Any] | str | None,
+    *,
+    sorted_tail: bool,
+) -> str:
     names = _namespaces(event.get("@context") if context is None else context)
     parts = [f"eventType={kind}"]
     parts.append(_field("eventTime", event, _timestamp))
     parts.append(_field("eventTimeZoneOffset", event, _canonical))
+    if sorted_tail:
+        parts.append(_certification(event.get("certificationInfo")))
+        parts.append(_field("parentID", event, _canonical))
     parts.append(_epcs("epcList", event))
-    parts.append(_field("parentID", event, _canonical))
+    if not sorted_tail:
+        parts.append(_field("parentID", event, _canonical))
     parts.append(_epcs("inputEPCList", event))
     parts.append(_epcs("childEPCs", event))
     for name in _QUANTITY_LISTS:
@@ -160,19 +224,23 @@ def prehash(event: Mapping[str, Any], *, context: Sequence[Any] | str | None = N
     parts.append(_field("disposition", event, lambda v: _canonical(_word(v, "Disp-"))))
     parts.append(_persistent(event.get("persistentDisposition")))
     for name in ("readPoint", "bizLocation"):
-        place = event.get(name)
-        if isinstance(place, Mapping) and place.get("id"):
-            parts.append(f"{name}id={_canonical(_text(place['id']))}")
-    parts.append(_typed("bizTransactionList", "bizTransaction", "BTT-", event))
-    parts.append(_typed("sourceList", "source", "SDT-", event))
-    parts.append(_typed("destinationList", "destination", "SDT-", event))
+        parts.append(_place(name, event.get(name), names))
+    lists = [
+        _typed("bizTransactionList", "bizTransaction", "BTT-", event),
+        _typed("sourceList", "source", "SDT-", event),
+        _typed("destinationList", "destination", "SDT-", event),
+    ]
     rest = [
         entry
         for key, value in event.items()
-        if key not in _ORDERED and key not in _IGNORED and key != "@context"
+        if key not in _ORDERED and key not in _IGNORED and key not in _COMMENTS
         for entry in _generic(_expand(key, names), value, names)
     ]
-    parts.append("".join(sorted(rest)))
+    if sorted_tail:
+        parts.extend(sorted(lists + rest))
+    else:
+        parts.extend(lists)
+        parts.extend(sorted(rest))
     return "".join(parts)
 
 
@@ -214,11 +282,31 @@ def _quantities(name: str, event: Mapping[str, Any]) -> str:
 def _persistent(value: Any) -> str:
     if not isinstance(value, Mapping):
         return ""
+    words = {key: value.get(key) or () for key in ("set", "unset")}
     text = "".join(
-        "".join(sorted(f"{key}={_canonical(_word(_text(v), 'Disp-'))}" for v in value.get(key, ())))
-        for key in ("set", "unset")
+        "".join(sorted(f"{key}={_canonical(_word(_text(v), 'Disp-'))}" for v in values))
+        for key, values in words.items()
     )
     return f"persistentDisposition{text}" if text else ""
+
+
+def _certification(value: Any) -> str:
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    return "".join(sorted(f"certificationInfo={_canonical(_text(v))}" for v in values))
+
+
+def _place(name: str, place: Any, names: Mapping[str, str]) -> str:
+    """A read point or business location: its ID, then its extension fields, sorted."""
+    if not isinstance(place, Mapping):
+        return ""
+    head = f"{name}id={_canonical(_text(place['id']))}" if place.get("id") else name
+    extensions = sorted(
+        entry
+        for key, value in place.items()
+        if key != "id" and not key.startswith("@") and key not in _COMMENTS
+        for entry in _generic(_expand(key, names), value, names)
+    )
+    return head + "".join(extensions) if place.get("id") or extensions else ""
 
 
 def _typed(name: str, key: str, prefix: str, event: Mapping[str, Any]) -> str:
@@ -240,10 +328,12 @@ def _generic(key: str, value: Any, names: Mapping[str, str]) -> list[str]:
     if isinstance(value, list):
         return [entry for element in value for entry in _generic(key, element, names)]
     if isinstance(value, Mapping):
+        if not all(isinstance(child, str) for child in value):
+            raise ValidationError(f"the field names inside {key} must be text")
         inner = [
             entry
             for child, child_value in value.items()
-            if not child.startswith("@") and child not in ("#text", "rdfs:comment", "comment")
+            if not child.startswith("@") and child != "#text" and child not in _COMMENTS
             for entry in _generic(_expand(child, names), child_value, names)
         ]
         text = value.get("#text")
@@ -273,9 +363,61 @@ def _expand(key: str, names: Mapping[str, str]) -> str:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is not None and not isinstance(value, _SCALARS):
+        raise ValidationError(
+            f"an EPCIS event value must be text or a number here, got {type(value).__name__}"
+        )
     return "" if value is None else str(value).strip()
+
+
+# -- the event's shape ---------------------------------------------------------------------
+
+_SCALARS = (str, int, float)
+
+
+_OBJECT = "object"
+_SHAPES: dict[str, tuple[Any, str]] = {
+    **dict.fromkeys(("epcList", "inputEPCList", "childEPCs", "outputEPCList"), (_SCALARS, "URIs")),
+    **dict.fromkeys(
+        (*_QUANTITY_LISTS, "outputQuantityList"), (Mapping, "quantity elements (objects)")
+    ),
+    **dict.fromkeys(("bizTransactionList", "sourceList", "destinationList"), (Mapping, "objects")),
+    **dict.fromkeys(("readPoint", "bizLocation", "persistentDisposition"), (_OBJECT, "")),
+}
+
+
+def _check_shape(event: Mapping[str, Any]) -> None:
+    """Refuse fields of the wrong JSON type, naming the field, before anything is built."""
+    for key, value in event.items():
+        if type(key) is not str:
+            raise ValidationError(f"an EPCIS event's field names are text, got {key!r}")
+        shape = _SHAPES.get(key)
+        if shape is None or value is None:
+            continue
+        kind, what = shape
+        if kind is not _OBJECT:
+            _list_of(key, value, kind, what)
+        elif not _is_object(value):
+            raise ValidationError(f"{key} must be an object, got {type(value).__name__}")
+    persistent = event.get("persistentDisposition") or {}
+    for name in ("set", "unset"):
+        _list_of(f"persistentDisposition.{name}", persistent.get(name), _SCALARS, "words")
+
+
+def _is_object(value: Any) -> bool:
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+def _list_of(name: str, value: Any, kind: Any, what: str) -> None:
+    if value is None:
+        return
+    test = _is_object if kind is Mapping else lambda item: isinstance(item, kind)
+    if type(value) is not list or not all(test(item) for item in value):
+        raise ValidationError(f"{name} must be a list of {what}, got {value!r:.80}")
 
 
 def _word(value: str, kind: str) -> str:
@@ -291,7 +433,7 @@ def _canonical(text: str) -> str:
         if text.startswith(urn):
             text = CBV_WEB + kind + text[len(urn) :]
     text = _numeric(text)
-    return _normalise_id(text) or text
+    return canonical_id(text) or text
 
 
 def _numeric(text: str) -> str:
@@ -316,166 +458,3 @@ def _timestamp(text: str) -> str:
     millis = round(when.microsecond, -3)
     when = when.replace(microsecond=0) + dt.timedelta(microseconds=millis)
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
-
-
-# -- EPC URIs and GS1 Digital Link URIs to constrained canonical Digital Link ----------------
-
-_DL = "https://id.gs1.org"
-_EPC_CHAR = r"(?:%[0-9A-Fa-f]{2}|[!')(*+,.0-9:;=A-Za-z_-])"
-_EPC = {
-    scheme: re.compile(pattern)
-    for scheme, pattern in {
-        "sgtin": rf"^urn:epc:id:sgtin:(\d{{6,12}})\.(\d{{1,7}})\.({_EPC_CHAR}{{1,20}})$",
-        "lgtin": rf"^urn:epc:class:lgtin:(\d{{6,12}})\.(\d{{1,7}})\.({_EPC_CHAR}{{1,20}})$",
-        "idpat": r"^urn:epc:idpat:sgtin:(\d{6,12})\.(\d{1,7})\.\*$",
-        "sscc": r"^urn:epc:id:sscc:(\d{6,12})\.(\d{5,11})$",
-        "sgln": rf"^urn:epc:id:sgln:(\d{{6,12}})\.(\d{{0,6}})\.({_EPC_CHAR}{{1,20}})$",
-        "pgln": r"^urn:epc:id:pgln:(\d{6,12})\.(\d{0,6})$",
-        "grai": rf"^urn:epc:id:grai:(\d{{6,12}})\.(\d{{0,6}})\.({_EPC_CHAR}{{1,16}})$",
-        "giai": rf"^urn:epc:id:giai:(\d{{6,12}})\.({_EPC_CHAR}{{1,24}})$",
-        "gdti": rf"^urn:epc:id:gdti:(\d{{6,12}})\.(\d{{0,6}})\.({_EPC_CHAR}{{0,17}})$",
-        "gsrn": r"^urn:epc:id:gsrn:(\d{6,12})\.(\d{5,11})$",
-        "gsrnp": r"^urn:epc:id:gsrnp:(\d{6,12})\.(\d{5,11})$",
-    }.items()
-}
-#: Digits of company prefix plus reference each key has (before its check digit).
-_KEY_DIGITS = {"sgtin": 13, "lgtin": 13, "idpat": 13, "sscc": 17, "sgln": 12, "pgln": 12}
-_SHORT_NAMES = {
-    "gtin": "01",
-    "itip": "8006",
-    "cpid": "8010",
-    "gln": "414",
-    "party": "417",
-    "gsrnp": "8017",
-    "gsrn": "8018",
-    "gcn": "255",
-    "sscc": "00",
-    "gdti": "253",
-    "ginc": "401",
-    "gsin": "402",
-    "grai": "8003",
-    "giai": "8004",
-    "cpv": "22",
-    "lot": "10",
-    "ser": "21",
-}
-_DL_KEYS = frozenset(
-    "00 01 253 255 401 402 414 417 8003 8004 8006 8010 8017 8018".split()  # noqa: SIM905
-)
-_V20 = r"[\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]"
-_DL_VALID = [
-    re.compile(p)
-    for p in (
-        r"^https://id\.gs1\.org/00/\d{18}$",
-        rf"^https://id\.gs1\.org/01/\d{{14}}(/(21|10)/{_V20}{{0,20}}|/235/{_V20}{{0,28}})?$",
-        rf"^https://id\.gs1\.org/253/\d{{13}}{_V20}{{0,17}}$",
-        r"^https://id\.gs1\.org/255/\d{13}\d{0,12}$",
-        rf"^https://id\.gs1\.org/401/{_V20}{{0,30}}$",
-        r"^https://id\.gs1\.org/402/\d{17}$",
-        rf"^https://id\.gs1\.org/414/\d{{13}}(/254/{_V20}{{0,20}})?$",
-        r"^https://id\.gs1\.org/417/\d{13}$",
-        rf"^https://id\.gs1\.org/8003/\d{{14}}{_V20}{{0,16}}$",
-        rf"^https://id\.gs1\.org/8004/{_V20}{{0,30}}$",
-        rf"^https://id\.gs1\.org/8006/\d{{18}}(/(21|10)/{_V20}{{0,20}})?$",
-        r"^https://id\.gs1\.org/8010/[\x23\x2D\x2F\x30-\x39\x41-\x5A]{0,30}(/8011/\d{0,12})?$",
-        r"^https://id\.gs1\.org/(8017|8018)/\d{18}$",
-    )
-]
-
-
-def mod10(digits: str) -> str:
-    """The GS1 mod-10 check digit of ``digits``, as text."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
-    return str((10 - total % 10) % 10)
-
-
-def _web(text: str) -> str:
-    # GS1 Digital Link percent-encodes these, which EPC URIs leave as they are.
-    for char in "!()*+,:":
-        text = text.replace(char, f"%{ord(char):02X}")
-    return text
-
-
-def _normalise_id(text: str) -> str | None:
-    """The constrained canonical Digital Link URI of an EPC or Digital Link URI, else None."""
-    if text.startswith("urn:epc:"):
-        return _from_epc(text)
-    if text.startswith(("http://", "https://")):
-        return _from_digital_link(text)
-    return None
-
-
-def _from_epc(text: str) -> str | None:
-    for scheme, pattern in _EPC.items():
-        match = pattern.match(text)
-        if match is None:
-            continue
-        prefix, *rest = match.groups()
-        if scheme in _KEY_DIGITS and len(prefix) + len(rest[0]) != _KEY_DIGITS[scheme]:
-            return None
-        if scheme in ("sgtin", "lgtin", "idpat"):
-            reference = rest[0]
-            body = reference[0] + prefix + reference[1:]
-            gtin = f"{_DL}/01/{body}{mod10(body)}"
-            if scheme == "idpat":
-                return gtin
-            return f"{gtin}/{'21' if scheme == 'sgtin' else '10'}/{_web(rest[1])}"
-        if scheme == "sscc":
-            body = rest[0][0] + prefix + rest[0][1:]
-            return f"{_DL}/00/{body}{mod10(body)}"
-        if scheme in ("sgln", "pgln"):
-            body = prefix + rest[0]
-            ai = "414" if scheme == "sgln" else "417"
-            uri = f"{_DL}/{ai}/{body}{mod10(body)}"
-            if scheme == "sgln" and rest[1] != "0":
-                uri += f"/254/{_web(rest[1])}"
-            return uri
-        if scheme == "grai":
-            if len(prefix) + len(rest[0]) != 12:
-                return None
-            body = "0" + prefix + rest[0]
-            return f"{_DL}/8003/{body}{mod10(body)}{_web(rest[1])}"
-        if scheme == "giai":
-            return f"{_DL}/8004/{prefix}{_web(rest[0])}"
-        if scheme == "gdti":
-            if len(prefix) + len(rest[0]) != 12:
-                return None
-            body = prefix + rest[0]
-            return f"{_DL}/253/{body}{mod10(body)}{_web(rest[1])}"
-        body = prefix + rest[0]
-        if len(body) != 17:
-            return None
-        return f"{_DL}/{'8018' if scheme == 'gsrn' else '8017'}/{body}{mod10(body)}"
-    return None
-
-
-def _from_digital_link(text: str) -> str | None:
-    location = text.split("#", 1)[0].split("?", 1)[0]
-    segments = location.split("://", 1)[1].split("/")[1:]
-    segments = [_SHORT_NAMES.get(s, s) for s in segments]
-    start = next(
-        (
-            i
-            for i, s in enumerate(segments)
-            if s in _DL_KEYS and i + 1 < len(segments) and len(segments[i + 1]) >= 5
-        ),
-        None,
-    )
-    if start is None:
-        return None
-    pairs = list(zip(segments[start::2], segments[start + 1 :: 2], strict=False))
-    key, value = pairs[0]
-    qualifiers = dict(pairs[1:])
-    if key == "01" and value.isdigit() and len(value) in (8, 12, 13):
-        value = value.rjust(14, "0")
-    uri = f"{_DL}/{key}/{value}"
-    if key in ("01", "8006"):
-        for ai in ("21", "10", "235"):
-            if ai in qualifiers:
-                uri += f"/{ai}/{qualifiers[ai]}"
-                break
-    elif key == "414" and "254" in qualifiers:
-        uri += f"/254/{qualifiers['254']}"
-    elif key == "8010" and "8011" in qualifiers:
-        uri += f"/8011/{qualifiers['8011']}"
-    return uri if any(p.match(uri) for p in _DL_VALID) else None

@@ -222,7 +222,8 @@ class Names:
 
     def location(self, path: str) -> str:
         """The identifier of a location: its GLN (SGLN), the nearest ancestor's GLN with the
-        rest of the path as GLN extension (AI 254), or a private URI."""
+        rest of the path as GLN extension (AI 254), or a private URI (also for the extension
+        ``0``, which an SGLN reads as the GLN itself)."""
         uri = self._places.get(path)
         if uri is None:
             uri = self._places[path] = self._location(path)
@@ -242,7 +243,8 @@ class Names:
                     "a valid check digit; correct it before exporting"
                 )
             extension = None if ancestor == path else path[len(ancestor) + 1 :]
-            if extension is not None and not _CSET82.match(extension):
+            # An SGLN extension "0" is the GLN itself (TDS), so it cannot name a sublocation.
+            if extension is not None and (extension == "0" or not _CSET82.match(extension)):
                 break
             return self._sgln(gln, extension)
         return self.private("location", path)

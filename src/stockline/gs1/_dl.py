@@ -40,6 +40,15 @@ def read_digital_link(uri: str, *, text: str) -> list[Element]:
     rest = rest.partition("#")[0]
     location, _, query = rest.partition("?")
     host, slash, path = location.partition("/")
+    for part, name in ((path, "path"), (query, "query")):
+        # RFC 3986 allows '[' and ']' only around an IP literal host (sections 3.2.2, 3.3, 3.4).
+        bracket = next((ch for ch in part if ch in "[]"), None)
+        if bracket is not None:
+            raise _error(
+                f"character {bracket!r} may not appear unencoded in the {name} (RFC 3986); "
+                f"percent-encode it as %{ord(bracket):02X}",
+                text,
+            )
     if _HOST.fullmatch(host) is None:
         raise _error(f"{host!r} is not a valid host name", text)
     segments = path.split("/") if slash else []

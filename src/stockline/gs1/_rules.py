@@ -278,12 +278,7 @@ def split_components(rule: AiRule, value: str, *, text: str) -> list[str]:
             break
         part = value[position : position + component.high]
         if len(part) < component.low:
-            raise BarcodeError(
-                f"AI {rule.label} value {value!r} is too short: expected "
-                f"{_length_text(rule)}; check for a missing or misplaced separator",
-                text=text,
-                ai=rule.ai,
-            )
+            raise _short(rule, value, position, part, component, text=text)
         if _CHARSETS[component.kind].fullmatch(part) is None:
             raise BarcodeError(
                 f"AI {rule.label} value {value!r} has a character outside "
@@ -303,10 +298,47 @@ def split_components(rule: AiRule, value: str, *, text: str) -> list[str]:
     return parts
 
 
-def _length_text(rule: AiRule) -> str:
-    low = sum(c.low for c in rule.components if not c.optional)
-    high = rule.max_length
+def _short(
+    rule: AiRule, value: str, position: int, part: str, component: Component, *, text: str
+) -> BarcodeError:
+    if position and len(value) >= _lengths(rule)[0]:
+        # Long enough overall, but the last part is cut: say which part and which lengths fit.
+        return BarcodeError(
+            f"AI {rule.label} value {value!r} has {len(value)} characters, which do not divide "
+            f"into its parts: after {value[:position]!r} comes {part!r}, {len(part)} "
+            f"character{'s' if len(part) != 1 else ''} where the next part needs "
+            f"{_span(component.low, component.high)}; expected {_length_text(rule)}",
+            text=text,
+            ai=rule.ai,
+        )
+    return BarcodeError(
+        f"AI {rule.label} value {value!r} is too short: expected "
+        f"{_length_text(rule)}; check for a missing or misplaced separator",
+        text=text,
+        ai=rule.ai,
+    )
+
+
+def _span(low: int, high: int) -> str:
     return f"{low} characters" if low == high else f"{low} to {high} characters"
+
+
+def _lengths(rule: AiRule) -> list[int]:
+    """Every total length the AI's value may have, shortest first."""
+    totals = {0}
+    found: set[int] = set()
+    for component in rule.components:
+        if component.optional:
+            found |= totals
+        totals = {t + n for t in totals for n in range(component.low, component.high + 1)}
+    return sorted((found | totals) - {0})
+
+
+def _length_text(rule: AiRule) -> str:
+    lengths = _lengths(rule)
+    if lengths == list(range(lengths[0], lengths[-1] + 1)):
+        return _span(lengths[0], lengths[-1])
+    return f"{', '.join(map(str, lengths[:-1]))} or {lengths[-1]} characters"
 
 
 def check_element(element: Element, *, text: str, today: dt.date) -> None:
