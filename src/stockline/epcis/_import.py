@@ -28,6 +28,7 @@ from typing import IO, Any
 import attrs
 
 from stockline.epcis._validate import check_epcis
+from stockline.epcis._vocab import bare_word as _bare
 from stockline.errors import EpcisError, ValidationError
 
 __all__ = ["EpcisDocument", "EpcisEvent", "QuantityElement", "load_epcis", "read_epcis"]
@@ -35,7 +36,6 @@ __all__ = ["EpcisDocument", "EpcisEvent", "QuantityElement", "load_epcis", "read
 #: What :func:`read_epcis` accepts: parsed JSON, JSON text or bytes, a path, or an open file.
 EpcisSource = Mapping[str, Any] | str | bytes | os.PathLike[str] | IO[str] | IO[bytes]
 
-_CBV = "https://ref.gs1.org/cbv/"
 _FRACTION = re.compile(r"(\.\d+)")
 
 
@@ -149,29 +149,53 @@ def load_epcis(source: EpcisSource) -> Any:
     Raises:
         EpcisError: The text is not JSON, or the file cannot be read.
     """
+    content, where = _content(source)
+    if isinstance(content, Mapping):
+        return _decimals(content)
+    return _parse(_utf8(content, where) if isinstance(content, bytes) else content, where)
+
+
+def _content(source: EpcisSource) -> tuple[Mapping[str, Any] | str | bytes, str]:
+    """What ``source`` holds (a mapping, text or bytes, a file's bytes) and where it is from."""
     if isinstance(source, Mapping):
-        return _decimals(source)
+        return source, "the mapping given"
     if isinstance(source, bytes):
-        return _parse(_utf8(source, "the bytes given"), "the bytes given")
-    if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
-        return _parse(source, "the text given")
+        return source, "the bytes given"
+    if isinstance(source, str) and source.lstrip()[:1] in ("{", "[", "<"):
+        return source, "the text given"
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
-            text = _utf8(path.read_bytes(), repr(str(path)))
+            return path.read_bytes(), repr(str(path))
         except (OSError, ValueError) as e:  # ValueError: a NUL in the name
             problem = f"{getattr(e, 'strerror', None) or e}"
             raise EpcisError(problems=(("$", problem),), source=repr(str(path))) from e
-        return _parse(text, str(path))
     if not callable(getattr(source, "read", None)):
         raise ValidationError(
             what="document",
             value=source,
-            expected="an EPCIS document: a mapping, JSON text or bytes, a path or an open file",
+            expected="an EPCIS document: a mapping, JSON or XML text or bytes, a path or an "
+            "open file",
         )
     data = source.read()
-    where = "the file given"
-    return _parse(_utf8(data, where) if isinstance(data, bytes) else data, where)
+    if not isinstance(data, str | bytes):
+        raise ValidationError(
+            what="document", value=source, expected="a file that reads text or bytes"
+        )
+    return data, "the file given"
+
+
+def _is_xml(content: Mapping[str, Any] | str | bytes) -> bool:
+    """Whether ``content`` is an XML document (it starts with ``<``, after any byte order
+    mark and white space; a UTF-16 document starts with its byte order mark)."""
+    if isinstance(content, str):
+        return content.lstrip("\ufeff \t\r\n")[:1] == "<"
+    if isinstance(content, bytes):
+        head = content[:4]
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return True
+        return content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+    return False
 
 
 def _utf8(data: bytes, where: str) -> str:
@@ -196,8 +220,8 @@ def _parse(text: str, where: str) -> Any:
         raise EpcisError(
             problems=(("$", f"it is not JSON ({e})"),),
             source=where,
-            advice="an EPCIS 2.0 document is a JSON(-LD) object. An EPCIS 1.x XML document "
-            "must be converted first",
+            advice="an EPCIS 2.0 document is a JSON(-LD) object, an EPCIS 1.2 document an XML "
+            "EPCISDocument",
         ) from e
 
 
@@ -244,7 +268,20 @@ def read_epcis(
         >>> event.biz_step, event.time.isoformat(), event.quantities[0].quantity
         ('shipping', '2026-03-02T07:00:00-05:00', Decimal('12.5'))
     """
-    data = load_epcis(source)
+    content, where = _content(source)
+    if _is_xml(content):
+        from stockline.epcis._xml import read_xml
+
+        if isinstance(schema, Mapping):
+            raise ValidationError(
+                what="schema",
+                value=schema,
+                expected="for an EPCIS 1.2 XML document, the path of the XSD",
+            )
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        assert isinstance(data, bytes)
+        return read_xml(data, where=where, schema=schema)
+    data = load_epcis(content)
     check_epcis(data, schema=schema)
     return _document(data)
 
@@ -341,13 +378,6 @@ def _quantities(raw: Sequence[Mapping[str, Any]]) -> tuple[QuantityElement, ...]
         )
         for q in raw
     )
-
-
-def _bare(term: str | None, prefix: str) -> str | None:
-    """A CBV term as its bare word: ``https://ref.gs1.org/cbv/BizStep-shipping`` is ``shipping``."""
-    if term is not None and term.startswith(_CBV + prefix):
-        return term[len(_CBV + prefix) :]
-    return term
 
 
 def _time(text: str) -> dt.datetime:
