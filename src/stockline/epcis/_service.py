@@ -148,20 +148,139 @@ class Epcis:
         """
         from stockline.epcis import _export
 
-        if isinstance(target, str | os.PathLike):
-            target = boundary.code(os.fspath(target), "target")
-        elif not callable(getattr(target, "write", None)):
-            raise ValidationError(
-                what="target", value=target, expected="a file name, a path or an open text file"
-            )
         return _export.write_document(
             self._book,
-            target,
+            _target(target),
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
             lots=None if lots is None else _lots(lots),
             after=after,
             options=options,
+            progress=boundary.optional_callable(progress, "progress"),
+        )
+
+    def export_xml(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        lots: Iterable[tuple[str, str]] | None = None,
+        after: int = 0,
+        options: EpcisOptions | None = None,
+        sender: str | None = None,
+        receiver: str | None = None,
+    ) -> str:
+        """Return the ledger as an EPCIS 1.2 XML document (the binding pharmaceutical trading
+        partners exchange, e.g. under the US DSCSA).
+
+        The events are those of :meth:`export`, with the same content and event hash IDs,
+        written as the published EPCIS 1.2 schema (``EPCglobal-epcis-1_2.xsd``) and GS1's 2021
+        edit of it both accept: CBV terms as their 1.x URNs
+        (``urn:epcglobal:cbv:bizstep:shipping``), ``eventID`` and error declarations in
+        ``baseExtension``, quantity lists, sources, destinations and ILMD in the event's
+        ``extension``, an empty ``epcList`` on lot-level events, each TransformationEvent in
+        an ``EventList/extension`` of its own, and EPCIS 2.0's ``persistentDisposition`` in
+        the innermost ``extension``. Identifiers are written as ``options`` says; 1.2
+        partners usually expect EPC URIs: ``EpcisOptions(identifiers="epc",
+        company_prefixes=[...])``.
+
+        With a ``receiver`` (and a ``sender``, by default ``options.owner_gln``) the document
+        has an ``EPCISHeader``: a standard business document header naming both, and the
+        master data of the lots it shows (lot number, expiry, serials as ``children``).
+        Without, it has no header, and lot numbers and expiry dates travel only in the events'
+        ILMD. For large ledgers use :meth:`write_xml`, which streams to a file.
+
+        Args:
+            since: As :meth:`export`.
+            until: As :meth:`export`.
+            lots: As :meth:`export`.
+            after: As :meth:`export`.
+            options: As :meth:`export`.
+            sender: Who sends the document (a GLN, or the identifier your partner knows you
+                by); by default ``options.owner_gln``.
+            receiver: Who it is for (a GLN or identifier).
+
+        Returns:
+            The document, as text (UTF-8 when written to a file).
+
+        Raises:
+            EpcisExportError: As :meth:`export`.
+            UnknownLotError: As :meth:`export`.
+            ValidationError: As :meth:`export`, or a bad ``sender`` or ``receiver``.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> _ = inv.add_item("MILK", gtin="09506000134352", tracking="lot")
+            >>> _ = inv.add_location("DC1/DOCK")
+            >>> _ = inv.receive("MILK", 10, lot="L1", dst="DC1/DOCK", supplier="FARM")
+            >>> "<bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep>" in inv.epcis.export_xml()
+            True
+        """
+        from stockline.epcis import _xml_export
+
+        return _xml_export.export_xml(
+            self._book,
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            lots=None if lots is None else _lots(lots),
+            after=after,
+            options=options,
+            sender=boundary.optional_code(sender, "sender"),
+            receiver=boundary.optional_code(receiver, "receiver"),
+        )
+
+    def write_xml(
+        self,
+        target: str | os.PathLike[str] | IO[str],
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        lots: Iterable[tuple[str, str]] | None = None,
+        after: int = 0,
+        options: EpcisOptions | None = None,
+        sender: str | None = None,
+        receiver: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Stream the EPCIS 1.2 XML document of :meth:`export_xml` to a file.
+
+        As :meth:`write`: the ledger is read a batch at a time, one event per line, and a
+        path is written to ``<path>.part`` first and renamed when complete. With a header
+        (a ``receiver``), the events are held in a temporary file until the lots' master data,
+        which 1.2 puts before them, is known.
+
+        Args:
+            target: A path, or a text file open for writing.
+            since: As :meth:`export`.
+            until: As :meth:`export`.
+            lots: As :meth:`export`.
+            after: As :meth:`export`.
+            options: As :meth:`export`.
+            sender: As :meth:`export_xml`.
+            receiver: As :meth:`export_xml`.
+            progress: As :meth:`write`.
+
+        Returns:
+            The number of events written.
+
+        Raises:
+            EpcisExportError: As :meth:`export`.
+            UnknownLotError: As :meth:`export`.
+            ValidationError: As :meth:`export_xml`.
+        """
+        from stockline.epcis import _xml_export
+
+        return _xml_export.write_xml(
+            self._book,
+            _target(target),
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            lots=None if lots is None else _lots(lots),
+            after=after,
+            options=options,
+            sender=boundary.optional_code(sender, "sender"),
+            receiver=boundary.optional_code(receiver, "receiver"),
             progress=boundary.optional_callable(progress, "progress"),
         )
 
@@ -354,3 +473,14 @@ def _schema(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None
     raise ValidationError(
         what="schema", value=schema, expected="the JSON schema: a mapping, a file name or a path"
     )
+
+
+def _target(target: object) -> str | IO[str]:
+    """A file to write: a path (as text), or an open text file."""
+    if isinstance(target, str | os.PathLike):
+        return boundary.code(os.fspath(target), "target")
+    if not callable(getattr(target, "write", None)):
+        raise ValidationError(
+            what="target", value=target, expected="a file name, a path or an open text file"
+        )
+    return target  # type: ignore[return-value]
