@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError, canonicalize
+from xml.etree.ElementTree import Element, ParseError
 
 import attrs
 
@@ -518,7 +518,7 @@ def read_xml(
         checker.problem(f"{path}/@schemaVersion", "the schemaVersion is not a number such as 1.2")
     if kind == "EPCISDocument":
         checker.check(root, "EPCISDocument", path)
-    if any(_XSI_TYPE in e.attrib for e in root.iter()):
+    if b"XMLSchema-instance" in data and any(_XSI_TYPE in e.attrib for e in root.iter()):
         checker.problems += _xsi_type_problems(data)
     if schema is not None:
         checker.problems += _xsd_problems(data, schema, namespace)
@@ -735,9 +735,7 @@ class _Reader:
             created_at=None if created is None else _moment(created),
             events=tuple(events),
             classes=classes,
-            digest=hashlib.sha256(
-                canonicalize(data.decode(_encoding(data)), strip_text=True).encode()
-            ).hexdigest(),
+            digest=_digest(root),
         )
 
     @staticmethod
@@ -871,10 +869,16 @@ def _ilmd(element: Element) -> dict[str, Any]:
     return found
 
 
-def _encoding(data: bytes) -> str:
-    """The encoding to decode ``data`` with for canonicalisation (what the parser accepted)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    declared = re.match(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']", data.lstrip(b"\xef\xbb\xbf"))
-    name = declared.group(1).decode("ascii") if declared else "utf-8"
-    return "utf-8-sig" if name.lower() in ("utf-8", "utf8") else name
+def _digest(root: Element) -> str:
+    """The SHA-256 of the document's content (names, attributes, text without surrounding
+    white space, in document order; comments left out), hex: the same content gives the same
+    digest however it was indented or which prefixes it used."""
+    digest = hashlib.sha256()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        children = len(element)  # the parser keeps no comments or processing instructions
+        attributes = "\x1f".join(f"{k}={v}" for k, v in sorted(element.attrib.items()))
+        text = (element.text or "").strip()
+        digest.update(f"{element.tag}\x1e{attributes}\x1e{text}\x1e{children}\x1d".encode())
+    return digest.hexdigest()
