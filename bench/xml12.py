@@ -38,7 +38,7 @@ from typing import Any
 
 import stockline as sl
 from bench._common import RESULTS, Memory, Progress, Stopwatch, environment, print_table, write_json
-from bench.exports import START, build, _gln
+from bench.exports import START, _gln, build
 from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
 from stockline.epcis import read_epcis
 
@@ -147,7 +147,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     write_json(
         args.json or RESULTS / "xml12.json",
-        {"environment": environment(), "results": results, "seconds": time.perf_counter() - started},
+        {
+            "environment": environment(),
+            "results": results,
+            "seconds": time.perf_counter() - started,
+        },
     )
 
 

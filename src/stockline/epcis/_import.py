@@ -1,4 +1,5 @@
-"""Reading EPCIS 2.0 JSON(-LD) documents into typed events.
+"""Reading EPCIS documents into typed events: 2.0 JSON(-LD) here, 1.2 XML through
+:mod:`stockline.epcis._xml`.
 
 :func:`read_epcis` loads a document (a parsed ``dict``, JSON text or bytes, a path or an open
 file), validates it with :func:`~stockline.epcis._validate.check_epcis` (every problem, with its
@@ -33,7 +34,8 @@ from stockline.errors import EpcisError, ValidationError
 
 __all__ = ["EpcisDocument", "EpcisEvent", "QuantityElement", "load_epcis", "read_epcis"]
 
-#: What :func:`read_epcis` accepts: parsed JSON, JSON text or bytes, a path, or an open file.
+#: What :func:`read_epcis` accepts: parsed JSON, JSON or XML text or bytes, a path, or an open
+#: file.
 EpcisSource = Mapping[str, Any] | str | bytes | os.PathLike[str] | IO[str] | IO[bytes]
 
 _FRACTION = re.compile(r"(\.\d+)")
@@ -240,19 +242,29 @@ def read_epcis(
     *,
     schema: str | os.PathLike[str] | Mapping[str, Any] | None = None,
 ) -> EpcisDocument:
-    """Load, validate and read an EPCIS 2.0 JSON(-LD) document.
+    """Load, validate and read an EPCIS 2.0 JSON(-LD) or EPCIS 1.2 XML document.
+
+    Text, bytes or a file that starts with ``<`` is EPCIS 1.2 XML: it is parsed with
+    ``defusedxml`` (a DTD, an entity declaration or an external reference is refused, never
+    fetched or expanded), checked against the content model of the EPCIS 1.2 schema, and read
+    into the same records as JSON (see :mod:`stockline.epcis._xml`).
 
     Args:
-        source: The document: parsed JSON, JSON text or bytes, a file path, or an open file.
+        source: The document: parsed JSON, JSON or XML text or bytes, a file path, or an open
+            file.
         schema: The official GS1 EPCIS JSON schema (path or parsed) to validate with as
-            well, through ``jsonschema`` (see :func:`~stockline.epcis._validate.validate_epcis`).
+            well, through ``jsonschema`` (see :func:`~stockline.epcis._validate.validate_epcis`);
+            for XML, the path of ``EPCglobal-epcis-1_2.xsd`` or of its folder, through
+            ``xmlschema``.
 
     Returns:
         The document's header and events.
 
     Raises:
-        EpcisError: The document is not JSON or not valid EPCIS 2.0; the error lists every
-            problem with its JSON path.
+        EpcisError: The document is not JSON or not valid EPCIS 2.0, or not well-formed or
+            not valid EPCIS 1.2 XML, or declares a DTD or entities; the error lists every
+            problem with its JSON or element path.
+        ValidationError: A JSON schema given for an XML document.
 
     Example:
         >>> doc = read_epcis('''{

@@ -1,5 +1,5 @@
-"""EPCIS on an inventory (``inv.epcis``): the ledger exported as EPCIS 2.0, and a supplier's
-announced shipments imported as expected receipts and received against.
+"""EPCIS on an inventory (``inv.epcis``): the ledger exported as EPCIS 2.0 JSON-LD or 1.2 XML,
+and a supplier's announced shipments imported as expected receipts and received against.
 
 The export and the receiving work are imported when first used, not with the inventory: they
 need the GS1 readers (``stockline.gs1``, biip), which ``import stockline`` does not load.
@@ -26,7 +26,7 @@ __all__ = ["Epcis"]
 
 @attrs.define(repr=False)
 class Epcis:
-    """EPCIS 2.0 export and import of an inventory (``inv.epcis``).
+    """EPCIS export (2.0 JSON-LD, 1.2 XML) and import of an inventory (``inv.epcis``).
 
     Args:
         book: The posting context of the inventory.
@@ -295,9 +295,12 @@ class Epcis:
         replace: bool = False,
         actor: str | None = None,
     ) -> list[ExpectedReceipt]:
-        """Import the shipments a supplier's EPCIS 2.0 document announces as expected receipts.
+        """Import the shipments a supplier's EPCIS document announces as expected receipts.
 
-        The document is validated first (every problem is reported at once). Each shipping
+        EPCIS 2.0 JSON(-LD) and EPCIS 1.2 XML are read alike (a document starting with ``<``
+        is XML, parsed with DTDs, entities and external references refused), so a 1.2
+        document and its 2.0 twin give the same expected receipts. The document is validated
+        first (every problem is reported at once). Each shipping
         event (``ObjectEvent`` or ``AggregationEvent``, bizStep ``shipping``, ``departing`` or
         ``consigning``) adds what it ships: serials, lots and quantities, SSCCs expanded into
         their content through the document's packing events, lot and expiry from its
@@ -306,10 +309,12 @@ class Epcis:
         Importing the same content again changes nothing.
 
         Args:
-            document: The EPCIS document: parsed JSON, JSON text or bytes, a path or an open file.
+            document: The EPCIS document: parsed JSON, JSON or XML text or bytes, a path or an
+                open file.
             key: Put every shipment of the document under this key instead.
-            schema: The official GS1 EPCIS JSON schema to validate with as well (needs
-                ``stockline[epcis]``).
+            schema: The official GS1 schema to validate with as well: the EPCIS JSON schema
+                (needs ``stockline[epcis]``) or, for 1.2 XML, the path of
+                ``EPCglobal-epcis-1_2.xsd`` or of its folder (needs ``stockline[xml]``).
             replace: Take a changed announcement for a key imported before (what was received
                 against it is kept); without it a change is refused.
             actor: Who imported it.
@@ -318,8 +323,9 @@ class Epcis:
             The expected receipts, one per key; empty when the document ships nothing.
 
         Raises:
-            EpcisError: The document is not valid EPCIS 2.0, or ships an identifier that does
-                not decode; ``problems`` lists every problem with its JSON path.
+            EpcisError: The document is not valid EPCIS 2.0 JSON or 1.2 XML, declares a DTD or
+                entities, or ships an identifier that does not decode; ``problems`` lists
+                every problem with its JSON or element path.
             DuplicateError: A key was imported before with another content, and not ``replace``.
             ValidationError: ``key``, ``replace`` or ``actor`` is of the wrong type.
         """

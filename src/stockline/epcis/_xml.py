@@ -92,7 +92,7 @@ _MODEL: dict[str, tuple[list[_Slot], str | None]] = {
     ),
     "EPCISHeader": (
         [
-            ("{%s}StandardBusinessDocumentHeader" % _SBDH, True, False, "Any"),
+            (f"{{{_SBDH}}}StandardBusinessDocumentHeader", True, False, "Any"),
             ("extension", False, False, "HeaderExtension"),
         ],
         "other",
@@ -290,9 +290,7 @@ class _Checker:
             if not isinstance(child.tag, str):
                 continue  # a comment or processing instruction
             where = f"{path}/{_name(child)}"
-            index = next(
-                (i for i in range(position, len(slots)) if slots[i][0] == child.tag), None
-            )
+            index = next((i for i in range(position, len(slots)) if slots[i][0] == child.tag), None)
             if index is not None and (index > position or slots[index][2] or not counts[index]):
                 position = index
                 counts[index] += 1
@@ -381,7 +379,9 @@ def _int_problem(text: str) -> str | None:
 
 def _action_problem(text: str) -> str | None:
     value = text.strip()
-    return None if value in _ACTIONS else f"{value!r} is not an action; it is ADD, OBSERVE or DELETE"
+    return (
+        None if value in _ACTIONS else f"{value!r} is not an action; it is ADD, OBSERVE or DELETE"
+    )
 
 
 def _no_problem(text: str) -> str | None:
@@ -619,8 +619,7 @@ def _xsd_problems(
         raise EpcisError(
             problems=(("/", f"the schema cannot be loaded ({e})"),),
             source=repr(str(path)),
-            advice="give the path of EPCglobal-epcis-1_2.xsd with the schemas it imports "
-            "beside it",
+            advice="give the path of EPCglobal-epcis-1_2.xsd with the schemas it imports beside it",
         ) from e
     resource = xmlschema.XMLResource(io.BytesIO(data), allow="none", defuse="always")
     return [
@@ -727,8 +726,9 @@ class _Reader:
         return EpcisDocument(
             type=kind,
             instance_identifier=_text(
-                None if sbdh is None else sbdh.find(f"{{{_SBDH}}}DocumentIdentification/"
-                                                     f"{{{_SBDH}}}InstanceIdentifier")
+                None
+                if sbdh is None
+                else sbdh.find(f"{{{_SBDH}}}DocumentIdentification/{{{_SBDH}}}InstanceIdentifier")
             ),
             sender=self.party(sbdh, "Sender"),
             receiver=self.party(sbdh, "Receiver"),
@@ -752,7 +752,8 @@ class _Reader:
                 continue
             for element in vocabulary.iterfind("VocabularyElementList/VocabularyElement"):
                 attributes = {
-                    _attribute_key(a.get("id", "")): _value(a) for a in element.iterfind("attribute")
+                    _attribute_key(a.get("id", "")): _value(a)
+                    for a in element.iterfind("attribute")
                 }
                 children = tuple(_text(c) or "" for c in element.iterfind("children/id"))
                 found[(element.get("id") or "").strip()] = (attributes, children)
@@ -841,7 +842,9 @@ def _quantities(element: Element | None) -> tuple[QuantityElement, ...]:
             quantity = None
         found.append(
             QuantityElement(
-                epc_class=_text(q.find("epcClass")) or "", quantity=quantity, uom=_text(q.find("uom"))
+                epc_class=_text(q.find("epcClass")) or "",
+                quantity=quantity,
+                uom=_text(q.find("uom")),
             )
         )
     return tuple(found)

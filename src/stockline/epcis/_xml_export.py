@@ -166,7 +166,9 @@ def _header(
     if vocabularies:
         parts.append("<extension><EPCISMasterData><VocabularyList>\n")
         for vocabulary in vocabularies:
-            parts.append(f"<Vocabulary type={quoteattr(vocabulary['type'])}><VocabularyElementList>\n")
+            parts.append(
+                f"<Vocabulary type={quoteattr(vocabulary['type'])}><VocabularyElementList>\n"
+            )
             for element in vocabulary["vocabularyElementList"]:
                 parts.append(f"<VocabularyElement id={quoteattr(element['id'])}>")
                 for attribute in element.get("attributes", []):
@@ -314,7 +316,9 @@ def _where(event: Event) -> list[str]:
     if event["type"] == "TransformationEvent":
         return parts
     if "bizTransactionList" in event:
-        parts.append(_typed("bizTransaction", event["bizTransactionList"], "bizTransaction", "BTT-"))
+        parts.append(
+            _typed("bizTransaction", event["bizTransactionList"], "bizTransaction", "BTT-")
+        )
     return parts
 
 
@@ -322,7 +326,9 @@ def _lists(event: Event) -> list[str]:
     """A transformation's business transactions, and any event's sources and destinations."""
     parts = []
     if event["type"] == "TransformationEvent" and "bizTransactionList" in event:
-        parts.append(_typed("bizTransaction", event["bizTransactionList"], "bizTransaction", "BTT-"))
+        parts.append(
+            _typed("bizTransaction", event["bizTransactionList"], "bizTransaction", "BTT-")
+        )
     if "sourceList" in event:
         parts.append(_typed("source", event["sourceList"], "source", "SDT-"))
     if "destinationList" in event:
