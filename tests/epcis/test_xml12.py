@@ -240,6 +240,26 @@ class TestReading:
         with pytest.raises(EpcisError, match="root element"):
             read_epcis("<ObjectEvent/>")
 
+    @pytest.mark.parametrize(
+        "encode",
+        [
+            lambda text: text.replace('"UTF-8"', '"ISO-8859-1"').encode("latin-1"),
+            lambda text: text.replace('"UTF-8"', '"UTF-16"').encode("utf-16"),
+            lambda text: text.replace('"UTF-8"', '"ISO-8859-1"'),
+        ],
+        ids=["latin-1-bytes", "utf-16-bytes", "text-declaring-latin-1"],
+    )
+    def test_the_declared_encoding_is_honoured(self, encode: Any) -> None:
+        """Bytes are decoded as their declaration says; text is already decoded."""
+        text = document(SHIPPING.replace("urn:acme:asn:7", "urn:acmé:asn:7"))
+        (event,) = read_epcis(encode(text)).events
+        assert event.biz_transactions == (("desadv", "urn:acmé:asn:7"),)
+
+    def test_a_missing_schema_file_is_refused(self, tmp_path: Path) -> None:
+        pytest.importorskip("xmlschema")
+        with pytest.raises(EpcisError, match="schema cannot be loaded"):
+            read_epcis(document(SHIPPING), schema=tmp_path / "none.xsd")
+
     def test_a_json_schema_is_not_an_xsd(self) -> None:
         with pytest.raises(ValidationError, match="schema"):
             read_epcis(document(SHIPPING), schema={"type": "object"})

@@ -39,6 +39,9 @@ __all__ = ["EpcisDocument", "EpcisEvent", "QuantityElement", "load_epcis", "read
 EpcisSource = Mapping[str, Any] | str | bytes | os.PathLike[str] | IO[str] | IO[bytes]
 
 _FRACTION = re.compile(r"(\.\d+)")
+_DECLARED_ENCODING = re.compile(
+    r"^(\ufeff?\s*<\?xml[^>]*?\sencoding\s*=\s*[\"'])[A-Za-z0-9._-]*([\"'])"
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -290,9 +293,12 @@ def read_epcis(
                 value=schema,
                 expected="for an EPCIS 1.2 XML document, the path of the XSD",
             )
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        assert isinstance(data, bytes)
-        return read_xml(data, where=where, schema=schema)
+        if isinstance(content, str):
+            # Text is already decoded: whatever encoding its declaration names, the bytes
+            # handed to the parser are UTF-8.
+            content = _DECLARED_ENCODING.sub(r"\1UTF-8\2", content, count=1).encode("utf-8")
+        assert isinstance(content, bytes)
+        return read_xml(content, where=where, schema=schema)
     data = load_epcis(content)
     check_epcis(data, schema=schema)
     return _document(data)
