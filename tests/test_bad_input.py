@@ -257,7 +257,7 @@ VALID: dict[str, Callable[[sl.Inventory], Call]] = {
     "epcis.expectation": _kw(key=ASN),
     "epcis.expectations": _kw(),
     "epcis.export": _kw(after=0),
-    "epcis.export_xml": _kw(after=0, receiver="ACME"),
+    "epcis.export_xml": _kw(after=0, sender="ME", receiver="ACME"),
     "epcis.receive": _kw(scan=f"(01){ASP_GTIN}(10)L2", quantity=5, expectation=ASN, dst="DC1/DOCK"),
     "epcis.report": _kw(key=ASN),
     "epcis.write": lambda inv: ((), {"target": io.StringIO()}),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.util
 import io
 import json
 from decimal import Decimal
@@ -216,6 +217,30 @@ class TestReading:
                 SHIPPING.replace("<eventTime>2026-03-02T07:00:00", "<eventTime>2026-03-02T07:00Z"),
                 "not an xsd:dateTime",
             ),
+            (SHIPPING.replace("<quantity>12.5</quantity>", ""), "needs the <quantity>"),
+            (
+                SHIPPING.replace(
+                    "<quantity>12.5</quantity><uom>KGM</uom>",
+                    '<quantity xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                    'xsi:nil="true"/>',
+                ),
+                "may not be nil",
+            ),
+            (SHIPPING.replace("</ObjectEvent>", "<extension/></ObjectEvent>"), "or repeated"),
+            (
+                SHIPPING.replace(
+                    "</quantityList></extension>", "</quantityList><extension/></extension>"
+                ),
+                "at least one element",
+            ),
+            (
+                SHIPPING.replace("<eventTime>", "<eventID>urn:uuid:1</eventID><eventTime>", 1),
+                "not allowed here",
+            ),
+            (
+                SHIPPING.replace("<eventTime>", '<my:x xmlns:my="urn:my">1</my:x><eventTime>', 1),
+                "comes after <x>, an element of another namespace",
+            ),
         ],
         ids=[
             "no-epcList",
@@ -225,14 +250,28 @@ class TestReading:
             "qualified",
             "two-transformations",
             "date-time",
+            "uom-without-quantity",
+            "nil-quantity",
+            "second-extension",
+            "empty-extension",
+            "event-id-first",
+            "own-element-first",
         ],
     )
     def test_what_the_schema_refuses_is_refused(self, events: str, message: str) -> None:
         """The content model of the 1.2 schema is checked without the XSD, with every
-        problem's path."""
+        problem's path; the published XSD refuses each document too."""
         with pytest.raises(EpcisError, match=message) as caught:
             read_epcis(document(events))
         assert caught.value.problems[0][0].startswith("/EPCISDocument/EPCISBody/EventList/")
+        if PUBLISHED.exists() and importlib.util.find_spec("xmlschema"):
+            assert schema_errors(PUBLISHED, document(events))
+
+    def test_the_document_those_are_made_from_is_valid(self) -> None:
+        if not PUBLISHED.exists():
+            pytest.skip(f"no XSD at {PUBLISHED}")
+        assert schema_errors(PUBLISHED, document(SHIPPING)) == []
+        assert len(read_epcis(document(SHIPPING), schema=PUBLISHED).events) == 1
 
     def test_epcis_2_xml_and_other_roots_are_refused(self) -> None:
         with pytest.raises(EpcisError, match=r"EPCIS 2\.0 XML"):
@@ -375,6 +414,10 @@ class TestWriting:
             ledger.epcis.write_xml(42)  # type: ignore[arg-type]
         with pytest.raises(ValidationError):
             ledger.epcis.export_xml(after=-1)
+        with pytest.raises(ValidationError, match="receiver="):
+            ledger.epcis.export_xml(sender="9506000000015")
+        with pytest.raises(ValidationError, match="sender="):
+            ledger.epcis.export_xml(receiver="9506000000022")
 
 
 class TestEveryStore:

@@ -314,6 +314,7 @@ class _Checker:
         if text or any((child.tail or "").strip() for child in element):
             self.problem(path, f"<{_name(element)}> holds text; it holds only elements")
         position, counts = 0, [0] * len(slots)
+        foreign: Element | None = None  # the first element of another namespace
         for child in element:
             if not isinstance(child.tag, str):
                 continue  # a comment or processing instruction
@@ -326,8 +327,19 @@ class _Checker:
                 continue
             if _allowed(child.tag, rest):
                 position = len(slots)
+                foreign = child if foreign is None else foreign
                 continue
-            self.problem(where, _unexpected(child, slots, position, rest))
+            if foreign is not None and child.tag in (s[0] for s in slots):
+                why = (
+                    f"<{_name(child)}> comes after <{_name(foreign)}>, an element of another "
+                    "namespace; those come last, after the standard elements"
+                )
+            else:
+                why = _unexpected(child, slots, position, rest)
+            # As a schema validator does, one misplaced element is reported, not the
+            # consequences of its place for the elements after it.
+            self.problem(where, why)
+            return
         for (name, required, _, _), count in zip(slots, counts, strict=True):
             if required and not count:
                 self.problem(path, f"<{_name(element)}> lacks the required <{_local(name)}>")

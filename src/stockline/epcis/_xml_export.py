@@ -30,6 +30,7 @@ from stockline.epcis import _export
 from stockline.epcis._events import Event
 from stockline.epcis._options import is_gln
 from stockline.epcis._vocab import CBV_URNS, STOCKLINE_NAMESPACE
+from stockline.errors import ValidationError
 from stockline.ledger import Book
 
 __all__ = ["export_xml", "write_xml"]
@@ -113,7 +114,17 @@ def _write(
     export = _export.start(book, **kwargs)
     created = export.header["creationDate"]
     options = kwargs.get("options")
+    if sender is not None and receiver is None:
+        raise ValidationError(
+            "sender= names who sends the document's header, which also names its receiver: "
+            "pass receiver= as well (or neither, for a document without a header)"
+        )
     sender = sender or (None if options is None else options.owner_gln)
+    if receiver is not None and sender is None:
+        raise ValidationError(
+            "receiver= asks for a document header, which also names its sender: pass sender= "
+            "or EpcisOptions(owner_gln=...)"
+        )
     if receiver is None or sender is None:
         # No header: the events go straight out, and the lots' master data stays with the
         # events' ILMD.
