@@ -405,6 +405,18 @@ class TestWriting:
         assert "<extension><TransformationEvent>" in text
         assert "<baseExtension><eventID>ni:///sha-256;" in text
 
+    def test_a_small_measured_quantity_is_a_decimal_not_an_exponent(self) -> None:
+        """0.00001 kg is written ``0.00001``: xsd:decimal has no exponent (JSON's 1e-05)."""
+        inv = sl.Inventory(clock=sl.FixedClock(scenario.START))
+        inv.add_item("SAFFRON", gtin=scenario.ASPARAGUS, unit="KGM", tracking="lot", decimals=6)
+        inv.add_location("DC1/DOCK")
+        inv.receive("SAFFRON", Decimal("0.00001"), lot="S1", dst="DC1/DOCK", supplier="FARM")
+        text = inv.epcis.export_xml()
+        assert "<quantity>0.00001</quantity>" in text
+        assert read_epcis(text).events[0].quantities[0].quantity == Decimal("0.00001")
+        if PUBLISHED.exists() and importlib.util.find_spec("xmlschema"):
+            assert schema_errors(PUBLISHED, text) == []
+
     def test_bad_arguments_are_refused(self, ledger: sl.Inventory) -> None:
         with pytest.raises(ValidationError):
             ledger.epcis.export_xml(receiver=7)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
@@ -226,12 +227,20 @@ def _quantities(name: str, elements: Iterable[Mapping[str, Any]]) -> str:
     for q in elements:
         parts.append("<quantityElement>" + _text("epcClass", q["epcClass"]))
         if "quantity" in q:
-            parts.append(_text("quantity", str(q["quantity"])))
+            parts.append(_text("quantity", _decimal(q["quantity"])))
             if "uom" in q:
                 parts.append(_text("uom", q["uom"]))
         parts.append("</quantityElement>")
     parts.append(f"</{name}>")
     return "".join(parts)
+
+
+def _decimal(number: float | Decimal) -> str:
+    """A JSON number of the 2.0 event as an ``xsd:decimal`` (which has no exponent: 0.00001,
+    never 1e-05)."""
+    if isinstance(number, int):
+        return str(number)
+    return format(Decimal(repr(number)) if isinstance(number, float) else number, "f")
 
 
 def _typed(name: str, entries: Iterable[Mapping[str, Any]], value: str, prefix: str) -> str:
