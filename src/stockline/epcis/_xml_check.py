@@ -618,8 +618,17 @@ def xsd_problems(
             source=repr(str(path)),
             advice="give the path of EPCglobal-epcis-1_2.xsd with the schemas it imports beside it",
         ) from e
-    resource = xmlschema.XMLResource(io.BytesIO(data), allow="none", defuse="always")
-    return [
-        (error.path or "/", str(error.reason or error.message))
-        for error in xsd.iter_errors(resource)
-    ]
+    try:
+        # Lazy: the document is validated as it is read, with no limit on its size (a loaded
+        # resource refuses more than a million elements).
+        resource = xmlschema.XMLResource(io.BytesIO(data), allow="none", defuse="always", lazy=True)
+        return [
+            (error.path or "/", str(error.reason or error.message))
+            for error in xsd.iter_errors(resource)
+        ]
+    except (xmlschema.XMLSchemaException, ValueError) as e:
+        raise EpcisError(
+            problems=(("/", f"the XSD validator cannot read it ({e})"),),
+            source=repr(str(path)),
+            advice="validate without schema= (the built-in check applies the same rules)",
+        ) from e
