@@ -405,6 +405,15 @@ class TestWriting:
         assert "<extension><TransformationEvent>" in text
         assert "<baseExtension><eventID>ni:///sha-256;" in text
 
+    @pytest.mark.parametrize("receiver", [None, "9506000000022"], ids=["bare", "header"])
+    def test_an_empty_ledger_is_an_empty_valid_document(self, receiver: str | None) -> None:
+        text = sl.Inventory().epcis.export_xml(
+            sender=None if receiver is None else "9506000000015", receiver=receiver
+        )
+        assert read_epcis(text).events == ()
+        if PUBLISHED.exists() and importlib.util.find_spec("xmlschema"):
+            assert schema_errors(PUBLISHED, text) == []
+
     def test_a_small_measured_quantity_is_a_decimal_not_an_exponent(self) -> None:
         """0.00001 kg is written ``0.00001``: xsd:decimal has no exponent (JSON's 1e-05)."""
         inv = sl.Inventory(clock=sl.FixedClock(scenario.START))

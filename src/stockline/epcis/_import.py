@@ -67,7 +67,8 @@ class EpcisEvent:
     Attributes:
         type: ``ObjectEvent``, ``AggregationEvent``, ``TransactionEvent``,
             ``TransformationEvent``, ``AssociationEvent`` or an extension type URI.
-        path: Its JSON path in the document, for messages.
+        path: Its JSON path in the document (its element path in an XML document), for
+            messages.
         time: ``eventTime``.
         event_id: ``eventID``, if any.
         action: ``ADD``, ``OBSERVE`` or ``DELETE`` (``None`` for a transformation).
@@ -118,16 +119,18 @@ class EpcisDocument:
     """An EPCIS document's header and events.
 
     Attributes:
-        type: ``EPCISDocument``, ``EPCISQueryDocument``, or the event type of a stand-alone
-            event.
+        type: ``EPCISDocument``, ``EPCISQueryDocument``, the event type of a stand-alone
+            event, or (EPCIS 1.2 XML) ``EPCISMasterDataDocument``.
         id: The document's ``id``, if any.
-        instance_identifier: ``instanceIdentifier``, if any.
-        sender: ``sender``, if any.
-        receiver: ``receiver``, if any.
+        instance_identifier: ``instanceIdentifier`` (1.2: the business document header's
+            ``InstanceIdentifier``), if any.
+        sender: ``sender`` (1.2: the header's ``Sender/Identifier``), if any.
+        receiver: ``receiver`` (1.2: the header's ``Receiver/Identifier``), if any.
         created_at: ``creationDate`` (``None`` for a stand-alone event).
         events: The events in document order.
-        digest: The SHA-256 of the document's canonical JSON (sorted keys), hex: the same
-            content gives the same digest however it was formatted.
+        digest: The SHA-256 of the document's canonical JSON (sorted keys), or of an XML
+            document's elements, attributes and trimmed text, hex: the same content gives the
+            same digest however it was formatted.
         classes: The ``EPCClass`` master data of ``epcisHeader.epcisMasterData``: per element
             ``id``, its attributes (``{"cbvmda:lotNumber": ...}``, keys as written) and its
             ``children`` (stockline writes a lot's serials there).
