@@ -24,6 +24,7 @@ An ``eventTime`` without a time zone is read in the event's ``eventTimeZoneOffse
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -46,22 +47,107 @@ _MDA = "urn:epcglobal:cbv:mda"
 # -- parsing -----------------------------------------------------------------------------------
 
 
-def _parse(data: bytes, where: str) -> Element:
-    """The document's root, parsed with every DTD, entity and external reference refused."""
+def _iterparse() -> tuple[Any, type[Exception]]:
     try:
         from defusedxml import DefusedXmlException
-        from defusedxml.ElementTree import fromstring
+        from defusedxml.ElementTree import iterparse
     except ImportError as e:  # pragma: no cover - the extra is part of dev installs
         raise EpcisError(
             problems=(("/", "reading EPCIS 1.2 XML needs defusedxml"),),
-            source=where,
             advice="install stockline[xml]",
         ) from e
-    try:
-        root: Element = fromstring(
-            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
+    return iterparse, DefusedXmlException
+
+
+def _root(root: Element, where: str) -> str:
+    """The kind of document ``root`` starts, refusing anything but EPCIS 1.x documents."""
+    kind = _check.local_name(root.tag)
+    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if namespace == _EPCIS_20:
+        raise EpcisError(
+            problems=(("/", "it is EPCIS 2.0 XML, which stockline does not read"),),
+            source=where,
+            advice="ask the sender for EPCIS 2.0 JSON-LD or EPCIS 1.2 XML",
         )
-    except DefusedXmlException as e:
+    if (namespace, kind) not in (
+        (_check.EPCIS_12, "EPCISDocument"),
+        (_check.MASTERDATA_12, "EPCISMasterDataDocument"),
+    ):
+        raise EpcisError(
+            problems=(
+                (
+                    f"/{kind}",
+                    f"the root element is {root.tag!r}; an EPCIS 1.2 document is an "
+                    f"EPCISDocument in namespace {_check.EPCIS_12!r}",
+                ),
+            ),
+            source=where,
+            advice="send the events inside an EPCISDocument",
+        )
+    return kind
+
+
+def read_xml(
+    data: bytes, *, where: str, schema: str | os.PathLike[str] | None = None
+) -> EpcisDocument:
+    """Parse, check and read an EPCIS 1.2 XML document.
+
+    The document is read as a stream: each child of ``EventList`` is checked, read and
+    dropped as soon as it ends, so memory holds the events read, not the document's tree.
+
+    Args:
+        data: The document's bytes.
+        where: Where it came from, for messages.
+        schema: The official EPCIS 1.2 XSD (``EPCglobal-epcis-1_2.xsd``, or the folder
+            holding it and the master-data schema) to validate with as well (needs
+            ``xmlschema``, in ``stockline[xml]``).
+
+    Raises:
+        EpcisError: It is not well-formed, declares a DTD or entities, is not EPCIS 1.x, or
+            breaks the schema; every problem with its path.
+    """
+    iterparse, refused = _iterparse()
+    reader = _Reader()
+    found: list[tuple[str, str]] = []
+    events: list[EpcisEvent] = []
+    digest = hashlib.sha256()
+    open_elements: list[Element] = []
+    root: Element | None = None
+    kind = ""
+    typed = False
+    entries = 0
+    try:
+        for step, element in iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        ):
+            if step == "start":
+                if root is None:
+                    root, kind = element, _root(element, where)
+                typed = typed or _check.XSI_TYPE in element.attrib
+                open_elements.append(element)
+                continue
+            open_elements.pop()
+            if (
+                len(open_elements) == 3
+                and kind == "EPCISDocument"
+                and open_elements[1].tag == "EPCISBody"
+                and open_elements[2].tag == "EventList"
+            ):
+                entries += 1
+                path = f"/{kind}/EPCISBody/EventList/{_name(element)}[{entries}]"
+                found += _check.entry_problems(element, path)
+                if not found:  # once the document is refused, only its problems matter
+                    try:
+                        events += reader.entry(element, path)
+                    except EpcisError as e:
+                        found += e.problems
+                _digest(digest, element)
+                open_elements[2].remove(element)
+    except refused as e:
         raise EpcisError(
             problems=(("/", f"it declares a DTD, an entity or an external reference ({e})"),),
             source=where,
@@ -75,51 +161,10 @@ def _parse(data: bytes, where: str) -> Element:
             source=where,
             advice="ask the sender for a corrected document",
         ) from e
-    return root
-
-
-def read_xml(
-    data: bytes, *, where: str, schema: str | os.PathLike[str] | None = None
-) -> EpcisDocument:
-    """Parse, check and read an EPCIS 1.2 XML document.
-
-    Args:
-        data: The document's bytes.
-        where: Where it came from, for messages.
-        schema: The official EPCIS 1.2 XSD (``EPCglobal-epcis-1_2.xsd``, or the folder
-            holding it and the master-data schema) to validate with as well (needs
-            ``xmlschema``, in ``stockline[xml]``).
-
-    Raises:
-        EpcisError: It is not well-formed, declares a DTD or entities, is not EPCIS 1.x, or
-            breaks the schema; every problem with its path.
-    """
-    root = _parse(data, where)
-    kind = _check.local_name(root.tag)
-    namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
-    if namespace == _EPCIS_20:
-        raise EpcisError(
-            problems=(("/", "it is EPCIS 2.0 XML, which stockline does not read"),),
-            source=where,
-            advice="ask the sender for EPCIS 2.0 JSON-LD or EPCIS 1.2 XML",
-        )
-    if (namespace, kind) not in (
-        (_check.EPCIS_12, "EPCISDocument"),
-        (_check.MASTERDATA_12, kind),
-    ) or (namespace == _check.MASTERDATA_12 and kind != "EPCISMasterDataDocument"):
-        raise EpcisError(
-            problems=(
-                (
-                    f"/{kind}",
-                    f"the root element is {root.tag!r}; an EPCIS 1.2 document is an "
-                    f"EPCISDocument in namespace {_check.EPCIS_12!r}",
-                ),
-            ),
-            source=where,
-            advice="send the events inside an EPCISDocument",
-        )
-    found = _check.problems(root, data, namespace)
+    assert root is not None, "a well-formed document has a root element"
+    found = _check.problems(root, data, typed=typed) + found
     if schema is not None:
+        namespace = _check.MASTERDATA_12 if kind == "EPCISMasterDataDocument" else _check.EPCIS_12
         found += _check.xsd_problems(data, schema, namespace)
     if found:
         raise EpcisError(
@@ -127,7 +172,8 @@ def read_xml(
             summary="is not valid EPCIS 1.2 XML",
             advice="ask the sender for a corrected document",
         )
-    return _Reader().document(root, kind, data)
+    _digest(digest, root)
+    return reader.document(root, kind, events, digest.hexdigest())
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -167,16 +213,15 @@ def _attribute_key(uri: str) -> str:
 class _Reader:
     """Turns a checked document into :class:`EpcisDocument`."""
 
-    def document(self, root: Element, kind: str, data: bytes) -> EpcisDocument:
+    def document(
+        self, root: Element, kind: str, events: list[EpcisEvent], digest: str
+    ) -> EpcisDocument:
         header = root.find("EPCISHeader")
         sbdh = (
             None
             if header is None
             else header.find(f"{{{_check.SBDH}}}StandardBusinessDocumentHeader")
         )
-        events: list[EpcisEvent] = []
-        body = root.find("EPCISBody")
-        event_list = None if body is None else body.find("EventList")
         classes: dict[str, tuple[Mapping[str, Any], tuple[str, ...]]] = {}
         if kind == "EPCISMasterDataDocument":
             vocabularies = root.find("EPCISBody/VocabularyList")
@@ -184,25 +229,6 @@ class _Reader:
             vocabularies = root.find("EPCISHeader/extension/EPCISMasterData/VocabularyList")
         if vocabularies is not None:
             classes = self.classes(vocabularies)
-        if event_list is not None:
-            base = f"/{kind}/EPCISBody/EventList"
-            for i, child in enumerate(event_list, start=1):
-                if not isinstance(child.tag, str):
-                    continue
-                path = f"{base}/{_name(child)}[{i}]"
-                if child.tag in ("ObjectEvent", "AggregationEvent", "TransactionEvent"):
-                    events.append(self.event(child, path))
-                elif child.tag == "extension":
-                    for inner in child:
-                        if inner.tag == "TransformationEvent":
-                            events.append(self.event(inner, f"{path}/TransformationEvent"))
-                        elif inner.tag == "extension":
-                            # EPCIS 2.0 events (AssociationEvent) carried in a 1.2 document.
-                            events += [
-                                self.event(e, f"{path}/extension/{_name(e)}")
-                                for e in inner
-                                if isinstance(e.tag, str) and e.find("eventTime") is not None
-                            ]
         declared = {e.event_id for e in events if e.retracted and e.event_id is not None}
         events = [attrs.evolve(e, retracted=True) if e.event_id in declared else e for e in events]
         created = root.get("creationDate")
@@ -220,8 +246,27 @@ class _Reader:
             created_at=None if created is None else _check.moment(created),
             events=tuple(events),
             classes=classes,
-            digest=_digest(root),
+            digest=digest,
         )
+
+    def entry(self, entry: Element, path: str) -> list[EpcisEvent]:
+        """The events of one (checked) child of ``EventList``."""
+        if entry.tag in ("ObjectEvent", "AggregationEvent", "TransactionEvent"):
+            return [self.event(entry, path)]
+        if entry.tag != "extension":
+            return []  # a QuantityEvent (deprecated since 1.1), or an element of one's own
+        events = []
+        for inner in entry:
+            if inner.tag == "TransformationEvent":
+                events.append(self.event(inner, f"{path}/TransformationEvent"))
+            elif inner.tag == "extension":
+                # EPCIS 2.0 events (AssociationEvent) carried in a 1.2 document.
+                events += [
+                    self.event(e, f"{path}/extension/{_name(e)}")
+                    for e in inner
+                    if isinstance(e.tag, str) and e.find("eventTime") is not None
+                ]
+        return events
 
     @staticmethod
     def party(sbdh: Element | None, role: str) -> str | None:
@@ -359,19 +404,15 @@ def _ilmd(element: Element) -> dict[str, Any]:
     return found
 
 
-def _digest(root: Element) -> str:
-    """The SHA-256 of the document's content (names, attributes, text without surrounding
-    white space, in document order; comments left out), hex: the same content gives the same
-    digest however it was indented or which prefixes it used."""
-    digest = hashlib.sha256()
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+def _digest(digest: Any, top: Element) -> None:
+    """Add ``top``'s content (names, attributes, text without surrounding white space, in
+    document order; comments left out) to ``digest``: the same content gives the same digest
+    however it was indented or which prefixes it used."""
+    for element in top.iter():
         children = len(element)  # the parser keeps no comments or processing instructions
         attributes = "\x1f".join(f"{k}={v}" for k, v in sorted(element.attrib.items()))
         text = (element.text or "").strip()
         digest.update(f"{element.tag}\x1e{attributes}\x1e{text}\x1e{children}\x1d".encode())
-    return digest.hexdigest()
 
 
 def _name(element: Element) -> str:

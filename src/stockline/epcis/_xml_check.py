@@ -33,6 +33,8 @@ __all__ = [
     "MASTERDATA_12",
     "SBDH",
     "XSI_NIL",
+    "XSI_TYPE",
+    "entry_problems",
     "local_name",
     "moment",
     "problems",
@@ -46,7 +48,7 @@ MASTERDATA_12 = "urn:epcglobal:epcis-masterdata:xsd:1"
 SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{_XSI}}}nil"
-_XSI_TYPE = f"{{{_XSI}}}type"
+XSI_TYPE = f"{{{_XSI}}}type"
 _XSD = "http://www.w3.org/2001/XMLSchema"
 
 _DATE_TIME = re.compile(
@@ -348,29 +350,31 @@ class _Checker:
 
     def event_list(self, element: Element, path: str) -> None:
         for i, child in enumerate(element, start=1):
-            if not isinstance(child.tag, str):
-                continue
-            where = f"{path}/{_name(child)}[{i}]"
-            if child.tag in ("ObjectEvent", "AggregationEvent", "TransactionEvent"):
-                self.check(child, child.tag, where)
-            elif child.tag == "QuantityEvent":
-                self.check(child, "QuantityEvent", where)
-            elif child.tag == "extension":
-                inner = [c for c in child if isinstance(c.tag, str)]
-                if len(inner) != 1 or inner[0].tag not in ("TransformationEvent", "extension"):
-                    self.problem(
-                        where,
-                        "an EventList <extension> holds exactly one <TransformationEvent> or "
-                        f"one <extension>, not {_listing(inner)}",
-                    )
-                elif inner[0].tag == "TransformationEvent":
-                    self.check(inner[0], "TransformationEvent", f"{where}/TransformationEvent")
-            elif not _allowed(child.tag, "other"):
+            if isinstance(child.tag, str):
+                self.entry(child, f"{path}/{_name(child)}[{i}]")
+
+    def entry(self, child: Element, where: str) -> None:
+        """One child of ``EventList``: an event, or an ``extension`` holding one."""
+        if child.tag in ("ObjectEvent", "AggregationEvent", "TransactionEvent"):
+            self.check(child, child.tag, where)
+        elif child.tag == "QuantityEvent":
+            self.check(child, "QuantityEvent", where)
+        elif child.tag == "extension":
+            inner = [c for c in child if isinstance(c.tag, str)]
+            if len(inner) != 1 or inner[0].tag not in ("TransformationEvent", "extension"):
                 self.problem(
                     where,
-                    f"<{_name(child)}> is not an EPCIS 1.2 event (ObjectEvent, AggregationEvent, "
-                    "TransactionEvent, or a TransformationEvent inside <extension>)",
+                    "an EventList <extension> holds exactly one <TransformationEvent> or "
+                    f"one <extension>, not {_listing(inner)}",
                 )
+            elif inner[0].tag == "TransformationEvent":
+                self.check(inner[0], "TransformationEvent", f"{where}/TransformationEvent")
+        elif not _allowed(child.tag, "other"):
+            self.problem(
+                where,
+                f"<{_name(child)}> is not an EPCIS 1.2 event (ObjectEvent, AggregationEvent, "
+                "TransactionEvent, or a TransformationEvent inside <extension>)",
+            )
 
     def local(self, element: Element, path: str) -> None:
         """An extension point: one or more unqualified elements, nothing else."""
@@ -479,9 +483,17 @@ def _unexpected(child: Element, slots: list[_Slot], position: int, rest: str | N
     return f"<{name}> is not allowed here (expected {', '.join(expected) or 'nothing more'})"
 
 
-def problems(root: Element, data: bytes, namespace: str) -> list[tuple[str, str]]:
-    """Every way the parsed document ``root`` (of ``data``, root element in ``namespace``)
-    breaks the EPCIS 1.2 schema, as ``(path, problem)``."""
+def entry_problems(entry: Element, where: str) -> list[tuple[str, str]]:
+    """Every way one child of ``EventList`` (an event, or an ``extension`` holding one) at
+    path ``where`` breaks the EPCIS 1.2 schema, as ``(path, problem)``."""
+    checker = _Checker()
+    checker.entry(entry, where)
+    return checker.problems
+
+
+def problems(root: Element, data: bytes, *, typed: bool) -> list[tuple[str, str]]:
+    """Every way the parsed document ``root`` (of ``data``) breaks the EPCIS 1.2 schema, as
+    ``(path, problem)``; ``typed``: some element of it has an ``xsi:type``."""
     kind = _local(root.tag)
     checker = _Checker()
     path = f"/{kind}"
@@ -495,7 +507,7 @@ def problems(root: Element, data: bytes, namespace: str) -> list[tuple[str, str]
     if "schemaVersion" in root.attrib and _decimal_problem(root.attrib["schemaVersion"]):
         checker.problem(f"{path}/@schemaVersion", "the schemaVersion is not a number such as 1.2")
     checker.check(root, kind, path)
-    if b"XMLSchema-instance" in data and any(_XSI_TYPE in e.attrib for e in root.iter()):
+    if typed:
         checker.problems += _xsi_type_problems(data)
     return checker.problems
 
@@ -556,7 +568,7 @@ def _xsi_type_problems(data: bytes) -> list[tuple[str, str]]:
         scopes.append({**scopes[-1], **declared})
         declared = {}
         names.append(_name(item))
-        typed = item.get(_XSI_TYPE)
+        typed = item.get(XSI_TYPE)
         if typed is None:
             continue
         path = "/" + "/".join(names)
