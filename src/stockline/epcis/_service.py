@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import attrs
 
@@ -489,4 +489,4 @@ def _target(target: object) -> str | IO[str]:
         raise ValidationError(
             what="target", value=target, expected="a file name, a path or an open text file"
         )
-    return target  # type: ignore[return-value]
+    return cast("IO[str]", target)

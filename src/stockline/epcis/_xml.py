@@ -347,10 +347,12 @@ def _fields(event: Element) -> dict[str, Element]:
             if child.tag in ("extension", "baseExtension"):
                 pending.append(child)
             elif child.tag in ("readPoint", "bizLocation"):
-                found.setdefault(child.tag + "/id", child.find("id"))  # type: ignore[arg-type]
+                point = child.find("id")
+                if point is not None:
+                    found.setdefault(child.tag + "/id", point)
             else:
                 found.setdefault(child.tag, child)
-    return {k: v for k, v in found.items() if v is not None}
+    return found
 
 
 def _epcs(element: Element | None) -> tuple[str, ...]:
