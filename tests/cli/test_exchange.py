@@ -23,6 +23,28 @@ class TestExport:
         assert document["type"] == "EPCISDocument"
         assert len(document["epcisBody"]["eventList"]) == summary["events"] > 0
 
+    def test_epcis12_to_file_imports_back(self, demo_db: Path, tmp_path: Path) -> None:
+        """epcis12 writes EPCIS 1.2 XML with a header; `import epcis` reads it as XML."""
+        result = run("export", "epcis12", "-o", "out.xml", "--sender", "9506000000015",
+                     "--receiver", "9506000000022", "--json", "--db", str(demo_db),
+                     cwd=tmp_path)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        text = (tmp_path / "out.xml").read_text(encoding="utf-8")
+        assert text.count("<ObjectEvent>") == json.loads(result.stdout)["events"] > 0
+        assert "<sbdh:Receiver>" in text
+        db = tmp_path / "copy.db"
+        db.write_bytes(demo_db.read_bytes())
+        imported = run("import", "epcis", "out.xml", "--key", "BACK", "--json", "--db", str(db),
+                       cwd=tmp_path)  # fmt: skip
+        assert imported.returncode == 0, imported.stderr
+        assert [x["key"] for x in json.loads(imported.stdout)["imported"]] == ["BACK"]
+
+    def test_sender_and_receiver_are_for_epcis12(self, demo_db: Path) -> None:
+        result = run("export", "epcis", "--receiver", "X", "--db", str(demo_db),
+                     cwd=demo_db.parent)  # fmt: skip
+        assert result.returncode == 2
+        assert "--sender and --receiver are for epcis12" in result.stderr
+
     def test_fsma204_csv_to_stdout(self, demo_db: Path) -> None:
         """fsma204 for one lot prints CSV rows for its receipt and its shipment; gaps to stderr."""
         result = run("export", "fsma204", "--sku", "ASP-100", "--lot", "L24A",

@@ -1,4 +1,5 @@
-"""``export``: the ledger as an EPCIS 2.0 document or an FSMA 204 sortable spreadsheet."""
+"""``export``: the ledger as an EPCIS 2.0 or 1.2 document or an FSMA 204 sortable
+spreadsheet."""
 
 from __future__ import annotations
 
@@ -26,18 +27,20 @@ def register(sub: Subparsers) -> None:
     export = add_command(
         sub,
         "export",
-        "Export the ledger as EPCIS 2.0 JSON-LD or as the FSMA 204 sortable spreadsheet.",
+        "Export the ledger as EPCIS 2.0 JSON-LD, EPCIS 1.2 XML or the FSMA 204 spreadsheet.",
         _export,
         json_help="fsma204 to stdout: the report as JSON; with --output: a JSON summary",
         description=(
             "epcis: every transaction as EPCIS 2.0 events (JSON-LD), streamed a batch at a\n"
             "time, so memory does not grow with the ledger.\n"
+            "epcis12: the same events as EPCIS 1.2 XML (what pharmaceutical partners exchange);\n"
+            "with --receiver, a header naming sender and receiver and the lots' master data.\n"
             "fsma204: the FDA FSMA 204 electronic sortable spreadsheet, one row per lot per\n"
             "critical tracking event; KDEs the master data cannot fill are listed on stderr.\n\n"
             "Without --output the document goes to standard output (fsma204 as CSV)."
         ),
     )
-    export.add_argument("format", choices=("epcis", "fsma204"), help="what to write")
+    export.add_argument("format", choices=("epcis", "epcis12", "fsma204"), help="what to write")
     export.add_argument(
         "--output",
         "-o",
@@ -56,6 +59,10 @@ def register(sub: Subparsers) -> None:
     export.add_argument(
         "--timezone", default="UTC", help="fsma204: the IANA zone dates are written in"
     )
+    export.add_argument("--sender", metavar="ID", help="epcis12: the sender's GLN or identifier")
+    export.add_argument(
+        "--receiver", metavar="ID", help="epcis12: the receiver's GLN or identifier (a header)"
+    )
 
 
 def _export(args: argparse.Namespace, out: Output) -> int:
@@ -73,8 +80,10 @@ def _export(args: argparse.Namespace, out: Output) -> int:
         )
     ):
         raise UsageError(f"write fsma204 to a .csv or .xlsx file, not {target.name}")
+    if args.format != "epcis12" and (args.sender or args.receiver):
+        raise UsageError("--sender and --receiver are for epcis12")
     with open_ledger(args.db) as inv:
-        if args.format == "epcis":
+        if args.format in ("epcis", "epcis12"):
             if args.sku and not args.lot:
                 raise UsageError("epcis exports by lot: give --lot with --sku")
             if args.timezone != "UTC":
@@ -85,17 +94,27 @@ def _export(args: argparse.Namespace, out: Output) -> int:
                 out.progress("Exporting EPCIS events", max(head - args.after, 0)) as advance,
                 nullcontext() if target is None else writing(target, option="--output"),
             ):
-                written = inv.epcis.write(
-                    sys.stdout if target is None else target,
-                    since=args.since,
-                    until=args.until,
-                    lots=lots,
-                    after=args.after,
-                    progress=advance,
+                window = {"since": args.since, "until": args.until, "lots": lots}
+                written = (
+                    inv.epcis.write(
+                        sys.stdout if target is None else target,
+                        **window,
+                        after=args.after,
+                        progress=advance,
+                    )
+                    if args.format == "epcis"
+                    else inv.epcis.write_xml(
+                        sys.stdout if target is None else target,
+                        **window,
+                        after=args.after,
+                        sender=args.sender,
+                        receiver=args.receiver,
+                        progress=advance,
+                    )
                 )
             if target is not None:
                 out.emit(
-                    {"format": "epcis", "output": str(target), "events": written},
+                    {"format": args.format, "output": str(target), "events": written},
                     lambda: [f"Wrote {written} EPCIS events to [bold]{escape(str(target))}[/]."],
                 )
             return ExitCode.OK

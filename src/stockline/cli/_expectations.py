@@ -48,33 +48,36 @@ def register(sub: Subparsers) -> None:
     imports = add_group(
         sub,
         "import",
-        "Import a supplier's EPCIS 2.0 shipping notice as expected receipts.",
+        "Import a supplier's EPCIS shipping notice (2.0 JSON, 1.2 XML) as expected receipts.",
         description=(
             "Read a document another system wrote and keep what it announces in the ledger's\n"
-            "database. 'import epcis' turns a supplier's EPCIS 2.0 document into expected\n"
-            "receipts that 'receive --expected' checks every scan against."
+            "database. 'import epcis' turns a supplier's EPCIS 2.0 JSON or 1.2 XML document\n"
+            "into expected receipts that 'receive --expected' checks every scan against."
         ),
     )
     epcis = add_command(
         imports,
         "epcis",
-        "Import the shipments an EPCIS 2.0 document announces as expected receipts.",
+        "Import the shipments an EPCIS document announces as expected receipts.",
         _import_epcis,
         description=(
-            "Validate an EPCIS 2.0 JSON(-LD) document and import each shipment it announces\n"
+            "Validate an EPCIS 2.0 JSON(-LD) or EPCIS 1.2 XML document (read with DTDs,\n"
+            "entities and external references refused) and import each shipment it announces\n"
             "(its shipping events, with pallets expanded through its packing events and lots\n"
             "and expiry dates from its commissioning events) as an expected receipt, keyed by\n"
             "the despatch advice, else the bill of lading, else the purchase order, else the\n"
             "document's id. Importing the same content again changes nothing.\n\n"
             "An invalid document is refused with every problem listed, each with its JSON\n"
-            "path; nothing is imported."
+            "path (XML: its element path); nothing is imported."
         ),
     )
     epcis.add_argument("file", metavar="FILE", help="the EPCIS document; - reads standard input")
     epcis.add_argument(
         "--schema",
         metavar="PATH",
-        help="also validate with GS1's official EPCIS JSON schema (needs stockline[epcis])",
+        help="also validate with GS1's official schema: the EPCIS JSON schema (needs "
+        "stockline[epcis]) or, for 1.2 XML, EPCglobal-epcis-1_2.xsd or its folder (needs "
+        "stockline[xml])",
     )
     epcis.add_argument("--key", help="put every shipment of the document under this key")
     epcis.add_argument(

@@ -1,11 +1,11 @@
-"""EPCIS 2.0: the ledger as GS1 EPCIS JSON-LD, announced receipts read from it, and the
-canonical EPCIS event hash ID.
+"""EPCIS: the ledger as GS1 EPCIS 2.0 JSON-LD or EPCIS 1.2 XML, announced receipts read from
+either, and the canonical EPCIS event hash ID.
 
 Export and import are the service :class:`Epcis`, on every inventory as ``inv.epcis``
-(``inv.epcis.export()``, ``write()``, ``expect()``, ``expectation()``, ``expectations()``,
-``receive()``, ``report()``). This package holds it, their options and records, the
-built-in document validator (which needs no schema file) and the event hash, which works on
-any EPCIS 2.0 JSON-LD event.
+(``inv.epcis.export()``, ``write()``, ``export_xml()``, ``write_xml()``, ``expect()``,
+``expectation()``, ``expectations()``, ``receive()``, ``report()``). This package holds it,
+their options and records, the built-in document validators (which need no schema file) and
+the event hash, which works on any EPCIS 2.0 JSON-LD event.
 """
 
 from stockline.epcis._expect import (

@@ -1,4 +1,5 @@
-"""Reading EPCIS 2.0 JSON(-LD) documents into typed events.
+"""Reading EPCIS documents into typed events: 2.0 JSON(-LD) here, 1.2 XML through
+:mod:`stockline.epcis._xml`.
 
 :func:`read_epcis` loads a document (a parsed ``dict``, JSON text or bytes, a path or an open
 file), validates it with :func:`~stockline.epcis._validate.check_epcis` (every problem, with its
@@ -28,15 +29,19 @@ from typing import IO, Any
 import attrs
 
 from stockline.epcis._validate import check_epcis
+from stockline.epcis._vocab import bare_word as _bare
 from stockline.errors import EpcisError, ValidationError
 
 __all__ = ["EpcisDocument", "EpcisEvent", "QuantityElement", "load_epcis", "read_epcis"]
 
-#: What :func:`read_epcis` accepts: parsed JSON, JSON text or bytes, a path, or an open file.
+#: What :func:`read_epcis` accepts: parsed JSON, JSON or XML text or bytes, a path, or an open
+#: file.
 EpcisSource = Mapping[str, Any] | str | bytes | os.PathLike[str] | IO[str] | IO[bytes]
 
-_CBV = "https://ref.gs1.org/cbv/"
 _FRACTION = re.compile(r"(\.\d+)")
+_DECLARED_ENCODING = re.compile(
+    r"^(\ufeff?\s*<\?xml[^>]*?\sencoding\s*=\s*[\"'])[A-Za-z0-9._-]*([\"'])"
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -62,7 +67,8 @@ class EpcisEvent:
     Attributes:
         type: ``ObjectEvent``, ``AggregationEvent``, ``TransactionEvent``,
             ``TransformationEvent``, ``AssociationEvent`` or an extension type URI.
-        path: Its JSON path in the document, for messages.
+        path: Its JSON path in the document (its element path in an XML document), for
+            messages.
         time: ``eventTime``.
         event_id: ``eventID``, if any.
         action: ``ADD``, ``OBSERVE`` or ``DELETE`` (``None`` for a transformation).
@@ -113,16 +119,18 @@ class EpcisDocument:
     """An EPCIS document's header and events.
 
     Attributes:
-        type: ``EPCISDocument``, ``EPCISQueryDocument``, or the event type of a stand-alone
-            event.
+        type: ``EPCISDocument``, ``EPCISQueryDocument``, the event type of a stand-alone
+            event, or (EPCIS 1.2 XML) ``EPCISMasterDataDocument``.
         id: The document's ``id``, if any.
-        instance_identifier: ``instanceIdentifier``, if any.
-        sender: ``sender``, if any.
-        receiver: ``receiver``, if any.
+        instance_identifier: ``instanceIdentifier`` (1.2: the business document header's
+            ``InstanceIdentifier``), if any.
+        sender: ``sender`` (1.2: the header's ``Sender/Identifier``), if any.
+        receiver: ``receiver`` (1.2: the header's ``Receiver/Identifier``), if any.
         created_at: ``creationDate`` (``None`` for a stand-alone event).
         events: The events in document order.
-        digest: The SHA-256 of the document's canonical JSON (sorted keys), hex: the same
-            content gives the same digest however it was formatted.
+        digest: The SHA-256 of the document's canonical JSON (sorted keys), or of an XML
+            document's elements, attributes and trimmed text, hex: the same content gives the
+            same digest however it was formatted.
         classes: The ``EPCClass`` master data of ``epcisHeader.epcisMasterData``: per element
             ``id``, its attributes (``{"cbvmda:lotNumber": ...}``, keys as written) and its
             ``children`` (stockline writes a lot's serials there).
@@ -149,29 +157,53 @@ def load_epcis(source: EpcisSource) -> Any:
     Raises:
         EpcisError: The text is not JSON, or the file cannot be read.
     """
+    content, where = _content(source)
+    if isinstance(content, Mapping):
+        return _decimals(content)
+    return _parse(_utf8(content, where) if isinstance(content, bytes) else content, where)
+
+
+def _content(source: EpcisSource) -> tuple[Mapping[str, Any] | str | bytes, str]:
+    """What ``source`` holds (a mapping, text or bytes, a file's bytes) and where it is from."""
     if isinstance(source, Mapping):
-        return _decimals(source)
+        return source, "the mapping given"
     if isinstance(source, bytes):
-        return _parse(_utf8(source, "the bytes given"), "the bytes given")
-    if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
-        return _parse(source, "the text given")
+        return source, "the bytes given"
+    if isinstance(source, str) and source.lstrip()[:1] in ("{", "[", "<"):
+        return source, "the text given"
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
-            text = _utf8(path.read_bytes(), repr(str(path)))
+            return path.read_bytes(), repr(str(path))
         except (OSError, ValueError) as e:  # ValueError: a NUL in the name
             problem = f"{getattr(e, 'strerror', None) or e}"
             raise EpcisError(problems=(("$", problem),), source=repr(str(path))) from e
-        return _parse(text, str(path))
     if not callable(getattr(source, "read", None)):
         raise ValidationError(
             what="document",
             value=source,
-            expected="an EPCIS document: a mapping, JSON text or bytes, a path or an open file",
+            expected="an EPCIS document: a mapping, JSON or XML text or bytes, a path or an "
+            "open file",
         )
     data = source.read()
-    where = "the file given"
-    return _parse(_utf8(data, where) if isinstance(data, bytes) else data, where)
+    if not isinstance(data, str | bytes):
+        raise ValidationError(
+            what="document", value=source, expected="a file that reads text or bytes"
+        )
+    return data, "the file given"
+
+
+def _is_xml(content: Mapping[str, Any] | str | bytes) -> bool:
+    """Whether ``content`` is an XML document (it starts with ``<``, after any byte order
+    mark and white space; a UTF-16 document starts with its byte order mark)."""
+    if isinstance(content, str):
+        return content.lstrip("\ufeff \t\r\n")[:1] == "<"
+    if isinstance(content, bytes):
+        head = content[:4]
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return True
+        return content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+    return False
 
 
 def _utf8(data: bytes, where: str) -> str:
@@ -196,8 +228,8 @@ def _parse(text: str, where: str) -> Any:
         raise EpcisError(
             problems=(("$", f"it is not JSON ({e})"),),
             source=where,
-            advice="an EPCIS 2.0 document is a JSON(-LD) object. An EPCIS 1.x XML document "
-            "must be converted first",
+            advice="an EPCIS 2.0 document is a JSON(-LD) object, an EPCIS 1.2 document an XML "
+            "EPCISDocument",
         ) from e
 
 
@@ -216,19 +248,29 @@ def read_epcis(
     *,
     schema: str | os.PathLike[str] | Mapping[str, Any] | None = None,
 ) -> EpcisDocument:
-    """Load, validate and read an EPCIS 2.0 JSON(-LD) document.
+    """Load, validate and read an EPCIS 2.0 JSON(-LD) or EPCIS 1.2 XML document.
+
+    Text, bytes or a file that starts with ``<`` is EPCIS 1.2 XML: it is parsed with
+    ``defusedxml`` (a DTD, an entity declaration or an external reference is refused, never
+    fetched or expanded), checked against the content model of the EPCIS 1.2 schema, and read
+    into the same records as JSON (see :mod:`stockline.epcis._xml`).
 
     Args:
-        source: The document: parsed JSON, JSON text or bytes, a file path, or an open file.
+        source: The document: parsed JSON, JSON or XML text or bytes, a file path, or an open
+            file.
         schema: The official GS1 EPCIS JSON schema (path or parsed) to validate with as
-            well, through ``jsonschema`` (see :func:`~stockline.epcis._validate.validate_epcis`).
+            well, through ``jsonschema`` (see :func:`~stockline.epcis._validate.validate_epcis`);
+            for XML, the path of ``EPCglobal-epcis-1_2.xsd`` or of its folder, through
+            ``xmlschema``.
 
     Returns:
         The document's header and events.
 
     Raises:
-        EpcisError: The document is not JSON or not valid EPCIS 2.0; the error lists every
-            problem with its JSON path.
+        EpcisError: The document is not JSON or not valid EPCIS 2.0, or not well-formed or
+            not valid EPCIS 1.2 XML, or declares a DTD or entities; the error lists every
+            problem with its JSON or element path.
+        ValidationError: A JSON schema given for an XML document.
 
     Example:
         >>> doc = read_epcis('''{
@@ -244,7 +286,23 @@ def read_epcis(
         >>> event.biz_step, event.time.isoformat(), event.quantities[0].quantity
         ('shipping', '2026-03-02T07:00:00-05:00', Decimal('12.5'))
     """
-    data = load_epcis(source)
+    content, where = _content(source)
+    if _is_xml(content):
+        from stockline.epcis._xml import read_xml
+
+        if isinstance(schema, Mapping):
+            raise ValidationError(
+                what="schema",
+                value=schema,
+                expected="for an EPCIS 1.2 XML document, the path of the XSD",
+            )
+        if isinstance(content, str):
+            # Text is already decoded: whatever encoding its declaration names, the bytes
+            # handed to the parser are UTF-8.
+            content = _DECLARED_ENCODING.sub(r"\1UTF-8\2", content, count=1).encode("utf-8")
+        assert isinstance(content, bytes)
+        return read_xml(content, where=where, schema=schema)
+    data = load_epcis(content)
     check_epcis(data, schema=schema)
     return _document(data)
 
@@ -341,13 +399,6 @@ def _quantities(raw: Sequence[Mapping[str, Any]]) -> tuple[QuantityElement, ...]
         )
         for q in raw
     )
-
-
-def _bare(term: str | None, prefix: str) -> str | None:
-    """A CBV term as its bare word: ``https://ref.gs1.org/cbv/BizStep-shipping`` is ``shipping``."""
-    if term is not None and term.startswith(_CBV + prefix):
-        return term[len(_CBV + prefix) :]
-    return term
 
 
 def _time(text: str) -> dt.datetime:

@@ -1,5 +1,5 @@
-"""EPCIS on an inventory (``inv.epcis``): the ledger exported as EPCIS 2.0, and a supplier's
-announced shipments imported as expected receipts and received against.
+"""EPCIS on an inventory (``inv.epcis``): the ledger exported as EPCIS 2.0 JSON-LD or 1.2 XML,
+and a supplier's announced shipments imported as expected receipts and received against.
 
 The export and the receiving work are imported when first used, not with the inventory: they
 need the GS1 readers (``stockline.gs1``, biip), which ``import stockline`` does not load.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import attrs
 
@@ -26,7 +26,7 @@ __all__ = ["Epcis"]
 
 @attrs.define(repr=False)
 class Epcis:
-    """EPCIS 2.0 export and import of an inventory (``inv.epcis``).
+    """EPCIS export (2.0 JSON-LD, 1.2 XML) and import of an inventory (``inv.epcis``).
 
     Args:
         book: The posting context of the inventory.
@@ -148,20 +148,139 @@ class Epcis:
         """
         from stockline.epcis import _export
 
-        if isinstance(target, str | os.PathLike):
-            target = boundary.code(os.fspath(target), "target")
-        elif not callable(getattr(target, "write", None)):
-            raise ValidationError(
-                what="target", value=target, expected="a file name, a path or an open text file"
-            )
         return _export.write_document(
             self._book,
-            target,
+            _target(target),
             since=boundary.optional_moment(since, "since"),
             until=boundary.optional_moment(until, "until"),
             lots=None if lots is None else _lots(lots),
             after=after,
             options=options,
+            progress=boundary.optional_callable(progress, "progress"),
+        )
+
+    def export_xml(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        lots: Iterable[tuple[str, str]] | None = None,
+        after: int = 0,
+        options: EpcisOptions | None = None,
+        sender: str | None = None,
+        receiver: str | None = None,
+    ) -> str:
+        """Return the ledger as an EPCIS 1.2 XML document (the binding pharmaceutical trading
+        partners exchange, e.g. under the US DSCSA).
+
+        The events are those of :meth:`export`, with the same content and event hash IDs,
+        written as the published EPCIS 1.2 schema (``EPCglobal-epcis-1_2.xsd``) and GS1's 2021
+        edit of it both accept: CBV terms as their 1.x URNs
+        (``urn:epcglobal:cbv:bizstep:shipping``), ``eventID`` and error declarations in
+        ``baseExtension``, quantity lists, sources, destinations and ILMD in the event's
+        ``extension``, an empty ``epcList`` on lot-level events, each TransformationEvent in
+        an ``EventList/extension`` of its own, and EPCIS 2.0's ``persistentDisposition`` in
+        the innermost ``extension``. Identifiers are written as ``options`` says; 1.2
+        partners usually expect EPC URIs: ``EpcisOptions(identifiers="epc",
+        company_prefixes=[...])``.
+
+        With a ``receiver`` (and a ``sender``, by default ``options.owner_gln``) the document
+        has an ``EPCISHeader``: a standard business document header naming both, and the
+        master data of the lots it shows (lot number, expiry, serials as ``children``).
+        Without, it has no header, and lot numbers and expiry dates travel only in the events'
+        ILMD. For large ledgers use :meth:`write_xml`, which streams to a file.
+
+        Args:
+            since: As :meth:`export`.
+            until: As :meth:`export`.
+            lots: As :meth:`export`.
+            after: As :meth:`export`.
+            options: As :meth:`export`.
+            sender: Who sends the document (a GLN, or the identifier your partner knows you
+                by); by default ``options.owner_gln``.
+            receiver: Who it is for (a GLN or identifier).
+
+        Returns:
+            The document, as text (UTF-8 when written to a file).
+
+        Raises:
+            EpcisExportError: As :meth:`export`.
+            UnknownLotError: As :meth:`export`.
+            ValidationError: As :meth:`export`, or a bad ``sender`` or ``receiver``.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> _ = inv.add_item("MILK", gtin="09506000134352", tracking="lot")
+            >>> _ = inv.add_location("DC1/DOCK")
+            >>> _ = inv.receive("MILK", 10, lot="L1", dst="DC1/DOCK", supplier="FARM")
+            >>> "<bizStep>urn:epcglobal:cbv:bizstep:receiving</bizStep>" in inv.epcis.export_xml()
+            True
+        """
+        from stockline.epcis import _xml_export
+
+        return _xml_export.export_xml(
+            self._book,
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            lots=None if lots is None else _lots(lots),
+            after=after,
+            options=options,
+            sender=boundary.optional_code(sender, "sender"),
+            receiver=boundary.optional_code(receiver, "receiver"),
+        )
+
+    def write_xml(
+        self,
+        target: str | os.PathLike[str] | IO[str],
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        lots: Iterable[tuple[str, str]] | None = None,
+        after: int = 0,
+        options: EpcisOptions | None = None,
+        sender: str | None = None,
+        receiver: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Stream the EPCIS 1.2 XML document of :meth:`export_xml` to a file.
+
+        As :meth:`write`: the ledger is read a batch at a time, one event per line, and a
+        path is written to ``<path>.part`` first and renamed when complete. With a header
+        (a ``receiver``), the events are held in a temporary file until the lots' master data,
+        which 1.2 puts before them, is known.
+
+        Args:
+            target: A path, or a text file open for writing.
+            since: As :meth:`export`.
+            until: As :meth:`export`.
+            lots: As :meth:`export`.
+            after: As :meth:`export`.
+            options: As :meth:`export`.
+            sender: As :meth:`export_xml`.
+            receiver: As :meth:`export_xml`.
+            progress: As :meth:`write`.
+
+        Returns:
+            The number of events written.
+
+        Raises:
+            EpcisExportError: As :meth:`export`.
+            UnknownLotError: As :meth:`export`.
+            ValidationError: As :meth:`export_xml`.
+        """
+        from stockline.epcis import _xml_export
+
+        return _xml_export.write_xml(
+            self._book,
+            _target(target),
+            since=boundary.optional_moment(since, "since"),
+            until=boundary.optional_moment(until, "until"),
+            lots=None if lots is None else _lots(lots),
+            after=after,
+            options=options,
+            sender=boundary.optional_code(sender, "sender"),
+            receiver=boundary.optional_code(receiver, "receiver"),
             progress=boundary.optional_callable(progress, "progress"),
         )
 
@@ -176,9 +295,12 @@ class Epcis:
         replace: bool = False,
         actor: str | None = None,
     ) -> list[ExpectedReceipt]:
-        """Import the shipments a supplier's EPCIS 2.0 document announces as expected receipts.
+        """Import the shipments a supplier's EPCIS document announces as expected receipts.
 
-        The document is validated first (every problem is reported at once). Each shipping
+        EPCIS 2.0 JSON(-LD) and EPCIS 1.2 XML are read alike (a document starting with ``<``
+        is XML, parsed with DTDs, entities and external references refused), so a 1.2
+        document and its 2.0 twin give the same expected receipts. The document is validated
+        first (every problem is reported at once). Each shipping
         event (``ObjectEvent`` or ``AggregationEvent``, bizStep ``shipping``, ``departing`` or
         ``consigning``) adds what it ships: serials, lots and quantities, SSCCs expanded into
         their content through the document's packing events, lot and expiry from its
@@ -187,10 +309,12 @@ class Epcis:
         Importing the same content again changes nothing.
 
         Args:
-            document: The EPCIS document: parsed JSON, JSON text or bytes, a path or an open file.
+            document: The EPCIS document: parsed JSON, JSON or XML text or bytes, a path or an
+                open file.
             key: Put every shipment of the document under this key instead.
-            schema: The official GS1 EPCIS JSON schema to validate with as well (needs
-                ``stockline[epcis]``).
+            schema: The official GS1 schema to validate with as well: the EPCIS JSON schema
+                (needs ``stockline[epcis]``) or, for 1.2 XML, the path of
+                ``EPCglobal-epcis-1_2.xsd`` or of its folder (needs ``stockline[xml]``).
             replace: Take a changed announcement for a key imported before (what was received
                 against it is kept); without it a change is refused.
             actor: Who imported it.
@@ -199,8 +323,9 @@ class Epcis:
             The expected receipts, one per key; empty when the document ships nothing.
 
         Raises:
-            EpcisError: The document is not valid EPCIS 2.0, or ships an identifier that does
-                not decode; ``problems`` lists every problem with its JSON path.
+            EpcisError: The document is not valid EPCIS 2.0 JSON or 1.2 XML, declares a DTD or
+                entities, or ships an identifier that does not decode; ``problems`` lists
+                every problem with its JSON or element path.
             DuplicateError: A key was imported before with another content, and not ``replace``.
             ValidationError: ``key``, ``replace`` or ``actor`` is of the wrong type.
         """
@@ -358,3 +483,14 @@ def _schema(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None
     raise ValidationError(
         what="schema", value=schema, expected="the JSON schema: a mapping, a file name or a path"
     )
+
+
+def _target(target: object) -> str | IO[str]:
+    """A file to write: a path (as text), or an open text file."""
+    if isinstance(target, str | os.PathLike):
+        return boundary.code(os.fspath(target), "target")
+    if not callable(getattr(target, "write", None)):
+        raise ValidationError(
+            what="target", value=target, expected="a file name, a path or an open text file"
+        )
+    return cast("IO[str]", target)

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 __all__ = [
     "BUSINESS_TRANSACTION_TYPES",
+    "CBV_URNS",
     "CBV_WEB",
     "CBV_WORDS",
     "CONTEXT",
@@ -13,6 +14,7 @@ __all__ = [
     "DEFAULT_DISPOSITIONS",
     "DISPOSITIONS",
     "STOCKLINE_NAMESPACE",
+    "bare_word",
 ]
 
 #: The EPCIS 2.0 JSON-LD context every document references.
@@ -133,6 +135,18 @@ CBV_WORDS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     }
 )
 
+#: The CBV 1.x URN prefix of each kind, keyed by the kind's web URI prefix
+#: (``urn:epcglobal:cbv:bizstep:receiving`` is the 1.x name of ``BizStep-receiving``).
+CBV_URNS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "BizStep-": "urn:epcglobal:cbv:bizstep:",
+        "Disp-": "urn:epcglobal:cbv:disp:",
+        "BTT-": "urn:epcglobal:cbv:btt:",
+        "SDT-": "urn:epcglobal:cbv:sdt:",
+        "ER-": "urn:epcglobal:cbv:er:",
+    }
+)
+
 #: Ledger document types (``Reference.type``, upper-cased) → CBV business transaction type.
 #: A sales order is the customer's purchase order, so ``SO`` exports as ``po``; types not
 #: listed export without a type.
@@ -169,3 +183,21 @@ DEFAULT_DISPOSITIONS: MappingProxyType[str, str] = MappingProxyType(
 #: Units that count instances: a quantity in them is written without ``uom``, as EPCIS
 #: reads a quantity without a unit as a count.
 COUNT_UNITS = frozenset({"EA", "C62", "H87"})
+
+
+def bare_word(term: str | None, prefix: str) -> str | None:
+    """A CBV term as its bare word: the web URI ``https://ref.gs1.org/cbv/BizStep-shipping``
+    and the CBV 1.x URN ``urn:epcglobal:cbv:bizstep:shipping`` are ``shipping``; other terms
+    (a bare word, a URI of one's own) are kept as written.
+
+    Args:
+        term: The term as a document wrote it.
+        prefix: The kind's web URI prefix (``BizStep-``, ``Disp-``, ``BTT-``, ``SDT-``, ``ER-``).
+    """
+    if term is None:
+        return None
+    web = CBV_WEB + prefix
+    if term.startswith(web):
+        return term[len(web) :]
+    urn = CBV_URNS[prefix]
+    return term[len(urn) :] if term.startswith(urn) else term
