@@ -25,7 +25,7 @@ import enum
 import json
 import os
 from collections import defaultdict, deque
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any
 
@@ -46,6 +46,7 @@ from stockline.ledger import (
     Transaction,
     TxKind,
 )
+from stockline.reports._food import EVENTS, HARVESTS, HarvestRecord, harvest_of
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ DOCUMENT_TYPES: dict[str, str] = {
     "BOL": "Bill of Lading",
     "INV": "Invoice",
     "DOC": "Document",
+    "HARVEST": "Harvest Log",
+    "COOLING": "Cooling Log",
 }
 
 #: The reference document of an event posted without any: the ledger entry itself, which FDA
@@ -73,6 +76,12 @@ LEDGER_RECORD = "Database record (ledger transaction)"
 class Cte(enum.StrEnum):
     """A critical tracking event of the FDA Food Traceability Rule."""
 
+    HARVESTING = "harvesting"
+    """21 CFR 1.1325(a)."""
+    COOLING = "cooling"
+    """21 CFR 1.1325(b): cooling before initial packing."""
+    FIRST_LAND_BASED_RECEIVING = "first_land_based_receiving"
+    """21 CFR 1.1335: food obtained from a fishing vessel."""
     RECEIVING = "receiving"
     """21 CFR 1.1345."""
     SHIPPING = "shipping"
@@ -85,6 +94,8 @@ class Cte(enum.StrEnum):
     @property
     def label(self) -> str:
         """The name as written in the spreadsheet (``Initial packing``)."""
+        if self is Cte.FIRST_LAND_BASED_RECEIVING:
+            return "First land-based receiving"
         return self.value.replace("_", " ").capitalize()
 
 
@@ -112,23 +123,36 @@ class FsmaRow:
     Attributes:
         event_id: The ledger transaction that recorded the event.
         cte: The critical tracking event.
-        role: ``input`` or ``output`` for a transformation, ``None`` otherwise.
+        role: ``input`` or ``output`` for a transformation or an initial packing, ``None``
+            otherwise.
         event_at: When the event happened (UTC).
-        event_date: Its date in the report's time zone: the ship, receive, transformation or
-            pack date.
+        event_date: Its date in the report's time zone: the harvest, cooling, landing, ship,
+            receive, transformation or pack date.
         tlc: The traceability lot code: GS1 ``(01)<GTIN>(10)<lot>``, or ``<SKU>/<lot>`` for an
-            item without a GTIN.
+            item without a GTIN; ``None`` for a harvest lot not yet initially packed (it has
+            no traceability lot code yet).
         sku: The item.
         gtin: The item's GTIN.
-        lot: The lot code.
+        lot: The lot code (for a harvest lot, the field tag or harvest lot number).
         product_description: The item's description.
         quantity: How much, in the item's unit.
         unit: The unit's UN/ECE Rec 20 code.
         ship_from: Shipping: where it left; receiving: the immediate previous source.
-        ship_to: Shipping: the immediate subsequent recipient; receiving: where it was received.
+        ship_to: Shipping, harvesting, cooling: the immediate subsequent recipient; receiving:
+            where it was received.
         tlc_source: Where the lot code was assigned, when known here.
         tlc_source_reference: The TLC source reference (an FFRN, GLN or URL).
         documents: The reference documents (PO, ASN, BOL, work order, ...).
+        receive_date: For a harvest lot packed: the date it was received at the packing site.
+        farm: Harvesting: the farm; cooling and a harvest lot packed: the farm where it was
+            harvested (whose name and phone are the harvester's).
+        growing_area: The field or other growing area, or the aquaculture pond, pool, tank or
+            cage; for first land-based receiving, the trip's fishing areas.
+        harvest_date: The date of harvesting (first land-based receiving: the first day of
+            the trip's harvest).
+        harvest_end_date: First land-based receiving: the last day of the trip's harvest.
+        cooling_location: Cooling, and a harvest lot packed: where it was cooled.
+        cooling_date: The date of cooling.
     """
 
     event_id: int
@@ -136,7 +160,7 @@ class FsmaRow:
     role: str | None
     event_at: dt.datetime
     event_date: dt.date
-    tlc: str
+    tlc: str | None
     sku: str
     gtin: str | None
     lot: str
@@ -148,6 +172,13 @@ class FsmaRow:
     tlc_source: Place | None
     tlc_source_reference: str | None
     documents: tuple[Reference, ...]
+    receive_date: dt.date | None = None
+    farm: Place | None = None
+    growing_area: str | None = None
+    harvest_date: dt.date | None = None
+    harvest_end_date: dt.date | None = None
+    cooling_location: Place | None = None
+    cooling_date: dt.date | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -178,52 +209,68 @@ FSMA204_COLUMNS: tuple[Column, ...] = (
         "Event ID",
         ColumnKind.INTEGER,
         "The ledger transaction that recorded the event; the input and output rows of one "
-        "transformation share it.",
+        "transformation or initial packing share it.",
     ),
     _col(
         "cte",
         "Critical Tracking Event",
         _TEXT,
-        "Receiving (21 CFR 1.1345), Shipping (21 CFR 1.1340), Transformation (21 CFR 1.1350) "
-        "or Initial packing (21 CFR 1.1330).",
+        "Harvesting (21 CFR 1.1325(a)), Cooling (1.1325(b)), Initial packing (1.1330), "
+        "First land-based receiving (1.1335), Shipping (1.1340), Receiving (1.1345) or "
+        "Transformation (1.1350).",
     ),
     _col(
         "role",
         "Transformation Role",
         _TEXT,
         "For a transformation: input (a lot used, 1.1350(a)(1)) or output (the new lot, "
-        "1.1350(a)(2)).",
+        "1.1350(a)(2)). For an initial packing: input (a harvest lot received and packed, "
+        "1.1330(a)(1)-(10)) or output (the lot packed, 1.1330(a)(11)-(15)).",
     ),
     _col(
         "event_date",
         "Event Date",
         _DATE,
-        "Ship date (1.1340(a)(6)), receive date (1.1345(a)(6)), date the transformation was "
-        "completed (1.1350(a)(2)(iii)) or pack date (1.1330(a)(15)), in the report's time "
-        "zone.",
+        "Harvest date (1.1325(a)(1)(vii)), cooling date (1.1325(b)(1)(v)), pack date "
+        "(1.1330(a)(15)), landing date (1.1335(f)), ship date (1.1340(a)(6)), receive date "
+        "(1.1345(a)(6)) or date the transformation was completed (1.1350(a)(2)(iii)), in the "
+        "report's time zone.",
     ),
     _col(
         "tlc",
         "Traceability Lot Code",
         _TEXT,
-        "1.1340(a)(1), 1.1345(a)(1), 1.1350(a)(1)(i), 1.1350(a)(2)(i), 1.1330(a)(11). Written "
-        "as GS1 (01) GTIN + (10) lot, or SKU/lot for an item without a GTIN.",
+        "1.1330(a)(11), 1.1335(a), 1.1340(a)(1), 1.1345(a)(1), 1.1350(a)(1)(i), "
+        "1.1350(a)(2)(i). Written as GS1 (01) GTIN + (10) lot, or SKU/lot for an item without "
+        "a GTIN. Empty for a harvest lot before initial packing: no traceability lot code is "
+        "assigned before then (1.1320).",
     ),
     _col("gtin", "TLC - GTIN", _TEXT, "The GTIN part of the traceability lot code."),
-    _col("lot", "TLC - Lot", _TEXT, "The lot (batch) part of the traceability lot code."),
+    _col(
+        "lot",
+        "TLC - Lot",
+        _TEXT,
+        "The lot (batch) part of the traceability lot code; for a harvest lot before initial "
+        "packing, the grower's harvest lot or field tag, which links the harvesting and "
+        "cooling rows to the initial packing.",
+    ),
     _col("sku", "SKU", _TEXT, "The item code in the sender's records."),
     _col(
         "product_description",
         "Product Description",
         _TEXT,
-        "1.1340(a)(3), 1.1345(a)(3), 1.1350(a)(1)(ii), 1.1350(a)(2)(iv), 1.1330(a)(12).",
+        "1.1330(a)(12), 1.1340(a)(3), 1.1345(a)(3), 1.1350(a)(1)(ii), 1.1350(a)(2)(iv); for a "
+        "harvest lot, the commodity and variety (1.1325(a)(1)(ii), 1.1325(b)(1)(ii), "
+        "1.1330(a)(1)); for a landing, the species or acceptable market name (1.1335(b)).",
     ),
     _col(
         "quantity",
         "Quantity",
         ColumnKind.DECIMAL,
-        "Quantity (1.1340(a)(2), 1.1345(a)(2), 1.1350(a)(1)(iii), 1.1350(a)(2)(v), "
-        "1.1330(a)(13)); for a transformation input, the quantity used from that lot.",
+        "Quantity (1.1325(a)(1)(iii), 1.1325(b)(1)(iii), 1.1330(a)(13), 1.1335(c), "
+        "1.1340(a)(2), 1.1345(a)(2), 1.1350(a)(1)(iii), 1.1350(a)(2)(v)); for a "
+        "transformation input, the quantity used from that lot; for an initial packing input, "
+        "the quantity received of that harvest lot that was packed (1.1330(a)(3)).",
     ),
     _col("unit", "Unit of Measure", _TEXT, "The unit of the quantity."),
     _col(
@@ -240,7 +287,8 @@ FSMA204_COLUMNS: tuple[Column, ...] = (
         "ship_to_location",
         "Ship-To Location",
         _TEXT,
-        "Shipping: the immediate subsequent recipient (1.1340(a)(4)). Receiving: where the "
+        "Shipping, harvesting and cooling: the immediate subsequent recipient, other than a "
+        "transporter (1.1340(a)(4), 1.1325(a)(1)(i), 1.1325(b)(1)(i)). Receiving: where the "
         "food was received (1.1345(a)(5)). Business name.",
     ),
     _col("ship_to_address", "Ship-To Address", _TEXT, "Physical address of the ship-to."),
@@ -250,8 +298,9 @@ FSMA204_COLUMNS: tuple[Column, ...] = (
         "tlc_source_location",
         "TLC Source Location",
         _TEXT,
-        "Where the traceability lot code was assigned (1.1340(a)(7), 1.1345(a)(7), "
-        "1.1350(a)(2)(ii), 1.1330(a)(14)): for lots made here, the site that made them.",
+        "Where the traceability lot code was assigned (1.1330(a)(14), 1.1335(e), "
+        "1.1340(a)(7), 1.1345(a)(7), 1.1350(a)(2)(ii)): for lots packed, landed or made here, "
+        "the site that did it.",
     ),
     _col("tlc_source_address", "TLC Source Address", _TEXT, "Address of the TLC source."),
     _col("tlc_source_phone", "TLC Source Phone", _TEXT, "Phone number of the TLC source."),
@@ -263,11 +312,67 @@ FSMA204_COLUMNS: tuple[Column, ...] = (
         "Registration Number (FFRN), a GLN or a web address.",
     ),
     _col(
+        "receive_date",
+        "Receive Date",
+        _DATE,
+        "Initial packing input: the date the harvest lot was received at the packing site "
+        "(1.1330(a)(2)).",
+    ),
+    _col(
+        "harvest_farm_location",
+        "Harvest Farm Location",
+        _TEXT,
+        "The farm where the food was harvested (1.1325(a)(1)(iv), 1.1325(b)(1)(vi), "
+        "1.1330(a)(4)); its name and phone are the harvester's business name and phone "
+        "(1.1330(a)(7)). Business name.",
+    ),
+    _col("harvest_farm_address", "Harvest Farm Address", _TEXT, "Address of the farm."),
+    _col("harvest_farm_phone", "Harvest Farm Phone", _TEXT, "Phone number of the farm."),
+    _col(
+        "growing_area",
+        "Field, Growing Area or Container",
+        _TEXT,
+        "The field or other growing area, as the grower names it (1.1325(a)(1)(v), "
+        "1.1330(a)(5)), or the aquaculture pond, pool, tank or cage (1.1325(a)(1)(vi), "
+        "1.1330(a)(6)). First land-based receiving: the trip's harvest locations, as NMFS "
+        "Ocean Geographic Codes or FAO Major Fishing Areas (1.1335(d)); several are "
+        "separated by '; '.",
+    ),
+    _col(
+        "harvest_date",
+        "Harvest Date",
+        _DATE,
+        "The date of harvesting (1.1325(a)(1)(vii), 1.1330(a)(8)); first land-based "
+        "receiving: the first day of the trip's harvest date range (1.1335(d)).",
+    ),
+    _col(
+        "harvest_end_date",
+        "Harvest End Date",
+        _DATE,
+        "First land-based receiving: the last day of the trip's harvest date range (1.1335(d)).",
+    ),
+    _col(
+        "cooling_location",
+        "Cooling Location",
+        _TEXT,
+        "Where the food was cooled before initial packing (1.1325(b)(1)(iv), 1.1330(a)(9)). "
+        "Business name.",
+    ),
+    _col("cooling_address", "Cooling Address", _TEXT, "Address of the cooling location."),
+    _col("cooling_phone", "Cooling Phone", _TEXT, "Phone number of the cooling location."),
+    _col(
+        "cooling_date",
+        "Cooling Date",
+        _DATE,
+        "The date of cooling (1.1325(b)(1)(v), 1.1330(a)(10)).",
+    ),
+    _col(
         "reference_document_type",
         "Reference Document Type",
         _TEXT,
-        "1.1340(a)(8), 1.1345(a)(8), 1.1350(a)(2)(vi), 1.1330(a)(16); several are separated "
-        "by '; ' in the same order as their numbers.",
+        "1.1325(a)(1)(viii), 1.1325(b)(1)(vii), 1.1330(a)(16), 1.1335(g), 1.1340(a)(8), "
+        "1.1345(a)(8), 1.1350(a)(2)(vi); several are separated by '; ' in the same order as "
+        "their numbers.",
     ),
     _col(
         "reference_document_number",
@@ -393,6 +498,13 @@ def _cells(r: FsmaRow) -> tuple[Cell, ...]:
         *_place(r.ship_to),
         *_place(r.tlc_source)[:3],
         r.tlc_source_reference,
+        r.receive_date,
+        *_place(r.farm)[:3],
+        r.growing_area,
+        r.harvest_date,
+        r.harvest_end_date,
+        *_place(r.cooling_location)[:3],
+        r.cooling_date,
         joined(DOCUMENT_TYPES.get(d.type, d.type) for d in r.documents) or LEDGER_RECORD,
         joined(d.number for d in r.documents) or str(r.event_id),
         r.event_at,
@@ -435,6 +547,9 @@ class _Line:
     ship_from: _End | None
     ship_to: _End | None
     gap: tuple[str, str] | None = None
+    #: Harvesting, cooling, first land-based receiving and the inputs of an initial packing:
+    #: the site where it happened.
+    at: str | None = None
 
 
 def build(
@@ -454,7 +569,7 @@ def build(
     only (the foods); ``None``: every item. An empty ``lots`` or ``items`` selects nothing.
     Gaps are those of the rows kept.
     """
-    book = _MasterData(reader)
+    book = _MasterData(reader, zone)
     wanted = None if lots is None else {(n.item, n.lot) for n in lots}
     quantities: dict[_Line, Decimal] = defaultdict(Decimal)
     for tx in _transactions(reader, lots, since, until):
@@ -478,7 +593,7 @@ def build(
     rows.sort(
         key=lambda r: (
             r.event_date,
-            r.tlc,
+            r.tlc or "",
             r.event_at,
             r.event_id,
             r.role != "input",
@@ -529,6 +644,17 @@ def _event_lines(
             unlotted.append(m)
         return False
 
+    food = book.food_events().get(tx.id)
+    if food is not None:
+        # Harvesting, cooling, first land-based receiving: one row per lot, at the site the
+        # stock went to.
+        event = Cte(food["cte"])
+        recorded = [
+            (_Line(tx, event, None, m.item, _lot(m), None, None, at=book.site(m.dst.location)), q)
+            for m, q in ((m, m.quantity) for m in tx.movements)
+            if traced(m)
+        ]
+        return recorded, unlotted
     kinds = [(book.kind(m.src.location), book.kind(m.dst.location)) for m in tx.movements]
     if any(LocationKind.PRODUCTION in pair for pair in kinds):
         inputs = [
@@ -541,16 +667,61 @@ def _event_lines(
             for m, (s, d) in zip(tx.movements, kinds, strict=True)
             if s is LocationKind.PRODUCTION and d is LocationKind.INTERNAL and traced(m)
         ]
+        # A harvest lot has no traceability lot code yet: its rows carry the harvest.
+        harvested = [m for m in inputs if book.raw(m.item, _lot(m))]
+        coded = [m for m in inputs if not book.raw(m.item, _lot(m))]
         # Only a food's lot code makes a transformation: packing a raw crop received without
-        # one into a lot-coded bag film is still its initial packing.
-        if not any(foods is None or m.item in foods for m in inputs):
+        # one (or under a harvest lot) into a lot-coded bag film is still its initial packing.
+        if not any(foods is None or m.item in foods for m in coded):
+            gap = None
+            if not any(foods is None or m.item in foods for m in harvested):
+                gap = (
+                    "harvest_farm_location",
+                    f"the food packed in initial packing event {tx.id} was not consumed as a "
+                    "harvest lot, so where and when it was harvested and cooled (21 CFR "
+                    "1.1330(a)(1)-(10)) is not known; receive the commodity under the grower's "
+                    "harvest lot (lot=) and record what the grower sent with "
+                    "inv.food.record_harvest (farm, field, harvested_on), or post the harvest "
+                    "with inv.food.harvest",
+                )
             packed = [
-                (_Line(tx, Cte.INITIAL_PACKING, None, m.item, _lot(m), None, None), m.quantity)
+                (
+                    _Line(
+                        tx,
+                        Cte.INITIAL_PACKING,
+                        "input",
+                        m.item,
+                        _lot(m),
+                        None,
+                        None,
+                        at=book.site(m.src.location),
+                    ),
+                    m.quantity,
+                )
+                for m in harvested
+            ]
+            packed += [
+                (
+                    _Line(tx, Cte.INITIAL_PACKING, "output", m.item, _lot(m), None, None, gap),
+                    m.quantity,
+                )
                 for m in outputs
             ]
             return packed, unlotted
         made = [
-            (_Line(tx, Cte.TRANSFORMATION, role, m.item, _lot(m), None, None), m.quantity)
+            (
+                _Line(
+                    tx,
+                    Cte.TRANSFORMATION,
+                    role,
+                    m.item,
+                    _lot(m),
+                    None,
+                    None,
+                    at=book.site(m.src.location) if role == "input" else None,
+                ),
+                m.quantity,
+            )
             for role, group in (("input", inputs), ("output", outputs))
             for m in group
         ]
@@ -566,7 +737,9 @@ def _event_lines(
         else:
             cte = None
         if cte is not None:
-            if traced(m):
+            # A harvest lot moving before it is packed is not shipped or received (21 CFR
+            # 1.1340, 1.1345): its harvesting and cooling rows name where it went.
+            if traced(m) and not book.raw(m.item, _lot(m)):
                 legs[(m.item, _lot(m), m.serial, src, dst)] += m.quantity
             continue
         if s in _COUNTERPARTIES and d is LocationKind.INTERNAL:
@@ -577,7 +750,7 @@ def _event_lines(
             ctes = (Cte.SHIPPING, Cte.RECEIVING)
         else:
             continue
-        if traced(m):
+        if traced(m) and not book.raw(m.item, _lot(m)):
             ends = (src, tx.counterparty), (dst, tx.counterparty)
             lines += [(_Line(tx, cte, None, m.item, _lot(m), *ends), m.quantity) for cte in ctes]
     for (sku, lot, serial, src, dst), quantity in legs.items():
@@ -736,36 +909,80 @@ def _lot(m: Movement) -> str:
 def _row(line: _Line, quantity: Decimal, book: _MasterData, zone: dt.tzinfo) -> FsmaRow:
     tx = line.tx
     item = book.item(line.sku)
-    source, reference = book.tlc_source(line.sku, line.lot)
+    subject = f"{line.sku}/{line.lot} in event {tx.id}"
     if line.gap is not None:
         kde, message = line.gap
-        book.gap(kde, f"{line.sku}/{line.lot} in event {tx.id}", message)
+        book.gap(kde, subject, message)
+    raw = book.raw(line.sku, line.lot)
+    # A harvest lot has no traceability lot code, so no TLC source either (21 CFR 1.1320).
+    source, reference = (None, None) if raw else book.tlc_source(line.sku, line.lot)
+    event_date = tx.effective_at.astimezone(zone).date()
+    kdes: dict[str, Any] = {}
+    ship_to = None if line.ship_to is None else book.end_place(line.ship_to, line, "ship_to")
+    food = book.food_events().get(tx.id)
+    if line.cte in (Cte.HARVESTING, Cte.COOLING):
+        ship_to = book.next_stop(line, subject)
+    if line.cte is Cte.HARVESTING:
+        assert line.at is not None
+        assert food is not None
+        kdes.update(
+            farm=book.place(line.at, None), growing_area=food["field"], harvest_date=event_date
+        )
+    elif line.cte is Cte.FIRST_LAND_BASED_RECEIVING:
+        assert food is not None
+        kdes.update(
+            growing_area=joined(food["harvest_areas"]),
+            harvest_date=dt.date.fromisoformat(food["harvest_start"]),
+            harvest_end_date=dt.date.fromisoformat(food["harvest_end"]),
+        )
+    elif raw:
+        # Cooling, or a harvest lot packed or transformed (1.1330(a)(4)-(10), 1.1350(b)):
+        # where and when it was harvested and cooled.
+        kdes.update(book.harvest_kdes(line.sku, line.lot, tx))
+        if line.cte is Cte.COOLING:
+            assert line.at is not None
+            kdes.update(cooling_location=book.place(line.at, None), cooling_date=event_date)
+        elif line.role == "input":
+            assert line.at is not None
+            kdes.update(receive_date=book.received_on(line.sku, line.lot, tx, line.at))
     return FsmaRow(
         event_id=tx.id,
         cte=line.cte,
         role=line.role,
         event_at=tx.effective_at,
-        event_date=tx.effective_at.astimezone(zone).date(),
-        tlc=f"(01){item.gtin}(10){line.lot}" if item.gtin else f"{item.sku}/{line.lot}",
+        event_date=event_date,
+        tlc=None
+        if raw
+        else f"(01){item.gtin}(10){line.lot}"
+        if item.gtin
+        else f"{item.sku}/{line.lot}",
         sku=item.sku,
         gtin=item.gtin,
         lot=line.lot,
         product_description=book.description(item),
         quantity=quantity,
         unit=item.unit,
-        ship_from=None if line.ship_from is None else book.place(*line.ship_from),
-        ship_to=None if line.ship_to is None else book.place(*line.ship_to),
+        ship_from=None
+        if line.ship_from is None
+        else book.end_place(line.ship_from, line, "ship_from"),
+        ship_to=ship_to,
         tlc_source=source,
         tlc_source_reference=reference,
         documents=tx.refs,
+        **kdes,
     )
 
 
 class _MasterData:
     """Master data looked up once each, and the gaps found on the way."""
 
-    def __init__(self, reader: LedgerReader) -> None:
+    def __init__(self, reader: LedgerReader, zone: dt.tzinfo) -> None:
         self._reader = reader
+        self._zone = zone
+        self._events: dict[int, Mapping[str, Any]] | None = None
+        self._food_lots: dict[tuple[str, str], list[tuple[Transaction, Mapping[str, Any]]]] = {}
+        self._records: dict[tuple[str, str], HarvestRecord] | None = None
+        self._lines: dict[tuple[str, str], list[LedgerLine]] = {}
         self._locations: dict[str, Location | None] = {}
         self._items: dict[str, Item] = {}
         self._parties: dict[str, Party] | None = None
@@ -806,8 +1023,9 @@ class _MasterData:
             self.gap(
                 "product_description",
                 f"item {item.sku}",
-                f"item {item.sku} has no description; record one with "
-                f"inv.update_item({item.sku!r}, description=...)",
+                f"item {item.sku} has no product description (21 CFR 1.1340(a)(3), "
+                "1.1345(a)(3); for a raw commodity its commodity and variety, 1.1325); record "
+                "it as the item's description (inv.master.update_item)",
             )
         return item.description
 
@@ -818,7 +1036,8 @@ class _MasterData:
             "tlc",
             f"item {m.item}",
             f"item {m.item} moved without a lot code (first in transaction {tx.id}), so it "
-            "has no traceability lot code; FSMA 204 foods must be lot-tracked",
+            "has no traceability lot code (21 CFR 1.1340(a)(1), 1.1345(a)(1)); post the "
+            "movements of a food on the Food Traceability List with its lot (lot=)",
         )
 
     def transit_legs(self, sku: str, lot: str) -> _TransitLegs:
@@ -838,6 +1057,198 @@ class _MasterData:
             lines.sort(key=lambda x: (x.effective_at, x.transaction_id))
             self._legs[(sku, lot)] = _pair_transit(lines, self)
         return self._legs[(sku, lot)]
+
+    # -- harvesting, cooling and first land-based receiving ------------------------------
+
+    def food_events(self) -> dict[int, Mapping[str, Any]]:
+        """The key data elements of every harvesting, cooling and landing, by transaction."""
+        if self._events is None:
+            self._events = {int(d.key): d.body for d in self._reader.documents(EVENTS)}
+            index: dict[tuple[str, str], list[tuple[Transaction, Mapping[str, Any]]]]
+            index = defaultdict(list)
+            for tx_id, body in self._events.items():
+                tx = self._reader.transaction(tx_id)
+                if tx is None or self._reversed(tx_id):
+                    continue
+                for m in tx.movements:
+                    if m.lot is not None:
+                        index[(m.item, m.lot)].append((tx, body))
+            for events in index.values():
+                events.sort(key=lambda e: (e[0].effective_at, e[0].id))
+            self._food_lots = dict(index)
+        return self._events
+
+    def _harvests(self) -> dict[tuple[str, str], HarvestRecord]:
+        if self._records is None:
+            records = (harvest_of(d.body) for d in self._reader.documents(HARVESTS))
+            self._records = {(r.sku, r.lot): r for r in records}
+        return self._records
+
+    def raw(self, sku: str, lot: str) -> bool:
+        """Whether a lot is a harvest lot (harvested or cooled here, or received with the
+        grower's harvest record): a raw commodity with no traceability lot code yet."""
+        self.food_events()
+        events = self._food_lots.get((sku, lot), ())
+        return (sku, lot) in self._harvests() or any(
+            body["cte"] in ("harvesting", "cooling") for _, body in events
+        )
+
+    def harvest_kdes(self, sku: str, lot: str, before: Transaction) -> dict[str, Any]:
+        """Where and when a harvest lot was harvested and cooled, as known before the event
+        ``before``: from its harvest and cooling here, else from the grower's record."""
+        self.food_events()
+        kdes: dict[str, Any] = {}
+        record = self._harvests().get((sku, lot))
+        if record is not None:
+            kdes.update(
+                farm=self._party_place(record.farm),
+                growing_area=record.field,
+                harvest_date=record.harvested_on,
+            )
+            if record.cooler is not None or record.cooled_on is not None:
+                kdes.update(
+                    cooling_location=None
+                    if record.cooler is None
+                    else self._party_place(record.cooler),
+                    cooling_date=record.cooled_on,
+                )
+        for tx, body in self._food_lots.get((sku, lot), ()):
+            if (tx.effective_at, tx.id) >= (before.effective_at, before.id):
+                break
+            m = next(m for m in tx.movements if (m.item, m.lot) == (sku, lot))
+            where = self.place(self.site(m.dst.location), None)
+            day = tx.effective_at.astimezone(self._zone).date()
+            if body["cte"] == "harvesting":
+                kdes.update(farm=where, growing_area=body["field"], harvest_date=day)
+            elif body["cte"] == "cooling":
+                kdes.update(cooling_location=where, cooling_date=day)
+        if "farm" not in kdes:
+            self.gap(
+                "harvest_farm_location",
+                f"{sku}/{lot}",
+                f"harvest lot {lot} of {sku} was not harvested here and no harvest record was "
+                "kept for it, so the farm, the field and the date it was harvested (21 CFR "
+                "1.1325(b)(1)(vi), 1.1330(a)(4)-(8)) are not known; record what the grower "
+                "sent with inv.food.record_harvest (farm, field, harvested_on)",
+            )
+        return kdes
+
+    def _party_place(self, code: str) -> Place | None:
+        path = self.party_location(code)
+        return None if path is None else self.place(path, code)
+
+    def landed_at(self, sku: str, lot: str) -> str | None:
+        """Where a lot was first received on land from a fishing vessel, if it was."""
+        self.food_events()
+        for tx, body in self._food_lots.get((sku, lot), ()):
+            if body["cte"] == "first_land_based_receiving":
+                for m in tx.movements:
+                    if (m.item, m.lot) == (sku, lot):
+                        return m.dst.location
+        return None
+
+    def _lot_lines(self, sku: str, lot: str) -> list[LedgerLine]:
+        """Every movement of a lot that happened (reversed ones and reversals left out), in
+        the order it happened."""
+        if (sku, lot) not in self._lines:
+            lines = [
+                line
+                for line in self._reader.movements_of([(sku, lot, None)], into=list(LocationKind))
+                if line.kind is not TxKind.REVERSAL and not self._reversed(line.transaction_id)
+            ]
+            lines.sort(key=lambda x: (x.effective_at, x.transaction_id))
+            self._lines[(sku, lot)] = lines
+        return self._lines[(sku, lot)]
+
+    def received_on(self, sku: str, lot: str, before: Transaction, site: str) -> dt.date | None:
+        """The date a harvest lot last arrived at ``site`` before the event ``before``
+        (harvested there: the harvest date)."""
+        found = None
+        for line in self._lot_lines(sku, lot):
+            if (line.effective_at, line.transaction_id) >= (before.effective_at, before.id):
+                break
+            src, dst = line.movement.src.location, line.movement.dst.location
+            inside = self.kind(src) is LocationKind.INTERNAL and self.site(src) == site
+            if not inside and self.kind(dst) is LocationKind.INTERNAL and self.site(dst) == site:
+                found = line.effective_at.astimezone(self._zone).date()
+        return found
+
+    def next_stop(self, line: _Line, subject: str) -> Place | None:
+        """The immediate subsequent recipient of a harvest or a cooling (21 CFR
+        1.1325(a)(1)(i), (b)(1)(i)): the cooler, packer or party the lot went to next from
+        the site, followed through transit; the site itself when it is cooled or packed
+        there. ``None``, with a gap, while the lot has not gone on yet."""
+        tx, site = line.tx, line.at
+        assert site is not None
+        events = self.food_events()
+        for later in self._lot_lines(line.sku, line.lot):
+            if (later.effective_at, later.transaction_id) <= (tx.effective_at, tx.id):
+                continue
+            m = later.movement
+            src, dst = m.src.location, m.dst.location
+            if self.kind(src) is not LocationKind.INTERNAL or self.site(src) != site:
+                continue
+            kind = self.kind(dst)
+            body = events.get(later.transaction_id)
+            if body is not None and body["cte"] == "cooling":
+                return self.place(self.site(dst), None)
+            if kind is LocationKind.PRODUCTION:
+                return self.place(site, None)
+            if kind is LocationKind.INTERNAL and self.site(dst) != site:
+                return self.place(self.site(dst), None)
+            if kind in _COUNTERPARTIES:
+                return self.end_place((dst, later.counterparty), line, "ship_to")
+            if kind is LocationKind.TRANSIT:
+                legs = self.transit_legs(line.sku, line.lot).loads
+                for end in legs.get((later.transaction_id, m.serial, src, dst), {}):
+                    if end is None:
+                        continue
+                    end_kind = self.kind(end[0])
+                    if end_kind in _COUNTERPARTIES:
+                        return self.end_place(end, line, "ship_to")
+                    if end_kind is LocationKind.INTERNAL and self.site(end[0]) != site:
+                        return self.place(self.site(end[0]), None)
+        what = "harvested" if line.cte is Cte.HARVESTING else "cooled"
+        self.gap(
+            "ship_to_location",
+            subject,
+            f"harvest lot {line.lot} of {line.sku} {what} in event {tx.id} has not been cooled, "
+            f"packed or sent on from {site} yet, so its immediate subsequent recipient (21 CFR "
+            "1.1325(a)(1)(i), (b)(1)(i)) is not known; it is named once the lot is cooled "
+            "(inv.food.cool), packed or shipped",
+        )
+        return None
+
+    def end_place(self, end: _End, line: _Line, which: str) -> Place | None:
+        """The location description of a supplier or customer (or a site) a row names;
+        ``None``, with a gap, for a supplier or customer location no party stands for (the
+        bare ``suppliers`` or ``customers`` location of an old receipt or shipment)."""
+        path, code = end
+        kind = self.kind(path)
+        if kind in _COUNTERPARTIES and self._party_at(path, code) is None:
+            subject = f"{line.sku}/{line.lot} in event {line.tx.id}"
+            if which == "ship_from":
+                self.gap(
+                    "ship_from_location",
+                    subject,
+                    f"lot {line.lot} of {line.sku} came in event {line.tx.id} from {path}, "
+                    f"which names no {kind}, so the immediate previous source (21 CFR "
+                    "1.1345(a)(4)) is not known, nor where its traceability lot code was "
+                    "assigned (1.1345(a)(7)); reverse the posting and post it again naming the "
+                    f"{kind} ({kind.value}=), then record the TLC source reference the {kind} sent "
+                    "on the lot (tlc_source_reference)",
+                )
+            else:
+                self.gap(
+                    "ship_to_location",
+                    subject,
+                    f"lot {line.lot} of {line.sku} went in event {line.tx.id} to {path}, "
+                    f"which names no {kind}, so the immediate subsequent recipient (21 CFR "
+                    "1.1340(a)(4)) is not known; reverse the posting and post it again naming "
+                    f"the {kind} ({kind.value}=)",
+                )
+            return None
+        return self.place(path, code)
 
     def party_location(self, code: str | None) -> str | None:
         """The counterparty location of a party, if it is known."""
@@ -860,8 +1271,7 @@ class _MasterData:
                     f"{party.kind} {party.code}",
                     party.address,
                     party.phone,
-                    f"inv.add_party({party.code!r}, kind={party.kind.value!r}, "
-                    "address=..., phone=...)",
+                    f"on the {party.kind} (inv.add_party with address= and phone=)",
                 )
                 return Place(
                     name=party.name or party.code,
@@ -881,7 +1291,7 @@ class _MasterData:
             f"location {site}",
             location.address,
             location.phone,
-            f"inv.update_location({site!r}, address=..., phone=...)",
+            "on the site's location (inv.master.update_location with address= and phone=)",
         )
         return Place(
             name=location.description or location.path,
@@ -900,16 +1310,17 @@ class _MasterData:
         if (sku, lot) not in self._sources:
             record = self._reader.lot(sku, lot)
             own = None if record is None else record.tlc_source_reference
-            made = self._made_at(sku, lot)
+            made = self._made_at(sku, lot) or self.landed_at(sku, lot)
             if made is None:
                 if own is None:
                     self.gap(
                         "tlc_source_reference",
                         f"{sku}/{lot}",
-                        f"lot {lot} of {sku} was received, not made here, and its TLC source "
-                        "reference (FFRN, GLN or URL of where the code was assigned) is not "
-                        f"recorded; record what the shipper sent with inv.update_lot({sku!r}, "
-                        f"{lot!r}, tlc_source_reference=...)",
+                        f"lot {lot} of {sku} was received, not made here, and the reference "
+                        "to its TLC source, where its traceability lot code was assigned (21 "
+                        "CFR 1.1340(a)(7), 1.1345(a)(7): an FFRN, a GLN or a web address), is "
+                        "not recorded; record what the shipper sent as the lot's "
+                        "tlc_source_reference (inv.master.update_lot)",
                     )
                 self._sources[(sku, lot)] = (None, own)
             else:
@@ -954,8 +1365,8 @@ class _MasterData:
             self.gap(
                 "location_description",
                 subject,
-                f"{subject} has no {' or '.join(missing)}; an FSMA 204 location description is "
-                f"business name, phone and address: record them with {fix}",
+                f"{subject} has no {' or '.join(missing)}; a location description (21 CFR "
+                f"1.1310) is a business name, phone number and address: record them {fix}",
             )
 
     def gap(self, kde: str, subject: str, message: str) -> None:
