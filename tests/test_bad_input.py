@@ -60,6 +60,7 @@ NAMESPACES = (
     "epcis",
     "reports",
     "analytics",
+    "food",
 )
 #: Not called: ``close`` ends the inventory the other calls use.
 NOT_CALLED = {"inv.close"}
@@ -262,6 +263,21 @@ VALID: dict[str, Callable[[sl.Inventory], Call]] = {
     "epcis.write": lambda inv: ((), {"target": io.StringIO()}),
     "reports.fsma204": _kw(items=["ASP"], timezone="Europe/Paris"),
     "reports.workbook": lambda inv: ((), {"report": _report(inv), "timezone": "UTC"}),
+    "food.harvest": _kw(sku="ASP", quantity=5, lot="H1", dst="DC1/DOCK", field="North 40"),
+    "food.cool": _kw(sku="ASP", quantity=1, lot="L1", src="DC1/A/01", dst="DC1/A/02"),
+    "food.land": _kw(
+        sku="ASP",
+        quantity=3,
+        lot="F1",
+        dst="DC1/DOCK",
+        supplier="ACME",
+        harvest_areas=["FAO 67"],
+        harvest_start=dt.date(2026, 2, 27),
+        harvest_end=dt.date(2026, 3, 1),
+    ),
+    "food.record_harvest": _kw(
+        sku="ASP", lot="L1", farm="ACME", field="North 40", harvested_on=dt.date(2026, 2, 27)
+    ),
     "analytics.activity": _kw(depth=2, timezone="UTC", kinds=["receipt"]),
     "analytics.aging": _kw(basis="expiry", edges=(0, 30), sku="ASP"),
     "analytics.dwell_times": _kw(by="item", sku="BOLT"),
@@ -440,6 +456,7 @@ def snapshot(inv: sl.Inventory) -> str:
         inv.allocation.reservations(),
         inv.replenishment.rules(),
         [inv.containers.history(c) for c in ("C1", "C2")],
+        inv.reports.fsma204().to_json(),
     ]
     return "\n".join(repr(p) for p in parts)
 

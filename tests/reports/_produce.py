@@ -86,7 +86,7 @@ def produce_chain(inv: sl.Inventory, clock: sl.FixedClock) -> Produce:
     )
     clock.advance(hours=6)
     harvested = inv.food.harvest(
-        "ROMAINE", 75, lot="FT-0302", dst="FARM/BINS", field="Block 7", ref="FT-0302"
+        "ROMAINE", 75, lot="FT-0302", dst="FARM/BINS", field="Block 7", ref="HL-0302"
     )
     clock.advance(hours=2)
     cooled = inv.food.cool(
