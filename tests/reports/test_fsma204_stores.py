@@ -51,12 +51,17 @@ class TestEveryStore:
         posting."""
         produce_chain(inv, clock)
         inv.add_location("FARM/PIT")
-        call = {"lot": "FT-9", "dst": "FARM/BINS", "key": "harvest-9"}
-        first = inv.food.harvest("ROMAINE", 5, field="Block 8", **call)
+
+        def harvest(field: str) -> sl.Transaction:
+            return inv.food.harvest(
+                "ROMAINE", 5, lot="FT-9", dst="FARM/BINS", field=field, key="harvest-9"
+            )
+
+        first = harvest("Block 8")
         before = state(inv)
-        assert inv.food.harvest("ROMAINE", 5, field="Block 8", **call) == first
+        assert harvest("Block 8") == first
         with pytest.raises(errors.IdempotencyConflictError):
-            inv.food.harvest("ROMAINE", 5, field="Block 9", **call)
+            harvest("Block 9")
         with pytest.raises(errors.InsufficientStockError):
             inv.food.cool("ROMAINE", 6, lot="FT-9", src="FARM/BINS", dst="FARM/PIT")
         with pytest.raises(errors.DuplicateError):
