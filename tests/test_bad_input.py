@@ -456,8 +456,10 @@ def snapshot(inv: sl.Inventory) -> str:
         inv.allocation.reservations(),
         inv.replenishment.rules(),
         [inv.containers.history(c) for c in ("C1", "C2")],
-        inv.reports.fsma204().to_json(),
     ]
+    with inv.store.read() as r:
+        # What inv.food keeps beside its postings: food events and harvest records.
+        parts += [r.documents(kind) for kind in ("fsma204-event", "fsma204-harvest")]
     return "\n".join(repr(p) for p in parts)
 
 
