@@ -610,3 +610,32 @@ class TestGapWording:
         for gap in gaps:
             assert "21 CFR" in gap.message, gap
             assert not re.search(r"\w\((?:'|\")", gap.message), gap
+
+
+class TestSelectionOfHarvestLots:
+    def test_a_packed_lot_brings_its_whole_initial_packing(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """Asking for the packed lot gives its initial packing whole (the harvest lot's input
+        row with the farm and field too), but not the harvesting and cooling, which are the
+        harvest lot's own events."""
+        chain = produce_chain(inv, clock)
+        report = inv.reports.fsma204(lots=[("HEARTS", "RH-0302")])
+        packing = rows_of(report, chain.packed)
+        assert [(r.role, r.lot) for r in packing] == [("input", "FT-0302"), ("output", "RH-0302")]
+        assert packing[0].growing_area == "Block 7"
+        assert {chain.harvested.id, chain.cooled.id}.isdisjoint(r.event_id for r in report.rows)
+        assert report.gaps == ()
+
+    def test_items_keeps_the_listed_foods_without_inventing_a_gap(
+        self, inv: sl.Inventory, clock: sl.FixedClock
+    ) -> None:
+        """items= keeps the rows of the listed SKUs; leaving the harvested commodity out
+        drops its rows, and the packing still knows it packed a harvest lot (no gap)."""
+        produce_chain(inv, clock)
+        report = inv.reports.fsma204(items=["HEARTS"])
+        assert {r.sku for r in report.rows} == {"HEARTS"}
+        assert [r.role for r in report.rows if r.cte is Cte.INITIAL_PACKING] == ["output"]
+        assert report.gaps == ()
+        raw = inv.reports.fsma204(items=["ROMAINE"])
+        assert [r.cte for r in raw.rows] == [Cte.HARVESTING, Cte.COOLING, Cte.INITIAL_PACKING]

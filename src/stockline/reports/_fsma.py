@@ -194,7 +194,7 @@ def _event_lines(
         # one (or under a harvest lot) into a lot-coded bag film is still its initial packing.
         if not any(foods is None or m.item in foods for m in coded):
             gap = None
-            if not any(foods is None or m.item in foods for m in harvested):
+            if not harvested:
                 gap = (
                     "harvest_farm_location",
                     f"the food packed in initial packing event {tx.id} was not consumed as a "
