@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stockline as sl
 from stockline import Component, Output, errors
@@ -639,3 +641,73 @@ class TestSelectionOfHarvestLots:
         assert report.gaps == ()
         raw = inv.reports.fsma204(items=["ROMAINE"])
         assert [r.cte for r in raw.rows] == [Cte.HARVESTING, Cte.COOLING, Cte.INITIAL_PACKING]
+
+
+#: Where a harvest lot can go between its harvest and its packing: the farm's cooler, the
+#: packing house's dock, a truck, or a customer.
+STEPS = ("cool at farm", "cool at packhouse", "to packhouse", "by truck", "to grocer")
+
+
+class TestHarvestLotProperties:
+    @settings(max_examples=25, deadline=None, database=None)
+    @given(steps=st.lists(st.sampled_from(STEPS), max_size=4), packed=st.booleans())
+    def test_a_harvest_lot_is_never_shipped_or_received_and_always_accounted_for(
+        self, steps: list[str], packed: bool
+    ) -> None:
+        """Whatever a harvest lot does before it is packed: none of its rows is Shipping or
+        Receiving or has a TLC; every harvesting and cooling row names its recipient or has
+        a gap saying it is not known yet; the packing's input row names the farm."""
+        clock = sl.FixedClock(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC))
+        inv = sl.Inventory(clock=clock)
+        for path, name in (("FARM", "Green Acres"), ("PACK", "Valley Packing")):
+            inv.add_location(path, description=name, address="1 Rd", phone="555")
+        for path in ("FARM/BINS", "FARM/COOLER", "PACK/DOCK", "PACK/HYDRO", "PACK/CASES"):
+            inv.add_location(path)
+        inv.add_location("TRUCKS/T1", kind="transit")
+        inv.add_item("ROMAINE", description="Romaine", tracking="lot")
+        inv.add_item("HEARTS", description="Hearts", tracking="lot")
+        inv.add_party("GROCER", kind="customer", name="Grocer", address="5 Main", phone="1")
+        inv.food.harvest("ROMAINE", 10, lot="A", dst="FARM/BINS", field="F1")
+        here = "FARM/BINS"
+        for step in steps:
+            clock.advance(hours=1)
+            if here.startswith("customers"):
+                break
+            if step == "cool at farm" and not here.startswith("FARM/COOLER"):
+                inv.food.cool("ROMAINE", 10, lot="A", src=here, dst="FARM/COOLER")
+                here = "FARM/COOLER"
+            elif step == "cool at packhouse" and here != "PACK/HYDRO":
+                inv.food.cool("ROMAINE", 10, lot="A", src=here, dst="PACK/HYDRO")
+                here = "PACK/HYDRO"
+            elif step == "to packhouse" and here.startswith("FARM"):
+                inv.move("ROMAINE", 10, lot="A", src=here, dst="PACK/DOCK")
+                here = "PACK/DOCK"
+            elif step == "by truck":
+                target = "PACK/DOCK" if here.startswith("FARM") else "FARM/BINS"
+                inv.move("ROMAINE", 10, lot="A", src=here, dst="TRUCKS/T1")
+                clock.advance(hours=1)
+                inv.move("ROMAINE", 10, lot="A", src="TRUCKS/T1", dst=target)
+                here = target
+            elif step == "to grocer":
+                inv.ship("ROMAINE", 10, lot="A", src=here, customer="GROCER")
+                here = "customers/GROCER"
+        if packed and not here.startswith("customers"):
+            clock.advance(hours=1)
+            inv.produce(
+                consume=[Component(sku="ROMAINE", quantity=10, lot="A", location=here)],
+                output=[Output(sku="HEARTS", quantity=80, lot="P", location="PACK/CASES")],
+            )
+        report = inv.reports.fsma204()
+        raw = [r for r in report.rows if r.sku == "ROMAINE"]
+        assert all(r.tlc is None for r in raw)
+        assert not {r.cte for r in raw} & {Cte.SHIPPING, Cte.RECEIVING}
+        open_ends = {g.subject for g in report.gaps if g.kde == "ship_to_location"}
+        for row in raw:
+            if row.cte in (Cte.HARVESTING, Cte.COOLING):
+                subject = f"ROMAINE/A in event {row.event_id}"
+                assert (row.ship_to is None) == (subject in open_ends), row
+            else:
+                assert (row.cte, row.role) == (Cte.INITIAL_PACKING, "input")
+                assert row.farm is not None
+                assert row.farm.name == "Green Acres"
+        assert {g.kde for g in report.gaps} <= {"ship_to_location"}
