@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import stockline as sl
 from stockline import Component, Output, errors
 from stockline.reports import Cte, Fsma204Report, FsmaRow, HarvestRecord
+from tests.conftest import START
 from tests.reports._produce import produce_chain
 
 D = Decimal
@@ -657,7 +658,7 @@ class TestHarvestLotProperties:
         """Whatever a harvest lot does before it is packed: none of its rows is Shipping or
         Receiving or has a TLC; every harvesting and cooling row names its recipient or has
         a gap saying it is not known yet; the packing's input row names the farm."""
-        clock = sl.FixedClock(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC))
+        clock = sl.FixedClock(START)
         inv = sl.Inventory(clock=clock)
         for path, name in (("FARM", "Green Acres"), ("PACK", "Valley Packing")):
             inv.add_location(path, description=name, address="1 Rd", phone="555")
