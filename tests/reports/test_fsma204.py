@@ -441,11 +441,11 @@ class TestGaps:
         }
         assert len(gaps) == len(report.gaps)
         fixes = {g.subject: g.message for g in report.gaps}
-        assert "tlc_source_reference (inv.master.update_lot)" in fixes["WHEAT/F-101"]
+        assert "as the lot's tlc_source_reference" in fixes["WHEAT/F-101"]
         assert "1.1345(a)(7)" in fixes["WHEAT/F-101"]
-        assert "(inv.master.update_item)" in fixes["item CAKE"]
-        assert "(inv.master.update_location with address= and phone=)" in fixes["location PLANT"]
-        assert "(inv.add_party with address= and phone=)" in fixes["supplier MILL"]
+        assert "as the item's description" in fixes["item CAKE"]
+        assert "address and phone of location PLANT" in fixes["location PLANT"]
+        assert "address and phone of supplier MILL in its party" in fixes["supplier MILL"]
 
     def test_lot_tracked_stock_moved_without_a_lot_is_a_gap(self, site: sl.Inventory) -> None:
         """A serial-tracked food moved without a lot code has no TLC: a gap, not a row."""

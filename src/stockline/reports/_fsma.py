@@ -200,9 +200,9 @@ def _event_lines(
                     f"the food packed in initial packing event {tx.id} was not consumed as a "
                     "harvest lot, so where and when it was harvested and cooled (21 CFR "
                     "1.1330(a)(1)-(10)) is not known; receive the commodity under the grower's "
-                    "harvest lot (lot=) and record what the grower sent with "
-                    "inv.food.record_harvest (farm, field, harvested_on), or post the harvest "
-                    "with inv.food.harvest",
+                    "harvest lot (its lot) and record the harvest the grower sent with it (farm, "
+                    "field, harvested_on, and cooler and cooled_on if it was cooled), or post "
+                    "the harvest itself",
                 )
             packed = [
                 (

@@ -193,7 +193,7 @@ class Facts:
                 f"item {item.sku}",
                 f"item {item.sku} has no product description (21 CFR 1.1340(a)(3), "
                 "1.1345(a)(3); for a raw commodity its commodity and variety, 1.1325); record "
-                "it as the item's description (inv.master.update_item)",
+                "it as the item's description in its master data",
             )
         return item.description
 
@@ -296,8 +296,9 @@ class Facts:
                 f"{sku}/{lot}",
                 f"harvest lot {lot} of {sku} was not harvested here and no harvest record was "
                 "kept for it, so the farm, the field and the date it was harvested (21 CFR "
-                "1.1325(b)(1)(vi), 1.1330(a)(4)-(8)) are not known; record what the grower "
-                "sent with inv.food.record_harvest (farm, field, harvested_on)",
+                "1.1325(b)(1)(vi), 1.1330(a)(4)-(8)) are not known; record the harvest the "
+                "grower sent with the lot (farm, field, harvested_on, and cooler and cooled_on "
+                "if it was cooled)",
             )
         return kdes
 
@@ -382,8 +383,8 @@ class Facts:
             subject,
             f"harvest lot {line.lot} of {line.sku} {what} in event {tx.id} has not been cooled, "
             f"packed or sent on from {site} yet, so its immediate subsequent recipient (21 CFR "
-            "1.1325(a)(1)(i), (b)(1)(i)) is not known; it is named once the lot is cooled "
-            "(inv.food.cool), packed or shipped",
+            "1.1325(a)(1)(i), (b)(1)(i)) is not known; it is named once the lot is cooled, "
+            "packed or shipped",
         )
         return None
 
@@ -402,9 +403,9 @@ class Facts:
                     f"lot {line.lot} of {line.sku} came in event {line.tx.id} from {path}, "
                     f"which names no {kind}, so the immediate previous source (21 CFR "
                     "1.1345(a)(4)) is not known, nor where its traceability lot code was "
-                    "assigned (1.1345(a)(7)); reverse the posting and post it again naming the "
-                    f"{kind} ({kind.value}=), then record the TLC source reference the {kind} sent "
-                    "on the lot (tlc_source_reference)",
+                    "assigned (1.1345(a)(7)); reverse the posting and post it again naming its "
+                    f"{kind}, then record the TLC source reference the {kind} sent as the lot's "
+                    "tlc_source_reference",
                 )
             else:
                 self.gap(
@@ -413,7 +414,7 @@ class Facts:
                     f"lot {line.lot} of {line.sku} went in event {line.tx.id} to {path}, "
                     f"which names no {kind}, so the immediate subsequent recipient (21 CFR "
                     "1.1340(a)(4)) is not known; reverse the posting and post it again naming "
-                    f"the {kind} ({kind.value}=)",
+                    f"its {kind}",
                 )
             return None
         return self.place(path, code)
@@ -439,7 +440,7 @@ class Facts:
                     f"{party.kind} {party.code}",
                     party.address,
                     party.phone,
-                    f"on the {party.kind} (inv.add_party with address= and phone=)",
+                    f"of {party.kind} {party.code} in its party master data",
                 )
                 return Place(
                     name=party.name or party.code,
@@ -459,7 +460,7 @@ class Facts:
             f"location {site}",
             location.address,
             location.phone,
-            "on the site's location (inv.master.update_location with address= and phone=)",
+            f"of location {site} in its location master data",
         )
         return Place(
             name=location.description or location.path,
@@ -488,7 +489,7 @@ class Facts:
                         "to its TLC source, where its traceability lot code was assigned (21 "
                         "CFR 1.1340(a)(7), 1.1345(a)(7): an FFRN, a GLN or a web address), is "
                         "not recorded; record what the shipper sent as the lot's "
-                        "tlc_source_reference (inv.master.update_lot)",
+                        "tlc_source_reference in its master data",
                     )
                 self._sources[(sku, lot)] = (None, own)
             else:
@@ -534,7 +535,8 @@ class Facts:
                 "location_description",
                 subject,
                 f"{subject} has no {' or '.join(missing)}; a location description (21 CFR "
-                f"1.1310) is a business name, phone number and address: record them {fix}",
+                "1.1310) is a business name, phone number and address: record the "
+                f"{' and '.join(missing)} {fix}",
             )
 
     def gap(self, kde: str, subject: str, message: str) -> None:
