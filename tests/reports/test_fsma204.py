@@ -26,11 +26,10 @@ UTC = dt.UTC
 
 
 def golden(name: str, text: str) -> None:
-    """Assert ``text`` is the golden file ``name`` line for line (line ends are checked in
-    test_tables)."""
+    """Assert ``text`` is the golden file ``name`` byte for byte (CRLF line ends included)."""
     path = GOLDEN / name
     assert path.exists(), f"golden file {path} is missing"
-    assert text.splitlines() == path.read_text(encoding="utf-8").splitlines()
+    assert path.read_bytes() == text.encode("utf-8")
 
 
 def events(report: Fsma204Report) -> list[tuple[int, str, str | None, str | None, Decimal]]:
