@@ -268,6 +268,21 @@ VALID: dict[str, Callable[[sl.Inventory], Call]] = {
     "epcis.write_xml": lambda inv: ((), {"target": io.StringIO()}),
     "reports.fsma204": _kw(items=["ASP"], timezone="Europe/Paris"),
     "reports.workbook": lambda inv: ((), {"report": _report(inv), "timezone": "UTC"}),
+    "food.harvest": _kw(sku="ASP", quantity=5, lot="H1", dst="DC1/DOCK", field="North 40"),
+    "food.cool": _kw(sku="ASP", quantity=1, lot="L1", src="DC1/A/01", dst="DC1/A/02"),
+    "food.land": _kw(
+        sku="ASP",
+        quantity=3,
+        lot="F1",
+        dst="DC1/DOCK",
+        supplier="ACME",
+        harvest_areas=["FAO 67"],
+        harvest_start=dt.date(2026, 2, 27),
+        harvest_end=dt.date(2026, 3, 1),
+    ),
+    "food.record_harvest": _kw(
+        sku="ASP", lot="L1", farm="ACME", field="North 40", harvested_on=dt.date(2026, 2, 27)
+    ),
     "analytics.activity": _kw(depth=2, timezone="UTC", kinds=["receipt"]),
     "analytics.aging": _kw(basis="expiry", edges=(0, 30), sku="ASP"),
     "analytics.dwell_times": _kw(by="item", sku="BOLT"),
@@ -461,6 +476,9 @@ def snapshot(inv: sl.Inventory) -> str:
         inv.replenishment.rules(),
         [inv.containers.history(c) for c in ("C1", "C2")],
     ]
+    with inv.store.read() as r:
+        # What inv.food keeps beside its postings: food events and harvest records.
+        parts += [r.documents(kind) for kind in ("fsma204-event", "fsma204-harvest")]
     return "\n".join(repr(p) for p in parts)
 
 

@@ -75,7 +75,7 @@ from stockline.ledger.boundary import Header
 from stockline.master import MasterData
 from stockline.operations import Counts, Kits, Replenishment, Scanning
 from stockline.policies import Allocation, AllocationPolicy
-from stockline.reports import Reports
+from stockline.reports import Food, Reports
 
 __all__ = ["Inventory", "Refs"]
 
@@ -129,6 +129,8 @@ class Inventory:
     epcis: Epcis = attrs.field(init=False)
     #: FSMA 204 and recall and trace workbooks (:class:`~stockline.reports.Reports`).
     reports: Reports = attrs.field(init=False)
+    #: FSMA 204 harvesting, cooling, first land-based receiving (:class:`~stockline.reports.Food`).
+    food: Food = attrs.field(init=False)
     #: Stock-flow analytics (:class:`~stockline.analytics.Analytics`).
     analytics: Analytics = attrs.field(init=False)
     #: Containers (SSCC pallets and cases): create, nest, move, ship, contents, history.
@@ -149,6 +151,7 @@ class Inventory:
         self.scanning = Scanning(self._book)
         self.epcis = Epcis(self._book)
         self.reports = Reports(self._book)
+        self.food = Food(self._book)
         self.analytics = Analytics(self._book)
         self.containers = Containers(self._book)
         self.genealogy = Genealogy(self._book)

@@ -2,12 +2,15 @@
 CSV, XLSX and JSON, all written with the same column conventions (see :class:`Table`).
 
 On an inventory they are the service :class:`Reports`, ``inv.reports``
-(``inv.reports.fsma204()``, ``inv.reports.workbook()``).
+(``inv.reports.fsma204()``, ``inv.reports.workbook()``); the FSMA 204 events that are more
+than a stock movement (harvesting, cooling, first land-based receiving) are recorded with
+:class:`Food`, ``inv.food``.
 
 CSV and JSON need nothing beyond stockline; XLSX needs openpyxl (``stockline[xlsx]``), imported
 only when a workbook is written.
 """
 
+from stockline.reports._food import Food, HarvestRecord
 from stockline.reports._fsma import (
     FSMA204_COLUMNS,
     Cte,
@@ -26,9 +29,11 @@ __all__ = [
     "Column",
     "ColumnKind",
     "Cte",
+    "Food",
     "Fsma204Report",
     "FsmaGap",
     "FsmaRow",
+    "HarvestRecord",
     "LotRef",
     "Place",
     "Reports",

@@ -14,427 +14,57 @@ electronic sortable spreadsheet. This module reads them off the ledger:
   no recipient yet, a gap;
 - a production (or relabel, split, merge) is a **transformation** (1.1350): one row per input
   lot and one per output lot, sharing the event id; when no food input (an item of
-  ``items=``, or any input without it) carries a lot code, the lots it makes get their first
-  code here, and it is an **initial packing** (1.1330).
+  ``items=``, or any input without it) carries a traceability lot code, the lots it makes get
+  their first code here, and it is an **initial packing** (1.1330), whose input rows are the
+  harvest lots packed;
+- the postings recorded with ``inv.food`` are **harvesting** (1.1325(a)), **cooling**
+  (1.1325(b)) and **first land-based receiving** (1.1335); a harvest lot (harvested or cooled
+  here, or received with the grower's harvest record) has no traceability lot code before it
+  is packed, and its moves are neither shipping nor receiving.
+
+The records and columns are in ``_fsma_sheet``, the look-ups in ``_fsma_facts``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import json
-import os
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING, Any
 
 from stockline.genealogy import Node
-from stockline.ledger import (
-    UNITS,
-    HistoryQuery,
-    Item,
-    LedgerLine,
-    Location,
-    LocationKind,
-    Movement,
-    Party,
-    Reference,
-    Tracking,
-    Transaction,
-    TxKind,
+from stockline.ledger import HistoryQuery, LocationKind, Movement, Tracking, Transaction, TxKind
+from stockline.reports._fsma_facts import COUNTERPARTIES, End, Facts, LegKey, Line, lot_code
+from stockline.reports._fsma_sheet import (
+    DOCUMENT_TYPES,
+    FSMA204_COLUMNS,
+    LEDGER_RECORD,
+    Cte,
+    Fsma204Report,
+    FsmaGap,
+    FsmaRow,
+    Place,
 )
-from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
+from stockline.reports._tables import joined
 
 if TYPE_CHECKING:
     from stockline.ledger import LedgerReader
 
-__all__ = ["FSMA204_COLUMNS", "Cte", "Fsma204Report", "FsmaGap", "FsmaRow", "Place", "build"]
-
-
-#: Readable names of the document types stockline's postings use; others are shown as given.
-DOCUMENT_TYPES: dict[str, str] = {
-    "PO": "Purchase Order",
-    "ASN": "Advance Ship Notice",
-    "SO": "Sales Order",
-    "WO": "Work Order",
-    "BOL": "Bill of Lading",
-    "INV": "Invoice",
-    "DOC": "Document",
-}
-
-#: The reference document of an event posted without any: the ledger entry itself, which FDA
-#: accepts as a "database record" (21 CFR 1.1310, "reference document").
-LEDGER_RECORD = "Database record (ledger transaction)"
-
-
-class Cte(enum.StrEnum):
-    """A critical tracking event of the FDA Food Traceability Rule."""
-
-    RECEIVING = "receiving"
-    """21 CFR 1.1345."""
-    SHIPPING = "shipping"
-    """21 CFR 1.1340."""
-    TRANSFORMATION = "transformation"
-    """21 CFR 1.1350."""
-    INITIAL_PACKING = "initial_packing"
-    """21 CFR 1.1330."""
-
-    @property
-    def label(self) -> str:
-        """The name as written in the spreadsheet (``Initial packing``)."""
-        return self.value.replace("_", " ").capitalize()
-
-
-@attrs.frozen(kw_only=True, order=True)
-class Place:
-    """A location description (21 CFR 1.1310): business name, phone number, address.
-
-    Attributes:
-        name: The business or site name.
-        address: The physical address, as one text.
-        phone: The phone number.
-        gln: The GS1 Global Location Number, if known.
-    """
-
-    name: str
-    address: str = ""
-    phone: str = ""
-    gln: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class FsmaRow:
-    """One row of the sortable spreadsheet: the KDEs of one lot in one event.
-
-    Attributes:
-        event_id: The ledger transaction that recorded the event.
-        cte: The critical tracking event.
-        role: ``input`` or ``output`` for a transformation, ``None`` otherwise.
-        event_at: When the event happened (UTC).
-        event_date: Its date in the report's time zone: the ship, receive, transformation or
-            pack date.
-        tlc: The traceability lot code: GS1 ``(01)<GTIN>(10)<lot>``, or ``<SKU>/<lot>`` for an
-            item without a GTIN.
-        sku: The item.
-        gtin: The item's GTIN.
-        lot: The lot code.
-        product_description: The item's description.
-        quantity: How much, in the item's unit.
-        unit: The unit's UN/ECE Rec 20 code.
-        ship_from: Shipping: where it left; receiving: the immediate previous source.
-        ship_to: Shipping: the immediate subsequent recipient; receiving: where it was received.
-        tlc_source: Where the lot code was assigned, when known here.
-        tlc_source_reference: The TLC source reference (an FFRN, GLN or URL).
-        documents: The reference documents (PO, ASN, BOL, work order, ...).
-    """
-
-    event_id: int
-    cte: Cte
-    role: str | None
-    event_at: dt.datetime
-    event_date: dt.date
-    tlc: str
-    sku: str
-    gtin: str | None
-    lot: str
-    product_description: str
-    quantity: Decimal
-    unit: str
-    ship_from: Place | None
-    ship_to: Place | None
-    tlc_source: Place | None
-    tlc_source_reference: str | None
-    documents: tuple[Reference, ...]
-
-
-@attrs.frozen(kw_only=True)
-class FsmaGap:
-    """A key data element the ledger's master data could not fill.
-
-    Attributes:
-        kde: The element (``tlc_source_reference``, ``ship_to_location``, ...).
-        subject: What lacks it: a lot (``WHEAT/F-101``), an item, a location or a party.
-        message: What is missing and how to record it.
-    """
-
-    kde: str
-    subject: str
-    message: str
-
-
-def _col(key: str, header: str, kind: ColumnKind, description: str) -> Column:
-    return Column(key=key, header=header, kind=kind, description=description)
-
-
-_TEXT, _DATE = ColumnKind.TEXT, ColumnKind.DATE
-
-#: The columns of the spreadsheet, in order, with what each means and the rule behind it.
-FSMA204_COLUMNS: tuple[Column, ...] = (
-    _col(
-        "event_id",
-        "Event ID",
-        ColumnKind.INTEGER,
-        "The ledger transaction that recorded the event; the input and output rows of one "
-        "transformation share it.",
-    ),
-    _col(
-        "cte",
-        "Critical Tracking Event",
-        _TEXT,
-        "Receiving (21 CFR 1.1345), Shipping (21 CFR 1.1340), Transformation (21 CFR 1.1350) "
-        "or Initial packing (21 CFR 1.1330).",
-    ),
-    _col(
-        "role",
-        "Transformation Role",
-        _TEXT,
-        "For a transformation: input (a lot used, 1.1350(a)(1)) or output (the new lot, "
-        "1.1350(a)(2)).",
-    ),
-    _col(
-        "event_date",
-        "Event Date",
-        _DATE,
-        "Ship date (1.1340(a)(6)), receive date (1.1345(a)(6)), date the transformation was "
-        "completed (1.1350(a)(2)(iii)) or pack date (1.1330(a)(15)), in the report's time "
-        "zone.",
-    ),
-    _col(
-        "tlc",
-        "Traceability Lot Code",
-        _TEXT,
-        "1.1340(a)(1), 1.1345(a)(1), 1.1350(a)(1)(i), 1.1350(a)(2)(i), 1.1330(a)(11). Written "
-        "as GS1 (01) GTIN + (10) lot, or SKU/lot for an item without a GTIN.",
-    ),
-    _col("gtin", "TLC - GTIN", _TEXT, "The GTIN part of the traceability lot code."),
-    _col("lot", "TLC - Lot", _TEXT, "The lot (batch) part of the traceability lot code."),
-    _col("sku", "SKU", _TEXT, "The item code in the sender's records."),
-    _col(
-        "product_description",
-        "Product Description",
-        _TEXT,
-        "1.1340(a)(3), 1.1345(a)(3), 1.1350(a)(1)(ii), 1.1350(a)(2)(iv), 1.1330(a)(12).",
-    ),
-    _col(
-        "quantity",
-        "Quantity",
-        ColumnKind.DECIMAL,
-        "Quantity (1.1340(a)(2), 1.1345(a)(2), 1.1350(a)(1)(iii), 1.1350(a)(2)(v), "
-        "1.1330(a)(13)); for a transformation input, the quantity used from that lot.",
-    ),
-    _col("unit", "Unit of Measure", _TEXT, "The unit of the quantity."),
-    _col(
-        "ship_from_location",
-        "Ship-From Location",
-        _TEXT,
-        "Shipping: location you shipped from (1.1340(a)(5)). Receiving: the immediate "
-        "previous source (1.1345(a)(4)). Business name.",
-    ),
-    _col("ship_from_address", "Ship-From Address", _TEXT, "Physical address of the ship-from."),
-    _col("ship_from_phone", "Ship-From Phone", _TEXT, "Phone number of the ship-from."),
-    _col("ship_from_gln", "Ship-From GLN", _TEXT, "GS1 Global Location Number of the ship-from."),
-    _col(
-        "ship_to_location",
-        "Ship-To Location",
-        _TEXT,
-        "Shipping: the immediate subsequent recipient (1.1340(a)(4)). Receiving: where the "
-        "food was received (1.1345(a)(5)). Business name.",
-    ),
-    _col("ship_to_address", "Ship-To Address", _TEXT, "Physical address of the ship-to."),
-    _col("ship_to_phone", "Ship-To Phone", _TEXT, "Phone number of the ship-to."),
-    _col("ship_to_gln", "Ship-To GLN", _TEXT, "GS1 Global Location Number of the ship-to."),
-    _col(
-        "tlc_source_location",
-        "TLC Source Location",
-        _TEXT,
-        "Where the traceability lot code was assigned (1.1340(a)(7), 1.1345(a)(7), "
-        "1.1350(a)(2)(ii), 1.1330(a)(14)): for lots made here, the site that made them.",
-    ),
-    _col("tlc_source_address", "TLC Source Address", _TEXT, "Address of the TLC source."),
-    _col("tlc_source_phone", "TLC Source Phone", _TEXT, "Phone number of the TLC source."),
-    _col(
-        "tlc_source_reference",
-        "TLC Source Reference",
-        _TEXT,
-        "A reference to the TLC source (1.1340(a)(7), 1.1345(a)(7)): an FDA Food Facility "
-        "Registration Number (FFRN), a GLN or a web address.",
-    ),
-    _col(
-        "reference_document_type",
-        "Reference Document Type",
-        _TEXT,
-        "1.1340(a)(8), 1.1345(a)(8), 1.1350(a)(2)(vi), 1.1330(a)(16); several are separated "
-        "by '; ' in the same order as their numbers.",
-    ),
-    _col(
-        "reference_document_number",
-        "Reference Document Number",
-        _TEXT,
-        "The numbers of the reference documents, in the same order as their types.",
-    ),
-    _col(
-        "event_time",
-        "Event Time (UTC)",
-        ColumnKind.DATETIME,
-        "When the event was recorded as happening, in UTC.",
-    ),
-)
-
-
-@attrs.frozen(kw_only=True)
-class Fsma204Report:
-    """The FSMA 204 sortable spreadsheet for some lots or dates (see :meth:`inv.reports.fsma204()
-    <stockline.reports.Reports.fsma204>`).
-
-    Attributes:
-        rows: One row per lot per critical tracking event, sorted by event date, traceability
-            lot code, time and event id.
-        gaps: Key data elements the master data could not fill, one per missing fact; fill
-            them before sending the file.
-        lots: The lots asked for (``None``: every lot; empty: none).
-        items: The items asked for (``None``: every lot-tracked item; empty: none).
-        since: The start of the period asked for (UTC), if any.
-        until: The end of the period asked for (UTC), if any.
-        timezone: The time zone the event dates are given in.
-    """
-
-    rows: tuple[FsmaRow, ...]
-    gaps: tuple[FsmaGap, ...]
-    lots: tuple[Node, ...] | None = None
-    items: tuple[str, ...] | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    timezone: str = "UTC"
-
-    @property
-    def table(self) -> Table:
-        """The rows as a table: the spreadsheet itself."""
-        return Table(
-            key="fsma204",
-            title="FSMA 204",
-            columns=FSMA204_COLUMNS,
-            rows=tuple(_cells(r) for r in self.rows),
-        )
-
-    @property
-    def glossary(self) -> Table:
-        """What each column means and the rule behind it (FDA asks for what is needed to
-        understand the records, 21 CFR 1.1455(c)(1))."""
-        columns = (
-            Column(key="column", header="Column"),
-            Column(key="meaning", header="Meaning"),
-        )
-        rows = tuple((c.header, c.description) for c in FSMA204_COLUMNS)
-        return Table(key="glossary", title="Glossary", columns=columns, rows=rows)
-
-    @property
-    def workbook(self) -> Workbook:
-        """The spreadsheet and its glossary, with what was asked for as ``meta``."""
-        return Workbook(
-            key="fsma204",
-            tables=(self.table, self.glossary),
-            meta=(
-                (
-                    "lots",
-                    None if self.lots is None else joined(f"{n.item}/{n.lot}" for n in self.lots),
-                ),
-                ("items", None if self.items is None else joined(self.items)),
-                ("since", self.since),
-                ("until", self.until),
-                ("timezone", self.timezone),
-            ),
-        )
-
-    def to_csv(self, target: str | os.PathLike[str] | IO[str] | None = None) -> str:
-        """Write the spreadsheet as CSV (conventions in :class:`~stockline.reports.Table`) to a
-        path or an open text file, and return the text."""
-        return self.table.to_csv(target)
-
-    def to_xlsx(self, path: str | os.PathLike[str]) -> None:
-        """Write the spreadsheet (sheet ``FSMA 204``) and its glossary (sheet ``Glossary``) to
-        an XLSX file; needs ``stockline[xlsx]``.
-
-        Raises:
-            MissingDependencyError: openpyxl is not installed.
-        """
-        self.workbook.to_xlsx(path)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The report as plain data: what was asked for, the rows and the gaps."""
-        data = self.workbook.to_dict()
-        del data["glossary"]
-        data["gaps"] = [
-            {"kde": g.kde, "subject": g.subject, "message": g.message} for g in self.gaps
-        ]
-        return data
-
-    def to_json(self, **options: Any) -> str:
-        """The report as JSON text; ``options`` go to :func:`json.dumps`."""
-        return json.dumps(self.to_dict(), **options)
-
-
-def _cells(r: FsmaRow) -> tuple[Cell, ...]:
-    return (
-        r.event_id,
-        r.cte.label,
-        r.role,
-        r.event_date,
-        r.tlc,
-        r.gtin,
-        r.lot,
-        r.sku,
-        r.product_description,
-        r.quantity,
-        UNITS[r.unit][0] if r.unit in UNITS else r.unit,
-        *_place(r.ship_from),
-        *_place(r.ship_to),
-        *_place(r.tlc_source)[:3],
-        r.tlc_source_reference,
-        joined(DOCUMENT_TYPES.get(d.type, d.type) for d in r.documents) or LEDGER_RECORD,
-        joined(d.number for d in r.documents) or str(r.event_id),
-        r.event_at,
-    )
-
-
-def _place(place: Place | None) -> tuple[str | None, ...]:
-    if place is None:
-        return (None, None, None, None)
-    return (place.name, place.address or None, place.phone or None, place.gln)
+__all__ = [
+    "DOCUMENT_TYPES",
+    "FSMA204_COLUMNS",
+    "LEDGER_RECORD",
+    "Cte",
+    "Fsma204Report",
+    "FsmaGap",
+    "FsmaRow",
+    "Place",
+    "build",
+]
 
 
 # -- building -----------------------------------------------------------------------------
-
-
-#: Where a shipment went or a receipt came from: a location path, and the counterparty of the
-#: transaction that named it (whose party describes a supplier or customer location).
-_End = tuple[str, str | None]
-
-#: A movement into or out of a transit location, as the transit legs know it: transaction,
-#: serial, source and destination.
-_LegKey = tuple[int, str | None, str, str]
-
-#: Kinds of counterparty locations a shipment can go to or a receipt come from (21 CFR
-#: 1.1340(a)(4), 1.1345(a)(4): the recipient and the previous source, "other than a
-#: transporter"); stock through a transit location is followed to one of these or a site.
-_COUNTERPARTIES = (LocationKind.SUPPLIER, LocationKind.CUSTOMER)
-
-
-@attrs.frozen
-class _Line:
-    """A row before master data is looked up: the event, the lot, the two places, and the
-    gap (KDE and message) when one of the places is not known."""
-
-    tx: Transaction
-    cte: Cte
-    role: str | None
-    sku: str
-    lot: str
-    ship_from: _End | None
-    ship_to: _End | None
-    gap: tuple[str, str] | None = None
 
 
 def build(
@@ -454,9 +84,9 @@ def build(
     only (the foods); ``None``: every item. An empty ``lots`` or ``items`` selects nothing.
     Gaps are those of the rows kept.
     """
-    book = _MasterData(reader)
+    book = Facts(reader, zone)
     wanted = None if lots is None else {(n.item, n.lot) for n in lots}
-    quantities: dict[_Line, Decimal] = defaultdict(Decimal)
+    quantities: dict[Line, Decimal] = defaultdict(Decimal)
     for tx in _transactions(reader, lots, since, until):
         event, unlotted = _event_lines(tx, book, items)
         whole = bool(event) and event[0][0].cte in (Cte.TRANSFORMATION, Cte.INITIAL_PACKING)
@@ -478,7 +108,7 @@ def build(
     rows.sort(
         key=lambda r: (
             r.event_date,
-            r.tlc,
+            r.tlc or "",
             r.event_at,
             r.event_id,
             r.role != "input",
@@ -516,8 +146,8 @@ def _transactions(
 
 
 def _event_lines(
-    tx: Transaction, book: _MasterData, foods: Collection[str] | None
-) -> tuple[list[tuple[_Line, Decimal]], list[Movement]]:
+    tx: Transaction, book: Facts, foods: Collection[str] | None
+) -> tuple[list[tuple[Line, Decimal]], list[Movement]]:
     """The lines of one transaction with their quantities, in movement order, and the
     movements of lot- or serial-tracked items that lack a lot code (gaps, not lines)."""
     unlotted: list[Movement] = []
@@ -529,6 +159,22 @@ def _event_lines(
             unlotted.append(m)
         return False
 
+    food = book.food_events().get(tx.id)
+    if food is not None:
+        # Harvesting, cooling, first land-based receiving: one row per lot, at the site the
+        # stock went to.
+        event = Cte(food["cte"])
+        recorded = [
+            (
+                Line(
+                    tx, event, None, m.item, lot_code(m), None, None, at=book.site(m.dst.location)
+                ),
+                m.quantity,
+            )
+            for m in tx.movements
+            if traced(m)
+        ]
+        return recorded, unlotted
     kinds = [(book.kind(m.src.location), book.kind(m.dst.location)) for m in tx.movements]
     if any(LocationKind.PRODUCTION in pair for pair in kinds):
         inputs = [
@@ -541,21 +187,66 @@ def _event_lines(
             for m, (s, d) in zip(tx.movements, kinds, strict=True)
             if s is LocationKind.PRODUCTION and d is LocationKind.INTERNAL and traced(m)
         ]
+        # A harvest lot has no traceability lot code yet: its rows carry the harvest.
+        harvested = [m for m in inputs if book.raw(m.item, lot_code(m))]
+        coded = [m for m in inputs if not book.raw(m.item, lot_code(m))]
         # Only a food's lot code makes a transformation: packing a raw crop received without
-        # one into a lot-coded bag film is still its initial packing.
-        if not any(foods is None or m.item in foods for m in inputs):
+        # one (or under a harvest lot) into a lot-coded bag film is still its initial packing.
+        if not any(foods is None or m.item in foods for m in coded):
+            gap = None
+            if not harvested:
+                gap = (
+                    "harvest_farm_location",
+                    f"the food packed in initial packing event {tx.id} was not consumed as a "
+                    "harvest lot, so where and when it was harvested and cooled (21 CFR "
+                    "1.1330(a)(1)-(10)) is not known; receive the commodity under the grower's "
+                    "harvest lot (its lot) and record the harvest the grower sent with it (farm, "
+                    "field, harvested_on, and cooler and cooled_on if it was cooled), or post "
+                    "the harvest itself",
+                )
             packed = [
-                (_Line(tx, Cte.INITIAL_PACKING, None, m.item, _lot(m), None, None), m.quantity)
+                (
+                    Line(
+                        tx,
+                        Cte.INITIAL_PACKING,
+                        "input",
+                        m.item,
+                        lot_code(m),
+                        None,
+                        None,
+                        at=book.site(m.src.location),
+                    ),
+                    m.quantity,
+                )
+                for m in harvested
+            ]
+            packed += [
+                (
+                    Line(tx, Cte.INITIAL_PACKING, "output", m.item, lot_code(m), None, None, gap),
+                    m.quantity,
+                )
                 for m in outputs
             ]
             return packed, unlotted
         made = [
-            (_Line(tx, Cte.TRANSFORMATION, role, m.item, _lot(m), None, None), m.quantity)
+            (
+                Line(
+                    tx,
+                    Cte.TRANSFORMATION,
+                    role,
+                    m.item,
+                    lot_code(m),
+                    None,
+                    None,
+                    at=book.site(m.src.location) if role == "input" else None,
+                ),
+                m.quantity,
+            )
             for role, group in (("input", inputs), ("output", outputs))
             for m in group
         ]
         return made, unlotted
-    lines: list[tuple[_Line, Decimal]] = []
+    lines: list[tuple[Line, Decimal]] = []
     legs: dict[tuple[str, str, str | None, str, str], Decimal] = defaultdict(Decimal)
     for m, (s, d) in zip(tx.movements, kinds, strict=True):
         src, dst = m.src.location, m.dst.location
@@ -566,28 +257,30 @@ def _event_lines(
         else:
             cte = None
         if cte is not None:
-            if traced(m):
-                legs[(m.item, _lot(m), m.serial, src, dst)] += m.quantity
+            # A harvest lot moving before it is packed is not shipped or received (21 CFR
+            # 1.1340, 1.1345): its harvesting and cooling rows name where it went.
+            if traced(m) and not book.raw(m.item, lot_code(m)):
+                legs[(m.item, lot_code(m), m.serial, src, dst)] += m.quantity
             continue
-        if s in _COUNTERPARTIES and d is LocationKind.INTERNAL:
+        if s in COUNTERPARTIES and d is LocationKind.INTERNAL:
             ctes: tuple[Cte, ...] = (Cte.RECEIVING,)
-        elif s is LocationKind.INTERNAL and d in _COUNTERPARTIES:
+        elif s is LocationKind.INTERNAL and d in COUNTERPARTIES:
             ctes = (Cte.SHIPPING,)
         elif s is d is LocationKind.INTERNAL and book.site(src) != book.site(dst):
             ctes = (Cte.SHIPPING, Cte.RECEIVING)
         else:
             continue
-        if traced(m):
+        if traced(m) and not book.raw(m.item, lot_code(m)):
             ends = (src, tx.counterparty), (dst, tx.counterparty)
-            lines += [(_Line(tx, cte, None, m.item, _lot(m), *ends), m.quantity) for cte in ctes]
+            lines += [(Line(tx, cte, None, m.item, lot_code(m), *ends), m.quantity) for cte in ctes]
     for (sku, lot, serial, src, dst), quantity in legs.items():
         lines += _through_transit(tx, book, sku, lot, (tx.id, serial, src, dst), quantity)
     return lines, unlotted
 
 
 def _through_transit(
-    tx: Transaction, book: _MasterData, sku: str, lot: str, key: _LegKey, quantity: Decimal
-) -> list[tuple[_Line, Decimal]]:
+    tx: Transaction, book: Facts, sku: str, lot: str, key: LegKey, quantity: Decimal
+) -> list[tuple[Line, Decimal]]:
     """The lines of a load into a transit location (Shipping, to wherever the stock went from
     there) or of an unload out of one (Receiving, from wherever it came from before)."""
     _, _, src, dst = key
@@ -603,7 +296,7 @@ def _through_transit(
             assert end is not None
             if book.site(end[0]) == book.site(here):
                 continue  # back where it started: a trip out and in, no shipment
-        elif kind not in _COUNTERPARTIES:
+        elif kind not in COUNTERPARTIES:
             # Out of transit with no load from a site or party: the receipt's supplier, if
             # it names one.
             party = None if loading else book.party_location(tx.counterparty)
@@ -612,11 +305,11 @@ def _through_transit(
             else:
                 gap = _transit_gap(tx, sku, lot, src, dst, end, loading=loading)
                 end = None
-        place: _End = (here, tx.counterparty)
+        place: End = (here, tx.counterparty)
         if loading:
-            line = _Line(tx, Cte.SHIPPING, None, sku, lot, place, end, gap=gap)
+            line = Line(tx, Cte.SHIPPING, None, sku, lot, place, end, gap=gap)
         else:
-            line = _Line(tx, Cte.RECEIVING, None, sku, lot, end, place, gap=gap)
+            line = Line(tx, Cte.RECEIVING, None, sku, lot, end, place, gap=gap)
         lines.append((line, part))
     return lines
 
@@ -627,7 +320,7 @@ def _transit_gap(
     lot: str,
     src: str,
     dst: str,
-    end: _End | None,
+    end: End | None,
     *,
     loading: bool,
 ) -> tuple[str, str]:
@@ -655,308 +348,68 @@ def _transit_gap(
     )
 
 
-@attrs.frozen
-class _TransitLegs:
-    """A lot's trips through transit locations, paired first in first out.
-
-    Attributes:
-        loads: For each load into transit (from a site, a supplier or a customer), where
-            its quantity left transit for (``None``: not yet, still in transit).
-        unloads: For each unload out of transit, where its quantity had been loaded from
-            (``None``: not known, the load was never posted).
-    """
-
-    loads: dict[_LegKey, dict[_End | None, Decimal]]
-    unloads: dict[_LegKey, dict[_End | None, Decimal]]
-
-
-@attrs.define
-class _Piece:
-    """A quantity in a transit location: where it was loaded from and the load that put it
-    on the road (``None`` both when it left transit without ever being loaded)."""
-
-    quantity: Decimal
-    origin: _End | None
-    load: _LegKey | None
-
-
-def _pair_transit(lines: Sequence[LedgerLine], book: _MasterData) -> _TransitLegs:
-    """Pair a lot's movements into and out of transit locations: what leaves a transit
-    location is what entered it first (per serial), followed through transit to transit.
-
-    ``lines`` are the lot's movements into or out of transit, reversed ones left out, in the
-    order they happened."""
-    queues: dict[tuple[str, str | None], deque[_Piece]] = defaultdict(deque)
-    loads: dict[_LegKey, dict[_End | None, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    unloads: dict[_LegKey, dict[_End | None, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-
-    def take(where: str, serial: str | None, quantity: Decimal) -> list[_Piece]:
-        """Take ``quantity`` off the front of a transit queue; what is missing has no
-        origin."""
-        queue, taken = queues[(where, serial)], []
-        while quantity > 0 and queue:
-            piece = queue[0]
-            part = min(piece.quantity, quantity)
-            taken.append(_Piece(part, piece.origin, piece.load))
-            piece.quantity -= part
-            quantity -= part
-            if piece.quantity == 0:
-                queue.popleft()
-        if quantity > 0:
-            taken.append(_Piece(quantity, None, None))
-        return taken
-
-    for line in lines:
-        m = line.movement
-        src, dst = m.src.location, m.dst.location
-        key: _LegKey = (line.transaction_id, m.serial, src, dst)
-        into, out_of = (book.kind(p) is LocationKind.TRANSIT for p in (dst, src))
-        if into and out_of:
-            queues[(dst, m.serial)].extend(take(src, m.serial, m.quantity))
-        elif into:
-            queues[(dst, m.serial)].append(_Piece(m.quantity, (src, line.counterparty), key))
-        else:
-            end = (dst, line.counterparty)
-            for piece in take(src, m.serial, m.quantity):
-                if piece.load is not None:
-                    loads[piece.load][end] += piece.quantity
-                unloads[key][piece.origin] += piece.quantity
-    for queue in queues.values():
-        for piece in queue:
-            if piece.load is not None:
-                loads[piece.load][None] += piece.quantity
-    return _TransitLegs(loads=dict(loads), unloads=dict(unloads))
-
-
-def _lot(m: Movement) -> str:
-    assert m.lot is not None, "only movements with a lot are lines"
-    return m.lot
-
-
-def _row(line: _Line, quantity: Decimal, book: _MasterData, zone: dt.tzinfo) -> FsmaRow:
+def _row(line: Line, quantity: Decimal, book: Facts, zone: dt.tzinfo) -> FsmaRow:
     tx = line.tx
     item = book.item(line.sku)
-    source, reference = book.tlc_source(line.sku, line.lot)
+    subject = f"{line.sku}/{line.lot} in event {tx.id}"
     if line.gap is not None:
         kde, message = line.gap
-        book.gap(kde, f"{line.sku}/{line.lot} in event {tx.id}", message)
+        book.gap(kde, subject, message)
+    raw = book.raw(line.sku, line.lot)
+    # A harvest lot has no traceability lot code, so no TLC source either (21 CFR 1.1320).
+    source, reference = (None, None) if raw else book.tlc_source(line.sku, line.lot)
+    event_date = tx.effective_at.astimezone(zone).date()
+    kdes: dict[str, Any] = {}
+    ship_to = None if line.ship_to is None else book.end_place(line.ship_to, line, "ship_to")
+    food = book.food_events().get(tx.id)
+    if line.cte in (Cte.HARVESTING, Cte.COOLING):
+        ship_to = book.next_stop(line, subject)
+    if line.cte is Cte.HARVESTING:
+        assert line.at is not None
+        assert food is not None
+        kdes.update(
+            farm=book.place(line.at, None), growing_area=food["field"], harvest_date=event_date
+        )
+    elif line.cte is Cte.FIRST_LAND_BASED_RECEIVING:
+        assert food is not None
+        kdes.update(
+            growing_area=joined(food["harvest_areas"]),
+            harvest_date=dt.date.fromisoformat(food["harvest_start"]),
+            harvest_end_date=dt.date.fromisoformat(food["harvest_end"]),
+        )
+    elif raw:
+        # Cooling, or a harvest lot packed or transformed (1.1330(a)(4)-(10), 1.1350(b)):
+        # where and when it was harvested and cooled.
+        kdes.update(book.harvest_kdes(line.sku, line.lot, tx))
+        if line.cte is Cte.COOLING:
+            assert line.at is not None
+            kdes.update(cooling_location=book.place(line.at, None), cooling_date=event_date)
+        elif line.role == "input":
+            assert line.at is not None
+            kdes.update(receive_date=book.received_on(line.sku, line.lot, tx, line.at))
     return FsmaRow(
         event_id=tx.id,
         cte=line.cte,
         role=line.role,
         event_at=tx.effective_at,
-        event_date=tx.effective_at.astimezone(zone).date(),
-        tlc=f"(01){item.gtin}(10){line.lot}" if item.gtin else f"{item.sku}/{line.lot}",
+        event_date=event_date,
+        tlc=None
+        if raw
+        else f"(01){item.gtin}(10){line.lot}"
+        if item.gtin
+        else f"{item.sku}/{line.lot}",
         sku=item.sku,
         gtin=item.gtin,
         lot=line.lot,
         product_description=book.description(item),
         quantity=quantity,
         unit=item.unit,
-        ship_from=None if line.ship_from is None else book.place(*line.ship_from),
-        ship_to=None if line.ship_to is None else book.place(*line.ship_to),
+        ship_from=None
+        if line.ship_from is None
+        else book.end_place(line.ship_from, line, "ship_from"),
+        ship_to=ship_to,
         tlc_source=source,
         tlc_source_reference=reference,
         documents=tx.refs,
+        **kdes,
     )
-
-
-class _MasterData:
-    """Master data looked up once each, and the gaps found on the way."""
-
-    def __init__(self, reader: LedgerReader) -> None:
-        self._reader = reader
-        self._locations: dict[str, Location | None] = {}
-        self._items: dict[str, Item] = {}
-        self._parties: dict[str, Party] | None = None
-        self._sources: dict[tuple[str, str], tuple[Place | None, str | None]] = {}
-        self._legs: dict[tuple[str, str], _TransitLegs] = {}
-        self._reversals: dict[int, bool] = {}
-        self.gaps: dict[tuple[str, str], FsmaGap] = {}
-
-    def location(self, path: str) -> Location | None:
-        if path not in self._locations:
-            self._locations[path] = self._reader.location(path)
-        return self._locations[path]
-
-    def kind(self, path: str) -> LocationKind | None:
-        location = self.location(path)
-        return None if location is None else location.kind
-
-    def site(self, path: str) -> str:
-        """The facility a location belongs to: the nearest location up the tree (itself
-        included) that has an address, else the root of its tree."""
-        segments = path.split("/")
-        for end in range(len(segments), 0, -1):
-            candidate = "/".join(segments[:end])
-            location = self.location(candidate)
-            if location is not None and location.address:
-                return candidate
-        return segments[0]
-
-    def item(self, sku: str) -> Item:
-        if sku not in self._items:
-            item = self._reader.item(sku)
-            assert item is not None, "a posted movement names a known item"
-            self._items[sku] = item
-        return self._items[sku]
-
-    def description(self, item: Item) -> str:
-        if not item.description:
-            self.gap(
-                "product_description",
-                f"item {item.sku}",
-                f"item {item.sku} has no description; record one with "
-                f"inv.update_item({item.sku!r}, description=...)",
-            )
-        return item.description
-
-    def no_lot(self, tx: Transaction, m: Movement) -> None:
-        """A lot- or serial-tracked item moved without a lot code: it has no traceability lot
-        code, a gap (an untracked item is simply not traced)."""
-        self.gap(
-            "tlc",
-            f"item {m.item}",
-            f"item {m.item} moved without a lot code (first in transaction {tx.id}), so it "
-            "has no traceability lot code; FSMA 204 foods must be lot-tracked",
-        )
-
-    def transit_legs(self, sku: str, lot: str) -> _TransitLegs:
-        """A lot's trips through transit locations, over the whole ledger (a shipment's
-        recipient may be known only after the report's period)."""
-        if (sku, lot) not in self._legs:
-            lines = [
-                line
-                for line in self._reader.movements_of(
-                    [(sku, lot, None)],
-                    into=[LocationKind.TRANSIT],
-                    out_of=[LocationKind.TRANSIT],
-                )
-                if line.kind is not TxKind.REVERSAL and not self._reversed(line.transaction_id)
-            ]
-            # Stable: the movements of one transaction stay in their order.
-            lines.sort(key=lambda x: (x.effective_at, x.transaction_id))
-            self._legs[(sku, lot)] = _pair_transit(lines, self)
-        return self._legs[(sku, lot)]
-
-    def party_location(self, code: str | None) -> str | None:
-        """The counterparty location of a party, if it is known."""
-        party = None if code is None else self._reader.party(code)
-        return party.location or None if party is not None else None
-
-    def _reversed(self, transaction_id: int) -> bool:
-        if transaction_id not in self._reversals:
-            found = self._reader.reversed_by(transaction_id) is not None
-            self._reversals[transaction_id] = found
-        return self._reversals[transaction_id]
-
-    def place(self, path: str, counterparty: str | None) -> Place:
-        """The location description of a place an event's stock came from or went to."""
-        kind = self.kind(path)
-        if kind is not None and kind is not LocationKind.INTERNAL:
-            party = self._party_at(path, counterparty)
-            if party is not None:
-                self._check(
-                    f"{party.kind} {party.code}",
-                    party.address,
-                    party.phone,
-                    f"inv.add_party({party.code!r}, kind={party.kind.value!r}, "
-                    "address=..., phone=...)",
-                )
-                return Place(
-                    name=party.name or party.code,
-                    address=party.address,
-                    phone=party.phone,
-                    gln=party.gln,
-                )
-        # A counterparty location without a party (a transit location, a bare "customers")
-        # describes itself unless a location above it has an address.
-        site = self.site(path)
-        if kind is not LocationKind.INTERNAL:
-            found = self.location(site)
-            if found is None or not found.address:
-                site = path
-        location = self.location(site) or Location(path=site)
-        self._check(
-            f"location {site}",
-            location.address,
-            location.phone,
-            f"inv.update_location({site!r}, address=..., phone=...)",
-        )
-        return Place(
-            name=location.description or location.path,
-            address=location.address,
-            phone=location.phone,
-            gln=location.gln,
-        )
-
-    def tlc_source(self, sku: str, lot: str) -> tuple[Place | None, str | None]:
-        """Where a lot's code was assigned and the reference to it.
-
-        A lot first made here (by a production, relabel, split or merge) has its TLC source
-        at the site that made it, referenced by the lot's own reference, else the site's FFRN,
-        else its GLN. A lot received has the reference its shipper sent (recorded on the lot).
-        """
-        if (sku, lot) not in self._sources:
-            record = self._reader.lot(sku, lot)
-            own = None if record is None else record.tlc_source_reference
-            made = self._made_at(sku, lot)
-            if made is None:
-                if own is None:
-                    self.gap(
-                        "tlc_source_reference",
-                        f"{sku}/{lot}",
-                        f"lot {lot} of {sku} was received, not made here, and its TLC source "
-                        "reference (FFRN, GLN or URL of where the code was assigned) is not "
-                        f"recorded; record what the shipper sent with inv.update_lot({sku!r}, "
-                        f"{lot!r}, tlc_source_reference=...)",
-                    )
-                self._sources[(sku, lot)] = (None, own)
-            else:
-                site = self.location(self.site(made))
-                place = self.place(made, None)
-                derived = None
-                if site is not None:
-                    derived = (
-                        f"FFRN {site.ffrn}"
-                        if site.ffrn
-                        else f"GLN {site.gln}"
-                        if site.gln
-                        else None
-                    )
-                self._sources[(sku, lot)] = (place, own or derived)
-        return self._sources[(sku, lot)]
-
-    def _made_at(self, sku: str, lot: str) -> str | None:
-        """The internal location a lot was first made into, or ``None`` if it never was."""
-        lines = self._reader.movements_of([(sku, lot, None)], out_of=[LocationKind.PRODUCTION])
-        for line in sorted(lines, key=lambda x: (x.effective_at, x.transaction_id)):
-            if (
-                line.kind is not TxKind.REVERSAL
-                and self.kind(line.movement.dst.location) is LocationKind.INTERNAL
-                and self._reader.reversed_by(line.transaction_id) is None
-            ):
-                return line.movement.dst.location
-        return None
-
-    def _party_at(self, path: str, code: str | None) -> Party | None:
-        if code is not None:
-            party = self._reader.party(code)
-            if party is not None and party.location == path:
-                return party
-        if self._parties is None:
-            self._parties = {p.location: p for p in self._reader.parties()}
-        return self._parties.get(path)
-
-    def _check(self, subject: str, address: str, phone: str, fix: str) -> None:
-        missing = [what for what, value in (("address", address), ("phone", phone)) if not value]
-        if missing:
-            self.gap(
-                "location_description",
-                subject,
-                f"{subject} has no {' or '.join(missing)}; an FSMA 204 location description is "
-                f"business name, phone and address: record them with {fix}",
-            )
-
-    def gap(self, kde: str, subject: str, message: str) -> None:
-        self.gaps.setdefault((kde, subject), FsmaGap(kde=kde, subject=subject, message=message))

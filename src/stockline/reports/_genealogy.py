@@ -11,7 +11,7 @@ from typing import Protocol
 from stockline.errors import ValidationError
 from stockline.genealogy import Node, RecallReport, Trace
 from stockline.ledger import UNITS, Balance, Item, Party, Reference, StockStore
-from stockline.reports._fsma import DOCUMENT_TYPES
+from stockline.reports._fsma_sheet import DOCUMENT_TYPES
 from stockline.reports._tables import Cell, Column, ColumnKind, Table, Workbook, joined
 
 __all__ = ["recall_workbook", "trace_workbook", "zone"]

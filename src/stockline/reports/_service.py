@@ -45,9 +45,11 @@ class Reports:
     ) -> Fsma204Report:
         """The FDA FSMA 204 electronic sortable spreadsheet for some lots or a period.
 
-        One row per traceability lot per critical tracking event (receiving, shipping,
-        transformation input and output, initial packing) with its key data elements, as FDA
-        asks for them within 24 hours in an outbreak or recall (21 CFR 1.1455(c)(3)).
+        One row per lot per critical tracking event (harvesting, cooling, initial packing
+        input and output, first land-based receiving, shipping, receiving, transformation
+        input and output) with its key data elements, as FDA asks for them within 24 hours
+        in an outbreak or recall (21 CFR 1.1455(c)(3)). Harvesting, cooling and first
+        land-based receiving are those recorded with :class:`inv.food <stockline.reports.Food>`.
         ``report.gaps`` lists what the master data could not fill; ``report.to_csv(path)``
         and ``report.to_xlsx(path)`` write the file. How events and KDEs are read off the
         ledger: ``docs/howto/fsma204.md``.
