@@ -20,9 +20,7 @@ WRITER = Path(__file__).with_name("_writer.py")
 ROUNDS = 3
 
 
-@pytest.fixture(
-    params=["sqlite-file", pytest.param("postgres", marks=_postgres.requires_postgres)]
-)
+@pytest.fixture(params=["sqlite-file", pytest.param("postgres", marks=_postgres.requires_postgres)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database with the packaging line and a random pool for the vial."""
     if request.param == "postgres":

@@ -43,11 +43,11 @@ class TestPermutation:
 
     def test_refuses_short_keys_and_values_outside(self) -> None:
         """A key under 16 bytes, a domain under 2, and values outside it are refused."""
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="16 bytes"):
             Permutation(b"short", 100)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="at least 2"):
             Permutation(KEY, 1)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="outside"):
             Permutation(KEY, 100).permute(100)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="outside"):
             Permutation(KEY, 100).invert(-1)

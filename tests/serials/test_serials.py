@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -77,9 +78,7 @@ class TestPools:
 
 
 class TestExhaustion:
-    def test_a_random_pool_issues_its_capacity_and_then_refuses(
-        self, line: sl.Inventory
-    ) -> None:
+    def test_a_random_pool_issues_its_capacity_and_then_refuses(self, line: sl.Inventory) -> None:
         """A pool of 10 (10^6 numbers at odds 1 in 100,000) issues 10 distinct serials, then
         refuses, issuing nothing."""
         line.serials.add_pool("VIAL", length=6, guess_odds=100_000)
@@ -217,7 +216,7 @@ class TestLifeCycle:
         assert line.serials.state("VIAL", made).state is SerialState.COMMISSIONED
         shipped = line.ship("VIAL", 1, serial=made, src="PLANT/FG", customer="PHARMACY")
         (out,) = shipped.movements
-        back = sl.Movement(item="VIAL", quantity=1, serial=made, src=out.dst, dst=out.src)
+        back = sl.Movement(item="VIAL", quantity=Decimal(1), serial=made, src=out.dst, dst=out.src)
         line.post(sl.NewTransaction(kind=sl.TxKind.TRANSFER, movements=(back,)))
         status = line.serials.state("VIAL", made)
         assert (status.state, status.location) == (SerialState.RETURNED, "PLANT/FG")
@@ -255,9 +254,7 @@ class TestLifeCycle:
 class TestLabels:
     def test_unit_labels_carry_gtin_expiry_lot_and_serial(self, line: sl.Inventory) -> None:
         """Element string (GS before the serial), HRI and Digital Link of each unit."""
-        (label,) = line.serials.labels(
-            "VIAL", ["A1B2"], lot="L1", expiry=dt.date(2028, 1, 31)
-        )
+        (label,) = line.serials.labels("VIAL", ["A1B2"], lot="L1", expiry=dt.date(2028, 1, 31))
         assert label.hri == f"(01){GTIN}(17)280131(10)L1(21)A1B2"
         assert label.element_string == f"01{GTIN}17280131" + "10L1\x1d21A1B2"
         assert label.digital_link == f"https://id.gs1.org/01/{GTIN}/10/L1/21/A1B2?17=280131"

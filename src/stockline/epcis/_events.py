@@ -301,11 +301,12 @@ class EventMaker:
 
     def _commissioned(self, tx: Transaction) -> Event:
         """A production that consumed nothing the ledger knows gives its outputs their
-        identity: an ObjectEvent ADD ``commissioning``."""
+        identity: an ObjectEvent ADD ``commissioning``, disposition ``active`` as on the
+        other commissioning events (a later status change says more)."""
         outputs = list(tx.movements)
         event = self._object(tx, outputs, "ADD")
         event["bizStep"] = "commissioning"
-        event["disposition"] = self.disposition(outputs[0].dst.status)
+        event["disposition"] = "active"
         self._place(event, outputs[0].dst.location, outputs[0].dst.location)
         made = {(m.item, m.lot) for m in outputs}
         if len(made) == 1:

@@ -57,8 +57,9 @@ class Epcis:
         ADD ``commissioning``), pack and unpack AggregationEvents with the
         container's SSCC as parent, holds ``holding`` and releases ``inspecting`` with a
         persistent disposition, scrap ``destroying`` (DELETE; a serial decommissioned as
-        stolen, expired or a sample ``decommissioning`` with that disposition), counts and adjustments
-        ADD/DELETE, and a reversal an error declaration on a copy of each event it cancels.
+        stolen, expired or a sample ``decommissioning`` with that disposition), counts and
+        adjustments ADD/DELETE, and a reversal an error declaration on a copy of each event it
+        cancels.
         A lot or serial first shown by a count or adjustment is preceded by its
         ``commissioning`` (ObjectEvent ADD with the lot number and expiry as ILMD); received
         goods are not commissioned (their supplier did that) and a transformation's outputs

@@ -15,7 +15,8 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.genealogy import Component, Output, post_production
-from stockline.gs1 import Element, build_elements, to_digital_link, to_element_string, to_hri
+from stockline import gs1
+from stockline.gs1 import Element
 from stockline.ledger import (
     AVAILABLE,
     BalanceQuery,
@@ -559,7 +560,7 @@ class Serials:
         today = self._book.now().date()
         return [
             label_of(
-                build_elements(gtin=item.gtin, expiry=expiry, lot=lot, serial=s, today=today),
+                gs1.build_elements(gtin=item.gtin, expiry=expiry, lot=lot, serial=s, today=today),
                 domain,
             )
             for s in given
@@ -631,9 +632,9 @@ class Serials:
 def label_of(elements: Sequence[Element], domain: str) -> Label:
     """The three payloads of one set of element strings."""
     return Label(
-        element_string=to_element_string(elements),
-        hri=to_hri(elements),
-        digital_link=to_digital_link(elements, domain=domain),
+        element_string=gs1.to_element_string(elements),
+        hri=gs1.to_hri(elements),
+        digital_link=gs1.to_digital_link(elements, domain=domain),
     )
 
 

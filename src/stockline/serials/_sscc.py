@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from stockline.errors import SerialPoolExhaustedError, ValidationError
-from stockline.gs1 import build_elements, sscc, to_digital_link, to_element_string, to_hri
+from stockline import gs1
 from stockline.ledger import Book, Document, LedgerReader, boundary
 from stockline.serials._records import Gap, Label, SsccRange
 
@@ -186,11 +186,11 @@ class SsccAllocator:
         """
         code = boundary.code(code, "sscc")
         domain = boundary.code(domain, "domain")
-        elements = build_elements(sscc=code, today=self._book.now().date())
+        elements = gs1.build_elements(sscc=code, today=self._book.now().date())
         return Label(
-            element_string=to_element_string(elements),
-            hri=to_hri(elements),
-            digital_link=to_digital_link(elements, domain=domain),
+            element_string=gs1.to_element_string(elements),
+            hri=gs1.to_hri(elements),
+            digital_link=gs1.to_digital_link(elements, domain=domain),
         )
 
 
@@ -211,7 +211,7 @@ def _range(doc: Document) -> SsccRange:
         company_prefix=prefix,
         extension=ext,
         first=first,
-        ssccs=tuple(sscc(prefix, f"{n:0{width}d}", ext) for n in range(first, first + b["count"])),
+        ssccs=tuple(gs1.sscc(prefix, f"{n:0{width}d}", ext) for n in range(first, first + b["count"])),
         allocated_at=dt.datetime.fromisoformat(b["allocated_at"]),
         allocated_by=b["allocated_by"],
         reserved_for=b["reserved_for"],
@@ -228,7 +228,7 @@ def _within(code: str, body: Mapping[str, Any]) -> bool:
     return (
         reference.isdigit()
         and first <= int(reference) < first + body["count"]
-        and code == sscc(prefix, reference, body["extension"])
+        and code == gs1.sscc(prefix, reference, body["extension"])
         and len(reference) == width
     )
 
