@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from stockline import gs1
 from stockline.errors import (
     IdempotencyConflictError,
     SerialPoolExhaustedError,
@@ -15,7 +16,6 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.genealogy import Component, Output, post_production
-from stockline import gs1
 from stockline.gs1 import Element
 from stockline.ledger import (
     AVAILABLE,

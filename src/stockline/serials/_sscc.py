@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from stockline.errors import SerialPoolExhaustedError, ValidationError
 from stockline import gs1
+from stockline.errors import SerialPoolExhaustedError, ValidationError
 from stockline.ledger import Book, Document, LedgerReader, boundary
 from stockline.serials._records import Gap, Label, SsccRange
 
@@ -211,7 +211,9 @@ def _range(doc: Document) -> SsccRange:
         company_prefix=prefix,
         extension=ext,
         first=first,
-        ssccs=tuple(gs1.sscc(prefix, f"{n:0{width}d}", ext) for n in range(first, first + b["count"])),
+        ssccs=tuple(
+            gs1.sscc(prefix, f"{n:0{width}d}", ext) for n in range(first, first + b["count"])
+        ),
         allocated_at=dt.datetime.fromisoformat(b["allocated_at"]),
         allocated_by=b["allocated_by"],
         reserved_for=b["reserved_for"],
