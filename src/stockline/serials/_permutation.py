@@ -42,7 +42,7 @@ class Permutation:
         True
     """
 
-    __slots__ = ("_half", "_keys", "_mask", "_size", "_width")
+    __slots__ = ("_half", "_mask", "_rounds", "_size", "_width")
 
     def __init__(self, key: bytes, size: int) -> None:
         if len(key) < 16:
@@ -53,15 +53,20 @@ class Permutation:
         self._half = max(1, ((size - 1).bit_length() + 1) // 2)
         self._mask = (1 << self._half) - 1
         self._width = (self._half + 7) // 8
-        # One key per round, so a round's output never equals another round's on equal input.
-        self._keys = tuple(
-            hmac.digest(key, b"stockline serial round %d" % r, hashlib.sha256)
+        # One key per round, so a round's output never equals another round's on equal input;
+        # each round's HMAC is keyed once here and copied per call (its key schedule done).
+        self._rounds = tuple(
+            hmac.new(
+                hmac.digest(key, b"stockline serial round %d" % r, hashlib.sha256),
+                digestmod=hashlib.sha256,
+            )
             for r in range(ROUNDS)
         )
 
     def _round(self, r: int, value: int) -> int:
-        digest = hmac.digest(self._keys[r], value.to_bytes(self._width, "big"), hashlib.sha256)
-        return int.from_bytes(digest[:16], "big") & self._mask
+        mac = self._rounds[r].copy()
+        mac.update(value.to_bytes(self._width, "big"))
+        return int.from_bytes(mac.digest()[:16], "big") & self._mask
 
     def _encrypt(self, x: int) -> int:
         half, mask = self._half, self._mask
