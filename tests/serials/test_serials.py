@@ -266,3 +266,56 @@ class TestLabels:
         line.add_item("LOOSE", tracking="serial")
         with pytest.raises(ValidationError, match="no GTIN"):
             line.serials.labels("LOOSE", ["1"])
+
+
+class TestSscc:
+    def test_allocations_continue_the_counter_per_prefix_and_extension(
+        self, line: sl.Inventory
+    ) -> None:
+        """Each prefix and extension digit counts on its own, with GS1 check digits."""
+        first = line.serials.sscc.allocate("0614141", 2, extension=1, reserved_for="LINE-1")
+        second = line.serials.sscc.allocate("0614141", 1, extension=1)
+        other = line.serials.sscc.allocate("0614141", 1, extension=2)
+        assert first.ssccs == ("106141410000000019", "106141410000000026")
+        assert second.ssccs == ("106141410000000033",)
+        assert other.ssccs == ("206141410000000016",)
+        assert [r.first for r in line.serials.sscc.ranges("0614141")] == [1, 3, 1]
+        assert line.serials.sscc.ranges()[0].reserved_for == "LINE-1"
+
+    def test_create_allocates_and_makes_the_containers_together(self, line: sl.Inventory) -> None:
+        """Containers made by create are used, so they are no gaps."""
+        cases = line.serials.sscc.create("0614141", 2, kind="case")
+        assert [c.kind for c in cases] == ["case", "case"]
+        with line.store.read() as r:
+            assert [r.container(c.code) for c in cases] == list(cases)
+        (spare,) = line.serials.sscc.allocate("0614141").ssccs
+        assert [g.number for g in line.serials.sscc.gaps()] == [spare]
+
+    def test_unused_ssccs_are_voided_used_ones_are_not(self, line: sl.Inventory) -> None:
+        """A spoiled SSCC label is voided once; an SSCC naming a container, or one never
+        allocated, is refused."""
+        (used,) = line.serials.sscc.create("0614141")
+        (spare,) = line.serials.sscc.allocate("0614141").ssccs
+        assert line.serials.sscc.void([spare], reason="jammed") == (spare,)
+        assert line.serials.sscc.void([spare], reason="jammed") == ()
+        assert line.serials.sscc.gaps() == []
+        with pytest.raises(ValidationError, match="names a container"):
+            line.serials.sscc.void([used.code], reason="jammed")
+        with pytest.raises(ValidationError, match="not allocated"):
+            line.serials.sscc.void(["006141410000000098"], reason="jammed")
+
+    def test_a_prefix_runs_out_clearly(self, line: sl.Inventory) -> None:
+        """A 12-digit prefix leaves 4 digits: 9,999 SSCCs, then a clear refusal."""
+        line.serials.sscc.allocate("061414112345", 9_998)
+        with pytest.raises(SerialPoolExhaustedError) as caught:
+            line.serials.sscc.allocate("061414112345", 2)
+        assert (caught.value.requested, caught.value.remaining) == (2, 1)
+        (last,) = line.serials.sscc.allocate("061414112345").ssccs
+        assert last[:17] == "00614141123459999"
+
+    def test_labels_of_a_pallet(self, line: sl.Inventory) -> None:
+        """The pallet label carries (00) and the SSCC's Digital Link."""
+        label = line.serials.sscc.label("106141410000000019", domain="id.example.com")
+        assert label.element_string == "00106141410000000019"
+        assert label.hri == "(00)106141410000000019"
+        assert label.digital_link == "https://id.example.com/00/106141410000000019"

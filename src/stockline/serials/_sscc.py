@@ -18,7 +18,7 @@ import attrs
 
 from stockline import gs1
 from stockline.errors import SerialPoolExhaustedError, ValidationError
-from stockline.ledger import Book, Document, LedgerReader, boundary
+from stockline.ledger import Book, Container, Document, LedgerReader, LedgerWriter, boundary
 from stockline.serials._records import Gap, Label, SsccRange
 
 __all__ = ["MAX_SSCCS", "SsccAllocator"]
@@ -82,41 +82,103 @@ class SsccAllocator:
         ext = boundary.whole(extension, "extension", maximum=9)
         reserved_for = boundary.optional_code(reserved_for, "reserved_for")
         actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            return self._allocate(w, prefix, count, ext, reserved_for, actor)
+
+    def create(
+        self,
+        company_prefix: str,
+        count: int = 1,
+        *,
+        extension: int = 0,
+        kind: str = "case",
+        reserved_for: str | None = None,
+        actor: str | None = None,
+    ) -> tuple[Container, ...]:
+        """Allocate ``count`` SSCCs and create a container of ``kind`` for each, in one
+        write: the SSCCs are allocated if and only if the containers are made.
+
+        Args:
+            company_prefix: The GS1 Company Prefix, 6 to 12 digits.
+            count: How many, 1 to 100,000.
+            extension: The extension digit, 0 to 9.
+            kind: What they are (``case``, ``pallet``, ...).
+            reserved_for: The line they are for.
+            actor: Who makes them.
+
+        Returns:
+            The containers, ready for :meth:`~stockline.Inventory.pack` and
+            :meth:`~stockline.genealogy.Containers.nest`.
+
+        Raises:
+            ValidationError: A prefix that is not 6 to 12 digits.
+            SerialPoolExhaustedError: Fewer than ``count`` serial references are left.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> [c.code for c in inv.serials.sscc.create("0614141", kind="pallet")]
+            ['006141410000000012']
+        """
+        prefix = _prefix(company_prefix)
+        count = boundary.whole(count, "count", minimum=1, maximum=MAX_SSCCS)
+        ext = boundary.whole(extension, "extension", maximum=9)
+        kind = boundary.note(kind, "kind")
+        reserved_for = boundary.optional_code(reserved_for, "reserved_for")
+        actor = boundary.optional_code(actor, "actor")
+        with self._book.write() as w:
+            span = self._allocate(w, prefix, count, ext, reserved_for, actor)
+            return tuple(
+                self._book.add(
+                    w, w.container(code), Container(code=code, kind=kind), actor, "another SSCC"
+                )
+                for code in span.ssccs
+            )
+
+    def _allocate(
+        self,
+        w: LedgerWriter,
+        prefix: str,
+        count: int,
+        ext: int,
+        reserved_for: str | None,
+        actor: str | None,
+    ) -> SsccRange:
         key = f"{ext}{prefix}"
         width = 16 - len(prefix)
         # Serial reference 0 is left out: an all-zero reference reads as a missing one.
         capacity = 10**width - 1
-        with self._book.write() as w:
-            counter = w.document(COUNTER_KIND, key)
-            used = 0 if counter is None else int(counter.body["allocated"])
-            if count > capacity - used:
-                raise SerialPoolExhaustedError(
-                    pool=f"the SSCCs of company prefix {prefix} with extension digit {ext}",
-                    requested=count,
-                    remaining=capacity - used,
-                )
-            now = self._book.now()
-            w.put_document(
-                COUNTER_KIND,
-                key,
-                {"allocated": str(used + count)},
-                version=0 if counter is None else counter.version,
-                actor=actor,
-                at=now,
+        counter = w.document(COUNTER_KIND, key)
+        used = 0 if counter is None else int(counter.body["allocated"])
+        if count > capacity - used:
+            raise SerialPoolExhaustedError(
+                pool=f"the SSCCs of company prefix {prefix} with extension digit {ext}",
+                requested=count,
+                remaining=capacity - used,
             )
-            body = {
-                "company_prefix": prefix,
-                "extension": ext,
-                "first": str(used + 1),
-                "count": count,
-                "allocated_at": now.isoformat(),
-                "allocated_by": actor,
-                "reserved_for": reserved_for,
-            }
-            doc = w.put_document(
-                RANGE_KIND, f"{key}|{used + 1:016d}", body, version=0, actor=actor, at=now
-            )
-            return _range(doc)
+        now = self._book.now()
+        # The version check is what keeps two writers from taking the same references.
+        w.put_document(
+            COUNTER_KIND,
+            key,
+            {"allocated": str(used + count)},
+            version=0 if counter is None else counter.version,
+            actor=actor,
+            at=now,
+        )
+        body = {
+            "company_prefix": prefix,
+            "extension": ext,
+            "first": str(used + 1),
+            "count": count,
+            "allocated_at": now.isoformat(),
+            "allocated_by": actor,
+            "reserved_for": reserved_for,
+        }
+        doc = w.put_document(
+            RANGE_KIND, f"{key}|{used + 1:016d}", body, version=0, actor=actor, at=now
+        )
+        return _range(doc)
 
     def ranges(self, company_prefix: str | None = None) -> list[SsccRange]:
         """Return the ranges allocated (of ``company_prefix`` only, if given), by extension
