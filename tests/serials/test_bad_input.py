@@ -33,6 +33,7 @@ for bad in BAD:
         ("labels", ("VIAL", [bad]), {}),
         ("sscc.allocate", (bad,), {}),
         ("sscc.label", (bad,), {}),
+        ("sscc.create", ("0614141",), {"kind": bad}),
     ]
 for bad in NOT_WHOLE:
     CALLS += [
@@ -40,6 +41,7 @@ for bad in NOT_WHOLE:
         ("produce", ("VIAL", bad), {"location": "PLANT/FG"}),
         ("add_pool", ("VIAL",), {"length": bad}),
         ("sscc.allocate", ("0614141", bad), {}),
+        ("sscc.create", ("0614141", bad), {}),
     ]
 CALLS += [
     ("add_pool", ("VIAL",), {"scheme": "shuffled"}),

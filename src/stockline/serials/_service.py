@@ -402,11 +402,6 @@ class Serials:
             doc = self._pool_document(w, sku)
             numbers, issued = PoolNumbers(doc.body), int(doc.body["issued"])
             gtin = doc.body["gtin"]
-            held = {
-                b.serial
-                for b in w.balances(BalanceQuery(item=sku, internal_only=False))
-                if b.serial is not None
-            }
             done = []
             now = self._book.now()
             for serial in dict.fromkeys(given):
@@ -417,7 +412,7 @@ class Serials:
                         serial=serial,
                         advice="the pool has not issued it, so there is nothing to void",
                     )
-                if serial in held:
+                if w.balances(BalanceQuery(item=sku, serial=serial, internal_only=False)):
                     raise ValidationError(
                         f"serial {serial} of {sku} is on the ledger; a used serial is not "
                         "voided: reverse its posting or decommission it"

@@ -123,7 +123,7 @@ class SsccAllocator:
         prefix = _prefix(company_prefix)
         count = boundary.whole(count, "count", minimum=1, maximum=MAX_SSCCS)
         ext = boundary.whole(extension, "extension", maximum=9)
-        kind = boundary.note(kind, "kind")
+        kind = boundary.code(kind, "kind")
         reserved_for = boundary.optional_code(reserved_for, "reserved_for")
         actor = boundary.optional_code(actor, "actor")
         with self._book.write() as w:
