@@ -12,7 +12,7 @@ KEY = bytes(range(32))
 
 
 class TestPermutation:
-    @pytest.mark.parametrize("size", [2, 3, 10, 1000, 4096, 4097])
+    @pytest.mark.parametrize("size", [2, 3, 10, 1000, 4097])
     def test_is_a_bijection_of_the_domain(self, size: int) -> None:
         """Every value of 0 .. size - 1 is the image of exactly one, also for sizes that are
         not powers of four (cycle-walking keeps images inside)."""
