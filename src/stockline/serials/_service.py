@@ -351,6 +351,9 @@ class Serials:
         not voided, oldest first: printed labels that never went on a unit, a production
         reversed after its serials were issued. Retire them with :meth:`void`.
 
+        Each issued serial is computed again from the pool (a random pool gives some tens of
+        thousands a second), and the item's balances are read once.
+
         Raises:
             UnknownSerialPoolError: The item has no pool.
         """
