@@ -222,7 +222,8 @@ class Serials:
         actor = boundary.optional_code(actor, "actor")
         with self._book.write() as w:
             doc = self._pool_document(w, sku)
-            return self._issue(w, doc, count, reserved_for, actor, None)[0]
+            batch = self._issue(w, doc, count, reserved_for, actor, None)
+            return batch_from(pool_from(doc), PoolNumbers(doc.body), batch)
 
     def produce(
         self,
@@ -581,7 +582,8 @@ class Serials:
         reserved_for: str | None,
         actor: str | None,
         transaction: int | None,
-    ) -> tuple[SerialBatch, Document]:
+    ) -> Document:
+        """Move the pool's counter on by ``count`` and record the batch; return its record."""
         remaining = _remaining(doc)
         if count > remaining:
             raise SerialPoolExhaustedError(
@@ -592,7 +594,7 @@ class Serials:
         body = {**doc.body, "issued": str(first + count)}
         # The version check is what makes the numbers unique: a writer that read the same
         # counter fails here (StaleDocumentError) and its block rolls back.
-        updated = w.put_document(POOL_KIND, doc.key, body, version=doc.version, actor=actor, at=now)
+        w.put_document(POOL_KIND, doc.key, body, version=doc.version, actor=actor, at=now)
         record = batch_body(
             first=first,
             count=count,
@@ -601,10 +603,9 @@ class Serials:
             reserved_for=reserved_for,
             transaction=transaction,
         )
-        batch = w.put_document(
+        return w.put_document(
             BATCH_KIND, batch_key(doc.key, first), record, version=0, actor=actor, at=now
         )
-        return batch_from(pool_from(updated), PoolNumbers(doc.body), batch), updated
 
     def _issue_record(
         self, r: LedgerReader, sku: str, serial: str
