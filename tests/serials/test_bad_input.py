@@ -59,6 +59,10 @@ CALLS += [
     ("sscc.label", ("106141410000000014",), {}),
     ("sscc.void", (["106141410000000019"],), {"reason": "never allocated"}),
     ("labels", ("VIAL", ["A B"]), {}),
+    ("sscc.label", ("106141410000000019",), {"count": True}),
+    ("sscc.label", ("106141410000000019",), {"count": 12}),
+    ("sscc.label", ("106141410000000019",), {"content_gtin": "09506000134353", "count": 1}),
+    ("sscc.label", ("106141410000000019",), {"expiry": "2027-03-31"}),
     ("labels", ("VIAL", ["1"]), {"domain": None}),
 ]
 

@@ -10,6 +10,7 @@ import pytest
 
 import stockline as sl
 from stockline.errors import (
+    BarcodeError,
     IdempotencyConflictError,
     InsufficientStockError,
     SerialPoolExhaustedError,
@@ -319,3 +320,21 @@ class TestSscc:
         assert label.element_string == "00106141410000000019"
         assert label.hri == "(00)106141410000000019"
         assert label.digital_link == "https://id.example.com/00/106141410000000019"
+
+    def test_labels_of_a_case_of_one_trade_item(self, line: sl.Inventory) -> None:
+        """A case label names its contents: (02) GTIN, (17) expiry, (37) count, (10) lot;
+        a count without the contents' GTIN is refused as GS1 refuses it."""
+        label = line.serials.sscc.label(
+            "106141410000000019",
+            content_gtin=GTIN,
+            count=12,
+            lot="L24A",
+            expiry=dt.date(2027, 3, 31),
+        )
+        assert label.hri == f"(00)106141410000000019(02){GTIN}(17)270331(37)12(10)L24A"
+        assert label.element_string == f"0010614141000000001902{GTIN}172703313712\x1d10L24A"
+        assert label.digital_link == (
+            f"https://id.gs1.org/00/106141410000000019?02={GTIN}&10=L24A&17=270331&37=12"
+        )
+        with pytest.raises(BarcodeError):
+            line.serials.sscc.label("106141410000000019", count=12)

@@ -239,16 +239,55 @@ class SsccAllocator:
                 done.append(code)
             return tuple(done)
 
-    def label(self, code: str, *, domain: str = "id.gs1.org") -> Label:
-        """Return the barcode content of a case or pallet: ``(00)`` SSCC as element string
-        (for a GS1-128 label), HRI and Digital Link URI.
+    def label(
+        self,
+        code: str,
+        *,
+        content_gtin: str | None = None,
+        count: int | None = None,
+        lot: str | None = None,
+        expiry: dt.date | None = None,
+        domain: str = "id.gs1.org",
+    ) -> Label:
+        """Return the barcode content of a case or pallet: ``(00)`` SSCC, and for a logistic
+        label of one trade item, ``(02)`` the GTIN of its contents, ``(17)`` expiry, ``(37)``
+        count and ``(10)`` lot; as element string (for a GS1-128 label), HRI and Digital
+        Link URI.
+
+        Args:
+            code: The SSCC.
+            content_gtin: The GTIN of the trade items inside (then ``count`` too).
+            count: How many trade items are inside.
+            lot: Their lot.
+            expiry: Their expiry.
+            domain: The Digital Link resolver's host.
 
         Raises:
-            BarcodeError: Not an SSCC (18 digits with a good check digit).
+            BarcodeError: Not an SSCC (18 digits with a good check digit), or contents GS1
+                does not allow (a count without the GTIN of the contents, ...).
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> inv.serials.sscc.label(
+            ...     "106141410000000019", content_gtin="09506000134352", count=12
+            ... ).hri
+            '(00)106141410000000019(02)09506000134352(37)12'
         """
         code = boundary.code(code, "sscc")
+        content_gtin = boundary.optional_code(content_gtin, "content_gtin")
+        count = None if count is None else boundary.whole(count, "count", minimum=1)
+        lot = boundary.optional_code(lot, "lot")
+        expiry = boundary.optional_day(expiry, "expiry")
         domain = boundary.code(domain, "domain")
-        elements = gs1.build_elements(sscc=code, today=self._book.now().date())
+        elements = gs1.build_elements(
+            sscc=code,
+            content_gtin=content_gtin,
+            count=count,
+            lot=lot,
+            expiry=expiry,
+            today=self._book.now().date(),
+        )
         return Label(
             element_string=gs1.to_element_string(elements),
             hri=gs1.to_hri(elements),
