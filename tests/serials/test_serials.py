@@ -150,6 +150,18 @@ class TestProduce:
         with pytest.raises(IdempotencyConflictError):
             line.serials.produce("VIAL", 2, location="PLANT/FG", key="wo-1/run-1")
 
+    def test_units_go_straight_into_a_case_in_quarantine(self, line: sl.Inventory) -> None:
+        """Produced into a case, in quarantine: packed, and counted in that status."""
+        line.serials.add_pool("VIAL")
+        (case,) = line.serials.sscc.create("0614141", kind="case")
+        made = line.serials.produce(
+            "VIAL", 2, location="PLANT/FG", container=case.code, status="quarantine"
+        )
+        status = line.serials.state("VIAL", made.serials[0])
+        assert (status.state, status.container) == (SerialState.PACKED, case.code)
+        assert line.on_hand("VIAL", location="PLANT/FG", status="quarantine") == 2
+        assert line.serials.sscc.gaps() == []
+
     def test_serials_issued_ahead_are_not_given_out_again(self, line: sl.Inventory) -> None:
         """A batch issued for a printer and a later production never share a serial."""
         line.serials.add_pool("VIAL", scheme="sequential", length=4)
