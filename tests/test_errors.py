@@ -100,6 +100,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "scanned": "S9",
         "expected": ("S1", "S2"),
     },
+    "UnknownSerialPoolError": {"item": "VIAL"},
+    "SerialPoolExhaustedError": {"pool": "the serial pool of VIAL", "requested": 5, "remaining": 2},
 }
 
 #: The built-in each error also is, for callers that catch those.
@@ -208,6 +210,8 @@ class TestMessages:
             ("KitShortageError", ["MO-1", "BOLT: 4 required, 1 available"]),
             ("EpcisError", ["1 problem(s)", "$.type: is not EPCISDocument"]),
             ("UnexpectedReceiptError", ["'ASN-1'", "PHONE serial S9", "allow_unexpected=True"]),
+            ("UnknownSerialPoolError", ["VIAL has no serial pool", "add_pool()"]),
+            ("SerialPoolExhaustedError", ["VIAL has 2 numbers left, 5 were asked", "new GTIN"]),
         ],
     )
     def test_message_says_what_was_found(self, name: str, fragments: list[str]) -> None:

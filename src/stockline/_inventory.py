@@ -76,6 +76,7 @@ from stockline.master import MasterData
 from stockline.operations import Counts, Kits, Replenishment, Scanning
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Food, Reports
+from stockline.serials import Serials
 
 __all__ = ["Inventory", "Refs"]
 
@@ -143,6 +144,8 @@ class Inventory:
     replenishment: Replenishment = attrs.field(init=False)
     #: Kits: every component of a bill of materials reserved together, or none.
     kits: Kits = attrs.field(init=False)
+    #: Serial pools per GTIN and the SSCC allocator (:class:`~stockline.serials.Serials`).
+    serials: Serials = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
@@ -158,6 +161,7 @@ class Inventory:
         self.allocation = Allocations(self._book)
         self.replenishment = Replenishment(self._book, self.allocation)
         self.kits = Kits(self._book, self.allocation)
+        self.serials = Serials(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"

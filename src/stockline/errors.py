@@ -58,6 +58,7 @@ __all__ = [
     "ReversalError",
     "ScanMismatchError",
     "SerialError",
+    "SerialPoolExhaustedError",
     "StaleDocumentError",
     "StatusError",
     "StocklineError",
@@ -72,6 +73,7 @@ __all__ = [
     "UnknownLotError",
     "UnknownPartyError",
     "UnknownSerialError",
+    "UnknownSerialPoolError",
     "UnknownStatusError",
     "UnknownTransactionError",
     "ValidationError",
@@ -1089,4 +1091,44 @@ class UnexpectedReceiptError(ScanMismatchError):
             f"{self.expected!r}). Nothing was posted; check the goods against the shipping "
             "notice, or pass allow_unexpected=True to receive them anyway (they are then "
             "reported)"
+        )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class UnknownSerialPoolError(NotFoundError):
+    """An item without a serial pool, asked to issue or look up serials.
+
+    Attributes:
+        item: The SKU.
+    """
+
+    item: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"item {self.item} has no serial pool; add one with inv.serials.add_pool() "
+            "(inv.serials.pools() lists them)"
+        )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class SerialPoolExhaustedError(StocklineError):
+    """More numbers asked of a serial pool or SSCC range than it has left. Nothing was
+    issued.
+
+    Attributes:
+        pool: The pool: an item's SKU, or an SSCC company prefix with its extension digit.
+        requested: How many were asked for.
+        remaining: How many it has left.
+    """
+
+    pool: str = attrs.field(kw_only=True)
+    requested: int = attrs.field(kw_only=True)
+    remaining: int = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return (
+            f"{self.pool} has {self.remaining} numbers left, {self.requested} were asked for; "
+            "numbers are never reused: give the item a new GTIN (or use another extension "
+            "digit or company prefix for SSCCs)"
         )

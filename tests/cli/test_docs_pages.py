@@ -157,6 +157,12 @@ def _setup(page: str, folder: Path, demo_db: Path, plant_db: Path) -> None:
         shutil.copy(demo_db, folder / "stockline-demo.db")
     if page == "trace":
         shutil.copy(plant_db, folder / "plant.db")
+    if page == "serials":
+        import stockline as sl
+
+        with sl.Inventory.open(f"sqlite:///{folder / 'line.db'}") as inv:
+            inv.add_item("VIAL", gtin="09506000134352", tracking="serial")
+            inv.add_location("PLANT/FG")
     if page in ("import", "expected", "receive"):
         from tests.cli.test_expectations import _notice
 

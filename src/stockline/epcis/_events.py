@@ -31,6 +31,15 @@ Event = dict[str, Any]
 NewNode = tuple[str, str | None, str | None, str, Decimal]
 
 _MOVES = {TxKind.TRANSFER: "storing", TxKind.PICK: "picking"}
+#: How a decommissioning's reason starts (``inv.serials.decommission``), and the business
+#: step and disposition of each of its reasons; other scrap is destruction.
+_DECOMMISSIONED = "decommissioned: "
+_DECOMMISSIONING = {
+    "destroyed": ("destroying", "destroyed"),
+    "expired": ("decommissioning", "expired"),
+    "sample": ("decommissioning", "inactive"),
+    "stolen": ("decommissioning", "stolen"),
+}
 _AGGREGATING = frozenset({TxKind.PACK, TxKind.UNPACK, TxKind.TRANSFER, TxKind.PICK})
 
 
@@ -88,6 +97,8 @@ class EventMaker:
                 a container from).
         """
         kind = tx.kind
+        if kind is TxKind.PRODUCTION and all(not self._internal(m.src) for m in tx.movements):
+            return [self._commissioned(tx)]
         if kind in (TxKind.PRODUCTION, TxKind.RELABEL):
             return [self._transformation(tx)]
         if kind is TxKind.RECEIPT:
@@ -282,12 +293,28 @@ class EventMaker:
         events = []
         for (place,), lines in self._groups(tx.movements, lambda m: (m.src.location,)).items():
             event = self._object(tx, lines, "DELETE")
-            event["bizStep"] = "destroying"
-            event["disposition"] = "destroyed"
+            event["bizStep"], event["disposition"] = _scrap_step(tx.reason)
             self._place(event, place, None)
             self._documents(event, tx)
             events.append(self._tail(event, tx))
         return events
+
+    def _commissioned(self, tx: Transaction) -> Event:
+        """A production that consumed nothing the ledger knows gives its outputs their
+        identity: an ObjectEvent ADD ``commissioning``, disposition ``active`` as on the
+        other commissioning events (a later status change says more)."""
+        outputs = list(tx.movements)
+        event = self._object(tx, outputs, "ADD")
+        event["bizStep"] = "commissioning"
+        event["disposition"] = "active"
+        self._place(event, outputs[0].dst.location, outputs[0].dst.location)
+        made = {(m.item, m.lot) for m in outputs}
+        if len(made) == 1:
+            ((sku, lot),) = made
+            if lot is not None:
+                event["ilmd"] = self.ilmd(sku, lot)
+        self._documents(event, tx)
+        return self._tail(event, tx)
 
     def _transformation(self, tx: Transaction) -> Event:
         inputs = [m for m in tx.movements if not self._internal(m.dst)]
@@ -478,3 +505,12 @@ class EventMaker:
             {"type": "owning_party", side: uri},
             {"type": "possessing_party", side: uri},
         ]
+
+
+def _scrap_step(reason: str | None) -> tuple[str, str]:
+    """The business step and disposition of a scrap posting with ``reason``."""
+    if reason is not None and reason.startswith(_DECOMMISSIONED):
+        why = reason[len(_DECOMMISSIONED) :].split(":", 1)[0].strip()
+        if why in _DECOMMISSIONING:
+            return _DECOMMISSIONING[why]
+    return _DECOMMISSIONING["destroyed"]

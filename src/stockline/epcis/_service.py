@@ -53,10 +53,13 @@ class Epcis:
         Every transaction becomes the events GS1 uses for it: receipts ``receiving``, moves
         ``storing``, picks ``picking``, shipments ``shipping`` (ObjectEvents OBSERVE, with
         source and destination parties and the documents as business transactions),
-        production a TransformationEvent, pack and unpack AggregationEvents with the
+        production a TransformationEvent (a production that consumed nothing an ObjectEvent
+        ADD ``commissioning``), pack and unpack AggregationEvents with the
         container's SSCC as parent, holds ``holding`` and releases ``inspecting`` with a
-        persistent disposition, scrap ``destroying`` (DELETE), counts and adjustments
-        ADD/DELETE, and a reversal an error declaration on a copy of each event it cancels.
+        persistent disposition, scrap ``destroying`` (DELETE; a serial decommissioned as
+        stolen, expired or a sample ``decommissioning`` with that disposition), counts and
+        adjustments ADD/DELETE, and a reversal an error declaration on a copy of each event it
+        cancels.
         A lot or serial first shown by a count or adjustment is preceded by its
         ``commissioning`` (ObjectEvent ADD with the lot number and expiry as ILMD); received
         goods are not commissioned (their supplier did that) and a transformation's outputs

@@ -11,7 +11,7 @@ the namespaces ``inv.containers`` (:class:`Containers`) and ``inv.genealogy``
 
 from stockline.genealogy._containers import Containers, pack, unpack
 from stockline.genealogy._genealogy import Genealogy
-from stockline.genealogy._production import Component, Output, produce
+from stockline.genealogy._production import Component, Output, post_production, produce
 from stockline.genealogy._recall import CustomerExposure, RecallReport, recall
 from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
 from stockline.genealogy._trace import customer_exposures, trace, trace_downstream, trace_upstream
@@ -30,6 +30,7 @@ __all__ = [
     "Trace",
     "customer_exposures",
     "pack",
+    "post_production",
     "produce",
     "recall",
     "trace",

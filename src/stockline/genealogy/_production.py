@@ -15,6 +15,7 @@ from stockline.ledger import (
     Edge,
     EdgeKind,
     Header,
+    LedgerWriter,
     Movement,
     Position,
     Transaction,
@@ -22,7 +23,7 @@ from stockline.ledger import (
     boundary,
 )
 
-__all__ = ["Component", "Output", "produce", "regroup"]
+__all__ = ["Component", "Output", "post_production", "produce", "regroup"]
 
 PRODUCTION = "production"
 RELABEL = "production/relabel"
@@ -179,12 +180,8 @@ def produce(
         raise ValidationError(
             "a production consumes at least one component and makes at least one output"
         )
-    pairs = (
-        [(i, j) for i in range(len(consumed)) for j in range(len(made))]
-        if links is None
-        else [_link(pair, len(consumed), len(made)) for pair in _records(links, "links")]
-    )
-    where = PRODUCTION if line is None else f"{PRODUCTION}/{boundary.code(line, 'line')}"
+    pairs = _pairs(links, consumed, made)
+    where = _where(line)
     header = Header.of(
         TxKind.PRODUCTION,
         ref=ref,
@@ -195,54 +192,116 @@ def produce(
         reason=reason,
     )
     with book.write() as w:
-        place = book.counterparty_at(w, where, header.actor)
-        produced_on = (header.effective_at or book.now()).date()
-        for out in made:
-            if out.lot is not None:
-                book.lot(
-                    w,
-                    out.sku,
-                    out.lot,
-                    expiry=out.expiry,
-                    produced_on=produced_on,
-                    actor=header.actor,
-                )
-        movements = [
-            Movement(
-                item=c.sku,
-                quantity=c.quantity,
-                lot=c.lot,
-                serial=c.serial,
-                src=c.position,
-                dst=place,
+        return _post(book, w, consumed, made, pairs, where, header)
+
+
+def post_production(
+    book: Book,
+    w: LedgerWriter,
+    *,
+    consume: Sequence[Component],
+    output: Sequence[Output],
+    line: str | None,
+    header: Header,
+) -> Transaction:
+    """Post one production in the open write block ``w``, so that what the caller changes in
+    the same block (a serial pool's counter) commits or rolls back with it.
+
+    Unlike :func:`produce`, ``consume`` may be empty: outputs made of nothing the ledger
+    knows are *commissioned* (given their identity) by the production line. Every consumed
+    lot or serial is linked to every output.
+
+    Args:
+        book: The posting context to post through.
+        w: The open write block.
+        consume: What is consumed (may be empty).
+        output: What is made.
+        line: The production line (a location under ``production``).
+        header: The document fields, canonical.
+
+    Returns:
+        The production transaction.
+
+    Raises:
+        ValidationError: Nothing made.
+    """
+    consumed = [_line(c, "components") for c in _records(consume, "consume")]
+    made = [_line(o, "outputs") for o in _records(output, "output")]
+    if not made:
+        raise ValidationError("a production makes at least one output")
+    pairs = _pairs(None, consumed, made)
+    return _post(book, w, consumed, made, pairs, _where(line), header)
+
+
+def _pairs(
+    links: Sequence[tuple[int, int]] | None, consumed: list[_Line], made: list[_Line]
+) -> list[tuple[int, int]]:
+    if links is None:
+        return [(i, j) for i in range(len(consumed)) for j in range(len(made))]
+    return [_link(pair, len(consumed), len(made)) for pair in _records(links, "links")]
+
+
+def _where(line: str | None) -> str:
+    return PRODUCTION if line is None else f"{PRODUCTION}/{boundary.code(line, 'line')}"
+
+
+def _post(
+    book: Book,
+    w: LedgerWriter,
+    consumed: list[_Line],
+    made: list[_Line],
+    pairs: list[tuple[int, int]],
+    where: str,
+    header: Header,
+) -> Transaction:
+    place = book.counterparty_at(w, where, header.actor)
+    produced_on = (header.effective_at or book.now()).date()
+    for out in made:
+        if out.lot is not None:
+            book.lot(
+                w,
+                out.sku,
+                out.lot,
+                expiry=out.expiry,
+                produced_on=produced_on,
+                actor=header.actor,
             )
-            for c in consumed
-        ] + [
-            Movement(
-                item=o.sku,
-                quantity=o.quantity,
-                lot=o.lot,
-                serial=o.serial,
-                src=place,
-                dst=o.position,
-            )
-            for o in made
-        ]
-        edges = tuple(
-            Edge(
-                kind=EdgeKind.TRANSFORMATION,
-                parent_item=consumed[i].sku,
-                parent_lot=consumed[i].lot,
-                parent_serial=consumed[i].serial,
-                child_item=made[j].sku,
-                child_lot=made[j].lot,
-                child_serial=made[j].serial,
-                quantity=consumed[i].quantity,
-            )
-            for i, j in pairs
+    movements = [
+        Movement(
+            item=c.sku,
+            quantity=c.quantity,
+            lot=c.lot,
+            serial=c.serial,
+            src=c.position,
+            dst=place,
         )
-        draft = attrs.evolve(book.draft(TxKind.PRODUCTION, movements, header), edges=edges)
-        return book.post(w, draft)
+        for c in consumed
+    ] + [
+        Movement(
+            item=o.sku,
+            quantity=o.quantity,
+            lot=o.lot,
+            serial=o.serial,
+            src=place,
+            dst=o.position,
+        )
+        for o in made
+    ]
+    edges = tuple(
+        Edge(
+            kind=EdgeKind.TRANSFORMATION,
+            parent_item=consumed[i].sku,
+            parent_lot=consumed[i].lot,
+            parent_serial=consumed[i].serial,
+            child_item=made[j].sku,
+            child_lot=made[j].lot,
+            child_serial=made[j].serial,
+            quantity=consumed[i].quantity,
+        )
+        for i, j in pairs
+    )
+    draft = attrs.evolve(book.draft(TxKind.PRODUCTION, movements, header), edges=edges)
+    return book.post(w, draft)
 
 
 def regroup(
