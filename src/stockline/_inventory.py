@@ -73,7 +73,7 @@ from stockline.ledger import (
 )
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
-from stockline.operations import Counts, Kits, Replenishment, Scanning
+from stockline.operations import Counts, Kits, Replenishment, Returns, Scanning
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Reports
 
@@ -141,6 +141,8 @@ class Inventory:
     replenishment: Replenishment = attrs.field(init=False)
     #: Kits: every component of a bill of materials reserved together, or none.
     kits: Kits = attrs.field(init=False)
+    #: Customer returns against their shipments, dispositions, returns to suppliers.
+    returns: Returns = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
@@ -155,6 +157,7 @@ class Inventory:
         self.allocation = Allocations(self._book)
         self.replenishment = Replenishment(self._book, self.allocation)
         self.kits = Kits(self._book, self.allocation)
+        self.returns = Returns(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"

@@ -18,6 +18,11 @@ take and return.
 - **Kitting** (``inv.kits``, :class:`Kits`): :meth:`Kits.reserve` allocates every component of
   a bill of materials for a production order, or reports what is short and reserves nothing.
 
+- **Returns** (``inv.returns``, :class:`Returns`): :meth:`Returns.receive` takes goods back
+  from a customer against their shipment into a returns location, :meth:`Returns.dispose`
+  restocks, quarantines, holds or scraps them, :meth:`Returns.to_supplier` sends stock back to
+  a supplier.
+
 Open counts and replenishment rules are operational documents in the store: they survive a
 restart, and closing a count changes its document in the same write block that posts its
 differences.
@@ -37,6 +42,8 @@ from stockline.operations._kits import BomLine, Kit, KitShortage
 from stockline.operations._kitting import Kits
 from stockline.operations._replenishing import Replenishment
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
+from stockline.operations._returning import Returns
+from stockline.operations._returns import Disposition, Return, Returnable, ReturnLine
 from stockline.operations._scanning import PickCheck, ScannedStock, Scanning, scanned_stock
 
 __all__ = [
@@ -48,6 +55,7 @@ __all__ = [
     "CountSheetLine",
     "CountState",
     "Counts",
+    "Disposition",
     "Kit",
     "KitShortage",
     "Kits",
@@ -56,6 +64,10 @@ __all__ = [
     "ProposalMove",
     "Replenishment",
     "ReplenishmentRule",
+    "Return",
+    "ReturnLine",
+    "Returnable",
+    "Returns",
     "ScannedStock",
     "Scanning",
     "Uncounted",
