@@ -73,7 +73,7 @@ from stockline.ledger import (
 )
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
-from stockline.operations import Counts, Kits, Replenishment, Returns, Scanning
+from stockline.operations import Counts, Kits, Picking, Replenishment, Returns, Scanning
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Reports
 
@@ -141,6 +141,8 @@ class Inventory:
     replenishment: Replenishment = attrs.field(init=False)
     #: Kits: every component of a bill of materials reserved together, or none.
     kits: Kits = attrs.field(init=False)
+    #: Waves of orders: pick lists per zone, picking by scan to staging, shipping staged orders.
+    picking: Picking = attrs.field(init=False)
     #: Customer returns against their shipments, dispositions, returns to suppliers.
     returns: Returns = attrs.field(init=False)
 
@@ -157,6 +159,7 @@ class Inventory:
         self.allocation = Allocations(self._book)
         self.replenishment = Replenishment(self._book, self.allocation)
         self.kits = Kits(self._book, self.allocation)
+        self.picking = Picking(self._book, self.allocation, self.scanning)
         self.returns = Returns(self._book)
 
     def __repr__(self) -> str:
