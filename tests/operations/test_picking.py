@@ -126,7 +126,7 @@ class TestPicking:
             site.picking.confirm("W-9", 1)
         for bad in ({"line": 0}, {"line": True}, {"line": 1, "quantity": 1.0}):
             with pytest.raises(errors.StocklineError):
-                site.picking.confirm("W-1", **bad)  # type: ignore[arg-type]
+                site.picking.confirm("W-1", **bad)
         with pytest.raises(errors.BarcodeError):
             site.picking.confirm("W-1", 2, "(01)123")
         assert site.changes()[-1].id == head
