@@ -127,7 +127,7 @@ class Picking:
             >>> _ = inv.allocate("BOLT", 8, order="SO-1")
             >>> w = inv.picking.plan("W-1", ["SO-1"], staging="DC1/OUT/1")
             >>> [(x.src.location, x.quantity) for x in w.lists[0].lines]
-            [('DC1/A/01', Decimal('5')), ('DC1/A/02', Decimal('3'))]
+            [('DC1/A/01', Decimal('3')), ('DC1/A/02', Decimal('5'))]
         """
         wave = boundary.code(wave, "wave")
         wanted = boundary.codes(orders, "orders")
