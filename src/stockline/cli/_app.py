@@ -533,6 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
         _reports,
         _scan,
         _trace,
+        _wms,
     )
 
     parser = argparse.ArgumentParser(
@@ -545,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"stockline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_ledger, _trace, _scan, _exchange, _expectations, _operations, _reports):
+    for module in (_ledger, _trace, _scan, _exchange, _expectations, _operations, _wms, _reports):
         module.register(sub)
     return parser
 

@@ -560,6 +560,7 @@ class Returns:
             ids.append(line.transaction_id)
         # The latest first: a serial shipped, returned and shipped again is out on its last.
         candidates = []
+        matching: list[tuple[int, Decimal]] = []
         for tx_id in sorted(ids, reverse=True):
             if r.reversed_by(tx_id) is not None:
                 continue
@@ -568,11 +569,15 @@ class Returns:
             if not sent:
                 continue
             back = _returned(r, tx_id, sku)
-            if all(
-                _left(sent, back, lot_, serial_, lot) >= amount
-                for (lot_, serial_), amount in wanted.items()
-            ):
+            left = {stock: _left(sent, back, stock[0], stock[1], lot) for stock in wanted}
+            matching.append((tx_id, min(left.values())))
+            if all(left[stock] >= amount for stock, amount in wanted.items()):
                 candidates.append(tx_id)
+        if not candidates and len(matching) == 1 and len(wanted) == 1:
+            ((_, serial_), amount), (tx_id, left_) = next(iter(wanted.items())), matching[0]
+            raise ReturnError(
+                item=sku, shipment=tx_id, lot=lot, serial=serial_, requested=amount, available=left_
+            )
         how = (
             f"document {document}"
             if document is not None
