@@ -260,8 +260,10 @@ class Picking:
         if scan is not None:
             with self._book.read() as r:
                 planned = _line(wave, _wave(r, _document(r, wave), only=number), number)
+                lot = None if planned.lot is None else r.lot(planned.sku, planned.lot)
+            expiry = None if lot is None else lot.expiry
             check = self._scanning.verify_pick(
-                scan, _as_pick(planned), at=at, gs_standin=gs_standin
+                scan, _as_pick(planned, expiry), at=at, gs_standin=gs_standin
             )
             problems = list(check.problems)
             if planned.serial is not None and check.serial not in (None, planned.serial):
@@ -725,12 +727,13 @@ def _reservation(
     )
 
 
-def _as_pick(x: WaveLine) -> Pick:
+def _as_pick(x: WaveLine, expiry: dt.date | None) -> Pick:
     """The line as an allocation plan's pick, as :meth:`Scanning.verify_pick` checks it."""
     received = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     candidate = Candidate(
         item=x.sku,
         lot=x.lot,
+        expiry=expiry,
         location=x.src.location,
         container=x.src.container,
         status=x.src.status,
