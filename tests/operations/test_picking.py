@@ -17,6 +17,7 @@ from tests.conftest import StoreFactory
 
 D = Decimal
 TOTE = sscc("9506000", "000000011")
+PALLET = sscc("9506000", "000000012")
 
 
 def asp(lot: str, expiry: str = "270131") -> str:
@@ -169,6 +170,24 @@ class TestPicking:
         events = site.epcis.export()["epcisBody"]["eventList"]
         (ship,) = [e for e in events if e["stockline:kind"] == "shipment"]
         assert any(TOTE in u for u in ship["epcList"])
+
+    def test_a_case_on_a_pallet_ships_with_the_pallet(self, site: sl.Inventory) -> None:
+        """A tote nested on a pallet at staging: the pallet goes too, the tote still on it;
+        a container holding stock of another order is refused."""
+        site.containers.create(TOTE, kind="case")
+        site.containers.create(PALLET)
+        plan(site)
+        site.picking.confirm("W-1", 1, container=TOTE)
+        site.containers.nest(TOTE, container=PALLET)
+        site.receive("BOLT", 1, dst="DC1/OUT/2", container=PALLET)
+        with pytest.raises(errors.PickError, match="not reserved for order SO-2"):
+            site.picking.ship("SO-2", customer="SHOP")
+        site.unpack("BOLT", 1, container=PALLET)
+        shipped = site.picking.ship("SO-2", customer="SHOP")
+        assert sorted((e.container, e.parent, e.location) for e in shipped.containers) == [
+            (TOTE, PALLET, "customers/SHOP"),
+            (PALLET, None, "customers/SHOP"),
+        ]
 
 
 def test_serials_are_checked(inv: sl.Inventory) -> None:

@@ -617,8 +617,16 @@ class Returns:
         disposed: dict[tuple[str, str | None, str | None, Position], Decimal] = defaultdict(Decimal)
         dispositions: list[int] = []
         tag = Reference(type=RETURN_REF, number=str(tx_id))
-        for sku, lot, serial, _ in list(lines):
-            for later in r.history(HistoryQuery(item=sku, lot=lot, serial=serial)):
+        for sku, lot, serial, position in list(lines):
+            # A disposition takes from where the return put the goods, at or after it.
+            query = HistoryQuery(
+                item=sku,
+                lot=lot,
+                serial=serial,
+                location=position.location,
+                since=tx.effective_at,
+            )
+            for later in r.history(query):
                 if tag not in later.refs or r.reversed_by(later.id) is not None:
                     continue
                 if later.id not in dispositions:
