@@ -149,6 +149,36 @@ class TestCustomerReturns:
         inv.returns.receive("BOLT", 3, dst="DC1/RETURNS", shipment=second.id)
         assert inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1").refs
 
+    def test_a_shipment_of_two_lots_needs_the_lot(self, inv: sl.Inventory) -> None:
+        """When the shipment sent two lots, the lot must be named; then only that lot's
+        quantity counts."""
+        inv.add_location("DC1/RETURNS")
+        for lot in ("L1", "L2"):
+            inv.receive("ASP", 3, lot=lot, dst="DC1/A/01")
+        out = sl.Position(location="DC1/A/01")
+        shop = sl.Position(location="customers/SHOP")
+        inv.add_party("SHOP", kind="customer")
+        tx = inv.post(
+            sl.NewTransaction(
+                kind=TxKind.SHIPMENT,
+                movements=tuple(
+                    sl.Movement(item="ASP", quantity=D(3), lot=lot, src=out, dst=shop)
+                    for lot in ("L1", "L2")
+                ),
+                counterparty="SHOP",
+            )
+        )
+        with pytest.raises(errors.ReturnError, match="sent lots L1, L2; say which"):
+            inv.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=tx.id)
+        with pytest.raises(errors.ReturnError) as caught:
+            inv.returns.receive("ASP", 4, lot="L2", dst="DC1/RETURNS", shipment=tx.id)
+        assert caught.value.available == 3
+        inv.returns.receive("ASP", 3, lot="L2", dst="DC1/RETURNS", shipment=tx.id)
+        assert [(r.lot, r.returnable) for r in inv.returns.returnable(tx.id)] == [
+            ("L1", D(3)),
+            ("L2", D(0)),
+        ]
+
     def test_refusals_post_nothing(self, shipped: sl.Inventory) -> None:
         """Bad arguments are StocklineErrors and leave the ledger as it was."""
         head = shipped.changes()[-1].id
