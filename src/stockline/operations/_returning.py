@@ -190,8 +190,9 @@ class Returns:
                 chosen = self._shipment(w, sku, shipment_id)
             else:
                 chosen = self._find(w, sku, document, sscc, lot, wanted)
-            sent = _sent(w, book.transaction(w, chosen), sku, sscc)
-            party = _customer(w, book.transaction(w, chosen), sent)
+            shipped = book.transaction(w, chosen)
+            sent = _sent(w, shipped, sku, sscc)
+            party = _customer(shipped, sent)
             if customer is not None and customer != party:
                 raise ReturnError(
                     item=sku,
@@ -250,7 +251,7 @@ class Returns:
             for item in skus:
                 self._shipment(r, item, tx_id)
                 sent = _sent(r, tx, item, None)
-                party = _customer(r, tx, sent)
+                party = _customer(tx, sent)
                 back = _returned(r, tx_id, item)
                 totals: dict[_Stock, Decimal] = defaultdict(Decimal)
                 for (lot, serial, _), q in sent.items():
@@ -693,7 +694,7 @@ def _sent(r: LedgerReader, tx: Transaction, sku: str, sscc: str | None) -> _Sent
     return dict(sent)
 
 
-def _customer(r: LedgerReader, tx: Transaction, sent: _Sent) -> str:
+def _customer(tx: Transaction, sent: _Sent) -> str:
     if tx.counterparty is not None:
         return tx.counterparty
     return next(iter(sent))[2]
