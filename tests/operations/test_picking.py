@@ -189,6 +189,28 @@ class TestPicking:
             (PALLET, None, "customers/SHOP"),
         ]
 
+    def test_a_retry_with_the_key_picks_once(self, site: sl.Inventory) -> None:
+        """The same key returns the first pick; nothing is picked twice."""
+        plan(site)
+        first = site.picking.confirm("W-1", 1, quantity=2, key="pick-1")
+        again = site.picking.confirm("W-1", 1, quantity=2, key="pick-1")
+        assert again.transaction == first.transaction
+        assert site.picking.wave("W-1").line(1).picked == 2
+
+    def test_orders_states_and_a_second_wave(self, site: sl.Inventory) -> None:
+        """An order outside any wave is allocated (or open); once its wave has nothing left
+        to pick for it, it may join another."""
+        assert site.picking.progress("SO-9").state is OrderState.OPEN
+        assert site.picking.progress("SO-2").state is OrderState.ALLOCATED
+        site.picking.plan("W-1", ["SO-2"], staging="DC1/OUT/2")
+        site.allocate("BOLT", 1, order="SO-2", zones=["DC1/B"])
+        with pytest.raises(errors.PickError, match="still has lines to pick"):
+            site.picking.plan("W-2", ["SO-2"], staging="DC1/OUT/2")
+        site.picking.confirm("W-1", 1)
+        second = site.picking.plan("W-2", ["SO-2"], staging="DC1/OUT/2")
+        assert [(x.src.location, x.quantity) for x in second.lines] == [("DC1/B/10", D(1))]
+        assert site.picking.progress("SO-2").waves == ("W-1", "W-2")
+
 
 def test_serials_are_checked(inv: sl.Inventory) -> None:
     """A serial-tracked line asks for its own serial."""

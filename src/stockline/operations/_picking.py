@@ -422,21 +422,21 @@ class Picking:
                 raise ValidationError(
                     f"order {order} is in no wave; ship it with allocation.ship() instead"
                 )
-            staging = waves[-1].body["staging"][order]
-            name = waves[-1].key
+            lanes = {d.body["staging"][order] for d in waves}
+            name = ", ".join(d.key for d in waves)
             held = w.reservations(order)
             if not held:
                 raise ReservationError(order=order, line=None)
             left = sum((_left_for(w, d, order) for d in waves), Decimal(0))
             elsewhere = sum(
-                (r.quantity for r in held if r.position.location != staging), Decimal(0)
+                (r.quantity for r in held if r.position.location not in lanes), Decimal(0)
             )
             if left or elsewhere:
                 raise PickError(
                     wave=name,
                     problems=(
                         f"order {order} is not staged: {left + elsewhere} is still to pick to "
-                        f"{staging}",
+                        f"{', '.join(sorted(lanes))}",
                     ),
                 )
             events = _containers(w, name, order, held)
@@ -477,9 +477,9 @@ class Picking:
         with self._book.read() as r:
             held = r.reservations(order)
             waves = [d for d in r.documents(WAVE_KIND) if order in d.body["orders"]]
-            staging = waves[-1].body["staging"][order] if waves else None
+            lanes = {d.body["staging"][order] for d in waves}
             reserved = sum((x.quantity for x in held), Decimal(0))
-            staged = sum((x.quantity for x in held if x.position.location == staging), Decimal(0))
+            staged = sum((x.quantity for x in held if x.position.location in lanes), Decimal(0))
             skus = {x.item for x in held} | {
                 row[5] for d in waves for row in d.body["lines"] if row[3] == order
             }
