@@ -102,6 +102,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "UnknownSerialPoolError": {"item": "VIAL"},
     "SerialPoolExhaustedError": {"pool": "the serial pool of VIAL", "requested": 5, "remaining": 2},
+    "ReturnError": {
+        "item": "BOLT",
+        "shipment": 7,
+        "requested": Decimal(5),
+        "available": Decimal(3),
+    },
+    "PickError": {"wave": "W-1", "line": 2, "problems": ("lot L2 was scanned, not L1",)},
 }
 
 #: The built-in each error also is, for callers that catch those.

@@ -73,7 +73,7 @@ from stockline.ledger import (
 )
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
-from stockline.operations import Counts, Kits, Replenishment, Scanning
+from stockline.operations import Counts, Kits, Picking, Replenishment, Returns, Scanning
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Food, Reports
 from stockline.serials import Serials
@@ -146,6 +146,10 @@ class Inventory:
     kits: Kits = attrs.field(init=False)
     #: Serial pools per GTIN and the SSCC allocator (:class:`~stockline.serials.Serials`).
     serials: Serials = attrs.field(init=False)
+    #: Waves of orders: pick lists per zone, picking by scan to staging, shipping staged orders.
+    picking: Picking = attrs.field(init=False)
+    #: Customer returns against their shipments, dispositions, returns to suppliers.
+    returns: Returns = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
@@ -162,6 +166,8 @@ class Inventory:
         self.replenishment = Replenishment(self._book, self.allocation)
         self.kits = Kits(self._book, self.allocation)
         self.serials = Serials(self._book)
+        self.picking = Picking(self._book, self.allocation, self.scanning)
+        self.returns = Returns(self._book)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"

@@ -51,10 +51,12 @@ __all__ = [
     "MissingDependencyError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PickError",
     "PostingError",
     "ReplenishmentError",
     "ReservationError",
     "ReservedStockError",
+    "ReturnError",
     "ReversalError",
     "ScanMismatchError",
     "SerialError",
@@ -1132,3 +1134,60 @@ class SerialPoolExhaustedError(StocklineError):
             "numbers are never reused: give the item a new GTIN (or use another extension "
             "digit or company prefix for SSCCs)"
         )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class ReturnError(PostingError):
+    """A return that does not fit its shipment or its disposition: more than was shipped and
+    not yet returned, goods that did not go to that customer, no such shipment, or a
+    disposition of more than awaits one. Nothing was posted.
+
+    Attributes:
+        item: The SKU returned.
+        shipment: The shipment (transaction id) returned against, when one was found.
+        lot: The lot returned.
+        serial: The serial returned.
+        requested: The quantity asked for.
+        available: What may still be returned (or disposed of), with ``requested``.
+        problem: What does not fit, when it is not a quantity.
+    """
+
+    item: str = attrs.field(kw_only=True)
+    shipment: int | None = attrs.field(default=None, kw_only=True)
+    lot: str | None = attrs.field(default=None, kw_only=True)
+    serial: str | None = attrs.field(default=None, kw_only=True)
+    requested: Decimal | None = attrs.field(default=None, kw_only=True)
+    available: Decimal | None = attrs.field(default=None, kw_only=True)
+    problem: str | None = attrs.field(default=None, kw_only=True)
+
+    def _compose(self) -> str:
+        what = f"{self.item}{_lot_serial(self.lot, self.serial)}"
+        against = "" if self.shipment is None else f" against shipment {self.shipment}"
+        if self.problem is not None:
+            return f"cannot return {what}{against}: {self.problem}; nothing was posted"
+        return (
+            f"cannot take back {self.requested} {what}{against}: only {self.available} "
+            "may be (what was shipped less what came back already, or what still awaits a "
+            "disposition); nothing was posted"
+        )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class PickError(PostingError):
+    """A pick of a wave that does not fit: an unknown wave or line, more than the line has
+    left to pick, or a scan that is not what the line asks for. Nothing was posted.
+
+    Attributes:
+        wave: The wave.
+        line: The line of the wave, if one was named.
+        problems: What does not fit, one sentence each (a scan's mismatches, say).
+    """
+
+    wave: str = attrs.field(kw_only=True)
+    line: int | None = attrs.field(default=None, kw_only=True)
+    problems: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+
+    def _compose(self) -> str:
+        where = f"wave {self.wave}" + ("" if self.line is None else f" line {self.line}")
+        found = "; ".join(self.problems) or "it does not fit the wave"
+        return f"cannot pick {where}: {found}. Nothing was posted"

@@ -89,6 +89,7 @@ class TestTraceRendering:
             "links",
             "shipments",
             "receipts",
+            "returns",
             "positions",
             "in_transit",
         }
@@ -126,6 +127,7 @@ class TestRecallRendering:
             "affected",
             "customers",
             "shipments",
+            "returns",
             "on_hand",
             "in_transit",
         }

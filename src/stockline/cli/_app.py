@@ -534,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
         _scan,
         _serials,
         _trace,
+        _wms,
     )
 
     parser = argparse.ArgumentParser(
@@ -554,6 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
         _expectations,
         _operations,
         _serials,
+        _wms,
         _reports,
     ):
         module.register(sub)

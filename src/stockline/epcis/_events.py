@@ -105,6 +105,8 @@ class EventMaker:
             return self._receipts(tx)
         if kind is TxKind.SHIPMENT:
             return self._shipments(tx)
+        if kind is TxKind.RETURN:
+            return self._returns(tx)
         if kind is TxKind.STATUS_CHANGE:
             return self._status_changes(tx)
         if kind in (TxKind.COUNT, TxKind.ADJUSTMENT):
@@ -214,6 +216,45 @@ class EventMaker:
                 event["destinationList"] = self._parties(
                     "destination", self.names.party(tx.counterparty)
                 )
+            events.append(self._tail(event, tx))
+        return events
+
+    def _returns(self, tx: Transaction) -> list[Event]:
+        """A return: goods received back from a customer, or shipped back to a supplier,
+        with disposition ``returned`` (the CBV has no step of its own for either)."""
+        events = []
+
+        def key(m: Movement) -> tuple[str, str]:
+            if self._internal(m.dst):
+                return ("receiving", m.dst.location)
+            return ("shipping", m.src.location)
+
+        for (step, place), lines in self._groups(tx.movements, key).items():
+            into = step == "receiving"
+            containers = [(m.dst if into else m.src).container for m in lines]
+            event = self._object(tx, lines, "OBSERVE", containers=containers)
+            event["bizStep"] = step
+            event["disposition"] = "returned"
+            self._place(event, place, place if into else None)
+            self._documents(event, tx)
+            here = [
+                {
+                    "type": "location",
+                    ("destination" if into else "source"): self.names.location(place),
+                }
+            ]
+            if self.options.owner_gln is not None:
+                side = "destination" if into else "source"
+                here += self._parties(side, self.names.pgln(self.options.owner_gln))
+            party = []
+            if tx.counterparty is not None:
+                party = self._parties(
+                    "source" if into else "destination", self.names.party(tx.counterparty)
+                )
+            event["sourceList" if into else "destinationList"] = party
+            event["destinationList" if into else "sourceList"] = here
+            if not party:
+                del event["sourceList" if into else "destinationList"]
             events.append(self._tail(event, tx))
         return events
 

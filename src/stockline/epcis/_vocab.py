@@ -177,6 +177,7 @@ DEFAULT_DISPOSITIONS: MappingProxyType[str, str] = MappingProxyType(
         "hold": "non_sellable_other",
         "damaged": "damaged",
         "expired": "expired",
+        "returned": "returned",
     }
 )
 

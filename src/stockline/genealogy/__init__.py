@@ -13,7 +13,7 @@ from stockline.genealogy._containers import Containers, pack, unpack
 from stockline.genealogy._genealogy import Genealogy
 from stockline.genealogy._production import Component, Output, post_production, produce
 from stockline.genealogy._recall import CustomerExposure, RecallReport, recall
-from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
+from stockline.genealogy._records import Link, Node, Receipt, Returned, Shipment, Trace
 from stockline.genealogy._trace import customer_exposures, trace, trace_downstream, trace_upstream
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Output",
     "RecallReport",
     "Receipt",
+    "Returned",
     "Shipment",
     "Trace",
     "customer_exposures",

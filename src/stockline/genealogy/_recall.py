@@ -14,10 +14,12 @@ import attrs
 from stockline.errors import ValidationError
 from stockline.genealogy._records import (
     Node,
+    Returned,
     Shipment,
     Trace,
     _plain,
     balance_table,
+    returns_table,
     shipment_table,
     text_table,
 )
@@ -80,8 +82,14 @@ class RecallReport:
         return self.trace.shipments
 
     @property
+    def returns(self) -> tuple[Returned, ...]:
+        """Affected stock that came back from customers or went back to suppliers."""
+        return self.trace.returns
+
+    @property
     def on_hand(self) -> tuple[Balance, ...]:
-        """Affected stock in internal locations, by location, status and container."""
+        """Affected stock in internal locations, by location, status and container: returned
+        stock awaiting a disposition included, in its status."""
         return self.trace.positions
 
     @property
@@ -104,6 +112,7 @@ class RecallReport:
             "affected": _plain(self.affected),
             "customers": _plain(self.customers),
             "shipments": _plain(self.shipments),
+            "returns": _plain(self.returns),
             "on_hand": _plain(self.on_hand),
             "in_transit": _plain(self.in_transit),
         }
@@ -144,6 +153,8 @@ class RecallReport:
         ]
         if self.shipments:
             parts.append(shipment_table(self.shipments))
+        if self.returns:
+            parts.append(returns_table(self.returns))
         return "\n\n".join(parts)
 
 

@@ -12,7 +12,7 @@ import attrs
 
 from stockline.ledger import Balance, Edge, NodeKey, Reference
 
-__all__ = ["Link", "Node", "Receipt", "Shipment", "Trace", "text_table"]
+__all__ = ["Link", "Node", "Receipt", "Returned", "Shipment", "Trace", "text_table"]
 
 
 @attrs.frozen(kw_only=True, order=True)
@@ -111,6 +111,37 @@ class Receipt:
 
 
 @attrs.frozen(kw_only=True)
+class Returned:
+    """A quantity of a reached lot or serial that came back from a customer, or went back to
+    a supplier: a return, never a reversal.
+
+    Attributes:
+        transaction_id: The return transaction.
+        effective_at: When it came back (or left).
+        party: The customer who sent it back, or the supplier it went back to.
+        party_kind: ``customer`` or ``supplier``.
+        item: The SKU.
+        lot: The lot code.
+        serial: The serial.
+        quantity: How much.
+        location: The internal location it came into (from a customer) or left (to a
+            supplier).
+        refs: The return's documents (RMA, the shipment it was taken back against, ...).
+    """
+
+    transaction_id: int
+    effective_at: dt.datetime
+    party: str
+    party_kind: str
+    item: str
+    lot: str | None
+    serial: str | None
+    quantity: Decimal
+    location: str
+    refs: tuple[Reference, ...]
+
+
+@attrs.frozen(kw_only=True)
 class Trace:
     """Everything reachable from some lots or serials, in one direction: a plain value, read
     from the ledger at once (it holds no store, and pickles).
@@ -128,6 +159,8 @@ class Trace:
             ledger order; empty upstream.
         receipts: Receipts of any reached node from suppliers (reversed ones left out), in
             ledger order; empty downstream.
+        returns: Returns of any reached node, in both directions: from customers back into
+            stock and from stock back to suppliers (reversed ones left out), in ledger order.
     """
 
     direction: str
@@ -139,6 +172,7 @@ class Trace:
     in_transit: tuple[Balance, ...]
     shipments: tuple[Shipment, ...] = ()
     receipts: tuple[Receipt, ...] = ()
+    returns: tuple[Returned, ...] = ()
 
     @property
     def customers(self) -> tuple[str, ...]:
@@ -160,6 +194,7 @@ class Trace:
             "links": _plain(self.links),
             "shipments": _plain(self.shipments),
             "receipts": _plain(self.receipts),
+            "returns": _plain(self.returns),
             "positions": _plain(self.positions),
             "in_transit": _plain(self.in_transit),
         }
@@ -191,6 +226,8 @@ class Trace:
                     ],
                 )
             )
+        if self.returns:
+            parts.append(returns_table(self.returns))
         if self.positions or self.in_transit:
             parts.append(balance_table([*self.positions, *self.in_transit]))
         return "\n\n".join(parts)
@@ -211,6 +248,25 @@ def shipment_table(shipments: Iterable[Shipment]) -> str:
                 " ".join(map(str, s.refs)),
             ]
             for s in shipments
+        ],
+    )
+
+
+def returns_table(returns: Iterable[Returned]) -> str:
+    """Returns as a text table."""
+    return text_table(
+        ["returned", "from / to", "item", "lot/serial", "qty", "location", "documents"],
+        [
+            [
+                r.effective_at.strftime("%Y-%m-%d %H:%M"),
+                f"{r.party_kind} {r.party}",
+                r.item,
+                r.lot or r.serial or "",
+                str(r.quantity),
+                r.location,
+                " ".join(map(str, r.refs)),
+            ]
+            for r in returns
         ],
     )
 

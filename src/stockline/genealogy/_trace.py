@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from stockline.errors import TrackingError, UnknownLotError, UnknownSerialError, ValidationError
-from stockline.genealogy._records import Link, Node, Receipt, Shipment, Trace
+from stockline.genealogy._records import Link, Node, Receipt, Returned, Shipment, Trace
 
 # Not exported by the ledger package yet.
 from stockline.ledger import (
@@ -169,6 +169,10 @@ def trace(
     balances = reader.balances_of(
         keys, as_of=as_of, kinds=(LocationKind.INTERNAL, LocationKind.TRANSIT)
     )
+    parties = (LocationKind.CUSTOMER, LocationKind.SUPPLIER)
+    out = reader.movements_of(keys, into=parties, until=as_of)
+    back = reader.movements_of(keys, out_of=parties, until=as_of)
+    reversed_ids = _reversed([*out, *back], through)
     return Trace(
         direction="downstream" if downstream else "upstream",
         roots=tuple(roots),
@@ -181,21 +185,15 @@ def trace(
         in_transit=tuple(
             b for b in balances if kinds.of(b.position.location) is LocationKind.TRANSIT
         ),
-        shipments=_shipments(reader, kinds, keys, as_of, through) if downstream else (),
-        receipts=() if downstream else _receipts(reader, kinds, keys, as_of, through),
+        shipments=_shipments(kinds, out, reversed_ids, through) if downstream else (),
+        receipts=() if downstream else _receipts(kinds, back, reversed_ids, through),
+        returns=_returns(kinds, out, back, reversed_ids, through),
     )
 
 
 def _receipts(
-    reader: LedgerReader,
-    kinds: _Kinds,
-    keys: tuple[NodeKey, ...],
-    as_of: dt.datetime | None,
-    through: int,
+    kinds: _Kinds, inbound: Iterable[LedgerLine], reversed_ids: set[int], through: int
 ) -> tuple[Receipt, ...]:
-    inbound = reader.movements_of(keys, out_of=[LocationKind.SUPPLIER], until=as_of)
-    back = reader.movements_of(keys, into=[LocationKind.SUPPLIER], until=as_of)
-    reversed_ids = _reversed(back, through)
     return tuple(
         Receipt(
             transaction_id=line.transaction_id,
@@ -214,15 +212,8 @@ def _receipts(
 
 
 def _shipments(
-    reader: LedgerReader,
-    kinds: _Kinds,
-    keys: tuple[NodeKey, ...],
-    as_of: dt.datetime | None,
-    through: int,
+    kinds: _Kinds, outbound: Iterable[LedgerLine], reversed_ids: set[int], through: int
 ) -> tuple[Shipment, ...]:
-    outbound = reader.movements_of(keys, into=[LocationKind.CUSTOMER], until=as_of)
-    back = reader.movements_of(keys, out_of=[LocationKind.CUSTOMER], until=as_of)
-    reversed_ids = _reversed(back, through)
     return tuple(
         Shipment(
             transaction_id=line.transaction_id,
@@ -239,6 +230,47 @@ def _shipments(
         if _counts(line, reversed_ids, through)
         and kinds.of(line.movement.dst.location) is LocationKind.CUSTOMER
     )
+
+
+_STOCK = (LocationKind.INTERNAL, LocationKind.TRANSIT)
+
+
+def _returns(
+    kinds: _Kinds,
+    out: Iterable[LedgerLine],
+    back: Iterable[LedgerLine],
+    reversed_ids: set[int],
+    through: int,
+) -> tuple[Returned, ...]:
+    """Movements from a customer back into stock, and from stock back to a supplier."""
+    found = []
+    for line in [*out, *back]:
+        m = line.movement
+        src, dst = kinds.of(m.src.location), kinds.of(m.dst.location)
+        if src is LocationKind.CUSTOMER and dst in _STOCK:
+            party_kind, place, other = "customer", m.dst.location, m.src.location
+        elif dst is LocationKind.SUPPLIER and src in _STOCK:
+            party_kind, place, other = "supplier", m.src.location, m.dst.location
+        else:
+            continue
+        if not _counts(line, reversed_ids, through):
+            continue
+        found.append(
+            Returned(
+                transaction_id=line.transaction_id,
+                effective_at=line.effective_at,
+                party=line.counterparty or other,
+                party_kind=party_kind,
+                item=m.item,
+                lot=m.lot,
+                serial=m.serial,
+                quantity=m.quantity,
+                location=place,
+                refs=line.refs,
+            )
+        )
+    found.sort(key=lambda r: r.transaction_id)
+    return tuple(found)
 
 
 def customer_exposures(

@@ -29,6 +29,7 @@ _REF_TYPES: MappingProxyType[TxKind, str] = MappingProxyType(
         TxKind.PICK: "SO",
         TxKind.PRODUCTION: "WO",
         TxKind.COUNT: "COUNT",
+        TxKind.RETURN: "RMA",
     }
 )
 

@@ -49,6 +49,9 @@ class TxKind(enum.StrEnum):
     SCRAP = "scrap"
     RELABEL = "relabel"
     REVERSAL = "reversal"
+    RETURN = "return"
+    """Goods back from a customer (customer → internal), or back to a supplier (internal →
+    supplier): a posting of its own, never a reversal of the shipment or receipt."""
 
 
 @attrs.frozen(kw_only=True, order=True)
