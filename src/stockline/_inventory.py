@@ -73,7 +73,7 @@ from stockline.ledger import (
 )
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
-from stockline.operations import Counts, Kits, Replenishment, Scanning
+from stockline.operations import Counts, Kits, Putaway, Replenishment, Scanning, Transfers
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Reports
 
@@ -141,6 +141,10 @@ class Inventory:
     replenishment: Replenishment = attrs.field(init=False)
     #: Kits: every component of a bill of materials reserved together, or none.
     kits: Kits = attrs.field(init=False)
+    #: Directed put-away: storage profiles, bin rules, suggestions, confirmation by scan.
+    putaway: Putaway = attrs.field(init=False)
+    #: Transfer orders between sites: ship into transit, receive in parts, over/short.
+    transfers: Transfers = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
@@ -155,6 +159,8 @@ class Inventory:
         self.allocation = Allocations(self._book)
         self.replenishment = Replenishment(self._book, self.allocation)
         self.kits = Kits(self._book, self.allocation)
+        self.putaway = Putaway(self._book)
+        self.transfers = Transfers(self._book, self.allocation)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -1246,13 +1252,18 @@ class Inventory:
     ) -> Decimal:
         """Return the quantity on hand in internal locations matching every filter given.
 
-        ``location`` includes everything below it in the tree. ``as_of`` answers for an
+        ``location`` includes everything below it in the tree; a transit location (a
+        transfer order's, say) gives what is in transit there. ``as_of`` answers for an
         effective time in the past; ``known_at`` with it counts only what had been recorded by
         then.
         """
         query = self._query(sku, lot, serial, location, status, container, as_of, known_at)
         with self._book.read() as r:
             self._check_query(r, query)
+            if query.location is not None:
+                # Naming a transit location asks for what is in transit there.
+                kind = Book.location(r, query.location).kind
+                query = attrs.evolve(query, internal_only=kind is not LocationKind.TRANSIT)
             return r.total(query)
 
     def stock(
