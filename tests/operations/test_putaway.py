@@ -21,6 +21,7 @@ from stockline.operations import (
     LoadLine,
     Mixing,
     PickSequence,
+    PutawayPlan,
     StorageProfile,
     Zones,
     plan_putaway,
@@ -58,7 +59,7 @@ def wh(inv: sl.Inventory) -> sl.Inventory:
     return inv
 
 
-def _where(suggestions: list[sl.operations.PutawaySuggestion]) -> list[tuple[str, Decimal]]:
+def _where(suggestions: list[sl.operations.PutawaySuggestion]) -> list[tuple[str, object]]:
     return [(p.location, p.quantity) for s in suggestions for p in s.placements]
 
 
@@ -139,14 +140,16 @@ class TestSuggest:
         """Capacity by weight counts the items' unit weight: 100 kg holds 50 cans of 2 kg."""
         wh.receive("PAINT", 60, dst="DC1/DOCK")
         (s,) = wh.putaway.suggest("PAINT", src="DC1/DOCK")
-        assert _where([s]) == [("DC1/H/01", 50)] and s.unplaced == 10
+        assert _where([s]) == [("DC1/H/01", 50)]
+        assert s.unplaced == 10
 
     def test_mixing_one_lot(self, wh: sl.Inventory) -> None:
         """A one-lot bin holding lot L1 takes no other lot."""
         wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/F/01")
         wh.receive("PEAS", 5, lot="L2", expiry=EXPIRY, dst="DC1/DOCK")
         (s,) = wh.putaway.suggest("PEAS", src="DC1/DOCK")
-        assert s.placements == () and s.unplaced == 5
+        assert s.placements == ()
+        assert s.unplaced == 5
 
     def test_consolidates_and_explains(self, wh: sl.Inventory) -> None:
         """The default strategy fills a bin holding the item first, and says why."""
@@ -230,7 +233,8 @@ class TestSuggest:
         wh.receive("BOLT", 25, dst="DC1/DOCK", container="P1")
         wh.receive("BOLT", 10, dst="DC1/A/01")
         s = wh.putaway.suggest_container("P1")
-        assert s.container == "P1" and _where([s]) == [("DC1/A/02", 25)]
+        assert s.container == "P1"
+        assert _where([s]) == [("DC1/A/02", 25)]
         tx = wh.putaway.confirm(s)
         assert wh.on_hand("BOLT", location="DC1/A/02", container="P1") == 25
         assert tx.containers[0].location == "DC1/A/02"
@@ -250,7 +254,7 @@ class TestSuggest:
             lambda: wh.putaway.suggest("BOLT", src=None),  # type: ignore[arg-type]
             lambda: wh.putaway.suggest("BOLT", src="DC1/DOCK", strategy="fifo"),  # type: ignore[arg-type]
             lambda: wh.putaway.suggest("NOPE", src="DC1/DOCK"),
-            lambda: wh.putaway.suggest_receipt(True),  # type: ignore[arg-type]
+            lambda: wh.putaway.suggest_receipt(True),
             lambda: wh.putaway.suggest_receipt(999),
             lambda: wh.putaway.suggest_container("NOPE"),
             lambda: wh.putaway.confirm("x"),  # type: ignore[arg-type]
@@ -270,7 +274,8 @@ class TestConfirm:
         wh.receive("BOLT", 40, dst="DC1/DOCK")
         found = wh.putaway.suggest("BOLT", src="DC1/DOCK")
         tx = wh.putaway.confirm(found, key="pa-1")
-        assert tx.kind is TxKind.TRANSFER and tx.reason == "put-away"
+        assert tx.kind is TxKind.TRANSFER
+        assert tx.reason == "put-away"
         assert wh.on_hand("BOLT", location="DC1/A/01") == 30
         assert wh.on_hand("BOLT", location="DC1/A/02") == 10
         assert wh.putaway.confirm(found, key="pa-1").id == tx.id
@@ -321,7 +326,8 @@ class TestConfirm:
         wh.receive("ASP", 12, lot="A1", dst="DC1/DOCK")
         scan = "(01)09506000134352(10)A1"
         tx = wh.putaway.place_scan(scan, 4, src="DC1/DOCK", dst="DC1/A/01")
-        assert tx.movements[0].lot == "A1" and tx.movements[0].quantity == 4
+        assert tx.movements[0].lot == "A1"
+        assert tx.movements[0].quantity == 4
         wh.putaway.set_item("ASP", storage="chilled")
         with pytest.raises(errors.PutawayError, match="chilled"):
             wh.putaway.place_scan(scan, 4, src="DC1/DOCK", dst="DC1/A/01")
@@ -339,14 +345,17 @@ class TestConfirm:
             wh.putaway.place_scan(f"(00){_sscc()}", src="DC1/DOCK", dst="DC1/A/01")
 
 
+def _pairs(plan: PutawayPlan) -> list[tuple[str, object]]:
+    return [(p.location, p.quantity) for p in plan.placements]
+
+
 def _bin(path: str, **rules: object) -> Bin:
     return Bin(rules=BinRules(location=path, **rules))  # type: ignore[arg-type]
 
 
 def _load(quantity: int, *, sku: str = "X", lot: str | None = None, **profile: object) -> Load:
-    line = LoadLine(
-        sku=sku, lot=lot, quantity=D(quantity), profile=StorageProfile(sku=sku, **profile)
-    )  # type: ignore[arg-type]
+    stored = StorageProfile(sku=sku, **profile)  # type: ignore[arg-type]
+    line = LoadLine(sku=sku, lot=lot, quantity=D(quantity), profile=stored)
     return Load(lines=(line,))
 
 
@@ -361,7 +370,7 @@ class TestStrategy:
             attrs_evolve(_bin("C", max_units=D(5)), pick_sequence=1),
         ]
         plan = plan_putaway(_load(12), bins, putaway_strategy(PickSequence()))
-        assert [(p.location, p.quantity) for p in plan.placements] == [
+        assert _pairs(plan) == [
             ("B", 5),
             ("C", 5),
             ("A", 2),
@@ -391,7 +400,7 @@ class TestStrategy:
             sku="X", quantity=D(5), decimals=0, profile=StorageProfile(sku="X", weight=D(3))
         )
         plan = plan_putaway(Load(lines=(line,)), bins)
-        assert [(p.location, p.quantity) for p in plan.placements] == [("A", 3), ("B", 2)]
+        assert _pairs(plan) == [("A", 3), ("B", 2)]
 
     def test_not_a_step(self) -> None:
         """putaway_strategy refuses what is neither a filter nor an order."""

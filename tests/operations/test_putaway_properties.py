@@ -136,9 +136,10 @@ class TestTransferProperties:
         inv.transfers.ship("TO-1")
         received = D(0)
         for part in parts:
-            (row, *_) = inv.transfers.in_transit(order="TO-1") or [None]
-            if row is None:
+            rows = inv.transfers.in_transit(order="TO-1")
+            if not rows:
                 break
+            row = rows[0]
             try:
                 inv.transfers.receive("TO-1", "ASP", part, lot=row.lot)
                 received += part

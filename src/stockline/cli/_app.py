@@ -530,9 +530,11 @@ def build_parser() -> argparse.ArgumentParser:
         _expectations,
         _ledger,
         _operations,
+        _putaway,
         _reports,
         _scan,
         _trace,
+        _transfers,
     )
 
     parser = argparse.ArgumentParser(
@@ -545,7 +547,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"stockline {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_ledger, _trace, _scan, _exchange, _expectations, _operations, _reports):
+    for module in (
+        _ledger,
+        _trace,
+        _scan,
+        _exchange,
+        _expectations,
+        _operations,
+        _putaway,
+        _transfers,
+        _reports,
+    ):
         module.register(sub)
     return parser
 

@@ -509,6 +509,12 @@ class PickSequence:
         return lambda b: f"pick sequence {b.pick_sequence}"
 
 
+def _names(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise TypeError(f"zones are a list of names, not the string {value!r}")
+    return tuple(value)
+
+
 @attrs.frozen
 class Zones:
     """Filter and order by zone: only bins in ``allowed`` zones (all when empty), those in
@@ -519,8 +525,8 @@ class Zones:
         allowed: The only zones to use; empty: any.
     """
 
-    preferred: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    allowed: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    preferred: tuple[str, ...] = attrs.field(default=(), converter=_names)
+    allowed: tuple[str, ...] = attrs.field(default=(), converter=_names)
 
     def admits(self, load: Load, bin: Bin) -> bool:
         """Whether the bin's zone is allowed."""
