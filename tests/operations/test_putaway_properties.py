@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from stockline.operations import (
     LoadLine,
     Mixing,
     StorageProfile,
+    TransferState,
     plan_putaway,
 )
 from tests.conftest import START
@@ -147,7 +149,11 @@ class TestTransferProperties:
                 assert part > row.quantity
         written_off = D(0)
         if end == "cancel":
-            inv.transfers.cancel("TO-1")
+            if inv.transfers.order("TO-1").state is TransferState.RECEIVED:
+                with pytest.raises(errors.TransferError):
+                    inv.transfers.cancel("TO-1")  # all of it arrived: nothing to cancel
+            else:
+                inv.transfers.cancel("TO-1")
         elif end == "close":
             tx = inv.transfers.close("TO-1", reason="end of test")
             written_off = sum((m.quantity for m in tx.movements), D(0)) if tx else D(0)

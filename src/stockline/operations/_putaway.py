@@ -16,7 +16,8 @@ import enum
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any, Protocol, runtime_checkable
+from operator import attrgetter
+from typing import Any, Protocol, cast, runtime_checkable
 
 import attrs
 
@@ -126,6 +127,18 @@ class BinRules:
     blocked: bool = False
     updated_at: dt.datetime | None = None
     updated_by: str | None = None
+    #: The rules that judge the kind of stock (not its amount or its neighbours): bins that
+    #: share them take the same loads, so a plan judges each such kind once.
+    #: (A small number naming that kind: tuples do not cache their hash, numbers are cheap.)
+    _kind: int = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        kind = (self.blocked, self.statuses, self.storage, self.hazards, self.categories)
+        object.__setattr__(self, "_kind", _KINDS.setdefault(kind, len(_KINDS)))
+
+
+#: Every kind of bin rules seen, numbered (a handful in any warehouse).
+_KINDS: dict[tuple[Any, ...], int] = {}
 
 
 @attrs.frozen(kw_only=True)
@@ -266,10 +279,9 @@ def refusal(load: Load, bin: Bin) -> tuple[str, str] | None:
     loose load must fit at least its smallest step (one unit of its precision).
     """
     rules = bin.rules
-    if rules.blocked:
-        return "blocked", f"{rules.location} is blocked for put-away"
-    if rules.statuses and load.status not in rules.statuses:
-        return "status", f"it takes {', '.join(rules.statuses)}, not {load.status} stock"
+    found = _kind_refusal(load, rules)
+    if found is not None:
+        return found
     if rules.mixing is not Mixing.ANY and len({(x.sku, x.lot) for x in load.lines}) > 1:
         mixed = {x.sku for x in load.lines}
         if rules.mixing is Mixing.LOT or len(mixed) > 1:
@@ -288,8 +300,21 @@ def refusal(load: Load, bin: Bin) -> tuple[str, str] | None:
     return None
 
 
-def _refusal_of(line: LoadLine, bin: Bin) -> tuple[str, str] | None:
-    rules, profile = bin.rules, line.profile
+def _kind_refusal(load: Load, rules: BinRules) -> tuple[str, str] | None:
+    """The rule that forbids the kind of stock ``load`` is, whatever the bin holds."""
+    if rules.blocked:
+        return "blocked", f"{rules.location} is blocked for put-away"
+    if rules.statuses and load.status not in rules.statuses:
+        return "status", f"it takes {', '.join(rules.statuses)}, not {load.status} stock"
+    for line in load.lines:
+        found = _line_kind_refusal(line, rules)
+        if found is not None:
+            return found
+    return None
+
+
+def _line_kind_refusal(line: LoadLine, rules: BinRules) -> tuple[str, str] | None:
+    profile = line.profile
     if profile.storage is None:
         if rules.storage:
             return "storage", f"it keeps {', '.join(rules.storage)} goods; {line.sku} is ambient"
@@ -304,6 +329,11 @@ def _refusal_of(line: LoadLine, bin: Bin) -> tuple[str, str] | None:
         return "category", f"{line.sku} is {profile.category or 'uncategorised'}; it takes " + (
             ", ".join(rules.categories)
         )
+    return None
+
+
+def _refusal_of(line: LoadLine, bin: Bin) -> tuple[str, str] | None:
+    rules, profile = bin.rules, line.profile
     if rules.mixing is Mixing.ITEM and not bin.items <= {line.sku}:
         return "mixing", f"it holds {', '.join(sorted(bin.items))}, one item only"
     if rules.mixing is Mixing.LOT and not bin.lots <= {(line.sku, line.lot)}:
@@ -423,17 +453,41 @@ class ComposedStrategy:
         """Yield bins by the orders' keys, then by path, lazily (a heap: planning usually
         reads a few bins out of thousands)."""
         orders = [s for s in self.steps if isinstance(s, BinOrder)]
-        columns = [[order.sort_key(load, b) for b in eligible] for order in orders]
-        keys: Sequence[Any] = list(zip(*columns, strict=True)) if columns else [()] * len(eligible)
-        heap = [
-            (k, b.rules.location, n) for n, (k, b) in enumerate(zip(keys, eligible, strict=True))
-        ]
+        found = [_sort_keys(order, load, eligible) for order in orders]
+        columns = [column for column in found if column is not None]
+        keys: Sequence[Any]
+        if not columns:
+            keys = [()] * len(eligible)
+        elif len(columns) == 1:
+            keys = columns[0]
+        else:
+            keys = list(zip(*columns, strict=True))
+        # The path rides along as the tie-breaker; attrgetter and zip stay in C.
+        heap = list(zip(keys, map(_PATH, eligible), range(len(eligible)), strict=True))
         heapq.heapify(heap)
         explainers = [order.explainer(load, eligible) for order in orders]
         while heap:
             chosen = eligible[heapq.heappop(heap)[2]]
             parts = [text for explain in explainers if (text := explain(chosen))]
             yield BinChoice(bin=chosen, reason="; ".join(parts) or "by location")
+
+
+_PATH = attrgetter("rules.location")
+_SEQUENCE = attrgetter("pick_sequence")
+_KIND = attrgetter("rules._kind")
+_ITEMS = attrgetter("items")
+_LOTS = attrgetter("lots")
+
+
+def _sort_keys(order: BinOrder, load: Load, bins: Sequence[Bin]) -> Sequence[Any] | None:
+    # Optional bulk form: one pass in the step's own loop saves a call per bin. Its keys may
+    # be plain values rather than tuples, ordering bins as sort_key does; None says that the
+    # order ranks every one of these bins alike (a fixed bin for an item that has none).
+    bulk = getattr(order, "sort_keys", None)
+    if bulk is not None:
+        return cast(Sequence[Any] | None, bulk(load, bins))
+    key = order.sort_key
+    return [key(load, b) for b in bins]
 
 
 def putaway_strategy(*steps: BinFilter | BinOrder) -> ComposedStrategy:
@@ -461,6 +515,14 @@ class FixedBin:
         fixed = load.lines[0].profile.fixed_bin
         return (0 if fixed is not None and bin.rules.location == fixed else 1,)
 
+    def sort_keys(self, load: Load, bins: Sequence[Bin]) -> list[Any] | None:
+        """The keys of every bin in one pass, ordered as ``sort_key`` orders them; ``None``
+        when the item has no fixed bin."""
+        fixed = load.lines[0].profile.fixed_bin
+        if fixed is None:
+            return None
+        return [0 if path == fixed else 1 for path in map(_PATH, bins)]
+
     def explainer(self, load: Load, eligible: Sequence[Bin]) -> Callable[[Bin], str]:
         """Names the fixed bin."""
         fixed = load.lines[0].profile.fixed_bin
@@ -480,6 +542,15 @@ class Consolidate:
         if line.sku in bin.items:
             return (1,)
         return (2,) if not bin.items else (3,)
+
+    def sort_keys(self, load: Load, bins: Sequence[Bin]) -> list[Any]:
+        """The keys of every bin in one pass, ordered as ``sort_key`` orders them."""
+        line = load.lines[0]
+        lot, sku = (line.sku, line.lot), line.sku
+        return [
+            (0 if lot in lots else 1) if sku in items else (3 if items else 2)
+            for items, lots in zip(map(_ITEMS, bins), map(_LOTS, bins), strict=True)
+        ]
 
     def explainer(self, load: Load, eligible: Sequence[Bin]) -> Callable[[Bin], str]:
         """Says what the bin holds of the load's item."""
@@ -503,6 +574,10 @@ class PickSequence:
     def sort_key(self, load: Load, bin: Bin) -> tuple[Any, ...]:
         """The bin's pick sequence."""
         return (bin.pick_sequence,)
+
+    def sort_keys(self, load: Load, bins: Sequence[Bin]) -> list[Any]:
+        """The keys of every bin in one pass, ordered as ``sort_key`` orders them."""
+        return list(map(_SEQUENCE, bins))
 
     def explainer(self, load: Load, eligible: Sequence[Bin]) -> Callable[[Bin], str]:
         """Names the pick sequence."""
@@ -560,6 +635,17 @@ def default_strategy() -> ComposedStrategy:
 # -- the plan ----------------------------------------------------------------------------------
 
 
+def _of_kind(load: Load, bins: Sequence[Bin]) -> list[Bin]:
+    """The bins whose rules take the kind of stock ``load`` is (blocked, status, storage,
+    hazard, category), judged once per kind of bin rules."""
+    kinds = list(map(_KIND, bins))
+    first = dict(zip(kinds, bins, strict=True))
+    taken = {k for k, b in first.items() if _kind_refusal(load, b.rules) is None}
+    if len(taken) == len(first):
+        return list(bins)
+    return [b for b, k in zip(bins, kinds, strict=True) if k in taken]
+
+
 def plan_putaway(
     load: Load, bins: Sequence[Bin], strategy: PutawayStrategy | None = None
 ) -> PutawayPlan:
@@ -573,7 +659,7 @@ def plan_putaway(
     if not load.lines:
         return PutawayPlan()
     chosen = default_strategy() if strategy is None else strategy
-    ranking = chosen.rank(load, chosen.eligible(load, bins))
+    ranking = chosen.rank(load, chosen.eligible(load, _of_kind(load, bins)))
     if load.container is not None:
         for choice in ranking:
             if refusal(load, choice.bin) is None:

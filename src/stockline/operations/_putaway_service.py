@@ -767,7 +767,7 @@ class _Bins:
         r = self._r
         rules = {
             d.key: _rules_of(d)
-            for d in r.documents(BIN_KIND)
+            for d in r.documents(BIN_KIND, prefix=within or "")
             if within is None or under(d.key, within)
         }
         if not rules:
