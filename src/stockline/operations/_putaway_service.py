@@ -20,11 +20,9 @@ import attrs
 from stockline import gs1
 from stockline.errors import (
     BarcodeError,
-    ContainerError,
     IdempotencyConflictError,
     InsufficientStockError,
     NotFoundError,
-    PutawayError,
     UnknownContainerError,
     UnknownItemError,
     UnknownStatusError,
@@ -37,7 +35,6 @@ from stockline.ledger import (
     BalanceQuery,
     Book,
     ContainerEvent,
-    Document,
     Header,
     LedgerReader,
     LocationKind,
@@ -49,26 +46,33 @@ from stockline.ledger import (
     under,
 )
 from stockline.operations._putaway import (
-    Bin,
     BinRules,
     Load,
-    LoadLine,
     Mixing,
     PutawayStrategy,
     StorageProfile,
     plan_putaway,
-    refusal,
-    room,
+)
+from stockline.operations._putaway_bins import (
+    BIN_KIND,
+    ITEM_KIND,
+    Bins,
+    Judge,
+    contents,
+    load_of,
+    outermost,
+    profile,
+    profile_of,
+    put_document,
+    rules_of,
+    status_of,
+    subtree,
 )
 from stockline.operations._putaway_records import PutawaySuggestion
 from stockline.operations._scanning import scanned_stock
 
 __all__ = ["BIN_KIND", "ITEM_KIND", "Putaway"]
 
-#: Document kind of an item's storage profile.
-ITEM_KIND = "putaway-item"
-#: Document kind of a bin's put-away rules.
-BIN_KIND = "putaway-bin"
 
 _ZERO = Decimal(0)
 
@@ -136,7 +140,7 @@ class Putaway:
             self._book.item(w, sku)
             if body["fixed_bin"] is not None:
                 _internal(w, body["fixed_bin"], "fixed_bin")
-            return _profile_of(_put(self._book, w, ITEM_KIND, sku, body, actor))
+            return profile_of(put_document(self._book, w, ITEM_KIND, sku, body, actor))
 
     def item(self, sku: str) -> StorageProfile:
         """Return how ``sku`` is stored: its profile, or an empty one (ambient, no hazard,
@@ -148,7 +152,7 @@ class Putaway:
         sku = boundary.code(sku, "sku")
         with self._book.read() as r:
             self._book.item(r, sku)
-            return _profile(r, sku)
+            return profile(r, sku)
 
     def set_bin(
         self,
@@ -219,13 +223,13 @@ class Putaway:
             for status in body["statuses"]:
                 if w.status(status) is None:
                     raise UnknownStatusError(status=status)
-            return _rules_of(_put(self._book, w, BIN_KIND, location, body, actor))
+            return rules_of(put_document(self._book, w, BIN_KIND, location, body, actor))
 
     def bins(self, *, within: str | None = None) -> list[BinRules]:
         """Return the bins' rules, by location (only those at ``within`` and below)."""
         within = None if within is None else boundary.path(within, "within")
         with self._book.read() as r:
-            found = [_rules_of(d) for d in r.documents(BIN_KIND)]
+            found = [rules_of(d) for d in r.documents(BIN_KIND)]
         return [b for b in found if within is None or under(b.location, within)]
 
     def remove_bin(self, location: str, *, actor: str | None = None) -> BinRules:
@@ -243,7 +247,7 @@ class Putaway:
                     f"{location} has no put-away rules; list the bins with putaway.bins()"
                 )
             w.delete_document(BIN_KIND, location, version=doc.version)
-            return _rules_of(doc)
+            return rules_of(doc)
 
     # -- suggestions -------------------------------------------------------------------------
 
@@ -341,7 +345,7 @@ class Putaway:
             left: dict[tuple[Any, ...], Decimal] = {}
             for m in tx.movements:
                 if m.dst.container is not None:
-                    containers[_outermost(r, m.dst.container)] = None
+                    containers[outermost(r, m.dst.container)] = None
                     continue
                 key = (m.item, m.lot, m.serial, m.dst.location, m.dst.status, None)
                 if key not in left:
@@ -419,7 +423,7 @@ class Putaway:
             if first is not None:
                 return first
             draft, events = self._draft(w, batch, header)
-            judge = _Judge(w)
+            judge = Judge(w)
             for s in batch:
                 for p in s.placements:
                     judge.take(self._load(w, s), p.location, None if s.container else p.quantity)
@@ -579,7 +583,7 @@ class Putaway:
             draft = self._book.draft(TxKind.TRANSFER, [move], header)
             if header.key is not None and w.find_key(header.key) is not None:
                 return self._book.post(w, draft)
-            _Judge(w).take(self._load(w, suggestion), target, stock.quantity)
+            Judge(w).take(self._load(w, suggestion), target, stock.quantity)
             return self._book.post(w, draft)
 
     def _place_container(self, code: str, src: str, target: str, header: Header) -> Transaction:
@@ -600,7 +604,7 @@ class Putaway:
             if first is not None:
                 return first
             draft, events = self._draft(w, [suggestion], header, target=target)
-            _Judge(w).take(self._load(w, suggestion), target, None)
+            Judge(w).take(self._load(w, suggestion), target, None)
             return self._book.post(w, attrs.evolve(draft, containers=events))
 
     def _suggest(
@@ -612,10 +616,10 @@ class Putaway:
     ) -> list[PutawaySuggestion]:
         if not stock:
             return []
-        bins = _Bins(r).all(within)
+        bins = Bins(r).all(within)
         found = []
         for balance in stock:
-            load = _load_of(r, [balance], balance.position.status, None)
+            load = load_of(r, [balance], balance.position.status, None)
             plan = plan_putaway(load, list(bins.values()), strategy)
             for p in plan.placements:
                 bins[p.location] = bins[p.location].adding(load, p.quantity)
@@ -636,12 +640,12 @@ class Putaway:
         within: str | None,
         strategy: PutawayStrategy | None,
     ) -> PutawaySuggestion:
-        contents, state = _contents(r, code)
-        load = _load_of(r, contents, _status(contents), code)
-        plan = plan_putaway(load, list(_Bins(r).all(within).values()), strategy)
+        held, state = contents(r, code)
+        load = load_of(r, held, status_of(held), code)
+        plan = plan_putaway(load, list(Bins(r).all(within).values()), strategy)
         return PutawaySuggestion(
             src=Position(location=state),
-            stock=tuple(contents),
+            stock=tuple(held),
             container=code,
             placements=plan.placements,
             unplaced=plan.unplaced,
@@ -649,10 +653,10 @@ class Putaway:
 
     def _load(self, r: LedgerReader, s: PutawaySuggestion) -> Load:
         if s.container is not None:
-            contents, _ = _contents(r, s.container)
-            return _load_of(r, contents, _status(contents), s.container)
+            held, _ = contents(r, s.container)
+            return load_of(r, held, status_of(held), s.container)
         (balance,) = s.stock
-        return _load_of(r, [balance], balance.position.status, None)
+        return load_of(r, [balance], balance.position.status, None)
 
     def _draft(
         self,
@@ -667,8 +671,8 @@ class Putaway:
         for s in batch:
             if s.container is not None:
                 dst = target if target is not None else s.placements[0].location
-                contents, _ = _contents(r, s.container)
-                for b in contents:
+                held, _ = contents(r, s.container)
+                for b in held:
                     movements.append(
                         Movement(
                             item=b.item,
@@ -679,7 +683,7 @@ class Putaway:
                             dst=attrs.evolve(b.position, location=dst),
                         )
                     )
-                for code in _subtree(r, s.container):
+                for code in subtree(r, s.container):
                     state = r.container_state(code)
                     parent = None if code == s.container or state is None else state.parent
                     events.append(ContainerEvent(container=code, parent=parent, location=dst))
@@ -703,33 +707,6 @@ class Putaway:
         return self._book.draft(TxKind.TRANSFER, movements, header), tuple(events)
 
 
-class _Judge:
-    """Judges bins by what they hold in the open write block plus what is added to them."""
-
-    def __init__(self, r: LedgerReader) -> None:
-        self._bins = _Bins(r)
-        self._held: dict[str, Bin] = {}
-
-    def take(self, load: Load, location: str, quantity: Decimal | None) -> None:
-        bin_ = self._held.get(location)
-        if bin_ is None:
-            found = self._bins.governing(location)
-            if found is None:
-                raise PutawayError(
-                    location=location,
-                    rule="rules",
-                    detail="it has no put-away rules; set them with putaway.set_bin()",
-                )
-            bin_ = found
-        part = load if quantity is None else _part(load, quantity)
-        why = refusal(part, bin_)
-        if why is None and quantity is not None and _over_room(part, bin_):
-            why = ("capacity", f"it has room for less than {quantity} {load.lines[0].sku}")
-        if why is not None:
-            raise PutawayError(location=bin_.location, rule=why[0], detail=why[1])
-        self._held[location] = bin_.adding(part, quantity)
-
-
 def _repeated(w: LedgerReader, header: Header) -> Transaction | None:
     """The transaction first posted with the header's key, if any; a key first used for
     another kind of posting is a conflict."""
@@ -742,141 +719,7 @@ def _repeated(w: LedgerReader, header: Header) -> Transaction | None:
     return tx
 
 
-def _part(load: Load, quantity: Decimal) -> Load:
-    return attrs.evolve(load, lines=(attrs.evolve(load.lines[0], quantity=quantity),))
-
-
-def _over_room(load: Load, bin_: Bin) -> bool:
-    return room(load.lines[0], bin_) < load.lines[0].quantity
-
-
-class _Bins:
-    """The bins of a store, as put-away judges them: rules and what each holds."""
-
-    def __init__(self, r: LedgerReader) -> None:
-        self._r = r
-        self._profiles: dict[str, StorageProfile] = {}
-        self._outer: dict[str, str] = {}
-
-    def profile(self, sku: str) -> StorageProfile:
-        if sku not in self._profiles:
-            self._profiles[sku] = _profile(self._r, sku)
-        return self._profiles[sku]
-
-    def all(self, within: str | None) -> dict[str, Bin]:
-        r = self._r
-        rules = {
-            d.key: _rules_of(d)
-            for d in r.documents(BIN_KIND, prefix=within or "")
-            if within is None or under(d.key, within)
-        }
-        if not rules:
-            return {}
-        self._profiles.update({d.key: _profile_of(d) for d in r.documents(ITEM_KIND)})
-        sequence = {loc.path: loc.pick_sequence for loc in r.locations() if loc.path in rules}
-        held: dict[str, list[Balance]] = {}
-        for b in r.balances(BalanceQuery(location=within)):
-            path = _bin_of(rules, b.position.location)
-            if path is not None:
-                held.setdefault(path, []).append(b)
-        return {
-            path: self._bin(rule, sequence.get(path, 0), held.get(path, ()))
-            for path, rule in sorted(rules.items())
-        }
-
-    def governing(self, location: str) -> Bin | None:
-        r = self._r
-        for path in (location, *reversed(_parents(location))):
-            doc = r.document(BIN_KIND, path)
-            if doc is not None:
-                rules = _rules_of(doc)
-                place = r.location(path)
-                balances = r.balances(BalanceQuery(location=path))
-                return self._bin(rules, 0 if place is None else place.pick_sequence, balances)
-        return None
-
-    def _bin(self, rules: BinRules, sequence: int, held: Iterable[Balance]) -> Bin:
-        units = weight = volume = _ZERO
-        items: set[str] = set()
-        lots: set[tuple[str, str | None]] = set()
-        containers: set[str] = set()
-        for b in held:
-            profile = self.profile(b.item)
-            units += b.quantity
-            weight += b.quantity * (profile.weight or 0)
-            volume += b.quantity * (profile.volume or 0)
-            items.add(b.item)
-            lots.add((b.item, b.lot))
-            if b.position.container is not None and rules.max_pallets is not None:
-                containers.add(self.outermost(b.position.container))
-        return Bin(
-            rules=rules,
-            pick_sequence=sequence,
-            units=units,
-            weight=weight,
-            volume=volume,
-            pallets=len(containers),
-            items=frozenset(items),
-            lots=frozenset(lots),
-        )
-
-    def outermost(self, code: str) -> str:
-        if code not in self._outer:
-            self._outer[code] = _outermost(self._r, code)
-        return self._outer[code]
-
-
 # -- documents -------------------------------------------------------------------------------
-
-
-def _put(
-    book: Book, w: Any, kind: str, key: str, body: dict[str, Any], actor: str | None
-) -> Document:
-    old = w.document(kind, key)
-    doc: Document = w.put_document(
-        kind, key, body, version=0 if old is None else old.version, actor=actor, at=book.now()
-    )
-    return doc
-
-
-def _profile(r: LedgerReader, sku: str) -> StorageProfile:
-    doc = r.document(ITEM_KIND, sku)
-    return StorageProfile(sku=sku) if doc is None else _profile_of(doc)
-
-
-def _profile_of(doc: Document) -> StorageProfile:
-    b = doc.body
-    return StorageProfile(
-        sku=doc.key,
-        storage=b["storage"],
-        hazard=b["hazard"],
-        category=b["category"],
-        weight=None if b["weight"] is None else Decimal(b["weight"]),
-        volume=None if b["volume"] is None else Decimal(b["volume"]),
-        fixed_bin=b["fixed_bin"],
-        updated_at=doc.updated_at,
-        updated_by=doc.actor,
-    )
-
-
-def _rules_of(doc: Document) -> BinRules:
-    b = doc.body
-    return BinRules(
-        location=doc.key,
-        zone=b["zone"],
-        storage=tuple(b["storage"]),
-        hazards=tuple(b["hazards"]),
-        categories=tuple(b["categories"]),
-        statuses=tuple(b["statuses"]),
-        mixing=Mixing(b["mixing"]),
-        max_units=None if b["max_units"] is None else Decimal(b["max_units"]),
-        max_weight=None if b["max_weight"] is None else Decimal(b["max_weight"]),
-        max_volume=None if b["max_volume"] is None else Decimal(b["max_volume"]),
-        max_pallets=b["max_pallets"],
-        blocked=b["blocked"],
-        updated_at=doc.updated_at,
-        updated_by=doc.actor,
-    )
 
 
 # -- small helpers ---------------------------------------------------------------------------
@@ -954,73 +797,6 @@ def _take(
     return taken
 
 
-def _load_of(r: LedgerReader, stock: Sequence[Balance], status: str, container: str | None) -> Load:
-    lines = []
-    for b in stock:
-        item = Book.item(r, b.item)
-        lines.append(
-            LoadLine(
-                sku=b.item,
-                lot=b.lot,
-                quantity=b.quantity,
-                decimals=item.decimals,
-                profile=_profile(r, b.item),
-            )
-        )
-    return Load(lines=tuple(lines), status=status, container=container)
-
-
-def _status(contents: Sequence[Balance]) -> str:
-    statuses = sorted({b.position.status for b in contents})
-    return statuses[0] if len(statuses) == 1 else AVAILABLE
-
-
-def _subtree(r: LedgerReader, code: str) -> list[str]:
-    found = [code]
-    for child in r.container_children(code):
-        found += _subtree(r, child)
-    return found
-
-
-def _outermost(r: LedgerReader, code: str) -> str:
-    seen = {code}
-    state = r.container_state(code)
-    while state is not None and state.parent is not None and state.parent not in seen:
-        code = state.parent
-        seen.add(code)
-        state = r.container_state(code)
-    return code
-
-
 def _where(p: Position) -> str:
     inside = f" in container {p.container}" if p.container is not None else ""
     return f"{p.location} ({p.status}){inside}"
-
-
-def _contents(r: LedgerReader, code: str) -> tuple[list[Balance], str]:
-    if r.container(code) is None:
-        raise UnknownContainerError(container=code)
-    state = r.container_state(code)
-    if state is not None and state.parent is not None:
-        raise ContainerError(
-            f"container {code} is packed in {state.parent}; put {state.parent} away, or "
-            f"unpack {code} from it first"
-        )
-    contents = [b for c in _subtree(r, code) for b in r.balances(BalanceQuery(container=c))]
-    if not contents or state is None or state.location is None:
-        raise ContainerError(f"container {code} is empty; there is nothing to put away")
-    return contents, state.location
-
-
-def _parents(path: str) -> list[str]:
-    segments = path.split("/")
-    return ["/".join(segments[:i]) for i in range(1, len(segments))]
-
-
-def _bin_of(rules: dict[str, BinRules], location: str) -> str | None:
-    if location in rules:
-        return location
-    for path in reversed(_parents(location)):
-        if path in rules:
-            return path
-    return None
