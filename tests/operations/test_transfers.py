@@ -61,6 +61,14 @@ class TestFlow:
         with pytest.raises(errors.TransferError, match="only an open order"):
             wh.transfers.ship("TO-1")
 
+    def test_recall_reports_in_transit_by_order(self, wh: sl.Inventory) -> None:
+        """A recall of a lot on the way lists it in transit, at the order's transit location."""
+        wh.transfers.ship("TO-1")
+        report = wh.recall(("ASP", "A1"), reason="supplier recall")
+        assert [(b.position.location, b.quantity) for b in report.in_transit] == [
+            ("transit/TO-1", D(30))
+        ]
+
     def test_ship_all_or_nothing(self, wh: sl.Inventory) -> None:
         """A line the origin cannot fill stops the whole shipment."""
         wh.hold("BOLT", 40, location="DC1/A/01", reason="check")
