@@ -279,6 +279,10 @@ class TestConfirm:
         assert wh.on_hand("BOLT", location="DC1/A/01") == 30
         assert wh.on_hand("BOLT", location="DC1/A/02") == 10
         assert wh.putaway.confirm(found, key="pa-1").id == tx.id
+        wh.receive("BOLT", 5, dst="DC1/DOCK")
+        other = wh.putaway.suggest("BOLT", src="DC1/DOCK")
+        with pytest.raises(errors.IdempotencyConflictError):
+            wh.putaway.confirm(other, key="pa-1")
 
     def test_stale_suggestion_is_refused(self, wh: sl.Inventory) -> None:
         """A suggestion whose bin was filled in between is refused whole; nothing moves."""

@@ -167,6 +167,8 @@ class TestFlow:
         assert wh.on_hand("BOLT", location="DC2") == 5
         with pytest.raises(errors.IdempotencyConflictError):
             wh.transfers.receive("TO-1", "BOLT", 5, key="ship-1")
+        with pytest.raises(errors.IdempotencyConflictError):
+            wh.transfers.receive("TO-1", "BOLT", 6, key="rcv-1")
 
     def test_fsma_rows_and_epcis_events(self, wh: sl.Inventory) -> None:
         """The move between sites gives FSMA 204 shipping rows at DC1 naming DC2 and receiving

@@ -419,9 +419,15 @@ class Putaway:
         batch = _suggestions(suggestions)
         header = _header(key, effective_at, actor, reason)
         with self._book.write() as w:
-            first = _repeated(w, header)
-            if first is not None:
-                return first
+            if all(s.container is None for s in batch):
+                # Loose placements make the same draft every time: the ledger returns the
+                # first transaction for a retry, and refuses the key for other content.
+                if header.key is not None and w.find_key(header.key) is not None:
+                    return self._book.post(w, self._draft(w, batch, header)[0])
+            else:
+                first = _repeated(w, header)
+                if first is not None:
+                    return first
             draft, events = self._draft(w, batch, header)
             judge = Judge(w)
             for s in batch:

@@ -600,6 +600,9 @@ class Transfers:
         with self._book.write() as w:
             first = _repeated(w, header, TxKind.RECEIPT, order)
             if first is not None:
+                if _received(first) != (stock.sku, stock.lot, stock.serial, stock.quantity):
+                    assert header.key is not None
+                    raise IdempotencyConflictError(key=header.key, transaction_id=first.id)
                 return first
             record, version = _order(w, order)
             if record.state not in (TransferState.IN_TRANSIT, TransferState.RECEIVED):
@@ -690,6 +693,15 @@ def _repeated(w: LedgerReader, header: Header, kind: TxKind, order: str) -> Tran
     if tx.kind is not kind or Reference(type="TO", number=order) not in tx.refs:
         raise IdempotencyConflictError(key=header.key, transaction_id=tx.id)
     return tx
+
+
+def _received(tx: Transaction) -> tuple[str, str | None, str | None, Decimal] | None:
+    """What a receipt out of transit took: its item, lot, serial and quantity."""
+    goods = {(m.item, m.lot, m.serial) for m in tx.movements}
+    if len(goods) != 1:
+        return None
+    ((sku, lot, serial),) = goods
+    return sku, lot, serial, sum((m.quantity for m in tx.movements), _ZERO)
 
 
 def _out(src: Position, stock: _Goods, quantity: Decimal, dst: str, status: str | None) -> Movement:
