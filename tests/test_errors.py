@@ -85,6 +85,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "UnknownCountError": {"count": "C-1"},
     "CountError": {"message": "count C-1 is closed", "count": "C-1"},
     "ReplenishmentError": {"sku": "BOLT", "location": "WH/PICK/1"},
+    "PutawayError": {"location": "DC1/F/01", "rule": "storage", "detail": "PEAS needs frozen"},
+    "UnknownTransferError": {"order": "TO-1"},
+    "TransferError": {"message": "transfer order TO-1 is closed", "order": "TO-1"},
     "KitShortageError": {
         "order": "MO-1",
         "shortages": (KitShortage(sku="BOLT", required=Decimal(4), available=Decimal(1)),),
@@ -117,6 +120,7 @@ BUILTINS: dict[str, type[Exception]] = {
     "NotFoundError": LookupError,
     "TrackingError": ValueError,
     "CountError": ValueError,
+    "TransferError": ValueError,
     "MissingDependencyError": ImportError,
 }
 

@@ -73,7 +73,16 @@ from stockline.ledger import (
 )
 from stockline.ledger.boundary import Header
 from stockline.master import MasterData
-from stockline.operations import Counts, Kits, Picking, Replenishment, Returns, Scanning
+from stockline.operations import (
+    Counts,
+    Kits,
+    Picking,
+    Putaway,
+    Replenishment,
+    Returns,
+    Scanning,
+    Transfers,
+)
 from stockline.policies import Allocation, AllocationPolicy
 from stockline.reports import Food, Reports
 from stockline.serials import Serials
@@ -150,6 +159,10 @@ class Inventory:
     picking: Picking = attrs.field(init=False)
     #: Customer returns against their shipments, dispositions, returns to suppliers.
     returns: Returns = attrs.field(init=False)
+    #: Directed put-away: storage profiles, bin rules, suggestions, confirmation by scan.
+    putaway: Putaway = attrs.field(init=False)
+    #: Transfer orders between sites: ship into transit, receive in parts, over/short.
+    transfers: Transfers = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._book = Book(store=self.store, clock=self.clock, authorizer=self.authorizer)
@@ -168,6 +181,8 @@ class Inventory:
         self.serials = Serials(self._book)
         self.picking = Picking(self._book, self.allocation, self.scanning)
         self.returns = Returns(self._book)
+        self.putaway = Putaway(self._book)
+        self.transfers = Transfers(self._book, self.allocation)
 
     def __repr__(self) -> str:
         return f"<Inventory store={self.store!r}>"
@@ -1260,13 +1275,18 @@ class Inventory:
     ) -> Decimal:
         """Return the quantity on hand in internal locations matching every filter given.
 
-        ``location`` includes everything below it in the tree. ``as_of`` answers for an
+        ``location`` includes everything below it in the tree; a transit location (a
+        transfer order's, say) gives what is in transit there. ``as_of`` answers for an
         effective time in the past; ``known_at`` with it counts only what had been recorded by
         then.
         """
         query = self._query(sku, lot, serial, location, status, container, as_of, known_at)
         with self._book.read() as r:
             self._check_query(r, query)
+            if query.location is not None:
+                # Naming a transit location asks for what is in transit there.
+                kind = Book.location(r, query.location).kind
+                query = attrs.evolve(query, internal_only=kind is not LocationKind.TRANSIT)
             return r.total(query)
 
     def stock(

@@ -53,6 +53,7 @@ __all__ = [
     "PermissionDeniedError",
     "PickError",
     "PostingError",
+    "PutawayError",
     "ReplenishmentError",
     "ReservationError",
     "ReservedStockError",
@@ -66,6 +67,7 @@ __all__ = [
     "StocklineError",
     "StoreError",
     "TrackingError",
+    "TransferError",
     "UnexpectedReceiptError",
     "UnknownContainerError",
     "UnknownCountError",
@@ -78,6 +80,7 @@ __all__ = [
     "UnknownSerialPoolError",
     "UnknownStatusError",
     "UnknownTransactionError",
+    "UnknownTransferError",
     "ValidationError",
 ]
 
@@ -950,6 +953,61 @@ class ReplenishmentError(PostingError):
             "pick face changed since they were made, and posting them would pass its maximum; "
             "nothing was posted. Ask for new proposals"
         )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class PutawayError(PostingError):
+    """A put-away into a location whose put-away rules forbid the stock: the location is
+    blocked, does not take the stock's status, storage condition, hazard class or category,
+    would mix items or lots where it may not, or would pass its capacity. Nothing was posted.
+
+    Attributes:
+        location: The location put away into.
+        rule: Which rule forbids it: ``"blocked"``, ``"status"``, ``"storage"``, ``"hazard"``,
+            ``"category"``, ``"mixing"``, ``"capacity"`` or ``"rules"`` (the location has no
+            put-away rules).
+        detail: What breaks the rule, in words.
+    """
+
+    location: str = attrs.field(kw_only=True)
+    rule: str = attrs.field(kw_only=True)
+    detail: str = attrs.field(default="", kw_only=True)
+
+    def _compose(self) -> str:
+        why = f": {self.detail}" if self.detail else ""
+        return (
+            f"put-away into {self.location} breaks its {self.rule} rule{why}. Nothing was "
+            "posted; ask putaway.suggest() for a location that takes it"
+        )
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class UnknownTransferError(NotFoundError):
+    """A transfer order that was never created.
+
+    Attributes:
+        order: The order number looked up.
+    """
+
+    order: str = attrs.field(kw_only=True)
+
+    def _compose(self) -> str:
+        return f"transfer order {self.order!r} was never created; list them with transfers.orders()"
+
+
+@attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)
+class TransferError(StocklineError, ValueError):
+    """A transfer order operation that does not fit the order: shipping it twice, receiving
+    on a cancelled or closed order, receiving more than is in transit, too little stock to
+    ship. Nothing was posted.
+
+    Its ``message`` says what does not fit.
+
+    Attributes:
+        order: The order number.
+    """
+
+    order: str = attrs.field(kw_only=True)
 
 
 @attrs.define(auto_exc=True, frozen=True, slots=False, eq=False)

@@ -530,10 +530,12 @@ def build_parser() -> argparse.ArgumentParser:
         _expectations,
         _ledger,
         _operations,
+        _putaway,
         _reports,
         _scan,
         _serials,
         _trace,
+        _transfers,
         _wms,
     )
 
@@ -556,6 +558,8 @@ def build_parser() -> argparse.ArgumentParser:
         _operations,
         _serials,
         _wms,
+        _putaway,
+        _transfers,
         _reports,
     ):
         module.register(sub)

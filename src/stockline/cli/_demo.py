@@ -37,6 +37,7 @@ def build_demo(inv: Inventory, clock: FixedClock) -> None:
     inv.add_location("DC1/A/01-02", description="Aisle A, bay 1, level 2", pick_sequence=11)
     inv.add_location("DC1/B/02-01", description="Aisle B, bay 2, level 1", pick_sequence=20)
     inv.add_location("DC1/SHIP", description="Berlin DC, goods out")
+    inv.add_location("DC2/DOCK", description="Hamburg DC, goods in")
     inv.add_party("ACME", kind="supplier", name="ACME Pharma GmbH")
     inv.add_party("BETA", kind="supplier", name="Beta Medical Supplies")
     inv.add_party("PHARMA-7", kind="customer", name="Apotheke am Markt")

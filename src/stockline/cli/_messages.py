@@ -55,6 +55,11 @@ _HINTS: dict[type[e.StocklineError], Callable[[Any], str]] = {
         f"{x.expiry.isoformat()}, before {x.today.isoformat()}; do not receive it, or add "
         "--allow-expired --reason TEXT (and --status expired, say) to record it anyway"
     ),
+    e.PutawayError: lambda x: (
+        f"put-away into {x.location} breaks its {x.rule} rule"
+        f"{f': {x.detail}' if x.detail else ''}. Nothing was posted; stockline putaway "
+        "suggest shows the bins that take it"
+    ),
     e.AllocationShortfallError: lambda x: (
         f"only {x.available} of {x.requested} {x.item} can be allocated; nothing was reserved"
     ),
@@ -66,6 +71,7 @@ _FLAGS = {
     "allow_unexpected=True": "--allow-unexpected",
     "allow_expired=True": "--allow-expired",
     "reason='returned for destruction'": "--reason 'returned for destruction'",
+    "allow_over=True": "--allow-over",
     "status='expired'": "--status expired",
 }
 

@@ -15,6 +15,16 @@ take and return.
   :meth:`Replenishment.set_rule` (min/max per item per pick face), :meth:`Replenishment.propose`
   proposes moves from reserve stock by the item's allocation policy, :meth:`Replenishment.post`
   posts them.
+- **Put-away** (``inv.putaway``, :class:`Putaway`): storage profiles of items
+  (:meth:`Putaway.set_item`) and rules of bins (:meth:`Putaway.set_bin`: zone, storage
+  conditions, hazard classes, categories, statuses, mixing, capacity); :meth:`Putaway.suggest`
+  (and ``suggest_receipt``, ``suggest_container``) plans bins by a pure, composable
+  :class:`PutawayStrategy`; :meth:`Putaway.confirm`, :meth:`Putaway.place` and
+  :meth:`Putaway.place_scan` post the put-away, judging every bin again.
+- **Transfer orders** (``inv.transfers``, :class:`Transfers`): :meth:`Transfers.create`,
+  :meth:`Transfers.ship` into the order's transit location, :meth:`Transfers.receive` (and
+  ``receive_scan``) in parts, :meth:`Transfers.report` (over/short), :meth:`Transfers.cancel`
+  (back to the origin) and :meth:`Transfers.close`.
 - **Kitting** (``inv.kits``, :class:`Kits`): :meth:`Kits.reserve` allocates every component of
   a bill of materials for a production order, or reports what is short and reserves nothing.
 
@@ -54,14 +64,55 @@ from stockline.operations._picks import (
     Wave,
     WaveLine,
 )
+from stockline.operations._putaway import (
+    Bin,
+    BinChoice,
+    BinFilter,
+    BinOrder,
+    BinRules,
+    ComposedStrategy,
+    Consolidate,
+    EmptyOnly,
+    FixedBin,
+    Load,
+    LoadLine,
+    Mixing,
+    PickSequence,
+    Placement,
+    PutawayPlan,
+    PutawayStrategy,
+    StorageProfile,
+    Zones,
+    default_strategy,
+    plan_putaway,
+    putaway_strategy,
+)
+from stockline.operations._putaway_records import PutawaySuggestion
+from stockline.operations._putaway_service import Putaway
 from stockline.operations._replenishing import Replenishment
 from stockline.operations._replenishment import Proposal, ProposalMove, ReplenishmentRule
 from stockline.operations._returning import Returns
 from stockline.operations._returns import Disposition, Return, Returnable, ReturnLine
 from stockline.operations._scanning import PickCheck, ScannedStock, Scanning, scanned_stock
+from stockline.operations._transfers import (
+    InTransit,
+    TransferLine,
+    TransferOrder,
+    TransferReport,
+    TransferReportLine,
+    TransferState,
+)
+from stockline.operations._transfers_service import Transfers
 
 __all__ = [
+    "Bin",
+    "BinChoice",
+    "BinFilter",
+    "BinOrder",
+    "BinRules",
     "BomLine",
+    "ComposedStrategy",
+    "Consolidate",
     "Count",
     "CountLine",
     "CountReport",
@@ -70,17 +121,29 @@ __all__ = [
     "CountState",
     "Counts",
     "Disposition",
+    "EmptyOnly",
+    "FixedBin",
+    "InTransit",
     "Kit",
     "KitShortage",
     "Kits",
+    "Load",
+    "LoadLine",
+    "Mixing",
     "OrderProgress",
     "OrderState",
     "PickCheck",
     "PickConfirmation",
     "PickList",
+    "PickSequence",
     "Picking",
+    "Placement",
     "Proposal",
     "ProposalMove",
+    "Putaway",
+    "PutawayPlan",
+    "PutawayStrategy",
+    "PutawaySuggestion",
     "Replenishment",
     "ReplenishmentRule",
     "Return",
@@ -89,8 +152,19 @@ __all__ = [
     "Returns",
     "ScannedStock",
     "Scanning",
+    "StorageProfile",
+    "TransferLine",
+    "TransferOrder",
+    "TransferReport",
+    "TransferReportLine",
+    "TransferState",
+    "Transfers",
     "Uncounted",
     "Wave",
     "WaveLine",
+    "Zones",
+    "default_strategy",
+    "plan_putaway",
+    "putaway_strategy",
     "scanned_stock",
 ]
