@@ -124,8 +124,8 @@ def service(rng: random.Random, count: int) -> tuple[float, float]:
         inv.add_location(path, pick_sequence=rng.randrange(100_000))
         inv.putaway.set_bin(path, max_units=100)
         if n % 10 == 0:
-            inv.receive("SKU-7", rng.randrange(1, 100), dst=path)
-    inv.receive("SKU-7", 250, dst="DC1/DOCK")
+            inv.receive("SKU-7", rng.randrange(1, 100), dst=path, supplier="ACME")
+    inv.receive("SKU-7", 250, dst="DC1/DOCK", supplier="ACME")
     times = timed(lambda: inv.putaway.suggest("SKU-7", 250, src="DC1/DOCK"), repeat=10)
     return min(times) * 1000, statistics.median(times) * 1000
 

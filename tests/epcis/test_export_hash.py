@@ -399,8 +399,8 @@ class TestOneKeyOneForm:
         inv.add_item("BOLT", gtin="09506000134352")
         inv.add_location("DC1", gln="9506000000015")
         inv.add_location("DC1/0")
-        inv.receive("BOLT", 1, dst="DC1/0")
-        inv.receive("BOLT", 1, dst="DC1")
+        inv.receive("BOLT", 1, dst="DC1/0", supplier="ACME")
+        inv.receive("BOLT", 1, dst="DC1", supplier="ACME")
         options = EpcisOptions(identifiers=identifiers, company_prefixes=["9506000"])
         places = [
             event["readPoint"]["id"]

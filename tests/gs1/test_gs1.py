@@ -381,6 +381,6 @@ class TestThroughTheLedger:
         inv.add_item("ASP", gtin=GTIN, tracking="lot")
         inv.add_location("DC1")
         with pytest.raises(BarcodeError):
-            inv.scanning.receive(text, 1, dst="DC1")
+            inv.scanning.receive(text, 1, dst="DC1", supplier="ACME")
         assert inv.changes() == []
         assert inv.verify().ok

@@ -33,10 +33,10 @@ def site(inv: sl.Inventory) -> sl.Inventory:
         inv.add_location(path, pick_sequence=seq)
     inv.add_location("DC1/OUT/1")
     inv.add_location("DC1/OUT/2")
-    inv.receive("ASP", 6, lot="L1", expiry=dt.date(2027, 1, 31), dst="DC1/A/10")
-    inv.receive("ASP", 6, lot="L2", expiry=dt.date(2027, 6, 30), dst="DC1/B/10")
-    inv.receive("BOLT", 10, dst="DC1/A/20")
-    inv.receive("BOLT", 10, dst="DC1/B/10")
+    inv.receive("ASP", 6, lot="L1", expiry=dt.date(2027, 1, 31), dst="DC1/A/10", supplier="ACME")
+    inv.receive("ASP", 6, lot="L2", expiry=dt.date(2027, 6, 30), dst="DC1/B/10", supplier="ACME")
+    inv.receive("BOLT", 10, dst="DC1/A/20", supplier="ACME")
+    inv.receive("BOLT", 10, dst="DC1/B/10", supplier="ACME")
     inv.allocate("ASP", 8, order="SO-1")  # 6 of L1 at A/10, 2 of L2 at B/10
     inv.allocate("BOLT", 4, order="SO-2", zones=["DC1/A"])
     return inv
@@ -179,7 +179,7 @@ class TestPicking:
         plan(site)
         site.picking.confirm("W-1", 1, container=TOTE)
         site.containers.nest(TOTE, container=PALLET)
-        site.receive("BOLT", 1, dst="DC1/OUT/2", container=PALLET)
+        site.receive("BOLT", 1, dst="DC1/OUT/2", container=PALLET, supplier="ACME")
         with pytest.raises(errors.PickError, match="not reserved for order SO-2"):
             site.picking.ship("SO-2", customer="SHOP")
         site.unpack("BOLT", 1, container=PALLET)
@@ -216,7 +216,7 @@ def test_serials_are_checked(inv: sl.Inventory) -> None:
     """A serial-tracked line asks for its own serial."""
     inv.add_item("PHONE", gtin="09506000134369", tracking="serial")
     inv.add_location("DC1/OUT/1")
-    inv.receive("PHONE", serials=["S1"], dst="DC1/A/01")
+    inv.receive("PHONE", serials=["S1"], dst="DC1/A/01", supplier="ACME")
     inv.allocate("PHONE", 1, order="SO-5")
     inv.picking.plan("W-5", ["SO-5"], staging="DC1/OUT/1")
     with pytest.raises(errors.PickError, match="serial S1"):
@@ -232,8 +232,8 @@ def test_every_store(any_store: StoreFactory, clock: sl.FixedClock) -> None:
     inv.add_item("BOLT")
     for path, seq in (("DC1/A/01", 2), ("DC1/A/02", 1), ("DC1/OUT", 0)):
         inv.add_location(path, pick_sequence=seq)
-    inv.receive("BOLT", 5, dst="DC1/A/01")
-    inv.receive("BOLT", 5, dst="DC1/A/02")
+    inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
+    inv.receive("BOLT", 5, dst="DC1/A/02", supplier="ACME")
     inv.allocate("BOLT", 6, order="SO-1")
     wave = inv.picking.plan("W-1", ["SO-1"], staging="DC1/OUT")
     assert [(x.src.location, x.quantity) for x in wave.lines] == [

@@ -80,7 +80,7 @@ class TestRules:
     def test_remove_bin(self, wh: sl.Inventory) -> None:
         """A removed bin is no longer suggested; removing it twice is an error."""
         wh.putaway.remove_bin("DC1/A/01")
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         assert _where(wh.putaway.suggest("BOLT", src="DC1/DOCK"))[0][0] == "DC1/A/02"
         with pytest.raises(errors.NotFoundError):
             wh.putaway.remove_bin("DC1/A/01")
@@ -121,9 +121,9 @@ class TestSuggest:
     def test_zone_by_storage_condition_and_hazard(self, wh: sl.Inventory) -> None:
         """Frozen goods go only to a frozen bin, hazardous ones only to a bin for their class,
         ambient ones never to either."""
-        wh.receive("PEAS", 15, lot="L1", expiry=EXPIRY, dst="DC1/DOCK")
-        wh.receive("PAINT", 10, dst="DC1/DOCK")
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("PEAS", 15, lot="L1", expiry=EXPIRY, dst="DC1/DOCK", supplier="ACME")
+        wh.receive("PAINT", 10, dst="DC1/DOCK", supplier="ACME")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         assert _where(wh.putaway.suggest("PEAS", src="DC1/DOCK")) == [("DC1/F/01", 15)]
         assert _where(wh.putaway.suggest("PAINT", src="DC1/DOCK")) == [("DC1/H/01", 10)]
         assert _where(wh.putaway.suggest("BOLT", src="DC1/DOCK")) == [("DC1/A/01", 10)]
@@ -131,30 +131,30 @@ class TestSuggest:
     def test_capacity_splits_and_reports_unplaced(self, wh: sl.Inventory) -> None:
         """A load larger than a bin is split over bins by their room; what fits nowhere is
         unplaced."""
-        wh.receive("PEAS", 25, lot="L1", expiry=EXPIRY, dst="DC1/DOCK")
+        wh.receive("PEAS", 25, lot="L1", expiry=EXPIRY, dst="DC1/DOCK", supplier="ACME")
         (s,) = wh.putaway.suggest("PEAS", src="DC1/DOCK")
         assert _where([s]) == [("DC1/F/01", 20)]
         assert s.unplaced == 5
 
     def test_weight_capacity(self, wh: sl.Inventory) -> None:
         """Capacity by weight counts the items' unit weight: 100 kg holds 50 cans of 2 kg."""
-        wh.receive("PAINT", 60, dst="DC1/DOCK")
+        wh.receive("PAINT", 60, dst="DC1/DOCK", supplier="ACME")
         (s,) = wh.putaway.suggest("PAINT", src="DC1/DOCK")
         assert _where([s]) == [("DC1/H/01", 50)]
         assert s.unplaced == 10
 
     def test_mixing_one_lot(self, wh: sl.Inventory) -> None:
         """A one-lot bin holding lot L1 takes no other lot."""
-        wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/F/01")
-        wh.receive("PEAS", 5, lot="L2", expiry=EXPIRY, dst="DC1/DOCK")
+        wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/F/01", supplier="ACME")
+        wh.receive("PEAS", 5, lot="L2", expiry=EXPIRY, dst="DC1/DOCK", supplier="ACME")
         (s,) = wh.putaway.suggest("PEAS", src="DC1/DOCK")
         assert s.placements == ()
         assert s.unplaced == 5
 
     def test_consolidates_and_explains(self, wh: sl.Inventory) -> None:
         """The default strategy fills a bin holding the item first, and says why."""
-        wh.receive("BOLT", 5, dst="DC1/A/02")
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("BOLT", 5, dst="DC1/A/02", supplier="ACME")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         (s,) = wh.putaway.suggest("BOLT", src="DC1/DOCK")
         assert _where([s]) == [("DC1/A/02", 10)]
         assert "already holds BOLT" in s.placements[0].reason
@@ -162,8 +162,8 @@ class TestSuggest:
     def test_fixed_bin_first(self, wh: sl.Inventory) -> None:
         """An item's fixed bin comes before everything else."""
         wh.putaway.set_item("BOLT", fixed_bin="DC1/A/03")
-        wh.receive("BOLT", 5, dst="DC1/A/02")
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("BOLT", 5, dst="DC1/A/02", supplier="ACME")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         (s,) = wh.putaway.suggest("BOLT", src="DC1/DOCK")
         assert s.placements[0].location == "DC1/A/03"
         assert "fixed bin" in s.placements[0].reason
@@ -171,7 +171,7 @@ class TestSuggest:
     def test_status_and_blocked(self, wh: sl.Inventory) -> None:
         """Quarantined stock goes only where quarantine is taken; a blocked bin takes
         nothing."""
-        wh.receive("BOLT", 10, dst="DC1/DOCK", status="quarantine")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", status="quarantine", supplier="ACME")
         wh.putaway.set_bin("DC1/Q/01", zone="QC", statuses=["quarantine"], blocked=True)
         (s,) = wh.putaway.suggest("BOLT", src="DC1/DOCK", status="quarantine")
         assert [p.location for p in s.placements] == ["DC1/A/01"]
@@ -184,7 +184,7 @@ class TestSuggest:
 
     def test_within_and_strategy(self, wh: sl.Inventory) -> None:
         """``within`` narrows the bins; a strategy can prefer zones."""
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         wh.putaway.set_bin("DC1/A/03", zone="FAST")
         strategy = putaway_strategy(Zones(preferred=("FAST",)), PickSequence())
         (s,) = wh.putaway.suggest("BOLT", src="DC1/DOCK", strategy=strategy)
@@ -195,7 +195,7 @@ class TestSuggest:
 
     def test_quantity_more_than_there(self, wh: sl.Inventory) -> None:
         """Asking to put away more than is at the source is an error."""
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         with pytest.raises(errors.InsufficientStockError):
             wh.putaway.suggest("BOLT", 11, src="DC1/DOCK")
 
@@ -230,15 +230,15 @@ class TestSuggest:
         wh.putaway.set_bin("DC1/A/02", zone="AMB", max_units=30, max_pallets=1)
         wh.add_container("P1")
         wh.add_container("P2")
-        wh.receive("BOLT", 25, dst="DC1/DOCK", container="P1")
-        wh.receive("BOLT", 10, dst="DC1/A/01")
+        wh.receive("BOLT", 25, dst="DC1/DOCK", container="P1", supplier="ACME")
+        wh.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
         s = wh.putaway.suggest_container("P1")
         assert s.container == "P1"
         assert _where([s]) == [("DC1/A/02", 25)]
         tx = wh.putaway.confirm(s)
         assert wh.on_hand("BOLT", location="DC1/A/02", container="P1") == 25
         assert tx.containers[0].location == "DC1/A/02"
-        wh.receive("BOLT", 1, dst="DC1/DOCK", container="P2")
+        wh.receive("BOLT", 1, dst="DC1/DOCK", container="P2", supplier="ACME")
         other = wh.putaway.suggest_container("P2")
         assert other.placements[0].location == "DC1/A/01"
         forced = attrs.evolve(
@@ -271,7 +271,7 @@ def _sscc() -> str:
 class TestConfirm:
     def test_confirm_posts_one_transfer(self, wh: sl.Inventory) -> None:
         """Confirming posts the placements as one transfer, and is idempotent by key."""
-        wh.receive("BOLT", 40, dst="DC1/DOCK")
+        wh.receive("BOLT", 40, dst="DC1/DOCK", supplier="ACME")
         found = wh.putaway.suggest("BOLT", src="DC1/DOCK")
         tx = wh.putaway.confirm(found, key="pa-1")
         assert tx.kind is TxKind.TRANSFER
@@ -279,18 +279,18 @@ class TestConfirm:
         assert wh.on_hand("BOLT", location="DC1/A/01") == 30
         assert wh.on_hand("BOLT", location="DC1/A/02") == 10
         assert wh.putaway.confirm(found, key="pa-1").id == tx.id
-        wh.receive("BOLT", 5, dst="DC1/DOCK")
+        wh.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
         other = wh.putaway.suggest("BOLT", src="DC1/DOCK")
         with pytest.raises(errors.IdempotencyConflictError):
             wh.putaway.confirm(other, key="pa-1")
 
     def test_stale_suggestion_is_refused(self, wh: sl.Inventory) -> None:
         """A suggestion whose bin was filled in between is refused whole; nothing moves."""
-        wh.receive("BOLT", 40, dst="DC1/DOCK")
+        wh.receive("BOLT", 40, dst="DC1/DOCK", supplier="ACME")
         first = wh.putaway.suggest("BOLT", 30, src="DC1/DOCK")
         second = wh.putaway.suggest("BOLT", 10, src="DC1/DOCK")
         wh.putaway.confirm(first)
-        wh.receive("BOLT", 25, dst="DC1/DOCK")
+        wh.receive("BOLT", 25, dst="DC1/DOCK", supplier="ACME")
         wh.putaway.place("BOLT", 25, src="DC1/DOCK", dst="DC1/A/02")
         head = wh.changes()[-1].id
         with pytest.raises(errors.PutawayError, match="capacity") as caught:
@@ -300,7 +300,7 @@ class TestConfirm:
 
     def test_rules_changed_since(self, wh: sl.Inventory) -> None:
         """A bin blocked after the suggestion is refused at confirmation."""
-        wh.receive("BOLT", 10, dst="DC1/DOCK")
+        wh.receive("BOLT", 10, dst="DC1/DOCK", supplier="ACME")
         found = wh.putaway.suggest("BOLT", src="DC1/DOCK")
         wh.putaway.set_bin("DC1/A/01", blocked=True)
         with pytest.raises(errors.PutawayError, match="blocked"):
@@ -308,7 +308,7 @@ class TestConfirm:
 
     def test_nothing_placed(self, wh: sl.Inventory) -> None:
         """A suggestion that places nothing cannot be confirmed."""
-        wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/DOCK")
+        wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/DOCK", supplier="ACME")
         wh.putaway.set_bin("DC1/F/01", storage=["frozen"], blocked=True)
         found = wh.putaway.suggest("PEAS", src="DC1/DOCK")
         with pytest.raises(errors.ValidationError, match="nothing"):
@@ -317,7 +317,7 @@ class TestConfirm:
     def test_place_by_hand_is_judged(self, wh: sl.Inventory) -> None:
         """Putting away into a bin of one's own choice is judged by its rules; a location
         without rules is refused."""
-        wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/DOCK")
+        wh.receive("PEAS", 5, lot="L1", expiry=EXPIRY, dst="DC1/DOCK", supplier="ACME")
         with pytest.raises(errors.PutawayError, match="storage"):
             wh.putaway.place("PEAS", 5, lot="L1", src="DC1/DOCK", dst="DC1/A/01")
         with pytest.raises(errors.PutawayError, match="rules"):
@@ -327,7 +327,7 @@ class TestConfirm:
 
     def test_place_by_scan(self, wh: sl.Inventory) -> None:
         """A GS1 scan names the item and lot put away; a wrong bin is refused."""
-        wh.receive("ASP", 12, lot="A1", dst="DC1/DOCK")
+        wh.receive("ASP", 12, lot="A1", dst="DC1/DOCK", supplier="ACME")
         scan = "(01)09506000134352(10)A1"
         tx = wh.putaway.place_scan(scan, 4, src="DC1/DOCK", dst="DC1/A/01")
         assert tx.movements[0].lot == "A1"
@@ -341,7 +341,7 @@ class TestConfirm:
     def test_place_container_by_scan(self, wh: sl.Inventory) -> None:
         """Scanning a pallet's SSCC puts the whole pallet away."""
         wh.add_container(_sscc())
-        wh.receive("BOLT", 20, dst="DC1/DOCK", container=_sscc())
+        wh.receive("BOLT", 20, dst="DC1/DOCK", container=_sscc(), supplier="ACME")
         tx = wh.putaway.place_scan(f"(00){_sscc()}", src="DC1/DOCK", dst="DC1/A/02")
         assert tx.containers[0].location == "DC1/A/02"
         assert wh.on_hand("BOLT", location="DC1/A/02", container=_sscc()) == 20

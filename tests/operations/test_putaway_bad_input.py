@@ -35,9 +35,9 @@ def _setup(inv: sl.Inventory) -> None:
     for path in ("DC1/DOCK", "DC1/A/01", "DC1/A/02", "DC2/DOCK"):
         inv.add_location(path)
     inv.add_container("C1")
-    inv.receive("BOLT", 40, dst="DC1/DOCK")
-    inv.receive("BOLT", 5, dst="DC1/DOCK", container="C1")
-    inv.receive("ASP", 20, lot="L1", expiry=dt.date(2027, 1, 1), dst="DC1/DOCK")
+    inv.receive("BOLT", 40, dst="DC1/DOCK", supplier="ACME")
+    inv.receive("BOLT", 5, dst="DC1/DOCK", container="C1", supplier="ACME")
+    inv.receive("ASP", 20, lot="L1", expiry=dt.date(2027, 1, 1), dst="DC1/DOCK", supplier="ACME")
     inv.putaway.set_bin("DC1/A/01", max_units=100)
     inv.putaway.set_bin("DC1/A/02", max_units=100, max_pallets=2)
     inv.putaway.set_item("ASP", category="pharma")

@@ -23,7 +23,7 @@ def _stock(url: str) -> None:
         inv.add_item("BOLT")
         for n in range(THREADS):
             inv.add_location(f"DC1/DOCK/{n}")
-            inv.receive("BOLT", ROUNDS * EACH, dst=f"DC1/DOCK/{n}")
+            inv.receive("BOLT", ROUNDS * EACH, dst=f"DC1/DOCK/{n}", supplier="ACME")
         for path, room in BINS.items():
             inv.add_location(path)
             inv.putaway.set_bin(path, max_units=room)

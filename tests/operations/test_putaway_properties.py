@@ -63,7 +63,14 @@ class TestPutawayProperties:
             inv.putaway.set_bin(path, max_units=units, mixing=mixing)
         for sku, lot, qty, by_hand in ops:
             tracked = lot if sku == "ASP" else None
-            inv.receive(sku, qty, dst="DC1/DOCK", lot=tracked, expiry=EXPIRY if tracked else None)
+            inv.receive(
+                sku,
+                qty,
+                dst="DC1/DOCK",
+                lot=tracked,
+                expiry=EXPIRY if tracked else None,
+                supplier="ACME",
+            )
             try:
                 if by_hand is None:
                     found = inv.putaway.suggest(sku, qty, lot=tracked, src="DC1/DOCK")
@@ -132,8 +139,8 @@ class TestTransferProperties:
         inv.add_item("ASP", tracking="lot")
         for path in ("DC1/A", "DC2/DOCK"):
             inv.add_location(path)
-        inv.receive("ASP", 25, lot="L1", expiry=EXPIRY, dst="DC1/A")
-        inv.receive("ASP", 25, lot="L2", expiry=EXPIRY, dst="DC1/A")
+        inv.receive("ASP", 25, lot="L1", expiry=EXPIRY, dst="DC1/A", supplier="ACME")
+        inv.receive("ASP", 25, lot="L2", expiry=EXPIRY, dst="DC1/A", supplier="ACME")
         inv.transfers.create("TO-1", src="DC1", dst="DC2/DOCK", lines=[("ASP", shipped)])
         inv.transfers.ship("TO-1")
         received = D(0)
@@ -143,7 +150,7 @@ class TestTransferProperties:
                 break
             row = rows[0]
             try:
-                inv.transfers.receive("TO-1", "ASP", part, lot=row.lot)
+                inv.transfers.receive("TO-1", "ASP", part, lot=row.lot, supplier="ACME")
                 received += part
             except errors.TransferError:
                 assert part > row.quantity

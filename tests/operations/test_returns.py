@@ -29,8 +29,8 @@ def shipped(inv: sl.Inventory) -> sl.Inventory:
     inv.add_location("DC1/RETURNS")
     inv.receive("ASP", 10, lot="L1", dst="DC1/A/01", supplier="ACME")
     inv.receive("ASP", 10, lot="L2", dst="DC1/A/02", supplier="ACME")
-    inv.receive("BOLT", 20, dst="DC1/A/01")
-    inv.receive("PUMP", serials=["P1", "P2", "P3"], dst="DC1/B/01")
+    inv.receive("BOLT", 20, dst="DC1/A/01", supplier="ACME")
+    inv.receive("PUMP", serials=["P1", "P2", "P3"], dst="DC1/B/01", supplier="ACME")
     inv.receive("ASP", 1, lot="L3", dst="DC1/B/01", supplier="ACME")
     out = sl.Movement
     inv.add_party("SHOP", kind="customer")
@@ -67,7 +67,13 @@ class TestCustomerReturns:
         the returns location in the non-allocatable status ``returned``, and names its RMA
         and its shipment."""
         tx = shipped.returns.receive(
-            "ASP", 2, dst="DC1/RETURNS", document="SO-1", ref="RMA-1", reason="torn box"
+            "ASP",
+            2,
+            dst="DC1/RETURNS",
+            document="SO-1",
+            ref="RMA-1",
+            reason="torn box",
+            supplier="ACME",
         )
         assert tx.kind is TxKind.RETURN
         assert tx.counterparty == "SHOP"
@@ -87,19 +93,21 @@ class TestCustomerReturns:
 
     def test_never_more_than_shipped_less_returned(self, shipped: sl.Inventory) -> None:
         """Returns add up per shipment; past what is left, nothing is posted."""
-        shipped.returns.receive("ASP", 4, dst="DC1/RETURNS", shipment=6)
+        shipped.returns.receive("ASP", 4, dst="DC1/RETURNS", shipment=6, supplier="ACME")
         head = shipped.changes()[-1].id
         with pytest.raises(errors.ReturnError) as caught:
-            shipped.returns.receive("ASP", 3, dst="DC1/RETURNS", shipment=6)
+            shipped.returns.receive("ASP", 3, dst="DC1/RETURNS", shipment=6, supplier="ACME")
         assert (caught.value.requested, caught.value.available) == (D(3), D(2))
         assert shipped.changes()[-1].id == head
-        shipped.returns.receive("ASP", 2, dst="DC1/RETURNS", shipment=6)
+        shipped.returns.receive("ASP", 2, dst="DC1/RETURNS", shipment=6, supplier="ACME")
         (asp,) = shipped.returns.returnable(6, sku="ASP")
         assert (asp.shipped, asp.returned, asp.returnable) == (D(6), D(6), D(0))
 
     def test_a_reversed_return_gives_its_quantity_back(self, shipped: sl.Inventory) -> None:
         """Reversing a return (a mistake) lets the quantity be returned again."""
-        first = shipped.returns.receive("BOLT", 4, dst="DC1/RETURNS", document="B-1")
+        first = shipped.returns.receive(
+            "BOLT", 4, dst="DC1/RETURNS", document="B-1", supplier="ACME"
+        )
         shipped.reverse(first.id, reason="counted twice")
         assert shipped.returns.returnable(6, sku="BOLT")[0].returned == 0
         assert shipped.returns.get(first.id).reversed
@@ -107,54 +115,60 @@ class TestCustomerReturns:
     def test_goods_must_come_from_that_customer(self, shipped: sl.Inventory) -> None:
         """The lot must have gone to the customer named; another lot or customer is refused."""
         with pytest.raises(errors.ReturnError, match="shipped to SHOP, not to MART"):
-            shipped.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=6, customer="MART")
+            shipped.returns.receive(
+                "ASP", 1, dst="DC1/RETURNS", shipment=6, customer="MART", supplier="ACME"
+            )
         with pytest.raises(errors.ReturnError, match="did not send it"):
-            shipped.returns.receive("ASP", 1, lot="L2", dst="DC1/RETURNS", shipment=6)
+            shipped.returns.receive(
+                "ASP", 1, lot="L2", dst="DC1/RETURNS", shipment=6, supplier="ACME"
+            )
         with pytest.raises(errors.ReturnError, match="no shipment by document SO-9"):
-            shipped.returns.receive("ASP", 1, dst="DC1/RETURNS", document="SO-9")
+            shipped.returns.receive("ASP", 1, dst="DC1/RETURNS", document="SO-9", supplier="ACME")
 
     def test_by_serial_finds_its_shipment(self, shipped: sl.Inventory) -> None:
         """A serial names its own shipment; it comes back once, and a serial never shipped
         cannot come back."""
-        tx = shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS")
+        tx = shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS", supplier="ACME")
         assert [str(r) for r in tx.refs] == ["SHIPMENT:8"]
         with pytest.raises(errors.ReturnError):
-            shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS")
+            shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS", supplier="ACME")
         with pytest.raises(errors.ReturnError):
-            shipped.returns.receive("PUMP", serial="P3", dst="DC1/RETURNS")
+            shipped.returns.receive("PUMP", serial="P3", dst="DC1/RETURNS", supplier="ACME")
 
     def test_by_sscc_of_a_shipped_pallet(self, inv: sl.Inventory) -> None:
         """A pallet shipped whole names its shipment; only what it held may come back."""
         inv.add_location("DC1/RETURNS")
-        inv.receive("BOLT", 12, dst="DC1/DOCK")
-        inv.receive("BOLT", 5, dst="DC1/A/01")
+        inv.receive("BOLT", 12, dst="DC1/DOCK", supplier="ACME")
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
         inv.containers.create(PALLET)
         inv.pack("BOLT", 12, container=PALLET, location="DC1/DOCK")
         out = inv.containers.ship(PALLET, customer="SHOP", ref="SO-7")
         inv.ship("BOLT", 5, src="DC1/A/01", customer="SHOP", ref="SO-7")
-        tx = inv.returns.receive("BOLT", 12, dst="DC1/RETURNS", sscc=PALLET)
+        tx = inv.returns.receive("BOLT", 12, dst="DC1/RETURNS", sscc=PALLET, supplier="ACME")
         assert str(tx.refs[-1]) == f"SHIPMENT:{out.id}"
         with pytest.raises(errors.ReturnError):
-            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", sscc=PALLET)
+            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", sscc=PALLET, supplier="ACME")
 
     def test_a_document_on_several_shipments_is_ambiguous(self, inv: sl.Inventory) -> None:
         """Two shipments of one order: the document alone does not say which; shipment= does."""
         inv.add_location("DC1/RETURNS")
-        inv.receive("BOLT", 10, dst="DC1/A/01")
+        inv.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
         inv.ship("BOLT", 3, src="DC1/A/01", customer="SHOP", ref="SO-1")
         second = inv.ship("BOLT", 3, src="DC1/A/01", customer="SHOP", ref="SO-1")
         with pytest.raises(errors.ReturnError, match="name one with shipment="):
-            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1")
+            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1", supplier="ACME")
         # Four cannot come from one shipment of three: only the first that can is meant.
-        inv.returns.receive("BOLT", 3, dst="DC1/RETURNS", shipment=second.id)
-        assert inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1").refs
+        inv.returns.receive("BOLT", 3, dst="DC1/RETURNS", shipment=second.id, supplier="ACME")
+        assert inv.returns.receive(
+            "BOLT", 1, dst="DC1/RETURNS", document="SO-1", supplier="ACME"
+        ).refs
 
     def test_a_shipment_of_two_lots_needs_the_lot(self, inv: sl.Inventory) -> None:
         """When the shipment sent two lots, the lot must be named; then only that lot's
         quantity counts."""
         inv.add_location("DC1/RETURNS")
         for lot in ("L1", "L2"):
-            inv.receive("ASP", 3, lot=lot, dst="DC1/A/01")
+            inv.receive("ASP", 3, lot=lot, dst="DC1/A/01", supplier="ACME")
         out = sl.Position(location="DC1/A/01")
         shop = sl.Position(location="customers/SHOP")
         inv.add_party("SHOP", kind="customer")
@@ -169,11 +183,13 @@ class TestCustomerReturns:
             )
         )
         with pytest.raises(errors.ReturnError, match="sent lots L1, L2; say which"):
-            inv.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=tx.id)
+            inv.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=tx.id, supplier="ACME")
         with pytest.raises(errors.ReturnError) as caught:
-            inv.returns.receive("ASP", 4, lot="L2", dst="DC1/RETURNS", shipment=tx.id)
+            inv.returns.receive(
+                "ASP", 4, lot="L2", dst="DC1/RETURNS", shipment=tx.id, supplier="ACME"
+            )
         assert caught.value.available == 3
-        inv.returns.receive("ASP", 3, lot="L2", dst="DC1/RETURNS", shipment=tx.id)
+        inv.returns.receive("ASP", 3, lot="L2", dst="DC1/RETURNS", shipment=tx.id, supplier="ACME")
         assert [(r.lot, r.returnable) for r in inv.returns.returnable(tx.id)] == [
             ("L1", D(3)),
             ("L2", D(0)),
@@ -199,20 +215,26 @@ class TestCustomerReturns:
                 shipped.returns.receive("BOLT", 1, **kwargs)  # type: ignore[arg-type]
         for quantity in (1.5, -1, None, "x", D("NaN")):
             with pytest.raises(errors.StocklineError):
-                shipped.returns.receive("BOLT", quantity, dst="DC1/RETURNS", shipment=6)  # type: ignore[arg-type]
+                shipped.returns.receive(
+                    "BOLT", quantity, dst="DC1/RETURNS", shipment=6, supplier="ACME"
+                )  # type: ignore[arg-type]
         assert shipped.changes()[-1].id == head
 
     def test_idempotent_with_a_key(self, shipped: sl.Inventory) -> None:
         """A retry with the same key returns the first return."""
-        first = shipped.returns.receive("BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1")
-        again = shipped.returns.receive("BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1")
+        first = shipped.returns.receive(
+            "BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1", supplier="ACME"
+        )
+        again = shipped.returns.receive(
+            "BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1", supplier="ACME"
+        )
         assert again == first
 
 
 class TestDispositions:
     def test_restock_quarantine_scrap(self, shipped: sl.Inventory) -> None:
         """Each disposition is linked to its return and takes from what still waits."""
-        back = shipped.returns.receive("ASP", 5, dst="DC1/RETURNS", shipment=6)
+        back = shipped.returns.receive("ASP", 5, dst="DC1/RETURNS", shipment=6, supplier="ACME")
         restock = shipped.returns.dispose(back.id, "restock", quantity=2, reason="sealed")
         assert restock.kind is TxKind.STATUS_CHANGE
         assert [str(r) for r in restock.refs] == [f"RETURN:{back.id}"]
@@ -230,7 +252,7 @@ class TestDispositions:
     def test_restock_elsewhere_and_reversal(self, shipped: sl.Inventory) -> None:
         """Restocking to another location is a transfer; a reversed disposition is pending
         again."""
-        back = shipped.returns.receive("BOLT", 4, dst="DC1/RETURNS", shipment=6)
+        back = shipped.returns.receive("BOLT", 4, dst="DC1/RETURNS", shipment=6, supplier="ACME")
         moved = shipped.returns.dispose(back.id, "restock", dst="DC1/B/01", reason="as new")
         assert moved.kind is TxKind.TRANSFER
         assert shipped.on_hand("BOLT", location="DC1/B/01") == 4
@@ -239,7 +261,7 @@ class TestDispositions:
 
     def test_bad_dispositions_post_nothing(self, shipped: sl.Inventory) -> None:
         """Too much, no reason, an unknown action, a non-return: refused, nothing posted."""
-        back = shipped.returns.receive("BOLT", 2, dst="DC1/RETURNS", shipment=6)
+        back = shipped.returns.receive("BOLT", 2, dst="DC1/RETURNS", shipment=6, supplier="ACME")
         head = shipped.changes()[-1].id
         for args, kwargs in [
             (("restock",), {"quantity": 3, "reason": "x"}),
@@ -297,9 +319,11 @@ class TestEveryStore:
         """On every store: returns are bounded by the shipment, a downstream trace shows the
         return (and the return to the supplier), and a recall counts returned stock on hand."""
         inv = every_store_inv
-        back = inv.returns.receive("ASP", 4, dst="DC1/RETURNS", document="SO-1", ref="RMA-1")
+        back = inv.returns.receive(
+            "ASP", 4, dst="DC1/RETURNS", document="SO-1", ref="RMA-1", supplier="ACME"
+        )
         with pytest.raises(errors.ReturnError):
-            inv.returns.receive("ASP", 3, dst="DC1/RETURNS", document="SO-1")
+            inv.returns.receive("ASP", 3, dst="DC1/RETURNS", document="SO-1", supplier="ACME")
         inv.returns.to_supplier("ASP", 1, lot="L1", src="DC1/A/01", supplier="ACME", reason="x")
         trace = inv.trace_downstream("ASP", "L1")
         assert [(r.party_kind, r.party, r.quantity, r.location) for r in trace.returns] == [
@@ -331,7 +355,9 @@ class TestStandardsOut:
         a supplier return as shipping, returned, to the supplier; both validate. FSMA 204
         reads the customer return as a Receiving from the customer."""
         inv = every_store_inv
-        inv.returns.receive("ASP", 2, dst="DC1/RETURNS", document="SO-1", ref="RMA-1")
+        inv.returns.receive(
+            "ASP", 2, dst="DC1/RETURNS", document="SO-1", ref="RMA-1", supplier="ACME"
+        )
         inv.returns.to_supplier("ASP", 1, lot="L1", src="DC1/A/01", supplier="ACME", reason="x")
         document = inv.epcis.export()
         assert validate_epcis(document) == []

@@ -21,9 +21,9 @@ EXPIRY = dt.date(2027, 1, 1)
 def _site(inv: sl.Inventory) -> sl.Inventory:
     """ASP lots A1 (30, expiring first) and A2 (30) and 50 BOLT at DC1/A/01; TO-1 for 40 ASP
     and 20 BOLT from DC1 to DC2/DOCK."""
-    inv.receive("ASP", 30, lot="A1", expiry=dt.date(2026, 12, 1), dst="DC1/A/01")
-    inv.receive("ASP", 30, lot="A2", expiry=EXPIRY, dst="DC1/A/01")
-    inv.receive("BOLT", 50, dst="DC1/A/01")
+    inv.receive("ASP", 30, lot="A1", expiry=dt.date(2026, 12, 1), dst="DC1/A/01", supplier="ACME")
+    inv.receive("ASP", 30, lot="A2", expiry=EXPIRY, dst="DC1/A/01", supplier="ACME")
+    inv.receive("BOLT", 50, dst="DC1/A/01", supplier="ACME")
     inv.transfers.create("TO-1", src="DC1", dst="DC2/DOCK", lines=[("ASP", 40), ("BOLT", 20)])
     return inv
 
@@ -81,8 +81,8 @@ class TestFlow:
         """Receiving in parts moves stock out of transit; the report shows what is short until
         all has arrived; then the order is received."""
         wh.transfers.ship("TO-1")
-        wh.transfers.receive("TO-1", "ASP", 30, lot="A1")
-        wh.transfers.receive("TO-1", "BOLT", 15)
+        wh.transfers.receive("TO-1", "ASP", 30, lot="A1", supplier="ACME")
+        wh.transfers.receive("TO-1", "BOLT", 15, supplier="ACME")
         report = wh.transfers.report("TO-1")
         lines = {x.sku: x for x in report.lines}
         assert (lines["ASP"].received, lines["ASP"].in_transit, lines["ASP"].short) == (
@@ -92,8 +92,10 @@ class TestFlow:
         )
         assert (lines["BOLT"].received, lines["BOLT"].short) == (D(15), D(5))
         assert not report.balanced
-        wh.transfers.receive("TO-1", "ASP", 10, lot="A2", dst="DC2/DOCK", status="quarantine")
-        wh.transfers.receive("TO-1", "BOLT", 5)
+        wh.transfers.receive(
+            "TO-1", "ASP", 10, lot="A2", dst="DC2/DOCK", status="quarantine", supplier="ACME"
+        )
+        wh.transfers.receive("TO-1", "BOLT", 5, supplier="ACME")
         assert wh.transfers.order("TO-1").state is TransferState.RECEIVED
         assert wh.transfers.report("TO-1").balanced
         assert wh.on_hand("ASP", location="DC2", status="quarantine") == 10
@@ -104,10 +106,10 @@ class TestFlow:
         closing settles it."""
         wh.transfers.ship("TO-1")
         with pytest.raises(errors.TransferError, match="only 20 BOLT"):
-            wh.transfers.receive("TO-1", "BOLT", 22)
+            wh.transfers.receive("TO-1", "BOLT", 22, supplier="ACME")
         with pytest.raises(errors.TransferError, match="only 0 ASP lot ZZ"):
-            wh.transfers.receive("TO-1", "ASP", 1, lot="ZZ")
-        wh.transfers.receive("TO-1", "BOLT", 22, allow_over=True)
+            wh.transfers.receive("TO-1", "ASP", 1, lot="ZZ", supplier="ACME")
+        wh.transfers.receive("TO-1", "BOLT", 22, allow_over=True, supplier="ACME")
         (bolt,) = [x for x in wh.transfers.report("TO-1").lines if x.sku == "BOLT"]
         assert (bolt.over, bolt.short) == (D(2), D(0))
         with pytest.raises(errors.TransferError, match="close"):
@@ -125,7 +127,7 @@ class TestFlow:
     def test_cancel_brings_stock_back(self, wh: sl.Inventory) -> None:
         """Cancelling returns what is in transit to the origin; what was received stays."""
         wh.transfers.ship("TO-1")
-        wh.transfers.receive("TO-1", "BOLT", 5)
+        wh.transfers.receive("TO-1", "BOLT", 5, supplier="ACME")
         tx = wh.transfers.cancel("TO-1", reason="truck broke down")
         assert tx is not None
         assert wh.on_hand("ASP", location="DC1") == 60
@@ -136,7 +138,7 @@ class TestFlow:
         assert {x.sku: x.returned for x in report.lines} == {"ASP": 40, "BOLT": 15}
         assert report.balanced
         with pytest.raises(errors.TransferError):
-            wh.transfers.receive("TO-1", "BOLT", 1)
+            wh.transfers.receive("TO-1", "BOLT", 1, supplier="ACME")
         with pytest.raises(errors.TransferError):
             wh.transfers.cancel("TO-1")
 
@@ -162,19 +164,19 @@ class TestFlow:
         conflict."""
         first = wh.transfers.ship("TO-1", key="ship-1")
         assert wh.transfers.ship("TO-1", key="ship-1").id == first.id
-        r1 = wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1")
-        assert wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1").id == r1.id
+        r1 = wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1", supplier="ACME")
+        assert wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1", supplier="ACME").id == r1.id
         assert wh.on_hand("BOLT", location="DC2") == 5
         with pytest.raises(errors.IdempotencyConflictError):
-            wh.transfers.receive("TO-1", "BOLT", 5, key="ship-1")
+            wh.transfers.receive("TO-1", "BOLT", 5, key="ship-1", supplier="ACME")
         with pytest.raises(errors.IdempotencyConflictError):
-            wh.transfers.receive("TO-1", "BOLT", 6, key="rcv-1")
+            wh.transfers.receive("TO-1", "BOLT", 6, key="rcv-1", supplier="ACME")
 
     def test_fsma_rows_and_epcis_events(self, wh: sl.Inventory) -> None:
         """The move between sites gives FSMA 204 shipping rows at DC1 naming DC2 and receiving
         rows at DC2 naming DC1, and EPCIS shipping (in transit) and receiving events."""
         wh.transfers.ship("TO-1")
-        wh.transfers.receive("TO-1", "ASP", 30, lot="A1")
+        wh.transfers.receive("TO-1", "ASP", 30, lot="A1", supplier="ACME")
         report = wh.reports.fsma204(lots=[("ASP", "A1")])
         rows = {
             (row.cte.value, row.ship_from.name, row.ship_to.name)
@@ -207,9 +209,9 @@ class TestBadInput:
             lambda inv: inv.transfers.orders(state="gone"),
             lambda inv: inv.transfers.ship("NOPE"),
             lambda inv: inv.transfers.ship("TO-1", at="2026-01-01"),
-            lambda inv: inv.transfers.receive("TO-1", "BOLT", 1),
-            lambda inv: inv.transfers.receive("TO-1", "BOLT", D("NaN")),
-            lambda inv: inv.transfers.receive("TO-1", "BOLT", 1, allow_over="yes"),
+            lambda inv: inv.transfers.receive("TO-1", "BOLT", 1, supplier="ACME"),
+            lambda inv: inv.transfers.receive("TO-1", "BOLT", D("NaN"), supplier="ACME"),
+            lambda inv: inv.transfers.receive("TO-1", "BOLT", 1, allow_over="yes", supplier="ACME"),
             lambda inv: inv.transfers.receive_scan("TO-1", 42),
             lambda inv: inv.transfers.close("TO-1", reason=""),
             lambda inv: inv.transfers.in_transit(order=7),
@@ -236,7 +238,7 @@ class TestEveryStore:
             inv.add_location(path)
         _site(inv)
         inv.transfers.ship("TO-1")
-        inv.transfers.receive("TO-1", "ASP", 25, lot="A1")
+        inv.transfers.receive("TO-1", "ASP", 25, lot="A1", supplier="ACME")
         assert inv.on_hand("ASP", location="transit/TO-1") == 15
         inv.transfers.cancel("TO-1", reason="rest stays")
         assert inv.on_hand("ASP") == 60

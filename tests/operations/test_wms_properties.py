@@ -37,7 +37,9 @@ class TestReturnsNeverExceedShipped:
         inv.add_item("BOLT")
         inv.add_location("DC1/A")
         inv.add_location("DC1/RET")
-        inv.receive("BOLT", 100, dst="DC1/A", effective_at=START - dt.timedelta(days=1))
+        inv.receive(
+            "BOLT", 100, dst="DC1/A", effective_at=START - dt.timedelta(days=1), supplier="ACME"
+        )
         ids = [
             inv.ship("BOLT", q, src="DC1/A", customer=f"C{i % 2}", ref=f"SO-{i}").id
             for i, q in enumerate(shipped)
@@ -47,13 +49,17 @@ class TestReturnsNeverExceedShipped:
             (line,) = inv.returns.returnable(shipment)
             head = inv.changes()[-1].id
             if quantity <= line.returnable:
-                tx = inv.returns.receive("BOLT", quantity, dst="DC1/RET", shipment=shipment)
+                tx = inv.returns.receive(
+                    "BOLT", quantity, dst="DC1/RET", shipment=shipment, supplier="ACME"
+                )
                 assert Reference(type="SHIPMENT", number=str(shipment)) in tx.refs
                 if undo:
                     inv.reverse(tx.id, reason="mistake")
             else:
                 with pytest.raises(errors.ReturnError) as refused:
-                    inv.returns.receive("BOLT", quantity, dst="DC1/RET", shipment=shipment)
+                    inv.returns.receive(
+                        "BOLT", quantity, dst="DC1/RET", shipment=shipment, supplier="ACME"
+                    )
                 assert refused.value.available == line.returnable
                 assert inv.changes()[-1].id == head
         for shipment, q in zip(ids, shipped, strict=True):
@@ -89,7 +95,9 @@ class TestWaveNeverPicksMoreThanReserved:
         for zone, bin_, qty in stock:
             path = f"DC1/{zone}/{bin_:02d}"
             inv.add_location(path, pick_sequence=bin_) if not _known(inv, path) else None
-            inv.receive("BOLT", qty, dst=path, effective_at=START - dt.timedelta(days=1))
+            inv.receive(
+                "BOLT", qty, dst=path, effective_at=START - dt.timedelta(days=1), supplier="ACME"
+            )
         orders = []
         for n, q in enumerate(demands):
             order = f"SO-{n}"
