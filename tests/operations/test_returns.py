@@ -73,7 +73,6 @@ class TestCustomerReturns:
             document="SO-1",
             ref="RMA-1",
             reason="torn box",
-            supplier="ACME",
         )
         assert tx.kind is TxKind.RETURN
         assert tx.counterparty == "SHOP"
@@ -93,21 +92,19 @@ class TestCustomerReturns:
 
     def test_never_more_than_shipped_less_returned(self, shipped: sl.Inventory) -> None:
         """Returns add up per shipment; past what is left, nothing is posted."""
-        shipped.returns.receive("ASP", 4, dst="DC1/RETURNS", shipment=6, supplier="ACME")
+        shipped.returns.receive("ASP", 4, dst="DC1/RETURNS", shipment=6)
         head = shipped.changes()[-1].id
         with pytest.raises(errors.ReturnError) as caught:
-            shipped.returns.receive("ASP", 3, dst="DC1/RETURNS", shipment=6, supplier="ACME")
+            shipped.returns.receive("ASP", 3, dst="DC1/RETURNS", shipment=6)
         assert (caught.value.requested, caught.value.available) == (D(3), D(2))
         assert shipped.changes()[-1].id == head
-        shipped.returns.receive("ASP", 2, dst="DC1/RETURNS", shipment=6, supplier="ACME")
+        shipped.returns.receive("ASP", 2, dst="DC1/RETURNS", shipment=6)
         (asp,) = shipped.returns.returnable(6, sku="ASP")
         assert (asp.shipped, asp.returned, asp.returnable) == (D(6), D(6), D(0))
 
     def test_a_reversed_return_gives_its_quantity_back(self, shipped: sl.Inventory) -> None:
         """Reversing a return (a mistake) lets the quantity be returned again."""
-        first = shipped.returns.receive(
-            "BOLT", 4, dst="DC1/RETURNS", document="B-1", supplier="ACME"
-        )
+        first = shipped.returns.receive("BOLT", 4, dst="DC1/RETURNS", document="B-1")
         shipped.reverse(first.id, reason="counted twice")
         assert shipped.returns.returnable(6, sku="BOLT")[0].returned == 0
         assert shipped.returns.get(first.id).reversed
@@ -115,25 +112,21 @@ class TestCustomerReturns:
     def test_goods_must_come_from_that_customer(self, shipped: sl.Inventory) -> None:
         """The lot must have gone to the customer named; another lot or customer is refused."""
         with pytest.raises(errors.ReturnError, match="shipped to SHOP, not to MART"):
-            shipped.returns.receive(
-                "ASP", 1, dst="DC1/RETURNS", shipment=6, customer="MART", supplier="ACME"
-            )
+            shipped.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=6, customer="MART")
         with pytest.raises(errors.ReturnError, match="did not send it"):
-            shipped.returns.receive(
-                "ASP", 1, lot="L2", dst="DC1/RETURNS", shipment=6, supplier="ACME"
-            )
+            shipped.returns.receive("ASP", 1, lot="L2", dst="DC1/RETURNS", shipment=6)
         with pytest.raises(errors.ReturnError, match="no shipment by document SO-9"):
-            shipped.returns.receive("ASP", 1, dst="DC1/RETURNS", document="SO-9", supplier="ACME")
+            shipped.returns.receive("ASP", 1, dst="DC1/RETURNS", document="SO-9")
 
     def test_by_serial_finds_its_shipment(self, shipped: sl.Inventory) -> None:
         """A serial names its own shipment; it comes back once, and a serial never shipped
         cannot come back."""
-        tx = shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS", supplier="ACME")
+        tx = shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS")
         assert [str(r) for r in tx.refs] == ["SHIPMENT:8"]
         with pytest.raises(errors.ReturnError):
-            shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS", supplier="ACME")
+            shipped.returns.receive("PUMP", serial="P2", dst="DC1/RETURNS")
         with pytest.raises(errors.ReturnError):
-            shipped.returns.receive("PUMP", serial="P3", dst="DC1/RETURNS", supplier="ACME")
+            shipped.returns.receive("PUMP", serial="P3", dst="DC1/RETURNS")
 
     def test_by_sscc_of_a_shipped_pallet(self, inv: sl.Inventory) -> None:
         """A pallet shipped whole names its shipment; only what it held may come back."""
@@ -144,10 +137,10 @@ class TestCustomerReturns:
         inv.pack("BOLT", 12, container=PALLET, location="DC1/DOCK")
         out = inv.containers.ship(PALLET, customer="SHOP", ref="SO-7")
         inv.ship("BOLT", 5, src="DC1/A/01", customer="SHOP", ref="SO-7")
-        tx = inv.returns.receive("BOLT", 12, dst="DC1/RETURNS", sscc=PALLET, supplier="ACME")
+        tx = inv.returns.receive("BOLT", 12, dst="DC1/RETURNS", sscc=PALLET)
         assert str(tx.refs[-1]) == f"SHIPMENT:{out.id}"
         with pytest.raises(errors.ReturnError):
-            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", sscc=PALLET, supplier="ACME")
+            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", sscc=PALLET)
 
     def test_a_document_on_several_shipments_is_ambiguous(self, inv: sl.Inventory) -> None:
         """Two shipments of one order: the document alone does not say which; shipment= does."""
@@ -156,12 +149,10 @@ class TestCustomerReturns:
         inv.ship("BOLT", 3, src="DC1/A/01", customer="SHOP", ref="SO-1")
         second = inv.ship("BOLT", 3, src="DC1/A/01", customer="SHOP", ref="SO-1")
         with pytest.raises(errors.ReturnError, match="name one with shipment="):
-            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1", supplier="ACME")
+            inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1")
         # Four cannot come from one shipment of three: only the first that can is meant.
-        inv.returns.receive("BOLT", 3, dst="DC1/RETURNS", shipment=second.id, supplier="ACME")
-        assert inv.returns.receive(
-            "BOLT", 1, dst="DC1/RETURNS", document="SO-1", supplier="ACME"
-        ).refs
+        inv.returns.receive("BOLT", 3, dst="DC1/RETURNS", shipment=second.id)
+        assert inv.returns.receive("BOLT", 1, dst="DC1/RETURNS", document="SO-1").refs
 
     def test_a_shipment_of_two_lots_needs_the_lot(self, inv: sl.Inventory) -> None:
         """When the shipment sent two lots, the lot must be named; then only that lot's
@@ -183,13 +174,11 @@ class TestCustomerReturns:
             )
         )
         with pytest.raises(errors.ReturnError, match="sent lots L1, L2; say which"):
-            inv.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=tx.id, supplier="ACME")
+            inv.returns.receive("ASP", 1, dst="DC1/RETURNS", shipment=tx.id)
         with pytest.raises(errors.ReturnError) as caught:
-            inv.returns.receive(
-                "ASP", 4, lot="L2", dst="DC1/RETURNS", shipment=tx.id, supplier="ACME"
-            )
+            inv.returns.receive("ASP", 4, lot="L2", dst="DC1/RETURNS", shipment=tx.id)
         assert caught.value.available == 3
-        inv.returns.receive("ASP", 3, lot="L2", dst="DC1/RETURNS", shipment=tx.id, supplier="ACME")
+        inv.returns.receive("ASP", 3, lot="L2", dst="DC1/RETURNS", shipment=tx.id)
         assert [(r.lot, r.returnable) for r in inv.returns.returnable(tx.id)] == [
             ("L1", D(3)),
             ("L2", D(0)),
@@ -215,26 +204,20 @@ class TestCustomerReturns:
                 shipped.returns.receive("BOLT", 1, **kwargs)  # type: ignore[arg-type]
         for quantity in (1.5, -1, None, "x", D("NaN")):
             with pytest.raises(errors.StocklineError):
-                shipped.returns.receive(
-                    "BOLT", quantity, dst="DC1/RETURNS", shipment=6, supplier="ACME"
-                )  # type: ignore[arg-type]
+                shipped.returns.receive("BOLT", quantity, dst="DC1/RETURNS", shipment=6)  # type: ignore[arg-type]
         assert shipped.changes()[-1].id == head
 
     def test_idempotent_with_a_key(self, shipped: sl.Inventory) -> None:
         """A retry with the same key returns the first return."""
-        first = shipped.returns.receive(
-            "BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1", supplier="ACME"
-        )
-        again = shipped.returns.receive(
-            "BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1", supplier="ACME"
-        )
+        first = shipped.returns.receive("BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1")
+        again = shipped.returns.receive("BOLT", 1, dst="DC1/RETURNS", shipment=6, key="rma-1/1")
         assert again == first
 
 
 class TestDispositions:
     def test_restock_quarantine_scrap(self, shipped: sl.Inventory) -> None:
         """Each disposition is linked to its return and takes from what still waits."""
-        back = shipped.returns.receive("ASP", 5, dst="DC1/RETURNS", shipment=6, supplier="ACME")
+        back = shipped.returns.receive("ASP", 5, dst="DC1/RETURNS", shipment=6)
         restock = shipped.returns.dispose(back.id, "restock", quantity=2, reason="sealed")
         assert restock.kind is TxKind.STATUS_CHANGE
         assert [str(r) for r in restock.refs] == [f"RETURN:{back.id}"]
@@ -252,7 +235,7 @@ class TestDispositions:
     def test_restock_elsewhere_and_reversal(self, shipped: sl.Inventory) -> None:
         """Restocking to another location is a transfer; a reversed disposition is pending
         again."""
-        back = shipped.returns.receive("BOLT", 4, dst="DC1/RETURNS", shipment=6, supplier="ACME")
+        back = shipped.returns.receive("BOLT", 4, dst="DC1/RETURNS", shipment=6)
         moved = shipped.returns.dispose(back.id, "restock", dst="DC1/B/01", reason="as new")
         assert moved.kind is TxKind.TRANSFER
         assert shipped.on_hand("BOLT", location="DC1/B/01") == 4
@@ -261,7 +244,7 @@ class TestDispositions:
 
     def test_bad_dispositions_post_nothing(self, shipped: sl.Inventory) -> None:
         """Too much, no reason, an unknown action, a non-return: refused, nothing posted."""
-        back = shipped.returns.receive("BOLT", 2, dst="DC1/RETURNS", shipment=6, supplier="ACME")
+        back = shipped.returns.receive("BOLT", 2, dst="DC1/RETURNS", shipment=6)
         head = shipped.changes()[-1].id
         for args, kwargs in [
             (("restock",), {"quantity": 3, "reason": "x"}),
@@ -319,11 +302,9 @@ class TestEveryStore:
         """On every store: returns are bounded by the shipment, a downstream trace shows the
         return (and the return to the supplier), and a recall counts returned stock on hand."""
         inv = every_store_inv
-        back = inv.returns.receive(
-            "ASP", 4, dst="DC1/RETURNS", document="SO-1", ref="RMA-1", supplier="ACME"
-        )
+        back = inv.returns.receive("ASP", 4, dst="DC1/RETURNS", document="SO-1", ref="RMA-1")
         with pytest.raises(errors.ReturnError):
-            inv.returns.receive("ASP", 3, dst="DC1/RETURNS", document="SO-1", supplier="ACME")
+            inv.returns.receive("ASP", 3, dst="DC1/RETURNS", document="SO-1")
         inv.returns.to_supplier("ASP", 1, lot="L1", src="DC1/A/01", supplier="ACME", reason="x")
         trace = inv.trace_downstream("ASP", "L1")
         assert [(r.party_kind, r.party, r.quantity, r.location) for r in trace.returns] == [
@@ -355,9 +336,7 @@ class TestStandardsOut:
         a supplier return as shipping, returned, to the supplier; both validate. FSMA 204
         reads the customer return as a Receiving from the customer."""
         inv = every_store_inv
-        inv.returns.receive(
-            "ASP", 2, dst="DC1/RETURNS", document="SO-1", ref="RMA-1", supplier="ACME"
-        )
+        inv.returns.receive("ASP", 2, dst="DC1/RETURNS", document="SO-1", ref="RMA-1")
         inv.returns.to_supplier("ASP", 1, lot="L1", src="DC1/A/01", supplier="ACME", reason="x")
         document = inv.epcis.export()
         assert validate_epcis(document) == []

@@ -81,8 +81,8 @@ class TestFlow:
         """Receiving in parts moves stock out of transit; the report shows what is short until
         all has arrived; then the order is received."""
         wh.transfers.ship("TO-1")
-        wh.transfers.receive("TO-1", "ASP", 30, lot="A1", supplier="ACME")
-        wh.transfers.receive("TO-1", "BOLT", 15, supplier="ACME")
+        wh.transfers.receive("TO-1", "ASP", 30, lot="A1")
+        wh.transfers.receive("TO-1", "BOLT", 15)
         report = wh.transfers.report("TO-1")
         lines = {x.sku: x for x in report.lines}
         assert (lines["ASP"].received, lines["ASP"].in_transit, lines["ASP"].short) == (
@@ -92,10 +92,8 @@ class TestFlow:
         )
         assert (lines["BOLT"].received, lines["BOLT"].short) == (D(15), D(5))
         assert not report.balanced
-        wh.transfers.receive(
-            "TO-1", "ASP", 10, lot="A2", dst="DC2/DOCK", status="quarantine", supplier="ACME"
-        )
-        wh.transfers.receive("TO-1", "BOLT", 5, supplier="ACME")
+        wh.transfers.receive("TO-1", "ASP", 10, lot="A2", dst="DC2/DOCK", status="quarantine")
+        wh.transfers.receive("TO-1", "BOLT", 5)
         assert wh.transfers.order("TO-1").state is TransferState.RECEIVED
         assert wh.transfers.report("TO-1").balanced
         assert wh.on_hand("ASP", location="DC2", status="quarantine") == 10
@@ -106,10 +104,10 @@ class TestFlow:
         closing settles it."""
         wh.transfers.ship("TO-1")
         with pytest.raises(errors.TransferError, match="only 20 BOLT"):
-            wh.transfers.receive("TO-1", "BOLT", 22, supplier="ACME")
+            wh.transfers.receive("TO-1", "BOLT", 22)
         with pytest.raises(errors.TransferError, match="only 0 ASP lot ZZ"):
-            wh.transfers.receive("TO-1", "ASP", 1, lot="ZZ", supplier="ACME")
-        wh.transfers.receive("TO-1", "BOLT", 22, allow_over=True, supplier="ACME")
+            wh.transfers.receive("TO-1", "ASP", 1, lot="ZZ")
+        wh.transfers.receive("TO-1", "BOLT", 22, allow_over=True)
         (bolt,) = [x for x in wh.transfers.report("TO-1").lines if x.sku == "BOLT"]
         assert (bolt.over, bolt.short) == (D(2), D(0))
         with pytest.raises(errors.TransferError, match="close"):
@@ -127,7 +125,7 @@ class TestFlow:
     def test_cancel_brings_stock_back(self, wh: sl.Inventory) -> None:
         """Cancelling returns what is in transit to the origin; what was received stays."""
         wh.transfers.ship("TO-1")
-        wh.transfers.receive("TO-1", "BOLT", 5, supplier="ACME")
+        wh.transfers.receive("TO-1", "BOLT", 5)
         tx = wh.transfers.cancel("TO-1", reason="truck broke down")
         assert tx is not None
         assert wh.on_hand("ASP", location="DC1") == 60
@@ -138,7 +136,7 @@ class TestFlow:
         assert {x.sku: x.returned for x in report.lines} == {"ASP": 40, "BOLT": 15}
         assert report.balanced
         with pytest.raises(errors.TransferError):
-            wh.transfers.receive("TO-1", "BOLT", 1, supplier="ACME")
+            wh.transfers.receive("TO-1", "BOLT", 1)
         with pytest.raises(errors.TransferError):
             wh.transfers.cancel("TO-1")
 
@@ -164,19 +162,19 @@ class TestFlow:
         conflict."""
         first = wh.transfers.ship("TO-1", key="ship-1")
         assert wh.transfers.ship("TO-1", key="ship-1").id == first.id
-        r1 = wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1", supplier="ACME")
-        assert wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1", supplier="ACME").id == r1.id
+        r1 = wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1")
+        assert wh.transfers.receive("TO-1", "BOLT", 5, key="rcv-1").id == r1.id
         assert wh.on_hand("BOLT", location="DC2") == 5
         with pytest.raises(errors.IdempotencyConflictError):
-            wh.transfers.receive("TO-1", "BOLT", 5, key="ship-1", supplier="ACME")
+            wh.transfers.receive("TO-1", "BOLT", 5, key="ship-1")
         with pytest.raises(errors.IdempotencyConflictError):
-            wh.transfers.receive("TO-1", "BOLT", 6, key="rcv-1", supplier="ACME")
+            wh.transfers.receive("TO-1", "BOLT", 6, key="rcv-1")
 
     def test_fsma_rows_and_epcis_events(self, wh: sl.Inventory) -> None:
         """The move between sites gives FSMA 204 shipping rows at DC1 naming DC2 and receiving
         rows at DC2 naming DC1, and EPCIS shipping (in transit) and receiving events."""
         wh.transfers.ship("TO-1")
-        wh.transfers.receive("TO-1", "ASP", 30, lot="A1", supplier="ACME")
+        wh.transfers.receive("TO-1", "ASP", 30, lot="A1")
         report = wh.reports.fsma204(lots=[("ASP", "A1")])
         rows = {
             (row.cte.value, row.ship_from.name, row.ship_to.name)
@@ -238,7 +236,7 @@ class TestEveryStore:
             inv.add_location(path)
         _site(inv)
         inv.transfers.ship("TO-1")
-        inv.transfers.receive("TO-1", "ASP", 25, lot="A1", supplier="ACME")
+        inv.transfers.receive("TO-1", "ASP", 25, lot="A1")
         assert inv.on_hand("ASP", location="transit/TO-1") == 15
         inv.transfers.cancel("TO-1", reason="rest stays")
         assert inv.on_hand("ASP") == 60

@@ -64,7 +64,7 @@ def _setup(inv: sl.Inventory) -> None:
     inv.receive("ASP", 20, lot="L1", expiry=dt.date(2027, 1, 31), dst="DC1/A/01", supplier="S")
     inv.receive("ASP", 20, lot="L1", dst="DC1/A/02", supplier="S")
     inv.ship("ASP", 10, lot="L1", src="DC1/A/01", customer="SHOP", ref="SO-1")
-    inv.returns.receive("ASP", 2, dst="DC1/RET", shipment=3, supplier="ACME")
+    inv.returns.receive("ASP", 2, dst="DC1/RET", shipment=3)
     inv.allocate("ASP", 5, order="SO-2")
     inv.picking.plan("W-1", ["SO-2"], staging="DC1/OUT")
     inv.allocate("ASP", 1, order="SO-3")

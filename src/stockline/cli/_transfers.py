@@ -183,7 +183,6 @@ def _receive(args: argparse.Namespace, out: Output) -> int:
             key=args.key,
             effective_at=args.effective_at,
             actor=args.actor,
-            supplier="ACME",
         )
         state = inv.transfers.order(args.order).state
     out.emit(

@@ -156,7 +156,6 @@ def _returns_receive(args: argparse.Namespace, out: Output) -> int:
             key=args.key,
             effective_at=args.effective_at,
             actor=args.actor,
-            supplier="ACME",
         )
     out.emit(transaction_json(tx), lambda: _posted(tx, "Returned"))
     return 0
