@@ -24,6 +24,7 @@ from stockline.epcis._import import (
 )
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._service import Epcis
+from stockline.epcis._stream import LedgerEvent
 from stockline.epcis._validate import EpcisProblem, check_epcis, validate_epcis
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ExpectationReport",
     "ExpectedLine",
     "ExpectedReceipt",
+    "LedgerEvent",
     "QuantityElement",
     "ReportLine",
     "check_epcis",

@@ -232,6 +232,29 @@ class Epcis:
             first=self._firsts,
         )
 
+    def location_identifiers(self, *, options: EpcisOptions | None = None) -> dict[str, str]:
+        """Return the EPCIS identifier of every location, as events made today name it.
+
+        A query "with descendants" of a business location (``WD_bizLocation``) reads the
+        location tree through it.
+
+        Args:
+            options: As :meth:`export`.
+
+        Returns:
+            Each location's path mapped to its identifier (SGLN or private URI).
+
+        Raises:
+            EpcisExportError: Master data holds a malformed GLN.
+            ValidationError: A bad ``options``.
+        """
+        from stockline.epcis import _stream
+
+        options = EpcisOptions() if options is None else options
+        if not isinstance(options, EpcisOptions):
+            raise ValidationError(what="options", value=options, expected="an EpcisOptions")
+        return _stream.location_identifiers(self._book, options)
+
     # -- import: expected receipts -----------------------------------------------------------
 
     def expect(

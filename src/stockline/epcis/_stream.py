@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the event makers need the GS1 readers, imported when first 
     from stockline.epcis._events import Event, EventMaker
     from stockline.epcis._export import _FirstSeen
 
-__all__ = ["FirstShowings", "LedgerEvent", "stream_events"]
+__all__ = ["FirstShowings", "LedgerEvent", "location_identifiers", "stream_events"]
 
 #: Every kind of location: a movement's destination always has one of them.
 _ANY_KIND = frozenset(LocationKind)
@@ -221,3 +221,17 @@ def _events(
     if original is None:
         return _transaction_events(maker, tx, seen, parents)
     return _declared(maker, tx, original, seen, parents)
+
+
+def location_identifiers(book: Book, options: EpcisOptions) -> dict[str, str]:
+    """Each location's path and the identifier today's master data gives it in events."""
+    from stockline.epcis._ids import MasterHistory, Names
+
+    with book.read() as r:
+        items = {i.sku: i for i in r.items()}
+        locations = {loc.path: loc for loc in r.locations()}
+        parties = {p.code: p for p in r.parties()}
+        history = MasterHistory(r.master_changes())
+    names = Names(options, items, locations, parties, history)
+    names.at(None)
+    return {path: names.location(path) for path in sorted(locations)}
