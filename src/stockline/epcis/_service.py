@@ -214,7 +214,9 @@ class Epcis:
         from stockline.epcis import _stream
 
         position = (0, -1) if after is None else _position(after)
-        last = None if through is None else boundary.whole(through, "through", maximum=boundary.MAX_ID)
+        last = (
+            None if through is None else boundary.whole(through, "through", maximum=boundary.MAX_ID)
+        )
         who = boundary.optional_code(party, "party")
         options = EpcisOptions() if options is None else options
         if not isinstance(options, EpcisOptions):

@@ -106,9 +106,7 @@ class _Service:
         """One page of events and the position the next page starts after (``None``: the
         last page)."""
         if query.needs_tree:
-            query = query.with_tree(
-                self.inventory.epcis.location_identifiers(options=self.options)
-            )
+            query = query.with_tree(self.inventory.epcis.location_identifiers(options=self.options))
         start = 0 if after is None else after[0]
         through = start + self.limits.max_scan
         found: list[dict[str, Any]] = []
@@ -198,9 +196,7 @@ def _ld(body: Any, status: int = 200, headers: Mapping[str, str] = {}) -> JSONRe
 def _routes(service: _Service) -> list[Route]:
     async def events(request: Request, fixed: Mapping[str, str] = {}) -> Response:
         partner = await run_in_threadpool(service.partner, request)
-        query = parse_query(
-            request.query_params.multi_items(), fixed=fixed, party=partner.party
-        )
+        query = parse_query(request.query_params.multi_items(), fixed=fixed, party=partner.party)
         size = _page_size(request, service.limits)
         tokens = request.query_params.getlist("nextPageToken")
         if len(tokens) > 1:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from typing import Any
 
 from stockline import Inventory
+from stockline.epcis import load_epcis
 from stockline.errors import StaleDocumentError
 from stockline.ledger import Book, Document
 from stockline.server._access import Partner
@@ -27,7 +27,7 @@ def capture(inventory: Inventory, book: Book, partner: Partner, body: bytes) -> 
     document again (a retry after a lost answer) is the same capture and changes nothing.
 
     Raises:
-        Problem: The body is not JSON (a validation problem at ``$``).
+        Problem: The body is JSON but not an object.
         StocklineError: What ``inv.epcis.expect`` raises (an invalid document, a changed
             announcement under a key imported before).
     """
@@ -36,15 +36,14 @@ def capture(inventory: Inventory, book: Book, partner: Partner, body: bytes) -> 
         done = r.document(KIND, capture_id)
     if done is not None:
         return _job(done)
-    try:
-        document = json.loads(body)
-    except (ValueError, RecursionError) as e:
+    document = load_epcis(body)
+    if not isinstance(document, dict):
         raise Problem(
             400,
             "ValidationException",
-            "the capture document is not JSON text",
-            errors=[("$", f"not JSON: {e}")],
-        ) from None
+            "the capture document is not an EPCIS document",
+            errors=[("$", f"an EPCIS document is a JSON object, not {type(document).__name__}")],
+        )
     created = book.now()
     expected = inventory.epcis.expect(document, actor=partner.name)
     events = document.get("epcisBody", {}).get("eventList", [])

@@ -63,7 +63,7 @@ _PROBLEM = {
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
 _QUERY_DOCUMENT = {
-    "description": "An EPCISQueryDocument; a Link header with rel=\"next\" gives the next page.",
+    "description": 'An EPCISQueryDocument; a Link header with rel="next" gives the next page.',
     "headers": {"Link": {"schema": {"type": "string"}}},
     "content": {"application/ld+json": {"schema": {"type": "object"}}},
 }

@@ -138,9 +138,7 @@ class EventQuery:
             for kind, numbers in self.biz_transactions.items():
                 if not any(t == kind and n in numbers for t, n in listed):
                     return False
-        return self.error_declared is None or self.error_declared == (
-            "errorDeclaration" in event
-        )
+        return self.error_declared is None or self.error_declared == ("errorDeclaration" in event)
 
 
 def _ids(event: Mapping[str, Any], *fields: str) -> list[str]:
