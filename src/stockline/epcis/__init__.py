@@ -25,9 +25,17 @@ from stockline.epcis._import import (
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._service import Epcis
 from stockline.epcis._stream import LedgerEvent
+from stockline.epcis._vocab import _BIZ_STEPS, DISPOSITIONS
 from stockline.epcis._validate import EpcisProblem, check_epcis, validate_epcis
 
+#: Every CBV 2.0 business step, sorted.
+CBV_BIZ_STEPS: tuple[str, ...] = tuple(sorted(_BIZ_STEPS))
+#: Every CBV 2.0 disposition, sorted.
+CBV_DISPOSITIONS: tuple[str, ...] = tuple(sorted(DISPOSITIONS))
+
 __all__ = [
+    "CBV_BIZ_STEPS",
+    "CBV_DISPOSITIONS",
     "Epcis",
     "EpcisDocument",
     "EpcisEvent",

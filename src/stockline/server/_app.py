@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from stockline import Inventory
-from stockline.epcis import EpcisOptions
+from stockline.epcis import CBV_BIZ_STEPS, CBV_DISPOSITIONS, EpcisOptions
 from stockline.errors import (
     DuplicateError,
     EpcisError,
@@ -42,30 +42,8 @@ CONTEXT: list[Any] = [
 _HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
 _LD_JSON = "application/ld+json"
 _JSON_TYPES = ("application/json", "application/ld+json")
-#: The event types, business steps and dispositions stockline writes.
+#: The event types stockline writes.
 _EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent")
-_BIZ_STEPS = (
-    "commissioning",
-    "creating_class_instance",
-    "destroying",
-    "holding",
-    "inspecting",
-    "packing",
-    "picking",
-    "receiving",
-    "shipping",
-    "storing",
-    "unpacking",
-)
-_DISPOSITIONS = (
-    "active",
-    "damaged",
-    "destroyed",
-    "expired",
-    "in_transit",
-    "non_sellable_other",
-    "sellable_accessible",
-)
 #: A page token: the position of the last event read, and the query's digest.
 _TOKEN = re.compile(r"(\d{1,19})\.(-1|\d{1,10})\.([0-9a-f]{16})")
 _PAST = boundary.MAX_WHOLE
@@ -194,6 +172,9 @@ def _ld(body: Any, status: int = 200, headers: Mapping[str, str] = {}) -> JSONRe
 
 
 def _routes(service: _Service) -> list[Route]:
+    configured = service.options.dispositions.values()
+    dispositions = tuple(sorted({*CBV_DISPOSITIONS, *configured}))
+
     async def events(request: Request, fixed: Mapping[str, str] = {}) -> Response:
         partner = await run_in_threadpool(service.partner, request)
         query = parse_query(request.query_params.multi_items(), fixed=fixed, party=partner.party)
@@ -277,8 +258,8 @@ def _routes(service: _Service) -> list[Route]:
         Route("/eventTypes", listing(_EVENT_TYPES), methods=["GET"]),
         Route("/eventTypes/{event_type}/events", typed_events, methods=["GET"]),
         Route("/epcs/{epc:path}/events", epc_events, methods=["GET"]),
-        Route("/bizSteps", listing(_BIZ_STEPS), methods=["GET"]),
-        Route("/dispositions", listing(_DISPOSITIONS), methods=["GET"]),
+        Route("/bizSteps", listing(CBV_BIZ_STEPS), methods=["GET"]),
+        Route("/dispositions", listing(dispositions), methods=["GET"]),
         Route("/capture", post_capture, methods=["POST"]),
         Route("/capture", capture_jobs, methods=["GET"]),
         Route("/capture/{capture_id}", capture_job, methods=["GET"], name="capture_job"),

@@ -214,13 +214,13 @@ def parse_query(
     for name, raw in [*items, *fixed.items()]:
         if name in _PAGING:
             continue
-        if len(raw) > _MAX_VALUE:
+        values = [raw] if name in fixed else raw.split("|")
+        if any(len(v) > _MAX_VALUE for v in values):
             raise Problem(
                 400,
                 "QueryParameterException",
-                f"{name} is longer than {_MAX_VALUE} characters",
+                f"a value of {name} is longer than {_MAX_VALUE} characters",
             )
-        values = [raw] if name in fixed else raw.split("|")
         count += len(values)
         if count > _MAX_VALUES:
             raise Problem(
