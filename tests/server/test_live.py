@@ -22,7 +22,7 @@ import stockline as sl
 from stockline.adapters import SqlAlchemyStockStore
 from tests import _postgres
 from tests.epcis import _export_scenario as scenario
-from tests.server._serve import LIMITS, TOKENS
+from tests.server._serve import LIMITS
 
 ROOT = Path(__file__).parents[2]
 EXTERNAL = ROOT.parent / "shared" / "research" / "refdata" / "external" / "epcis"
@@ -373,7 +373,7 @@ class TestSecurity:
             note("EQ_bizStep", e["bizStep"])
             for t in e.get("bizTransactionList", []):
                 note(f"EQ_bizTransaction_{t.get('type', 'other')}", t["bizTransaction"])
-        queries = [{}] + [{name: "|".join(sorted(values))} for name, values in every.items()]
+        queries: list[dict[str, str]] = [{}] + [{name: "|".join(sorted(values))} for name, values in every.items()]
         for token, party in (("cafe-token", "CAFE"), ("farm-token", "FARM")):
             own = _own(live.inv, party)
             for params in queries:

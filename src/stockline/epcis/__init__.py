@@ -25,8 +25,8 @@ from stockline.epcis._import import (
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._service import Epcis
 from stockline.epcis._stream import LedgerEvent
-from stockline.epcis._vocab import _BIZ_STEPS, DISPOSITIONS
 from stockline.epcis._validate import EpcisProblem, check_epcis, validate_epcis
+from stockline.epcis._vocab import _BIZ_STEPS, DISPOSITIONS
 
 #: Every CBV 2.0 business step, sorted.
 CBV_BIZ_STEPS: tuple[str, ...] = tuple(sorted(_BIZ_STEPS))
