@@ -373,7 +373,9 @@ class TestSecurity:
             note("EQ_bizStep", e["bizStep"])
             for t in e.get("bizTransactionList", []):
                 note(f"EQ_bizTransaction_{t.get('type', 'other')}", t["bizTransaction"])
-        queries: list[dict[str, str]] = [{}] + [{name: "|".join(sorted(values))} for name, values in every.items()]
+        queries: list[dict[str, str]] = [{}] + [
+            {name: "|".join(sorted(values))} for name, values in every.items()
+        ]
         for token, party in (("cafe-token", "CAFE"), ("farm-token", "FARM")):
             own = _own(live.inv, party)
             for params in queries:
