@@ -342,8 +342,8 @@ def create_app(
     documents. See the how-to "Serve EPCIS over HTTP".
 
     Args:
-        inventory: The inventory to serve, on any store. Its store must allow use from
-            several threads (the SQL store does; each request runs in a worker thread).
+        inventory: The inventory to serve, on any store (each request runs in a worker
+            thread; every store stockline ships may be used from several threads).
         authenticate: Maps a bearer token to the partner it stands for, or ``None``.
         options: How events name things (:class:`~stockline.epcis.EpcisOptions`), as for
             the export.
