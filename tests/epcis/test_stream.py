@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 import stockline as sl
+from stockline.adapters import InMemoryStockStore
 from stockline.epcis import EpcisOptions, LedgerEvent
 from stockline.errors import ValidationError
 from tests.conftest import StoreFactory
@@ -34,7 +35,10 @@ class TestSameAsExport:
         full = _exported(inv)
         streamed = list(inv.epcis.events())
         assert [e.event for e in streamed] == full
-        for n, start in enumerate(streamed):
+        # Every position on the reference store; a sample of them (every transaction's kind
+        # included) where each resume costs round trips to a database.
+        step = 1 if isinstance(inv.store, InMemoryStockStore) else 3
+        for n, start in list(enumerate(streamed))[::step]:
             rest = _fresh(inv).epcis.events(after=(start.transaction, start.index))
             assert [e.event for e in rest] == full[n + 1 :], (
                 f"after {start.transaction, start.index}"
