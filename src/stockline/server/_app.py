@@ -86,7 +86,7 @@ class _Service:
         if query.needs_tree:
             query = query.with_tree(self.inventory.epcis.location_identifiers(options=self.options))
         start = 0 if after is None else after[0]
-        through = start + self.limits.max_scan
+        through = min(start + self.limits.max_scan, boundary.MAX_ID)
         found: list[dict[str, Any]] = []
         for item in self.inventory.epcis.events(
             after=after, through=through, party=partner.party, options=self.options
@@ -234,7 +234,8 @@ def _routes(service: _Service) -> list[Route]:
         job = await run_in_threadpool(
             _capture.capture, service.inventory, service.book, partner, body
         )
-        location = str(request.url_for("capture_job", capture_id=job["captureID"]).path)
+        # The job's URL under wherever the app is mounted: this request's path, one deeper.
+        location = f"{request.url.path.rstrip('/')}/{job['captureID']}"
         return _ld(job, status=202, headers={"Location": location})
 
     async def capture_job(request: Request) -> Response:
@@ -262,7 +263,7 @@ def _routes(service: _Service) -> list[Route]:
         Route("/dispositions", listing(dispositions), methods=["GET"]),
         Route("/capture", post_capture, methods=["POST"]),
         Route("/capture", capture_jobs, methods=["GET"]),
-        Route("/capture/{capture_id}", capture_job, methods=["GET"], name="capture_job"),
+        Route("/capture/{capture_id}", capture_job, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
 
