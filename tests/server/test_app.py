@@ -12,6 +12,7 @@ from stockline.errors import ValidationError
 from stockline.server import Limits, Partner, create_app
 from stockline.server._problems import Problem
 from stockline.server._query import parse_query
+from tests.test_architecture import _run_blocked
 
 
 class TestPartner:
@@ -133,3 +134,12 @@ class TestQueryParameters:
         with pytest.raises(Problem) as caught:
             parse_query(items, party=None)
         assert caught.value.status == 400
+
+
+def test_without_the_extra_names_it() -> None:
+    """Without Starlette, importing stockline.server says which extra installs it; the rest
+    of stockline imports without it."""
+    result = _run_blocked({"starlette"}, "import stockline.epcis\nimport stockline.server")
+    assert result.returncode != 0
+    assert "pip install 'stockline[server]'" in result.stderr
+    assert "MissingDependencyError" in result.stderr

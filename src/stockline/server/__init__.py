@@ -8,6 +8,15 @@ the events of its own receipts, shipments and returns. :class:`Limits` bounds do
 pages.
 """
 
+from stockline.errors import MissingDependencyError
+
+try:
+    import starlette  # noqa: F401
+except ImportError as e:  # pragma: no cover - run in a subprocess by the tests
+    raise MissingDependencyError(
+        extra="server", feature="the EPCIS REST app (stockline.server)", package="starlette"
+    ) from e
+
 from stockline.server._access import Authenticate, Limits, Partner
 from stockline.server._app import create_app
 
