@@ -68,6 +68,17 @@ class TestSameAsExport:
         assert first == [e for e in full if e.transaction <= 10]
         assert first + list(inv.epcis.events(after=(10, 2**31 - 1))) == full
 
+    def test_postings_after_a_position_come_after_it(self) -> None:
+        """A position stays valid while the ledger grows: continuing from it yields what was
+        left, then the new transactions' events, as a fresh export would list them."""
+        inv = scenario.build()
+        first = list(inv.epcis.events(through=12))
+        inv.ship("SALAD", 1, lot="S0302-B", src="DC1/KITCHEN", customer="SHOP")
+        last = first[-1]
+        rest = list(inv.epcis.events(after=(last.transaction, last.index)))
+        assert [e.event for e in first + rest] == _exported(inv)
+        assert rest[-1].event["bizStep"] == "shipping"
+
     def test_empty_ledger(self) -> None:
         """An empty ledger streams nothing."""
         assert list(sl.Inventory().epcis.events()) == []
