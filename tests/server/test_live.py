@@ -275,6 +275,7 @@ class TestQuery:
             ({"EQ_action": "MOVE"}, 400, "QueryParameterException"),
             ({"perPage": "0"}, 400, "QueryParameterException"),
             ({"perPage": "ten"}, 400, "QueryParameterException"),
+            ({"perPage": "\u00b2"}, 400, "QueryParameterException"),
             ({"perPage": str(LIMITS.max_page_size + 1)}, 413, "QueryTooLargeException"),
             ({"MATCH_epc": "|".join(["x"] * 300)}, 413, "QueryTooComplexException"),
             ({"nextPageToken": "bm90IGEgdG9rZW4"}, 400, "ValidationException"),

@@ -45,7 +45,7 @@ _JSON_TYPES = ("application/json", "application/ld+json")
 #: The event types stockline writes.
 _EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent")
 #: A page token: the position of the last event read, and the query's digest.
-_TOKEN = re.compile(r"(\d{1,19})\.(-1|\d{1,10})\.([0-9a-f]{16})")
+_TOKEN = re.compile(r"([0-9]{1,19})\.(-1|[0-9]{1,10})\.([0-9a-f]{16})")
 _PAST = boundary.MAX_WHOLE
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -133,11 +133,15 @@ def _position(token: str, query: EventQuery) -> tuple[int, int]:
     return tx, index
 
 
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def _page_size(request: Request, limits: Limits) -> int:
     raw = request.query_params.getlist("perPage")
     if not raw:
         return limits.default_page_size
-    if len(raw) > 1 or not raw[0].isdigit() or len(raw[0]) > 10 or int(raw[0]) < 1:
+    if len(raw) > 1 or not _digits(raw[0]) or len(raw[0]) > 10 or int(raw[0]) < 1:
         raise Problem(400, "QueryParameterException", "perPage must be one whole number >= 1")
     size = int(raw[0])
     if size > limits.max_page_size:
@@ -276,7 +280,7 @@ async def _body(request: Request, limit: int) -> bytes:
         "split it into several documents",
     )
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (not _digits(declared) or int(declared) > limit):
         raise too_large
     chunks: list[bytes] = []
     size = 0
