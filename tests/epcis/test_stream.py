@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 
 import stockline as sl
@@ -78,6 +81,21 @@ class TestSameAsExport:
         rest = list(inv.epcis.events(after=(last.transaction, last.index)))
         assert [e.event for e in first + rest] == _exported(inv)
         assert rest[-1].event["bizStep"] == "shipping"
+
+    def test_master_data_changes_between_streams(self) -> None:
+        """What the stream remembers of the master data follows its change log: after a lot's
+        expiry or a location's GLN is corrected, a stream from the same inventory is what a
+        fresh export makes (earlier events keep the values of their time; later ones and the
+        ILMD of a lot read today's)."""
+        inv = scenario.build()
+        assert [e.event for e in inv.epcis.events()] == _exported(inv)
+        inv.clock = sl.FixedClock(scenario.START + dt.timedelta(hours=5))
+        inv.master.update_lot("SALAD", "S0302", expiry=dt.date(2026, 3, 9))
+        inv.master.update_location("DC1", gln="9506000000039")
+        inv.adjust("SALAD", Decimal(1), lot="S0302", location="DC1/KITCHEN", reason="found")
+        inv.add_lot("ASP-100", "NEW-1", expiry=dt.date(2026, 3, 30))
+        inv.adjust("ASP-100", Decimal(2), lot="NEW-1", location="DC1/KITCHEN", reason="found")
+        assert [e.event for e in inv.epcis.events()] == _exported(inv)
 
     def test_empty_ledger(self) -> None:
         """An empty ledger streams nothing."""

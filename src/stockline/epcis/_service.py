@@ -17,7 +17,7 @@ import attrs
 from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
 from stockline.epcis._import import EpcisSource
 from stockline.epcis._options import EpcisOptions
-from stockline.epcis._stream import FirstShowings, LedgerEvent
+from stockline.epcis._stream import FirstShowings, LedgerEvent, MasterMemory
 from stockline.errors import ValidationError
 from stockline.gs1 import Scan
 from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
@@ -36,6 +36,8 @@ class Epcis:
     _book: Book
     #: The first showing of each lot and serial the event stream looked up: it never changes.
     _firsts: FirstShowings = attrs.field(factory=FirstShowings, init=False)
+    #: The master-data change log and lots the event stream read, brought up to date each time.
+    _master: MasterMemory = attrs.field(factory=MasterMemory, init=False)
 
     def __repr__(self) -> str:
         return "<Epcis>"
@@ -232,6 +234,7 @@ class Epcis:
             visible=None if who is None else visible,
             options=options,
             first=self._firsts,
+            master=self._master,
         )
 
     def location_identifiers(self, *, options: EpcisOptions | None = None) -> dict[str, str]:

@@ -12,19 +12,36 @@ a lot or serial never changes once the ledger holds it, so it is remembered in a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from stockline.epcis._options import EpcisOptions
-from stockline.ledger import Book, LedgerReader, LocationKind, NodeKey, Transaction, TxKind
+from stockline.ledger import (
+    Book,
+    LedgerReader,
+    LocationKind,
+    Lot,
+    MasterChange,
+    NodeKey,
+    Transaction,
+    TxKind,
+)
 
 if TYPE_CHECKING:  # the event makers need the GS1 readers, imported when first used
     from stockline.epcis._events import Event, EventMaker
     from stockline.epcis._export import _FirstSeen
+    from stockline.epcis._ids import MasterHistory
 
-__all__ = ["FirstShowings", "LedgerEvent", "location_identifiers", "stream_events"]
+__all__ = [
+    "FirstShowings",
+    "LedgerEvent",
+    "MasterMemory",
+    "location_identifiers",
+    "stream_events",
+]
 
 #: Every kind of location: a movement's destination always has one of them.
 _ANY_KIND = frozenset(LocationKind)
@@ -96,6 +113,65 @@ class FirstShowings:
         return first
 
 
+@attrs.define(repr=False)
+class MasterMemory:
+    """The master-data change log and the lots, kept between streams.
+
+    Each stream reads only the changes logged since the last one (usually none), so a page
+    deep into a large ledger does not reload every lot and every change. Lots are read one at
+    a time when an event needs one (commissioning and transformation ILMD) and forgotten when
+    the log shows a change of them.
+    """
+
+    seq: int = 0
+    changes: list[MasterChange] = attrs.field(factory=list)
+    lots: dict[tuple[str, str], Lot | None] = attrs.field(factory=dict)
+    _history: MasterHistory | None = None
+    _lock: threading.Lock = attrs.field(factory=threading.Lock)
+
+    def __repr__(self) -> str:
+        return f"<MasterMemory at change {self.seq}>"
+
+    def history(self, r: LedgerReader) -> MasterHistory:
+        """The change log as of now, read from where the last call left it."""
+        from stockline.epcis._ids import MasterHistory
+
+        with self._lock:
+            new = r.master_changes(after=self.seq)
+            if new or self._history is None:
+                self.changes.extend(new)
+                for change in new:
+                    if change.entity == "lot":
+                        fields = dict(change.fields)
+                        self.lots.pop((fields.get("item", ""), fields.get("code", "")), None)
+                self.seq = self.changes[-1].seq if self.changes else 0
+                self._history = MasterHistory(self.changes)
+            return self._history
+
+
+class _Lots(Mapping[tuple[str, str], Lot]):
+    """The lots, read from the store when first asked for (only ``get`` is used)."""
+
+    def __init__(self, book: Book, memory: MasterMemory) -> None:
+        self._book = book
+        self._memory = memory
+
+    def __getitem__(self, key: tuple[str, str]) -> Lot:
+        if key not in self._memory.lots:
+            with self._book.read() as r:
+                self._memory.lots[key] = r.lot(*key)
+        found = self._memory.lots[key]
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter([k for k, v in self._memory.lots.items() if v is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._memory.lots.values() if v is not None)
+
+
 def _node(item: str, lot: str | None, serial: str | None) -> NodeKey | None:
     if serial is not None:
         return (item, None, serial)
@@ -112,27 +188,28 @@ def stream_events(
     visible: Callable[[Transaction, Transaction | None], bool] | None,
     options: EpcisOptions,
     first: FirstShowings,
+    master: MasterMemory,
 ) -> Iterator[LedgerEvent]:
     """Yield the export's events that stand after position ``after`` (a transaction id and an
     event index), of the transactions up to id ``through`` that ``visible`` admits (it is
     given each transaction and, for a reversal, the transaction it reverses).
 
-    The master data is read once; the ledger a batch of ``options.batch_size`` transactions
-    at a time, each batch with one look-up of the first showings and one of the containers'
-    earlier states.
+    The master data is read once (the change log and the lots through ``master``); the ledger
+    a batch of ``options.batch_size`` transactions at a time, each batch with one look-up of
+    the first showings and one of the containers' earlier states.
     """
     from stockline.epcis._events import EventMaker
     from stockline.epcis._export import _NOT_COMMISSIONING
-    from stockline.epcis._ids import MasterHistory, Names
+    from stockline.epcis._ids import Names
 
     with book.read() as r:
         items = {i.sku: i for i in r.items()}
         locations = {loc.path: loc for loc in r.locations()}
         parties = {p.code: p for p in r.parties()}
         statuses = {s.name: s for s in r.statuses()}
-        known_lots = {(lot.item, lot.code): lot for lot in r.lots()}
-        history = MasterHistory(r.master_changes())
+        history = master.history(r)
         head, _ = r.head()
+    known_lots = _Lots(book, master)
     names = Names(options, items, locations, parties, history)
     maker = EventMaker(
         options, names, items=items, locations=locations, statuses=statuses, lots=known_lots
