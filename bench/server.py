@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python -m bench.server                          # N = 100k movements
     .venv/bin/python -m bench.server --movements 1000000      # the 1M-movement ledger
     .venv/bin/python -m bench.server --quick                  # N = 5000
+    .venv/bin/python -m bench.server --movements 1000000 --ledger /tmp/l1m.db
+                                  # build into that file once (kept), then reuse it
 
 The ledger of ``bench.exports`` (receipts of lot-tracked items from suppliers, put-aways,
 picks and shipments to 20 customers; one movement per transaction) is posted onto a SQLite
@@ -119,12 +121,16 @@ def query(url: str) -> dict[str, Any]:
     return {"owner": owner, "customer": customer, "server_peak_rss_bytes": rss}
 
 
-def run(size: int, batch: int, workdir: str) -> dict[str, Any]:
-    """Build one ledger (in a fresh process), then serve and query it."""
-    url = f"sqlite:///{workdir}/ledger-{size}.db"
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        built = pool.submit(build, url, size, batch).result()
+def run(size: int, batch: int, workdir: str, ledger: Path | None = None) -> dict[str, Any]:
+    """Build one ledger (in a fresh process; unless ``ledger`` holds one already), then serve
+    and query it."""
+    path = ledger or Path(workdir) / f"ledger-{size}.db"
+    url = f"sqlite:///{path}"
+    built: dict[str, Any] = {"movements": size, "post_seconds": None}
+    if not path.exists():
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            built = pool.submit(build, url, size, batch).result()
     measured = query(url)
     owner = measured["owner"]
     Progress(f"query {size:,}")(
@@ -144,11 +150,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=5000, help="transactions per post_many call")
     parser.add_argument("--json", type=Path, help="where to write the results")
     parser.add_argument("--tmpdir", help="where the SQLite files go (default: the system's)")
+    parser.add_argument(
+        "--ledger", type=Path, help="the SQLite file of the (one) size: built if absent, kept"
+    )
     args = parser.parse_args(argv)
     sizes = [5000] if args.quick else [int(s.replace("_", "")) for s in args.movements.split(",")]
+    if args.ledger is not None and len(sizes) != 1:
+        parser.error("--ledger takes one size")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="stockline-bench-", dir=args.tmpdir) as workdir:
-        results = [run(size, args.batch, workdir) for size in sizes]
+        results = [run(size, args.batch, workdir, args.ledger) for size in sizes]
     rows = []
     for r in results:
         for who in ("owner", "customer"):
