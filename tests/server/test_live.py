@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,16 @@ def _quote(value: str) -> str:
 
 
 class TestQuery:
+    def test_concurrent_readers(self, live: Live, exported: list[Event]) -> None:
+        """Partners paging at the same time, from a server that has read nothing yet, each
+        get what they would alone (what the stream remembers is shared between threads)."""
+        readers = [("erp-token", 4), ("erp-token", 9), ("cafe-token", 2), ("farm-token", 3)]
+        with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+            pages = list(pool.map(lambda r: live.all_events(token=r[0], perPage=r[1]), readers))
+        assert pages[0] == pages[1] == exported
+        assert pages[2] == [e for e in exported if _transaction(e) in _own(live.inv, "CAFE")]
+        assert pages[3] == [e for e in exported if _transaction(e) in _own(live.inv, "FARM")]
+
     def test_pages_add_up_to_the_export(self, live: Live, exported: list[Event]) -> None:
         """Following the next-page links of ``GET /events`` yields exactly the export's
         events, IDs and order, whatever the page size; the last page has no link."""

@@ -89,13 +89,14 @@ class FirstShowings:
                     wanted[node] = None
         if not wanted:
             return
+        found: dict[NodeKey, int] = {}
         for line in r.movements_of(wanted, into=_ANY_KIND, out_of=_ANY_KIND):
             m = line.movement
             node = _node(m.item, m.lot, m.serial)
-            if node in wanted:
-                seen = self.known.get(node)
-                if seen is None or line.transaction_id < seen:
-                    self.known[node] = line.transaction_id
+            if node in wanted and line.transaction_id < found.get(node, line.transaction_id + 1):
+                found[node] = line.transaction_id
+        # Whole answers only: another stream may be reading these at the same time.
+        self.known.update(found)
 
     def seen(self, tx: Transaction, internal: set[str]) -> _FirstSeen:
         """The export's first-seen record, holding what ``tx``'s events need."""
