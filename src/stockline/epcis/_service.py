@@ -185,7 +185,8 @@ class Epcis:
         ledger is read a batch of ``options.batch_size`` transactions at a time from the
         position on, never from its start: what an event depends on in earlier transactions
         (the first showing of a lot or serial, a container's earlier parent) is looked up in
-        the store for the lots, serials and containers read, and the first showings are
+        the store for the lots, serials and containers read; the first showings (which never
+        change) and the master-data change log (read on from where it was left) are
         remembered by ``inv.epcis``. This is what a paginated query serves from.
 
         Args:
