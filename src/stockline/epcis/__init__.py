@@ -24,9 +24,18 @@ from stockline.epcis._import import (
 )
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._service import Epcis
+from stockline.epcis._stream import LedgerEvent
 from stockline.epcis._validate import EpcisProblem, check_epcis, validate_epcis
+from stockline.epcis._vocab import _BIZ_STEPS, DISPOSITIONS
+
+#: Every CBV 2.0 business step, sorted.
+CBV_BIZ_STEPS: tuple[str, ...] = tuple(sorted(_BIZ_STEPS))
+#: Every CBV 2.0 disposition, sorted.
+CBV_DISPOSITIONS: tuple[str, ...] = tuple(sorted(DISPOSITIONS))
 
 __all__ = [
+    "CBV_BIZ_STEPS",
+    "CBV_DISPOSITIONS",
     "Epcis",
     "EpcisDocument",
     "EpcisEvent",
@@ -35,6 +44,7 @@ __all__ = [
     "ExpectationReport",
     "ExpectedLine",
     "ExpectedReceipt",
+    "LedgerEvent",
     "QuantityElement",
     "ReportLine",
     "check_epcis",

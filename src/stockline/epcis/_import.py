@@ -159,7 +159,7 @@ def load_epcis(source: EpcisSource) -> Any:
     """
     content, where = _content(source)
     if isinstance(content, Mapping):
-        return _decimals(content)
+        return _decimals(_shallow(content, where))
     return _parse(_utf8(content, where) if isinstance(content, bytes) else content, where)
 
 
@@ -221,9 +221,38 @@ def _utf8(data: bytes, where: str) -> str:
         ) from e
 
 
+#: How deep a document may nest arrays and objects; an EPCIS document nests about ten levels
+#: (sensor reports included), and deeper nesting only serves to exhaust the reader's stack.
+MAX_DEPTH = 64
+
+
+def _shallow(value: Any, where: str) -> Any:
+    """``value``, unless it nests deeper than :data:`MAX_DEPTH` (checked without recursion)."""
+    level: list[tuple[Any, int]] = [(value, 0)]
+    while level:
+        node, depth = level.pop()
+        if depth > MAX_DEPTH:
+            raise EpcisError(
+                problems=(("$", f"it nests arrays and objects deeper than {MAX_DEPTH} levels"),),
+                source=where,
+                advice="an EPCIS document nests about ten levels; this is not one",
+            )
+        if isinstance(node, Mapping):
+            level.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list | tuple):
+            level.extend((v, depth + 1) for v in node)
+    return value
+
+
 def _parse(text: str, where: str) -> Any:
     try:
-        return json.loads(text, parse_float=Decimal)
+        return _shallow(json.loads(text, parse_float=Decimal), where)
+    except RecursionError:
+        raise EpcisError(
+            problems=(("$", f"it nests arrays and objects deeper than {MAX_DEPTH} levels"),),
+            source=where,
+            advice="an EPCIS document nests about ten levels; this is not one",
+        ) from None
     except ValueError as e:
         raise EpcisError(
             problems=(("$", f"it is not JSON ({e})"),),

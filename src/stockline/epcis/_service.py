@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, Any, cast
 
 import attrs
@@ -17,6 +17,7 @@ import attrs
 from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
 from stockline.epcis._import import EpcisSource
 from stockline.epcis._options import EpcisOptions
+from stockline.epcis._stream import FirstShowings, LedgerEvent, MasterMemory
 from stockline.errors import ValidationError
 from stockline.gs1 import Scan
 from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
@@ -33,6 +34,10 @@ class Epcis:
     """
 
     _book: Book
+    #: The first showing of each lot and serial the event stream looked up: it never changes.
+    _firsts: FirstShowings = attrs.field(factory=FirstShowings, init=False)
+    #: The master-data change log and lots the event stream read, brought up to date each time.
+    _master: MasterMemory = attrs.field(factory=MasterMemory, init=False)
 
     def __repr__(self) -> str:
         return "<Epcis>"
@@ -287,6 +292,97 @@ class Epcis:
             progress=boundary.optional_callable(progress, "progress"),
         )
 
+    def events(
+        self,
+        *,
+        after: tuple[int, int] | None = None,
+        through: int | None = None,
+        party: str | None = None,
+        options: EpcisOptions | None = None,
+    ) -> Iterator[LedgerEvent]:
+        """Stream the events :meth:`export` makes, from a position in the ledger on.
+
+        Each event comes with its position (transaction id, index among that transaction's
+        events); the events and their IDs are exactly the export's, in the same order. The
+        ledger is read a batch of ``options.batch_size`` transactions at a time from the
+        position on, never from its start: what an event depends on in earlier transactions
+        (the first showing of a lot or serial, a container's earlier parent) is looked up in
+        the store for the lots, serials and containers read; the first showings (which never
+        change) and the master-data change log (read on from where it was left) are
+        remembered by ``inv.epcis``. This is what a paginated query serves from.
+
+        Args:
+            after: The position of the last event already read, ``(transaction, index)``;
+                from the start when ``None``.
+            through: Read transactions up to this id only (to bound one call's work); to the
+                ledger's head when ``None``.
+            party: Only the events of transactions with this counterparty (goods received
+                from that supplier, shipped to that customer or returned by it) and of the
+                reversals of those transactions.
+            options: As :meth:`export`.
+
+        Returns:
+            An iterator of events with their positions; the ledger is read as it advances.
+
+        Raises:
+            ValidationError: A bad ``after``, ``through``, ``party`` or ``options``.
+
+        Example:
+            >>> import stockline as sl
+            >>> inv = sl.Inventory()
+            >>> _ = inv.add_item("MILK", gtin="09506000134352", tracking="lot")
+            >>> _ = inv.add_location("DC1/DOCK")
+            >>> _ = inv.receive("MILK", 10, lot="L1", dst="DC1/DOCK", supplier="FARM")
+            >>> [(e.transaction, e.index, e.event["bizStep"]) for e in inv.epcis.events()]
+            [(1, 0, 'receiving')]
+        """
+        from stockline.epcis import _stream
+
+        position = (0, -1) if after is None else _position(after)
+        last = (
+            None if through is None else boundary.whole(through, "through", maximum=boundary.MAX_ID)
+        )
+        who = boundary.optional_code(party, "party")
+        options = EpcisOptions() if options is None else options
+        if not isinstance(options, EpcisOptions):
+            raise ValidationError(what="options", value=options, expected="an EpcisOptions")
+
+        def visible(tx: Transaction, original: Transaction | None) -> bool:
+            return (original or tx).counterparty == who
+
+        return _stream.stream_events(
+            self._book,
+            after=position,
+            through=last,
+            visible=None if who is None else visible,
+            options=options,
+            first=self._firsts,
+            master=self._master,
+        )
+
+    def location_identifiers(self, *, options: EpcisOptions | None = None) -> dict[str, str]:
+        """Return the EPCIS identifier of every location, as events made today name it.
+
+        A query "with descendants" of a business location (``WD_bizLocation``) reads the
+        location tree through it.
+
+        Args:
+            options: As :meth:`export`.
+
+        Returns:
+            Each location's path mapped to its identifier (SGLN or private URI).
+
+        Raises:
+            EpcisExportError: Master data holds a malformed GLN.
+            ValidationError: A bad ``options``.
+        """
+        from stockline.epcis import _stream
+
+        options = EpcisOptions() if options is None else options
+        if not isinstance(options, EpcisOptions):
+            raise ValidationError(what="options", value=options, expected="an EpcisOptions")
+        return _stream.location_identifiers(self._book, options)
+
     # -- import: expected receipts -----------------------------------------------------------
 
     def expect(
@@ -472,6 +568,17 @@ class Epcis:
         from stockline.epcis import _receive
 
         return _receive.expectation_report(self._book, boundary.code(key, "key"))
+
+
+def _position(after: object) -> tuple[int, int]:
+    if not isinstance(after, tuple | list) or len(after) != 2:
+        raise ValidationError(
+            what="after", value=after, expected="a (transaction, index) pair of whole numbers"
+        )
+    return (
+        boundary.whole(after[0], "after transaction", maximum=boundary.MAX_ID),
+        boundary.whole(after[1], "after index", minimum=-1),
+    )
 
 
 def _lots(lots: object) -> list[tuple[str, str]]:
