@@ -122,8 +122,8 @@ class Picking:
             >>> _ = inv.add_item("BOLT")
             >>> for path, seq in (("DC1/A/02", 2), ("DC1/A/01", 1), ("DC1/OUT/1", 0)):
             ...     _ = inv.add_location(path, pick_sequence=seq)
-            >>> _ = inv.receive("BOLT", 5, dst="DC1/A/02")
-            >>> _ = inv.receive("BOLT", 5, dst="DC1/A/01")
+            >>> _ = inv.receive("BOLT", 5, dst="DC1/A/02", supplier="ACME")
+            >>> _ = inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
             >>> _ = inv.allocate("BOLT", 8, order="SO-1")
             >>> w = inv.picking.plan("W-1", ["SO-1"], staging="DC1/OUT/1")
             >>> [(x.src.location, x.quantity) for x in w.lists[0].lines]

@@ -141,7 +141,7 @@ class Returns:
             >>> _ = inv.add_item("BOLT")
             >>> for path in ("DC1/A/01", "DC1/RETURNS"):
             ...     _ = inv.add_location(path)
-            >>> _ = inv.receive("BOLT", 10, dst="DC1/A/01")
+            >>> _ = inv.receive("BOLT", 10, dst="DC1/A/01", supplier="ACME")
             >>> out = inv.ship("BOLT", 6, src="DC1/A/01", customer="SHOP", ref="SO-1")
             >>> back = inv.returns.receive("BOLT", 2, dst="DC1/RETURNS", document="SO-1")
             >>> [(r.shipped, r.returned) for r in inv.returns.returnable(out.id)]
