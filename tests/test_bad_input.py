@@ -707,6 +707,28 @@ def test_every_public_method_is_called() -> None:
     assert set(METHODS) == set(VALID)
 
 
+def test_valid_calls_are_accepted() -> None:
+    """Each valid call goes through as written on the set-up (so a refusal below is the bad
+    value's, not the call's), in memory."""
+    bench, refused = _Bench(), {}
+    try:
+        for method in METHODS:
+            inv = bench.inventory("memory")
+            args, kwargs = VALID[method](inv)
+            try:
+                result = _bound(inv, method)(*args, **kwargs)
+            except StocklineError as e:
+                refused[method] = f"{type(e).__name__}: {e}"
+            else:
+                if isinstance(result, sl.Inventory):
+                    result.close()
+            if snapshot(inv) != bench.snapshots["memory"]:
+                bench.discard("memory")
+    finally:
+        bench.close()
+    assert refused == {}
+
+
 @settings(
     max_examples=settings().max_examples * 5,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
