@@ -806,6 +806,12 @@ FOUND = [
     ("inv.receive", "supplier", None),
     ("scanning.receive", "supplier", None),
     ("inv.ship", "customer", None),
+    # A path in a folder that does not exist (OSError from opening the file).
+    ("epcis.write", "target", "DC1/A/01"),
+    ("epcis.write_xml", "target", "DC1/A/01"),
+    # A date bound at the calendar's edge (OverflowError from the day after it).
+    ("reports.fsma204", "since", dt.date(1, 1, 1)),
+    ("reports.fsma204", "until", dt.date(9999, 12, 31)),
 ]
 
 
