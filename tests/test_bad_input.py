@@ -2,15 +2,16 @@
 the same way on every store, and a refusal leaves the ledger exactly as it was.
 
 The calls are found by introspection: every public method of :class:`~stockline.Inventory` and
-of each of its namespaces, with a valid call written for each (a call that names a method not
-listed fails the completeness test, so a new method cannot be left out). Each example replaces
-one argument of one valid call (required or optional) by a hostile value: a wrong type, a
-non-finite or huge number, bytes, a collection, ``None``, text with control characters, lone
-surrogates or surrounding spaces. Then:
+of each of its namespaces and their sub-namespaces (``inv.serials.sscc``), with a valid call
+written for each (a method without one fails the completeness test, so a new method cannot be
+left out). Each example replaces one argument of one valid call (required or optional) by a
+hostile value: a wrong type, a non-finite or huge number, bytes, a collection, ``None``, text
+with control characters, lone surrogates or surrounding spaces. Then:
 
 * only :class:`~stockline.errors.StocklineError` subclasses escape;
 * a refused call leaves a full snapshot (history, balances, master data and its changes,
-  counts, expectations, reservations, rules) identical;
+  counts, expectations, reservations, rules, and the documents the features keep: serial
+  pools, SSCC ranges, bin rules, transfer orders, waves, ...) identical;
 * an accepted call leaves ``verify()`` ok;
 * every store gives the same verdict (the same error class, or all accept): in memory, SQLite
   in memory and in a file, and PostgreSQL where a server can be had (always in CI).
