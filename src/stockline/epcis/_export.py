@@ -19,7 +19,7 @@ from stockline.epcis._vocab import CONTEXT, STOCKLINE_NAMESPACE
 from stockline.errors import UnknownLotError, ValidationError
 from stockline.ledger import Book, LocationKind, Transaction, TxKind, aware_utc
 
-__all__ = ["DOCUMENT_CONTEXT", "Export", "export_document", "write_document"]
+__all__ = ["DOCUMENT_CONTEXT", "Export", "export_document", "write_document", "write_file"]
 
 #: The ``@context`` of every document stockline writes.
 DOCUMENT_CONTEXT: list[Any] = [CONTEXT, {"stockline": STOCKLINE_NAMESPACE}]
@@ -75,16 +75,32 @@ def write_document(book: Book, target: str | os.PathLike[str] | IO[str], **kwarg
     number of events written."""
     export = start(book, **kwargs)
     if isinstance(target, str | os.PathLike):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            with part.open("w", encoding="utf-8", newline="\n") as out:
-                count = _write(out, export)
-            part.replace(path)
-        finally:
-            part.unlink(missing_ok=True)
-        return count
+        return write_file(target, lambda out: _write(out, export))
     return _write(target, export)
+
+
+def write_file(target: str | os.PathLike[str], write: Callable[[IO[str]], int]) -> int:
+    """Write a document to the file ``target`` through ``<target>.part``, renamed when complete
+    (so a failed export leaves no truncated document); return what ``write`` returns.
+
+    Raises:
+        ValidationError: The file cannot be written there (no such folder, no permission, a
+            folder of that name); nothing was written.
+    """
+    path = Path(target)
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("w", encoding="utf-8", newline="\n") as out:
+            count = write(out)
+        part.replace(path)
+    except OSError as e:
+        raise ValidationError(
+            f"cannot write the document to {str(path)!r}: {e.strerror or e}",
+            advice="give a path in a folder that exists and can be written, or an open file",
+        ) from e
+    finally:
+        part.unlink(missing_ok=True)
+    return count
 
 
 def _write(out: IO[str], export: Export) -> int:

@@ -152,7 +152,8 @@ class Epcis:
         Raises:
             EpcisExportError: As :meth:`export`.
             UnknownLotError: As :meth:`export`.
-            ValidationError: As :meth:`export`.
+            ValidationError: As :meth:`export`, or a path that cannot be written (no such
+                folder, no permission); nothing was written.
         """
         from stockline.epcis import _export
 
@@ -275,7 +276,8 @@ class Epcis:
         Raises:
             EpcisExportError: As :meth:`export`.
             UnknownLotError: As :meth:`export`.
-            ValidationError: As :meth:`export_xml`.
+            ValidationError: As :meth:`export_xml`, or a path that cannot be written (no such
+                folder, no permission); nothing was written.
         """
         from stockline.epcis import _xml_export
 

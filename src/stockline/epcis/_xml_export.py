@@ -23,7 +23,6 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -97,15 +96,9 @@ def write_xml(
     """Stream the document to ``target`` (see :meth:`stockline.epcis.Epcis.write_xml`); return
     the number of events written."""
     if isinstance(target, str | os.PathLike):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            with part.open("w", encoding="utf-8", newline="\n") as out:
-                count = _write(out, book, sender=sender, receiver=receiver, **kwargs)
-            part.replace(path)
-        finally:
-            part.unlink(missing_ok=True)
-        return count
+        return _export.write_file(
+            target, lambda out: _write(out, book, sender=sender, receiver=receiver, **kwargs)
+        )
     return _write(target, book, sender=sender, receiver=receiver, **kwargs)
 
 

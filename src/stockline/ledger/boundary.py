@@ -50,6 +50,7 @@ __all__ = [
     "day",
     "draft",
     "flag",
+    "ledger_day",
     "mapping",
     "moment",
     "movement",
@@ -218,6 +219,20 @@ def day(value: object, what: str) -> dt.date:
             advice="pass e.g. datetime.date(2027, 3, 31)",
         )
     return dt.date(value.year, value.month, value.day)
+
+
+def ledger_day(value: object, what: str) -> dt.date:
+    """Return a calendar date a ledger time may fall on, from :data:`FIRST_DAY` to
+    :data:`LAST_DAY`: for a date that becomes a time (the first or last moment of that day,
+    as a bound of a period), so that the day after or before it exists.
+
+    Raises:
+        InvalidTimeError: It is not a ``datetime.date`` (see :func:`day`), or it is out of that
+            range.
+    """
+    found = day(value, what)
+    _in_range(found, value, what)
+    return found
 
 
 def optional_day(value: object, what: str) -> dt.date | None:

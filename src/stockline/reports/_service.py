@@ -87,6 +87,8 @@ class Reports:
             UnknownLotError: A lot is not known.
             ValidationError: A lot without a lot code, ``lots`` or ``items`` given as one
                 string, a bad time zone, or ``since`` after ``until``.
+            InvalidTimeError: ``since`` or ``until`` is not a time with a time zone or a
+                date, or falls outside the years a ledger keeps (1900 to 2999).
         """
         timezone = boundary.code(timezone, "timezone")
         found_zone = zone(timezone)
@@ -185,7 +187,8 @@ def _bound(
     if isinstance(value, dt.datetime):
         return boundary.moment(value, what)
     if isinstance(value, dt.date):
-        day = value + dt.timedelta(days=1) if end else value
+        given = boundary.ledger_day(value, what)
+        day = given + dt.timedelta(days=1) if end else given
         start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
         bound = start - dt.timedelta(microseconds=1) if end else start
         return boundary.moment(bound.astimezone(dt.UTC), what)
