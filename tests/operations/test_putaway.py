@@ -414,3 +414,36 @@ class TestStrategy:
 
 def attrs_evolve(b: Bin, **changes: object) -> Bin:
     return attrs.evolve(b, **changes)  # type: ignore[arg-type]
+
+
+class TestRulesSeenAtOnce:
+    def test_a_rule_changed_elsewhere_is_seen_by_the_next_suggestion(
+        self, tmp_path: object
+    ) -> None:
+        """Suggestions keep the decoded rules while they have not changed; a change made by
+        another inventory on the same database (another process, say) is seen at once."""
+        url = f"sqlite:///{tmp_path}/stock.db"
+        clock = sl.FixedClock(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC))
+        first = sl.Inventory.open(url, clock=clock)
+        second = sl.Inventory.open(url, clock=clock)
+        try:
+            first.add_item("BOLT")
+            for path in ("DC1/DOCK", "DC1/A/01", "DC1/A/02"):
+                first.add_location(path)
+            first.putaway.set_bin("DC1/A/01", max_units=10)
+            first.receive("BOLT", 5, dst="DC1/DOCK", supplier="ACME")
+
+            def bins(inv: sl.Inventory) -> list[str]:
+                (s,) = inv.putaway.suggest("BOLT", 5, src="DC1/DOCK")
+                return [p.location for p in s.placements]
+
+            assert bins(first) == ["DC1/A/01"]
+            second.putaway.set_bin("DC1/A/01", max_units=10, blocked=True)
+            second.putaway.set_bin("DC1/A/02", max_units=10)
+            assert bins(first) == ["DC1/A/02"]
+            second.putaway.remove_bin("DC1/A/02")
+            (s,) = first.putaway.suggest("BOLT", 5, src="DC1/DOCK")
+            assert (s.placements, s.unplaced) == ((), Decimal(5))
+        finally:
+            first.close()
+            second.close()

@@ -58,6 +58,8 @@ from stockline.operations._putaway_bins import (
     ITEM_KIND,
     Bins,
     Judge,
+    RulesCache,
+    bump_revision,
     contents,
     load_of,
     outermost,
@@ -87,6 +89,7 @@ class Putaway:
     """
 
     _book: Book
+    _rules: RulesCache = attrs.field(init=False, factory=RulesCache)
 
     def __repr__(self) -> str:
         return "<Putaway>"
@@ -140,6 +143,7 @@ class Putaway:
             self._book.item(w, sku)
             if body["fixed_bin"] is not None:
                 _internal(w, body["fixed_bin"], "fixed_bin")
+            bump_revision(self._book, w, actor)
             return profile_of(put_document(self._book, w, ITEM_KIND, sku, body, actor))
 
     def item(self, sku: str) -> StorageProfile:
@@ -223,6 +227,7 @@ class Putaway:
             for status in body["statuses"]:
                 if w.status(status) is None:
                     raise UnknownStatusError(status=status)
+            bump_revision(self._book, w, actor)
             return rules_of(put_document(self._book, w, BIN_KIND, location, body, actor))
 
     def bins(self, *, within: str | None = None) -> list[BinRules]:
@@ -247,6 +252,7 @@ class Putaway:
                     f"{location} has no put-away rules; list the bins with putaway.bins()"
                 )
             w.delete_document(BIN_KIND, location, version=doc.version)
+            bump_revision(self._book, w, actor)
             return rules_of(doc)
 
     # -- suggestions -------------------------------------------------------------------------
@@ -622,7 +628,7 @@ class Putaway:
     ) -> list[PutawaySuggestion]:
         if not stock:
             return []
-        bins = Bins(r).all(within)
+        bins = Bins(r, self._rules).all(within)
         found = []
         for balance in stock:
             load = load_of(r, [balance], balance.position.status, None)
@@ -648,7 +654,7 @@ class Putaway:
     ) -> PutawaySuggestion:
         held, state = contents(r, code)
         load = load_of(r, held, status_of(held), code)
-        plan = plan_putaway(load, list(Bins(r).all(within).values()), strategy)
+        plan = plan_putaway(load, list(Bins(r, self._rules).all(within).values()), strategy)
         return PutawaySuggestion(
             src=Position(location=state),
             stock=tuple(held),
