@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import attrs
+import pendulum
 import pytest
 
 import stockline as sl
@@ -423,7 +424,7 @@ class TestRulesSeenAtOnce:
         """Suggestions keep the decoded rules while they have not changed; a change made by
         another inventory on the same database (another process, say) is seen at once."""
         url = f"sqlite:///{tmp_path}/stock.db"
-        clock = sl.FixedClock(dt.datetime(2026, 3, 2, 8, tzinfo=dt.UTC))
+        clock = sl.FixedClock(pendulum.datetime(2026, 3, 2, 8, tz="UTC"))
         first = sl.Inventory.open(url, clock=clock)
         second = sl.Inventory.open(url, clock=clock)
         try:
