@@ -18,7 +18,6 @@ from stockline.analytics import Analytics
 from stockline.epcis import Epcis
 from stockline.errors import (
     DuplicateError,
-    ExpiredProductError,
     ValidationError,
 )
 from stockline.genealogy import (
@@ -68,6 +67,7 @@ from stockline.ledger import (
     check_projection,
     default_decimals,
     ensure_allocatable,
+    refuse_expired,
     reversal_of,
     verify_chain,
 )
@@ -1512,14 +1512,12 @@ class Inventory:
 
 
 def _check_fresh(lot: Lot, header: Header, now: dt.datetime, allow_expired: bool) -> None:
-    """Refuse a receipt of a lot expired before the (UTC) day it is received, unless allowed
-    (with a reason, which the boundary checked), as a scanned receipt is refused."""
+    """Refuse a receipt of a lot expired before the (UTC) day it is received, unless allowed,
+    as a scanned receipt is refused."""
     when = (now if header.effective_at is None else header.effective_at).astimezone(dt.UTC)
-    day = when.date()
-    if lot.expiry is not None and lot.expiry < day and not allow_expired:
-        raise ExpiredProductError(
-            ai=None, item=lot.item, lot=lot.code, expiry=lot.expiry, today=day
-        )
+    refuse_expired(
+        item=lot.item, lot=lot.code, expiry=lot.expiry, on=when.date(), allow_expired=allow_expired
+    )
 
 
 #: The verb meant for stock leaving to (``dst``) or arriving from (``src``) a counterparty.

@@ -70,7 +70,7 @@ _HINTS: dict[type[e.StocklineError], Callable[[Any], str]] = {
 _FLAGS = {
     "allow_unexpected=True": "--allow-unexpected",
     "allow_expired=True": "--allow-expired",
-    "reason='returned for destruction'": "--reason 'returned for destruction'",
+    "reason='": "--reason '",
     "allow_over=True": "--allow-over",
     "status='expired'": "--status expired",
 }

@@ -29,7 +29,6 @@ from stockline.epcis._import import EpcisSource, read_epcis
 from stockline.errors import (
     BarcodeError,
     DuplicateError,
-    ExpiredProductError,
     ScanMismatchError,
     TrackingError,
     UnexpectedReceiptError,
@@ -55,6 +54,7 @@ from stockline.ledger import (
     Transaction,
     TxKind,
     boundary,
+    refuse_expired,
 )
 
 __all__ = ["expect", "expectation_report", "expected_receipt", "expected_receipts", "receive"]
@@ -224,7 +224,15 @@ def receive(book: Book, scan_or_text: Scan | str, qty: object, o: Options) -> Tr
         retry = o.header.key is not None and w.find_key(o.header.key) is not None
         plan = _plan(w, o.expectation, expected, [] if retry else received, scan, qty, items)
         for line in plan:
-            _check_expiry(line, today, o.allow_expired)
+            refuse_expired(
+                item=line.item.sku,
+                lot=line.lot,
+                expiry=line.expiry,
+                on=today,
+                allow_expired=o.allow_expired,
+                ai=line.expiry_ai,
+                announced=True,
+            )
         new = [
             Received(
                 transaction_id=0,
@@ -551,19 +559,6 @@ def _above(content: Sequence[ExpectedLine], unit: str) -> set[str]:
 
 def _label(unit: str) -> str:
     return f"SSCC {unit}" if unit.isdigit() else f"case {unit}"
-
-
-def _check_expiry(line: _Planned, today: dt.date, allow_expired: bool) -> None:
-    if line.expiry is None or line.expiry >= today or allow_expired:
-        return
-    raise ExpiredProductError(
-        ai=line.expiry_ai,
-        item=line.item.sku,
-        lot=line.lot,
-        expiry=line.expiry,
-        today=today,
-        announced=True,
-    )
 
 
 def _beyond(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal
 
 import attrs
 
@@ -83,7 +82,7 @@ def pack(
         ValidationError: An empty container and no ``location``.
     """
     sku = boundary.code(sku, "sku")
-    lines = _lines(sku, quantity, serial, serials)
+    lines = boundary.serial_lines(sku, quantity, serial, serials)
     container = boundary.code(container, "container")
     lot = boundary.optional_code(lot, "lot")
     location = boundary.optional_code(location, "location")
@@ -159,7 +158,7 @@ def unpack(
     """
     container = boundary.code(container, "container")
     sku = boundary.optional_code(sku, "sku")
-    lines = [] if sku is None else _lines(sku, quantity, serial, serials)
+    lines = [] if sku is None else boundary.serial_lines(sku, quantity, serial, serials)
     lot = boundary.optional_code(lot, "lot")
     child = boundary.optional_code(child, "child")
     status = boundary.code(status, "status")
@@ -505,14 +504,6 @@ class Containers:
         )
         draft = self._book.draft(kind, movements, header, counterparty=counterparty)
         return self._book.post(w, attrs.evolve(draft, containers=events))
-
-
-def _lines(
-    sku: str, quantity: object, serial: object, serials: object
-) -> list[tuple[Decimal, str | None]]:
-    return [
-        (boundary.quantity(q), s) for q, s in boundary.serial_lines(sku, quantity, serial, serials)
-    ]
 
 
 def _check_digit(digits: str) -> int:

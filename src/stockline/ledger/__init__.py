@@ -20,6 +20,7 @@ from stockline.ledger._master import (
     Tracking,
     item_gtins,
     parent_paths,
+    refuse_expired,
 )
 from stockline.ledger._posting import REASON_REQUIRED, ensure_allocatable, post, reversal_of
 from stockline.ledger._quantity import MAX_DECIMALS, as_quantity, canonical
@@ -122,6 +123,7 @@ __all__ = [
     "node_matches",
     "parent_paths",
     "post",
+    "refuse_expired",
     "reversal_of",
     "sorted_balances",
     "to_micros",

@@ -8,7 +8,7 @@ import re
 
 import attrs
 
-from stockline.errors import ValidationError
+from stockline.errors import ExpiredProductError, ValidationError
 
 __all__ = [
     "BUILTIN_STATUSES",
@@ -25,6 +25,7 @@ __all__ = [
     "check_path",
     "item_gtins",
     "parent_paths",
+    "refuse_expired",
 ]
 
 
@@ -255,3 +256,27 @@ class MasterChange:
     actor: str | None
     at: dt.datetime
     fields: tuple[tuple[str, str], ...]
+
+
+def refuse_expired(
+    *,
+    item: str,
+    lot: str | None,
+    expiry: dt.date | None,
+    on: dt.date,
+    allow_expired: bool,
+    ai: str | None = None,
+    announced: bool = False,
+) -> None:
+    """Refuse a receipt of product that expired before ``on`` (the day it is received, or the
+    day a scan is judged on), unless ``allow_expired`` (given with a reason, which the
+    boundary checks): the one rule every receipt (by hand, by scan, against an expected
+    receipt) applies.
+
+    Raises:
+        ExpiredProductError: ``expiry`` is before ``on`` and expired product is not allowed.
+    """
+    if expiry is not None and expiry < on and not allow_expired:
+        raise ExpiredProductError(
+            ai=ai, item=item, lot=lot, expiry=expiry, today=on, announced=announced
+        )

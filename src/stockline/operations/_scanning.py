@@ -29,7 +29,6 @@ import attrs
 from stockline import gs1
 from stockline.errors import (
     BarcodeError,
-    ExpiredProductError,
     ScanMismatchError,
     SerialError,
     TrackingError,
@@ -53,6 +52,7 @@ from stockline.ledger import (
     Transaction,
     TxKind,
     boundary,
+    refuse_expired,
 )
 from stockline.policies import Pick
 
@@ -199,14 +199,14 @@ class Scanning:
             amount = _quantity(item, parsed, scanned, per_unit)
             lot, serial = _tracked_codes(item, parsed, amount)
             expiry, expiry_ai = _expiry(w, item, parsed, lot)
-            if expiry is not None and expiry < at and not allow_expired:
-                raise ExpiredProductError(
-                    ai=expiry_ai,
-                    item=item.sku,
-                    lot=lot,
-                    expiry=expiry,
-                    today=at,
-                )
+            refuse_expired(
+                item=item.sku,
+                lot=lot,
+                expiry=expiry,
+                on=at,
+                allow_expired=allow_expired,
+                ai=expiry_ai,
+            )
             target = _container(self._book, w, parsed, container, header.actor)
             if lot is not None:
                 # The lot keeps the label's own date; one derived from the production date is
