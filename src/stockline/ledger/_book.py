@@ -36,10 +36,10 @@ from stockline.ledger._master import (
     Tracking,
     parent_paths,
 )
-from stockline.ledger._posting import post
+from stockline.ledger._posting import Checks, post
 from stockline.ledger._records import Movement, NewTransaction, Position, Transaction, TxKind
 from stockline.ledger._store import LedgerReader, LedgerWriter, MasterRecord, StockStore
-from stockline.ledger._time import Clock
+from stockline.ledger._time import Clock, aware_utc
 from stockline.ledger.boundary import Header, code
 
 __all__ = ["Book"]
@@ -81,26 +81,33 @@ class Book:
     # -- posting -----------------------------------------------------------------------------
 
     def post(
-        self, w: LedgerWriter, draft: NewTransaction, *, now: dt.datetime | None = None
+        self,
+        w: LedgerWriter,
+        draft: NewTransaction,
+        *,
+        now: dt.datetime | None = None,
+        checks: Checks | None = None,
     ) -> Transaction:
         """Post ``draft`` in the open write block, after the authorizer (if any) let it
         through. The only way anything in stockline posts."""
         authorize(self.authorizer, draft)
-        return post(w, draft, now=self.clock.now() if now is None else now)
+        return post(w, draft, now=self.clock.now() if now is None else now, checks=checks)
 
     def post_many(self, w: LedgerWriter, drafts: Iterable[NewTransaction]) -> list[Transaction]:
-        """Post several drafts in the open block, with one set-based balance read first."""
+        """Post several drafts in the open block: one set-based balance read first, and each
+        name and position checked once for the whole batch (see :class:`Checks`)."""
         batch = list(drafts)
-        w.position_balances(
+        checks = Checks(w)
+        checks.read_balances(
             {
-                (m.item, m.lot, m.serial, p.location, p.status, p.container)
+                (m.item, m.lot, m.serial, p.location, p.status, p.container): None
                 for draft in batch
                 for m in draft.movements
                 for p in (m.src, m.dst)
             }
         )
-        now = self.clock.now()
-        return [self.post(w, draft, now=now) for draft in batch]
+        now = aware_utc(self.clock.now(), "recorded_at")
+        return [self.post(w, draft, now=now, checks=checks) for draft in batch]
 
     @staticmethod
     def draft(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pendulum
 
-from stockline.ledger._quantity import canonical
+from stockline.ledger._quantity import canonical, known_quantity
 from stockline.ledger._records import (
     Edge,
     Movement,
@@ -69,17 +69,31 @@ def _text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+#: The canonical text of positions seen: a warehouse posts to a few thousand positions over
+#: and over. Bounded: cleared when full.
+_POSITIONS: dict[tuple[str, str, str | None], str] = {}
+_POSITIONS_MAX = 65_536
+
+
 def _position(p: Position) -> str:
-    container = p.container
-    tail = "null" if container is None else _text(container)
-    return f"[{_text(p.location)},{_text(p.status)},{tail}]"
+    key = (p.location, p.status, p.container)
+    text = _POSITIONS.get(key)
+    if text is None:
+        container = p.container
+        tail = "null" if container is None else _text(container)
+        text = f"[{_text(p.location)},{_text(p.status)},{tail}]"
+        if len(_POSITIONS) >= _POSITIONS_MAX:
+            _POSITIONS.clear()
+        _POSITIONS[key] = text
+    return text
 
 
 def _movement(m: Movement) -> str:
     lot, serial = m.lot, m.serial
+    quantity = known_quantity(m.quantity) or canonical(m.quantity)
     return (
         f'{{"dst":{_position(m.dst)},"item":{_text(m.item)},'
-        f'"lot":{"null" if lot is None else _text(lot)},"qty":"{canonical(m.quantity)}",'
+        f'"lot":{"null" if lot is None else _text(lot)},"qty":"{quantity}",'
         f'"serial":{"null" if serial is None else _text(serial)},"src":{_position(m.src)}}}'
     )
 

@@ -35,8 +35,8 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.ledger._hashing import chain_hash, fingerprint
-from stockline.ledger._master import Item, LocationKind, Tracking
-from stockline.ledger._quantity import MAX_BALANCE, as_quantity
+from stockline.ledger._master import Item, Location, LocationKind, Status, Tracking
+from stockline.ledger._quantity import MAX_BALANCE, MAX_DECIMALS, as_quantity, places
 from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
     ContainerEvent,
@@ -52,7 +52,7 @@ from stockline.ledger._records import (
 from stockline.ledger._store import LedgerReader, LedgerWriter
 from stockline.ledger._time import aware_utc
 
-__all__ = ["REASON_REQUIRED", "ensure_allocatable", "post", "reversal_of"]
+__all__ = ["REASON_REQUIRED", "Checks", "ensure_allocatable", "post", "reversal_of"]
 
 _Later = Callable[[], list[tuple[dt.datetime, Decimal]]]
 
@@ -62,7 +62,112 @@ REASON_REQUIRED = frozenset(
 )
 
 
-def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Transaction:
+class Checks:
+    """What the postings of one batch have found already, so that each is checked once.
+
+    Names found in the master data (items, lots, locations, statuses, containers), positions
+    found well formed, and the balance of every position the batch touched, kept up to date as
+    its postings are appended. Good for one run of postings in one write block in which nothing
+    else appends or changes master data: :meth:`Book.post_many
+    <stockline.ledger.Book.post_many>` posts a batch with one, and a lone posting gets its own.
+    """
+
+    def __init__(self, reader: LedgerReader) -> None:
+        self.reader = reader
+        self._items: dict[str, Item] = {}
+        self._lots: set[tuple[str, str]] = set()
+        self._positions: set[tuple[str, str, str | None]] = set()
+        self._locations: dict[str, Location | None] = {}
+        self._statuses: dict[str, Status | None] = {}
+        self._internal: dict[str, bool] = {}
+        self._balances: dict[PositionKey, tuple[Decimal, dt.datetime | None]] = {}
+
+    def item(self, sku: str) -> Item:
+        found = self._items.get(sku)
+        if found is None:
+            found = self.reader.item(sku)
+            if found is None:
+                raise UnknownItemError(item=sku)
+            self._items[sku] = found
+        return found
+
+    def lot(self, item: str, code: str) -> None:
+        if (item, code) not in self._lots:
+            if self.reader.lot(item, code) is None:
+                raise UnknownLotError(item=item, lot=code)
+            self._lots.add((item, code))
+
+    def location(self, path: str) -> Location | None:
+        try:
+            return self._locations[path]
+        except KeyError:
+            found = self._locations[path] = self.reader.location(path)
+            return found
+
+    def internal(self, path: str) -> bool:
+        """Whether ``path`` is an internal location (one that holds real stock)."""
+        found = self._internal.get(path)
+        if found is None:
+            location = self.location(path)
+            found = self._internal[path] = (
+                location is not None and location.kind is LocationKind.INTERNAL
+            )
+        return found
+
+    def status(self, name: str) -> Status | None:
+        try:
+            return self._statuses[name]
+        except KeyError:
+            found = self._statuses[name] = self.reader.status(name)
+            return found
+
+    def position(self, position: Position) -> None:
+        key = (position.location, position.status, position.container)
+        if key in self._positions:
+            return
+        if self.location(position.location) is None:
+            raise UnknownLocationError(location=position.location)
+        if self.status(position.status) is None:
+            raise UnknownStatusError(status=position.status)
+        container = position.container
+        if container is not None and self.reader.container(container) is None:
+            raise UnknownContainerError(container=container)
+        self._positions.add(key)
+
+    def read_balances(self, keys: Iterable[PositionKey]) -> None:
+        """Read the balances of ``keys`` not known yet, in one set-based read."""
+        known = self._balances
+        missing = [k for k in keys if k not in known]
+        if missing:
+            found = self.reader.position_balances(missing)
+            for key in missing:
+                known[key] = found.get(key, _NOTHING)
+
+    def balances(
+        self, keys: Iterable[PositionKey]
+    ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
+        self.read_balances(keys)
+        known = self._balances
+        return {k: known[k] for k in keys}
+
+    def posted(self, changes: dict[PositionKey, Decimal], at: dt.datetime) -> None:
+        """Apply an appended posting's changes to the balances kept."""
+        known = self._balances
+        for key, delta in changes.items():
+            quantity, last = known[key]
+            known[key] = (quantity + delta, at if last is None or at > last else last)
+
+
+_NOTHING: tuple[Decimal, dt.datetime | None] = (Decimal(0), None)
+
+
+def post(
+    writer: LedgerWriter,
+    draft: NewTransaction,
+    *,
+    now: dt.datetime,
+    checks: Checks | None = None,
+) -> Transaction:
     """Check ``draft`` against every posting rule and append it; return the posted transaction.
 
     Must be called inside ``store.write()``. On any error nothing has been appended, and the
@@ -72,6 +177,8 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         writer: The open write block.
         draft: The transaction to post.
         now: The posting time (``recorded_at``), from the caller's clock.
+        checks: What earlier postings of the same batch found (see :class:`Checks`); a lone
+            posting leaves it out.
 
     Raises:
         PostingError: A rule is broken; the subclass says which.
@@ -106,16 +213,21 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
         )
     if not draft.movements and not draft.containers:
         raise ValidationError("a transaction needs at least one movement")
-    movements = tuple(_checked(writer, m, draft.kind) for m in draft.movements)
+    if checks is None:
+        checks = Checks(writer)
+    movements = tuple([_checked(checks, m) for m in draft.movements])
     edges = tuple(_checked_edge(writer, e) for e in draft.edges)
     if edges:
         _check_acyclic(writer, edges)
-    containers = draft.containers + _placed(writer, movements, draft.containers)
-    _check_containers(writer, containers)
+    containers = draft.containers
+    if any(m.dst.container is not None for m in movements):
+        containers += _placed(writer, movements, draft.containers)
+    if containers:
+        _check_containers(writer, containers)
     if draft.reverses is not None:
         _check_reversal(writer, draft.reverses, draft.kind)
-    _check_containment(writer, movements, draft.kind)
-    _check_stock(writer, movements, effective_at)
+    _check_containment(checks, movements, draft.kind)
+    changes = _check_stock(checks, movements, effective_at)
     last_id, last_hash = writer.head()
     tx = Transaction(
         id=last_id + 1,
@@ -137,42 +249,12 @@ def post(writer: LedgerWriter, draft: NewTransaction, *, now: dt.datetime) -> Tr
     # place: building the frozen record a second time would cost as much as the hash.
     object.__setattr__(tx, "hash", chain_hash(tx))
     writer.append(tx, fingerprint=request)
+    checks.posted(changes, effective_at)
     return tx
 
 
-#: Canonical form and decimal places of quantities seen (a warehouse moves a few hundred
-#: distinct quantities, and checking one costs more than the rest of a movement's checks).
-_QUANTITIES: dict[Decimal | int, tuple[Decimal, int]] = {}
-_QUANTITIES_MAX = 65_536
-
-
-def _quantity(value: object, what: str) -> tuple[Decimal, int]:
-    """``value`` as a canonical positive ``Decimal`` and its number of decimal places.
-
-    Raises what :func:`as_quantity` raises for a bad quantity.
-    """
-    cacheable = type(value) is Decimal or type(value) is int
-    if cacheable:
-        hit: tuple[Decimal, int] | None
-        try:
-            hit = _QUANTITIES.get(value)  # type: ignore[call-overload]
-        except TypeError:  # a signalling NaN cannot be hashed; as_quantity refuses it
-            hit, cacheable = None, False
-        if hit is not None:
-            return hit
-    quantity = as_quantity(value, what=what)
-    exponent = quantity.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite: as_quantity checked
-    found = (quantity, max(0, -exponent))
-    if cacheable:
-        if len(_QUANTITIES) >= _QUANTITIES_MAX:
-            _QUANTITIES.clear()
-        _QUANTITIES[value] = found  # type: ignore[index]
-    return found
-
-
 def _normal_quantity(m: Movement) -> Movement:
-    quantity, _ = _quantity(m.quantity, f"quantity of {m.item}")
+    quantity = as_quantity(m.quantity, what=f"quantity of {m.item}")
     given = m.quantity
     if given is quantity or (
         type(given) is Decimal and given.as_tuple().exponent == quantity.as_tuple().exponent
@@ -252,50 +334,44 @@ def _check_reversal(reader: LedgerReader, tx_id: int, kind: TxKind) -> None:
         raise ReversalError(transaction_id=tx_id, reversed_by=by)
 
 
-def _checked(reader: LedgerReader, m: Movement, kind: TxKind) -> Movement:
-    item = reader.item(m.item)
-    if item is None:
-        raise UnknownItemError(item=m.item)
-    quantity, places = _quantity(m.quantity, f"quantity of {m.item}")
-    if places > item.decimals:
+def _checked(checks: Checks, m: Movement) -> Movement:
+    item = checks.item(m.item)
+    quantity = as_quantity(m.quantity, what=f"quantity of {m.item}")
+    if item.decimals < MAX_DECIMALS and places(quantity) > item.decimals:
         as_quantity(m.quantity, decimals=item.decimals, what=f"quantity of {m.item}")
-    _check_tracking(reader, item, m, quantity)
+    _check_tracking(checks, item, m, quantity)
     if m.src == m.dst:
         raise ValidationError(
             f"a movement of {m.item} leaves and enters the same position {m.src}; "
             "a movement must change the location, status or container"
         )
-    _check_position(reader, m.src)
-    _check_position(reader, m.dst)
-    if quantity is m.quantity:
+    checks.position(m.src)
+    checks.position(m.dst)
+    given = m.quantity
+    if quantity is given or (
+        type(given) is Decimal and given.as_tuple().exponent == quantity.as_tuple().exponent
+    ):
+        # Equal values with the same exponent have the same digits: already canonical.
         return m
-    return _normal_quantity(m)
+    return attrs.evolve(m, quantity=quantity)
 
 
-def _check_tracking(reader: LedgerReader, item: Item, m: Movement, quantity: Decimal) -> None:
-    if item.tracking is Tracking.NONE and (m.lot is not None or m.serial is not None):
+def _check_tracking(checks: Checks, item: Item, m: Movement, quantity: Decimal) -> None:
+    tracking = item.tracking
+    if tracking is Tracking.NONE and (m.lot is not None or m.serial is not None):
         raise TrackingError(item=item.sku, tracking="none", lot=m.lot, serial=m.serial)
-    if item.tracking is Tracking.LOT:
+    if tracking is Tracking.LOT:
         if m.lot is None:
             raise TrackingError(item=item.sku, tracking="lot", serial=m.serial)
         if m.serial is not None:
             raise TrackingError(item=item.sku, tracking="lot", lot=m.lot, serial=m.serial)
-    if item.tracking is Tracking.SERIAL:
+    if tracking is Tracking.SERIAL:
         if m.serial is None:
             raise TrackingError(item=item.sku, tracking="serial", lot=m.lot)
         if quantity != 1:
             raise SerialError(item=item.sku, serial=m.serial, quantity=quantity)
-    if m.lot is not None and reader.lot(item.sku, m.lot) is None:
-        raise UnknownLotError(item=item.sku, lot=m.lot)
-
-
-def _check_position(reader: LedgerReader, position: Position) -> None:
-    if reader.location(position.location) is None:
-        raise UnknownLocationError(location=position.location)
-    if reader.status(position.status) is None:
-        raise UnknownStatusError(status=position.status)
-    if position.container is not None and reader.container(position.container) is None:
-        raise UnknownContainerError(container=position.container)
+    if m.lot is not None:
+        checks.lot(item.sku, m.lot)
 
 
 def _checked_edge(reader: LedgerReader, e: Edge) -> Edge:
@@ -425,7 +501,7 @@ def _check_containers(reader: LedgerReader, events: tuple[ContainerEvent, ...]) 
                 ancestor = None if state is None else state.parent
 
 
-def _check_containment(reader: LedgerReader, movements: Iterable[Movement], kind: TxKind) -> None:
+def _check_containment(checks: Checks, movements: Iterable[Movement], kind: TxKind) -> None:
     """Refuse to send stock in a status that may not be allocated (held, quarantined, ...) to
     a customer, whatever the verb or hand-built draft: containment must not have a side door.
 
@@ -435,42 +511,50 @@ def _check_containment(reader: LedgerReader, movements: Iterable[Movement], kind
     if kind is TxKind.REVERSAL:
         return
     for m in movements:
-        dst = reader.location(m.dst.location)
+        dst = checks.location(m.dst.location)
         if dst is None or dst.kind is not LocationKind.CUSTOMER:
             continue
-        status = reader.status(m.src.status)
+        status = checks.status(m.src.status)
         if status is not None and not status.allocatable:
             raise StatusError(status=status.name, location=m.src.location, action="ship")
 
 
-def _key(m: Movement, p: Position) -> PositionKey:
-    return (m.item, m.lot, m.serial, p.location, p.status, p.container)
+def _check_stock(
+    checks: Checks, movements: Iterable[Movement], at: dt.datetime
+) -> dict[PositionKey, Decimal]:
+    """Refuse a posting that would take more than a position holds (at its effective time or
+    any later one), take reserved units, count a serial twice, or leave a balance out of range.
 
-
-def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.datetime) -> None:
-    deltas: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
-    every: defaultdict[PositionKey, Decimal] = defaultdict(Decimal)
-    serial_deltas: defaultdict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    internal: dict[str, bool] = {}
+    Returns the change it makes to each position's balance.
+    """
+    reader = checks.reader
+    every: dict[PositionKey, Decimal] = {}
+    takes: dict[PositionKey, Decimal] = {}
+    serial_deltas: dict[tuple[str, str], Decimal] = {}
     for m in movements:
-        for position, sign in ((m.src, -1), (m.dst, 1)):
-            path = position.location
-            every[_key(m, position)] += sign * m.quantity
-            if path not in internal:
-                location = reader.location(path)
-                internal[path] = location is not None and location.kind is LocationKind.INTERNAL
-            if not internal[path]:
+        quantity, item, lot, serial = m.quantity, m.item, m.lot, m.serial
+        src, dst = m.src, m.dst
+        source = (item, lot, serial, src.location, src.status, src.container)
+        target = (item, lot, serial, dst.location, dst.status, dst.container)
+        every[source] = every.get(source, _ZERO) - quantity
+        every[target] = every.get(target, _ZERO) + quantity
+        for key, path, sign in ((source, src.location, -1), (target, dst.location, 1)):
+            if not checks.internal(path):
                 continue
-            deltas[_key(m, position)] += sign * m.quantity
-            if m.serial is not None:
-                serial_deltas[(m.item, m.serial)] += sign * m.quantity
-    takes = {k: d for k, d in deltas.items() if d < 0}
-    current = reader.position_balances(every)
+            if sign < 0:
+                takes[key] = takes.get(key, _ZERO) - quantity
+            else:
+                takes[key] = takes.get(key, _ZERO) + quantity
+            if serial is not None:
+                whose = (item, serial)
+                serial_deltas[whose] = serial_deltas.get(whose, _ZERO) + sign * quantity
+    current = checks.balances(every)
     _check_range(every, current)
+    takes = {k: d for k, d in takes.items() if d < 0}
     # Sorted so that the error names the same position whatever the order of the lines.
     ordered = takes.items() if len(takes) < 2 else sorted(takes.items(), key=_key_order)
     for key, delta in ordered:
-        quantity, last = current.get(key, (Decimal(0), None))
+        quantity, last = current[key]
         lowest = _lowest(quantity, last, at, partial(reader.later_deltas, key, at))
         if lowest + delta < 0:
             item, lot, serial, path, status, container = key
@@ -484,7 +568,8 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
                 available=lowest,
                 since=None if last is None or at >= last else at,
             )
-    _check_reserved(reader, takes, current)
+    if takes:
+        _check_reserved(reader, takes, current)
     for (item, serial), delta in serial_deltas.items():
         if delta <= 0:
             continue
@@ -492,6 +577,10 @@ def _check_stock(reader: LedgerReader, movements: Iterable[Movement], at: dt.dat
         highest = _highest(total, last, at, partial(reader.later_serial_deltas, item, serial, at))
         if highest + delta > 1:
             raise SerialError(item=item, serial=serial)
+    return every
+
+
+_ZERO = Decimal(0)
 
 
 def _check_range(
@@ -500,17 +589,19 @@ def _check_range(
 ) -> None:
     """Refuse a posting that would leave any position (a counterparty's too) holding more
     than :data:`MAX_BALANCE` in size: beyond it not every store keeps the balance exactly."""
-    for key in sorted(deltas, key=lambda k: tuple(str(x) for x in k)):
-        balance = current.get(key, (Decimal(0), None))[0] + deltas[key]
-        if abs(balance) > MAX_BALANCE:
-            item, lot, serial, path, status, container = key
-            position = Position(location=path, status=status, container=container)
-            raise InvalidQuantityError(
-                value=balance,
-                what=f"balance of {item}{_node_text('', lot, serial)} in {position}",
-                expected=f"at most {MAX_BALANCE:,} in size, the range every store keeps exactly",
-                advice="use a larger unit of measure for this item",
-            )
+    over = [k for k, d in deltas.items() if abs(current[k][0] + d) > MAX_BALANCE]
+    if not over:
+        return
+    key = min(over, key=lambda k: tuple(str(x) for x in k))
+    balance = current[key][0] + deltas[key]
+    item, lot, serial, path, status, container = key
+    position = Position(location=path, status=status, container=container)
+    raise InvalidQuantityError(
+        value=balance,
+        what=f"balance of {item}{_node_text('', lot, serial)} in {position}",
+        expected=f"at most {MAX_BALANCE:,} in size, the range every store keeps exactly",
+        advice="use a larger unit of measure for this item",
+    )
 
 
 def _check_reserved(

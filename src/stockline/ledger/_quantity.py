@@ -6,7 +6,15 @@ from decimal import Decimal, InvalidOperation
 
 from stockline.errors import InvalidQuantityError
 
-__all__ = ["MAX_BALANCE", "MAX_DECIMALS", "MAX_QUANTITY", "as_quantity", "canonical"]
+__all__ = [
+    "MAX_BALANCE",
+    "MAX_DECIMALS",
+    "MAX_QUANTITY",
+    "as_quantity",
+    "canonical",
+    "known_quantity",
+    "places",
+]
 
 #: The finest precision any unit may have; the SQL store keeps quantities as integers of
 #: ``10**-MAX_DECIMALS`` so sums in SQL are exact.
@@ -23,6 +31,42 @@ MAX_QUANTITY = Decimal(10**12)
 MAX_BALANCE = Decimal(9 * 10**12)
 
 
+#: Canonical form and decimal places of valid quantities seen, by value (``Decimal`` or
+#: ``int``; equal values share one canonical form). A warehouse moves a few hundred distinct
+#: quantities, and checking one costs more than the rest of a movement's checks.
+_KNOWN: dict[Decimal | int, tuple[Decimal, int]] = {}
+_KNOWN_MAX = 65_536
+
+
+def _cached(value: object) -> tuple[Decimal, int] | None:
+    if type(value) is Decimal or type(value) is int:
+        try:
+            return _KNOWN.get(value)
+        except TypeError:  # a signalling NaN cannot be hashed; it is refused the long way
+            return None
+    return None
+
+
+def known_quantity(value: object) -> Decimal | None:
+    """The canonical form of ``value`` if it was found a valid quantity before, else ``None``."""
+    found = _cached(value)
+    return None if found is None else found[0]
+
+
+def places(value: Decimal) -> int:
+    """The decimal places of a valid quantity (``0`` for ``120``, ``1`` for ``0.5``)."""
+    found = _cached(value)
+    if found is not None:
+        return found[1]
+    return _places(canonical(value))
+
+
+def _places(number: Decimal) -> int:
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite: checked before
+    return max(0, -exponent)
+
+
 def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "quantity") -> Decimal:
     """Return ``value`` as a positive ``Decimal`` with at most ``decimals`` decimal places.
 
@@ -33,6 +77,18 @@ def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "qua
         InvalidQuantityError: The value is a float, not a number, not positive, or finer than
             the unit allows.
     """
+    found = _cached(value)
+    if found is not None and found[1] <= decimals:
+        return found[0]
+    quantity = _as_quantity(value, decimals, what)
+    if type(value) is Decimal or type(value) is int:
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[value] = (quantity, _places(quantity))
+    return quantity
+
+
+def _as_quantity(value: object, decimals: int, what: str) -> Decimal:
     if isinstance(value, (bool, float)):
         raise InvalidQuantityError(value=value, what=what)
     if isinstance(value, Decimal):

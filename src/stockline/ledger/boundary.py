@@ -23,7 +23,7 @@ import pendulum
 from stockline.errors import InvalidTimeError, ValidationError
 from stockline.ledger._counterparties import default_ref_type
 from stockline.ledger._master import check_path
-from stockline.ledger._quantity import MAX_DECIMALS, as_quantity
+from stockline.ledger._quantity import MAX_DECIMALS, as_quantity, known_quantity
 from stockline.ledger._records import (
     ContainerEvent,
     Edge,
@@ -87,6 +87,21 @@ def _bad_characters(value: str) -> str | None:
     return None
 
 
+#: Identifiers and paths already found well formed. A warehouse names a few thousand items,
+#: locations and lots over and over; checking one character by character costs more than the
+#: rest of a movement's checks. Bounded: cleared when full.
+_CODES: dict[str, None] = {}
+_PATHS: dict[str, None] = {}
+_KNOWN_MAX = 65_536
+
+
+def _known(cache: dict[str, None], value: str) -> str:
+    if len(cache) >= _KNOWN_MAX:
+        cache.clear()
+    cache[value] = None
+    return value
+
+
 def code(value: object, what: str) -> str:
     """Return an identifier (SKU, lot, serial, container, party, key, actor) as text.
 
@@ -96,6 +111,8 @@ def code(value: object, what: str) -> str:
     Raises:
         ValidationError: It is not such a string.
     """
+    if type(value) is str and value in _CODES:
+        return value
     if not isinstance(value, str):
         raise ValidationError(
             what=what,
@@ -113,7 +130,8 @@ def code(value: object, what: str) -> str:
             f"{what} {value!r} holds {bad or 'a tab or line break'}; an identifier is printable "
             "text on one line"
         )
-    return value
+    # Only exact str: a subclass could compare equal and still be something else.
+    return _known(_CODES, value) if type(value) is str else value
 
 
 def path(value: object, what: str = "location") -> str:
@@ -123,7 +141,10 @@ def path(value: object, what: str = "location") -> str:
     Raises:
         ValidationError: It is not text, or not a well-formed path.
     """
-    return check_path(code(value, what))
+    if type(value) is str and value in _PATHS:
+        return value
+    checked = check_path(code(value, what))
+    return _known(_PATHS, checked) if type(checked) is str else checked
 
 
 def optional_code(value: object, what: str) -> str | None:
@@ -371,6 +392,16 @@ def optional_callable(value: object, what: str) -> Callable[..., object] | None:
     return value
 
 
+def _canonical_reference(value: object) -> bool:
+    return (
+        type(value) is Reference
+        and type(value.type) is str
+        and value.type in _CODES
+        and type(value.number) is str
+        and value.number in _CODES
+    )
+
+
 def refs(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
     """Return the business documents of a posting: ``ref`` (typed by the kind: a receipt's is a
     PO, a shipment's an SO, ...) followed by ``documents``.
@@ -379,6 +410,8 @@ def refs(kind: TxKind, ref: object, documents: object) -> tuple[Reference, ...]:
         ValidationError: ``ref`` is not an identifier; ``documents`` is not a mapping of
             type to number nor a sequence of :class:`Reference`.
     """
+    if ref is None and type(documents) is tuple and all(map(_canonical_reference, documents)):
+        return documents
     found: list[Reference] = []
     if ref is not None:
         found.append(Reference(type=default_ref_type(kind), number=code(ref, "ref")))
@@ -488,12 +521,47 @@ def position(value: object, what: str) -> Position:
     Raises:
         ValidationError: It is not a ``Position``, or a field is not canonical.
     """
+    if type(value) is Position and _canonical_position(value):
+        return value
     if not isinstance(value, Position):
         raise ValidationError(f"{what} must be a Position, got {type(value).__name__} {value!r}")
     return Position(
         location=path(value.location, f"{what}.location"),
         status=code(value.status, f"{what}.status"),
         container=optional_code(value.container, f"{what}.container"),
+    )
+
+
+def _canonical_position(p: Position) -> bool:
+    """Whether every field of ``p`` is a str already found well formed (or no container)."""
+    location, status, container = p.location, p.status, p.container
+    return (
+        type(location) is str
+        and location in _PATHS
+        and type(status) is str
+        and status in _CODES
+        and (container is None or (type(container) is str and container in _CODES))
+    )
+
+
+def _canonical_movement(m: Movement) -> bool:
+    """Whether ``m`` is canonical as it is: known names, a canonical quantity, known positions."""
+    item, lot, serial, given = m.item, m.lot, m.serial, m.quantity
+    if not (
+        type(item) is str
+        and item in _CODES
+        and (lot is None or (type(lot) is str and lot in _CODES))
+        and (serial is None or (type(serial) is str and serial in _CODES))
+        and type(m.src) is Position
+        and type(m.dst) is Position
+        and _canonical_position(m.src)
+        and _canonical_position(m.dst)
+        and type(given) is Decimal
+    ):
+        return False
+    known = known_quantity(given)
+    return known is not None and (
+        known is given or known.as_tuple().exponent == given.as_tuple().exponent
     )
 
 
@@ -504,6 +572,8 @@ def movement(value: object, what: str = "movement") -> Movement:
         ValidationError: It is not a ``Movement``, or a field is not canonical.
         InvalidQuantityError: Its quantity is not a positive decimal.
     """
+    if type(value) is Movement and _canonical_movement(value):
+        return value
     if not isinstance(value, Movement):
         raise ValidationError(f"{what} must be a Movement, got {type(value).__name__} {value!r}")
     return Movement(
@@ -544,6 +614,8 @@ def _container_event(value: object, what: str) -> ContainerEvent:
 
 
 def _tuple_of(value: object, what: str) -> tuple[object, ...]:
+    if type(value) is tuple:
+        return value
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise ValidationError(
             f"{what} must be a tuple or list, got {type(value).__name__} {value!r}"
@@ -565,26 +637,33 @@ def draft(value: object) -> NewTransaction:
             f"a posting takes a NewTransaction, got {type(value).__name__} {value!r}"
         )
     kind = choice(value.kind, TxKind, "kind")
-    movements = tuple(
-        movement(m, f"movements[{i}]")
-        for i, m in enumerate(_tuple_of(value.movements, "movements"))
-    )
+    given = _tuple_of(value.movements, "movements")
+    movements = tuple([movement(m, f"movements[{i}]") for i, m in enumerate(given)])
+    if all(a is b for a, b in zip(movements, given, strict=True)):
+        movements = given  # type: ignore[assignment]
     references = refs(kind, None, _tuple_of(value.refs, "refs"))
     if value.reverses is not None:
         whole(value.reverses, "reverses", minimum=1, maximum=MAX_ID)
-    return NewTransaction(
-        kind=kind,
-        movements=movements,
-        effective_at=optional_moment(value.effective_at, "effective_at"),
-        key=optional_code(value.key, "key"),
-        refs=references,
-        counterparty=optional_code(value.counterparty, "counterparty"),
-        actor=optional_code(value.actor, "actor"),
-        reason=optional_note(value.reason, "reason"),
-        reverses=value.reverses,
-        edges=tuple(_edge(e, f"edges[{i}]") for i, e in enumerate(_tuple_of(value.edges, "edges"))),
-        containers=tuple(
+    fields = {
+        "kind": kind,
+        "movements": movements,
+        "effective_at": optional_moment(value.effective_at, "effective_at"),
+        "key": optional_code(value.key, "key"),
+        "refs": references,
+        "counterparty": optional_code(value.counterparty, "counterparty"),
+        "actor": optional_code(value.actor, "actor"),
+        "reason": optional_note(value.reason, "reason"),
+        "reverses": value.reverses,
+        "edges": tuple(
+            _edge(e, f"edges[{i}]") for i, e in enumerate(_tuple_of(value.edges, "edges"))
+        ),
+        "containers": tuple(
             _container_event(c, f"containers[{i}]")
             for i, c in enumerate(_tuple_of(value.containers, "containers"))
         ),
-    )
+    }
+    if type(value) is NewTransaction and all(
+        getattr(value, name) is given for name, given in fields.items()
+    ):
+        return value  # canonical as it was given: nothing to copy
+    return NewTransaction(**fields)  # type: ignore[arg-type]
