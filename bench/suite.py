@@ -102,8 +102,9 @@ SEED = 20260302
 
 #: The issue's goals, for the table's ✓/✗ (ratios measured in the same run).
 GOALS = {
-    "batched_over_raw_min": 0.5,
-    "single_over_raw_max": 3.0,
+    #: Batched posting against the floor: the same rows written by bare executemany.
+    "batched_over_floor_min": 0.5,
+    "single_over_raw_max": 2.0,
     "lookup_p50_ms_max": 0.2,
     "as_of_p50_ms_max": 50.0,
     "backdated_over_current_max": 1.5,
@@ -234,6 +235,9 @@ def build_warehouse(
         result["floor_seconds"] = floor.seconds
         result["floor_per_second"] = posted / floor.seconds if floor.seconds else 0.0
         result["floor_ratio"] = result["floor_per_second"] / result["raw_per_second"]
+        result["floor_balance_share"] = (
+            floor.balance_seconds / floor.seconds if floor.seconds else 0.0
+        )
     return result
 
 
@@ -265,6 +269,8 @@ class Floor:
         self.source = sqlite3.connect(f"file:{store_file}?mode=ro", uri=True)
         self.last = 0
         self.seconds = 0.0
+        #: Of ``seconds``: the balance upserts alone (what a deferred projection would save).
+        self.balance_seconds = 0.0
 
     def replay(self) -> None:
         """Write the rows of the transactions posted since the last call; time it."""
@@ -287,7 +293,9 @@ class Floor:
         # The store's own statements (rows in the tables' column order, as it builds them).
         self.con.executemany(_INSERT_TRANSACTION, txs)
         self.con.executemany(_INSERT_MOVEMENT, mvs)
+        upserting = time.perf_counter()
         self.con.executemany(_UPSERT_BALANCE, rows)
+        self.balance_seconds += time.perf_counter() - upserting
         self.con.execute("COMMIT")
         self.seconds += time.perf_counter() - started
         if txs:
@@ -600,9 +608,12 @@ def report(results: Sequence[dict[str, Any]]) -> None:
                 f"{r['size']:,}",
                 f"{b['per_second']:,.0f}",
                 f"{b['raw_per_second']:,.0f}",
-                f"{b['ratio']:.3f}" + _mark(b["ratio"] >= GOALS["batched_over_raw_min"]),
+                f"{b['ratio']:.3f}",
                 "—" if "floor_ratio" not in b else f"{b['floor_ratio']:.3f}",
-                "—" if "floor_ratio" not in b else f"{b['ratio'] / b['floor_ratio']:.2f}",
+                "—"
+                if "floor_ratio" not in b
+                else f"{b['ratio'] / b['floor_ratio']:.2f}"
+                + _mark(b["ratio"] / b["floor_ratio"] >= GOALS["batched_over_floor_min"]),
                 f"{s['p50_ms']:.2f}",
                 f"{s['raw_p50_ms']:.2f}",
                 f"{s['ratio']:.1f}" + _mark(s["ratio"] <= GOALS["single_over_raw_max"]),
@@ -617,12 +628,12 @@ def report(results: Sequence[dict[str, Any]]) -> None:
             "N",
             "batched mv/s",
             "raw mv/s",
-            "÷ raw (≥0.5)",
+            "÷ raw",
             "floor ÷ raw",
-            "÷ floor",
+            "÷ floor (≥0.5)",
             "single p50 ms",
             "raw p50 ms",
-            "÷ raw (≤3)",
+            "÷ raw (≤2)",
             "back-dated ÷ now",
             "SQL/mv batched",
             "SQL/single",

@@ -65,6 +65,7 @@ from stockline.ledger import (
     TxKind,
     boundary,
     check_projection,
+    collector_paused,
     default_decimals,
     ensure_allocatable,
     refuse_expired,
@@ -478,9 +479,10 @@ class Inventory:
             raise ValidationError(
                 f"post_many takes a list of NewTransaction, got {type(drafts).__name__}"
             )
-        batch = [boundary.draft(d) for d in drafts]
-        with self._book.write() as w:
-            return self._book.post_many(w, batch)
+        with collector_paused():
+            batch = [boundary.draft(d) for d in drafts]
+            with self._book.write() as w:
+                return self._book.post_many(w, batch)
 
     def receive(
         self,

@@ -2,7 +2,7 @@
 
 from stockline.ledger import boundary
 from stockline.ledger._authorizing import Authorizer
-from stockline.ledger._book import Book
+from stockline.ledger._book import Book, collector_paused
 from stockline.ledger._documents import Document, decode_body, encode_body, next_version
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
 from stockline.ledger._integrity import IntegrityReport, Problem, check_projection, verify_chain
@@ -113,6 +113,7 @@ __all__ = [
     "canonical",
     "chain_hash",
     "check_projection",
+    "collector_paused",
     "decode_body",
     "default_decimals",
     "encode_body",

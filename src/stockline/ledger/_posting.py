@@ -50,7 +50,7 @@ from stockline.ledger._records import (
     TxKind,
 )
 from stockline.ledger._store import LedgerReader, LedgerWriter
-from stockline.ledger._time import aware_utc
+from stockline.ledger._time import aware_utc, plain_utc
 
 __all__ = ["REASON_REQUIRED", "Checks", "ensure_allocatable", "post", "reversal_of"]
 
@@ -141,7 +141,8 @@ class Checks:
         if missing:
             found = self.reader.position_balances(missing)
             for key in missing:
-                known[key] = found.get(key, _NOTHING)
+                quantity, last = found.get(key, _NOTHING)
+                known[key] = (quantity, None if last is None else plain_utc(last))
 
     def balances(
         self, keys: Iterable[PositionKey]
@@ -151,7 +152,8 @@ class Checks:
         return {k: known[k] for k in keys}
 
     def posted(self, changes: dict[PositionKey, Decimal], at: dt.datetime) -> None:
-        """Apply an appended posting's changes to the balances kept."""
+        """Apply an appended posting's changes to the balances kept (``at``: its effective
+        time, as :func:`plain_utc` gives it)."""
         known = self._balances
         for key, delta in changes.items():
             quantity, last = known[key]
@@ -198,10 +200,16 @@ def post(
         found = writer.find_key(key)
         if found is not None:
             return _repeat(writer, key, found, request)
-    effective_at = (
-        recorded_at if draft.effective_at is None else aware_utc(draft.effective_at, "effective_at")
-    )
-    if effective_at > recorded_at:
+    given = draft.effective_at
+    effective_at: dt.datetime
+    if given is None:
+        effective_at = recorded_at
+    elif type(given) is dt.datetime and given.tzinfo is dt.UTC:
+        effective_at = given  # the standard library's UTC, as records keep it
+    else:
+        effective_at = aware_utc(given, "effective_at")
+    plain = plain_utc(effective_at)
+    if plain > plain_utc(recorded_at):
         raise ValidationError(
             f"effective_at {effective_at.isoformat()} is later than now "
             f"({recorded_at.isoformat()}); the ledger records what happened, so post it when it "
@@ -227,7 +235,7 @@ def post(
     if draft.reverses is not None:
         _check_reversal(writer, draft.reverses, draft.kind)
     _check_containment(checks, movements, draft.kind)
-    changes = _check_stock(checks, movements, effective_at)
+    changes = _check_stock(checks, movements, effective_at, plain)
     last_id, last_hash = writer.head()
     tx = Transaction(
         id=last_id + 1,
@@ -249,7 +257,7 @@ def post(
     # place: building the frozen record a second time would cost as much as the hash.
     object.__setattr__(tx, "hash", chain_hash(tx))
     writer.append(tx, fingerprint=request)
-    checks.posted(changes, effective_at)
+    checks.posted(changes, plain)
     return tx
 
 
@@ -520,10 +528,11 @@ def _check_containment(checks: Checks, movements: Iterable[Movement], kind: TxKi
 
 
 def _check_stock(
-    checks: Checks, movements: Iterable[Movement], at: dt.datetime
+    checks: Checks, movements: Iterable[Movement], at: dt.datetime, plain: dt.datetime
 ) -> dict[PositionKey, Decimal]:
-    """Refuse a posting that would take more than a position holds (at its effective time or
-    any later one), take reserved units, count a serial twice, or leave a balance out of range.
+    """Refuse a posting that would take more than a position holds (at its effective time
+    ``at``, ``plain`` as :func:`plain_utc` gives it, or any later one), take reserved units,
+    count a serial twice, or leave a balance out of range.
 
     Returns the change it makes to each position's balance.
     """
@@ -555,7 +564,7 @@ def _check_stock(
     ordered = takes.items() if len(takes) < 2 else sorted(takes.items(), key=_key_order)
     for key, delta in ordered:
         quantity, last = current[key]
-        lowest = _lowest(quantity, last, at, partial(reader.later_deltas, key, at))
+        lowest = _lowest(quantity, last, plain, partial(reader.later_deltas, key, at))
         if lowest + delta < 0:
             item, lot, serial, path, status, container = key
             position = Position(location=path, status=status, container=container)
@@ -566,7 +575,7 @@ def _check_stock(
                 position=str(position),
                 requested=-delta,
                 available=lowest,
-                since=None if last is None or at >= last else at,
+                since=None if last is None or plain >= last else at,
             )
     if takes:
         _check_reserved(reader, takes, current)

@@ -16,7 +16,7 @@ from stockline.errors import InvalidTimeError
 
 _UTC = pendulum.UTC
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc", "to_micros"]
+__all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc", "plain_utc", "to_micros"]
 
 
 class Clock(Protocol):
@@ -113,3 +113,25 @@ def to_micros(value: dt.datetime) -> int:
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def plain_utc(value: dt.datetime) -> dt.datetime:
+    """The same instant as a standard-library ``datetime`` in :data:`datetime.UTC`.
+
+    For comparisons in hot loops: comparing a pendulum time with a standard one costs twenty
+    times more than comparing two standard ones.
+    """
+    if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+        return value
+    if value.tzinfo is not _UTC and value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return dt.datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=dt.UTC,
+    )

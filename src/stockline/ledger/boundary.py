@@ -220,6 +220,19 @@ def moment(value: object, what: str) -> pendulum.DateTime:
     return when
 
 
+def _instant(value: object, what: str) -> dt.datetime | None:
+    """Like :func:`optional_moment`, but a standard-library time already in
+    :data:`datetime.UTC` is kept as it is (a record's times are ``datetime`` in UTC, and
+    making a pendulum one of each costs more than the rest of a movement's checks)."""
+    if (
+        type(value) is dt.datetime
+        and value.tzinfo is dt.UTC
+        and FIRST_DAY.year <= value.year <= LAST_DAY.year
+    ):
+        return value
+    return optional_moment(value, what)
+
+
 def optional_moment(value: object, what: str) -> pendulum.DateTime | None:
     """Like :func:`moment`, with ``None`` for "not given"."""
     return None if value is None else moment(value, what)
@@ -647,7 +660,7 @@ def draft(value: object) -> NewTransaction:
     fields = {
         "kind": kind,
         "movements": movements,
-        "effective_at": optional_moment(value.effective_at, "effective_at"),
+        "effective_at": _instant(value.effective_at, "effective_at"),
         "key": optional_code(value.key, "key"),
         "refs": references,
         "counterparty": optional_code(value.counterparty, "counterparty"),

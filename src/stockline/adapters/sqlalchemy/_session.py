@@ -264,14 +264,31 @@ class SqlSession:
 
     def _resolve(self, key: PositionKey) -> _IdKey | None:
         item, lot, serial, location, status, container = key
-        item_id = self._lookup("item", item)
-        lot_id = 0 if lot is None else self._lookup("lot", (item, lot))
-        loc_id = self._lookup("location", location)
-        status_id = self._lookup("status", status)
-        container_id = 0 if container is None else self._lookup("container", container)
-        if None in (item_id, lot_id, loc_id, status_id, container_id):
+        ids = self._ids
+        # The shared maps answer nearly every lookup: asked directly first, as this runs for
+        # every position a posting touches for the first time in the block.
+        item_id = ids.item.by_key.get(item) or self._lookup("item", item)
+        lot_id = (
+            0
+            if lot is None
+            else ids.lot.by_key.get((item, lot)) or self._lookup("lot", (item, lot))
+        )
+        loc_id = ids.location.by_key.get(location) or self._lookup("location", location)
+        status_id = ids.status.by_key.get(status) or self._lookup("status", status)
+        container_id = (
+            0
+            if container is None
+            else ids.container.by_key.get(container) or self._lookup("container", container)
+        )
+        if (
+            item_id is None
+            or lot_id is None
+            or loc_id is None
+            or status_id is None
+            or container_id is None
+        ):
             return None
-        return (item_id, lot_id, serial or "", loc_id, status_id, container_id)  # type: ignore[return-value]
+        return (item_id, lot_id, serial or "", loc_id, status_id, container_id)
 
     def _key_of(self, row: Sequence[Any]) -> PositionKey:
         item_id, lot_id, serial, loc_id, status_id, container_id = row[:6]
@@ -339,6 +356,12 @@ class SqlSession:
         return [codec.location_from_row(r) for r in rows]
 
     def lot(self, item: str, code: str) -> Lot | None:
+        if self._cursor is not None and ("lot", (item, code)) not in self._records:
+            hit, _ = self._store._cached_record("lot", (item, code), self._version)
+            if not hit:
+                # Most receipts bring a lot not seen before: asked straight from the driver,
+                # and its id learnt on the way, instead of through SQLAlchemy and again.
+                return self._driver_lot(item, code)
         lot: Lot | None = self._one(
             "lot",
             (item, code),
@@ -347,6 +370,22 @@ class SqlSession:
             lambda r: codec.lot_from_row(item, r),
         )
         return lot
+
+    def _driver_lot(self, item: str, code: str) -> Lot | None:
+        rows = self._rows(_LOT_SQL, (item, code))
+        found = None
+        if rows:
+            id_, expiry, produced_on, tlc_source_reference = rows[0]
+            self._learn("lot", (item, code), int(id_))
+            found = Lot(
+                item=item,
+                code=code,
+                expiry=None if expiry is None else dt.date.fromisoformat(expiry),
+                produced_on=None if produced_on is None else dt.date.fromisoformat(produced_on),
+                tlc_source_reference=tlc_source_reference,
+            )
+        self._remember("lot", (item, code), found)
+        return found
 
     def lots(self, item: str | None = None) -> list[Lot]:
         stmt = (
@@ -383,6 +422,10 @@ class SqlSession:
         return container
 
     def master_changes(self, *, after: int = 0) -> list[MasterChange]:
+        if after >= _MAX_SEQ:
+            # No change is numbered past the column's range; PostgreSQL would refuse to
+            # compare its 32-bit column with a larger number instead of finding none.
+            return []
         stmt = (
             sa.select(t.master_changes)
             .where(t.master_changes.c.seq > after)
@@ -1662,6 +1705,13 @@ def _inserted_id(result: sa.CursorResult[Any]) -> int:
 # Statements built once; SQLAlchemy caches their compiled form, so a lookup costs a dict hit.
 _INSERT_LOT = sa.insert(t.lots)
 _LOT_ID_SQL = "SELECT id FROM sl_lots WHERE item_id = ? AND code = ?"
+#: The largest number the change feed's 32-bit ``seq`` column holds.
+_MAX_SEQ = 2**31 - 1
+#: A lot by its item's SKU and its code, for SQLite's driver (dates are ISO text there).
+_LOT_SQL = (
+    "SELECT l.id, l.expiry, l.produced_on, l.tlc_source_reference FROM sl_lots AS l "
+    "JOIN sl_items AS i ON i.id = l.item_id WHERE i.sku = ? AND l.code = ?"
+)
 _UPDATE_LOT = sa.update(t.lots).where(t.lots.c.id == sa.bindparam("lot_id"))
 _INSERT_CHANGE = sa.insert(t.master_changes)
 _ITEM = sa.select(t.items).where(t.items.c.sku == sa.bindparam("key"))
