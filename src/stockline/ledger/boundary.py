@@ -657,26 +657,40 @@ def draft(value: object) -> NewTransaction:
     references = refs(kind, None, _tuple_of(value.refs, "refs"))
     if value.reverses is not None:
         whole(value.reverses, "reverses", minimum=1, maximum=MAX_ID)
-    fields = {
-        "kind": kind,
-        "movements": movements,
-        "effective_at": _instant(value.effective_at, "effective_at"),
-        "key": optional_code(value.key, "key"),
-        "refs": references,
-        "counterparty": optional_code(value.counterparty, "counterparty"),
-        "actor": optional_code(value.actor, "actor"),
-        "reason": optional_note(value.reason, "reason"),
-        "reverses": value.reverses,
-        "edges": tuple(
-            _edge(e, f"edges[{i}]") for i, e in enumerate(_tuple_of(value.edges, "edges"))
-        ),
-        "containers": tuple(
-            _container_event(c, f"containers[{i}]")
-            for i, c in enumerate(_tuple_of(value.containers, "containers"))
-        ),
-    }
-    if type(value) is NewTransaction and all(
-        getattr(value, name) is given for name, given in fields.items()
+    effective_at = _instant(value.effective_at, "effective_at")
+    key = optional_code(value.key, "key")
+    counterparty = optional_code(value.counterparty, "counterparty")
+    actor = optional_code(value.actor, "actor")
+    reason = optional_note(value.reason, "reason")
+    edges = tuple(_edge(e, f"edges[{i}]") for i, e in enumerate(_tuple_of(value.edges, "edges")))
+    containers = tuple(
+        _container_event(c, f"containers[{i}]")
+        for i, c in enumerate(_tuple_of(value.containers, "containers"))
+    )
+    if (
+        type(value) is NewTransaction
+        and kind is value.kind
+        and movements is value.movements
+        and effective_at is value.effective_at
+        and key is value.key
+        and references is value.refs
+        and counterparty is value.counterparty
+        and actor is value.actor
+        and reason is value.reason
+        and edges is value.edges
+        and containers is value.containers
     ):
         return value  # canonical as it was given: nothing to copy
-    return NewTransaction(**fields)  # type: ignore[arg-type]
+    return NewTransaction(
+        kind=kind,
+        movements=movements,
+        effective_at=effective_at,
+        key=key,
+        refs=references,
+        counterparty=counterparty,
+        actor=actor,
+        reason=reason,
+        reverses=value.reverses,
+        edges=edges,
+        containers=containers,
+    )
