@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from decimal import Decimal
 from json.encoder import encode_basestring as _string
 from typing import Any
 
 import pendulum
 
-from stockline.ledger._quantity import canonical, known_quantity
+from stockline.ledger._quantity import canonical, quantity_text
 from stockline.ledger._records import (
     Edge,
     Movement,
@@ -90,7 +89,7 @@ def _position(p: Position) -> str:
 
 def _movement(m: Movement) -> str:
     lot, serial = m.lot, m.serial
-    quantity = known_quantity(m.quantity) or canonical(m.quantity)
+    quantity = quantity_text(m.quantity)
     return (
         f'{{"dst":{_position(m.dst)},"item":{_text(m.item)},'
         f'"lot":{"null" if lot is None else _text(lot)},"qty":"{quantity}",'
@@ -153,8 +152,3 @@ def fingerprint(draft: NewTransaction) -> str:
     """
     at = "null" if draft.effective_at is None else f'"{utc_text(draft.effective_at)}"'
     return hashlib.sha256(_content(draft, f',"effective_at":{at}', "")).hexdigest()
-
-
-def quantity_text(value: Decimal) -> str:
-    """Return a quantity as canonical text (``120``, ``0.5``)."""
-    return str(canonical(value))

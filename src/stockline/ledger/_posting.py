@@ -36,7 +36,7 @@ from stockline.errors import (
 )
 from stockline.ledger._hashing import chain_hash, fingerprint
 from stockline.ledger._master import Item, Location, LocationKind, Status, Tracking
-from stockline.ledger._quantity import MAX_BALANCE, MAX_DECIMALS, as_quantity, places
+from stockline.ledger._quantity import MAX_BALANCE, MAX_DECIMALS, as_quantity, is_canonical, places
 from stockline.ledger._queries import BalanceQuery
 from stockline.ledger._records import (
     ContainerEvent,
@@ -264,9 +264,7 @@ def post(
 def _normal_quantity(m: Movement) -> Movement:
     quantity = as_quantity(m.quantity, what=f"quantity of {m.item}")
     given = m.quantity
-    if given is quantity or (
-        type(given) is Decimal and given.as_tuple().exponent == quantity.as_tuple().exponent
-    ):
+    if given is quantity or is_canonical(given):
         # Equal values with the same exponent have the same digits: already canonical.
         return m
     return attrs.evolve(m, quantity=quantity)
@@ -356,9 +354,7 @@ def _checked(checks: Checks, m: Movement) -> Movement:
     checks.position(m.src)
     checks.position(m.dst)
     given = m.quantity
-    if quantity is given or (
-        type(given) is Decimal and given.as_tuple().exponent == quantity.as_tuple().exponent
-    ):
+    if quantity is given or is_canonical(given):
         # Equal values with the same exponent have the same digits: already canonical.
         return m
     return attrs.evolve(m, quantity=quantity)

@@ -12,8 +12,10 @@ __all__ = [
     "MAX_QUANTITY",
     "as_quantity",
     "canonical",
+    "is_canonical",
     "known_quantity",
     "places",
+    "quantity_text",
 ]
 
 #: The finest precision any unit may have; the SQL store keeps quantities as integers of
@@ -31,14 +33,14 @@ MAX_QUANTITY = Decimal(10**12)
 MAX_BALANCE = Decimal(9 * 10**12)
 
 
-#: Canonical form and decimal places of valid quantities seen, by value (``Decimal`` or
-#: ``int``; equal values share one canonical form). A warehouse moves a few hundred distinct
-#: quantities, and checking one costs more than the rest of a movement's checks.
-_KNOWN: dict[Decimal | int, tuple[Decimal, int]] = {}
+#: Canonical form, decimal places and canonical text of valid quantities seen, by value
+#: (``Decimal`` or ``int``; equal values share one canonical form). A warehouse moves a few
+#: hundred distinct quantities, and checking one costs more than the rest of a movement's checks.
+_KNOWN: dict[Decimal | int, tuple[Decimal, int, str]] = {}
 _KNOWN_MAX = 65_536
 
 
-def _cached(value: object) -> tuple[Decimal, int] | None:
+def _cached(value: object) -> tuple[Decimal, int, str] | None:
     if type(value) is Decimal or type(value) is int:
         try:
             return _KNOWN.get(value)
@@ -51,6 +53,22 @@ def known_quantity(value: object) -> Decimal | None:
     """The canonical form of ``value`` if it was found a valid quantity before, else ``None``."""
     found = _cached(value)
     return None if found is None else found[0]
+
+
+def is_canonical(value: object) -> bool:
+    """Whether ``value`` is a ``Decimal`` found a valid quantity before, in canonical form."""
+    found = _cached(value)
+    return (
+        found is not None
+        and type(value) is Decimal
+        and (found[0] is value or str(value) == found[2])  # same digits, same exponent
+    )
+
+
+def quantity_text(value: Decimal) -> str:
+    """A valid quantity as canonical text (``120``, ``0.5``)."""
+    found = _cached(value)
+    return str(canonical(value)) if found is None else found[2]
 
 
 def places(value: Decimal) -> int:
@@ -84,7 +102,7 @@ def as_quantity(value: object, *, decimals: int = MAX_DECIMALS, what: str = "qua
     if type(value) is Decimal or type(value) is int:
         if len(_KNOWN) >= _KNOWN_MAX:
             _KNOWN.clear()
-        _KNOWN[value] = (quantity, _places(quantity))
+        _KNOWN[value] = (quantity, _places(quantity), str(quantity))
     return quantity
 
 

@@ -23,7 +23,7 @@ import pendulum
 from stockline.errors import InvalidTimeError, ValidationError
 from stockline.ledger._counterparties import default_ref_type
 from stockline.ledger._master import check_path
-from stockline.ledger._quantity import MAX_DECIMALS, as_quantity, known_quantity
+from stockline.ledger._quantity import MAX_DECIMALS, as_quantity, is_canonical
 from stockline.ledger._records import (
     ContainerEvent,
     Edge,
@@ -569,13 +569,9 @@ def _canonical_movement(m: Movement) -> bool:
         and type(m.dst) is Position
         and _canonical_position(m.src)
         and _canonical_position(m.dst)
-        and type(given) is Decimal
     ):
         return False
-    known = known_quantity(given)
-    return known is not None and (
-        known is given or known.as_tuple().exponent == given.as_tuple().exponent
-    )
+    return is_canonical(given)
 
 
 def movement(value: object, what: str = "movement") -> Movement:
