@@ -20,7 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 Result = dict[str, Any]
 Fill = Literal["full", "left", "right", "bottom", "top", "none"]
@@ -255,6 +255,7 @@ def draw_postgres(source: Path, folder: Path) -> list[Path]:
         axes.set_xticks(counts, [str(c) for c in counts])
         axes.set_xlabel(f"writers (threads, one connection each); {run}")
         axes.set_ylabel("commits / s" if name == "postgres-writers.png" else "milliseconds")
+        axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axes.yaxis.set_major_formatter(
             FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
         )
