@@ -236,7 +236,9 @@ def draw_postgres(source: Path, folder: Path) -> list[Path]:
     data = json.loads(source.read_text(encoding="utf-8"))
     folder.mkdir(parents=True, exist_ok=True)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    counts = sorted({r["writers"] for r in data["writers"]})
+    # The medians over the rounds where the file has them (older files: one round).
+    measured = data.get("summary") or data["writers"]
+    counts = sorted({r["writers"] for r in measured})
     when = data["environment"]["time"]
     run = f"run of {when[:10]} {when[11:16]} UTC, code {data['source'][:8]}"
     made = []
@@ -262,9 +264,7 @@ def draw_postgres(source: Path, folder: Path) -> list[Path]:
         axes.yaxis.set_minor_formatter(NullFormatter())
         axes.grid(True, which="both", alpha=0.3)
         for (kind, (label, marker, style)), color in zip(_WRITERS.items(), colors, strict=False):
-            rows = sorted(
-                (r for r in data["writers"] if r["kind"] == kind), key=lambda r: r["writers"]
-            )
+            rows = sorted((r for r in measured if r["kind"] == kind), key=lambda r: r["writers"])
             for key, dashes in measures:
                 points = [(r["writers"], r[key]) for r in rows if r.get(key) is not None]
                 if not points:

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python -m bench.postgres                  # 20k batched movements, 15 s per scenario
+    .venv/bin/python -m bench.postgres                  # 20k movements; writers 3 x 10 s each
     .venv/bin/python -m bench.postgres --quick          # 4000 movements, 3 s per scenario (CI)
     .venv/bin/python -m bench.postgres --json out.json  # results elsewhere than bench/results/
     .venv/bin/python -m bench.postgres --plots docs/performance --markdown
@@ -31,7 +31,8 @@ machine's load could drift, in alternation with it:
 2. **Single posting.** One receive/move/ship call (one commit) on that ledger, alternating
    with a raw one-row ``INSERT`` + ``COMMIT`` into the bare ``sl_movements``; p50 of each.
 3. **Writers.** 1, 4 and 16 writer threads for a fixed time each, on a fresh database per
-   scenario, in four kinds, interleaved by writer count:
+   scenario, in four kinds, interleaved by writer count; the whole series runs three times
+   (``--rounds``) and the tables give the medians of the rounds:
 
    - ``hot``: each writer its own ``Inventory`` on one shared store (a connection pool as large
      as the writers), looping receive → move → ship (one call = one commit), all withdrawing
@@ -57,6 +58,7 @@ import os
 import pwd
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -715,6 +717,43 @@ def run_writers(
     return result
 
 
+def summary(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per kind and writer count, over its rounds: the medians of the rounds' rates
+    and latencies (each round's rate kept in ``per_second_rounds``), the sums of commits,
+    time and errors, the worst max."""
+    groups: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["kind"], row["writers"]), []).append(row)
+
+    def median(values: Sequence[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return statistics.median(known) if known else None
+
+    combined = []
+    for (kind, writers), rounds in groups.items():
+        checked = [r["verified"] for r in rounds]
+        combined.append(
+            {
+                "kind": kind,
+                "writers": writers,
+                "rounds": len(rounds),
+                "commits": sum(r["commits"] for r in rounds),
+                "seconds": sum(r["seconds"] for r in rounds),
+                "per_second": median([r["per_second"] for r in rounds]),
+                "per_second_rounds": [r["per_second"] for r in rounds],
+                "p50_ms": median([r["p50_ms"] for r in rounds]),
+                "p99_ms": median([r["p99_ms"] for r in rounds]),
+                "max_ms": max(
+                    (r["max_ms"] for r in rounds if r["max_ms"] is not None), default=None
+                ),
+                "cpu_ms_per_commit": median([r["cpu_ms_per_commit"] for r in rounds]),
+                "errors": sum(r["errors"] for r in rounds),
+                "verified": None if None in checked else all(checked),
+            }
+        )
+    return combined
+
+
 def ceiling(writers: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """At the most writers measured: the ledger's commits/s against the two raw references."""
     most = max(r["writers"] for r in writers)
@@ -750,7 +789,7 @@ def _ratio(value: float | None) -> str:
 
 def report(data: dict[str, Any]) -> None:
     """Print the tables of one run's results."""
-    posting, writers, top = data["posting"], data["writers"], data["ceiling"]
+    posting, writers, top = data["posting"], data["summary"], data["ceiling"]
     s = data["server"]
     pg = f"{s['server_version'].split()[0]}, fsync={s['fsync']}, "
     pg += f"synchronous_commit={s['synchronous_commit']}"
@@ -818,6 +857,7 @@ def report(data: dict[str, Any]) -> None:
             "commits",
             "s",
             "commits/s",
+            "each round",
             "p50 ms",
             "p99 ms",
             "max ms",
@@ -832,6 +872,7 @@ def report(data: dict[str, Any]) -> None:
                 f"{r['commits']:,}",
                 f"{r['seconds']:.1f}",
                 _rate(r["per_second"]),
+                " / ".join(_rate(x) for x in r["per_second_rounds"]),
                 _ms(r["p50_ms"]),
                 _ms(r["p99_ms"]),
                 _ms(r["max_ms"]),
@@ -843,7 +884,10 @@ def report(data: dict[str, Any]) -> None:
         ],
         caption=(
             "Threads in one process, each writer with its own connection, for a fixed time "
-            "after a warm-up, on a fresh database per row. hot/cold: receive → move → ship "
+            "after a warm-up, on a fresh database per scenario; the scenarios run by writer "
+            "count, the four kinds in turn, and the whole series once per round. commits/s, "
+            "p50, p99, CPU: the median over the rounds; commits, s, max, errors: over all "
+            "rounds. hot/cold: receive → move → ship "
             "calls through stockline (one Inventory per writer on one store; hot: one item at "
             "the same two bins; cold: each writer its own item and bins); every posting takes "
             "the sl_head row lock first. raw insert: one movement row INSERT + COMMIT through "
@@ -891,12 +935,18 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--writers", default=",".join(map(str, WRITERS)), help="concurrent writer counts"
     )
     parser.add_argument(
-        "--seconds", type=float, default=15.0, help="timed seconds per writers scenario"
+        "--seconds", type=float, default=10.0, help="timed seconds per writers scenario"
     )
     parser.add_argument(
         "--singles", type=int, default=300, help="single calls (and raw one-row commits) timed"
     )
     parser.add_argument("--warmup", type=int, default=6, help="untimed steps per writer")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="how many times the writers series is run (1 with --quick)",
+    )
     parser.add_argument("--quick", action="store_true", help="N = 4000 and 3 s per scenario (CI)")
     parser.add_argument(
         "--no-durability",
@@ -913,7 +963,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.seconds = min(args.size, 4000), min(args.seconds, 3.0)
-        args.singles = min(args.singles, 100)
+        args.singles, args.rounds = min(args.singles, 100), 1
     return args
 
 
@@ -953,7 +1003,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             server, ddl, size=args.size, batch=args.batch, singles=args.singles, seed=args.seed
         )
         writers = [
-            run_writers(server, ddl, kind=kind, writers=n, seconds=args.seconds, warmup=args.warmup)
+            {
+                "round": number,
+                **run_writers(
+                    server, ddl, kind=kind, writers=n, seconds=args.seconds, warmup=args.warmup
+                ),
+            }
+            for number in range(1, args.rounds + 1)
             for n in writer_counts
             for kind in KINDS
         ]
@@ -973,6 +1029,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "writers": writer_counts,
             "seconds_per_scenario": args.seconds,
             "warmup_per_writer": args.warmup,
+            "rounds": args.rounds,
             "singles": args.singles,
             "seed": args.seed,
             "quick": args.quick,
@@ -981,7 +1038,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "ddl": ddl,
         "posting": posting,
         "writers": writers,
-        "ceiling": ceiling(writers),
+        "summary": summary(writers),
+        "ceiling": ceiling(summary(writers)),
     }
     report(data)
     write_json(path, data)
