@@ -944,7 +944,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=2,
+        default=3,
         help="how many times the writers series is run (1 with --quick)",
     )
     parser.add_argument("--quick", action="store_true", help="N = 4000 and 3 s per scenario (CI)")
