@@ -37,3 +37,43 @@ class TestCeiling:
         assert top["raw head"] is None
         assert top["ledger_over_head"] is None
         assert top["head_over_insert"] is None
+
+
+class TestSummary:
+    """The rounds of one scenario are reported as one row."""
+
+    def test_medians_of_rounds_and_sums_of_counts(self) -> None:
+        """Rates and latencies are the rounds' medians (each round's rate kept), commits and
+        errors are summed, the max is the worst, and the ledger is verified only if every
+        round was; raw rows, which have nothing to verify, stay unverified (None)."""
+
+        def measured(kind: str, rate: float, p50: float, verified: bool | None) -> dict[str, Any]:
+            return {
+                **_row(kind, 4, rate),
+                "seconds": 10.0,
+                "commits": int(rate * 10),
+                "p50_ms": p50,
+                "p99_ms": p50 * 3,
+                "max_ms": p50 * 9,
+                "cpu_ms_per_commit": 2.0,
+                "errors": 1,
+                "verified": verified,
+            }
+
+        rows = [
+            measured("hot", 100.0, 30.0, True),
+            measured("raw head", 300.0, 10.0, None),
+            measured("hot", 160.0, 20.0, False),
+            measured("raw head", 200.0, 12.0, None),
+            measured("hot", 120.0, 25.0, True),
+            measured("raw head", 250.0, 11.0, None),
+        ]
+        hot, head = postgres.summary(rows)
+        assert (hot["kind"], hot["writers"], hot["rounds"]) == ("hot", 4, 3)
+        assert hot["per_second"] == 120.0
+        assert hot["per_second_rounds"] == [100.0, 160.0, 120.0]
+        assert (hot["p50_ms"], hot["max_ms"]) == (25.0, 270.0)
+        assert (hot["commits"], hot["errors"], hot["seconds"]) == (3800, 3, 30.0)
+        assert hot["verified"] is False
+        assert head["per_second"] == 250.0
+        assert head["verified"] is None
