@@ -106,7 +106,6 @@ from stockline.adapters.sqlalchemy._session import (
 
 URL_ENV = "STOCKLINE_BENCH_POSTGRES_URL"
 WRITERS = (1, 4, 16)
-CONTENTION = ("hot", "cold")
 #: Units put at every position a scenario withdraws from, so no withdrawal ever fails.
 SEED_STOCK = 10**9
 _USER = "stockline"
