@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 Result = dict[str, Any]
 Fill = Literal["full", "left", "right", "bottom", "top", "none"]
@@ -218,6 +219,72 @@ def draw(source: Path, folder: Path) -> list[Path]:
     axes.set_ylim(bottom=0)
     _legend(axes, results)
     made.append(_save(figure, folder / "size.png"))
+    return made
+
+
+#: The writer kinds of ``bench.postgres``: label, marker, line style.
+_WRITERS = {
+    "hot": ("stockline, one item (hot)", "o", "-"),
+    "cold": ("stockline, an item per writer (cold)", "s", "-"),
+    "raw head": ("raw UPDATE head + INSERT + COMMIT", "^", "--"),
+    "raw insert": ("raw INSERT + COMMIT, no shared row", "v", ":"),
+}
+
+
+def draw_postgres(source: Path, folder: Path) -> list[Path]:
+    """Draw the writers plots of ``bench.postgres``'s JSON at ``source`` into ``folder``."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+    folder.mkdir(parents=True, exist_ok=True)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    # The medians over the rounds where the file has them (older files: one round).
+    measured = data.get("summary") or data["writers"]
+    counts = sorted({r["writers"] for r in measured})
+    when = data["environment"]["time"]
+    run = f"run of {when[:10]} {when[11:16]} UTC, code {data['source'][:8]}"
+    made = []
+    for name, title, measures in (
+        ("postgres-writers.png", "Commits per second against writers", (("per_second", "-"),)),
+        (
+            "postgres-latency.png",
+            "Latency per commit against writers (p50 solid, p99 dotted)",
+            (("p50_ms", "-"), ("p99_ms", ":")),
+        ),
+    ):
+        figure, axes = plt.subplots(figsize=(6.4, 4.6), dpi=110)
+        axes.set_title(title)
+        axes.set_xscale("log", base=2)
+        axes.set_yscale("log")
+        axes.set_xticks(counts, [str(c) for c in counts])
+        axes.set_xlabel(f"writers (threads, one connection each); {run}")
+        axes.set_ylabel("commits / s" if name == "postgres-writers.png" else "milliseconds")
+        axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axes.yaxis.set_major_formatter(
+            FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+        )
+        axes.yaxis.set_minor_formatter(NullFormatter())
+        axes.grid(True, which="both", alpha=0.3)
+        for (kind, (label, marker, style)), color in zip(_WRITERS.items(), colors, strict=False):
+            rows = sorted((r for r in measured if r["kind"] == kind), key=lambda r: r["writers"])
+            for key, dashes in measures:
+                points = [(r["writers"], r[key]) for r in rows if r.get(key) is not None]
+                if not points:
+                    continue
+                axes.plot(
+                    [x for x, _ in points],
+                    [y for _, y in points],
+                    marker=marker,
+                    linestyle=style if len(measures) == 1 else dashes,
+                    color=color,
+                    label=label if dashes == "-" else None,
+                )
+        axes.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.15),
+            ncols=2,
+            fontsize="small",
+            frameon=False,
+        )
+        made.append(_save(figure, folder / name))
     return made
 
 

@@ -2,9 +2,11 @@
 
 Run from the repository root::
 
-    .venv/bin/python -m bench.postgres                  # 20k batched movements, 15 s per scenario
+    .venv/bin/python -m bench.postgres                  # 20k movements; writers 3 x 10 s each
     .venv/bin/python -m bench.postgres --quick          # 4000 movements, 3 s per scenario (CI)
     .venv/bin/python -m bench.postgres --json out.json  # results elsewhere than bench/results/
+    .venv/bin/python -m bench.postgres --plots docs/performance --markdown
+                                                        # plots and Markdown tables, for the docs
 
 With ``STOCKLINE_BENCH_POSTGRES_URL`` set (the URL of a role that may create databases), the
 benchmark uses that server; otherwise it starts a throwaway one from the installed binaries
@@ -13,17 +15,35 @@ benchmark uses that server; otherwise it starts a throwaway one from the install
 PostgreSQL's durable defaults (``fsync=on``, ``synchronous_commit=on``) unless
 ``--no-durability`` is given, so one commit costs a WAL flush to this machine's disk.
 
+Every reference is measured in the same run as the figure it is compared with, and where the
+machine's load could drift, in alternation with it:
+
 1. **Batched posting.** The seeded warehouse simulation of ``bench.ledger`` makes N movements
-   (one per transaction), posted with ``Inventory.post_many``, 1000 transactions a call. The
-   same movement rows then go into a bare copy of ``sl_movements`` (its DDL compiled from the
-   store's own table: the same columns, primary key and indexes) in a database of its own,
-   with raw psycopg: ``executemany`` (pipelined by psycopg) and ``COPY FROM STDIN``, one commit
-   per 1000 rows. The ratios our/raw are the store's overhead over the physical floor.
-2. **Single postings under concurrency.** 1, 4 and 16 writer threads, each with its own
-   ``Inventory`` on one shared store (a connection pool as large as the writers), each
-   looping receive → move → ship (one call = one commit) for a fixed time. HOT: every writer
-   withdraws from the same item at the same two bins; COLD: every writer has its own item,
-   dock and bins. Each scenario runs on a fresh database. Latencies are per call.
+   (one per transaction), posted with ``Inventory.post_many``, 1000 transactions a call. After
+   each call, the same movement rows go into a bare copy of ``sl_movements`` (the store's own
+   DDL, reflected from its database: the same columns, primary key and indexes) in databases of
+   their own, with raw psycopg: ``executemany`` (pipelined by psycopg) and ``COPY FROM STDIN``,
+   one commit per 1000 rows. Then the **floor**: every row the call wrote (transactions,
+   movements, one balance upsert per position touched) is read back, untimed, and written
+   again with the store's own statements by bare ``executemany`` into copies of those three
+   tables, one commit: the database work alone, with no Python checks, hashing or look-ups,
+   as the SQLite suite's ``Floor`` does.
+2. **Single posting.** One receive/move/ship call (one commit) on that ledger, alternating
+   with a raw one-row ``INSERT`` + ``COMMIT`` into the bare ``sl_movements``; p50 of each.
+3. **Writers.** 1, 4 and 16 writer threads for a fixed time each, on a fresh database per
+   scenario, in four kinds, interleaved by writer count; the whole series runs three times
+   (``--rounds``) and the tables give the medians of the rounds:
+
+   - ``hot``: each writer its own ``Inventory`` on one shared store (a connection pool as large
+     as the writers), looping receive → move → ship (one call = one commit), all withdrawing
+     from the same item at the same two bins;
+   - ``cold``: the same, each writer with its own item, dock and bins;
+   - ``raw insert``: each writer its own psycopg connection, looping one movement row
+     ``INSERT`` + ``COMMIT`` into a bare ``sl_movements``: no shared row, so the server may
+     flush many writers' commits in one WAL write;
+   - ``raw head``: the same, but each transaction first ``UPDATE``\\ s the one row of a bare
+     ``sl_head`` (as every posting locks it): the pure serialisation ceiling, since the row
+     lock is held until the commit's WAL flush is done.
 
 This is a measurement, not a test: nothing is asserted.
 """
@@ -31,17 +51,20 @@ This is a measurement, not a test: nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import json
 import os
 import pwd
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +72,10 @@ import attrs
 import pendulum
 import psycopg
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 import stockline as sl
+from bench import _common
 from bench._common import (
     RESULTS,
     Progress,
@@ -64,19 +88,24 @@ from bench._common import (
 from bench.ledger import (
     MOVEMENT_COLUMNS,
     START,
+    Op,
     Warehouse,
     _master_data,
     _RawIds,
-    _RawRow,
     draft,
+    post_one,
     source_digest,
 )
 from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
-from stockline.adapters.sqlalchemy._schema import movements
+from stockline.adapters.sqlalchemy._schema import movements, transactions
+from stockline.adapters.sqlalchemy._session import (
+    _INSERT_MOVEMENT,
+    _INSERT_TRANSACTION,
+    _UPSERT_BALANCE,
+)
 
 URL_ENV = "STOCKLINE_BENCH_POSTGRES_URL"
 WRITERS = (1, 4, 16)
-CONTENTION = ("hot", "cold")
 #: Units put at every position a scenario withdraws from, so no withdrawal ever fails.
 SEED_STOCK = 10**9
 _USER = "stockline"
@@ -172,6 +201,16 @@ class Server:
             for statement in statements:
                 conn.execute(statement.encode())
 
+    def checkpoint(self) -> bool:
+        """Write every dirty buffer out now (``CHECKPOINT``), so that the writes a phase's set-up
+        (or the phase before) left behind are not flushed while the next one is timed; return
+        whether the role was allowed to."""
+        try:
+            self.execute("CHECKPOINT")
+        except psycopg.Error:
+            return False
+        return True
+
     def settings(self) -> dict[str, str]:
         """The server's version and the settings that decide what a commit costs."""
         names = (
@@ -231,24 +270,126 @@ def _server(*, durable: bool) -> Server:
     return Server(url)
 
 
-# -- 1. batched posting against raw psycopg ------------------------------------------------
+# -- the store's own tables, bare ------------------------------------------------------------
 
 
-def movement_ddl() -> list[str]:
-    """``CREATE`` statements for a bare ``sl_movements``, compiled from the store's table."""
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    statements = [str(sa.schema.CreateTable(movements).compile(dialect=dialect)).strip()]
-    for index in sorted(movements.indexes, key=lambda i: str(i.name)):
-        statements.append(str(sa.schema.CreateIndex(index).compile(dialect=dialect)).strip())
-    return statements
+#: The tables a posting writes rows into (sl_head aside): the floor's copies.
+WRITTEN = ("sl_transactions", "sl_movements", "sl_balances")
 
 
-def run_batched(server: Server, *, size: int, batch: int, single: int, seed: int) -> dict[str, Any]:
-    """Post ``size`` movements with ``post_many``, then the same rows with raw psycopg."""
+def store_ddl(server: Server) -> dict[str, list[str]]:
+    """The ``CREATE`` statements of the store's tables and their indexes, reflected from a
+    database the store's own migrations made (so the copies are what a store really has)."""
+    url = server.fresh_database("ddl")
+    store = SqlAlchemyStockStore.open(url)
+    try:
+        metadata = sa.MetaData()
+        names = (*WRITTEN, "sl_head")
+        metadata.reflect(store.engine, only=list(names))
+        ddl: dict[str, list[str]] = {}
+        for name in names:
+            table = metadata.tables[name]
+            statements = [str(CreateTable(table).compile(dialect=store.engine.dialect)).strip()]
+            for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                statements.append(str(CreateIndex(index).compile(dialect=store.engine.dialect)))
+            ddl[name] = statements
+    finally:
+        store.close()
+        server.drop(url)
+    return ddl
+
+
+class Bare:
+    """Bare copies of some of the store's tables in a database of their own, over psycopg."""
+
+    def __init__(self, server: Server, label: str, statements: Sequence[str]) -> None:
+        self._server = server
+        self.url = server.fresh_database(label)
+        self.conn = psycopg.connect(server.conninfo_of(self.url))
+        for statement in statements:
+            self.conn.execute(statement.encode())
+        self.conn.commit()
+
+    def count(self, table: str) -> int:
+        row = self.conn.execute(f"SELECT count(*) FROM {table}".encode()).fetchone()
+        self.conn.commit()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self.conn.close()
+        self._server.drop(self.url)
+
+
+def _pg(sql: str) -> bytes:
+    """A statement the store writes with ``?`` placeholders, as it sends it to psycopg."""
+    return sql.replace("?", "%s").encode()
+
+
+_COLUMNS = ", ".join(MOVEMENT_COLUMNS)
+_INSERT = f"INSERT INTO sl_movements ({_COLUMNS}) VALUES ({', '.join(['%s'] * 13)})".encode()
+_COPY = f"COPY sl_movements ({_COLUMNS}) FROM STDIN".encode()
+
+
+class Floor:
+    """The rows a batch of postings wrote, written again with bare ``executemany``.
+
+    After each batch, the transaction and movement rows the ledger appended are read back
+    (untimed) from the store's database and inserted into copies of those tables, with the
+    store's own statements, and the balance changes they make are upserted into a copy of
+    ``sl_balances`` the way the store does (one upsert per position touched): the cost of the
+    database work alone, with no Python checks, hashing or look-ups. No implementation that
+    keeps this schema can post faster through one connection.
+    """
+
+    def __init__(self, server: Server, ddl: dict[str, list[str]], source_url: str) -> None:
+        self.bare = Bare(server, "floor", [s for name in WRITTEN for s in ddl[name]])
+        self.source = psycopg.connect(server.conninfo_of(source_url), autocommit=True)
+        self.last = 0
+        self.watch = Stopwatch()
+        tx_columns = ", ".join(f'"{c.name}"' for c in transactions.columns)
+        mv_columns = ", ".join(f'"{c.name}"' for c in movements.columns)
+        self._txs = f"SELECT {tx_columns} FROM sl_transactions WHERE id > %s ORDER BY id".encode()
+        self._mvs = f"SELECT {mv_columns} FROM sl_movements WHERE tx_id > %s".encode()
+
+    def replay(self) -> None:
+        """Write the rows of the transactions posted since the last call; time it."""
+        txs = self.source.execute(self._txs, (self.last,)).fetchall()
+        mvs = self.source.execute(self._mvs, (self.last,)).fetchall()
+        changes: dict[tuple[Any, ...], list[int]] = {}
+        for m in mvs:
+            # item, lot, serial, then each side's location, status, container; qty; effective
+            for key, delta in (((*m[2:5], *m[6:9]), -m[5]), ((*m[2:5], *m[9:12]), m[5])):
+                change = changes.setdefault(key, [0, m[12]])
+                change[0] += delta
+                change[1] = max(change[1], m[12])
+        rows = [(*key, qty, at) for key, (qty, at) in changes.items()]
+        conn = self.bare.conn
+        with self.watch.timing():
+            with conn.cursor() as cur:
+                cur.executemany(_pg(_INSERT_TRANSACTION), txs)
+                cur.executemany(_pg(_INSERT_MOVEMENT), mvs)
+                cur.executemany(_pg(_UPSERT_BALANCE), rows)
+            conn.commit()
+        if txs:
+            self.last = int(txs[-1][0])
+
+    def close(self) -> None:
+        self.source.close()
+        self.bare.close()
+
+
+# -- 1. batched posting, 2. single posting -------------------------------------------------
+
+
+def run_posting(
+    server: Server, ddl: dict[str, list[str]], *, size: int, batch: int, singles: int, seed: int
+) -> dict[str, Any]:
+    """``post_many`` in batches, each followed by its raw and floor references; then single
+    calls alternating with raw one-row commits."""
     progress = Progress(f"batched N={size:,}")
     warehouse = Warehouse(seed)
     ops = warehouse.take(size)
-    drafts = [draft(op) for op in ops]
+    later = warehouse.take(singles + 10)
     lots = [(op.sku, op.lot, op.expiry) for op in ops if op.new_lot]
     progress(f"simulated {len(ops):,} operations, {len(lots):,} lots")
 
@@ -259,34 +400,62 @@ def run_batched(server: Server, *, size: int, batch: int, single: int, seed: int
     _master_data(inv, warehouse, lots)
     setup = time.perf_counter() - started
     progress(f"schema and master data in {setup:.1f}s")
-    ours = Stopwatch()
-    step = max(batch, size // 5 // batch * batch)
-    for start in range(0, len(drafts), batch):
-        chunk = drafts[start : start + batch]
-        clock.set(ops[start + len(chunk) - 1].at)
-        with ours.timing():
-            inv.post_many(chunk)
-        done = start + len(chunk)
-        if done % step == 0 or done == len(drafts):
-            progress(f"post_many {done:,}/{len(drafts):,} ({ours.rate(done):,.0f} mv/s)")
-    inv.close()
-    server.drop(url)
-
+    many = Bare(server, "raw_many", ddl["sl_movements"])
+    copy = Bare(server, "raw_copy", ddl["sl_movements"])
+    floor = Floor(server, ddl, url)
+    server.checkpoint()
     ids = _RawIds()
-    rows = [ids.row(number, op) for number, op in enumerate(ops, start=1)]
-    ddl = movement_ddl()
-    raw = {
-        "executemany": _raw_insert(server, ddl, rows, batch, copy=False),
-        "copy": _raw_insert(server, ddl, rows, batch, copy=True),
-        "single": _raw_single(server, ddl, rows[:single]),
+    ours, many_watch, copy_watch = Stopwatch(), Stopwatch(), Stopwatch()
+    step = max(batch, size // 5 // batch * batch)
+    try:
+        for start in range(0, size, batch):
+            chunk = ops[start : start + batch]
+            drafts = [draft(op) for op in chunk]
+            clock.set(chunk[-1].at)
+            with ours.timing():
+                inv.post_many(drafts)
+            rows = [ids.row(start + n, op) for n, op in enumerate(chunk, start=1)]
+            with many_watch.timing():
+                with many.conn.cursor() as cur:
+                    cur.executemany(_INSERT, rows)
+                many.conn.commit()
+            with copy_watch.timing():
+                with copy.conn.cursor() as cur, cur.copy(_COPY) as cp:
+                    for row in rows:
+                        cp.write_row(row)
+                copy.conn.commit()
+            floor.replay()
+            done = start + len(chunk)
+            if done % step == 0 or done == size:
+                progress(
+                    f"{done:,}/{size:,}: post_many {ours.rate(done):,.0f} mv/s, executemany "
+                    f"{many_watch.rate(done):,.0f}, COPY {copy_watch.rate(done):,.0f}, floor "
+                    f"{floor.watch.rate(done):,.0f}"
+                )
+        for bare in (many, copy, floor.bare):
+            if (found := bare.count("sl_movements")) != size:
+                raise RuntimeError(f"a raw reference wrote {found} movement rows, not {size}")
+        server.checkpoint()
+        single = _singles(inv, clock, many, ids, later, first_id=size + 1, count=singles)
+        progress(
+            f"single p50 {single['p50_ms']:.2f} ms, raw INSERT + COMMIT p50 "
+            f"{single['raw_p50_ms']:.2f} ms"
+        )
+    finally:
+        inv.close()
+        floor.close()
+        many.close()
+        copy.close()
+        server.drop(url)
+
+    per_second = ours.rate(size)
+    rates = {
+        "executemany": many_watch.rate(size),
+        "copy": copy_watch.rate(size),
+        "floor": floor.watch.rate(size),
     }
-    progress(
-        f"raw executemany {raw['executemany']['per_second']:,.0f} rows/s, "
-        f"COPY {raw['copy']['per_second']:,.0f} rows/s"
-    )
-    per_second = ours.rate(len(drafts))
     return {
-        "movements": len(drafts),
+        "movements": size,
         "batch": batch,
         "seed": seed,
         "setup_seconds": setup,
@@ -295,79 +464,62 @@ def run_batched(server: Server, *, size: int, batch: int, single: int, seed: int
             "cpu_seconds": ours.cpu_seconds,
             "per_second": per_second,
         },
-        "raw": raw,
-        "raw_ddl": ddl,
-        "ratio": {
-            "executemany": per_second / raw["executemany"]["per_second"],
-            "copy": per_second / raw["copy"]["per_second"],
+        "raw": {
+            name: {"seconds": watch.seconds, "cpu_seconds": watch.cpu_seconds, "per_second": rate}
+            for (name, rate), watch in zip(
+                rates.items(), (many_watch, copy_watch, floor.watch), strict=True
+            )
         },
+        "ratio": {name: per_second / rate for name, rate in rates.items()},
+        "floor_over_executemany": rates["floor"] / rates["executemany"],
+        "single": single,
     }
 
 
-def _raw_insert(
-    server: Server, ddl: Sequence[str], rows: Sequence[_RawRow], batch: int, *, copy: bool
+def _singles(
+    inv: sl.Inventory,
+    clock: sl.FixedClock,
+    raw: Bare,
+    ids: _RawIds,
+    ops: Sequence[Op],
+    *,
+    first_id: int,
+    count: int,
 ) -> dict[str, Any]:
-    """Insert ``rows`` into a bare ``sl_movements`` in a fresh database, one commit a batch."""
-    url = server.fresh_database("raw_copy" if copy else "raw_many")
-    columns = ", ".join(MOVEMENT_COLUMNS)
-    insert = f"INSERT INTO sl_movements ({columns}) VALUES ({', '.join(['%s'] * len(rows[0]))})"
-    watch = Stopwatch()
-    with psycopg.connect(server.conninfo_of(url)) as conn:
-        for statement in ddl:
-            conn.execute(statement.encode())
-        conn.commit()
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            with watch.timing():
-                with conn.cursor() as cur:
-                    if copy:
-                        with cur.copy(f"COPY sl_movements ({columns}) FROM STDIN".encode()) as cp:
-                            for row in chunk:
-                                cp.write_row(row)
-                    else:
-                        cur.executemany(insert.encode(), chunk)
-                conn.commit()
-        count = conn.execute("SELECT count(*) FROM sl_movements").fetchone()
-    server.drop(url)
-    if count is None or count[0] != len(rows):
-        raise RuntimeError(f"raw insert wrote {count} rows, not {len(rows)}")
+    """One facade call per operation, alternating with a raw one-row INSERT + COMMIT."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    kinds: dict[str, list[float]] = {}
+    for number, op in enumerate(ops):
+        clock.set(op.at)
+        row = ids.row(first_id + number, op)
+        began = time.perf_counter()
+        post_one(inv, op)
+        spent = time.perf_counter() - began
+        began = time.perf_counter()
+        raw.conn.execute(_INSERT, row)
+        raw.conn.commit()
+        if number >= len(ops) - count:  # the first few warm the caches
+            ours.append(spent)
+            theirs.append(time.perf_counter() - began)
+            kinds.setdefault(op.kind.value, []).append(spent)
     return {
-        "method": "COPY FROM STDIN" if copy else "executemany",
-        "rows": len(rows),
-        "seconds": watch.seconds,
-        "cpu_seconds": watch.cpu_seconds,
-        "per_second": watch.rate(len(rows)),
+        "count": len(ours),
+        "p50_ms": percentile(ours, 50) * 1e3,
+        "p99_ms": percentile(ours, 99) * 1e3,
+        "raw_p50_ms": percentile(theirs, 50) * 1e3,
+        "raw_p99_ms": percentile(theirs, 99) * 1e3,
+        "ratio": percentile(ours, 50) / percentile(theirs, 50),
+        "p50_ms_by_kind": {kind: percentile(times, 50) * 1e3 for kind, times in kinds.items()},
     }
 
 
-def _raw_single(server: Server, ddl: Sequence[str], rows: Sequence[_RawRow]) -> dict[str, Any]:
-    """One ``INSERT`` + ``COMMIT`` per row: the floor under one posting's latency."""
-    url = server.fresh_database("raw_single")
-    columns = ", ".join(MOVEMENT_COLUMNS)
-    insert = f"INSERT INTO sl_movements ({columns}) VALUES ({', '.join(['%s'] * len(rows[0]))})"
-    times: list[float] = []
-    with psycopg.connect(server.conninfo_of(url)) as conn:
-        for statement in ddl:
-            conn.execute(statement.encode())
-        conn.commit()
-        for row in rows:
-            began = time.perf_counter()
-            conn.execute(insert.encode(), row)
-            conn.commit()
-            times.append(time.perf_counter() - began)
-    server.drop(url)
-    return {
-        "method": "INSERT + COMMIT",
-        "rows": len(rows),
-        "seconds": sum(times),
-        "per_second": len(times) / sum(times),
-        "p50_ms": percentile(times, 50) * 1e3,
-        "p99_ms": percentile(times, 99) * 1e3,
-        "max_ms": max(times) * 1e3,
-    }
+# -- 3. writers ----------------------------------------------------------------------------
 
-
-# -- 2. single postings under concurrency --------------------------------------------------
+#: The kinds of writer, in the order they run at each writer count.
+KINDS = ("hot", "cold", "raw insert", "raw head")
+#: What one step of a writer does: given its step number, post or commit once.
+Step = Callable[[int], None]
 
 
 @attrs.frozen(kw_only=True)
@@ -380,8 +532,8 @@ class Lane:
     bins: tuple[str, str]
 
 
-def _lanes(contention: str, writers: int) -> list[Lane]:
-    if contention == "hot":
+def _lanes(kind: str, writers: int) -> list[Lane]:
+    if kind == "hot":
         return [Lane(sku="HOT", dock="DC1/DOCK/1", bins=("DC1/A/01", "DC1/A/02"))] * writers
     return [
         Lane(
@@ -401,43 +553,120 @@ def _post(inv: sl.Inventory, lane: Lane, step: int, writer: int) -> None:
         inv.ship(lane.sku, 1, src=lane.bins[1], customer="C1", ref=f"SO-{writer}-{step}")
 
 
-def run_concurrent(
-    server: Server, *, writers: int, contention: str, seconds: float, warmup: int
-) -> dict[str, Any]:
-    """``writers`` threads posting one call (one commit) at a time for ``seconds``."""
-    progress = Progress(f"{contention} x{writers}")
-    url = server.fresh_database(f"{contention}_{writers}")
+def _ledger_writers(
+    server: Server, kind: str, writers: int
+) -> tuple[Callable[[int], Step], Callable[[], dict[str, Any]]]:
+    """Writers posting through stockline, and how to check and close their ledger after."""
+    url = server.fresh_database(f"{kind}_{writers}")
     store = SqlAlchemyStockStore.open(url, pool_size=writers, max_overflow=2)
-    setup_inv = sl.Inventory(store=store)
-    lanes = _lanes(contention, writers)
-    setup_inv.add_party("S1", kind="supplier")
-    setup_inv.add_party("C1", kind="customer")
+    setup = sl.Inventory(store=store)
+    lanes = _lanes(kind, writers)
+    setup.add_party("S1", kind="supplier")
+    setup.add_party("C1", kind="customer")
     for lane in dict.fromkeys(lanes):
-        setup_inv.add_item(lane.sku)
+        setup.add_item(lane.sku)
         for path in (lane.dock, *lane.bins):
-            setup_inv.add_location(path)
+            setup.add_location(path)
         for path in lane.bins:
-            setup_inv.receive(lane.sku, SEED_STOCK, dst=path, supplier="S1")
+            setup.receive(lane.sku, SEED_STOCK, dst=path, supplier="S1")
 
+    def writer(number: int) -> Step:
+        inv = sl.Inventory(store=store)
+        return lambda step: _post(inv, lanes[number], step, number)
+
+    def finish() -> dict[str, Any]:
+        integrity = setup.verify()
+        store.close()
+        server.drop(url)
+        return {"verified": not integrity.problems, "transactions": integrity.transactions}
+
+    return writer, finish
+
+
+def _raw_writers(
+    server: Server, kind: str, writers: int, ddl: dict[str, list[str]]
+) -> tuple[Callable[[int], Step], Callable[[], dict[str, Any]]]:
+    """Writers committing one movement row at a time with psycopg (``raw head``: after taking
+    the one head row's lock, as every posting does)."""
+    head = kind == "raw head"
+    bare = Bare(server, f"{kind.replace(' ', '_')}_{writers}", ddl["sl_movements"] + ddl["sl_head"])
+    bare.conn.execute(b"INSERT INTO sl_head VALUES (1, 0, '', 0)")
+    bare.conn.commit()
+    connections: list[psycopg.Connection[Any]] = []
+    lock = threading.Lock()
+    at = (START - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    digest = "0" * 64
+
+    def writer(number: int) -> Step:
+        conn = psycopg.connect(server.conninfo_of(bare.url))
+        with lock:
+            connections.append(conn)
+
+        def step(n: int) -> None:
+            if head:
+                row = conn.execute(
+                    b"UPDATE sl_head SET last_tx = last_tx + 1, last_hash = %s WHERE id = 1 "
+                    b"RETURNING last_tx",
+                    (digest,),
+                ).fetchone()
+                tx_id = int(row[0]) if row else 0
+            else:
+                tx_id = (number + 1) * 10**9 + n
+            conn.execute(_INSERT, (tx_id, 1, 1, 1, "", 10**6, 1, 1, 0, 2, 1, 0, at + n))
+            conn.commit()
+
+        return step
+
+    def finish() -> dict[str, Any]:
+        for conn in connections:
+            conn.close()
+        rows = bare.count("sl_movements")
+        bare.close()
+        return {"verified": None, "transactions": rows}
+
+    return writer, finish
+
+
+def run_writers(
+    server: Server,
+    ddl: dict[str, list[str]],
+    *,
+    kind: str,
+    writers: int,
+    seconds: float,
+    warmup: int,
+) -> dict[str, Any]:
+    """``writers`` threads committing one step at a time for ``seconds``."""
+    progress = Progress(f"{kind} x{writers}")
+    if kind in ("hot", "cold"):
+        make, finish = _ledger_writers(server, kind, writers)
+    else:
+        make, finish = _raw_writers(server, kind, writers, ddl)
     barrier = threading.Barrier(writers + 1)
-    deadline = [0.0]
+    deadline = [float("inf")]
     latencies: list[list[float]] = [[] for _ in range(writers)]
     errors: list[str] = []
 
-    def writer(number: int) -> None:
-        inv = sl.Inventory(store=store)
-        lane, times = lanes[number], latencies[number]
+    def run(number: int) -> None:
+        times = latencies[number]
+        step = 0
         try:
+            work = make(number)
             for step in range(warmup):  # connections, caches
-                _post(inv, lane, step, number)
+                work(step)
         except Exception as e:  # reported, not raised, from a thread
             errors.append(f"warm-up: {type(e).__name__}: {e}")
-        barrier.wait()
+            barrier.abort()
+            return
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:  # another writer failed to warm up
+            return
         step = warmup
         while time.perf_counter() < deadline[0]:
             began = time.perf_counter()
             try:
-                _post(inv, lane, step, number)
+                work(step)
             except Exception as e:
                 errors.append(f"{type(e).__name__}: {e}")
                 continue
@@ -445,47 +674,101 @@ def run_concurrent(
                 step += 1
             times.append(time.perf_counter() - began)
 
-    threads = [threading.Thread(target=writer, args=(n,), daemon=True) for n in range(writers)]
+    threads = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(writers)]
     for thread in threads:
         thread.start()
-    deadline[0] = float("inf")
-    cpu = time.process_time()
     # Every writer has warmed up when the barrier opens; the deadline is set just before.
-    while barrier.n_waiting < writers and any(t.is_alive() for t in threads):
+    while barrier.n_waiting < writers and not barrier.broken:
         time.sleep(0.01)
+    server.checkpoint()
+    cpu = time.process_time()
     deadline[0] = time.perf_counter() + seconds
     began = time.perf_counter()
-    barrier.wait()
+    with contextlib.suppress(threading.BrokenBarrierError):  # a writer failed to warm up
+        barrier.wait()
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - began
     cpu = time.process_time() - cpu
     all_times = [t for times in latencies for t in times]
-    posted = len(all_times)
-    integrity = setup_inv.verify()
-    store.close()
-    server.drop(url)
+    commits = len(all_times)
+    checked = finish()
     result: dict[str, Any] = {
+        "kind": kind,
         "writers": writers,
-        "contention": contention,
         "seconds": wall,
         "cpu_seconds": cpu,
-        "postings": posted,
-        "per_second": posted / wall if wall > 0 else 0.0,
+        "commits": commits,
+        "per_second": commits / wall if wall > 0 else 0.0,
+        "cpu_ms_per_commit": cpu / commits * 1e3 if commits else None,
         "p50_ms": percentile(all_times, 50) * 1e3 if all_times else None,
         "p99_ms": percentile(all_times, 99) * 1e3 if all_times else None,
         "max_ms": max(all_times) * 1e3 if all_times else None,
         "per_writer": [len(times) for times in latencies],
         "errors": len(errors),
         "error_samples": errors[:5],
-        "verified": not integrity.problems,
-        "transactions": integrity.transactions,
+        **checked,
     }
     progress(
-        f"{posted:,} postings in {wall:.1f}s ({result['per_second']:,.0f}/s), "
+        f"{commits:,} commits in {wall:.1f}s ({result['per_second']:,.0f}/s), "
         f"p50 {_ms(result['p50_ms'])} ms, p99 {_ms(result['p99_ms'])} ms, {len(errors)} errors"
     )
     return result
+
+
+def summary(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per kind and writer count, over its rounds: the medians of the rounds' rates
+    and latencies (each round's rate kept in ``per_second_rounds``), the sums of commits,
+    time and errors, the worst max."""
+    groups: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["kind"], row["writers"]), []).append(row)
+
+    def median(values: Sequence[float | None]) -> float | None:
+        known = [v for v in values if v is not None]
+        return statistics.median(known) if known else None
+
+    combined = []
+    for (kind, writers), rounds in groups.items():
+        checked = [r["verified"] for r in rounds]
+        combined.append(
+            {
+                "kind": kind,
+                "writers": writers,
+                "rounds": len(rounds),
+                "commits": sum(r["commits"] for r in rounds),
+                "seconds": sum(r["seconds"] for r in rounds),
+                "per_second": median([r["per_second"] for r in rounds]),
+                "per_second_rounds": [r["per_second"] for r in rounds],
+                "p50_ms": median([r["p50_ms"] for r in rounds]),
+                "p99_ms": median([r["p99_ms"] for r in rounds]),
+                "max_ms": max(
+                    (r["max_ms"] for r in rounds if r["max_ms"] is not None), default=None
+                ),
+                "cpu_ms_per_commit": median([r["cpu_ms_per_commit"] for r in rounds]),
+                "errors": sum(r["errors"] for r in rounds),
+                "verified": None if None in checked else all(checked),
+            }
+        )
+    return combined
+
+
+def ceiling(writers: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """At the most writers measured: the ledger's commits/s against the two raw references."""
+    most = max(r["writers"] for r in writers)
+    rate = {r["kind"]: r["per_second"] for r in writers if r["writers"] == most}
+    ledger = max(rate.get("hot", 0.0), rate.get("cold", 0.0))
+    return {
+        "writers": most,
+        **{kind: rate.get(kind) for kind in KINDS},
+        "ledger_over_head": ledger / rate["raw head"] if rate.get("raw head") else None,
+        "ledger_over_insert": ledger / rate["raw insert"] if rate.get("raw insert") else None,
+        "head_over_insert": (
+            rate["raw head"] / rate["raw insert"]
+            if rate.get("raw head") and rate.get("raw insert")
+            else None
+        ),
+    }
 
 
 # -- the report ----------------------------------------------------------------------------
@@ -499,86 +782,142 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def report(batched: dict[str, Any], concurrent: Sequence[dict[str, Any]], pg: str) -> None:
-    """Print the batched table and the concurrency table."""
-    raw = batched["raw"]
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def report(data: dict[str, Any]) -> None:
+    """Print the tables of one run's results."""
+    posting, writers, top = data["posting"], data["summary"], data["ceiling"]
+    s = data["server"]
+    pg = f"{s['server_version'].split()[0]}, fsync={s['fsync']}, "
+    pg += f"synchronous_commit={s['synchronous_commit']}"
+    raw, ratio = posting["raw"], posting["ratio"]
     print_table(
         f"Batched posting on PostgreSQL ({pg}), movements/s",
-        ["N", "post_many", "raw executemany", "÷ executemany", "raw COPY", "÷ COPY"],
+        [
+            "N",
+            "post_many",
+            "raw executemany",
+            "÷ executemany",
+            "raw COPY",
+            "÷ COPY",
+            "floor",
+            "floor ÷ executemany",
+            "÷ floor",
+        ],
         [
             [
-                f"{batched['movements']:,}",
-                _rate(batched["ours"]["per_second"]),
+                f"{posting['movements']:,}",
+                _rate(posting["ours"]["per_second"]),
                 _rate(raw["executemany"]["per_second"]),
-                f"{batched['ratio']['executemany']:.3f}",
+                _ratio(ratio["executemany"]),
                 _rate(raw["copy"]["per_second"]),
-                f"{batched['ratio']['copy']:.3f}",
+                _ratio(ratio["copy"]),
+                _rate(raw["floor"]["per_second"]),
+                _ratio(posting["floor_over_executemany"]),
+                _ratio(ratio["floor"]),
             ]
         ],
         caption=(
-            f"post_many: Inventory.post_many, {batched['batch']} transactions (one movement "
-            "each) a call, one commit a call, onto an empty ledger. raw: the same movement rows "
-            "with psycopg into a bare sl_movements (same columns, PK and indexes, DDL compiled "
-            f"from the store's table) in a database of its own, one commit per {batched['batch']}"
-            " rows: executemany (psycopg pipelines it) and COPY FROM STDIN (cursor.copy, "
-            "write_row). ÷: our rate over raw's."
+            f"post_many: Inventory.post_many, {posting['batch']} one-movement transactions a "
+            "call, one commit a call. After each call, the same movement rows with psycopg into "
+            "a bare sl_movements (the store's DDL, reflected) in a database of its own, one "
+            "commit per call's rows: executemany (pipelined) and COPY FROM STDIN. floor: every "
+            "row the call wrote (transactions, movements, one balance upsert per position "
+            "touched), written again with the store's statements by bare executemany, one "
+            "commit. ÷: post_many's rate over the reference's."
         ),
     )
-    one = raw["single"]
-    rows = [
-        [
-            "raw",
-            "1",
-            f"{one['rows']:,}",
-            f"{one['seconds']:.1f}",
-            _rate(one["per_second"]),
-            _ms(one["p50_ms"]),
-            _ms(one["p99_ms"]),
-            _ms(one["max_ms"]),
-            "0",
-            "—",
-        ]
-    ]
-    for r in concurrent:
-        rows.append(
-            [
-                r["contention"],
-                str(r["writers"]),
-                f"{r['postings']:,}",
-                f"{r['seconds']:.1f}",
-                _rate(r["per_second"]),
-                _ms(r["p50_ms"]),
-                _ms(r["p99_ms"]),
-                _ms(r["max_ms"]),
-                str(r["errors"]),
-                "ok" if r["verified"] else "FAILED",
-            ]
-        )
+    one = posting["single"]
     print_table(
-        f"Single postings on PostgreSQL ({pg}): one receive/move/ship call = one commit",
+        f"Single posting on PostgreSQL ({pg})",
+        ["calls", "p50 ms", "p99 ms", "raw p50 ms", "raw p99 ms", "÷ raw p50"],
         [
-            "positions",
+            [
+                f"{one['count']:,}",
+                _ms(one["p50_ms"]),
+                _ms(one["p99_ms"]),
+                _ms(one["raw_p50_ms"]),
+                _ms(one["raw_p99_ms"]),
+                f"{one['ratio']:.2f}",
+            ]
+        ],
+        caption=(
+            "One receive/move/ship call (one commit) on the batched ledger, alternating with "
+            "one movement row INSERT + COMMIT through psycopg into the bare sl_movements."
+        ),
+    )
+    print_table(
+        f"Writers on PostgreSQL ({pg}): one commit per step",
+        [
+            "kind",
             "writers",
-            "postings",
+            "commits",
             "s",
-            "postings/s",
+            "commits/s",
+            "each round",
             "p50 ms",
             "p99 ms",
             "max ms",
+            "CPU ms/commit",
             "errors",
             "verify",
         ],
-        rows,
+        [
+            [
+                r["kind"],
+                str(r["writers"]),
+                f"{r['commits']:,}",
+                f"{r['seconds']:.1f}",
+                _rate(r["per_second"]),
+                " / ".join(_rate(x) for x in r["per_second_rounds"]),
+                _ms(r["p50_ms"]),
+                _ms(r["p99_ms"]),
+                _ms(r["max_ms"]),
+                _ms(r["cpu_ms_per_commit"]),
+                str(r["errors"]),
+                {True: "ok", False: "FAILED", None: "—"}[r["verified"]],
+            ]
+            for r in writers
+        ],
         caption=(
-            "Writers are threads in one process (one GIL), each with its own Inventory on one "
-            "shared store (pool = writers), looping receive → move → ship of 1 unit for a fixed "
-            "time after a warm-up, on a fresh database per row. hot: all writers take from the "
-            "same item at the same two bins; cold: each writer its own item, dock and bins. "
-            "Every posting takes the sl_head row lock first, so postings are serialized in the "
-            "database either way. verify: Inventory.verify() afterwards (hash chain, projection = "
-            "replay of the ledger). raw: one movement row INSERT + COMMIT at a time with psycopg "
-            "into the bare sl_movements, the floor under a posting's latency."
+            "Threads in one process, each writer with its own connection, for a fixed time "
+            "after a warm-up, on a fresh database per scenario; the scenarios run by writer "
+            "count, the four kinds in turn, and the whole series once per round. commits/s, "
+            "p50, p99, CPU: the median over the rounds; commits, s, max, errors: over all "
+            "rounds. hot/cold: receive → move → ship "
+            "calls through stockline (one Inventory per writer on one store; hot: one item at "
+            "the same two bins; cold: each writer its own item and bins); every posting takes "
+            "the sl_head row lock first. raw insert: one movement row INSERT + COMMIT through "
+            "psycopg, no shared row. raw head: UPDATE of the one sl_head row, INSERT, COMMIT "
+            "(the serialisation alone). CPU: this process's, per commit. verify: "
+            "Inventory.verify() afterwards (hash chain, projection = replay)."
         ),
+    )
+    print_table(
+        f"The head row's ceiling with {top['writers']} writers, commits/s",
+        [
+            "hot",
+            "cold",
+            "raw head",
+            "raw insert",
+            "ledger ÷ head",
+            "ledger ÷ insert",
+            "head ÷ insert",
+        ],
+        [
+            [
+                _rate(top["hot"]),
+                _rate(top["cold"]),
+                _rate(top["raw head"]),
+                _rate(top["raw insert"]),
+                _ratio(top["ledger_over_head"]),
+                _ratio(top["ledger_over_insert"]),
+                _ratio(top["head_over_insert"]),
+            ]
+        ],
+        caption="ledger: the better of hot and cold.",
     )
 
 
@@ -595,12 +934,18 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--writers", default=",".join(map(str, WRITERS)), help="concurrent writer counts"
     )
     parser.add_argument(
-        "--seconds", type=float, default=15.0, help="timed seconds per concurrency scenario"
+        "--seconds", type=float, default=10.0, help="timed seconds per writers scenario"
     )
     parser.add_argument(
-        "--raw-single", type=int, default=500, help="rows of the raw INSERT + COMMIT reference"
+        "--singles", type=int, default=300, help="single calls (and raw one-row commits) timed"
     )
-    parser.add_argument("--warmup", type=int, default=6, help="untimed postings per writer")
+    parser.add_argument("--warmup", type=int, default=6, help="untimed steps per writer")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="how many times the writers series is run (1 with --quick)",
+    )
     parser.add_argument("--quick", action="store_true", help="N = 4000 and 3 s per scenario (CI)")
     parser.add_argument(
         "--no-durability",
@@ -609,16 +954,32 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=20260302)
     parser.add_argument("--json", type=Path, help="where to write the results")
+    parser.add_argument("--plots", type=Path, help="draw the writers plots into this folder")
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    parser.add_argument(
+        "--report", action="store_true", help="print the tables of the JSON file, run nothing"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.seconds = min(args.size, 4000), min(args.seconds, 3.0)
+        args.singles, args.rounds = min(args.singles, 100), 1
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Start (or reach) the server, run both parts, print the tables and write the JSON."""
+    """Start (or reach) the server, run every part, print the tables and write the JSON."""
     args = _arguments(argv)
-    writers = [int(w) for w in args.writers.split(",")]
+    _common.MARKDOWN = args.markdown
+    path = args.json or RESULTS / ("postgres-quick.json" if args.quick else "postgres.json")
+    if args.report:
+        report(json.loads(path.read_text(encoding="utf-8")))
+        if args.plots:
+            from bench.plots import draw_postgres  # matplotlib: the plots extra
+
+            for made in draw_postgres(path, args.plots):
+                print(made)
+        return
+    writer_counts = [int(w) for w in args.writers.split(",")]
     started = time.perf_counter()
     load, cpus = os.getloadavg()[0], os.cpu_count() or 1
     if load > cpus / 2:
@@ -627,6 +988,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "be noisy",
             file=sys.stderr,
         )
+    before = environment()
     server = _server(durable=not args.no_durability)
     try:
         settings = server.settings()
@@ -635,50 +997,56 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"({'started here' if server.started_here else 'from ' + URL_ENV}), "
             f"fsync={settings['fsync']}, synchronous_commit={settings['synchronous_commit']}"
         )
-        batched = run_batched(
-            server, size=args.size, batch=args.batch, single=args.raw_single, seed=args.seed
+        ddl = store_ddl(server)
+        posting = run_posting(
+            server, ddl, size=args.size, batch=args.batch, singles=args.singles, seed=args.seed
         )
-        concurrent = [
-            run_concurrent(
-                server, writers=n, contention=c, seconds=args.seconds, warmup=args.warmup
-            )
-            for c in CONTENTION
-            for n in writers
+        writers = [
+            {
+                "round": number,
+                **run_writers(
+                    server, ddl, kind=kind, writers=n, seconds=args.seconds, warmup=args.warmup
+                ),
+            }
+            for number in range(1, args.rounds + 1)
+            for n in writer_counts
+            for kind in KINDS
         ]
     finally:
         server.stop()
     elapsed = time.perf_counter() - started
-    pg = (
-        f"{settings['server_version'].split()[0]}, fsync={settings['fsync']}, "
-        f"synchronous_commit={settings['synchronous_commit']}"
-    )
-    report(batched, concurrent, pg)
-    path = args.json or RESULTS / ("postgres-quick.json" if args.quick else "postgres.json")
-    write_json(
-        path,
-        {
-            "benchmark": "postgres",
-            "command": " ".join([Path(sys.executable).name, "-m", "bench.postgres", *sys.argv[1:]]),
-            "environment": environment(),
-            "server": {"started_here": server.started_here, **settings},
-            "source": source_digest(),
-            "settings": {
-                "size": args.size,
-                "batch": args.batch,
-                "writers": writers,
-                "seconds_per_scenario": args.seconds,
-                "warmup_per_writer": args.warmup,
-                "raw_single": args.raw_single,
-                "seed": args.seed,
-                "quick": args.quick,
-            },
-            "seconds": elapsed,
-            "batched": batched,
-            "concurrent": concurrent,
+    data = {
+        "benchmark": "postgres",
+        "command": " ".join([Path(sys.executable).name, "-m", "bench.postgres", *sys.argv[1:]]),
+        "environment": before,
+        "load_average_after": os.getloadavg(),
+        "server": {"started_here": server.started_here, **settings},
+        "source": source_digest(),
+        "settings": {
+            "size": args.size,
+            "batch": args.batch,
+            "writers": writer_counts,
+            "seconds_per_scenario": args.seconds,
+            "warmup_per_writer": args.warmup,
+            "rounds": args.rounds,
+            "singles": args.singles,
+            "seed": args.seed,
+            "quick": args.quick,
         },
-    )
-    print(f"\nratios: post_many ÷ executemany {batched['ratio']['executemany']:.3f}, ", end="")
-    print(f"÷ COPY {batched['ratio']['copy']:.3f}")
+        "seconds": elapsed,
+        "ddl": ddl,
+        "posting": posting,
+        "writers": writers,
+        "summary": summary(writers),
+        "ceiling": ceiling(summary(writers)),
+    }
+    report(data)
+    write_json(path, data)
+    if args.plots:
+        from bench.plots import draw_postgres  # matplotlib: the plots extra
+
+        for made in draw_postgres(path, args.plots):
+            print(made)
     print(f"done in {elapsed:.0f}s; results written to {path}")
 
 

@@ -83,3 +83,39 @@ class TestDraw:
         for xs in lines:
             assert xs in ([10_000, 100_000, 1_000_000], [10_000_000]), xs
         plt.close("all")
+
+
+class TestDrawPostgres:
+    """The writers plots of ``bench.postgres``."""
+
+    def test_one_line_per_kind_over_the_writer_counts(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Each kind of writer is one line through the writer counts it was measured at, in
+        order; the latency plot has a p50 and a p99 line per kind."""
+        kinds = ("hot", "cold", "raw insert", "raw head")
+        rows = [
+            {"kind": kind, "writers": n, "per_second": 100.0 * n, "p50_ms": 1.0, "p99_ms": 2.0}
+            for n in (16, 1, 4)
+            for kind in kinds
+        ]
+        source = tmp_path / "postgres.json"
+        data = {"environment": {"time": "2026-12-06T07:18:33+0000"}, "source": "abc"}
+        source.write_text(json.dumps({**data, "writers": rows}))
+        lines: dict[str, list[tuple[list[float], list[float]]]] = {}
+        save = plots._save
+
+        def keep(figure: Any, path: Path) -> Path:
+            for axes in figure.axes:
+                lines[path.name] = [
+                    (list(line.get_xdata()), list(line.get_ydata())) for line in axes.get_lines()
+                ]
+            return save(figure, path)
+
+        monkeypatch.setattr(plots, "_save", keep)
+        made = plots.draw_postgres(source, tmp_path / "out")
+        assert [p.name for p in made] == ["postgres-writers.png", "postgres-latency.png"]
+        assert all(p.stat().st_size > 0 for p in made)
+        assert lines["postgres-writers.png"] == [([1, 4, 16], [100.0, 400.0, 1600.0])] * 4
+        assert len(lines["postgres-latency.png"]) == 8
+        plt.close("all")
