@@ -155,7 +155,9 @@ class SqlSession:
         if cursor is None:
             if self._conn.dialect.paramstyle != "qmark":
                 sql = sql.replace("?", "%s")
-            result = self._conn.exec_driver_sql(sql, tuple(params))
+            # One set of parameters in a list: a bare tuple whose first member is a list
+            # (the balance look-up's arrays) would be read as many sets.
+            result = self._conn.exec_driver_sql(sql, [tuple(params)] if params else ())
             return list(result) if result.returns_rows else []
         try:
             return cursor.execute(sql, params).fetchall()  # type: ignore[no-any-return]
@@ -1595,20 +1597,28 @@ def _balance_lookup(dialect: sa.Dialect, keys: list[_IdKey]) -> tuple[str, tuple
     Each key is found by the primary key, so the cost follows the number of keys, not the size
     of the projection (SQLite may scan the table for a row-value ``IN``).
     """
-    if dialect.paramstyle == "qmark":
-        row = "(?, ?, ?, ?, ?, ?)"
-    else:  # typed, since a bare parameter in VALUES has no type to compare by
-        whole, text = "CAST(%s AS BIGINT)", "CAST(%s AS VARCHAR)"
-        row = f"({whole}, {whole}, {text}, {whole}, {whole}, {whole})"
-    sql = (
-        "WITH k (item_id, lot_id, serial, location_id, status_id, container_id) AS "
-        f"(VALUES {', '.join([row] * len(keys))}) "
-        "SELECT b.item_id, b.lot_id, b.serial, b.location_id, b.status_id, b.container_id, "
-        "b.qty, b.last_at FROM k JOIN sl_balances b ON b.item_id = k.item_id "
-        "AND b.lot_id = k.lot_id AND b.serial = k.serial AND b.location_id = k.location_id "
-        "AND b.status_id = k.status_id AND b.container_id = k.container_id"
-    )
+    if dialect.paramstyle != "qmark":
+        # PostgreSQL: six arrays, one per column, so that the statement's text and its
+        # parameters stay the same whatever the number of keys and the driver keeps it
+        # prepared (a VALUES list of 400 keys was parsed again on every call).
+        return _BALANCES_BY_ARRAYS, tuple(list(column) for column in zip(*keys, strict=True))
+    row = "(?, ?, ?, ?, ?, ?)"
+    sql = f"WITH k {_KEY_COLUMNS} AS (VALUES {', '.join([row] * len(keys))}) {_BALANCES_OF_K}"
     return sql, tuple(value for key in keys for value in key)
+
+
+_KEY_COLUMNS = "(item_id, lot_id, serial, location_id, status_id, container_id)"
+_BALANCES_OF_K = (
+    "SELECT b.item_id, b.lot_id, b.serial, b.location_id, b.status_id, b.container_id, "
+    "b.qty, b.last_at FROM k JOIN sl_balances b ON b.item_id = k.item_id "
+    "AND b.lot_id = k.lot_id AND b.serial = k.serial AND b.location_id = k.location_id "
+    "AND b.status_id = k.status_id AND b.container_id = k.container_id"
+)
+_BALANCES_BY_ARRAYS = (
+    f"WITH k {_KEY_COLUMNS} AS (SELECT * FROM unnest(CAST(%s AS BIGINT[]), "
+    "CAST(%s AS BIGINT[]), CAST(%s AS VARCHAR[]), CAST(%s AS BIGINT[]), CAST(%s AS BIGINT[]), "
+    f"CAST(%s AS BIGINT[]))) {_BALANCES_OF_K}"
+)
 
 
 #: The identity columns of a balance row, in PositionKey order.
