@@ -5,7 +5,7 @@ A page of transactions costs one statement per table, however many transactions 
 walk of the whole ledger (``verify()`` reads every transaction this way) reads consecutive
 ids, so each table is read by a range of its primary key, with statements written once for
 the driver. Names come from the session's cached id → name maps, and the positions,
-quantities, times and references a page repeats are decoded once per page.
+quantities and times a page repeats are decoded once per page.
 """
 
 from __future__ import annotations
@@ -97,7 +97,6 @@ def _decode(s: SqlSession, rows: Sequence[Any]) -> list[Transaction]:
     events = _events(s, _children(s, t.container_events, "seq", ids))
     from_micros, refs_from_text, digest = codec.from_micros, codec.refs_from_text, codec.digest_text
     times: dict[int, dt.datetime] = {}
-    references: dict[str | None, Any] = {}
     found = []
     for (
         id_,
@@ -114,16 +113,13 @@ def _decode(s: SqlSession, rows: Sequence[Any]) -> list[Transaction]:
         prev_hash,
         hash_,
     ) in rows:
-        # A batch is recorded at one time, and its references repeat: each decoded once.
+        # A batch is recorded at one time: its time is decoded once.
         effective = times.get(effective_at)
         if effective is None:
             effective = times[effective_at] = from_micros(effective_at)
         recorded = times.get(recorded_at)
         if recorded is None:
             recorded = times[recorded_at] = from_micros(recorded_at)
-        decoded = references.get(refs)
-        if decoded is None:
-            decoded = references[refs] = refs_from_text(refs)
         found.append(
             Transaction(
                 id=id_,
@@ -132,7 +128,7 @@ def _decode(s: SqlSession, rows: Sequence[Any]) -> list[Transaction]:
                 effective_at=effective,
                 recorded_at=recorded,
                 key=key,
-                refs=decoded,
+                refs=refs_from_text(refs),
                 counterparty=counterparty,
                 actor=actor,
                 reason=reason,
