@@ -107,6 +107,8 @@ class SqlSession:
         self._new = Ids()
         self._records: dict[tuple[str, object], object] = {}
         self._idkeys: dict[PositionKey, _IdKey] = {}
+        # Positions of the movements read back, by (location, status, container) id.
+        self._positions: dict[tuple[int, int, int], Position] = {}
         # Whether sl_reservations has any row (None: not asked yet in this block).
         self._has_reservations: bool | None = None
         self._cursor: Any = None

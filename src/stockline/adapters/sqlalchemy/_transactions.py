@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -22,8 +21,6 @@ from stockline.adapters.sqlalchemy import _schema as t
 from stockline.ledger import ContainerEvent, Edge, Movement, Position, Transaction, TxKind
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from stockline.adapters.sqlalchemy._session import SqlSession
 
 __all__ = ["after", "where"]
@@ -96,88 +93,75 @@ def _decode(s: SqlSession, rows: Sequence[Any]) -> list[Transaction]:
     edges = _edges(s, _children(s, t.edges, "seq", ids))
     events = _events(s, _children(s, t.container_events, "seq", ids))
     from_micros, refs_from_text, digest = codec.from_micros, codec.refs_from_text, codec.digest_text
-    times: dict[int, dt.datetime] = {}
-    found = []
-    for (
-        id_,
-        kind,
-        effective_at,
-        recorded_at,
-        key,
-        _fingerprint,
-        refs,
-        counterparty,
-        actor,
-        reason,
-        reverses,
-        prev_hash,
-        hash_,
-    ) in rows:
-        # A batch is recorded at one time: its time is decoded once.
-        effective = times.get(effective_at)
-        if effective is None:
-            effective = times[effective_at] = from_micros(effective_at)
-        recorded = times.get(recorded_at)
-        if recorded is None:
-            recorded = times[recorded_at] = from_micros(recorded_at)
-        found.append(
-            Transaction(
-                id=id_,
-                kind=_KINDS[kind],
-                movements=tuple(lines[id_]) if id_ in lines else (),
-                effective_at=effective,
-                recorded_at=recorded,
-                key=key,
-                refs=refs_from_text(refs),
-                counterparty=counterparty,
-                actor=actor,
-                reason=reason,
-                reverses=reverses,
-                edges=tuple(edges[id_]) if id_ in edges else (),
-                containers=tuple(events[id_]) if id_ in events else (),
-                prev_hash=prev_hash.hex() if type(prev_hash) is bytes else digest(prev_hash),
-                hash=hash_.hex() if type(hash_) is bytes else digest(hash_),
-            )
+    # A batch is recorded at one time: each time of the page is decoded once.
+    times = {at: from_micros(at) for at in {r[2] for r in rows} | {r[3] for r in rows}}
+    return [
+        Transaction(
+            id=id_,
+            kind=_KINDS[kind],
+            movements=tuple(lines[id_]) if id_ in lines else (),
+            effective_at=times[effective_at],
+            recorded_at=times[recorded_at],
+            key=key,
+            refs=refs_from_text(refs) if refs else (),
+            counterparty=counterparty,
+            actor=actor,
+            reason=reason,
+            reverses=reverses,
+            edges=tuple(edges[id_]) if id_ in edges else (),
+            containers=tuple(events[id_]) if id_ in events else (),
+            prev_hash=prev_hash.hex() if type(prev_hash) is bytes else digest(prev_hash),
+            hash=hash_.hex() if type(hash_) is bytes else digest(hash_),
         )
-    return found
+        for (
+            id_,
+            kind,
+            effective_at,
+            recorded_at,
+            key,
+            _fingerprint,
+            refs,
+            counterparty,
+            actor,
+            reason,
+            reverses,
+            prev_hash,
+            hash_,
+        ) in rows
+    ]
 
 
 def _movements(s: SqlSession, rows: Sequence[Any]) -> dict[int, list[Movement]]:
-    """``sl_movements`` rows (all columns, in the table's order) as movements, by transaction."""
+    """``sl_movements`` rows (all columns, in the table's order) as movements, by transaction.
+
+    The names and quantities of the page are decoded first, each distinct one once (a page
+    repeats its items and quantities), and the positions once per read or write block (a
+    ledger's bins are few beside its movements), so each row is then a few lookups.
+    """
     s._load_movement_names(rows)
-    ids, name = s._ids, s._name
-    items, lots = ids.item.by_id, ids.lot.by_id
-    locations, statuses, containers = ids.location.by_id, ids.status.by_id, ids.container.by_id
-    positions: dict[tuple[int, int, int], Position] = {}
-    quantities: dict[int, Decimal] = {}
-    from_qty = codec.from_qty
+    name = s._name
+    items = {i: name("item", i) for i in {r[2] for r in rows}}
+    lots: dict[int, str | None] = {i: name("lot", i)[1] for i in {r[3] for r in rows} if i}
+    lots[0] = None
+    quantities = {q: codec.from_qty(q) for q in {r[5] for r in rows}}
+    positions = s._positions
+    for loc, status, container in ({r[6:9] for r in rows} | {r[9:12] for r in rows}).difference(
+        positions
+    ):
+        positions[loc, status, container] = Position(
+            location=name("location", loc),
+            status=name("status", status),
+            container=name("container", container) if container else None,
+        )
     lines: defaultdict[int, list[Movement]] = defaultdict(list)
-    for tx_id, _, item_id, lot_id, serial, qty, *sides in rows:
-        found = []
-        for key in ((sides[0], sides[1], sides[2]), (sides[3], sides[4], sides[5])):
-            position = positions.get(key)
-            if position is None:
-                loc, status, container = key
-                # Names learnt in a write block are the block's own until it commits: the
-                # shared maps first, the session's lookup for the rest.
-                position = positions[key] = Position(
-                    location=locations.get(loc) or name("location", loc),
-                    status=statuses.get(status) or name("status", status),
-                    container=(containers.get(container) or name("container", container))
-                    if container
-                    else None,
-                )
-            found.append(position)
-        quantity = quantities.get(qty)
-        if quantity is None:
-            quantity = quantities[qty] = from_qty(qty)
+    for tx_id, _, item_id, lot_id, serial, qty, sl, ss, sc, dl, ds, dc, _at in rows:
         lines[tx_id].append(
             Movement(
-                item=items.get(item_id) or name("item", item_id),
-                quantity=quantity,
-                src=found[0],
-                dst=found[1],
-                lot=(lots.get(lot_id) or name("lot", lot_id))[1] if lot_id else None,
+                item=items[item_id],
+                quantity=quantities[qty],
+                src=positions[sl, ss, sc],
+                dst=positions[dl, ds, dc],
+                lot=lots[lot_id],
                 serial=serial or None,
             )
         )
