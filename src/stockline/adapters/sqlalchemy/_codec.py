@@ -32,6 +32,7 @@ from stockline.ledger import (
 RowLike = Mapping[Any, Any]
 
 __all__ = [
+    "digest_text",
     "from_micros",
     "from_qty",
     "item_from_row",
@@ -53,6 +54,15 @@ def from_micros(value: int) -> dt.datetime:
     it compares equal to the pendulum times the in-memory store keeps.
     """
     return _EPOCH + _timedelta(0, 0, value)  # positional: a third cheaper than microseconds=
+
+
+def digest_text(value: bytes | str) -> str:
+    """A stored SHA-256 digest as the 64 hex characters the records carry.
+
+    Text is returned as it is: only a hand-edited row holds text there, and ``verify()`` then
+    reports that transaction as altered rather than failing to read it.
+    """
+    return value if isinstance(value, str) else bytes(value).hex()
 
 
 def to_qty(value: Decimal) -> int:

@@ -13,7 +13,6 @@ import bisect
 import datetime as dt
 import functools
 import re
-from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from stockline.adapters.sqlalchemy import _documents as documents
 from stockline.adapters.sqlalchemy import _reservations as reserving
 from stockline.adapters.sqlalchemy import _schema as t
 from stockline.adapters.sqlalchemy import _trace as tracing
+from stockline.adapters.sqlalchemy import _transactions as reading
 from stockline.adapters.sqlalchemy._codec import to_qty
 from stockline.adapters.sqlalchemy._ids import IdMap, Ids
 from stockline.ledger import (
@@ -55,7 +55,6 @@ from stockline.ledger import (
     Status,
     TracedEdge,
     Transaction,
-    TxKind,
     item_gtins,
     to_micros,
 )
@@ -108,6 +107,8 @@ class SqlSession:
         self._new = Ids()
         self._records: dict[tuple[str, object], object] = {}
         self._idkeys: dict[PositionKey, _IdKey] = {}
+        # Positions of the movements read back, by (location, status, container) id.
+        self._positions: dict[tuple[int, int, int], Position] = {}
         # Whether sl_reservations has any row (None: not asked yet in this block).
         self._has_reservations: bool | None = None
         self._cursor: Any = None
@@ -520,107 +521,12 @@ class SqlSession:
     def transaction(self, tx_id: int) -> Transaction | None:
         if tx_id in self._txs:
             return self._txs[tx_id]
-        found = self._load_transactions(t.transactions.c.id == tx_id)
+        found = reading.where(self, t.transactions.c.id == tx_id)
         return found[0] if found else None
 
     def transactions(self, *, after: int = 0, limit: int | None = None) -> list[Transaction]:
         self.flush()
-        return self._load_transactions(t.transactions.c.id > after, limit)
-
-    def _load_transactions(
-        self, condition: sa.ColumnElement[bool], limit: int | None = None
-    ) -> list[Transaction]:
-        stmt = sa.select(t.transactions).where(condition).order_by(t.transactions.c.id)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        # Plain rows in the table's column order (the order append() builds, which
-        # _insert_sql checks): verify() reads every transaction this way.
-        rows = self._select(stmt)
-        if not rows:
-            return []
-        ids = [r[0] for r in rows]
-        lines: defaultdict[int, list[Movement]] = defaultdict(list)
-        edges: defaultdict[int, list[Edge]] = defaultdict(list)
-        events: defaultdict[int, list[ContainerEvent]] = defaultdict(list)
-        positions: dict[tuple[int, int, int], Position] = {}
-        for start in range(0, len(ids), _CHUNK * 10):
-            chunk = ids[start : start + _CHUNK * 10]
-            mv = t.movements
-            stmt_mv = (
-                sa.select(mv).where(_ids_in(mv.c.tx_id, chunk)).order_by(mv.c.tx_id, mv.c.line)
-            )
-            mv_rows = self._select(stmt_mv)
-            self._load_movement_names(mv_rows)
-            for r in mv_rows:
-                lines[r[0]].append(self._movement(r, positions))
-            self._attach_links(chunk, edges, events)
-        kinds = {kind.value: kind for kind in TxKind}
-        from_micros, refs_from_text = codec.from_micros, codec.refs_from_text
-        return [
-            Transaction(
-                id=id_,
-                kind=kinds[kind],
-                movements=tuple(lines[id_]),
-                effective_at=from_micros(effective_at),
-                recorded_at=from_micros(recorded_at),
-                key=key,
-                refs=refs_from_text(refs),
-                counterparty=counterparty,
-                actor=actor,
-                reason=reason,
-                reverses=reverses,
-                edges=tuple(edges[id_]) if id_ in edges else (),
-                containers=tuple(events[id_]) if id_ in events else (),
-                prev_hash=_digest_text(prev_hash),
-                hash=_digest_text(hash_),
-            )
-            for (
-                id_,
-                kind,
-                effective_at,
-                recorded_at,
-                key,
-                _fingerprint,
-                refs,
-                counterparty,
-                actor,
-                reason,
-                reverses,
-                prev_hash,
-                hash_,
-            ) in rows
-        ]
-
-    def _attach_links(
-        self,
-        ids: list[int],
-        edges: defaultdict[int, list[Edge]],
-        events: defaultdict[int, list[ContainerEvent]],
-    ) -> None:
-        """Read the genealogy edges and container events of the transactions ``ids``."""
-        e, ev = t.edges, t.container_events
-        edge_rows = self._conn.execute(
-            sa.select(e).where(_ids_in(e.c.tx_id, ids)).order_by(e.c.tx_id, e.c.seq)
-        ).all()
-        for kind, columns in (("item", ("p_item", "c_item")), ("lot", ("p_lot", "c_lot"))):
-            self._load_names(kind, (row._mapping[c] for row in edge_rows for c in columns))
-        for row in edge_rows:
-            edges[row.tx_id].append(self._traced(row)[2])
-        event_rows = self._conn.execute(
-            sa.select(ev).where(_ids_in(ev.c.tx_id, ids)).order_by(ev.c.tx_id, ev.c.seq)
-        ).all()
-        self._load_names(
-            "container", (i for row in event_rows for i in (row.container_id, row.parent_id))
-        )
-        self._load_names("location", (row.location_id for row in event_rows))
-        for row in event_rows:
-            events[row.tx_id].append(
-                ContainerEvent(
-                    container=self._name("container", row.container_id),
-                    parent=self._name("container", row.parent_id) if row.parent_id else None,
-                    location=self._name("location", row.location_id) if row.location_id else None,
-                )
-            )
+        return reading.after(self, after, limit)
 
     def _load_movement_names(self, rows: Sequence[Any]) -> None:
         """Learn, in a few queries, the names behind every id in these movement rows (all
@@ -670,7 +576,7 @@ class SqlSession:
                 t.transactions.c.key == key
             )
         ).first()
-        return None if row is None else (int(row.id), _digest_text(row.fingerprint or b""))
+        return None if row is None else (int(row.id), codec.digest_text(row.fingerprint or b""))
 
     def reversed_by(self, tx_id: int) -> int | None:
         if tx_id in self._reversed:
@@ -1094,7 +1000,7 @@ class SqlSession:
         ids = list(self._conn.execute(stmt).scalars())
         by_id: dict[int, Transaction] = {}
         for start in range(0, len(ids), _CHUNK):
-            for found in self._load_transactions(tx.c.id.in_(ids[start : start + _CHUNK])):
+            for found in reading.where(self, tx.c.id.in_(ids[start : start + _CHUNK])):
                 by_id[found.id] = found
         return [by_id[i] for i in ids]
 
@@ -1499,15 +1405,6 @@ _HEAD_SQLITE = (
     "FROM sl_head WHERE id = 1"
 )
 _UPDATE_HEAD = "UPDATE sl_head SET last_tx = ?, last_hash = ? WHERE id = 1"
-
-
-def _digest_text(value: bytes | str) -> str:
-    """A stored SHA-256 digest as the 64 hex characters the records carry.
-
-    Text is returned as it is: only a hand-edited row holds text there, and ``verify()`` then
-    reports that transaction as altered rather than failing to read it.
-    """
-    return value if isinstance(value, str) else bytes(value).hex()
 
 
 def _driver_error(
