@@ -203,3 +203,24 @@ class TestLargeSubtrees:
         assert inv.on_hand("BOLT", location="DC9") == expected
         assert inv.on_hand("BOLT", location="DC9/A", status="available") == expected
         assert inv.on_hand("BOLT") == expected + 1000
+
+    @pytest.mark.parametrize("bins", [3, 40, 80])
+    def test_subtree_whose_locations_were_made_among_others(
+        self, inv: sl.Inventory, bins: int
+    ) -> None:
+        """A subtree whose locations were added between other sites' (so that their ids are
+        scattered: a few runs, many short runs, or too many for a list) sums the same."""
+        for n in range(bins):
+            inv.add_location(f"DC8/A/{n:03d}")
+            inv.add_location(f"DC7/A/{n:03d}")
+            if n % 2:
+                inv.add_location(f"DC8/T/{n:03d}", kind="transit")
+        for n in range(bins):
+            inv.receive("BOLT", n + 1, dst=f"DC8/A/{n:03d}", supplier="ACME")
+            inv.receive("BOLT", 1000, dst=f"DC7/A/{n:03d}", supplier="ACME")
+        inv.move("BOLT", 1, src="DC8/A/000", dst=f"DC8/T/{bins // 2 * 2 - 1:03d}")
+        expected = sum(n + 1 for n in range(bins)) - 1
+        assert inv.on_hand("BOLT", location="DC8") == expected
+        assert inv.on_hand("BOLT", location="DC8/A") == expected
+        assert inv.on_hand("BOLT", location=f"DC8/T/{bins // 2 * 2 - 1:03d}") == 1
+        assert inv.on_hand("BOLT") == expected + 1000 * bins

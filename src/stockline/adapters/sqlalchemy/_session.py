@@ -822,36 +822,56 @@ class SqlSession:
                 return Decimal(0)
             params["container"] = container_id
         if query.location is not None or query.internal_only:
-            ids = self._location_ids(query.location, internal=query.internal_only)
+            ids, runs = self._location_set(query.location, internal=query.internal_only)
             if not ids:
                 return Decimal(0)
             if len(ids) == 1:
                 params["loc"] = ids[0]
+            elif len(runs) <= _RUNS:
+                # Locations are mostly made in bulk, so a subtree's ids come in a few runs of
+                # consecutive numbers: a handful of comparisons per balance row of the item,
+                # where an IN list (or subquery) makes SQLite build a table of ids per call.
+                params["runs"] = runs
             elif len(ids) <= _SHORT_LIST or query.location is None:
                 params["locs"] = ids
             else:
-                # A big subtree: let the path index find it rather than bind a long list.
+                # A big, scattered subtree: let the path index find it.
                 params["root"] = query.location
                 params["lo"], params["hi"] = query.location + "/", query.location + "0"
                 if query.internal_only:
                     params["internal"] = LocationKind.INTERNAL.value
         shape = tuple(sorted(params))
+        runs = params.pop("runs", ())
         cursor = self._cursor
         if cursor is not None:
             # The lookup a warehouse makes most: straight to the driver (see _rows).
-            sql, names = _total_driver_sql(shape, len(params.get("locs", ())))
+            sql, names = _total_driver_sql(shape, len(params.get("locs", ())), len(runs))
             values: list[Any] = []
             for name in names:
-                value = params[name]
                 if name == "locs":
-                    values.extend(value)
+                    values.extend(params[name])
+                elif name == "runs":
+                    values.extend(bound for run in runs for bound in run)
                 else:
-                    values.append(value)
+                    values.append(params[name])
             return codec.from_qty(int(cursor.execute(sql, values).fetchone()[0]))
-        stmt = _total_statement(shape)
+        for n, (first, last) in enumerate(runs):
+            params[f"first{n}"], params[f"last{n}"] = first, last
+        stmt = _total_statement(shape, len(runs))
         return codec.from_qty(int(self._conn.execute(stmt, params).scalar_one()))
 
-    def _location_ids(self, root: str | None, *, internal: bool) -> list[int]:
+    def _location_set(
+        self, root: str | None, *, internal: bool
+    ) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+        """The sorted ids of ``root`` and every location below it (of every location when
+        ``root`` is None), only the internal ones if ``internal``; and the same ids as runs of
+        consecutive numbers (first, last). Kept with the location index, so that a lookup
+        repeated under one master version costs a dict hit, not a walk of the subtree."""
+        key = ("subtree", root, internal)
+        if not self._master_dirty:
+            hit, found = self._store._cached_record("index", key, self._version)
+            if hit:
+                return found  # type: ignore[no-any-return]
         paths, ids, internals = self._location_index()
         if root is None:
             begin, end = 0, len(paths)
@@ -860,13 +880,21 @@ class SqlSession:
             # the character just before "0", so "root/..." sorts in that range, "root0" after.
             begin = bisect.bisect_left(paths, root)
             end = bisect.bisect_left(paths, root + "0")
-        found = []
-        for i in range(begin, end):
-            path = paths[i]
-            if (root is None or path == root or path.startswith(root + "/")) and (
-                not internal or internals[i]
-            ):
-                found.append(ids[i])
+        chosen = sorted(
+            ids[i]
+            for i in range(begin, end)
+            if (root is None or paths[i] == root or paths[i].startswith(root + "/"))
+            and (not internal or internals[i])
+        )
+        runs: list[tuple[int, int]] = []
+        for id_ in chosen:
+            if runs and runs[-1][1] + 1 == id_:
+                runs[-1] = (runs[-1][0], id_)
+            else:
+                runs.append((id_, id_))
+        found = (tuple(chosen), tuple(runs))
+        if not self._master_dirty:
+            self._store._remember_record("index", key, found, self._version)
         return found
 
     def _location_index(self) -> tuple[list[str], list[int], list[bool]]:
@@ -1580,6 +1608,8 @@ _BALANCE_KEY = (
 
 #: Subtrees with more locations than this are matched by path range, not by a list of ids.
 _SHORT_LIST = 64
+#: Subtrees whose ids make at most this many runs of consecutive numbers are matched by them.
+_RUNS = 16
 
 
 #: The on-hand filters: the condition each adds, with its parameters in order. "hi", "root"
@@ -1593,6 +1623,7 @@ _TOTAL_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "container": ("container_id = :container", ("container",)),
     "loc": ("location_id = :loc", ("loc",)),
     "locs": ("location_id IN :locs", ("locs",)),
+    "runs": ("", ("runs",)),
     "lo": (
         "location_id IN (SELECT id FROM sl_locations WHERE "
         "(path = :root OR (path >= :lo AND path < :hi))",
@@ -1601,12 +1632,15 @@ _TOTAL_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _total_where(filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _total_where(filters: tuple[str, ...], runs: int = 0) -> tuple[str, tuple[str, ...]]:
     parts: list[str] = []
     names: list[str] = []
     for f in filters:
         if f in _TOTAL_FILTERS:
             condition, params = _TOTAL_FILTERS[f]
+            if f == "runs":
+                between = (f"location_id BETWEEN :first{n} AND :last{n}" for n in range(runs))
+                condition = "(" + " OR ".join(between) + ")"
             if f == "lo":
                 condition += " AND kind = :internal)" if "internal" in filters else ")"
                 params += ("internal",) if "internal" in filters else ()
@@ -1616,9 +1650,10 @@ def _total_where(filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
-    """The on-hand sum for one combination of filters (a handful exist, each built once)."""
-    where, _ = _total_where(filters)
+def _total_statement(filters: tuple[str, ...], runs: int = 0) -> sa.TextClause:
+    """The on-hand sum for one combination of filters (a handful exist, each built once);
+    ``runs`` ranges of location ids are bound as ``first0``, ``last0``, ..."""
+    where, _ = _total_where(filters, runs)
     stmt = sa.text(f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}")
     if "locs" in filters:
         stmt = stmt.bindparams(sa.bindparam("locs", expanding=True))
@@ -1626,10 +1661,12 @@ def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
 
 
 @functools.lru_cache(maxsize=512)
-def _total_driver_sql(filters: tuple[str, ...], locs: int) -> tuple[str, tuple[str, ...]]:
+def _total_driver_sql(
+    filters: tuple[str, ...], locs: int, runs: int = 0
+) -> tuple[str, tuple[str, ...]]:
     """:func:`_total_statement` for the SQLite driver: ``?`` placeholders (``locs`` of them
-    for a list of locations) and the names of the parameters in their order."""
-    where, names = _total_where(filters)
+    for a list of locations, two per run) and the names of the parameters in their order."""
+    where, names = _total_where(filters, runs)
     where = re.sub(r":\w+", "?", where.replace(":locs", "(" + ", ".join("?" * locs) + ")"))
     return f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}", names
 
