@@ -1178,9 +1178,11 @@ class SqlSession:
                 ):
                     return False
         for item_id, lot_id, serial in wanted:
-            stmt = _EDGE_FROM_SERIAL if serial else _EDGE_FROM_LOT
-            params = {"item": item_id, "lot": lot_id, "serial": serial}
-            if self._conn.execute(stmt, params).first() is not None:
+            if serial:
+                found = self._rows(_EDGE_FROM_SERIAL, (item_id, lot_id, serial))
+            else:
+                found = self._rows(_EDGE_FROM_LOT, (item_id, lot_id))
+            if found:
                 return False
         return True
 
@@ -1712,12 +1714,11 @@ _PARTY = sa.select(t.parties).where(t.parties.c.code == sa.bindparam("key"))
 _STATUS = sa.select(t.statuses).where(t.statuses.c.name == sa.bindparam("key"))
 _CONTAINER = sa.select(t.containers).where(t.containers.c.code == sa.bindparam("key"))
 
-_EDGE_FROM_LOT = (
-    sa.select(t.edges.c.tx_id)
-    .where(t.edges.c.p_item == sa.bindparam("item"), t.edges.c.p_lot == sa.bindparam("lot"))
-    .limit(1)
+# Whether any edge leaves a lot (or a serial of it): sent as they are (see _rows).
+_EDGE_FROM_LOT = "SELECT tx_id FROM sl_edges WHERE p_item = ? AND p_lot = ? LIMIT 1"
+_EDGE_FROM_SERIAL = (
+    "SELECT tx_id FROM sl_edges WHERE p_item = ? AND p_lot = ? AND p_serial = ? LIMIT 1"
 )
-_EDGE_FROM_SERIAL = _EDGE_FROM_LOT.where(t.edges.c.p_serial == sa.bindparam("serial"))
 
 _ID_TABLES: dict[str, tuple[sa.Table, str]] = {
     "item": (t.items, "sku"),
