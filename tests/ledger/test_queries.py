@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import stockline as sl
@@ -224,3 +225,38 @@ class TestLargeSubtrees:
         assert inv.on_hand("BOLT", location="DC8/A") == expected
         assert inv.on_hand("BOLT", location=f"DC8/T/{bins // 2 * 2 - 1:03d}") == 1
         assert inv.on_hand("BOLT") == expected + 1000 * bins
+
+    def test_item_under_a_site_after_a_refused_posting_and_a_rebuild(
+        self, inv: sl.Inventory, day: list[sl.Transaction]
+    ) -> None:
+        """The on-hand of an item under a site is the sum of its positions there, and stays so
+        when a posting is refused halfway (nothing of it counts) and after a rebuild."""
+
+        def sums() -> list[Decimal]:
+            return [inv.on_hand("ASP", location=root) for root in ("DC1", "DC1/A", "DC2")]
+
+        def positions() -> list[Decimal]:
+            return [
+                sum((b.quantity for b in inv.stock("ASP", location=root)), Decimal(0))
+                for root in ("DC1", "DC1/A", "DC2")
+            ]
+
+        assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
+        ok = sl.Movement(
+            item="ASP",
+            quantity=Decimal(5),
+            src=sl.Position(location="DC1/A/01"),
+            dst=sl.Position(location="DC1/B/01"),
+            lot="L1",
+        )
+        too_much = attrs.evolve(ok, quantity=Decimal(500))
+        with pytest.raises(errors.InsufficientStockError):
+            inv.post_many(
+                [
+                    sl.NewTransaction(kind=sl.TxKind.TRANSFER, movements=(ok,)),
+                    sl.NewTransaction(kind=sl.TxKind.TRANSFER, movements=(too_much,)),
+                ]
+            )
+        assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
+        inv.rebuild()
+        assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
