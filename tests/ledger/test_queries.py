@@ -260,3 +260,15 @@ class TestLargeSubtrees:
         assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
         inv.rebuild()
         assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
+
+    def test_a_location_added_later_counts_in_its_site(self, inv: sl.Inventory) -> None:
+        """A site asked for before a new bin was added below it includes the new bin after,
+        and a new lot (master data, but no location) changes nothing of where the site is."""
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
+        assert inv.on_hand("BOLT", location="DC1") == 5
+        inv.add_location("DC1/C/01")
+        inv.receive("BOLT", 7, dst="DC1/C/01", supplier="ACME")
+        assert inv.on_hand("BOLT", location="DC1") == 12
+        inv.receive("ASP", 3, lot="NEW", dst="DC1/C/01", supplier="ACME")
+        assert inv.on_hand("BOLT", location="DC1") == 12
+        assert inv.on_hand("ASP", location="DC1/C") == 3

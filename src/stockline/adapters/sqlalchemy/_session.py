@@ -133,6 +133,9 @@ class SqlSession:
         self._version = int(row[2])
         self._since = self._version
         self._master_dirty = False
+        # Whether this block saved a location: only then are the location index and the
+        # subtrees derived from it stale once the block commits.
+        self._places_changed = False
         store._sync_cache(self._version)
         # write buffers
         self._tx_rows: list[tuple[Any, ...]] = []
@@ -407,6 +410,7 @@ class SqlSession:
                     )
             case Location():
                 entity, key = "location", record.path
+                self._places_changed = True
                 self._learn(
                     "location",
                     record.path,
@@ -868,7 +872,7 @@ class SqlSession:
         consecutive numbers (first, last). Kept with the location index, so that a lookup
         repeated under one master version costs a dict hit, not a walk of the subtree."""
         key = ("subtree", root, internal)
-        if not self._master_dirty:
+        if not self._places_changed:
             hit, found = self._store._cached_record("index", key, self._version)
             if hit:
                 return found  # type: ignore[no-any-return]
@@ -893,12 +897,12 @@ class SqlSession:
             else:
                 runs.append((id_, id_))
         found = (tuple(chosen), tuple(runs))
-        if not self._master_dirty:
+        if not self._places_changed:
             self._store._remember_record("index", key, found, self._version)
         return found
 
     def _location_index(self) -> tuple[list[str], list[int], list[bool]]:
-        if not self._master_dirty:
+        if not self._places_changed:
             hit, index = self._store._cached_record("index", "locations", self._version)
             if hit:
                 return index  # type: ignore[no-any-return]
@@ -911,7 +915,7 @@ class SqlSession:
             [int(r.id) for r in rows],
             [r.kind == LocationKind.INTERNAL.value for r in rows],
         )
-        if not self._master_dirty:
+        if not self._places_changed:
             self._store._remember_record("index", "locations", index, self._version)
         return index
 
@@ -1475,7 +1479,13 @@ class SqlSession:
 
     def committed(self) -> None:
         """Publish what this block learnt to the store's caches, after a successful commit."""
-        self._store._publish(self._new, self._records, self._version, since=self._since)
+        self._store._publish(
+            self._new,
+            self._records,
+            self._version,
+            since=self._since,
+            places_changed=self._places_changed,
+        )
 
 
 #: The head row, and whether anything is reserved, read first by every SQLite block.
