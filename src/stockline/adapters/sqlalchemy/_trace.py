@@ -399,43 +399,19 @@ def exposures(
     shipments of the nodes, so the rows read are the summaries, not the shipment lines."""
     s.flush()
     wanted = list(nodes)
-    mv, tx, loc = t.movements, t.transactions, t.locations
-    condition = node_filter(s, wanted, mv)
-    if condition is None:
-        return []
-    undo = tx.alias("undo")
-    undone = [undo.c.reverses == mv.c.tx_id]
-    where = [
-        condition,
-        loc.c.kind == LocationKind.CUSTOMER.value,
-        tx.c.kind != TxKind.REVERSAL.value,
-    ]
-    if until is not None:
-        where.append(mv.c.effective_at <= codec.to_micros(until))
-        undone.append(undo.c.effective_at <= codec.to_micros(until))
-    if through is not None:
-        where.append(mv.c.tx_id <= through)
-        undone.append(undo.c.id <= through)
-    where.append(~sa.exists().where(*undone))
-    customer = sa.func.coalesce(tx.c.counterparty, loc.c.path).label("customer")
-    if s._conn.dialect.name == "sqlite":
-        documents = sa.func.group_concat(sa.distinct(tx.c.refs))
-    else:
-        documents = sa.func.string_agg(sa.distinct(tx.c.refs), sa.literal_column("','"))
-    keys = (customer, mv.c.item_id, mv.c.lot_id, mv.c.serial)
-    stmt = (
-        sa.select(
-            *keys,
-            sa.func.sum(mv.c.qty).label("qty"),
-            sa.func.min(mv.c.effective_at).label("first_at"),
-            sa.func.max(mv.c.effective_at).label("last_at"),
-            documents.label("documents"),
+    few = _few_nodes(s, wanted)
+    if few is not None:
+        shape, params = few
+        if shape is None:
+            return []
+        bounds = [codec.to_micros(until)] if until is not None else []
+        bounds += [through] if through is not None else []
+        sql = _exposures_sql(shape, until is not None, through is not None, s._conn.dialect.name)
+        rows = s._rows(
+            sql, [*params, LocationKind.CUSTOMER.value, TxKind.REVERSAL.value, *bounds, *bounds]
         )
-        .select_from(mv.join(tx, tx.c.id == mv.c.tx_id).join(loc, loc.c.id == mv.c.dst_loc))
-        .where(*where)
-        .group_by(*keys)
-    )
-    rows = s._select(stmt)
+    else:
+        rows = _exposure_rows(s, wanted, until, through)
     s._load_names("item", {r[1] for r in rows})
     s._load_names("lot", {r[2] for r in rows})
     members = NodeSet(wanted)
@@ -476,6 +452,76 @@ def exposures(
         )
     found.sort(key=itemgetter(0))
     return [exposure for _, exposure in found]
+
+
+def _exposure_rows(
+    s: SqlSession,
+    wanted: list[NodeKey],
+    until: dt.datetime | None,
+    through: int | None,
+) -> list[Any]:
+    mv, tx, loc = t.movements, t.transactions, t.locations
+    condition = node_filter(s, wanted, mv)
+    if condition is None:
+        return []
+    undo = tx.alias("undo")
+    undone = [undo.c.reverses == mv.c.tx_id]
+    where = [
+        condition,
+        loc.c.kind == LocationKind.CUSTOMER.value,
+        tx.c.kind != TxKind.REVERSAL.value,
+    ]
+    if until is not None:
+        where.append(mv.c.effective_at <= codec.to_micros(until))
+        undone.append(undo.c.effective_at <= codec.to_micros(until))
+    if through is not None:
+        where.append(mv.c.tx_id <= through)
+        undone.append(undo.c.id <= through)
+    where.append(~sa.exists().where(*undone))
+    customer = sa.func.coalesce(tx.c.counterparty, loc.c.path).label("customer")
+    if s._conn.dialect.name == "sqlite":
+        documents = sa.func.group_concat(sa.distinct(tx.c.refs))
+    else:
+        documents = sa.func.string_agg(sa.distinct(tx.c.refs), sa.literal_column("','"))
+    keys = (customer, mv.c.item_id, mv.c.lot_id, mv.c.serial)
+    stmt = (
+        sa.select(
+            *keys,
+            sa.func.sum(mv.c.qty).label("qty"),
+            sa.func.min(mv.c.effective_at).label("first_at"),
+            sa.func.max(mv.c.effective_at).label("last_at"),
+            documents.label("documents"),
+        )
+        .select_from(mv.join(tx, tx.c.id == mv.c.tx_id).join(loc, loc.c.id == mv.c.dst_loc))
+        .where(*where)
+        .group_by(*keys)
+    )
+    return s._select(stmt)
+
+
+@functools.lru_cache(maxsize=256)
+def _exposures_sql(shape: _Shape, until: bool, through: bool, dialect: str) -> str:
+    """exposures() for a small node set: the nodes' parameters, the customer kind, the
+    reversal kind, then ``until`` and ``through`` if given, twice (shipments, reversals)."""
+    documents = (
+        "group_concat(DISTINCT x.refs)"
+        if dialect == "sqlite"
+        else "string_agg(DISTINCT x.refs, ',')"
+    )
+    customer = "COALESCE(x.counterparty, l.path)"
+    bounds = (" AND {0}.effective_at <= ?" if until else "") + (
+        " AND {0}.{1} <= ?" if through else ""
+    )
+    return (
+        f"SELECT {customer}, m.item_id, m.lot_id, m.serial, SUM(m.qty), MIN(m.effective_at), "
+        f"MAX(m.effective_at), {documents} FROM sl_movements m "
+        "JOIN sl_transactions x ON x.id = m.tx_id JOIN sl_locations l ON l.id = m.dst_loc "
+        f"WHERE {_node_sql(shape, 'm')} AND l.kind = ? AND x.kind <> ?"
+        + bounds.format("m", "tx_id")
+        + " AND NOT EXISTS (SELECT 1 FROM sl_transactions u WHERE u.reverses = m.tx_id"
+        + bounds.format("u", "id")
+        + f") GROUP BY {customer}, m.item_id, m.lot_id, m.serial"
+    )
 
 
 def _documents(text: str | None) -> tuple[str, ...]:
