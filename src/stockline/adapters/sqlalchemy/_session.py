@@ -337,6 +337,23 @@ class SqlSession:
         )
         return location
 
+    def _load_locations(self, ids: Iterable[int]) -> None:
+        """Read, in one query per chunk, the records of these locations that are not cached
+        yet: a trace asks the kind of every place it meets, which would otherwise be one
+        query per place the first time."""
+        missing = []
+        for id_ in set(ids):
+            path = self._name("location", id_)
+            if ("location", path) not in self._records:
+                hit, _ = self._store._cached_record("location", path, self._version)
+                if not hit:
+                    missing.append(path)
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            rows = self._conn.execute(_LOCATIONS, {"paths": chunk}).mappings()
+            for row in rows:
+                self._remember("location", row["path"], codec.location_from_row(row))
+
     def locations(self) -> list[Location]:
         rows = self._conn.execute(sa.select(t.locations).order_by(t.locations.c.path)).mappings()
         return [codec.location_from_row(r) for r in rows]
@@ -1715,6 +1732,9 @@ _UPDATE_LOT = sa.update(t.lots).where(t.lots.c.id == sa.bindparam("lot_id"))
 _INSERT_CHANGE = sa.insert(t.master_changes)
 _ITEM = sa.select(t.items).where(t.items.c.sku == sa.bindparam("key"))
 _LOCATION = sa.select(t.locations).where(t.locations.c.path == sa.bindparam("key"))
+_LOCATIONS = sa.select(t.locations).where(
+    t.locations.c.path.in_(sa.bindparam("paths", expanding=True))
+)
 _LOT = (
     sa.select(t.lots)
     .join(t.items, t.items.c.id == t.lots.c.item_id)

@@ -208,6 +208,7 @@ def movements_of(
     else:
         rows = _movement_rows(s, wanted, into, out_of, until)
     s._load_movement_names(rows)
+    s._load_locations({r[6] for r in rows} | {r[9] for r in rows})
     refs: dict[str | None, tuple[Reference, ...]] = {}
     kinds = {kind.value: kind for kind in TxKind}
     positions: dict[tuple[int, int, int], Position] = {}
@@ -385,7 +386,9 @@ def balances_of(
         grouped = s._grouped(sa.union_all(*selects).subquery("sides")).subquery()
         rows = s._select(sa.select(grouped).where(grouped.c.qty != 0))
     members = NodeSet(wanted)
-    return [b for b in s._balances_from(rows) if (b.item, b.lot, b.serial) in members]
+    found = s._balances_from(rows)  # learns the names of the ids in rows
+    s._load_locations({r[3] for r in rows})
+    return [b for b in found if (b.item, b.lot, b.serial) in members]
 
 
 def exposures(
