@@ -39,10 +39,10 @@ _SEEDS = 400
 #: of how many items), sent as they are; larger ones are built and compiled per call, where
 #: the compilation is small beside the rows read.
 _FEW = 1000
-#: Every sl_movements column, in the table's order, then the transaction's columns a ledger
-#: line needs: the row layout movements_of() decodes.
 #: A small node set's condition: lots per item (items in id order), serials, whole items.
 _Shape = tuple[tuple[int, ...], int, int]
+#: Every sl_movements column, in the table's order, then the transaction's columns a ledger
+#: line needs: the row layout movements_of() decodes.
 _LINE_COLUMNS = (
     "m.tx_id, m.line, m.item_id, m.lot_id, m.serial, m.qty, m.src_loc, m.src_status, "
     "m.src_container, m.dst_loc, m.dst_status, m.dst_container, m.effective_at, "
