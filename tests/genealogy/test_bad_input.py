@@ -59,6 +59,17 @@ class TestTraceInput:
         """Tracing an item that does not exist raises UnknownItemError."""
         refused(stocked, errors.UnknownItemError, lambda: stocked.trace_downstream("GHOST", "L1"))
 
+    def test_every_argument_is_checked_before_anything_is_read(self, stocked: sl.Inventory) -> None:
+        """A bad ``as_of`` is refused as such even for an item that does not exist: the
+        arguments are checked first, the master data after."""
+        for call in (
+            lambda: stocked.trace_downstream("GHOST", "L1", as_of="2026-01-01"),
+            lambda: stocked.trace_upstream("GHOST", "L1", as_of="2026-01-01"),
+        ):
+            err = refused(stocked, errors.ValidationError, call)
+            assert not isinstance(err, errors.UnknownItemError)
+            assert "as_of" in str(err)
+
     def test_recall_needs_lots_and_a_reason(self, stocked: sl.Inventory) -> None:
         """A recall names at least one lot and says why."""
         refused(stocked, errors.ValidationError, lambda: stocked.recall(reason="x"))
