@@ -33,7 +33,7 @@ runs build the same ledgers. Per size N:
 * **receipt traces**: ``trace_downstream`` of received lots of the warehouse ledger (each to
   the customers it was shipped to), with its ``customers`` read: p50 of a second trace of each
   lot (the first, untimed for the figure, warms the master-data caches a running process
-  has), the first's p50 beside it, and the statements of one.
+  has); the first trace's p50 and the statements of one are kept in the JSON.
 * **trace/recall**: a second ledger holding a production genealogy of N/10 lots (about N
   movements): ``trace_downstream`` of one raw lot, and ``recall`` of it (which traces
   downstream itself) with its customer summary read: the goal's figure. With the peak of
