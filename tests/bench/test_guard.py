@@ -249,3 +249,24 @@ class TestReadStatements:
             warehouse.grow(2_000)
         assert counts[0] <= 8, counts
         assert max(counts) == min(counts), counts
+
+    def test_a_serial_is_traced_by_the_serial_index(self, tmp_path: Path) -> None:
+        """Tracing a serial reads its lines by the (item, serial) index (the check that the
+        ledger saw it, its lots, its lines), never every movement of its item."""
+        clock = sl.FixedClock(pendulum.datetime(2026, 3, 2, 6, tz="UTC"))
+        inv, counter = suite.open_inventory(tmp_path / "serials.db", clock)
+        inv.add_item("PUMP", tracking="serial")
+        inv.add_location("DC1/A/01")
+        for n in range(3):
+            inv.receive("PUMP", 1, serial=f"S{n}", dst="DC1/A/01", supplier="ACME")
+        inv.ship("PUMP", 1, serial="S1", src="DC1/A/01", customer="C1")
+        inv.trace_downstream("PUMP", serial="S1")
+        counter.keep = True
+        with counter.counting():
+            assert inv.trace_downstream("PUMP", serial="S1").customers == ("C1",)
+        reads = [s for s in counter.statements if "serial = ?" in s]
+        inv.close()
+        assert reads
+        for statement in reads:
+            plan = _plan(tmp_path / "serials.db", statement, (1,) * statement.count("?"))
+            assert "ix_sl_movements_item" not in plan, (statement, plan)

@@ -1072,7 +1072,9 @@ class SqlSession:
         elif query.lot is not None:
             where.append(mv.c.lot_id.in_(sa.select(t.lots.c.id).where(t.lots.c.code == query.lot)))
         if query.serial is not None:
-            where.append(mv.c.serial == query.serial)
+            # "!= ''" lets the partial index of serials (item, serial) serve: a serial is
+            # never ''.
+            where.append((mv.c.serial == query.serial) & (mv.c.serial != _NO_SERIAL))
         if query.location is not None:
             subtree = self._subtree(query.location)
             where.append(mv.c.src_loc.in_(subtree) | mv.c.dst_loc.in_(subtree))
@@ -1634,6 +1636,10 @@ _BALANCE_KEY = (
     t.balances.c.status_id,
     t.balances.c.container_id,
 )
+
+#: '' as a literal in the SQL: a condition "serial <> ''" beside "serial = ?" lets the
+#: partial index of serials serve, which a bound '' would not.
+_NO_SERIAL = sa.literal_column("''")
 
 #: Subtrees with more locations than this are matched by path range, not by a list of ids.
 _SHORT_LIST = 64

@@ -48,6 +48,9 @@ _LINE_COLUMNS = (
     "m.src_container, m.dst_loc, m.dst_status, m.dst_container, m.effective_at, "
     "x.kind, x.counterparty, x.refs, x.reverses"
 )
+#: '' as a literal in the SQL: a condition "serial <> ''" beside "serial = ?" lets the
+#: partial index of serials serve, which a bound '' would not.
+_NO_SERIAL = sa.literal_column("''")
 _SIDES = (
     ("dst_loc", "dst_status", "dst_container", 1),
     ("src_loc", "src_status", "src_container", -1),
@@ -140,11 +143,14 @@ def _start_nodes(s: SqlSession, nodes: Iterable[NodeKey]) -> list[tuple[int, int
         if lot_id is not None:
             start.add((item_id, lot_id, serial))
             continue
-        where = [mv.c.item_id == item_id]
+        stmt = sa.select(mv.c.lot_id).where(mv.c.item_id == item_id)
         if serial:
-            where.append(mv.c.serial == serial)
-        lots = s._conn.execute(sa.select(mv.c.lot_id).where(*where).distinct()).scalars()
-        start.update((item_id, int(lot), serial) for lot in lots)
+            # A serial's few lines by the serial index (DISTINCT would make SQLite prefer
+            # the item's index, every movement of the item); the set drops repeats.
+            stmt = stmt.where(mv.c.serial == serial, mv.c.serial != _NO_SERIAL)
+        else:
+            stmt = stmt.distinct()
+        start.update((item_id, int(lot), serial) for lot in s._conn.execute(stmt).scalars())
     return sorted(start)
 
 
@@ -297,7 +303,8 @@ def _node_sql(shape: _Shape, alias: str) -> str:
     """:func:`node_filter` as SQL text with ``?`` placeholders, for one shape of node set."""
     lots, serials, untracked = shape
     parts = [f"({alias}.item_id = ? AND {alias}.lot_id IN ({_marks(count)}))" for count in lots]
-    parts += [f"({alias}.item_id = ? AND {alias}.serial = ?)"] * serials
+    # "<> ''" lets the partial index of serials (item, serial) serve: a serial is never ''.
+    parts += [f"({alias}.item_id = ? AND {alias}.serial = ? AND {alias}.serial <> '')"] * serials
     if untracked:
         parts.append(f"{alias}.item_id IN ({_marks(untracked)})")
     return "(" + " OR ".join(parts) + ")"
