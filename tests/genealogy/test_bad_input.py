@@ -3,6 +3,8 @@ and a reversed pack puts the container back as it was."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import stockline as sl
@@ -62,9 +64,10 @@ class TestTraceInput:
     def test_every_argument_is_checked_before_anything_is_read(self, stocked: sl.Inventory) -> None:
         """A bad ``as_of`` is refused as such even for an item that does not exist: the
         arguments are checked first, the master data after."""
+        text: Any = "2026-01-01"  # not a time
         for call in (
-            lambda: stocked.trace_downstream("GHOST", "L1", as_of="2026-01-01"),
-            lambda: stocked.trace_upstream("GHOST", "L1", as_of="2026-01-01"),
+            lambda: stocked.trace_downstream("GHOST", "L1", as_of=text),
+            lambda: stocked.trace_upstream("GHOST", "L1", as_of=text),
         ):
             err = refused(stocked, errors.ValidationError, call)
             assert not isinstance(err, errors.UnknownItemError)

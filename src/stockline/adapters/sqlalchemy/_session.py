@@ -1639,7 +1639,7 @@ _BALANCE_KEY = (
 
 #: '' as a literal in the SQL: a condition "serial <> ''" beside "serial = ?" lets the
 #: partial index of serials serve, which a bound '' would not.
-_NO_SERIAL = sa.literal_column("''")
+_NO_SERIAL: sa.ColumnElement[str] = sa.literal_column("''")
 
 #: Subtrees with more locations than this are matched by path range, not by a list of ids.
 _SHORT_LIST = 64

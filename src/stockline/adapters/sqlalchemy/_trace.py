@@ -50,7 +50,7 @@ _LINE_COLUMNS = (
 )
 #: '' as a literal in the SQL: a condition "serial <> ''" beside "serial = ?" lets the
 #: partial index of serials serve, which a bound '' would not.
-_NO_SERIAL = sa.literal_column("''")
+_NO_SERIAL: sa.ColumnElement[str] = sa.literal_column("''")
 _SIDES = (
     ("dst_loc", "dst_status", "dst_container", 1),
     ("src_loc", "src_status", "src_container", -1),
