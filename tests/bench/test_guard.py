@@ -181,3 +181,92 @@ class TestTraceStatements:
             counts.append(sent[0])
             inv.close()
         assert counts[1] <= counts[0], counts
+
+
+class TestReadStatements:
+    """The two reads a warehouse makes most besides a lot in a bin: an item over a whole site,
+    and a received lot traced to its customers. Their statements are counted (never timed)
+    and must not grow with the ledger."""
+
+    def _sent(self, warehouse: _Ledger, call: object) -> list[str]:
+        return TestQueryPlans()._statements(warehouse, call)
+
+    def _received(self, warehouse: _Ledger) -> list[tuple[str, str]]:
+        """Lots put away in bins, each with the customers it went to, fewest first."""
+        lots = sorted({(sku, lot) for sku, lot, _ in warehouse.warehouse.binned})
+        shipped = [(len(warehouse.inv.trace_downstream(*key).shipments), key) for key in lots]
+        return [key for count, key in sorted(shipped) if count]
+
+    def test_an_item_under_a_site_is_one_search_of_the_projection(self, warehouse: _Ledger) -> None:
+        """on_hand(sku, location=site) sends one read, by the item's key, whatever the size
+        of the ledger; the site's locations are not looked up in SQL on every call."""
+        sku = warehouse.warehouse.items[0]
+        counts = []
+        for _ in range(2):
+            warehouse.inv.on_hand(sku, location="DC1")  # warm the caches
+            sent = self._sent(warehouse, lambda: warehouse.inv.on_hand(sku, location="DC1"))
+            counts.append(len(sent))
+            reads = [s for s in sent if "sl_balances" in s]
+            assert len(reads) == 1, sent
+            plan = _plan(warehouse.path, reads[0], (1,) * reads[0].count("?"))
+            assert "SEARCH sl_balances USING PRIMARY KEY (item_id=?)" in plan, plan
+            assert "sl_locations" not in plan, plan
+            warehouse.grow(2_000)
+        assert counts[0] <= 3
+        assert counts[1] <= counts[0], counts
+
+    def test_a_new_lot_does_not_make_the_site_be_looked_up_again(self, warehouse: _Ledger) -> None:
+        """A receipt that creates a lot changes master data but no location: the next
+        on_hand(sku, location=site) still finds the site's locations in the cache."""
+        sku = warehouse.warehouse.items[1]
+        warehouse.inv.on_hand(sku, location="DC1")
+        before = warehouse.inv.on_hand(sku, location="DC1")
+        warehouse.clock.advance(seconds=1)
+        warehouse.inv.receive(
+            sku, 12, dst=warehouse.warehouse.docks[0], lot="GUARD-NEW", supplier="S001"
+        )
+        sent = self._sent(warehouse, lambda: warehouse.inv.on_hand(sku, location="DC1"))
+        assert len(sent) <= 3, sent
+        assert not [s for s in sent if "sl_locations" in s], sent
+        assert warehouse.inv.on_hand(sku, location="DC1") == before + 12
+
+    def test_a_receipt_traced_to_its_customers_sends_a_fixed_number_of_statements(
+        self, warehouse: _Ledger
+    ) -> None:
+        """Tracing a received lot to its customers sends the same few statements for a lot
+        shipped once as for one shipped many times, and as many on a longer ledger: no
+        statement per customer, shipment or location."""
+        counts = []
+        for _ in range(2):
+            received = self._received(warehouse)
+            assert len(warehouse.inv.trace_downstream(*received[-1]).shipments) > 1
+            for key in (received[0], received[-1]):
+                warehouse.inv.trace_downstream(*key)  # warm the name caches
+                sent = self._sent(
+                    warehouse, lambda key=key: warehouse.inv.trace_downstream(*key).customers
+                )
+                counts.append(len(sent))
+            warehouse.grow(2_000)
+        assert counts[0] <= 8, counts
+        assert max(counts) == min(counts), counts
+
+    def test_a_serial_is_traced_by_the_serial_index(self, tmp_path: Path) -> None:
+        """Tracing a serial reads its lines by the (item, serial) index (the check that the
+        ledger saw it, its lots, its lines), never every movement of its item."""
+        clock = sl.FixedClock(pendulum.datetime(2026, 3, 2, 6, tz="UTC"))
+        inv, counter = suite.open_inventory(tmp_path / "serials.db", clock)
+        inv.add_item("PUMP", tracking="serial")
+        inv.add_location("DC1/A/01")
+        for n in range(3):
+            inv.receive("PUMP", 1, serial=f"S{n}", dst="DC1/A/01", supplier="ACME")
+        inv.ship("PUMP", 1, serial="S1", src="DC1/A/01", customer="C1")
+        inv.trace_downstream("PUMP", serial="S1")
+        counter.keep = True
+        with counter.counting():
+            assert inv.trace_downstream("PUMP", serial="S1").customers == ("C1",)
+        reads = [s for s in counter.statements if "serial = ?" in s]
+        inv.close()
+        assert reads
+        for statement in reads:
+            plan = _plan(tmp_path / "serials.db", statement, (1,) * statement.count("?"))
+            assert "ix_sl_movements_item" not in plan, (statement, plan)

@@ -3,6 +3,8 @@ and a reversed pack puts the container back as it was."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import stockline as sl
@@ -58,6 +60,18 @@ class TestTraceInput:
     def test_unknown_item_is_refused(self, stocked: sl.Inventory) -> None:
         """Tracing an item that does not exist raises UnknownItemError."""
         refused(stocked, errors.UnknownItemError, lambda: stocked.trace_downstream("GHOST", "L1"))
+
+    def test_every_argument_is_checked_before_anything_is_read(self, stocked: sl.Inventory) -> None:
+        """A bad ``as_of`` is refused as such even for an item that does not exist: the
+        arguments are checked first, the master data after."""
+        text: Any = "2026-01-01"  # not a time
+        for call in (
+            lambda: stocked.trace_downstream("GHOST", "L1", as_of=text),
+            lambda: stocked.trace_upstream("GHOST", "L1", as_of=text),
+        ):
+            err = refused(stocked, errors.ValidationError, call)
+            assert not isinstance(err, errors.UnknownItemError)
+            assert "as_of" in str(err)
 
     def test_recall_needs_lots_and_a_reason(self, stocked: sl.Inventory) -> None:
         """A recall names at least one lot and says why."""

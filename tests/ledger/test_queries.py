@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import stockline as sl
@@ -203,3 +204,72 @@ class TestLargeSubtrees:
         assert inv.on_hand("BOLT", location="DC9") == expected
         assert inv.on_hand("BOLT", location="DC9/A", status="available") == expected
         assert inv.on_hand("BOLT") == expected + 1000
+
+    @pytest.mark.parametrize("bins", [3, 20, 70])
+    def test_subtree_whose_locations_were_made_among_others(
+        self, inv: sl.Inventory, bins: int
+    ) -> None:
+        """A subtree whose locations were added between other sites' (so that their ids are
+        scattered: a few runs, many short runs, or too many for a list) sums the same."""
+        for n in range(bins):
+            inv.add_location(f"DC8/A/{n:03d}")
+            inv.add_location(f"DC7/A/{n:03d}")
+            if n % 2:
+                inv.add_location(f"DC8/T/{n:03d}", kind="transit")
+        stocked = range(0, bins, 3)
+        for n in stocked:
+            inv.receive("BOLT", n + 1, dst=f"DC8/A/{n:03d}", supplier="ACME")
+        inv.receive("BOLT", 1000, dst=f"DC7/A/{bins - 1:03d}", supplier="ACME")
+        inv.move("BOLT", 1, src="DC8/A/000", dst="DC8/T/001")
+        expected = sum(n + 1 for n in stocked) - 1
+        assert inv.on_hand("BOLT", location="DC8") == expected
+        assert inv.on_hand("BOLT", location="DC8/A") == expected
+        assert inv.on_hand("BOLT", location="DC8/T/001") == 1
+        assert inv.on_hand("BOLT") == expected + 1000
+
+    def test_item_under_a_site_after_a_refused_posting_and_a_rebuild(
+        self, inv: sl.Inventory, day: list[sl.Transaction]
+    ) -> None:
+        """The on-hand of an item under a site is the sum of its positions there, and stays so
+        when a posting is refused halfway (nothing of it counts) and after a rebuild."""
+
+        def sums() -> list[Decimal]:
+            return [inv.on_hand("ASP", location=root) for root in ("DC1", "DC1/A", "DC2")]
+
+        def positions() -> list[Decimal]:
+            return [
+                sum((b.quantity for b in inv.stock("ASP", location=root)), Decimal(0))
+                for root in ("DC1", "DC1/A", "DC2")
+            ]
+
+        assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
+        ok = sl.Movement(
+            item="ASP",
+            quantity=Decimal(5),
+            src=sl.Position(location="DC1/A/01"),
+            dst=sl.Position(location="DC1/B/01"),
+            lot="L1",
+        )
+        too_much = attrs.evolve(ok, quantity=Decimal(500))
+        with pytest.raises(errors.InsufficientStockError):
+            inv.post_many(
+                [
+                    sl.NewTransaction(kind=sl.TxKind.TRANSFER, movements=(ok,)),
+                    sl.NewTransaction(kind=sl.TxKind.TRANSFER, movements=(too_much,)),
+                ]
+            )
+        assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
+        inv.rebuild()
+        assert sums() == positions() == [Decimal(80), Decimal(40), Decimal(50)]
+
+    def test_a_location_added_later_counts_in_its_site(self, inv: sl.Inventory) -> None:
+        """A site asked for before a new bin was added below it includes the new bin after,
+        and a new lot (master data, but no location) changes nothing of where the site is."""
+        inv.receive("BOLT", 5, dst="DC1/A/01", supplier="ACME")
+        assert inv.on_hand("BOLT", location="DC1") == 5
+        inv.add_location("DC1/C/01")
+        inv.receive("BOLT", 7, dst="DC1/C/01", supplier="ACME")
+        assert inv.on_hand("BOLT", location="DC1") == 12
+        inv.receive("ASP", 3, lot="NEW", dst="DC1/C/01", supplier="ACME")
+        assert inv.on_hand("BOLT", location="DC1") == 12
+        assert inv.on_hand("ASP", location="DC1/C") == 3

@@ -123,6 +123,12 @@ class InMemoryStockStore:
     _by_item: defaultdict[str, set[PositionKey]] = attrs.field(
         factory=lambda: defaultdict(set), init=False
     )
+    #: Each item's quantity at each location, over lots, serials, statuses and containers:
+    #: the on-hand of an item under a site reads one entry per location, not every position
+    #: the item ever had.
+    _at_location: defaultdict[str, dict[str, Decimal]] = attrs.field(
+        factory=lambda: defaultdict(dict), init=False
+    )
     _events: defaultdict[PositionKey, list[_Event]] = attrs.field(
         factory=lambda: defaultdict(list), init=False
     )
@@ -327,6 +333,9 @@ class InMemoryStockStore:
                 qty = delta if old is None else canonical(old[0] + delta)
                 last = tx.effective_at if old is None else max(old[1], tx.effective_at)
                 self._set(self._balances, key, (qty, last))
+                totals = self._at_location[m.item]
+                held = totals.get(position.location)
+                self._set(totals, position.location, delta if held is None else held + delta)
                 for index in (self._by_item[m.item], self._by_lot[(m.item, m.lot)]):
                     if key not in index:
                         index.add(key)
@@ -341,6 +350,7 @@ class InMemoryStockStore:
         saved = self._derived()
         undo, self._undo = self._undo, None
         self._balances, self._by_item = {}, defaultdict(set)
+        self._at_location = defaultdict(dict)
         self._events, self._serial_events = defaultdict(list), defaultdict(list)
         self._by_lot, self._lot_txs = defaultdict(set), defaultdict(list)
         self._serial_txs, self._cstate = defaultdict(list), {}
@@ -359,6 +369,7 @@ class InMemoryStockStore:
     _DERIVED = (
         "_balances",
         "_by_item",
+        "_at_location",
         "_events",
         "_serial_events",
         "_by_lot",
@@ -413,6 +424,8 @@ class InMemoryStockStore:
     def total(self, query: BalanceQuery) -> Decimal:
         if query.as_of is not None:
             return sum((b.quantity for b in self.balances(query)), Decimal(0))
+        if query.item is not None and _by_location_only(query):
+            return self._item_total(query.item, query.location, query.internal_only)
         balances = self._balances
         return sum(
             (
@@ -421,6 +434,22 @@ class InMemoryStockStore:
                 if (query.item is None or k[0] == query.item) and self._wanted(query, k)
             ),
             Decimal(0),
+        )
+
+    def _item_total(self, item: str, root: str | None, internal_only: bool) -> Decimal:
+        """An item's quantity at ``root`` and below (everywhere when ``None``), from its
+        quantity per location."""
+        return canonical(
+            sum(
+                (
+                    qty
+                    for path, qty in self._at_location.get(item, {}).items()
+                    if qty
+                    and (root is None or under(path, root))
+                    and (not internal_only or self._is_internal(path))
+                ),
+                Decimal(0),
+            )
         )
 
     def _candidates(self, query: BalanceQuery) -> Iterable[PositionKey]:
@@ -840,6 +869,16 @@ class InMemoryStockStore:
     def _push(self, events: list[Any], event: object) -> None:
         events.append(event)
         self._on_undo(events.pop)
+
+
+def _by_location_only(query: BalanceQuery) -> bool:
+    """Whether ``query`` filters by nothing but the item and where."""
+    return (
+        query.lot is None
+        and query.serial is None
+        and query.status is None
+        and query.container is None
+    )
 
 
 def _document(kind: str, key: str, stored: tuple[int, str | None, Any, str | None]) -> Document:

@@ -56,7 +56,7 @@ def trace_downstream(
         TrackingError: A serial of an item that is not serial-tracked.
         UnknownSerialError: No transaction moved the serial.
     """
-    return traced(book, [node(book, sku, lot, serial)], downstream=True, as_of=as_of)
+    return _trace_one(book, sku, lot, serial, as_of, downstream=True)
 
 
 def trace_upstream(
@@ -87,7 +87,18 @@ def trace_upstream(
         TrackingError: A serial of an item that is not serial-tracked.
         UnknownSerialError: No transaction moved the serial.
     """
-    return traced(book, [node(book, sku, lot, serial)], downstream=False, as_of=as_of)
+    return _trace_one(book, sku, lot, serial, as_of, downstream=False)
+
+
+def _trace_one(
+    book: Book, sku: object, lot: object, serial: object, as_of: object, *, downstream: bool
+) -> Trace:
+    """Check one root and trace it, in one read view (every argument checked first)."""
+    sku, lot, serial = _canonical(sku, lot, serial)
+    when = boundary.optional_moment(as_of, "as_of")
+    with book.read() as r:
+        root = _checked(r, book, sku, lot, serial)
+        return trace(r, [root], downstream=downstream, as_of=when)
 
 
 def node(book: Book, sku: object, lot: object, serial: object) -> Node:
@@ -103,25 +114,34 @@ def node(book: Book, sku: object, lot: object, serial: object) -> Node:
         TrackingError: A serial of an item that is not serial-tracked.
         UnknownSerialError: No transaction moved the serial (of that lot, if given).
     """
-    sku = boundary.code(sku, "sku")
-    lot = boundary.optional_code(lot, "lot")
-    serial = boundary.optional_code(serial, "serial")
+    code, lot_code, serial_code = _canonical(sku, lot, serial)
     with book.read() as r:
-        item = book.item(r, sku)
-        if lot is None and serial is None:
-            raise ValidationError(f"name a lot or a serial of {sku} to trace")
-        if item.tracking is Tracking.NONE:
-            raise ValidationError(
-                f"item {sku} is not lot- or serial-tracked, so it cannot be traced"
-            )
-        if lot is not None and r.lot(sku, lot) is None:
-            raise UnknownLotError(item=sku, lot=lot)
-        if serial is not None:
-            # A trace of what the ledger never saw would answer "nothing affected": refuse it.
-            if item.tracking is not Tracking.SERIAL:
-                raise TrackingError(item=sku, tracking=str(item.tracking), lot=lot, serial=serial)
-            if not r.history(HistoryQuery(item=sku, lot=lot, serial=serial, limit=1)):
-                raise UnknownSerialError(item=sku, serial=serial)
+        return _checked(r, book, code, lot_code, serial_code)
+
+
+def _canonical(sku: object, lot: object, serial: object) -> tuple[str, str | None, str | None]:
+    return (
+        boundary.code(sku, "sku"),
+        boundary.optional_code(lot, "lot"),
+        boundary.optional_code(serial, "serial"),
+    )
+
+
+def _checked(r: LedgerReader, book: Book, sku: str, lot: str | None, serial: str | None) -> Node:
+    """The node, checked as :func:`node` says, in the read view ``r``."""
+    item = book.item(r, sku)
+    if lot is None and serial is None:
+        raise ValidationError(f"name a lot or a serial of {sku} to trace")
+    if item.tracking is Tracking.NONE:
+        raise ValidationError(f"item {sku} is not lot- or serial-tracked, so it cannot be traced")
+    if lot is not None and r.lot(sku, lot) is None:
+        raise UnknownLotError(item=sku, lot=lot)
+    if serial is not None:
+        # A trace of what the ledger never saw would answer "nothing affected": refuse it.
+        if item.tracking is not Tracking.SERIAL:
+            raise TrackingError(item=sku, tracking=str(item.tracking), lot=lot, serial=serial)
+        if not r.history(HistoryQuery(item=sku, lot=lot, serial=serial, limit=1)):
+            raise UnknownSerialError(item=sku, serial=serial)
     return Node(item=sku, lot=lot, serial=serial)
 
 
@@ -170,8 +190,11 @@ def trace(
         keys, as_of=as_of, kinds=(LocationKind.INTERNAL, LocationKind.TRANSIT)
     )
     parties = (LocationKind.CUSTOMER, LocationKind.SUPPLIER)
-    out = reader.movements_of(keys, into=parties, until=as_of)
-    back = reader.movements_of(keys, out_of=parties, until=as_of)
+    # One read of the lines into or out of a party, split here: what went to a party (out)
+    # and what came from one (back); a line between two parties is in both.
+    lines = reader.movements_of(keys, into=parties, out_of=parties, until=as_of)
+    out = [line for line in lines if kinds.of(line.movement.dst.location) in parties]
+    back = [line for line in lines if kinds.of(line.movement.src.location) in parties]
     reversed_ids = _reversed([*out, *back], through)
     return Trace(
         direction="downstream" if downstream else "upstream",

@@ -134,6 +134,9 @@ class SqlSession:
         self._version = int(row[2])
         self._since = self._version
         self._master_dirty = False
+        # Whether this block saved a location: only then are the location index and the
+        # subtrees derived from it stale once the block commits.
+        self._places_changed = False
         store._sync_cache(self._version)
         # write buffers
         self._tx_rows: list[tuple[Any, ...]] = []
@@ -354,6 +357,23 @@ class SqlSession:
         )
         return location
 
+    def _load_locations(self, ids: Iterable[int]) -> None:
+        """Read, in one query per chunk, the records of these locations that are not cached
+        yet: a trace asks the kind of every place it meets, which would otherwise be one
+        query per place the first time."""
+        missing = []
+        for id_ in set(ids):
+            path = self._name("location", id_)
+            if ("location", path) not in self._records:
+                hit, _ = self._store._cached_record("location", path, self._version)
+                if not hit:
+                    missing.append(path)
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            rows = self._conn.execute(_LOCATIONS, {"paths": chunk}).mappings()
+            for row in rows:
+                self._remember("location", row["path"], codec.location_from_row(row))
+
     def locations(self) -> list[Location]:
         rows = self._conn.execute(sa.select(t.locations).order_by(t.locations.c.path)).mappings()
         return [codec.location_from_row(r) for r in rows]
@@ -453,6 +473,7 @@ class SqlSession:
                     )
             case Location():
                 entity, key = "location", record.path
+                self._places_changed = True
                 self._learn(
                     "location",
                     record.path,
@@ -773,36 +794,56 @@ class SqlSession:
                 return Decimal(0)
             params["container"] = container_id
         if query.location is not None or query.internal_only:
-            ids = self._location_ids(query.location, internal=query.internal_only)
+            ids, runs = self._location_set(query.location, internal=query.internal_only)
             if not ids:
                 return Decimal(0)
             if len(ids) == 1:
                 params["loc"] = ids[0]
+            elif len(runs) <= _RUNS:
+                # Locations are mostly made in bulk, so a subtree's ids come in a few runs of
+                # consecutive numbers: a handful of comparisons per balance row of the item,
+                # where an IN list (or subquery) makes SQLite build a table of ids per call.
+                params["runs"] = runs
             elif len(ids) <= _SHORT_LIST or query.location is None:
                 params["locs"] = ids
             else:
-                # A big subtree: let the path index find it rather than bind a long list.
+                # A big, scattered subtree: let the path index find it.
                 params["root"] = query.location
                 params["lo"], params["hi"] = query.location + "/", query.location + "0"
                 if query.internal_only:
                     params["internal"] = LocationKind.INTERNAL.value
         shape = tuple(sorted(params))
+        runs = params.pop("runs", ())
         cursor = self._cursor
         if cursor is not None:
             # The lookup a warehouse makes most: straight to the driver (see _rows).
-            sql, names = _total_driver_sql(shape, len(params.get("locs", ())))
+            sql, names = _total_driver_sql(shape, len(params.get("locs", ())), len(runs))
             values: list[Any] = []
             for name in names:
-                value = params[name]
                 if name == "locs":
-                    values.extend(value)
+                    values.extend(params[name])
+                elif name == "runs":
+                    values.extend(bound for run in runs for bound in run)
                 else:
-                    values.append(value)
+                    values.append(params[name])
             return codec.from_qty(int(cursor.execute(sql, values).fetchone()[0]))
-        stmt = _total_statement(shape)
+        for n, (first, last) in enumerate(runs):
+            params[f"first{n}"], params[f"last{n}"] = first, last
+        stmt = _total_statement(shape, len(runs))
         return codec.from_qty(int(self._conn.execute(stmt, params).scalar_one()))
 
-    def _location_ids(self, root: str | None, *, internal: bool) -> list[int]:
+    def _location_set(
+        self, root: str | None, *, internal: bool
+    ) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+        """The sorted ids of ``root`` and every location below it (of every location when
+        ``root`` is None), only the internal ones if ``internal``; and the same ids as runs of
+        consecutive numbers (first, last). Kept with the location index, so that a lookup
+        repeated under one master version costs a dict hit, not a walk of the subtree."""
+        key = ("subtree", root, internal)
+        if not self._places_changed:
+            hit, found = self._store._cached_record("index", key, self._version)
+            if hit:
+                return found  # type: ignore[no-any-return]
         paths, ids, internals = self._location_index()
         if root is None:
             begin, end = 0, len(paths)
@@ -811,17 +852,25 @@ class SqlSession:
             # the character just before "0", so "root/..." sorts in that range, "root0" after.
             begin = bisect.bisect_left(paths, root)
             end = bisect.bisect_left(paths, root + "0")
-        found = []
-        for i in range(begin, end):
-            path = paths[i]
-            if (root is None or path == root or path.startswith(root + "/")) and (
-                not internal or internals[i]
-            ):
-                found.append(ids[i])
+        chosen = sorted(
+            ids[i]
+            for i in range(begin, end)
+            if (root is None or paths[i] == root or paths[i].startswith(root + "/"))
+            and (not internal or internals[i])
+        )
+        runs: list[tuple[int, int]] = []
+        for id_ in chosen:
+            if runs and runs[-1][1] + 1 == id_:
+                runs[-1] = (runs[-1][0], id_)
+            else:
+                runs.append((id_, id_))
+        found = (tuple(chosen), tuple(runs))
+        if not self._places_changed:
+            self._store._remember_record("index", key, found, self._version)
         return found
 
     def _location_index(self) -> tuple[list[str], list[int], list[bool]]:
-        if not self._master_dirty:
+        if not self._places_changed:
             hit, index = self._store._cached_record("index", "locations", self._version)
             if hit:
                 return index  # type: ignore[no-any-return]
@@ -834,7 +883,7 @@ class SqlSession:
             [int(r.id) for r in rows],
             [r.kind == LocationKind.INTERNAL.value for r in rows],
         )
-        if not self._master_dirty:
+        if not self._places_changed:
             self._store._remember_record("index", "locations", index, self._version)
         return index
 
@@ -974,7 +1023,9 @@ class SqlSession:
         elif query.lot is not None:
             where.append(mv.c.lot_id.in_(sa.select(t.lots.c.id).where(t.lots.c.code == query.lot)))
         if query.serial is not None:
-            where.append(mv.c.serial == query.serial)
+            # "!= ''" lets the partial index of serials (item, serial) serve: a serial is
+            # never ''.
+            where.append((mv.c.serial == query.serial) & (mv.c.serial != _NO_SERIAL))
         if query.location is not None:
             subtree = self._subtree(query.location)
             where.append(mv.c.src_loc.in_(subtree) | mv.c.dst_loc.in_(subtree))
@@ -1101,9 +1152,11 @@ class SqlSession:
                 ):
                     return False
         for item_id, lot_id, serial in wanted:
-            stmt = _EDGE_FROM_SERIAL if serial else _EDGE_FROM_LOT
-            params = {"item": item_id, "lot": lot_id, "serial": serial}
-            if self._conn.execute(stmt, params).first() is not None:
+            if serial:
+                found = self._rows(_EDGE_FROM_SERIAL, (item_id, lot_id, serial))
+            else:
+                found = self._rows(_EDGE_FROM_LOT, (item_id, lot_id))
+            if found:
                 return False
         return True
 
@@ -1396,7 +1449,13 @@ class SqlSession:
 
     def committed(self) -> None:
         """Publish what this block learnt to the store's caches, after a successful commit."""
-        self._store._publish(self._new, self._records, self._version, since=self._since)
+        self._store._publish(
+            self._new,
+            self._records,
+            self._version,
+            since=self._since,
+            places_changed=self._places_changed,
+        )
 
 
 #: The head row, and whether anything is reserved, read first by every SQLite block.
@@ -1528,8 +1587,14 @@ _BALANCE_KEY = (
     t.balances.c.container_id,
 )
 
+#: '' as a literal in the SQL: a condition "serial <> ''" beside "serial = ?" lets the
+#: partial index of serials serve, which a bound '' would not.
+_NO_SERIAL: sa.ColumnElement[str] = sa.literal_column("''")
+
 #: Subtrees with more locations than this are matched by path range, not by a list of ids.
 _SHORT_LIST = 64
+#: Subtrees whose ids make at most this many runs of consecutive numbers are matched by them.
+_RUNS = 16
 
 
 #: The on-hand filters: the condition each adds, with its parameters in order. "hi", "root"
@@ -1543,6 +1608,7 @@ _TOTAL_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "container": ("container_id = :container", ("container",)),
     "loc": ("location_id = :loc", ("loc",)),
     "locs": ("location_id IN :locs", ("locs",)),
+    "runs": ("", ("runs",)),
     "lo": (
         "location_id IN (SELECT id FROM sl_locations WHERE "
         "(path = :root OR (path >= :lo AND path < :hi))",
@@ -1551,12 +1617,15 @@ _TOTAL_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _total_where(filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+def _total_where(filters: tuple[str, ...], runs: int = 0) -> tuple[str, tuple[str, ...]]:
     parts: list[str] = []
     names: list[str] = []
     for f in filters:
         if f in _TOTAL_FILTERS:
             condition, params = _TOTAL_FILTERS[f]
+            if f == "runs":
+                between = (f"location_id BETWEEN :first{n} AND :last{n}" for n in range(runs))
+                condition = "(" + " OR ".join(between) + ")"
             if f == "lo":
                 condition += " AND kind = :internal)" if "internal" in filters else ")"
                 params += ("internal",) if "internal" in filters else ()
@@ -1566,9 +1635,10 @@ def _total_where(filters: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
 
 
 @functools.cache
-def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
-    """The on-hand sum for one combination of filters (a handful exist, each built once)."""
-    where, _ = _total_where(filters)
+def _total_statement(filters: tuple[str, ...], runs: int = 0) -> sa.TextClause:
+    """The on-hand sum for one combination of filters (a handful exist, each built once);
+    ``runs`` ranges of location ids are bound as ``first0``, ``last0``, ..."""
+    where, _ = _total_where(filters, runs)
     stmt = sa.text(f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}")
     if "locs" in filters:
         stmt = stmt.bindparams(sa.bindparam("locs", expanding=True))
@@ -1576,10 +1646,12 @@ def _total_statement(filters: tuple[str, ...]) -> sa.TextClause:
 
 
 @functools.lru_cache(maxsize=512)
-def _total_driver_sql(filters: tuple[str, ...], locs: int) -> tuple[str, tuple[str, ...]]:
+def _total_driver_sql(
+    filters: tuple[str, ...], locs: int, runs: int = 0
+) -> tuple[str, tuple[str, ...]]:
     """:func:`_total_statement` for the SQLite driver: ``?`` placeholders (``locs`` of them
-    for a list of locations) and the names of the parameters in their order."""
-    where, names = _total_where(filters)
+    for a list of locations, two per run) and the names of the parameters in their order."""
+    where, names = _total_where(filters, runs)
     where = re.sub(r":\w+", "?", where.replace(":locs", "(" + ", ".join("?" * locs) + ")"))
     return f"SELECT COALESCE(SUM(qty), 0) FROM sl_balances WHERE {where}", names
 
@@ -1623,6 +1695,9 @@ _UPDATE_LOT = sa.update(t.lots).where(t.lots.c.id == sa.bindparam("lot_id"))
 _INSERT_CHANGE = sa.insert(t.master_changes)
 _ITEM = sa.select(t.items).where(t.items.c.sku == sa.bindparam("key"))
 _LOCATION = sa.select(t.locations).where(t.locations.c.path == sa.bindparam("key"))
+_LOCATIONS = sa.select(t.locations).where(
+    t.locations.c.path.in_(sa.bindparam("paths", expanding=True))
+)
 _LOT = (
     sa.select(t.lots)
     .join(t.items, t.items.c.id == t.lots.c.item_id)
@@ -1632,12 +1707,11 @@ _PARTY = sa.select(t.parties).where(t.parties.c.code == sa.bindparam("key"))
 _STATUS = sa.select(t.statuses).where(t.statuses.c.name == sa.bindparam("key"))
 _CONTAINER = sa.select(t.containers).where(t.containers.c.code == sa.bindparam("key"))
 
-_EDGE_FROM_LOT = (
-    sa.select(t.edges.c.tx_id)
-    .where(t.edges.c.p_item == sa.bindparam("item"), t.edges.c.p_lot == sa.bindparam("lot"))
-    .limit(1)
+# Whether any edge leaves a lot (or a serial of it): sent as they are (see _rows).
+_EDGE_FROM_LOT = "SELECT tx_id FROM sl_edges WHERE p_item = ? AND p_lot = ? LIMIT 1"
+_EDGE_FROM_SERIAL = (
+    "SELECT tx_id FROM sl_edges WHERE p_item = ? AND p_lot = ? AND p_serial = ? LIMIT 1"
 )
-_EDGE_FROM_SERIAL = _EDGE_FROM_LOT.where(t.edges.c.p_serial == sa.bindparam("serial"))
 
 _ID_TABLES: dict[str, tuple[sa.Table, str]] = {
     "item": (t.items, "sku"),

@@ -291,6 +291,7 @@ class SqlAlchemyStockStore:
         version: int,
         *,
         since: int | None = None,
+        places_changed: bool = True,
     ) -> None:
         """Take in what a committed block learnt and saved.
 
@@ -298,18 +299,23 @@ class SqlAlchemyStockStore:
         version, the block's own saves are the only master changes in between (writers are
         serialised), so the cache is kept and only those records replaced: a receipt that
         creates a lot must not make every later posting read all master data again.
-        Otherwise another writer changed master data, and the cache starts afresh.
+        Otherwise another writer changed master data, and the cache starts afresh. The derived
+        entries (the location index and the subtrees found in it) are kept unless the block
+        saved a location (``places_changed``): most master changes are new lots.
         """
         with self._cache_lock:
             self._ids.merge(ids)
             if version != self._cache_version:
                 if since is not None and since == self._cache_version:
-                    # Derived entries (the location index) may be stale; records are replaced.
-                    for key in self._derived:
-                        self._cache.pop(key, None)
+                    # Derived entries (the location index) are stale only if a location
+                    # changed; records are replaced.
+                    if places_changed:
+                        for key in self._derived:
+                            self._cache.pop(key, None)
+                        self._derived.clear()
                 else:
                     self._cache.clear()
-                self._derived.clear()
+                    self._derived.clear()
                 self._cache_version = version
             self._cache.update(records)
 

@@ -4,6 +4,7 @@ lots or serials, and what each customer received of them, grouped in the databas
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Collection, Iterable
 from operator import itemgetter
@@ -34,6 +35,22 @@ __all__ = ["balances_of", "edges", "exposures", "movements_of"]
 _CHUNK = 4000
 #: Start nodes per recursive query.
 _SEEDS = 400
+#: Node sets up to this size are read with statements written once per shape (how many lots
+#: of how many items), sent as they are; larger ones are built and compiled per call, where
+#: the compilation is small beside the rows read.
+_FEW = 1000
+#: A small node set's condition: lots per item (items in id order), serials, whole items.
+_Shape = tuple[tuple[int, ...], int, int]
+#: Every sl_movements column, in the table's order, then the transaction's columns a ledger
+#: line needs: the row layout movements_of() decodes.
+_LINE_COLUMNS = (
+    "m.tx_id, m.line, m.item_id, m.lot_id, m.serial, m.qty, m.src_loc, m.src_status, "
+    "m.src_container, m.dst_loc, m.dst_status, m.dst_container, m.effective_at, "
+    "x.kind, x.counterparty, x.refs, x.reverses"
+)
+#: '' as a literal in the SQL: a condition "serial <> ''" beside "serial = ?" lets the
+#: partial index of serials serve, which a bound '' would not.
+_NO_SERIAL: sa.ColumnElement[str] = sa.literal_column("''")
 _SIDES = (
     ("dst_loc", "dst_status", "dst_container", 1),
     ("src_loc", "src_status", "src_container", -1),
@@ -126,11 +143,14 @@ def _start_nodes(s: SqlSession, nodes: Iterable[NodeKey]) -> list[tuple[int, int
         if lot_id is not None:
             start.add((item_id, lot_id, serial))
             continue
-        where = [mv.c.item_id == item_id]
+        stmt = sa.select(mv.c.lot_id).where(mv.c.item_id == item_id)
         if serial:
-            where.append(mv.c.serial == serial)
-        lots = s._conn.execute(sa.select(mv.c.lot_id).where(*where).distinct()).scalars()
-        start.update((item_id, int(lot), serial) for lot in lots)
+            # A serial's few lines by the serial index (DISTINCT would make SQLite prefer
+            # the item's index, every movement of the item); the set drops repeats.
+            stmt = stmt.where(mv.c.serial == serial, mv.c.serial != _NO_SERIAL)
+        else:
+            stmt = stmt.distinct()
+        start.update((item_id, int(lot), serial) for lot in s._conn.execute(stmt).scalars())
     return sorted(start)
 
 
@@ -180,27 +200,21 @@ def movements_of(
     """See :meth:`~stockline.adapters.LedgerReader.movements_of`."""
     s.flush()
     wanted = list(nodes)
-    condition = node_filter(s, wanted, t.movements)
-    if condition is None or not (into or out_of):
+    if not (into or out_of):
         return []
-    mv = t.movements
-    sides = []
-    if into:
-        sides.append(mv.c.dst_loc.in_(kind_ids(into)))
-    if out_of:
-        sides.append(mv.c.src_loc.in_(kind_ids(out_of)))
-    where = [condition, sa.or_(*sides)]
-    if until is not None:
-        where.append(mv.c.effective_at <= codec.to_micros(until))
-    tx = t.transactions
-    stmt = (
-        sa.select(mv, tx.c.kind, tx.c.counterparty, tx.c.refs, tx.c.reverses)
-        .join(tx, tx.c.id == mv.c.tx_id)
-        .where(*where)
-        .order_by(mv.c.tx_id, mv.c.line)
-    )
-    rows = s._select(stmt)
+    few = _few_nodes(s, wanted)
+    if few is not None:
+        shape, params = few
+        if shape is None:
+            return []
+        sides = [k.value for k in into] + [k.value for k in out_of]
+        moment = [] if until is None else [codec.to_micros(until)]
+        sql = _movements_sql(shape, len(into), len(out_of), until is not None)
+        rows = s._rows(sql, [*params, *sides, *moment])
+    else:
+        rows = _movement_rows(s, wanted, into, out_of, until)
     s._load_movement_names(rows)
+    s._load_locations({r[6] for r in rows} | {r[9] for r in rows})
     refs: dict[str | None, tuple[Reference, ...]] = {}
     kinds = {kind.value: kind for kind in TxKind}
     positions: dict[tuple[int, int, int], Position] = {}
@@ -224,6 +238,118 @@ def movements_of(
     return found
 
 
+def _movement_rows(
+    s: SqlSession,
+    wanted: list[NodeKey],
+    into: Collection[LocationKind],
+    out_of: Collection[LocationKind],
+    until: dt.datetime | None,
+) -> list[Any]:
+    condition = node_filter(s, wanted, t.movements)
+    if condition is None:
+        return []
+    mv = t.movements
+    sides = []
+    if into:
+        sides.append(mv.c.dst_loc.in_(kind_ids(into)))
+    if out_of:
+        sides.append(mv.c.src_loc.in_(kind_ids(out_of)))
+    where = [condition, sa.or_(*sides)]
+    if until is not None:
+        where.append(mv.c.effective_at <= codec.to_micros(until))
+    tx = t.transactions
+    stmt = (
+        sa.select(mv, tx.c.kind, tx.c.counterparty, tx.c.refs, tx.c.reverses)
+        .join(tx, tx.c.id == mv.c.tx_id)
+        .where(*where)
+        .order_by(mv.c.tx_id, mv.c.line)
+    )
+    return s._select(stmt)
+
+
+def _few_nodes(s: SqlSession, nodes: Iterable[NodeKey]) -> tuple[_Shape | None, list[Any]] | None:
+    """A small node set as the shape of its condition (lots per item, serials, whole items)
+    and the condition's parameters in order; ``None`` for a large set. An empty shape
+    matches nothing."""
+    ids = s._node_ids(nodes)
+    if len(ids) > _FEW:
+        return None
+    lots: dict[int, set[int]] = {}
+    serials: list[tuple[int, str]] = []
+    untracked: list[int] = []
+    for item_id, lot_id, serial in ids:
+        if serial:
+            serials.append((item_id, serial))
+        elif lot_id is not None:
+            lots.setdefault(item_id, set()).add(lot_id)
+        else:
+            untracked.append(item_id)
+    params: list[Any] = []
+    counts = []
+    for item_id, found in sorted(lots.items()):
+        counts.append(len(found))
+        params.append(item_id)
+        params.extend(sorted(found))
+    for item_id, serial in serials:
+        params.extend((item_id, serial))
+    params.extend(untracked)
+    if not params:
+        return None, []
+    return (tuple(counts), len(serials), len(untracked)), params
+
+
+@functools.lru_cache(maxsize=256)
+def _node_sql(shape: _Shape, alias: str) -> str:
+    """:func:`node_filter` as SQL text with ``?`` placeholders, for one shape of node set."""
+    lots, serials, untracked = shape
+    parts = [f"({alias}.item_id = ? AND {alias}.lot_id IN ({_marks(count)}))" for count in lots]
+    # "<> ''" lets the partial index of serials (item, serial) serve: a serial is never ''.
+    parts += [f"({alias}.item_id = ? AND {alias}.serial = ? AND {alias}.serial <> '')"] * serials
+    if untracked:
+        parts.append(f"{alias}.item_id IN ({_marks(untracked)})")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _kind_of(column: str, count: int) -> str:
+    """Whether the location in ``column`` is of one of ``count`` kinds: one look-up by key
+    per row, since a lot's rows are few and ``IN (SELECT ...)`` would read every location."""
+    return f"(SELECT kind FROM sl_locations WHERE id = {column}) IN ({_marks(count)})"
+
+
+@functools.lru_cache(maxsize=256)
+def _movements_sql(shape: _Shape, into: int, out_of: int, until: bool) -> str:
+    """movements_of() for a small node set: the nodes' parameters, then the kinds ``into``
+    and ``out_of``, then the time ``until`` if given."""
+    sides = []
+    if into:
+        sides.append(_kind_of("m.dst_loc", into))
+    if out_of:
+        sides.append(_kind_of("m.src_loc", out_of))
+    sql = (
+        f"SELECT {_LINE_COLUMNS} FROM sl_movements m JOIN sl_transactions x ON x.id = m.tx_id "
+        f"WHERE {_node_sql(shape, 'm')} AND ({' OR '.join(sides)})"
+    )
+    if until:
+        sql += " AND m.effective_at <= ?"
+    return sql + " ORDER BY m.tx_id, m.line"
+
+
+@functools.lru_cache(maxsize=256)
+def _balances_sql(shape: _Shape, kinds: int | None) -> str:
+    """balances_of() (current) for a small node set: the nodes' parameters, then the kinds."""
+    sql = (
+        "SELECT b.item_id, b.lot_id, b.serial, b.location_id, b.status_id, b.container_id, "
+        f"b.qty FROM sl_balances b WHERE b.qty <> 0 AND {_node_sql(shape, 'b')}"
+    )
+    if kinds is not None:
+        sql += " AND " + _kind_of("b.location_id", kinds)
+    return sql
+
+
 def balances_of(
     s: SqlSession,
     nodes: Iterable[NodeKey],
@@ -236,7 +362,15 @@ def balances_of(
 
     s.flush()
     wanted = list(nodes)
-    if as_of is None:
+    few = None if as_of is not None else _few_nodes(s, wanted)
+    if few is not None:
+        shape, params = few
+        if shape is None:
+            return []
+        values = [k.value for k in kinds] if kinds is not None else []
+        sql = _balances_sql(shape, None if kinds is None else len(values))
+        rows = s._rows(sql, [*params, *values])
+    elif as_of is None:
         b = t.balances
         condition = node_filter(s, wanted, b)
         if condition is None:
@@ -259,7 +393,9 @@ def balances_of(
         grouped = s._grouped(sa.union_all(*selects).subquery("sides")).subquery()
         rows = s._select(sa.select(grouped).where(grouped.c.qty != 0))
     members = NodeSet(wanted)
-    return [b for b in s._balances_from(rows) if (b.item, b.lot, b.serial) in members]
+    found = s._balances_from(rows)  # learns the names of the ids in rows
+    s._load_locations({r[3] for r in rows})
+    return [b for b in found if (b.item, b.lot, b.serial) in members]
 
 
 def exposures(
@@ -273,43 +409,19 @@ def exposures(
     shipments of the nodes, so the rows read are the summaries, not the shipment lines."""
     s.flush()
     wanted = list(nodes)
-    mv, tx, loc = t.movements, t.transactions, t.locations
-    condition = node_filter(s, wanted, mv)
-    if condition is None:
-        return []
-    undo = tx.alias("undo")
-    undone = [undo.c.reverses == mv.c.tx_id]
-    where = [
-        condition,
-        loc.c.kind == LocationKind.CUSTOMER.value,
-        tx.c.kind != TxKind.REVERSAL.value,
-    ]
-    if until is not None:
-        where.append(mv.c.effective_at <= codec.to_micros(until))
-        undone.append(undo.c.effective_at <= codec.to_micros(until))
-    if through is not None:
-        where.append(mv.c.tx_id <= through)
-        undone.append(undo.c.id <= through)
-    where.append(~sa.exists().where(*undone))
-    customer = sa.func.coalesce(tx.c.counterparty, loc.c.path).label("customer")
-    if s._conn.dialect.name == "sqlite":
-        documents = sa.func.group_concat(sa.distinct(tx.c.refs))
-    else:
-        documents = sa.func.string_agg(sa.distinct(tx.c.refs), sa.literal_column("','"))
-    keys = (customer, mv.c.item_id, mv.c.lot_id, mv.c.serial)
-    stmt = (
-        sa.select(
-            *keys,
-            sa.func.sum(mv.c.qty).label("qty"),
-            sa.func.min(mv.c.effective_at).label("first_at"),
-            sa.func.max(mv.c.effective_at).label("last_at"),
-            documents.label("documents"),
+    few = _few_nodes(s, wanted)
+    if few is not None:
+        shape, params = few
+        if shape is None:
+            return []
+        bounds = [codec.to_micros(until)] if until is not None else []
+        bounds += [through] if through is not None else []
+        sql = _exposures_sql(shape, until is not None, through is not None, s._conn.dialect.name)
+        rows = s._rows(
+            sql, [*params, LocationKind.CUSTOMER.value, TxKind.REVERSAL.value, *bounds, *bounds]
         )
-        .select_from(mv.join(tx, tx.c.id == mv.c.tx_id).join(loc, loc.c.id == mv.c.dst_loc))
-        .where(*where)
-        .group_by(*keys)
-    )
-    rows = s._select(stmt)
+    else:
+        rows = _exposure_rows(s, wanted, until, through)
     s._load_names("item", {r[1] for r in rows})
     s._load_names("lot", {r[2] for r in rows})
     members = NodeSet(wanted)
@@ -350,6 +462,76 @@ def exposures(
         )
     found.sort(key=itemgetter(0))
     return [exposure for _, exposure in found]
+
+
+def _exposure_rows(
+    s: SqlSession,
+    wanted: list[NodeKey],
+    until: dt.datetime | None,
+    through: int | None,
+) -> list[Any]:
+    mv, tx, loc = t.movements, t.transactions, t.locations
+    condition = node_filter(s, wanted, mv)
+    if condition is None:
+        return []
+    undo = tx.alias("undo")
+    undone = [undo.c.reverses == mv.c.tx_id]
+    where = [
+        condition,
+        loc.c.kind == LocationKind.CUSTOMER.value,
+        tx.c.kind != TxKind.REVERSAL.value,
+    ]
+    if until is not None:
+        where.append(mv.c.effective_at <= codec.to_micros(until))
+        undone.append(undo.c.effective_at <= codec.to_micros(until))
+    if through is not None:
+        where.append(mv.c.tx_id <= through)
+        undone.append(undo.c.id <= through)
+    where.append(~sa.exists().where(*undone))
+    customer = sa.func.coalesce(tx.c.counterparty, loc.c.path).label("customer")
+    if s._conn.dialect.name == "sqlite":
+        documents = sa.func.group_concat(sa.distinct(tx.c.refs))
+    else:
+        documents = sa.func.string_agg(sa.distinct(tx.c.refs), sa.literal_column("','"))
+    keys = (customer, mv.c.item_id, mv.c.lot_id, mv.c.serial)
+    stmt = (
+        sa.select(
+            *keys,
+            sa.func.sum(mv.c.qty).label("qty"),
+            sa.func.min(mv.c.effective_at).label("first_at"),
+            sa.func.max(mv.c.effective_at).label("last_at"),
+            documents.label("documents"),
+        )
+        .select_from(mv.join(tx, tx.c.id == mv.c.tx_id).join(loc, loc.c.id == mv.c.dst_loc))
+        .where(*where)
+        .group_by(*keys)
+    )
+    return s._select(stmt)
+
+
+@functools.lru_cache(maxsize=256)
+def _exposures_sql(shape: _Shape, until: bool, through: bool, dialect: str) -> str:
+    """exposures() for a small node set: the nodes' parameters, the customer kind, the
+    reversal kind, then ``until`` and ``through`` if given, twice (shipments, reversals)."""
+    documents = (
+        "group_concat(DISTINCT x.refs)"
+        if dialect == "sqlite"
+        else "string_agg(DISTINCT x.refs, ',')"
+    )
+    customer = "COALESCE(x.counterparty, l.path)"
+    bounds = (" AND {0}.effective_at <= ?" if until else "") + (
+        " AND {0}.{1} <= ?" if through else ""
+    )
+    return (
+        f"SELECT {customer}, m.item_id, m.lot_id, m.serial, SUM(m.qty), MIN(m.effective_at), "
+        f"MAX(m.effective_at), {documents} FROM sl_movements m "
+        "JOIN sl_transactions x ON x.id = m.tx_id JOIN sl_locations l ON l.id = m.dst_loc "
+        f"WHERE {_node_sql(shape, 'm')} AND l.kind = ? AND x.kind <> ?"
+        + bounds.format("m", "tx_id")
+        + " AND NOT EXISTS (SELECT 1 FROM sl_transactions u WHERE u.reverses = m.tx_id"
+        + bounds.format("u", "id")
+        + f") GROUP BY {customer}, m.item_id, m.lot_id, m.serial"
+    )
 
 
 def _documents(text: str | None) -> tuple[str, ...]:
