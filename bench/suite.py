@@ -768,7 +768,6 @@ def report(results: Sequence[dict[str, Any]]) -> None:
             "Trace and recall (each size's genealogy of N/10 lots in its own ledger)",
             [
                 "N",
-                "lots",
                 "moves",
                 "reached",
                 "shipped",
@@ -780,7 +779,6 @@ def report(results: Sequence[dict[str, Any]]) -> None:
             [
                 [
                     f"{r['size']:,}",
-                    f"{t['lots']:,}",
                     f"{t['movements']:,}",
                     f"{t['descendant_lots']:,}",
                     f"{t['shipments']:,}",
