@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import stockline as sl
 from stockline import errors
 from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
-from stockline.ledger import verify_chain
+from stockline.ledger import ChainReader, chain_hash, verify_chain
 from stockline.testing._histories import mixed_history
 from stockline.testing._setup import DEFAULT_SETUP, START
 from tests.conftest import StoreFactory
@@ -207,6 +207,27 @@ _TAMPERING = {
 class TestPages:
     """verify() reads the ledger a page of transactions at a time (each table of a page in
     one statement): the same verdict wherever a row falls in its page."""
+
+    def test_the_store_hashes_its_rows_as_chain_hash_does_its_records(
+        self, any_store: StoreFactory
+    ) -> None:
+        """A SQL store's chain pages (hashed from the stored rows as text) give, for every
+        kind of posting, what ``chain_hash`` gives for the records it reads back."""
+        store = any_store()
+        if not isinstance(store, SqlAlchemyStockStore):
+            pytest.skip("the in-memory store checks its chain from its records")
+        inv = sl.Inventory(store=store, clock=sl.FixedClock(START))
+        DEFAULT_SETUP.apply(inv)
+        mixed_history(inv, inv.clock)  # type: ignore[arg-type]
+        with inv.store.read() as r:
+            assert isinstance(r, ChainReader)
+            txs = r.transactions()
+            for batch in (1, 3, len(txs)):
+                links: list[tuple[int, str, str, str]] = []
+                while chunk := r.chain_links(after=len(links), limit=batch):
+                    links += chunk
+                assert links == [(tx.id, tx.prev_hash, tx.hash, chain_hash(tx)) for tx in txs]
+            assert all(computed == stored for _, _, stored, computed in links)
 
     def test_pages_read_the_ledger_whole(self, mixed_db: tuple[Path, dict[str, int]]) -> None:
         """Any page size reads back every transaction as one read of the whole ledger does,

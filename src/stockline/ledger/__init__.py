@@ -2,9 +2,20 @@
 
 from stockline.ledger import boundary
 from stockline.ledger._authorizing import Authorizer
-from stockline.ledger._book import Book, collector_paused
+from stockline.ledger._book import Book
+from stockline.ledger._collector import collector_paused
 from stockline.ledger._documents import Document, decode_body, encode_body, next_version
-from stockline.ledger._hashing import GENESIS_HASH, chain_hash, fingerprint
+from stockline.ledger._hashing import (
+    GENESIS_HASH,
+    chain_hash,
+    edge_text,
+    event_text,
+    fingerprint,
+    link_hash,
+    movement_text,
+    position_text,
+    utc_text,
+)
 from stockline.ledger._integrity import IntegrityReport, Problem, check_projection, verify_chain
 from stockline.ledger._master import (
     BUILTIN_STATUSES,
@@ -47,6 +58,7 @@ from stockline.ledger._records import (
 )
 from stockline.ledger._reservations import Reservation
 from stockline.ledger._store import (
+    ChainReader,
     LedgerReader,
     LedgerWriter,
     MasterRecord,
@@ -69,6 +81,7 @@ __all__ = [
     "Balance",
     "BalanceQuery",
     "Book",
+    "ChainReader",
     "Clock",
     "Container",
     "ContainerEvent",
@@ -116,18 +129,24 @@ __all__ = [
     "collector_paused",
     "decode_body",
     "default_decimals",
+    "edge_text",
     "encode_body",
     "ensure_allocatable",
+    "event_text",
     "fingerprint",
     "item_gtins",
+    "link_hash",
+    "movement_text",
     "next_version",
     "node_matches",
     "parent_paths",
+    "position_text",
     "post",
     "refuse_expired",
     "reversal_of",
     "sorted_balances",
     "to_micros",
     "under",
+    "utc_text",
     "verify_chain",
 ]

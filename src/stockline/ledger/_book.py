@@ -9,9 +9,8 @@ or small services over a book; none of them writes to the store any other way.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 import attrs
@@ -24,6 +23,7 @@ from stockline.errors import (
     ValidationError,
 )
 from stockline.ledger._authorizing import Authorizer, authorize
+from stockline.ledger._collector import collector_paused
 from stockline.ledger._counterparties import COUNTERPARTY_ROOTS, party_location
 from stockline.ledger._master import (
     Container,
@@ -43,7 +43,7 @@ from stockline.ledger._store import LedgerReader, LedgerWriter, MasterRecord, St
 from stockline.ledger._time import Clock, aware_utc
 from stockline.ledger.boundary import Header, code
 
-__all__ = ["Book", "collector_paused"]
+__all__ = ["Book"]
 
 _R = TypeVar("_R", Item, Location, Party, Lot, Status, Container)
 
@@ -314,25 +314,6 @@ class Book:
         record = Lot(item=sku, code=code(lot, "lot code"), expiry=expiry, produced_on=produced_on)
         self.save(w, record, actor)
         return record
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a batch is posted, if it runs.
-
-    A batch allocates several small records per movement and keeps most of them until it is
-    written, so the collector would scan them again and again: a fifth of a batch's time.
-    Reference counting still frees everything that is not in a cycle, and the collector runs
-    again when the batch is done. Left alone if someone else paused it.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _key_text(record: MasterRecord) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import attrs
 
 from stockline.errors import IntegrityError
+from stockline.ledger._collector import collector_paused
 from stockline.ledger._hashing import GENESIS_HASH, chain_hash
-from stockline.ledger._store import LedgerReader
+from stockline.ledger._store import ChainReader, LedgerReader
 
 __all__ = ["IntegrityReport", "Problem", "check_projection", "verify_chain"]
 
@@ -82,39 +84,41 @@ def verify_chain(
     """
     problems: list[Problem] = []
     expected_id, prev_hash, count = 1, GENESIS_HASH, 0
+    page = reader.chain_links if isinstance(reader, ChainReader) else partial(_links, reader)
     while True:
-        chunk = reader.transactions(after=expected_id - 1, limit=batch)
+        with collector_paused():  # a page is thousands of short-lived records or texts
+            chunk = page(after=expected_id - 1, limit=batch)
         if not chunk:
             break
-        for tx in chunk:
-            if tx.id != expected_id:
+        for tx_id, linked_to, stored, computed in chunk:
+            if tx_id != expected_id:
                 missing = (
-                    f"{expected_id}" if tx.id == expected_id + 1 else f"{expected_id}–{tx.id - 1}"
+                    f"{expected_id}" if tx_id == expected_id + 1 else f"{expected_id}–{tx_id - 1}"
                 )
                 problems.append(
                     Problem(
                         kind="missing",
                         transaction_id=expected_id,
-                        detail=f"transaction(s) {missing} are missing before {tx.id}",
+                        detail=f"transaction(s) {missing} are missing before {tx_id}",
                     )
                 )
-            if tx.prev_hash != prev_hash:
+            if linked_to != prev_hash:
                 problems.append(
                     Problem(
                         kind="unlinked",
-                        transaction_id=tx.id,
-                        detail=f"transaction {tx.id} does not link to the one before it",
+                        transaction_id=tx_id,
+                        detail=f"transaction {tx_id} does not link to the one before it",
                     )
                 )
-            if chain_hash(tx) != tx.hash:
+            if computed != stored:
                 problems.append(
                     Problem(
                         kind="altered",
-                        transaction_id=tx.id,
-                        detail=f"transaction {tx.id} does not match its hash: it was altered",
+                        transaction_id=tx_id,
+                        detail=f"transaction {tx_id} does not match its hash: it was altered",
                     )
                 )
-            expected_id, prev_hash, count = tx.id + 1, tx.hash, count + 1
+            expected_id, prev_hash, count = tx_id + 1, stored, count + 1
             if len(problems) >= MAX_PROBLEMS:
                 return count, prev_hash, problems
         if progress is not None:
@@ -129,6 +133,14 @@ def verify_chain(
             )
         )
     return count, prev_hash, problems
+
+
+def _links(reader: LedgerReader, *, after: int, limit: int) -> list[tuple[int, str, str, str]]:
+    """:meth:`ChainReader.chain_links` for a store that does not offer it."""
+    return [
+        (tx.id, tx.prev_hash, tx.hash, chain_hash(tx))
+        for tx in reader.transactions(after=after, limit=limit)
+    ]
 
 
 def check_projection(reader: LedgerReader) -> list[Problem]:

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from stockline.ledger._documents import Document
 from stockline.ledger._master import (
@@ -43,6 +43,7 @@ from stockline.policies import Candidate
 
 __all__ = [
     "BalanceQuery",
+    "ChainReader",
     "HistoryQuery",
     "LedgerReader",
     "LedgerWriter",
@@ -403,6 +404,21 @@ class DocumentsWriter(DocumentsReader, Protocol):
         Raises:
             StaleDocumentError: The stored version is not ``version``.
         """
+        ...
+
+
+@runtime_checkable
+class ChainReader(Protocol):
+    """What a store may offer so that ``verify()`` checks its hash chain faster: the chain a
+    page at a time, hashed from the stored content without building records (with
+    :func:`~stockline.ledger.link_hash` and the text functions beside it). Optional: a store
+    without it is checked through :meth:`JournalReader.transactions` and
+    :func:`~stockline.ledger.chain_hash`, with the same verdicts."""
+
+    def chain_links(self, *, after: int, limit: int) -> list[tuple[int, str, str, str]]:
+        """Return, for the transactions with ``id > after`` in id order (at most ``limit``),
+        each one's id, stored ``prev_hash``, stored ``hash`` and the hash of its stored
+        content."""
         ...
 
 

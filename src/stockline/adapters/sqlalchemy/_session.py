@@ -109,6 +109,8 @@ class SqlSession:
         self._idkeys: dict[PositionKey, _IdKey] = {}
         # Positions of the movements read back, by (location, status, container) id.
         self._positions: dict[tuple[int, int, int], Position] = {}
+        # The canonical texts of the same positions, for checking the chain from the rows.
+        self._position_texts: dict[tuple[int, int, int], str] = {}
         # Whether sl_reservations has any row (None: not asked yet in this block).
         self._has_reservations: bool | None = None
         self._cursor: Any = None
@@ -548,6 +550,10 @@ class SqlSession:
     def transactions(self, *, after: int = 0, limit: int | None = None) -> list[Transaction]:
         self.flush()
         return reading.after(self, after, limit)
+
+    def chain_links(self, *, after: int, limit: int) -> list[tuple[int, str, str, str]]:
+        self.flush()
+        return reading.links(self, after, limit)
 
     def _load_movement_names(self, rows: Sequence[Any]) -> None:
         """Learn, in a few queries, the names behind every id in these movement rows (all

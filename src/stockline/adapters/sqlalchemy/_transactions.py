@@ -18,12 +18,25 @@ import sqlalchemy as sa
 
 from stockline.adapters.sqlalchemy import _codec as codec
 from stockline.adapters.sqlalchemy import _schema as t
-from stockline.ledger import ContainerEvent, Edge, Movement, Position, Transaction, TxKind
+from stockline.ledger import (
+    ContainerEvent,
+    Edge,
+    Movement,
+    Position,
+    Transaction,
+    TxKind,
+    edge_text,
+    event_text,
+    link_hash,
+    movement_text,
+    position_text,
+    utc_text,
+)
 
 if TYPE_CHECKING:
     from stockline.adapters.sqlalchemy._session import SqlSession
 
-__all__ = ["after", "where"]
+__all__ = ["after", "links", "where"]
 
 #: Transaction ids per ``IN`` list when the ids asked for are not consecutive.
 _CHUNK = 4000
@@ -129,6 +142,103 @@ def _decode(s: SqlSession, rows: Sequence[Any]) -> list[Transaction]:
             hash_,
         ) in rows
     ]
+
+
+def links(s: SqlSession, tx_id: int, limit: int) -> list[tuple[int, str, str, str]]:
+    """The chain after ``tx_id``, at most ``limit`` transactions: each one's id, its stored
+    ``prev_hash`` and ``hash``, and the hash its stored content gives.
+
+    The content goes from the rows to its canonical text without becoming records: each
+    distinct name, position, quantity and time of the page is written as text once. Links
+    and container events (rare) are read as records first.
+    """
+    if limit <= 0:
+        return []
+    rows = s._rows(_PAGE, (tx_id, limit))
+    if not rows:
+        return []
+    ids = [int(r[0]) for r in rows]
+    lines = _movement_texts(s, _children(s, t.movements, "line", ids))
+    edges = _edges(s, _children(s, t.edges, "seq", ids))
+    events = _events(s, _children(s, t.container_events, "seq", ids))
+    digest, from_micros = codec.digest_text, codec.from_micros
+    times = {at: utc_text(from_micros(at)) for at in {r[2] for r in rows} | {r[3] for r in rows}}
+    found = []
+    for (
+        id_,
+        kind,
+        effective_at,
+        recorded_at,
+        key,
+        _fingerprint,
+        refs,
+        counterparty,
+        actor,
+        reason,
+        reverses,
+        prev_hash,
+        hash_,
+    ) in rows:
+        prev = prev_hash.hex() if type(prev_hash) is bytes else digest(prev_hash)
+        computed = link_hash(
+            tx_id=id_,
+            prev_hash=prev,
+            kind=kind,
+            effective_at=times[effective_at],
+            recorded_at=times[recorded_at],
+            key=key,
+            refs=_documents(refs) if refs else (),
+            counterparty=counterparty,
+            actor=actor,
+            reason=reason,
+            reverses=reverses,
+            movements=lines.get(id_, ()),
+            edges=[edge_text(e) for e in edges[id_]] if id_ in edges else (),
+            containers=[event_text(c) for c in events[id_]] if id_ in events else (),
+        )
+        found.append((id_, prev, hash_.hex() if type(hash_) is bytes else digest(hash_), computed))
+    return found
+
+
+def _documents(text: str) -> list[tuple[str, str]]:
+    """The type and number of each reference of the stored text."""
+    one = codec.one_reference(text)
+    if one is not None:
+        return [one]
+    return [(r.type, r.number) for r in codec.refs_from_text(text)]
+
+
+def _movement_texts(s: SqlSession, rows: Sequence[Any]) -> dict[int, list[str]]:
+    """``sl_movements`` rows (all columns, in the table's order) as canonical texts, by
+    transaction (see :func:`movement_text`)."""
+    s._load_movement_names(rows)
+    name = s._name
+    items = {i: name("item", i) for i in {r[2] for r in rows}}
+    lots: dict[int, str | None] = {i: name("lot", i)[1] for i in {r[3] for r in rows} if i}
+    lots[0] = None
+    quantities = {q: str(codec.from_qty(q)) for q in {r[5] for r in rows}}
+    positions = s._position_texts
+    for loc, status, container in ({r[6:9] for r in rows} | {r[9:12] for r in rows}).difference(
+        positions
+    ):
+        positions[loc, status, container] = position_text(
+            name("location", loc),
+            name("status", status),
+            name("container", container) if container else None,
+        )
+    lines: defaultdict[int, list[str]] = defaultdict(list)
+    for tx_id, _, item_id, lot_id, serial, qty, sl, ss, sc, dl, ds, dc, _at in rows:
+        lines[tx_id].append(
+            movement_text(
+                items[item_id],
+                lots[lot_id],
+                serial or None,
+                quantities[qty],
+                positions[sl, ss, sc],
+                positions[dl, ds, dc],
+            )
+        )
+    return lines
 
 
 def _movements(s: SqlSession, rows: Sequence[Any]) -> dict[int, list[Movement]]:
