@@ -29,7 +29,11 @@ check passes; each side's final stock is checked against the plan.
   drafts. Once with the store's default ``synchronous=FULL``, once with ``NORMAL``, which is
   what Tryton's SQLite backend always uses (both in WAL mode).
 
-Not a test: it prints a table and writes ``bench/results/erp.json`` (``--json`` elsewhere).
+The untimed warm-up documents are used to count the SQL statements each side sends per
+document (Tryton: SQLite's trace callback; stockline: SQLAlchemy's cursor events as in
+``bench.suite``; neither counts ``BEGIN`` or ``COMMIT``).
+
+Not a test: it prints tables and writes ``bench/results/erp.json`` (``--json`` elsewhere).
 """
 
 from __future__ import annotations
@@ -51,7 +55,9 @@ from typing import Any
 import attrs
 
 import stockline as sl
+from bench import _common
 from bench._common import RESULTS, Progress, Stopwatch, environment, print_table, write_json
+from bench.suite import StatementCounter
 from stockline.adapters.sqlalchemy import SqlAlchemyStockStore
 from stockline.ledger import Reference
 
@@ -240,11 +246,10 @@ def run_stockline(plan: Plan, workdir: Path, synchronous: str) -> dict[str, Any]
     """Post the plan on a fresh SQLite file and return the timings."""
     progress = Progress(f"stockline synchronous={synchronous}")
     path = workdir / f"stockline-{synchronous.lower()}.db"
-    if synchronous == "FULL":  # the default store, as a caller opens it
-        inv = sl.Inventory.open(f"sqlite:///{path}")
-    else:
-        store = SqlAlchemyStockStore.open(f"sqlite:///{path}", sqlite_synchronous=synchronous)
-        inv = sl.Inventory(store=store)
+    # FULL is the default: the same store as Inventory.open(f"sqlite:///{path}").
+    store = SqlAlchemyStockStore.open(f"sqlite:///{path}", sqlite_synchronous=synchronous)
+    counter = StatementCounter(store.engine)
+    inv = sl.Inventory(store=store)
     began = time.perf_counter()
     for sku in plan.items:
         inv.add_item(sku, description=f"item {sku}")
@@ -255,10 +260,15 @@ def run_stockline(plan: Plan, workdir: Path, synchronous: str) -> dict[str, Any]
         inv.add_party(code, kind="customer")
     setup = time.perf_counter() - began
     progress(f"{len(plan.items)} items and parties in {setup:.1f}s")
-    phases = []
+    phases, statements = [], {}
     for phase in plan.phases:
         watch = Stopwatch()
-        if phase.batch == 1:
+        if not phase.timed:  # the warm-up: statements are counted, not timed
+            with counter.counting() as sent:
+                for line in phase.lines:
+                    post_one(inv, phase.kind, line)
+            statements[phase.kind] = sent[0] / len(phase.lines)
+        elif phase.batch == 1:
             for line in phase.lines:
                 with watch.timing():
                     post_one(inv, phase.kind, line)
@@ -286,6 +296,7 @@ def run_stockline(plan: Plan, workdir: Path, synchronous: str) -> dict[str, Any]
         "journal_mode": "wal",
         "setup_seconds": setup,
         "phases": phases,
+        "statements_per_document": statements,
         "stock_checked": on_hand == {sku: plan.stock.get(sku, 0) for sku in plan.items},
         "database_bytes": sum(
             f.stat().st_size for f in workdir.iterdir() if f.name.startswith(path.name)
@@ -327,63 +338,67 @@ def ratios(tryton: dict[str, Any], stockline: dict[str, Any]) -> dict[str, float
 
 
 def report(result: dict[str, Any]) -> None:
-    """Print the table of rates and the ratios."""
+    """Print the rates (wall clock, then per CPU second) and the ratios."""
     tryton = result["tryton"]
-    sides = [(f"Tryton {tryton['versions']['trytond']} (WAL, synchronous=NORMAL)", tryton)]
-    sides += [(f"stockline (WAL, synchronous={s['synchronous']})", s) for s in result["stockline"]]
-    rows = []
-    for name, side in sides:
-        rows.append(
+    sides = [(f"Tryton {tryton['versions']['trytond']}, synchronous=NORMAL", tryton)]
+    sides += [(f"stockline, synchronous={s['synchronous']}", s) for s in result["stockline"]]
+    batch = result["parameters"]["batch"]
+    columns = [
+        "side (SQLite file, WAL)",
+        "receipts/s, 1 per tx",
+        "shipments/s, 1 per tx",
+        f"receipts/s, {batch:,} per tx",
+        f"shipments/s, {batch:,} per tx",
+    ]
+    load = (
+        f"Load average {result['load_average_before']:.1f} before, "
+        f"{result['load_average_after']:.1f} after, on {os.cpu_count()} CPUs: a shared, "
+        "busy machine. Both sides' final stock was checked against the plan."
+    )
+    for title, measure, caption in (
+        ("Documents per second (wall clock)", rate, load),
+        ("Documents per second of the process's CPU time (no disk waits)", cpu_rate, ""),
+    ):
+        rows = [
             [
                 name,
                 *(
-                    f"{rate(side, kind, batched):,.1f}"
-                    for batched in (False, True)
-                    for kind in ("receipt", "shipment")
-                ),
-                *(
-                    f"{cpu_rate(side, kind, batched):,.1f}"
+                    f"{measure(side, kind, batched):,.1f}"
                     for batched in (False, True)
                     for kind in ("receipt", "shipment")
                 ),
             ]
-        )
-    batch = result["parameters"]["batch"]
-    print_table(
-        "Documents per second (wall clock; CPU: per second of the process's CPU)",
-        [
-            "side (SQLite file)",
-            "receipts/s, 1 per tx",
-            "shipments/s, 1 per tx",
-            f"receipts/s, {batch:,} per tx",
-            f"shipments/s, {batch:,} per tx",
-            "CPU: rec 1",
-            "CPU: ship 1",
-            f"CPU: rec {batch:,}",
-            f"CPU: ship {batch:,}",
-        ],
-        rows,
-        caption=f"load average before: {result['load_average_before']:.1f} on "
-        f"{os.cpu_count()} CPUs (a shared, busy machine); both sides' stock checked "
-        "against the plan",
-    )
-    ratio_rows = [
-        [
-            f"stockline synchronous={s['synchronous']}",
-            *(f"{v:,.1f}×" for v in s["ratios"].values()),
+            for name, side in sides
         ]
-        for s in result["stockline"]
+        print_table(title, columns, rows, caption=caption)
+    counted = [
+        (name, side["statements_per_document"])
+        for name, side in sides
+        if side.get("statements_per_document")
     ]
+    if counted:
+        print_table(
+            "SQL statements per document (the warm-up's, one per transaction; "
+            "BEGIN and COMMIT not counted)",
+            ["side", "receipt", "shipment"],
+            [
+                [name, *(f"{found.get(kind, 0):,.1f}" for kind in ("receipt", "shipment"))]
+                for name, found in counted
+            ],
+        )
     print_table(
-        "stockline over Tryton",
+        "stockline over Tryton (wall clock)",
         [
             "stockline",
-            "receipts: single / single",
-            "receipts: batched / Tryton best",
-            "shipments: single / single",
-            "shipments: batched / Tryton best",
+            "receipts, 1 / 1",
+            "receipts, batched / Tryton's best",
+            "shipments, 1 / 1",
+            "shipments, batched / Tryton's best",
         ],
-        ratio_rows,
+        [
+            [f"synchronous={s['synchronous']}", *(f"{v:,.0f}×" for v in s["ratios"].values())]
+            for s in result["stockline"]
+        ],
     )
 
 
@@ -405,7 +420,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="50 singles, 2 batches of 200")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--json", type=Path, help="where to write the result")
+    parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
+    parser.add_argument(
+        "--report", type=Path, help="print the tables of a result file again, and stop"
+    )
     args = parser.parse_args(argv)
+    _common.MARKDOWN = args.markdown
+    if args.report:
+        report(json.loads(args.report.read_text(encoding="utf-8")))
+        return
     if args.quick:
         args.singles, args.batch, args.batches = 50, 200, 2
     python: Path = args.tryton_python
