@@ -286,9 +286,11 @@ def run_stockline(plan: Plan, workdir: Path, synchronous: str) -> dict[str, Any]
             "cpu_seconds": watch.cpu_seconds,
             "per_second": watch.rate(len(phase.lines)),
         }
-        progress(f"{phase.name}: {result['per_second']:,.1f}/s")
         if phase.timed:
+            progress(f"{phase.name}: {result['per_second']:,.1f}/s")
             phases.append(result)
+        else:
+            progress(f"{phase.name}: {statements[phase.kind]:.1f} statements per document")
     on_hand = {sku: int(inv.on_hand(sku, location=STORAGE)) for sku in plan.items}
     inv.close()
     return {
