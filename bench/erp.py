@@ -274,7 +274,9 @@ def run_stockline(plan: Plan, workdir: Path, synchronous: str) -> dict[str, Any]
                     post_one(inv, phase.kind, line)
         else:
             for start in range(0, len(phase.lines), phase.batch):
-                drafts = [draft(phase.kind, line) for line in phase.lines[start:][: phase.batch]]
+                drafts = [
+                    draft(phase.kind, line) for line in phase.lines[start : start + phase.batch]
+                ]
                 with watch.timing():
                     inv.post_many(drafts)
         result = {
