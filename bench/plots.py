@@ -78,6 +78,23 @@ def _at(*keys: str) -> Callable[[Result], float | None]:
     return value
 
 
+def _over(part: str, numerator: str, denominator: str) -> Callable[[Result], float | None]:
+    """The ratio of two values of one part of a result (``None`` where either is missing)."""
+    top, bottom = _at(part, numerator), _at(part, denominator)
+
+    def value(result: Result) -> float | None:
+        a, b = top(result), bottom(result)
+        return None if a is None or not b else a / b
+
+    return value
+
+
+def _verify_over_rebuild(result: Result) -> float | None:
+    verify = _at("maintenance", "verify", "seconds")(result)
+    rebuild = _at("maintenance", "rebuild", "seconds")(result)
+    return None if verify is None or not rebuild else verify / rebuild
+
+
 def _series(
     axes: Any,
     results: Sequence[Result],
@@ -167,6 +184,19 @@ def draw(source: Path, folder: Path) -> list[Path]:
     _legend(axes, results)
     made.append(_save(figure, folder / "posting.png"))
 
+    figure, axes = _axes("Against the goals (ratios; a dotted line is a goal)", "ratio")
+    axes.set_yscale("log")
+    ratios = (
+        (_over("build", "ratio", "floor_ratio"), "batched ÷ floor (≥ 0.5)", 0.5, "o"),
+        (_at("single", "ratio"), "single ÷ raw commit (≤ 2)", 2.0, "s"),
+        (_verify_over_rebuild, "verify ÷ rebuild (≤ 1)", 1.0, "^"),
+    )
+    for (value, label, goal, marker), color in zip(ratios, colors, strict=False):
+        _series(axes, results, value, label=label, marker=marker, color=color)
+        axes.axhline(goal, color=color, linestyle=":", linewidth=1)
+    _legend(axes, results)
+    made.append(_save(figure, folder / "goals.png"))
+
     figure, axes = _axes("Reads (p50)", "milliseconds")
     axes.set_yscale("log")
     reads = (
@@ -184,6 +214,14 @@ def draw(source: Path, folder: Path) -> list[Path]:
             marker="o",
             color=color,
         )
+    _series(
+        axes,
+        results,
+        _at("receipt_traces", "p50_ms"),
+        label="trace receipt → customers",
+        marker="s",
+        color=colors[len(reads) % len(colors)],
+    )
     _legend(axes, results)
     made.append(_save(figure, folder / "reads.png"))
 
