@@ -193,7 +193,7 @@ def draw(source: Path, folder: Path) -> list[Path]:
     )
     for (value, label, goal, marker), color in zip(ratios, colors, strict=False):
         _series(axes, results, value, label=label, marker=marker, color=color)
-        axes.axhline(goal, color=color, linestyle=":", linewidth=1)
+        axes.axhline(goal, color=color, linestyle=":", linewidth=1, gid="goal")
     _legend(axes, results)
     made.append(_save(figure, folder / "goals.png"))
 

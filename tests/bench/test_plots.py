@@ -73,12 +73,24 @@ class TestDraw:
 
         def keep(figure: Any, path: Path) -> Path:
             for axes in figure.axes:
-                lines.extend([list(line.get_xdata()) for line in axes.get_lines()])
+                lines.extend(
+                    [
+                        list(line.get_xdata())
+                        for line in axes.get_lines()
+                        if line.get_gid() != "goal"
+                    ]
+                )
             return save(figure, path)
 
         monkeypatch.setattr(plots, "_save", keep)
         made = plots.draw(source, tmp_path / "out")
-        assert [p.name for p in made] == ["posting.png", "reads.png", "trace.png", "size.png"]
+        assert [p.name for p in made] == [
+            "posting.png",
+            "goals.png",
+            "reads.png",
+            "trace.png",
+            "size.png",
+        ]
         assert lines
         for xs in lines:
             assert xs in ([10_000, 100_000, 1_000_000], [10_000_000]), xs
