@@ -33,7 +33,7 @@ from stockline.ledger._master import (
     parent_paths,
     refuse_expired,
 )
-from stockline.ledger._posting import REASON_REQUIRED, ensure_allocatable, post, reversal_of
+from stockline.ledger._posting import REASON_REQUIRED, Checks, ensure_allocatable, post, reversal_of
 from stockline.ledger._quantity import MAX_DECIMALS, as_quantity, canonical
 from stockline.ledger._queries import BalanceQuery, HistoryQuery
 from stockline.ledger._records import (
@@ -82,6 +82,7 @@ __all__ = [
     "BalanceQuery",
     "Book",
     "ChainReader",
+    "Checks",
     "Clock",
     "Container",
     "ContainerEvent",

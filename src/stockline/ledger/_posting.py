@@ -50,7 +50,7 @@ from stockline.ledger._records import (
     TxKind,
 )
 from stockline.ledger._store import LedgerReader, LedgerWriter
-from stockline.ledger._time import aware_utc, plain_utc
+from stockline.ledger._time import aware_utc, plain_utc, utc_time
 
 __all__ = ["REASON_REQUIRED", "Checks", "ensure_allocatable", "post", "reversal_of"]
 
@@ -83,6 +83,7 @@ class Checks:
         self._balances: dict[PositionKey, tuple[Decimal, dt.datetime | None]] = {}
 
     def item(self, sku: str) -> Item:
+        """The item ``sku``; :class:`~stockline.errors.UnknownItemError` if there is none."""
         found = self._items.get(sku)
         if found is None:
             found = self.reader.item(sku)
@@ -92,12 +93,14 @@ class Checks:
         return found
 
     def lot(self, item: str, code: str) -> None:
+        """Raise :class:`~stockline.errors.UnknownLotError` unless the lot is known."""
         if (item, code) not in self._lots:
             if self.reader.lot(item, code) is None:
                 raise UnknownLotError(item=item, lot=code)
             self._lots.add((item, code))
 
     def location(self, path: str) -> Location | None:
+        """The location at ``path``, or ``None``."""
         try:
             return self._locations[path]
         except KeyError:
@@ -115,6 +118,7 @@ class Checks:
         return found
 
     def status(self, name: str) -> Status | None:
+        """The status ``name``, or ``None``."""
         try:
             return self._statuses[name]
         except KeyError:
@@ -122,6 +126,7 @@ class Checks:
             return found
 
     def position(self, position: Position) -> None:
+        """Raise the ``Unknown...Error`` of the first name in ``position`` that is not known."""
         key = (position.location, position.status, position.container)
         if key in self._positions:
             return
@@ -147,6 +152,8 @@ class Checks:
     def balances(
         self, keys: Iterable[PositionKey]
     ) -> dict[PositionKey, tuple[Decimal, dt.datetime | None]]:
+        """The balance and last effective time of each of ``keys``, as of the postings so far
+        (times as :func:`plain_utc` gives them)."""
         self.read_balances(keys)
         known = self._balances
         return {k: known[k] for k in keys}
@@ -200,14 +207,9 @@ def post(
         found = writer.find_key(key)
         if found is not None:
             return _repeat(writer, key, found, request)
-    given = draft.effective_at
-    effective_at: dt.datetime
-    if given is None:
-        effective_at = recorded_at
-    elif type(given) is dt.datetime and given.tzinfo is dt.UTC:
-        effective_at = given  # the standard library's UTC, as records keep it
-    else:
-        effective_at = aware_utc(given, "effective_at")
+    effective_at = (
+        recorded_at if draft.effective_at is None else utc_time(draft.effective_at, "effective_at")
+    )
     plain = plain_utc(effective_at)
     if plain > plain_utc(recorded_at):
         raise ValidationError(
@@ -262,10 +264,13 @@ def post(
 
 
 def _normal_quantity(m: Movement) -> Movement:
-    quantity = as_quantity(m.quantity, what=f"quantity of {m.item}")
+    return _with_quantity(m, as_quantity(m.quantity, what=f"quantity of {m.item}"))
+
+
+def _with_quantity(m: Movement, quantity: Decimal) -> Movement:
+    """``m`` with ``quantity``, its quantity's canonical form: ``m`` itself if it has it."""
     given = m.quantity
     if given is quantity or is_canonical(given):
-        # Equal values with the same exponent have the same digits: already canonical.
         return m
     return attrs.evolve(m, quantity=quantity)
 
@@ -353,11 +358,7 @@ def _checked(checks: Checks, m: Movement) -> Movement:
         )
     checks.position(m.src)
     checks.position(m.dst)
-    given = m.quantity
-    if quantity is given or is_canonical(given):
-        # Equal values with the same exponent have the same digits: already canonical.
-        return m
-    return attrs.evolve(m, quantity=quantity)
+    return _with_quantity(m, quantity)
 
 
 def _check_tracking(checks: Checks, item: Item, m: Movement, quantity: Decimal) -> None:
@@ -534,28 +535,27 @@ def _check_stock(
     """
     reader = checks.reader
     every: dict[PositionKey, Decimal] = {}
-    takes: dict[PositionKey, Decimal] = {}
+    internal: dict[PositionKey, Decimal] = {}
     serial_deltas: dict[tuple[str, str], Decimal] = {}
     for m in movements:
         quantity, item, lot, serial = m.quantity, m.item, m.lot, m.serial
         src, dst = m.src, m.dst
         source = (item, lot, serial, src.location, src.status, src.container)
         target = (item, lot, serial, dst.location, dst.status, dst.container)
-        every[source] = every.get(source, _ZERO) - quantity
-        every[target] = every.get(target, _ZERO) + quantity
-        for key, path, sign in ((source, src.location, -1), (target, dst.location, 1)):
+        for key, path, delta in (
+            (source, src.location, -quantity),
+            (target, dst.location, quantity),
+        ):
+            every[key] = every.get(key, _ZERO) + delta
             if not checks.internal(path):
                 continue
-            if sign < 0:
-                takes[key] = takes.get(key, _ZERO) - quantity
-            else:
-                takes[key] = takes.get(key, _ZERO) + quantity
+            internal[key] = internal.get(key, _ZERO) + delta
             if serial is not None:
                 whose = (item, serial)
-                serial_deltas[whose] = serial_deltas.get(whose, _ZERO) + sign * quantity
+                serial_deltas[whose] = serial_deltas.get(whose, _ZERO) + delta
     current = checks.balances(every)
     _check_range(every, current)
-    takes = {k: d for k, d in takes.items() if d < 0}
+    takes = {k: d for k, d in internal.items() if d < 0}
     # Sorted so that the error names the same position whatever the order of the lines.
     ordered = takes.items() if len(takes) < 2 else sorted(takes.items(), key=_key_order)
     for key, delta in ordered:

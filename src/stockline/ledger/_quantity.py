@@ -13,7 +13,6 @@ __all__ = [
     "as_quantity",
     "canonical",
     "is_canonical",
-    "known_quantity",
     "places",
     "quantity_text",
 ]
@@ -47,12 +46,6 @@ def _cached(value: object) -> tuple[Decimal, int, str] | None:
         except TypeError:  # a signalling NaN cannot be hashed; it is refused the long way
             return None
     return None
-
-
-def known_quantity(value: object) -> Decimal | None:
-    """The canonical form of ``value`` if it was found a valid quantity before, else ``None``."""
-    found = _cached(value)
-    return None if found is None else found[0]
 
 
 def is_canonical(value: object) -> bool:

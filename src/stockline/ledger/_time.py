@@ -16,7 +16,15 @@ from stockline.errors import InvalidTimeError
 
 _UTC = pendulum.UTC
 
-__all__ = ["Clock", "FixedClock", "SystemClock", "aware_utc", "plain_utc", "to_micros"]
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "aware_utc",
+    "plain_utc",
+    "to_micros",
+    "utc_time",
+]
 
 
 class Clock(Protocol):
@@ -135,3 +143,16 @@ def plain_utc(value: dt.datetime) -> dt.datetime:
         value.microsecond,
         tzinfo=dt.UTC,
     )
+
+
+def utc_time(value: object, what: str) -> dt.datetime:
+    """Like :func:`aware_utc`, but a standard-library time already in :data:`datetime.UTC` is
+    kept as it is: a record's times are ``datetime`` in UTC, and making a pendulum one of each
+    costs more than the rest of a movement's checks.
+
+    Raises:
+        InvalidTimeError: ``value`` is not a datetime, or has no time zone.
+    """
+    if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+        return value
+    return aware_utc(value, what)

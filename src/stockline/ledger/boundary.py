@@ -222,13 +222,10 @@ def moment(value: object, what: str) -> pendulum.DateTime:
 
 def _instant(value: object, what: str) -> dt.datetime | None:
     """Like :func:`optional_moment`, but a standard-library time already in
-    :data:`datetime.UTC` is kept as it is (a record's times are ``datetime`` in UTC, and
-    making a pendulum one of each costs more than the rest of a movement's checks)."""
-    if (
-        type(value) is dt.datetime
-        and value.tzinfo is dt.UTC
-        and FIRST_DAY.year <= value.year <= LAST_DAY.year
-    ):
+    :data:`datetime.UTC` is kept as it is: a record's times are ``datetime`` in UTC, and a
+    pendulum copy of each would cost more than the rest of a movement's checks."""
+    if type(value) is dt.datetime and value.tzinfo is dt.UTC:
+        _in_range(value.date(), value, what)
         return value
     return optional_moment(value, what)
 

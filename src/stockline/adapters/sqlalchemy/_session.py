@@ -318,10 +318,17 @@ class SqlSession:
             self._store._remember_record(entity, key, record, self._version)
 
     def _one(
-        self, entity: str, key: object, stmt: sa.Select[Any], params: dict[str, Any], make: Any
+        self,
+        entity: str,
+        key: object,
+        stmt: sa.Select[Any],
+        params: dict[str, Any],
+        make: Any,
+        driver: Callable[[], Any] | None = None,
     ) -> Any:
         """A master record: the block's own copy (most lookups of a posting), else the
-        store's cache, else the database."""
+        store's cache, else the database (through ``driver``, which reads it straight from
+        SQLite's driver, when given and nobody listens; else by ``stmt`` and ``make``)."""
         found = self._records.get((entity, key), _MISSING)
         if found is not _MISSING:
             return found
@@ -332,8 +339,11 @@ class SqlSession:
                 # for every line, and the store's cache is behind a lock.
                 self._records[(entity, key)] = record
             return record
-        row = self._conn.execute(stmt, params).mappings().first()
-        record = None if row is None else make(row)
+        if driver is not None and self._cursor is not None:
+            record = driver()
+        else:
+            row = self._conn.execute(stmt, params).mappings().first()
+            record = None if row is None else make(row)
         self._remember(entity, key, record)
         return record
 
@@ -381,36 +391,31 @@ class SqlSession:
         return [codec.location_from_row(r) for r in rows]
 
     def lot(self, item: str, code: str) -> Lot | None:
-        if self._cursor is not None and ("lot", (item, code)) not in self._records:
-            hit, _ = self._store._cached_record("lot", (item, code), self._version)
-            if not hit:
-                # Most receipts bring a lot not seen before: asked straight from the driver,
-                # and its id learnt on the way, instead of through SQLAlchemy and again.
-                return self._driver_lot(item, code)
+        # Most receipts bring a lot not seen before: read straight from SQLite's driver, its
+        # id learnt on the way, instead of through SQLAlchemy and then again for the id.
         lot: Lot | None = self._one(
             "lot",
             (item, code),
             _LOT,
             {"sku": item, "code": code},
             lambda r: codec.lot_from_row(item, r),
+            driver=lambda: self._driver_lot(item, code),
         )
         return lot
 
     def _driver_lot(self, item: str, code: str) -> Lot | None:
         rows = self._rows(_LOT_SQL, (item, code))
-        found = None
-        if rows:
-            id_, expiry, produced_on, tlc_source_reference = rows[0]
-            self._learn("lot", (item, code), int(id_))
-            found = Lot(
-                item=item,
-                code=code,
-                expiry=None if expiry is None else dt.date.fromisoformat(expiry),
-                produced_on=None if produced_on is None else dt.date.fromisoformat(produced_on),
-                tlc_source_reference=tlc_source_reference,
-            )
-        self._remember("lot", (item, code), found)
-        return found
+        if not rows:
+            return None
+        id_, expiry, produced_on, tlc_source_reference = rows[0]
+        self._learn("lot", (item, code), int(id_))
+        return Lot(
+            item=item,
+            code=code,
+            expiry=None if expiry is None else dt.date.fromisoformat(expiry),
+            produced_on=None if produced_on is None else dt.date.fromisoformat(produced_on),
+            tlc_source_reference=tlc_source_reference,
+        )
 
     def lots(self, item: str | None = None) -> list[Lot]:
         stmt = (

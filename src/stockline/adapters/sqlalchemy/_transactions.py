@@ -208,14 +208,21 @@ def _documents(text: str) -> list[tuple[str, str]]:
     return [(r.type, r.number) for r in codec.refs_from_text(text)]
 
 
-def _movement_texts(s: SqlSession, rows: Sequence[Any]) -> dict[int, list[str]]:
-    """``sl_movements`` rows (all columns, in the table's order) as canonical texts, by
-    transaction (see :func:`movement_text`)."""
+def _page_names(s: SqlSession, rows: Sequence[Any]) -> tuple[dict[int, str], dict[int, str | None]]:
+    """The SKUs and lot codes of a page of ``sl_movements`` rows, by id, each read once."""
     s._load_movement_names(rows)
     name = s._name
     items = {i: name("item", i) for i in {r[2] for r in rows}}
     lots: dict[int, str | None] = {i: name("lot", i)[1] for i in {r[3] for r in rows} if i}
     lots[0] = None
+    return items, lots
+
+
+def _movement_texts(s: SqlSession, rows: Sequence[Any]) -> dict[int, list[str]]:
+    """``sl_movements`` rows (all columns, in the table's order) as canonical texts, by
+    transaction (see :func:`movement_text`)."""
+    items, lots = _page_names(s, rows)
+    name = s._name
     quantities = {q: str(codec.from_qty(q)) for q in {r[5] for r in rows}}
     positions = s._position_texts
     for loc, status, container in ({r[6:9] for r in rows} | {r[9:12] for r in rows}).difference(
@@ -248,11 +255,8 @@ def _movements(s: SqlSession, rows: Sequence[Any]) -> dict[int, list[Movement]]:
     repeats its items and quantities), and the positions once per read or write block (a
     ledger's bins are few beside its movements), so each row is then a few lookups.
     """
-    s._load_movement_names(rows)
+    items, lots = _page_names(s, rows)
     name = s._name
-    items = {i: name("item", i) for i in {r[2] for r in rows}}
-    lots: dict[int, str | None] = {i: name("lot", i)[1] for i in {r[3] for r in rows} if i}
-    lots[0] = None
     quantities = {q: codec.from_qty(q) for q in {r[5] for r in rows}}
     positions = s._positions
     for loc, status, container in ({r[6:9] for r in rows} | {r[9:12] for r in rows}).difference(
