@@ -791,6 +791,7 @@ FOUND = [
     ("epcis.export_xml", "receiver", "a\x00b"),
     ("epcis.write", "progress", True),
     ("epcis.expect", "schema", 5),
+    ("epcis.expect", "schema", "x" * 5000),
     ("epcis.expect", "document", "\ud800"),
     ("analytics.aging", "edges", True),
     ("analytics.aging", "edges", [10**30]),

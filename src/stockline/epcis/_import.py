@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import attrs
 
-from stockline.epcis._validate import check_epcis
+from stockline.epcis._validate import check_epcis, schema_argument
 from stockline.epcis._vocab import bare_word as _bare
 from stockline.errors import EpcisError, ValidationError
 
@@ -315,6 +315,7 @@ def read_epcis(
         >>> event.biz_step, event.time.isoformat(), event.quantities[0].quantity
         ('shipping', '2026-03-02T07:00:00-05:00', Decimal('12.5'))
     """
+    schema = schema_argument(schema)
     content, where = _content(source)
     if _is_xml(content):
         from stockline.epcis._xml import read_xml

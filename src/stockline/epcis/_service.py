@@ -18,6 +18,7 @@ from stockline.epcis._expect import ExpectationReport, ExpectedReceipt
 from stockline.epcis._import import EpcisSource
 from stockline.epcis._options import EpcisOptions
 from stockline.epcis._stream import FirstShowings, LedgerEvent, MasterMemory
+from stockline.epcis._validate import schema_argument
 from stockline.errors import ValidationError
 from stockline.gs1 import Scan
 from stockline.ledger import AVAILABLE, Book, Header, Transaction, TxKind, boundary
@@ -110,11 +111,7 @@ class Epcis:
 
         return _export.export_document(
             self._book,
-            since=boundary.optional_moment(since, "since"),
-            until=boundary.optional_moment(until, "until"),
-            lots=None if lots is None else _lots(lots),
-            after=after,
-            options=options,
+            **_selection(since, until, lots, after, options),
         )
 
     def write(
@@ -160,11 +157,7 @@ class Epcis:
         return _export.write_document(
             self._book,
             _target(target),
-            since=boundary.optional_moment(since, "since"),
-            until=boundary.optional_moment(until, "until"),
-            lots=None if lots is None else _lots(lots),
-            after=after,
-            options=options,
+            **_selection(since, until, lots, after, options),
             progress=boundary.optional_callable(progress, "progress"),
         )
 
@@ -230,11 +223,7 @@ class Epcis:
 
         return _xml_export.export_xml(
             self._book,
-            since=boundary.optional_moment(since, "since"),
-            until=boundary.optional_moment(until, "until"),
-            lots=None if lots is None else _lots(lots),
-            after=after,
-            options=options,
+            **_selection(since, until, lots, after, options),
             sender=boundary.optional_code(sender, "sender"),
             receiver=boundary.optional_code(receiver, "receiver"),
         )
@@ -284,11 +273,7 @@ class Epcis:
         return _xml_export.write_xml(
             self._book,
             _target(target),
-            since=boundary.optional_moment(since, "since"),
-            until=boundary.optional_moment(until, "until"),
-            lots=None if lots is None else _lots(lots),
-            after=after,
-            options=options,
+            **_selection(since, until, lots, after, options),
             sender=boundary.optional_code(sender, "sender"),
             receiver=boundary.optional_code(receiver, "receiver"),
             progress=boundary.optional_callable(progress, "progress"),
@@ -436,7 +421,7 @@ class Epcis:
             self._book,
             document,
             key=boundary.optional_code(key, "key"),
-            schema=_schema(schema),
+            schema=schema_argument(schema),
             replace=boundary.flag(replace, "replace"),
             actor=boundary.optional_code(actor, "actor"),
         )
@@ -583,18 +568,21 @@ def _position(after: object) -> tuple[int, int]:
     )
 
 
+def _selection(
+    since: object, until: object, lots: object, after: int, options: EpcisOptions | None
+) -> dict[str, Any]:
+    """The arguments every export takes, checked, as keywords for the exporters."""
+    return {
+        "since": boundary.optional_moment(since, "since"),
+        "until": boundary.optional_moment(until, "until"),
+        "lots": None if lots is None else _lots(lots),
+        "after": after,
+        "options": options,
+    }
+
+
 def _lots(lots: object) -> list[tuple[str, str]]:
     return list(boundary.sequence(lots, "lots"))  # type: ignore[arg-type]  # pairs: checked by the export
-
-
-def _schema(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None:
-    if schema is None or isinstance(schema, Mapping):
-        return schema
-    if isinstance(schema, str | os.PathLike):
-        return boundary.code(os.fspath(schema), "schema")
-    raise ValidationError(
-        what="schema", value=schema, expected="the JSON schema: a mapping, a file name or a path"
-    )
 
 
 def _target(target: object) -> str | IO[str]:

@@ -29,6 +29,7 @@ import attrs
 
 from stockline.epcis._vocab import CBV_WORDS
 from stockline.errors import EpcisError, MissingDependencyError, ValidationError
+from stockline.ledger import boundary
 
 __all__ = [
     "ACTIONS",
@@ -1016,6 +1017,26 @@ def _is_action(value: dict[str, Any], action: str) -> bool:
 # -- entry points ------------------------------------------------------------------------------
 
 
+def schema_argument(schema: object) -> str | os.PathLike[str] | Mapping[str, Any] | None:
+    """``schema=`` checked at the boundary: ``None``, a parsed JSON schema (a mapping), or the
+    path of a schema file as text.
+
+    Raises:
+        ValidationError: Anything else (a number, bytes, a list, text with a control
+            character).
+    """
+    if schema is None or isinstance(schema, Mapping):
+        return schema
+    if isinstance(schema, str | os.PathLike):
+        return boundary.code(os.fspath(schema), "schema")
+    raise ValidationError(
+        what="schema",
+        value=schema,
+        expected="the schema: a file name or path (the XSD for EPCIS 1.2 XML), or for JSON "
+        "the parsed schema as a mapping",
+    )
+
+
 def validate_epcis(
     document: object, *, schema: str | os.PathLike[str] | Mapping[str, Any] | None = None
 ) -> list[EpcisProblem]:
@@ -1054,6 +1075,7 @@ def validate_epcis(
     checker = _Checker()
     checker.document(document)
     problems = checker.problems
+    schema = schema_argument(schema)
     if schema is not None:
         problems = problems + schema_problems(document, schema)
     return problems

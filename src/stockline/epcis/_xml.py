@@ -145,6 +145,8 @@ def read_xml(
                         events += reader.entry(element, path)
                     except EpcisError as e:
                         found += e.problems
+                    except RecursionError:
+                        found.append((path, "its elements are nested too deeply to read"))
                 _digest(digest, element)
                 open_elements[2].remove(element)
     except refused as e:

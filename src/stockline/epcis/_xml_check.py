@@ -420,7 +420,7 @@ def _decimal_problem(text: str) -> str | None:
 
 def _int_problem(text: str) -> str | None:
     value = text.strip()
-    return None if re.fullmatch(r"[+-]?\d+", value) else f"{value!r} is not an integer"
+    return None if re.fullmatch(r"[+-]?\d+", value, re.ASCII) else f"{value!r} is not an integer"
 
 
 def _action_problem(text: str) -> str | None:
@@ -619,12 +619,12 @@ def xsd_problems(
             advice="install stockline[xml]",
         ) from e
     path = Path(schema)
-    if path.is_dir():
-        name = "masterdata-" if namespace == MASTERDATA_12 else ""
-        path = path / f"EPCglobal-epcis-{name}1_2.xsd"
     try:
+        if path.is_dir():
+            name = "masterdata-" if namespace == MASTERDATA_12 else ""
+            path = path / f"EPCglobal-epcis-{name}1_2.xsd"
         xsd = _schema(str(path.resolve()))
-    except (OSError, xmlschema.XMLSchemaException) as e:
+    except (OSError, ValueError, xmlschema.XMLSchemaException) as e:
         raise EpcisError(
             problems=(("/", f"the schema cannot be loaded ({e})"),),
             source=repr(str(path)),
@@ -638,7 +638,8 @@ def xsd_problems(
             (error.path or "/", str(error.reason or error.message))
             for error in xsd.iter_errors(resource)
         ]
-    except (xmlschema.XMLSchemaException, ValueError) as e:
+    except (xmlschema.XMLSchemaException, ValueError, RecursionError) as e:
+        # Nested too deeply for the validator: as its own depth limit is, a document refused.
         raise EpcisError(
             problems=(("/", f"the XSD validator cannot read it ({e})"),),
             source=repr(str(path)),
